@@ -1,0 +1,271 @@
+//! The operator's side of customers: creating a customer with its main user
+//! (CLI `customer add`) and seeding the demo customer.
+
+use crate::domain::{
+    CustomerName, CustomerNumber, EmailAddress, InputError, Password, PasswordContext, PasswordPolicy, Username,
+};
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::crypto;
+use crate::server::db::{is_unique_violation, Transaction};
+use crate::server::mail::{self, MailError, MailTemplate, OutgoingMail};
+use crate::server::state::AppState;
+
+/// How the main user gets their first password.
+pub enum FirstAccess {
+    /// A mail with a link to set their own password.
+    Invitation,
+    /// A password the operator chose; it must be changed at first sign-in.
+    InitialPassword(Password),
+    /// The demo user's known password, usable as is.
+    DemoPassword(Password),
+}
+
+pub struct NewCustomer {
+    pub number: CustomerNumber,
+    pub name: CustomerName,
+    pub username: Username,
+    pub email: EmailAddress,
+    pub access: FirstAccess,
+}
+
+impl NewCustomer {
+    /// Parses the operator's input; the first problem found is returned.
+    pub fn parse(
+        number: &str,
+        name: &str,
+        username: &str,
+        email: &str,
+        initial_password: Option<&str>,
+        policy: &PasswordPolicy,
+    ) -> Result<Self, InputError> {
+        let number = CustomerNumber::parse(number)?;
+        let name = CustomerName::parse(name)?;
+        let username = Username::parse(username)?;
+        let email = EmailAddress::parse(email)?;
+        let access = match initial_password {
+            None => FirstAccess::Invitation,
+            Some(raw) => FirstAccess::InitialPassword(Password::parse(
+                raw,
+                policy,
+                PasswordContext { username: Some(username.as_str()), customer_name: Some(name.as_str()) },
+            )?),
+        };
+        Ok(Self { number, name, username, email, access })
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CustomerError {
+    #[error("Die Kundennummer {0} ist bereits vergeben.")]
+    DuplicateNumber(String),
+    #[error("Der Benutzername {0} ist bereits vergeben.")]
+    DuplicateUsername(String),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+    #[error("Datenbankfehler")]
+    Database(#[from] sqlx::Error),
+    #[error("Passwort-Hashing fehlgeschlagen")]
+    Hashing(#[from] tokio::task::JoinError),
+}
+
+pub struct CreatedCustomer {
+    pub customer_id: i64,
+    pub user_id: i64,
+    pub invitation_queued: bool,
+}
+
+/// Creates the customer and its main user in one transaction, with the
+/// invitation (or notice) mail in the outbox and an audit entry. On any
+/// error nothing is written.
+pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> Result<CreatedCustomer, CustomerError> {
+    let password_hash = match &new.access {
+        FirstAccess::Invitation => None,
+        FirstAccess::InitialPassword(password) | FirstAccess::DemoPassword(password) => {
+            let password = password.clone();
+            Some(tokio::task::spawn_blocking(move || crypto::hash_password(password.expose())).await?)
+        }
+    };
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+
+    let customer_id: i64 = match sqlx::query_scalar(
+        "INSERT INTO customers (number, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(new.number.as_str())
+    .bind(new.name.as_str())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => return Err(CustomerError::DuplicateNumber(new.number.as_str().into())),
+        Err(e) => return Err(e.into()),
+    };
+
+    let must_change = matches!(new.access, FirstAccess::InitialPassword(_));
+    let user_id: i64 = match sqlx::query_scalar(
+        "INSERT INTO users (customer_id, username, email, role, password_hash, must_change_password, \
+         password_changed_at, security_stamp, created_at) \
+         VALUES ($1, $2, $3, 'main', $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(customer_id)
+    .bind(new.username.as_str())
+    .bind(new.email.as_str())
+    .bind(password_hash.as_ref().map(|h| h.as_database_value().to_owned()))
+    .bind(must_change)
+    .bind(password_hash.as_ref().map(|_| now))
+    .bind(crypto::new_token())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => return Err(CustomerError::DuplicateUsername(new.username.as_str().into())),
+        Err(e) => return Err(e.into()),
+    };
+
+    let invitation_queued = match &new.access {
+        FirstAccess::Invitation => {
+            queue_invitation(state, &mut tx, user_id, &new, now).await?;
+            true
+        }
+        FirstAccess::InitialPassword(_) => {
+            let mut context = state.mail_base_context();
+            context = minijinja::context! { ..context, ..account_context(&new) };
+            mail::enqueue(
+                &mut tx,
+                &state.mail_templates,
+                OutgoingMail {
+                    template: MailTemplate::InitialPassword,
+                    idempotency_key: format!("account:{user_id}"),
+                    recipient: new.email.clone(),
+                    context,
+                    expires_at: None,
+                },
+                now,
+            )
+            .await?;
+            true
+        }
+        FirstAccess::DemoPassword(_) => false,
+    };
+
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor,
+            customer_id: Some(customer_id),
+            action: "customer_created",
+            detail: format!("Kunde {} mit Hauptbenutzer {}", new.number.as_str(), new.username.as_str()),
+            ip: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    if invitation_queued {
+        state.outbox_wake.notify_one();
+    }
+    Ok(CreatedCustomer { customer_id, user_id, invitation_queued })
+}
+
+fn account_context(new: &NewCustomer) -> minijinja::Value {
+    minijinja::context! {
+        username => new.username.as_str(),
+        customer_number => new.number.as_str(),
+        display_name => "",
+    }
+}
+
+/// Issues an invitation token (voiding earlier ones) and queues its mail.
+async fn queue_invitation(
+    state: &AppState,
+    tx: &mut Transaction<'_>,
+    user_id: i64,
+    new: &NewCustomer,
+    now: i64,
+) -> Result<(), CustomerError> {
+    let ttl = state.config.invitation_ttl.as_secs() as i64;
+    let (token_id, token) = issue_token(tx, user_id, "invitation", now, now + ttl).await?;
+    let link = format!("{}/einladung?token={token}", state.config.base_url);
+    let context = minijinja::context! {
+        ..state.mail_base_context(),
+        ..account_context(new),
+        ..minijinja::context! { link => link, valid_hours => ttl / 3600 },
+    };
+    mail::enqueue(
+        tx,
+        &state.mail_templates,
+        OutgoingMail {
+            template: MailTemplate::Invitation,
+            idempotency_key: format!("invitation:{token_id}"),
+            recipient: new.email.clone(),
+            context,
+            expires_at: Some(now + ttl),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Creates a single-use token for one user and purpose; earlier unused tokens
+/// of the same purpose stop working. Returns the row id and the secret, of
+/// which only a hash is stored.
+pub async fn issue_token(
+    tx: &mut Transaction<'_>,
+    user_id: i64,
+    purpose: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<(i64, String), sqlx::Error> {
+    sqlx::query("UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .bind(purpose)
+        .execute(&mut **tx)
+        .await?;
+    let token = crypto::new_token();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO tokens (user_id, purpose, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(user_id)
+    .bind(purpose)
+    .bind(crypto::token_hash(&token))
+    .bind(now)
+    .bind(expires_at)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((id, token))
+}
+
+pub const DEMO_CUSTOMER_NUMBER: &str = "10001";
+pub const DEMO_USERNAME: &str = "demo";
+pub const DEMO_PASSWORD: &str = "Demo-Portal-26";
+
+/// Creates the demo customer unless it exists. Returns true when created.
+pub async fn seed_demo(state: &AppState) -> Result<bool, CustomerError> {
+    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE number = $1")
+        .bind(DEMO_CUSTOMER_NUMBER)
+        .fetch_optional(&state.pool)
+        .await?;
+    if exists.is_some() {
+        return Ok(false);
+    }
+    let policy = &state.config.password_policy;
+    let new = NewCustomer {
+        number: CustomerNumber::parse(DEMO_CUSTOMER_NUMBER).expect("valid demo number"),
+        name: CustomerName::parse("Muster Gastronomie GmbH").expect("valid demo name"),
+        username: Username::parse(DEMO_USERNAME).expect("valid demo username"),
+        email: EmailAddress::parse("demo@kundenportal.example").expect("valid demo address"),
+        access: FirstAccess::DemoPassword(
+            Password::parse(DEMO_PASSWORD, policy, PasswordContext::default()).expect("demo password meets the policy"),
+        ),
+    };
+    let created = add_customer(state, new, Actor::Operator).await?;
+    sqlx::query("UPDATE users SET first_name = 'Max', last_name = 'Mustermann' WHERE id = $1")
+        .bind(created.user_id)
+        .execute(&state.pool)
+        .await?;
+    Ok(true)
+}

@@ -1,0 +1,141 @@
+//! Operator branding and the pages anyone may read: Kontakt,
+//! Datenschutzhinweise, Impressum.
+
+use crate::error::AppError;
+use crate::shell::PageTitle;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What the header and footer show of the operator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SiteInfo {
+    pub operator_name: String,
+    pub hotline: String,
+    pub hotline_note: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LegalPageKind {
+    Contact,
+    Privacy,
+    Imprint,
+}
+
+impl LegalPageKind {
+    pub fn title(self) -> &'static str {
+        match self {
+            LegalPageKind::Contact => "Kontakt",
+            LegalPageKind::Privacy => "Datenschutzhinweise",
+            LegalPageKind::Imprint => "Impressum",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LegalText {
+    pub paragraphs: Vec<String>,
+    /// The privacy notice's version, shown so users know what they accepted.
+    pub version: Option<i64>,
+}
+
+/// Public by design: branding is shown on the login page.
+#[server(endpoint = "site/info")]
+pub async fn get_site_info() -> Result<SiteInfo, AppError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    let branding = &state.config.branding;
+    Ok(SiteInfo {
+        operator_name: branding.operator_name.clone(),
+        hotline: branding.hotline.clone(),
+        hotline_note: branding.hotline_note.clone(),
+    })
+}
+
+/// Public by design: these pages must be readable without signing in.
+#[server(endpoint = "site/legal")]
+pub async fn get_legal_text(kind: LegalPageKind) -> Result<LegalText, AppError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    let branding = &state.config.branding;
+    let (text, version) = match kind {
+        LegalPageKind::Contact => (branding.contact_text.clone(), None),
+        LegalPageKind::Imprint => (branding.imprint_text.clone(), None),
+        LegalPageKind::Privacy => match ssr::current_privacy_notice(&state.pool).await? {
+            Some((version, body)) => (body, Some(version)),
+            None => (branding.privacy_text.clone(), None),
+        },
+    };
+    Ok(LegalText { paragraphs: paragraphs(&text), version })
+}
+
+/// Splits plain text at blank lines; lines inside a paragraph stay lines.
+pub fn paragraphs(text: &str) -> Vec<String> {
+    text.split("\n\n").map(str::trim).filter(|p| !p.is_empty()).map(str::to_owned).collect()
+}
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use crate::server::db::Pool;
+
+    /// The newest published privacy notice: (version, text).
+    pub async fn current_privacy_notice(pool: &Pool) -> Result<Option<(i64, String)>, sqlx::Error> {
+        sqlx::query_as("SELECT version, body FROM privacy_notices ORDER BY version DESC LIMIT 1")
+            .fetch_optional(pool)
+            .await
+    }
+
+    /// Publishes `body` as the next version and returns its number.
+    pub async fn publish_privacy_notice(pool: &Pool, body: &str, now: i64) -> Result<i64, sqlx::Error> {
+        let mut tx = pool.begin().await?;
+        let (next,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(version), 0) + 1 FROM privacy_notices")
+            .fetch_one(&mut *tx)
+            .await?;
+        sqlx::query("INSERT INTO privacy_notices (version, body, published_at) VALUES ($1, $2, $3)")
+            .bind(next)
+            .bind(body)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        crate::server::audit::record(
+            &mut tx,
+            crate::server::audit::AuditEntry {
+                actor: crate::server::audit::Actor::Operator,
+                customer_id: None,
+                action: "privacy_notice_published",
+                detail: format!("version {next}"),
+                ip: None,
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// On first start the configured text becomes version 1.
+    pub async fn ensure_privacy_notice(pool: &Pool, body: &str, now: i64) -> Result<(), sqlx::Error> {
+        if current_privacy_notice(pool).await?.is_none() {
+            publish_privacy_notice(pool, body, now).await?;
+        }
+        Ok(())
+    }
+}
+
+#[component]
+pub fn LegalPage(kind: LegalPageKind) -> impl IntoView {
+    let text = Resource::new(move || kind, get_legal_text);
+    view! {
+        <PageTitle title=kind.title()/>
+        <section class="card prose">
+            <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
+                {move || Suspend::new(async move {
+                    match text.await {
+                        Ok(text) => view! {
+                            {text.version.map(|v| view! { <p class="muted">{format!("Version {v}")}</p> })}
+                            {text.paragraphs.into_iter().map(|p| view! { <p class="preformatted">{p}</p> }).collect_view()}
+                        }.into_any(),
+                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}

@@ -1,0 +1,77 @@
+//! Kundenportal: the pages, server functions and (with `ssr`) the server
+//! side they stand on. One module per feature.
+
+pub mod auth;
+pub mod domain;
+pub mod error;
+pub mod legal;
+pub mod shell;
+
+#[cfg(feature = "ssr")]
+pub mod customers;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use auth::{LoginPage, Login, Logout};
+use legal::{LegalPage, LegalPageKind};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+use shell::{ComingSoon, Footer, Header, HomePage, NotFound, SignedInLayout};
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    server::headers::set_content_security_policy(&options);
+    view! {
+        <!DOCTYPE html>
+        <html lang="de">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let login = ServerAction::<Login>::new();
+    let logout = ServerAction::<Logout>::new();
+    provide_context(login);
+    provide_context(logout);
+    shell::provide_shell_resources(login, logout);
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/kundenportal.css"/>
+        <Router>
+            <Header/>
+            <div class="page">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/passwort-vergessen") view=|| view! { <ComingSoon title="Passwort vergessen"/> }/>
+                    <Route path=path!("/kontakt") view=|| view! { <LegalPage kind=LegalPageKind::Contact/> }/>
+                    <Route path=path!("/datenschutz") view=|| view! { <LegalPage kind=LegalPageKind::Privacy/> }/>
+                    <Route path=path!("/impressum") view=|| view! { <LegalPage kind=LegalPageKind::Imprint/> }/>
+                    <ParentRoute path=path!("") view=SignedInLayout>
+                        <Route path=path!("") view=HomePage/>
+                        <Route path=path!("dokumente") view=|| view! { <ComingSoon title="Dokumente"/> }/>
+                        <Route path=path!("weiterleitungen") view=|| view! { <ComingSoon title="Weiterleitungen"/> }/>
+                        <Route path=path!("benutzer") view=|| view! { <ComingSoon title="Benutzer"/> }/>
+                        <Route path=path!("profil") view=|| view! { <ComingSoon title="Profil"/> }/>
+                    </ParentRoute>
+                </Routes>
+            </div>
+            <Footer/>
+        </Router>
+    }
+}

@@ -1,0 +1,328 @@
+//! Configuration from the environment. Every setting is read and checked once
+//! at start; a bad value stops the start with one line naming the setting.
+
+use crate::domain::{EmailAddress, PasswordPolicy};
+use leptos::config::LeptosOptions;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+#[error("Konfigurationsfehler: {name}: {problem}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+impl ConfigError {
+    fn new(name: &'static str, problem: impl Into<String>) -> Self {
+        Self { name, problem: problem.into() }
+    }
+}
+
+/// Operator branding shown on every page and in every mail.
+#[derive(Debug, Clone)]
+pub struct Branding {
+    pub operator_name: String,
+    /// An image file of the operator's logo; `None` uses the built-in one.
+    pub logo_file: Option<PathBuf>,
+    pub hotline: String,
+    pub hotline_note: String,
+    pub contact_text: String,
+    pub imprint_text: String,
+    /// The privacy notice published as version 1 when the database has none.
+    pub privacy_text: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    /// Origin and path prefix for links in mails, without trailing slash.
+    pub base_url: String,
+    /// `None` writes mails as `.eml` files to [`Config::mail_dir`].
+    pub smtp_url: Option<String>,
+    pub mail_from: lettre::message::Mailbox,
+    pub mail_max_attempts: u32,
+    pub branding: Branding,
+    pub password_policy: PasswordPolicy,
+    pub invitation_ttl: Duration,
+    pub leptos: LeptosOptions,
+}
+
+impl Config {
+    pub fn mail_dir(&self) -> PathBuf {
+        self.data_dir.join("mail")
+    }
+
+    /// Cookies get `Secure` and the `__Host-` prefix whenever the portal is
+    /// reached over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+
+    /// The origin a browser sends in `Origin` for same-site requests.
+    pub fn origin(&self) -> &str {
+        let after_scheme = self.base_url.find("://").map_or(0, |i| i + 3);
+        match self.base_url[after_scheme..].find('/') {
+            Some(slash) => &self.base_url[..after_scheme + slash],
+            None => &self.base_url,
+        }
+    }
+
+    /// Reads the whole configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`; tests pass a map.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+        let site_addr: SocketAddr = match get("LEPTOS_SITE_ADDR") {
+            Some(raw) => raw.parse().map_err(|_| {
+                ConfigError::new("LEPTOS_SITE_ADDR", format!("»{raw}« ist keine Adresse wie 127.0.0.1:3000"))
+            })?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+
+        let data_dir = PathBuf::from(get("KP_DATA_DIR").unwrap_or_else(|| "./data".into()));
+
+        let database_url = match get("KP_DATABASE_URL") {
+            Some(url) if url.starts_with("sqlite:") => url,
+            Some(url) if url.starts_with("postgres:") || url.starts_with("postgresql:") => {
+                return Err(ConfigError::new(
+                    "KP_DATABASE_URL",
+                    "PostgreSQL wird von dieser Version noch nicht unterstützt; bitte eine sqlite:-Adresse angeben",
+                ))
+            }
+            Some(url) => {
+                return Err(ConfigError::new(
+                    "KP_DATABASE_URL",
+                    format!("»{}« ist keine sqlite:-Adresse", redact_url(&url)),
+                ))
+            }
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("kundenportal.db").display()),
+        };
+
+        let base_url = match get("KP_BASE_URL") {
+            Some(raw) => {
+                let trimmed = raw.trim_end_matches('/').to_owned();
+                let rest = trimmed
+                    .strip_prefix("https://")
+                    .or_else(|| trimmed.strip_prefix("http://"))
+                    .ok_or_else(|| ConfigError::new("KP_BASE_URL", format!("»{raw}« beginnt nicht mit http:// oder https://")))?;
+                let host = rest.split('/').next().unwrap_or_default();
+                if host.is_empty() || rest.contains(['?', '#', ' ']) {
+                    return Err(ConfigError::new("KP_BASE_URL", format!("»{raw}« ist keine gültige Adresse")));
+                }
+                trimmed
+            }
+            None => format!("http://{site_addr}"),
+        };
+
+        let smtp_url = match get("KP_SMTP_URL") {
+            Some(url) => {
+                lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(&url).map_err(|_| {
+                    ConfigError::new(
+                        "KP_SMTP_URL",
+                        format!(
+                            "»{}« ist keine SMTP-Adresse wie smtp://host:25 oder smtps://benutzer:passwort@host",
+                            redact_url(&url)
+                        ),
+                    )
+                })?;
+                Some(url)
+            }
+            None => None,
+        };
+
+        let mail_from_raw = get("KP_MAIL_FROM").unwrap_or_else(|| "Kundenportal <kundenportal@localhost.localdomain>".into());
+        let mail_from: lettre::message::Mailbox = mail_from_raw
+            .parse()
+            .map_err(|_| ConfigError::new("KP_MAIL_FROM", format!("»{mail_from_raw}« ist keine Absenderadresse")))?;
+
+        let mail_max_attempts = parse_number(&get, "KP_MAIL_MAX_ATTEMPTS", 8, 1, 100)?;
+        let invitation_hours = parse_number(&get, "KP_INVITATION_TTL_HOURS", 72, 1, 24 * 30)?;
+
+        let password_policy = {
+            let defaults = PasswordPolicy::default();
+            let min_len = parse_number(&get, "KP_PASSWORD_MIN_LENGTH", defaults.min_len as u32, 8, 128)? as usize;
+            let max_len = parse_number(&get, "KP_PASSWORD_MAX_LENGTH", defaults.max_len as u32, 8, 128)? as usize;
+            if max_len < min_len {
+                return Err(ConfigError::new("KP_PASSWORD_MAX_LENGTH", "ist kleiner als KP_PASSWORD_MIN_LENGTH"));
+            }
+            PasswordPolicy {
+                min_len,
+                max_len,
+                require_digit: parse_bool(&get, "KP_PASSWORD_REQUIRE_DIGIT", defaults.require_digit)?,
+                require_letter: parse_bool(&get, "KP_PASSWORD_REQUIRE_LETTER", defaults.require_letter)?,
+            }
+        };
+
+        let logo_file = match get("KP_LOGO_FILE") {
+            Some(path) => {
+                let path = PathBuf::from(path);
+                if logo_content_type(&path).is_none() {
+                    return Err(ConfigError::new("KP_LOGO_FILE", "muss eine .svg-, .png-, .jpg- oder .webp-Datei sein"));
+                }
+                if !path.is_file() {
+                    return Err(ConfigError::new("KP_LOGO_FILE", format!("{} gibt es nicht", path.display())));
+                }
+                Some(path)
+            }
+            None => None,
+        };
+
+        let branding = Branding {
+            operator_name: get("KP_OPERATOR_NAME").unwrap_or_else(|| "Muster Entsorgung GmbH".into()),
+            logo_file,
+            hotline: get("KP_HOTLINE").unwrap_or_else(|| "0180 000 0 000".into()),
+            hotline_note: get("KP_HOTLINE_NOTE").unwrap_or_else(|| {
+                "Festnetzpreis 6 ct/Anruf, Mobilfunkpreis max. 42 ct/Min., Mo–Fr 07:00–18:00".into()
+            }),
+            contact_text: read_text(&get, "KP_CONTACT_FILE", DEFAULT_CONTACT)?,
+            imprint_text: read_text(&get, "KP_IMPRINT_FILE", DEFAULT_IMPRINT)?,
+            privacy_text: read_text(&get, "KP_PRIVACY_FILE", DEFAULT_PRIVACY)?,
+        };
+
+        let leptos = LeptosOptions::builder()
+            .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("kundenportal"))
+            .site_root(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()))
+            .site_pkg_dir(get("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
+            .site_addr(site_addr)
+            .reload_port(parse_number(&get, "LEPTOS_RELOAD_PORT", 3001, 1, 65535)?)
+            .env(match get("LEPTOS_ENV").as_deref() {
+                Some("DEV") | Some("dev") | Some("development") => leptos::config::Env::DEV,
+                _ => leptos::config::Env::PROD,
+            })
+            .build();
+
+        Ok(Self {
+            data_dir,
+            database_url,
+            base_url,
+            smtp_url,
+            mail_from,
+            mail_max_attempts,
+            branding,
+            password_policy,
+            invitation_ttl: Duration::from_secs(u64::from(invitation_hours) * 3600),
+            leptos,
+        })
+    }
+
+    /// The address mails are sent from, as a checked [`EmailAddress`].
+    pub fn mail_from_address(&self) -> Option<EmailAddress> {
+        EmailAddress::parse(&self.mail_from.email.to_string()).ok()
+    }
+}
+
+/// `Content-Type` for a logo file, chosen by its extension.
+pub fn logo_content_type(path: &std::path::Path) -> Option<&'static str> {
+    match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        "svg" => Some("image/svg+xml"),
+        "png" => Some("image/png"),
+        "jpg" | "jpeg" => Some("image/jpeg"),
+        "webp" => Some("image/webp"),
+        _ => None,
+    }
+}
+
+fn parse_number(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: u32,
+    min: u32,
+    max: u32,
+) -> Result<u32, ConfigError> {
+    match get(name) {
+        None => Ok(default),
+        Some(raw) => match raw.parse::<u32>() {
+            Ok(n) if (min..=max).contains(&n) => Ok(n),
+            _ => Err(ConfigError::new(name, format!("»{raw}« ist keine ganze Zahl von {min} bis {max}"))),
+        },
+    }
+}
+
+fn parse_bool(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match get(name).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "ja" | "yes") => Ok(true),
+        Some("0" | "false" | "nein" | "no") => Ok(false),
+        Some(raw) => Err(ConfigError::new(name, format!("»{raw}« ist weder true noch false"))),
+    }
+}
+
+fn read_text(get: &impl Fn(&str) -> Option<String>, name: &'static str, default: &str) -> Result<String, ConfigError> {
+    match get(name) {
+        None => Ok(default.to_owned()),
+        Some(path) => std::fs::read_to_string(&path)
+            .map_err(|e| ConfigError::new(name, format!("{path} kann nicht gelesen werden ({})", e.kind()))),
+    }
+}
+
+/// Hides a password in a URL before it is shown in an error line.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}***{}", &url[..scheme_end + 3], &url[at..]),
+        _ => url.to_owned(),
+    }
+}
+
+const DEFAULT_CONTACT: &str = include_str!("../../../content/kontakt.txt");
+const DEFAULT_IMPRINT: &str = include_str!("../../../content/impressum.txt");
+const DEFAULT_PRIVACY: &str = include_str!("../../../content/datenschutz.txt");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_run_on_one_machine() {
+        let config = config(&[]).unwrap();
+        assert_eq!(config.base_url, "http://127.0.0.1:3000");
+        assert!(config.smtp_url.is_none());
+        assert!(config.database_url.starts_with("sqlite://"));
+        assert_eq!(config.mail_dir(), PathBuf::from("./data/mail"));
+        assert!(!config.secure_cookies());
+    }
+
+    #[test]
+    fn a_bad_value_names_the_setting() {
+        for (name, value) in [
+            ("KP_BASE_URL", "portal.example.com"),
+            ("KP_SMTP_URL", "mail.example.com"),
+            ("KP_MAIL_FROM", "kein absender"),
+            ("LEPTOS_SITE_ADDR", "localhost"),
+            ("KP_DATABASE_URL", "mysql://x"),
+            ("KP_MAIL_MAX_ATTEMPTS", "0"),
+            ("KP_LOGO_FILE", "/nirgends/logo.svg"),
+            ("KP_IMPRINT_FILE", "/nirgends/impressum.txt"),
+        ] {
+            let error = config(&[(name, value)]).unwrap_err();
+            assert_eq!(error.name, name);
+            assert!(error.to_string().starts_with(&format!("Konfigurationsfehler: {name}: ")));
+        }
+    }
+
+    #[test]
+    fn smtp_passwords_are_not_echoed() {
+        let error = config(&[("KP_SMTP_URL", "smtpx://user:geheim@mail.example.com")]).unwrap_err();
+        assert!(!error.to_string().contains("geheim"), "{error}");
+    }
+
+    #[test]
+    fn origin_strips_the_path() {
+        let config = config(&[("KP_BASE_URL", "https://portal.example.com/kunden/")]).unwrap();
+        assert_eq!(config.base_url, "https://portal.example.com/kunden");
+        assert_eq!(config.origin(), "https://portal.example.com");
+        assert!(config.secure_cookies());
+    }
+}

@@ -1,0 +1,115 @@
+use super::MailError;
+use minijinja::{Environment, Value};
+
+/// Every mail the portal sends. Each has a subject, a text and an HTML
+/// template under `templates/mail/`, compiled into the binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailTemplate {
+    Invitation,
+    InitialPassword,
+}
+
+impl MailTemplate {
+    pub const ALL: [MailTemplate; 2] = [MailTemplate::Invitation, MailTemplate::InitialPassword];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            MailTemplate::Invitation => "invitation",
+            MailTemplate::InitialPassword => "initial_password",
+        }
+    }
+}
+
+macro_rules! mail_sources {
+    ($($name:literal),*) => {
+        &[$(
+            (concat!($name, ".subject.txt"), include_str!(concat!("../../../../templates/mail/", $name, ".subject.txt"))),
+            (concat!($name, ".txt"), include_str!(concat!("../../../../templates/mail/", $name, ".txt"))),
+            (concat!($name, ".html"), include_str!(concat!("../../../../templates/mail/", $name, ".html"))),
+        )*]
+    };
+}
+
+const SOURCES: &[(&str, &str)] = mail_sources!("invitation", "initial_password");
+const LAYOUT: &str = include_str!("../../../../templates/mail/layout.html");
+
+pub struct RenderedMail {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+/// The compiled templates. HTML templates escape their values; text and
+/// subject templates do not (they never become markup).
+pub struct MailTemplates {
+    env: Environment<'static>,
+}
+
+impl Default for MailTemplates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MailTemplates {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        env.add_template("layout.html", LAYOUT).expect("layout template parses");
+        for (name, source) in SOURCES {
+            env.add_template(name, source).expect("mail template parses");
+        }
+        Self { env }
+    }
+
+    pub fn render(&self, template: MailTemplate, context: &Value) -> Result<RenderedMail, MailError> {
+        let part = |suffix: &str| -> Result<String, MailError> {
+            self.env
+                .get_template(&format!("{}{suffix}", template.name()))
+                .and_then(|t| t.render(context))
+                .map_err(|e| MailError::Render(template.name(), e))
+        };
+        // A subject is one line; user data in it must not start a new header.
+        let subject: String = part(".subject.txt")?
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+            .trim()
+            .to_owned();
+        Ok(RenderedMail { subject, text: part(".txt")?, html: part(".html")? })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_renders_and_html_escapes_user_data() {
+        let templates = MailTemplates::new();
+        let context = minijinja::context! {
+            operator_name => "Muster <GmbH>",
+            display_name => "Max <script>",
+            username => "max",
+            customer_number => "10001",
+            link => "http://127.0.0.1:3000/einladung?token=abc",
+            valid_hours => 72,
+            base_url => "http://127.0.0.1:3000",
+            hotline => "0180 000",
+        };
+        for template in MailTemplate::ALL {
+            let mail = templates.render(template, &context).unwrap();
+            assert!(!mail.subject.is_empty());
+            assert!(mail.text.contains("max"));
+            assert!(mail.html.contains("Max &lt;script&gt;"), "{}", template.name());
+            assert!(!mail.html.contains("<script>"));
+        }
+    }
+
+    #[test]
+    fn subjects_cannot_carry_a_line_break() {
+        let templates = MailTemplates::new();
+        let context = minijinja::context! { operator_name => "A\r\nBcc: evil@example.com" };
+        let mail = templates.render(MailTemplate::Invitation, &context).unwrap();
+        assert!(!mail.subject.contains('\n') && !mail.subject.contains('\r'));
+    }
+}

@@ -1,0 +1,10 @@
+//! Server-only infrastructure: configuration, state, database, mail, secrets.
+
+pub mod audit;
+pub mod clock;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod headers;
+pub mod mail;
+pub mod state;

@@ -1,0 +1,75 @@
+use super::clock::Clock;
+use super::config::Config;
+use super::crypto::{hash_password, PasswordHashString};
+use super::db::Pool;
+use super::mail::{MailTemplates, MailTransport, OutboxWorker};
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+use tokio::sync::{Notify, Semaphore};
+
+/// Everything a request needs, built once at start and handed to the router,
+/// the server functions (as context) and the CLI.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+    pub leptos_options: LeptosOptions,
+    pub clock: Clock,
+    pub mail_templates: Arc<MailTemplates>,
+    pub mail_transport: Arc<MailTransport>,
+    /// Wakes the outbox worker when a mail was queued.
+    pub outbox_wake: Arc<Notify>,
+    /// Bounds concurrent Argon2 work to the number of cores.
+    pub hashing: Arc<Semaphore>,
+    /// Verified against when a user does not exist, so that unknown names
+    /// take as long as known ones.
+    pub dummy_hash: Arc<PasswordHashString>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    pub fn new(pool: Pool, config: Config, clock: Clock) -> Result<Self, lettre::transport::smtp::Error> {
+        let mail_transport = match &config.smtp_url {
+            Some(url) => MailTransport::smtp(url)?,
+            None => MailTransport::folder(config.mail_dir()),
+        };
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Ok(Self {
+            pool,
+            leptos_options: config.leptos.clone(),
+            config: Arc::new(config),
+            clock,
+            mail_templates: Arc::new(MailTemplates::new()),
+            mail_transport: Arc::new(mail_transport),
+            outbox_wake: Arc::new(Notify::new()),
+            hashing: Arc::new(Semaphore::new(cores)),
+            dummy_hash: Arc::new(hash_password("dummy-password-for-equal-timing-0")),
+        })
+    }
+
+    pub fn outbox_worker(&self) -> OutboxWorker {
+        OutboxWorker::new(
+            self.pool.clone(),
+            self.mail_transport.clone(),
+            self.clock.clone(),
+            self.config.mail_from.clone(),
+            self.config.mail_max_attempts,
+            self.outbox_wake.clone(),
+        )
+    }
+
+    /// The values every mail template may use.
+    pub fn mail_base_context(&self) -> minijinja::Value {
+        minijinja::context! {
+            operator_name => self.config.branding.operator_name.clone(),
+            hotline => self.config.branding.hotline.clone(),
+            base_url => self.config.base_url.clone(),
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import { defineConfig, devices } from '@playwright/test';
+import * as path from 'path';
+
+// The portal under test: the binary `cargo leptos build` made, on its own
+// port, with a fresh data directory for every run.
+const port = Number(process.env.E2E_PORT ?? 3107);
+const root = path.resolve(__dirname, '..');
+const dataDir = path.join(__dirname, '.data', `run-${Date.now()}`);
+process.env.E2E_DATA_DIR = dataDir;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+        '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ],
+    },
+  },
+  projects: [
+    { name: 'desktop', use: { ...devices['Desktop Chrome'], channel: undefined } },
+  ],
+  webServer: {
+    command: `${path.join(root, 'target/debug/kundenportal')} serve`,
+    cwd: root,
+    url: `http://127.0.0.1:${port}/kontakt`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    env: {
+      KP_DATA_DIR: dataDir,
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
+      KP_LOG: 'info,sqlx=warn',
+    },
+  },
+});

@@ -1,0 +1,266 @@
+//! The operator's command line. Every command prints one line on bad input
+//! and exits non-zero without writing anything.
+
+use app::customers::{self, CustomerError, NewCustomer, DEMO_PASSWORD, DEMO_USERNAME};
+use app::server::audit::Actor;
+use app::server::clock::Clock;
+use app::server::config::Config;
+use app::server::db;
+use app::server::mail::outbox_summary;
+use app::server::state::AppState;
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "kundenportal", version, about = "Kundenportal – Kundenselbstbedienung")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Startet das Portal (Standard, wenn kein Befehl angegeben ist).
+    Serve,
+    /// Kunden verwalten.
+    Customer {
+        #[command(subcommand)]
+        command: CustomerCommand,
+    },
+    /// Legt den Demo-Kunden an (wenn es ihn noch nicht gibt) und zeigt seine Anmeldedaten.
+    Demo,
+    /// Postausgang ansehen.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+    /// Datenschutzhinweise veröffentlichen.
+    Privacy {
+        #[command(subcommand)]
+        command: PrivacyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CustomerCommand {
+    /// Legt einen Kunden mit seinem Hauptbenutzer an.
+    Add {
+        #[arg(long)]
+        number: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        /// Anfangspasswort; ohne erhält der Benutzer eine Einladung per E-Mail.
+        #[arg(long)]
+        initial_password: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Zählt die Mails je Zustand und listet die unzustellbaren.
+    Status,
+}
+
+#[derive(Subcommand)]
+enum PrivacyCommand {
+    /// Veröffentlicht den Text der Datei als neue Version.
+    Publish { file: PathBuf },
+}
+
+/// Exit codes: 1 refused input, 2 bad configuration, 3 unexpected failure.
+const REFUSED: u8 = 1;
+const BAD_CONFIG: u8 = 2;
+const FAILED: u8 = 3;
+
+fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("Fehler: {message}");
+    ExitCode::from(code)
+}
+
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Serve);
+    init_tracing(matches!(command, Command::Serve));
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("{error}");
+            return ExitCode::from(BAD_CONFIG);
+        }
+    };
+
+    // Input is parsed before the database is opened: refused input touches nothing.
+    let new_customer = match &command {
+        Command::Customer { command: CustomerCommand::Add { number, name, username, email, initial_password } } => {
+            match NewCustomer::parse(number, name, username, email, initial_password.as_deref(), &config.password_policy) {
+                Ok(new) => Some(new),
+                Err(error) => return fail(REFUSED, error),
+            }
+        }
+        _ => None,
+    };
+    let privacy_text = match &command {
+        Command::Privacy { command: PrivacyCommand::Publish { file } } => match std::fs::read_to_string(file) {
+            Ok(text) if !text.trim().is_empty() => Some(text),
+            Ok(_) => return fail(REFUSED, format!("{} ist leer", file.display())),
+            Err(error) => return fail(REFUSED, format!("{} kann nicht gelesen werden ({})", file.display(), error.kind())),
+        },
+        _ => None,
+    };
+
+    let state = match open(config).await {
+        Ok(state) => state,
+        Err(code) => return code,
+    };
+
+    match command {
+        Command::Serve => serve(state).await,
+        Command::Customer { .. } => {
+            let new = new_customer.expect("parsed above");
+            let number = new.number.as_str().to_owned();
+            let invited = matches!(new.access, customers::FirstAccess::Invitation);
+            match customers::add_customer(&state, new, Actor::Operator).await {
+                Ok(_) if invited => {
+                    println!("Kunde {number} angelegt; die Einladung liegt im Postausgang.");
+                    deliver_outbox(&state).await
+                }
+                Ok(_) => {
+                    println!("Kunde {number} angelegt; das Anfangspasswort muss bei der ersten Anmeldung geändert werden.");
+                    deliver_outbox(&state).await
+                }
+                Err(error @ (CustomerError::DuplicateNumber(_) | CustomerError::DuplicateUsername(_))) => {
+                    fail(REFUSED, error)
+                }
+                Err(error) => internal(error),
+            }
+        }
+        Command::Demo => match customers::seed_demo(&state).await {
+            Ok(created) => {
+                println!(
+                    "Demo-Kunde {}: Benutzername »{DEMO_USERNAME}«, Passwort »{DEMO_PASSWORD}« – {}",
+                    if created { "angelegt" } else { "vorhanden" },
+                    state.config.base_url
+                );
+                ExitCode::SUCCESS
+            }
+            Err(error) => internal(error),
+        },
+        Command::Mail { command: MailCommand::Status } => match outbox_summary(&state.pool).await {
+            Ok(summary) => {
+                println!(
+                    "Postausgang: {} wartend, {} gesendet, {} unzustellbar, {} abgelaufen",
+                    summary.queued, summary.sent, summary.dead, summary.expired
+                );
+                for row in summary.dead_rows {
+                    println!(
+                        "unzustellbar #{} {} an {} nach {} Versuchen: {}",
+                        row.id,
+                        row.kind,
+                        row.recipient,
+                        row.attempts,
+                        row.last_error.unwrap_or_default()
+                    );
+                }
+                ExitCode::SUCCESS
+            }
+            Err(error) => internal(error),
+        },
+        Command::Privacy { .. } => {
+            let text = privacy_text.expect("read above");
+            match app::legal::ssr::publish_privacy_notice(&state.pool, &text, state.clock.now()).await {
+                Ok(version) => {
+                    println!("Datenschutzhinweise Version {version} veröffentlicht.");
+                    ExitCode::SUCCESS
+                }
+                Err(error) => internal(error),
+            }
+        }
+    }
+}
+
+/// Opens the database and builds the state; prints one line on failure.
+async fn open(config: Config) -> Result<AppState, ExitCode> {
+    let pool = db::connect_and_migrate(&config.database_url).await.map_err(|error| {
+        tracing::error!(error = ?error, "database setup failed");
+        fail(FAILED, error)
+    })?;
+    let state = AppState::new(pool, config, Clock::system()).map_err(|error| {
+        tracing::error!(%error, "mail transport cannot be built");
+        fail(BAD_CONFIG, "KP_SMTP_URL: der SMTP-Versand kann nicht eingerichtet werden")
+    })?;
+    let privacy = state.config.branding.privacy_text.clone();
+    app::legal::ssr::ensure_privacy_notice(&state.pool, &privacy, state.clock.now())
+        .await
+        .map_err(internal)?;
+    Ok(state)
+}
+
+fn internal(error: impl std::error::Error + 'static) -> ExitCode {
+    let correlation_id = app::server::crypto::correlation_id();
+    tracing::error!(%correlation_id, error = ?error, "command failed");
+    fail(FAILED, format!("unerwarteter Fehler ({error}), Fehlernummer {correlation_id}"))
+}
+
+/// A CLI command that queued mail tries to hand it over at once; what cannot
+/// be sent now stays queued for the running portal's worker.
+async fn deliver_outbox(state: &AppState) -> ExitCode {
+    if let Err(error) = state.outbox_worker().deliver_due().await {
+        tracing::warn!(%error, "mail stays queued");
+    }
+    ExitCode::SUCCESS
+}
+
+async fn serve(state: AppState) -> ExitCode {
+    let addr: SocketAddr = state.leptos_options.site_addr;
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(error) => return fail(FAILED, format!("LEPTOS_SITE_ADDR: {addr} ist nicht frei ({})", error.kind())),
+    };
+    tokio::spawn(state.outbox_worker().run());
+    let mail_target = match &state.config.smtp_url {
+        Some(_) => "SMTP".to_owned(),
+        None => state.config.mail_dir().display().to_string(),
+    };
+    tracing::info!(%addr, base_url = %state.config.base_url, mail = %mail_target, "Kundenportal läuft");
+    println!("Kundenportal läuft auf http://{addr} (Mails: {mail_target})");
+    let app = crate::startup::build(state);
+    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => internal(error),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}
+
+fn init_tracing(serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving { "info,sqlx=warn" } else { "warn" };
+    let filter = EnvFilter::try_from_env("KP_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

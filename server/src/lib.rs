@@ -1,0 +1,4 @@
+//! The `kundenportal` binary's library: the command line and the startup.
+
+pub mod cli;
+pub mod startup;

@@ -1,0 +1,73 @@
+//! Builds the application from its state; `main` and the tests both call it.
+
+use app::server::config::logo_content_type;
+use app::server::headers::static_headers;
+use app::server::state::AppState;
+use app::{shell, App};
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tower_http::set_header::SetResponseHeaderLayer;
+
+const DEFAULT_LOGO: &[u8] = include_bytes!("../../public/logo.svg");
+
+/// The router with every page, server function, asset and header.
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let https = state.config.secure_cookies();
+
+    let context_state = state.clone();
+    let provide_state = move || provide_context(context_state.clone());
+
+    let mut router = Router::new()
+        .route(
+            "/api/{*fn_name}",
+            get({
+                let provide_state = provide_state.clone();
+                move |req: Request<Body>| handle_server_fns_with_context(provide_state.clone(), req)
+            })
+            .post({
+                let provide_state = provide_state.clone();
+                move |req: Request<Body>| handle_server_fns_with_context(provide_state.clone(), req)
+            }),
+        )
+        .route("/branding/logo", get(logo))
+        .leptos_routes_with_context(&state, routes, provide_state.clone(), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_state, shell))
+        .with_state(state);
+
+    for (name, value) in static_headers(https) {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    router.layer(SetResponseHeaderLayer::if_not_present(
+        header::CONTENT_SECURITY_POLICY,
+        header::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    ))
+}
+
+/// The operator's logo from `KP_LOGO_FILE`, or the built-in one.
+async fn logo(State(state): State<AppState>) -> Response {
+    let (bytes, content_type) = match &state.config.branding.logo_file {
+        Some(path) => match tokio::fs::read(path).await {
+            Ok(bytes) => (bytes, logo_content_type(path).unwrap_or("application/octet-stream")),
+            Err(error) => {
+                tracing::error!(path = %path.display(), %error, "logo file cannot be read");
+                return StatusCode::NOT_FOUND.into_response();
+            }
+        },
+        None => (DEFAULT_LOGO.to_vec(), "image/svg+xml"),
+    };
+    (
+        [(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")],
+        bytes,
+    )
+        .into_response()
+}

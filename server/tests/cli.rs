@@ -1,0 +1,133 @@
+//! The operator CLI, run as the real binary against a fresh data directory.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn kundenportal(data_dir: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kundenportal"));
+    command.args(args).env("KP_DATA_DIR", data_dir).env("KP_LOG", "error");
+    for (name, value) in extra_env {
+        command.env(name, value);
+    }
+    command.output().expect("the binary runs")
+}
+
+fn stderr_lines(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stderr).lines().map(str::to_owned).collect()
+}
+
+/// Every table's row count and every mail file: what "unchanged" means here.
+async fn snapshot(data_dir: &Path) -> Vec<(String, i64)> {
+    let url = format!("sqlite://{}", data_dir.join("kundenportal.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let mut counts = Vec::new();
+    for table in tables {
+        let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\"")).fetch_one(&pool).await.unwrap();
+        counts.push((table, count));
+    }
+    let mail_files = std::fs::read_dir(data_dir.join("mail")).map(|d| d.count()).unwrap_or(0);
+    counts.push(("mail files".into(), mail_files as i64));
+    pool.close().await;
+    counts
+}
+
+const GOOD: [&str; 8] = [
+    "--number", "30001", "--name", "Muster Bau GmbH", "--username", "MaxBau", "--email", "max@bau.example",
+];
+
+fn add(data_dir: &Path, overrides: &[(&str, &str)], password: Option<&str>) -> Output {
+    let mut args: Vec<String> = vec!["customer".into(), "add".into()];
+    for pair in GOOD.chunks(2) {
+        let value = overrides.iter().find(|(flag, _)| *flag == pair[0]).map_or(pair[1], |(_, v)| *v);
+        args.push(pair[0].into());
+        args.push(value.into());
+    }
+    if let Some(password) = password {
+        args.push("--initial-password".into());
+        args.push(password.into());
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    kundenportal(data_dir, &args, &[])
+}
+
+#[tokio::test]
+async fn bad_input_prints_one_line_exits_non_zero_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let created = add(dir.path(), &[], None);
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let before = snapshot(dir.path()).await;
+    assert!(before.contains(&("customers".into(), 1)));
+    assert!(before.contains(&("mail files".into(), 1)), "{before:?}");
+
+    let cases: [(&str, Vec<(&str, &str)>, Option<&str>, &str); 7] = [
+        ("duplicate number", vec![("--username", "other")], None, "Kundennummer 30001 ist bereits vergeben"),
+        ("duplicate username, other case", vec![("--number", "30002"), ("--username", "maxbau")], None, "Benutzername maxbau ist bereits vergeben"),
+        ("bad address", vec![("--number", "30003"), ("--username", "x1y"), ("--email", "max@")], None, "gültige E-Mail-Adresse"),
+        ("weak password", vec![("--number", "30004"), ("--username", "x2y")], Some("kurz1"), "8 bis 16 Zeichen"),
+        ("common password", vec![("--number", "30005"), ("--username", "x3y")], Some("Password123"), "häufig verwendetes"),
+        ("password is the username", vec![("--number", "30006"), ("--username", "Bau12345")], Some("bau12345"), "nicht der Benutzername"),
+        ("bad username", vec![("--number", "30007"), ("--username", "Jürgen")], None, "Benutzername darf nur"),
+    ];
+    for (case, overrides, password, expected) in cases {
+        let output = add(dir.path(), &overrides, password);
+        assert_eq!(output.status.code(), Some(1), "{case}");
+        let lines = stderr_lines(&output);
+        assert_eq!(lines.len(), 1, "{case}: {lines:?}");
+        assert!(lines[0].starts_with("Fehler: ") && lines[0].contains(expected), "{case}: {lines:?}");
+        assert!(output.stdout.is_empty(), "{case}");
+        assert_eq!(snapshot(dir.path()).await, before, "{case}: database unchanged");
+    }
+}
+
+#[tokio::test]
+async fn a_bad_setting_stops_with_one_line_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, value) in [("KP_BASE_URL", "portal.example.com"), ("KP_SMTP_URL", "mail.example.com"), ("LEPTOS_SITE_ADDR", "irgendwo")] {
+        let output = kundenportal(dir.path(), &["serve"], &[(name, value)]);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let lines = stderr_lines(&output);
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].starts_with(&format!("Konfigurationsfehler: {name}: ")), "{lines:?}");
+    }
+    assert!(!dir.path().join("kundenportal.db").exists(), "nothing written");
+}
+
+#[tokio::test]
+async fn demo_is_idempotent_and_prints_its_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = kundenportal(dir.path(), &["demo"], &[]);
+    assert!(first.status.success());
+    let text = String::from_utf8_lossy(&first.stdout);
+    assert!(text.contains("angelegt") && text.contains("»demo«") && text.contains("Demo-Portal-26"), "{text}");
+    let second = kundenportal(dir.path(), &["demo"], &[]);
+    assert!(second.status.success());
+    assert!(String::from_utf8_lossy(&second.stdout).contains("vorhanden"));
+    assert!(snapshot(dir.path()).await.contains(&("customers".into(), 1)));
+}
+
+#[tokio::test]
+async fn an_initial_password_must_be_changed_and_is_never_mailed() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = add(dir.path(), &[], Some("Start-Passwort-1"));
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let url = format!("sqlite://{}", dir.path().join("kundenportal.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let (must_change, hash): (bool, String) =
+        sqlx::query_as("SELECT must_change_password, password_hash FROM users").fetch_one(&pool).await.unwrap();
+    assert!(must_change);
+    assert!(hash.starts_with("$argon2id$"));
+    let mail_dir = dir.path().join("mail");
+    let mail = std::fs::read_dir(&mail_dir).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(mail).unwrap();
+    assert!(text.contains("MaxBau"));
+    assert!(!text.contains("Start-Passwort-1"));
+
+    let status = kundenportal(dir.path(), &["mail", "status"], &[]);
+    assert!(String::from_utf8_lossy(&status.stdout).contains("1 gesendet"));
+}

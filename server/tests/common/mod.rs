@@ -1,0 +1,224 @@
+//! Test helpers: a fresh data directory and SQLite file per test, the real
+//! router called in-process, a fixed clock, and a real SMTP server.
+#![allow(dead_code)]
+
+use app::server::clock::Clock;
+use app::server::config::Config;
+use app::server::db;
+use app::server::state::AppState;
+use axum::body::Body;
+use axum::http::{header, Request, Response, StatusCode};
+use axum::Router;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use tower::ServiceExt;
+
+/// 2026-11-23 09:00 UTC; tests move it forward with `state.clock.advance`.
+pub const START: i64 = 1_795_424_400;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let mut map: HashMap<String, String> =
+        vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    map.insert("KP_DATA_DIR".into(), dir.path().display().to_string());
+    let config = Config::from_lookup(|name| map.get(name).cloned()).expect("test configuration is valid");
+    let pool = db::connect_and_migrate(&config.database_url).await.expect("database opens");
+    let state = AppState::new(pool, config, Clock::fixed(START)).expect("state builds");
+    let privacy = state.config.branding.privacy_text.clone();
+    app::legal::ssr::ensure_privacy_notice(&state.pool, &privacy, START).await.unwrap();
+    let router = server::startup::build(state.clone());
+    TestApp { state, router, dir }
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    /// The `name=value` of the session cookie this response sets, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("kp_session=") || v.starts_with("__Host-kp_session="))
+            .map(|v| v.split(';').next().unwrap().to_owned())
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+    }
+}
+
+async fn collect(response: Response<Body>) -> TestResponse {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024).await.unwrap();
+    TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+}
+
+impl TestApp {
+    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        collect(self.router.clone().oneshot(request).await.unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> TestResponse {
+        let mut builder = Request::get(path).header(header::ACCEPT, "text/html,application/xhtml+xml");
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        self.request(builder.body(Body::empty()).unwrap()).await
+    }
+
+    /// Calls a server function the way the hydrated page does.
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> TestResponse {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut builder = Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        if let Some(cookie) = cookie {
+            builder = builder.header(header::COOKIE, cookie);
+        }
+        self.request(builder.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Signs in and returns the session cookie.
+    pub async fn sign_in(&self, username: &str, password: &str) -> String {
+        let response = self.call("auth/login", &[("username", username), ("password", password)], None).await;
+        response.session_cookie().unwrap_or_else(|| panic!("sign-in failed: {} {}", response.status, response.body))
+    }
+
+    pub async fn count(&self, table: &str) -> i64 {
+        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.state.pool).await.unwrap()
+    }
+}
+
+pub fn urlencode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Creates a customer whose main user can sign in with `password` at once.
+pub async fn customer_with_password(app: &TestApp, number: &str, username: &str, password: &str) -> i64 {
+    use app::customers::{add_customer, FirstAccess, NewCustomer};
+    use app::domain::*;
+    let new = NewCustomer {
+        number: CustomerNumber::parse(number).unwrap(),
+        name: CustomerName::parse(&format!("Kunde {number}")).unwrap(),
+        username: Username::parse(username).unwrap(),
+        email: EmailAddress::parse(&format!("{username}@kunden.example")).unwrap(),
+        access: FirstAccess::DemoPassword(
+            Password::parse(password, &PasswordPolicy::default(), PasswordContext::default()).unwrap(),
+        ),
+    };
+    add_customer(&app.state, new, app::server::audit::Actor::Operator).await.unwrap().user_id
+}
+
+/// A real SMTP server on loopback that keeps every message it accepts.
+#[derive(Clone, Default)]
+pub struct Mailbox {
+    pub messages: Arc<Mutex<Vec<String>>>,
+}
+
+impl Mailbox {
+    pub fn len(&self) -> usize {
+        self.messages.lock().unwrap().len()
+    }
+
+    pub fn all(&self) -> Vec<String> {
+        self.messages.lock().unwrap().clone()
+    }
+
+    /// Waits up to five seconds for `n` messages.
+    pub async fn wait_for(&self, n: usize) -> Vec<String> {
+        for _ in 0..100 {
+            if self.len() >= n {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        self.all()
+    }
+}
+
+#[derive(Clone)]
+struct SmtpHandler {
+    mailbox: Mailbox,
+    reject_recipients: bool,
+    current: Vec<u8>,
+}
+
+impl mailin_embedded::Handler for SmtpHandler {
+    fn rcpt(&mut self, _to: &str) -> mailin_embedded::Response {
+        if self.reject_recipients {
+            mailin_embedded::response::NO_MAILBOX
+        } else {
+            mailin_embedded::response::OK
+        }
+    }
+
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> mailin_embedded::Response {
+        self.current.clear();
+        mailin_embedded::response::OK
+    }
+
+    fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.current.extend_from_slice(buf);
+        Ok(())
+    }
+
+    fn data_end(&mut self) -> mailin_embedded::Response {
+        let message = String::from_utf8_lossy(&self.current).into_owned();
+        self.mailbox.messages.lock().unwrap().push(message);
+        mailin_embedded::response::OK
+    }
+}
+
+/// A free loopback port with nothing listening on it (yet).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts a real SMTP server on `port` in a background thread. It runs until
+/// the test process ends.
+pub fn start_smtp_server(port: u16, reject_recipients: bool) -> Mailbox {
+    let mailbox = Mailbox::default();
+    let handler = SmtpHandler { mailbox: mailbox.clone(), reject_recipients, current: Vec::new() };
+    let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("SMTP port is free");
+    let mut server = mailin_embedded::Server::new(handler);
+    server
+        .with_name("smtp.test.localhost")
+        .with_ssl(mailin_embedded::SslConfig::None)
+        .unwrap()
+        .with_tcp_listener(listener);
+    std::thread::spawn(move || {
+        let _ = server.serve();
+    });
+    mailbox
+}
+
+/// Undoes quoted-printable soft line breaks and `=3D` so a test can find a link in a mail.
+pub fn unfold_quoted_printable(message: &str) -> String {
+    message.replace("=\r\n", "").replace("=3D", "=")
+}
