@@ -5,8 +5,9 @@ import * as path from 'path';
 // port, with a fresh data directory for every run.
 const port = Number(process.env.E2E_PORT ?? 3107);
 const root = path.resolve(__dirname, '..');
-const dataDir = path.join(__dirname, '.data', `run-${Date.now()}`);
-process.env.E2E_DATA_DIR = dataDir;
+// Workers load this file again but inherit the environment: keep the first run's directory.
+process.env.E2E_DATA_DIR ??= path.join(__dirname, '.data', `run-${Date.now()}`);
+const dataDir = process.env.E2E_DATA_DIR;
 
 export default defineConfig({
   testDir: './tests',

@@ -24,6 +24,5 @@ export LEPTOS_OUTPUT_NAME=kundenportal
 
 stage "build (cargo leptos build)" cargo leptos build
 stage "unit tests (app, ssr)" cargo test -p app --features ssr
-stage "unit tests (app, hydrate)" cargo test -p app --features hydrate --lib
 stage "integration tests (server)" cargo test -p server
 stage "end-to-end (Playwright, Chromium)" bash -c "cd end2end && npx playwright test"
