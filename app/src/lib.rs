@@ -17,7 +17,7 @@ use legal::{LegalPage, LegalPageKind};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 use shell::{ComingSoon, Footer, Header, HomePage, NotFound, SignedInLayout};
 
 /// The HTML document around the app, rendered on the server only.
@@ -62,12 +62,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/kontakt") view=|| view! { <LegalPage kind=LegalPageKind::Contact/> }/>
                     <Route path=path!("/datenschutz") view=|| view! { <LegalPage kind=LegalPageKind::Privacy/> }/>
                     <Route path=path!("/impressum") view=|| view! { <LegalPage kind=LegalPageKind::Imprint/> }/>
-                    <ParentRoute path=path!("") view=SignedInLayout>
-                        <Route path=path!("") view=HomePage/>
-                        <Route path=path!("dokumente") view=|| view! { <ComingSoon title="Dokumente"/> }/>
-                        <Route path=path!("weiterleitungen") view=|| view! { <ComingSoon title="Weiterleitungen"/> }/>
-                        <Route path=path!("benutzer") view=|| view! { <ComingSoon title="Benutzer"/> }/>
-                        <Route path=path!("profil") view=|| view! { <ComingSoon title="Profil"/> }/>
+                    // Rendered whole before the headers go out, so a signed-out
+                    // visitor gets a real 302 to the login page.
+                    <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
+                        <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                        <Route path=path!("dokumente") view=|| view! { <ComingSoon title="Dokumente"/> } ssr=SsrMode::Async/>
+                        <Route path=path!("weiterleitungen") view=|| view! { <ComingSoon title="Weiterleitungen"/> } ssr=SsrMode::Async/>
+                        <Route path=path!("benutzer") view=|| view! { <ComingSoon title="Benutzer"/> } ssr=SsrMode::Async/>
+                        <Route path=path!("profil") view=|| view! { <ComingSoon title="Profil"/> } ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </div>
