@@ -14,6 +14,15 @@ pub enum AppError {
     InvalidCredentials,
     #[error("Dafür fehlt Ihnen die Berechtigung.")]
     Forbidden,
+    /// The session must first set its own password and accept the privacy notice.
+    #[error("Bitte legen Sie zuerst Ihr eigenes Passwort fest und akzeptieren Sie die Datenschutzhinweise.")]
+    SetupPending,
+    #[error("Die Anfrage wurde abgelehnt, weil sie nicht von dieser Seite kam. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.")]
+    CrossSite,
+    #[error("Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet. Über „Passwort vergessen“ können Sie einen neuen anfordern.")]
+    LinkInvalid,
+    #[error("Zu viele Versuche von Ihrer Verbindung. Bitte warten Sie {retry_after_seconds} Sekunden und versuchen Sie es dann noch einmal.")]
+    TooManyRequests { retry_after_seconds: u64 },
     #[error("Die Seite oder der Eintrag wurde nicht gefunden.")]
     NotFound,
     /// The user's input was refused; the message says why, in German.
@@ -52,10 +61,21 @@ impl FromServerFnError for AppError {
 
 impl AppError {
     /// The HTTP status a server function answers with for this error.
+    /// Seconds a client should wait before trying again, for 429 and 503.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::TooManyRequests { retry_after_seconds } => Some(*retry_after_seconds),
+            AppError::Busy => Some(2),
+            _ => None,
+        }
+    }
+
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::NotSignedIn | AppError::InvalidCredentials => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::SetupPending | AppError::CrossSite => 403,
+            AppError::LinkInvalid => 410,
+            AppError::TooManyRequests { .. } => 429,
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
             AppError::BadRequest => 400,
@@ -72,6 +92,9 @@ pub fn reject(error: AppError) -> AppError {
     if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
         if let Ok(status) = http::StatusCode::from_u16(error.status_code()) {
             response.set_status(status);
+        }
+        if let Some(seconds) = error.retry_after() {
+            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
         }
     }
     error

@@ -12,7 +12,10 @@ pub mod customers;
 #[cfg(feature = "ssr")]
 pub mod server;
 
-use auth::{LoginPage, Login, Logout};
+use auth::{
+    AcceptInvitation, AcceptPrivacy, AcceptPrivacyPage, ForgotPasswordPage, InvitationPage, Login, LoginPage, Logout,
+    ResetPasswordPage, SetInitialPassword, SetPasswordPage,
+};
 use legal::{LegalPage, LegalPageKind};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
@@ -45,11 +48,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    let login = ServerAction::<Login>::new();
-    let logout = ServerAction::<Logout>::new();
-    provide_context(login);
-    provide_context(logout);
-    shell::provide_shell_resources(login, logout);
+    // The actions that change who is signed in (or what they must do next)
+    // live here, so the user resource refetches after each of them.
+    let actions = shell::SessionActions {
+        login: ServerAction::<Login>::new(),
+        logout: ServerAction::<Logout>::new(),
+        set_initial_password: ServerAction::<SetInitialPassword>::new(),
+        accept_privacy: ServerAction::<AcceptPrivacy>::new(),
+        accept_invitation: ServerAction::<AcceptInvitation>::new(),
+    };
+    actions.provide();
+    shell::provide_shell_resources(actions);
 
     view! {
         <Stylesheet id="leptos" href="/pkg/kundenportal.css"/>
@@ -58,7 +67,11 @@ pub fn App() -> impl IntoView {
             <div class="page">
                 <Routes fallback=NotFound>
                     <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/passwort-vergessen") view=|| view! { <ComingSoon title="Passwort vergessen"/> }/>
+                    <Route path=path!("/passwort-vergessen") view=ForgotPasswordPage/>
+                    <Route path=path!("/passwort-neu") view=ResetPasswordPage/>
+                    <Route path=path!("/einladung") view=InvitationPage/>
+                    <Route path=path!("/passwort-festlegen") view=SetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/datenschutz-akzeptieren") view=AcceptPrivacyPage ssr=SsrMode::Async/>
                     <Route path=path!("/kontakt") view=|| view! { <LegalPage kind=LegalPageKind::Contact/> }/>
                     <Route path=path!("/datenschutz") view=|| view! { <LegalPage kind=LegalPageKind::Privacy/> }/>
                     <Route path=path!("/impressum") view=|| view! { <LegalPage kind=LegalPageKind::Imprint/> }/>

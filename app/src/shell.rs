@@ -2,7 +2,7 @@
 //! the operator's logo opening the user menu, side navigation for signed-in
 //! users, the start page's tiles, and the footer with the legal links.
 
-use crate::auth::{current_user, Logout, UserView};
+use crate::auth::{current_user, AcceptInvitation, AcceptPrivacy, Login, Logout, SetInitialPassword, SetupStep, UserView};
 use crate::error::AppError;
 use crate::legal::{get_site_info, SiteInfo};
 use leptos::form::ActionForm;
@@ -17,11 +17,39 @@ pub struct UserResource(pub Resource<Result<Option<UserView>, AppError>>);
 #[derive(Clone, Copy)]
 pub struct SiteResource(pub Resource<Result<SiteInfo, AppError>>);
 
-pub fn provide_shell_resources(
-    login: ServerAction<crate::auth::Login>,
-    logout: ServerAction<Logout>,
-) {
-    let user = Resource::new(move || (login.version().get(), logout.version().get()), |_| current_user());
+/// The server actions after which the signed-in user (or their next step)
+/// may have changed.
+#[derive(Clone, Copy)]
+pub struct SessionActions {
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+    pub set_initial_password: ServerAction<SetInitialPassword>,
+    pub accept_privacy: ServerAction<AcceptPrivacy>,
+    pub accept_invitation: ServerAction<AcceptInvitation>,
+}
+
+impl SessionActions {
+    pub fn provide(self) {
+        provide_context(self.login);
+        provide_context(self.logout);
+        provide_context(self.set_initial_password);
+        provide_context(self.accept_privacy);
+        provide_context(self.accept_invitation);
+    }
+
+    fn versions(self) -> [usize; 5] {
+        [
+            self.login.version().get(),
+            self.logout.version().get(),
+            self.set_initial_password.version().get(),
+            self.accept_privacy.version().get(),
+            self.accept_invitation.version().get(),
+        ]
+    }
+}
+
+pub fn provide_shell_resources(actions: SessionActions) {
+    let user = Resource::new(move || actions.versions(), |_| current_user());
     let site = Resource::new(|| (), |_| get_site_info());
     provide_context(UserResource(user));
     provide_context(SiteResource(site));
@@ -146,6 +174,10 @@ pub fn SignedInLayout() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted loading">"Wird geladen …"</p> }>
             {move || Suspend::new(async move {
                 match user.await {
+                    // The first sign-in is not finished: nothing else until it is.
+                    Ok(Some(UserView { pending: Some(step), .. })) => {
+                        view! { <Redirect path=SetupStep::path(step)/> }.into_any()
+                    }
                     Ok(Some(user)) => view! {
                         <div class="portal">
                             <nav class="side-nav" aria-label="Hauptmenü">

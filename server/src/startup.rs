@@ -2,12 +2,14 @@
 
 use app::server::config::logo_content_type;
 use app::server::headers::static_headers;
+use app::error::AppError;
 use app::server::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
+use axum::middleware::{self, Next};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
@@ -42,6 +44,8 @@ pub fn build(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_state, shell))
+        .layer(middleware::map_response(keep_link_tokens_private))
+        .layer(middleware::from_fn_with_state(state.clone(), reject_cross_site_requests))
         .with_state(state);
 
     for (name, value) in static_headers(https) {
@@ -71,3 +75,43 @@ async fn logo(State(state): State<AppState>) -> Response {
     )
         .into_response()
 }
+
+/// CSRF defence for every state-changing request, the login form included:
+/// the browser must say the request comes from our own pages — by
+/// `Sec-Fetch-Site: same-origin`, or (browsers without it) by an `Origin`
+/// equal to the configured one. Neither → 403.
+async fn reject_cross_site_requests(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
+    let method = request.method();
+    if method == Method::GET || method == Method::HEAD || method == Method::OPTIONS {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let same_origin = match headers.get("sec-fetch-site") {
+        Some(site) => site.as_bytes() == b"same-origin",
+        None => headers.get(header::ORIGIN).is_some_and(|origin| origin.as_bytes() == state.config.origin().as_bytes()),
+    };
+    if same_origin {
+        return next.run(request).await;
+    }
+    tracing::warn!(
+        path = %request.uri().path(),
+        sec_fetch_site = ?headers.get("sec-fetch-site"),
+        origin = ?headers.get(header::ORIGIN),
+        "cross-site request refused"
+    );
+    let body = serde_json::to_string(&AppError::CrossSite).unwrap_or_default();
+    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+/// Pages that carry a token in their address must not leak it to another
+/// site through `Referer`, nor leave it in a shared cache.
+async fn keep_link_tokens_private(uri: Uri, mut response: Response) -> Response {
+    if LINK_PAGES.contains(&uri.path()) {
+        let headers = response.headers_mut();
+        headers.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+        headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+const LINK_PAGES: [&str; 2] = ["/einladung", "/passwort-neu"];

@@ -72,6 +72,7 @@ async fn a_plain_form_post_is_answered_with_redirects() {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "text/html,application/xhtml+xml")
             .header(header::REFERER, "http://127.0.0.1:3000/login")
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
             .body(Body::from(format!("username=hanna&password={}", urlencode(password))))
             .unwrap()
     };

@@ -1,12 +1,36 @@
-use super::Login;
+//! The pages before the portal: Login, the two first-sign-in steps,
+//! "Passwort vergessen" and the pages behind mailed links. Every form is a
+//! plain HTML form first, so it also works before the WASM has loaded.
+
+use super::{
+    link_info, own_password_rules, AcceptInvitation, AcceptPrivacy, LinkKind, Login, Logout, PasswordRules,
+    RequestPasswordReset, ResetPassword, SetInitialPassword, SetupStep,
+};
 use crate::error::AppError;
-use crate::shell::PageTitle;
+use crate::legal::{get_legal_text, LegalPageKind};
+use crate::shell::{PageTitle, UserResource};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
+/// The refusal of the last submit, if any.
+fn action_error<T: Send + Sync + 'static>(
+    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> impl IntoView {
+    move || {
+        value.with(|result| match result {
+            Some(Err(error)) => Some(view! { <p class="alert" role="alert">{error.to_string()}</p> }),
+            _ => None,
+        })
+    }
+}
+
+fn loading() -> impl IntoView {
+    view! { <p class="muted">"Wird geladen …"</p> }
+}
+
 /// Benutzername*, Passwort*, Login and "Passwort vergessen" (seed 003).
-/// A plain HTML form first, so it works before the WASM has loaded.
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = expect_context::<ServerAction<Login>>();
@@ -14,15 +38,27 @@ pub fn LoginPage() -> impl IntoView {
     let message = move || match login.value().get() {
         Some(Err(error)) => Some(error.to_string()),
         Some(Ok(())) => None,
-        None => query
+        None => query.read().get("fehler").map(|code| {
+            match code.as_str() {
+                "anmeldung" => AppError::InvalidCredentials,
+                "zu-viele" => AppError::TooManyRequests { retry_after_seconds: 60 },
+                "ausgelastet" => AppError::Busy,
+                _ => AppError::Invalid("Die Anmeldung ist fehlgeschlagen. Bitte versuchen Sie es noch einmal.".into()),
+            }
+            .to_string()
+        }),
+    };
+    let notice = move || {
+        query
             .read()
-            .get("fehler")
-            .map(|_| AppError::InvalidCredentials.to_string()),
+            .get("passwort")
+            .map(|_| "Ihr neues Passwort ist gespeichert. Bitte melden Sie sich damit an.")
     };
     view! {
         <PageTitle title="Login"/>
         <section class="card narrow">
             <ActionForm action=login>
+                {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
                 {move || message().map(|text| view! { <p class="alert" role="alert">{text}</p> })}
                 <div class="field">
                     <label for="username">"Benutzername" <span class="required">"*"</span></label>
@@ -38,6 +74,291 @@ pub fn LoginPage() -> impl IntoView {
                     <a class="button secondary" href="/passwort-vergessen">"Passwort vergessen"</a>
                 </div>
             </ActionForm>
+        </section>
+    }
+}
+
+/// "Neues Passwort" and "Neues Passwort bestätigen", with every rule of the
+/// policy shown as met or not met while the user types. The server checks
+/// the same rules again.
+#[component]
+pub fn NewPasswordFields(rules: PasswordRules) -> impl IntoView {
+    let (password, set_password) = signal(String::new());
+    let (confirm, set_confirm) = signal(String::new());
+    let rules = StoredValue::new(rules);
+    let checks = move || rules.with_value(|rules| rules.check(&password.read()));
+    let mismatch = move || {
+        let confirm = confirm.read();
+        !confirm.is_empty() && *confirm != *password.read()
+    };
+    view! {
+        <div class="field">
+            <label for="password">"Neues Passwort" <span class="required">"*"</span></label>
+            // No maxlength: a browser would cut a longer password silently,
+            // and the user would not know which one they set.
+            <input id="password" name="password" type="password" autocomplete="new-password" required
+                aria-describedby="password-rules"
+                on:input=move |ev| set_password.set(event_target_value(&ev))/>
+        </div>
+        <ul id="password-rules" class="rules" aria-live="polite">
+            {move || {
+                checks()
+                    .into_iter()
+                    .map(|check| {
+                        let (class, mark, state) = if check.met {
+                            ("rule met", "✓", "erfüllt: ")
+                        } else {
+                            ("rule unmet", "✗", "nicht erfüllt: ")
+                        };
+                        view! {
+                            <li class=class data-met=check.met.to_string()>
+                                <span class="rule-mark" aria-hidden="true">{mark}</span>
+                                <span class="visually-hidden">{state}</span>
+                                {check.label}
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ul>
+        <div class="field">
+            <label for="confirm">"Neues Passwort bestätigen" <span class="required">"*"</span></label>
+            <input id="confirm" name="confirm" type="password" autocomplete="new-password" required
+                on:input=move |ev| set_confirm.set(event_target_value(&ev))/>
+        </div>
+        {move || mismatch().then(|| view! { <p class="hint unmet" role="status">"Die beiden Passwörter stimmen nicht überein."</p> })}
+    }
+}
+
+/// Shows `children` only to a session whose next step is `step`; everybody
+/// else is sent where they belong.
+#[component]
+fn SetupStepGate(step: SetupStep, children: ChildrenFn) -> impl IntoView {
+    let user = expect_context::<UserResource>().0;
+    view! {
+        <Suspense fallback=loading>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match user.await {
+                        Ok(Some(user)) if user.pending == Some(step) => children().into_any(),
+                        Ok(Some(user)) => view! { <Redirect path=user.pending.map_or("/", SetupStep::path)/> }.into_any(),
+                        Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// "Abbrechen" on the first-sign-in steps signs out: nothing else is allowed
+/// until they are done. A form of its own, which the button refers to by id.
+#[component]
+fn CancelForm() -> impl IntoView {
+    let logout = expect_context::<ServerAction<Logout>>();
+    view! { <ActionForm action=logout attr:id="cancel-form" attr:class="hidden-form"><span></span></ActionForm> }
+}
+
+/// First sign-in, step 1: "Passwort ändern" (seed 003).
+#[component]
+pub fn SetPasswordPage() -> impl IntoView {
+    let action = expect_context::<ServerAction<SetInitialPassword>>();
+    let rules = Resource::new(|| (), |_| own_password_rules());
+    view! {
+        <PageTitle title="Passwort ändern"/>
+        <SetupStepGate step=SetupStep::ChangePassword>
+            <section class="card narrow">
+                <p>"Bitte vergeben Sie ein persönliches Passwort und bestätigen Sie es. Danach gilt nur noch Ihr eigenes Passwort."</p>
+                <CancelForm/>
+                <ActionForm action=action>
+                    {action_error(action.value())}
+                    <Suspense fallback=loading>
+                        {move || Suspend::new(async move {
+                            match rules.await {
+                                Ok(rules) => view! { <NewPasswordFields rules/> }.into_any(),
+                                Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                            }
+                        })}
+                    </Suspense>
+                    <div class="actions">
+                        <button type="submit" class="button secondary" form="cancel-form">"Abbrechen"</button>
+                        <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort ändern"</button>
+                    </div>
+                </ActionForm>
+            </section>
+        </SetupStepGate>
+    }
+}
+
+/// First sign-in, step 2, and again after every new version of the notice.
+#[component]
+pub fn AcceptPrivacyPage() -> impl IntoView {
+    let action = expect_context::<ServerAction<AcceptPrivacy>>();
+    let notice = Resource::new(|| (), |_| get_legal_text(LegalPageKind::Privacy));
+    view! {
+        <PageTitle title="Datenschutzhinweise akzeptieren"/>
+        <SetupStepGate step=SetupStep::AcceptPrivacy>
+            <section class="card narrow">
+                <p>"Bitte lesen und akzeptieren Sie unsere Datenschutzhinweise."</p>
+                <CancelForm/>
+                <Suspense fallback=loading>
+                    {move || Suspend::new(async move {
+                        match notice.await {
+                            Ok(text) => view! {
+                                <p>
+                                    <a class="more" href="/datenschutz" target="_blank" rel="noopener">"› Datenschutzhinweise"</a>
+                                    {text.version.map(|v| view! { <span class="muted">{format!(" (Version {v})")}</span> })}
+                                </p>
+                                <details class="notice-text">
+                                    <summary>"Hier lesen"</summary>
+                                    {text.paragraphs.into_iter().map(|p| view! { <p class="preformatted">{p}</p> }).collect_view()}
+                                </details>
+                                <ActionForm action=action>
+                                    {action_error(action.value())}
+                                    <input type="hidden" name="version" value=text.version.unwrap_or_default().to_string()/>
+                                    <div class="actions">
+                                        <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                                            "Datenschutzhinweise akzeptieren"
+                                        </button>
+                                        <button type="submit" class="button secondary" form="cancel-form">"Abbrechen"</button>
+                                    </div>
+                                </ActionForm>
+                            }
+                            .into_any(),
+                            Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </SetupStepGate>
+    }
+}
+
+/// "Passwort vergessen": username or e-mail address; the same neutral answer
+/// whether or not an account matches.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let action = ServerAction::<RequestPasswordReset>::new();
+    let query = use_query_map();
+    let sent = move || {
+        matches!(action.value().read().as_ref(), Some(Ok(()))) || query.read().get("gesendet").is_some()
+    };
+    view! {
+        <PageTitle title="Passwort vergessen"/>
+        <section class="card narrow">
+            <Show
+                when=sent
+                fallback=move || view! {
+                    <ActionForm action=action>
+                        <p>"Geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein. Wir senden Ihnen einen Link, mit dem Sie ein neues Passwort festlegen."</p>
+                        {action_error(action.value())}
+                        <div class="field">
+                            <label for="identifier">"Benutzername oder E-Mail-Adresse" <span class="required">"*"</span></label>
+                            <input id="identifier" name="identifier" type="text" autocomplete="username"
+                                autocapitalize="none" spellcheck="false" required/>
+                        </div>
+                        <div class="actions">
+                            <a class="button secondary" href="/login">"Abbrechen"</a>
+                            <button type="submit" class="button primary" disabled=move || action.pending().get()>"Link anfordern"</button>
+                        </div>
+                    </ActionForm>
+                }
+            >
+                <p class="notice" role="status">
+                    "Falls zu Ihrer Angabe ein aktiver Benutzer gehört, haben wir soeben eine E-Mail mit einem Link geschickt. "
+                    "Der Link ist nur kurze Zeit gültig und kann einmal verwendet werden."
+                </p>
+                <p>"Keine E-Mail erhalten? Prüfen Sie den Spam-Ordner oder wenden Sie sich an unsere Hotline."</p>
+                <div class="actions">
+                    <a class="button primary" href="/login">"Zur Anmeldung"</a>
+                </div>
+            </Show>
+        </section>
+    }
+}
+
+/// What a page behind a mailed link shows when the link does not work.
+fn link_refused(error: AppError) -> AnyView {
+    view! {
+        <p class="alert" role="alert">{error.to_string()}</p>
+        <div class="actions">
+            <a class="button primary" href="/passwort-vergessen">"Neuen Link anfordern"</a>
+            <a class="button secondary" href="/login">"Zur Anmeldung"</a>
+        </div>
+    }
+    .into_any()
+}
+
+fn link_token() -> Memo<String> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get("token").unwrap_or_default())
+}
+
+/// The page an invitation mail links to: the new user sets their password,
+/// is signed in, and goes on to the privacy notice.
+#[component]
+pub fn InvitationPage() -> impl IntoView {
+    let action = expect_context::<ServerAction<AcceptInvitation>>();
+    let token = link_token();
+    let info = Resource::new(move || token.get(), |token| link_info(LinkKind::Invitation, token));
+    view! {
+        <PageTitle title="Passwort festlegen"/>
+        <section class="card narrow">
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Ok(rules) => view! {
+                            <p>"Willkommen im Kundenportal. Bitte legen Sie Ihr persönliches Passwort fest."</p>
+                            <p>"Ihr Benutzername: " <strong>{rules.username.clone()}</strong></p>
+                            <ActionForm action=action>
+                                {action_error(action.value())}
+                                <input type="hidden" name="token" value=token.get_untracked()/>
+                                <NewPasswordFields rules/>
+                                <div class="actions">
+                                    <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort festlegen"</button>
+                                </div>
+                            </ActionForm>
+                        }
+                        .into_any(),
+                        Err(error) => link_refused(error),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+/// The page a "Passwort vergessen" mail links to.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    let action = ServerAction::<ResetPassword>::new();
+    let token = link_token();
+    let info = Resource::new(move || token.get(), |token| link_info(LinkKind::PasswordReset, token));
+    view! {
+        <PageTitle title="Neues Passwort"/>
+        <section class="card narrow">
+            <Suspense fallback=loading>
+                {move || Suspend::new(async move {
+                    match info.await {
+                        Ok(rules) => view! {
+                            <p>"Legen Sie ein neues Passwort fest. Danach sind Sie überall abgemeldet und melden sich mit dem neuen Passwort an."</p>
+                            <p>"Ihr Benutzername: " <strong>{rules.username.clone()}</strong></p>
+                            <ActionForm action=action>
+                                {action_error(action.value())}
+                                <input type="hidden" name="token" value=token.get_untracked()/>
+                                <NewPasswordFields rules/>
+                                <div class="actions">
+                                    <a class="button secondary" href="/login">"Abbrechen"</a>
+                                    <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort speichern"</button>
+                                </div>
+                            </ActionForm>
+                        }
+                        .into_any(),
+                        Err(error) => link_refused(error),
+                    }
+                })}
+            </Suspense>
         </section>
     }
 }

@@ -1,6 +1,8 @@
-//! Signing in and out, the session, and the access guard every server
+//! Signing in and out, the first sign-in (own password, privacy notice),
+//! "Passwort vergessen", invitation links, and the access guard every server
 //! function starts with.
 
+use crate::domain::{PasswordContext, PasswordPolicy, RuleCheck};
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -9,7 +11,25 @@ use serde::{Deserialize, Serialize};
 pub mod ssr;
 
 mod components;
-pub use components::LoginPage;
+pub use components::{AcceptPrivacyPage, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
+
+/// What a signed-in session must still do before anything else works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SetupStep {
+    /// The operator chose the password; the user sets their own.
+    ChangePassword,
+    /// The current privacy notice has not been accepted yet.
+    AcceptPrivacy,
+}
+
+impl SetupStep {
+    pub fn path(self) -> &'static str {
+        match self {
+            SetupStep::ChangePassword => "/passwort-festlegen",
+            SetupStep::AcceptPrivacy => "/datenschutz-akzeptieren",
+        }
+    }
+}
 
 /// The signed-in user as the page sees them. Customer, role and rights come
 /// from the session on the server, never from the client.
@@ -20,13 +40,40 @@ pub struct UserView {
     pub is_main_user: bool,
     pub can_manage_users: bool,
     pub can_manage_forwardings: bool,
+    pub pending: Option<SetupStep>,
 }
 
-/// Who is signed in, or `None`. The only server function that answers
-/// without a session: the shell needs it to decide between login and portal.
+/// Everything a form needs to show the password rules live: the policy and
+/// what the password must not equal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasswordRules {
+    pub policy: PasswordPolicy,
+    pub username: String,
+    pub customer_name: String,
+}
+
+impl PasswordRules {
+    pub fn context(&self) -> PasswordContext<'_> {
+        PasswordContext { username: Some(&self.username), customer_name: Some(&self.customer_name) }
+    }
+
+    pub fn check(&self, candidate: &str) -> Vec<RuleCheck> {
+        self.policy.check(candidate, self.context())
+    }
+}
+
+/// The two kinds of mailed link that let someone set a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkKind {
+    Invitation,
+    PasswordReset,
+}
+
+/// Who is signed in, or `None`. Answers without a session: the shell needs it
+/// to decide between login and portal.
 #[server(endpoint = "auth/current_user")]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
-    Ok(ssr::optional_user().await?.map(|user| user.view()))
+    Ok(ssr::optional_session().await?.map(|user| user.view()))
 }
 
 /// Signs in with username and password. Works as a plain form post before
@@ -40,4 +87,92 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
 #[server(endpoint = "auth/logout")]
 pub async fn logout() -> Result<(), AppError> {
     ssr::logout().await
+}
+
+/// The rules a new password of the signed-in user must meet.
+#[server(endpoint = "auth/password_rules")]
+pub async fn own_password_rules() -> Result<PasswordRules, AppError> {
+    let session = ssr::require_session().await?;
+    let state = expect_context::<crate::server::state::AppState>();
+    Ok(ssr::passwords::rules_for(&state, &session.username, &session.customer_name))
+}
+
+/// First sign-in, step 1: replaces the operator's password with the user's own.
+#[server(endpoint = "auth/set_initial_password")]
+pub async fn set_initial_password(password: String, confirm: String) -> Result<(), AppError> {
+    let session = ssr::require_session().await?;
+    let state = expect_context::<crate::server::state::AppState>();
+    let token = ssr::passwords::set_initial_password(&state, &session, &password, &confirm).await?;
+    ssr::set_session_cookie(&state, &token, false);
+    ssr::redirect_after_setup(&state, &token).await
+}
+
+/// First sign-in, step 2 (and after every new version): accepts the privacy
+/// notice the page showed.
+#[server(endpoint = "auth/accept_privacy")]
+pub async fn accept_privacy(version: i64) -> Result<(), AppError> {
+    let session = ssr::require_session().await?;
+    let state = expect_context::<crate::server::state::AppState>();
+    ssr::passwords::accept_privacy(&state, &session, version, ssr::client_ip()).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Profile: a new password for a signed-in user, who proves it is them with
+/// the current one. The user's other sessions end.
+#[server(endpoint = "auth/change_password")]
+pub async fn change_password(current: String, password: String, confirm: String) -> Result<(), AppError> {
+    let user = ssr::require_user().await?;
+    let state = expect_context::<crate::server::state::AppState>();
+    let token = ssr::passwords::change_password(&state, &user, &current, &password, &confirm).await?;
+    ssr::set_session_cookie(&state, &token, false);
+    Ok(())
+}
+
+/// "Passwort vergessen": always the same answer, whether or not an account
+/// matches; matching active accounts get a mail with a link.
+#[server(endpoint = "auth/request_reset")]
+pub async fn request_password_reset(identifier: String) -> Result<(), AppError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    ssr::limit(&state, crate::server::limits::LimitedAction::PasswordReset)?;
+    ssr::passwords::request_reset(&state, &identifier, ssr::client_ip()).await?;
+    if ssr::is_plain_form_post() {
+        leptos_axum::redirect("/passwort-vergessen?gesendet=1");
+    }
+    Ok(())
+}
+
+/// Whether a mailed link still works, and the rules for the password it sets.
+#[server(endpoint = "auth/link_info")]
+pub async fn link_info(kind: LinkKind, token: String) -> Result<PasswordRules, AppError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
+    Ok(ssr::passwords::link_info(&state, kind, &token).await?)
+}
+
+/// Sets a new password through a "Passwort vergessen" link. Every session of
+/// the user ends; they sign in again with the new password.
+#[server(endpoint = "auth/reset_password")]
+pub async fn reset_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
+    ssr::passwords::use_link(&state, LinkKind::PasswordReset, &token, &password, &confirm, ssr::client_ip()).await?;
+    leptos_axum::redirect("/login?passwort=neu");
+    Ok(())
+}
+
+/// Sets the first password through an invitation link and signs the new
+/// user in; the privacy notice comes next.
+#[server(endpoint = "auth/accept_invitation")]
+pub async fn accept_invitation(token: String, password: String, confirm: String) -> Result<(), AppError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
+    let session =
+        ssr::passwords::use_link(&state, LinkKind::Invitation, &token, &password, &confirm, ssr::client_ip()).await?;
+    if let Some(session) = session {
+        ssr::set_session_cookie(&state, &session, false);
+        return ssr::redirect_after_setup(&state, &session).await;
+    }
+    leptos_axum::redirect("/login");
+    Ok(())
 }

@@ -3,7 +3,7 @@
 
 use crate::domain::{EmailAddress, PasswordPolicy};
 use leptos::config::LeptosOptions;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -47,7 +47,20 @@ pub struct Config {
     pub branding: Branding,
     pub password_policy: PasswordPolicy,
     pub invitation_ttl: Duration,
+    /// How long a "Passwort vergessen" link works (at most an hour).
+    pub reset_ttl: Duration,
+    pub limits: RequestLimits,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (its rightmost entry).
+    pub trusted_proxies: Vec<IpAddr>,
     pub leptos: LeptosOptions,
+}
+
+/// Requests per minute and client address, per kind of anonymous request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestLimits {
+    pub login_per_minute: u32,
+    pub reset_per_minute: u32,
+    pub token_per_minute: u32,
 }
 
 impl Config {
@@ -144,6 +157,25 @@ impl Config {
 
         let mail_max_attempts = parse_number(&get, "KP_MAIL_MAX_ATTEMPTS", 8, 1, 100)?;
         let invitation_hours = parse_number(&get, "KP_INVITATION_TTL_HOURS", 72, 1, 24 * 30)?;
+        let reset_minutes = parse_number(&get, "KP_RESET_TTL_MINUTES", 60, 5, 60)?;
+        let limits = RequestLimits {
+            login_per_minute: parse_number(&get, "KP_LIMIT_LOGIN_PER_MINUTE", 20, 1, 100_000)?,
+            reset_per_minute: parse_number(&get, "KP_LIMIT_RESET_PER_MINUTE", 5, 1, 100_000)?,
+            token_per_minute: parse_number(&get, "KP_LIMIT_LINK_PER_MINUTE", 10, 1, 100_000)?,
+        };
+        let trusted_proxies = match get("KP_TRUSTED_PROXIES") {
+            None => Vec::new(),
+            Some(raw) => raw
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    s.parse::<IpAddr>().map_err(|_| {
+                        ConfigError::new("KP_TRUSTED_PROXIES", format!("»{s}« ist keine IP-Adresse"))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
 
         let password_policy = {
             let defaults = PasswordPolicy::default();
@@ -208,6 +240,9 @@ impl Config {
             branding,
             password_policy,
             invitation_ttl: Duration::from_secs(u64::from(invitation_hours) * 3600),
+            reset_ttl: Duration::from_secs(u64::from(reset_minutes) * 60),
+            limits,
+            trusted_proxies,
             leptos,
         })
     }
@@ -305,6 +340,9 @@ mod tests {
             ("KP_MAIL_MAX_ATTEMPTS", "0"),
             ("KP_LOGO_FILE", "/nirgends/logo.svg"),
             ("KP_IMPRINT_FILE", "/nirgends/impressum.txt"),
+            ("KP_RESET_TTL_MINUTES", "120"),
+            ("KP_TRUSTED_PROXIES", "10.0.0.1, proxy"),
+            ("KP_LIMIT_LOGIN_PER_MINUTE", "0"),
         ] {
             let error = config(&[(name, value)]).unwrap_err();
             assert_eq!(error.name, name);

@@ -6,5 +6,6 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod headers;
+pub mod limits;
 pub mod mail;
 pub mod state;

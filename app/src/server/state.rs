@@ -2,6 +2,7 @@ use super::clock::Clock;
 use super::config::Config;
 use super::crypto::{hash_password, PasswordHashString};
 use super::db::Pool;
+use super::limits::RateLimits;
 use super::mail::{MailTemplates, MailTransport, OutboxWorker};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -22,10 +23,18 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     /// Bounds concurrent Argon2 work to the number of cores.
     pub hashing: Arc<Semaphore>,
+    /// Bounds how many password checks may wait for [`AppState::hashing`];
+    /// beyond that the answer is 503 with Retry-After instead of a stall.
+    pub hashing_queue: Arc<Semaphore>,
+    pub rate_limits: Arc<RateLimits>,
     /// Verified against when a user does not exist, so that unknown names
     /// take as long as known ones.
     pub dummy_hash: Arc<PasswordHashString>,
 }
+
+/// Password checks that may be admitted per core (running or waiting); one
+/// check takes ~50 ms, so a full queue drains in well under a second.
+const HASHING_QUEUE_PER_CORE: usize = 8;
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
@@ -40,6 +49,7 @@ impl AppState {
             None => MailTransport::folder(config.mail_dir()),
         };
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let rate_limits = Arc::new(RateLimits::new(config.limits));
         Ok(Self {
             pool,
             leptos_options: config.leptos.clone(),
@@ -49,6 +59,8 @@ impl AppState {
             mail_transport: Arc::new(mail_transport),
             outbox_wake: Arc::new(Notify::new()),
             hashing: Arc::new(Semaphore::new(cores)),
+            hashing_queue: Arc::new(Semaphore::new(cores * HASHING_QUEUE_PER_CORE)),
+            rate_limits,
             dummy_hash: Arc::new(hash_password("dummy-password-for-equal-timing-0")),
         })
     }

@@ -7,6 +7,8 @@ use app::server::config::Config;
 use app::server::db;
 use app::server::state::AppState;
 use axum::body::Body;
+use axum::extract::ConnectInfo;
+use std::net::SocketAddr;
 use axum::http::{header, Request, Response, StatusCode};
 use axum::Router;
 use std::collections::HashMap;
@@ -69,8 +71,16 @@ async fn collect(response: Response<Body>) -> TestResponse {
     TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
 }
 
+/// The peer address in-process requests come from unless a test says otherwise.
+pub const CLIENT: &str = "192.0.2.10:40000";
+
 impl TestApp {
-    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+    /// Sends a request through the real router. Like `axum::serve`, it gets
+    /// the peer address (default [`CLIENT`]) as `ConnectInfo`.
+    pub async fn request(&self, mut request: Request<Body>) -> TestResponse {
+        if request.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
+            request.extensions_mut().insert(ConnectInfo(CLIENT.parse::<SocketAddr>().unwrap()));
+        }
         collect(self.router.clone().oneshot(request).await.unwrap()).await
     }
 
@@ -82,20 +92,17 @@ impl TestApp {
         self.request(builder.body(Body::empty()).unwrap()).await
     }
 
-    /// Calls a server function the way the hydrated page does.
+    /// Calls a server function the way the hydrated page does (a browser
+    /// marks it `Sec-Fetch-Site: same-origin`).
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> TestResponse {
-        let body = form
-            .iter()
-            .map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v)))
-            .collect::<Vec<_>>()
-            .join("&");
-        let mut builder = Request::post(format!("/api/{endpoint}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "application/json");
-        if let Some(cookie) = cookie {
-            builder = builder.header(header::COOKIE, cookie);
-        }
-        self.request(builder.body(Body::from(body)).unwrap()).await
+        self.request(server_fn_request(endpoint, form, cookie).body(Body::from(form_body(form))).unwrap()).await
+    }
+
+    /// Like [`TestApp::call`], from another peer address.
+    pub async fn call_from(&self, peer: &str, endpoint: &str, form: &[(&str, &str)]) -> TestResponse {
+        let mut request = server_fn_request(endpoint, form, None).body(Body::from(form_body(form))).unwrap();
+        request.extensions_mut().insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        self.request(request).await
     }
 
     /// Signs in and returns the session cookie.
@@ -109,6 +116,22 @@ impl TestApp {
     }
 }
 
+pub fn form_body(form: &[(&str, &str)]) -> String {
+    form.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&")
+}
+
+/// A server-function POST as the hydrated page sends it, without body.
+pub fn server_fn_request(endpoint: &str, _form: &[(&str, &str)], cookie: Option<&str>) -> axum::http::request::Builder {
+    let mut builder = Request::post(format!("/api/{endpoint}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .header("sec-fetch-site", "same-origin");
+    if let Some(cookie) = cookie {
+        builder = builder.header(header::COOKIE, cookie);
+    }
+    builder
+}
+
 pub fn urlencode(value: &str) -> String {
     value
         .bytes()
@@ -119,8 +142,25 @@ pub fn urlencode(value: &str) -> String {
         .collect()
 }
 
-/// Creates a customer whose main user can sign in with `password` at once.
+/// Creates a customer whose main user can sign in with `password` and has
+/// finished the first sign-in (accepted the current privacy notice).
 pub async fn customer_with_password(app: &TestApp, number: &str, username: &str, password: &str) -> i64 {
+    let user_id = customer_in_setup(app, number, username, password).await;
+    sqlx::query(
+        "INSERT INTO privacy_acceptances (user_id, version, accepted_at) \
+         SELECT $1, MAX(version), $2 FROM privacy_notices",
+    )
+    .bind(user_id)
+    .bind(START)
+    .execute(&app.state.pool)
+    .await
+    .unwrap();
+    user_id
+}
+
+/// Creates a customer whose main user has a usable password but has not
+/// accepted the privacy notice yet.
+pub async fn customer_in_setup(app: &TestApp, number: &str, username: &str, password: &str) -> i64 {
     use app::customers::{add_customer, FirstAccess, NewCustomer};
     use app::domain::*;
     let new = NewCustomer {
@@ -133,6 +173,40 @@ pub async fn customer_with_password(app: &TestApp, number: &str, username: &str,
         ),
     };
     add_customer(&app.state, new, app::server::audit::Actor::Operator).await.unwrap().user_id
+}
+
+/// Creates a customer the way `customer add --initial-password` does: the
+/// main user must set their own password at the first sign-in.
+pub async fn customer_with_initial_password(app: &TestApp, number: &str, username: &str, password: &str) -> i64 {
+    use app::customers::{add_customer, NewCustomer};
+    let new = NewCustomer::parse(
+        number,
+        &format!("Kunde {number}"),
+        username,
+        &format!("{username}@kunden.example"),
+        Some(password),
+        &app.state.config.password_policy,
+    )
+    .unwrap();
+    add_customer(&app.state, new, app::server::audit::Actor::Operator).await.unwrap().user_id
+}
+
+/// Creates a customer whose main user was invited; returns the user id.
+pub async fn invited_customer(app: &TestApp, number: &str, username: &str, email: &str) -> i64 {
+    use app::customers::{add_customer, NewCustomer};
+    let new = NewCustomer::parse(number, &format!("Kunde {number}"), username, email, None, &app.state.config.password_policy)
+        .unwrap();
+    add_customer(&app.state, new, app::server::audit::Actor::Operator).await.unwrap().user_id
+}
+
+/// The first link in a mail (to `page`, e.g. "/passwort-neu") and its token.
+pub fn link_in(mail: &str, page: &str) -> (String, String) {
+    let text = unfold_quoted_printable(mail);
+    let start = text.find(&format!("{page}?token=")).unwrap_or_else(|| panic!("no {page} link in {text}"));
+    let begin = text[..start].rfind("http").unwrap();
+    let link: String = text[begin..].chars().take_while(|c| !c.is_whitespace() && *c != '"' && *c != '<').collect();
+    let token = link.split("token=").nth(1).unwrap().to_owned();
+    (link, token)
 }
 
 /// A real SMTP server on loopback that keeps every message it accepts.

@@ -7,15 +7,24 @@ use minijinja::{Environment, Value};
 pub enum MailTemplate {
     Invitation,
     InitialPassword,
+    PasswordReset,
+    PasswordChanged,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 2] = [MailTemplate::Invitation, MailTemplate::InitialPassword];
+    pub const ALL: [MailTemplate; 4] = [
+        MailTemplate::Invitation,
+        MailTemplate::InitialPassword,
+        MailTemplate::PasswordReset,
+        MailTemplate::PasswordChanged,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             MailTemplate::Invitation => "invitation",
             MailTemplate::InitialPassword => "initial_password",
+            MailTemplate::PasswordReset => "password_reset",
+            MailTemplate::PasswordChanged => "password_changed",
         }
     }
 }
@@ -30,7 +39,7 @@ macro_rules! mail_sources {
     };
 }
 
-const SOURCES: &[(&str, &str)] = mail_sources!("invitation", "initial_password");
+const SOURCES: &[(&str, &str)] = mail_sources!("invitation", "initial_password", "password_reset", "password_changed");
 const LAYOUT: &str = include_str!("../../../../templates/mail/layout.html");
 
 pub struct RenderedMail {
@@ -95,6 +104,8 @@ mod tests {
             valid_hours => 72,
             base_url => "http://127.0.0.1:3000",
             hotline => "0180 000",
+            valid_minutes => 60,
+            accounts => vec![minijinja::context! { username => "max", link => "http://127.0.0.1:3000/passwort-neu?token=abc" }],
         };
         for template in MailTemplate::ALL {
             let mail = templates.render(template, &context).unwrap();

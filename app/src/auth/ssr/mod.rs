@@ -1,19 +1,24 @@
-//! Server side of signing in: credentials, sessions in the database, and the
-//! access guard.
+//! Server side of signing in: credentials, lockout, sessions in the database,
+//! and the access guards.
 
-use super::UserView;
-use crate::domain::Username;
+pub mod hashing;
+pub mod lockout;
+pub mod passwords;
+
+use super::{SetupStep, UserView};
+use crate::domain::InputError;
 use crate::error::{reject, AppError};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto::{self, PasswordHashString, Verification};
-use crate::server::db::Pool;
+use crate::server::db::{Pool, Transaction};
+use crate::server::limits::{client_address, LimitedAction};
+use crate::server::mail::MailError;
 use crate::server::state::AppState;
 use cookie::{Cookie, SameSite};
 use http::header::{ACCEPT, COOKIE, SET_COOKIE};
 use http::HeaderValue;
 use leptos::prelude::*;
 use leptos_axum::ResponseOptions;
-use std::time::Duration;
 
 /// A session ends after 30 minutes without a request…
 pub const IDLE_TIMEOUT_SECONDS: i64 = 30 * 60;
@@ -21,25 +26,42 @@ pub const IDLE_TIMEOUT_SECONDS: i64 = 30 * 60;
 pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 60 * 60;
 /// `last_seen_at` is written at most this often, not on every request.
 const TOUCH_INTERVAL_SECONDS: i64 = 60;
-/// How long a sign-in waits for a free hashing slot before answering 503.
-const HASHING_WAIT: Duration = Duration::from_secs(5);
 
+/// What can go wrong in this layer; converted to [`AppError`] at the
+/// server-function boundary.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
     #[error("invalid credentials")]
     InvalidCredentials,
+    #[error("no valid session")]
+    NotSignedIn,
+    #[error("the session must finish the first sign-in")]
+    SetupPending,
+    #[error("not allowed for this session")]
+    Forbidden,
+    #[error("the link is unknown, used or expired")]
+    LinkInvalid,
+    #[error("input refused: {0}")]
+    Input(#[from] InputError),
     #[error("all password hashing slots are busy")]
     Busy,
-    #[error("database error during sign-in")]
+    #[error("database error")]
     Database(#[from] sqlx::Error),
     #[error("password hashing task failed")]
     Hashing(#[from] tokio::task::JoinError),
+    #[error("mail could not be queued")]
+    Mail(#[from] MailError),
 }
 
 impl From<AuthError> for AppError {
     fn from(error: AuthError) -> Self {
         match error {
             AuthError::InvalidCredentials => reject(AppError::InvalidCredentials),
+            AuthError::NotSignedIn => reject(AppError::NotSignedIn),
+            AuthError::SetupPending => reject(AppError::SetupPending),
+            AuthError::Forbidden => reject(AppError::Forbidden),
+            AuthError::LinkInvalid => reject(AppError::LinkInvalid),
+            AuthError::Input(input) => reject(AppError::Invalid(input.0)),
             AuthError::Busy => reject(AppError::Busy),
             other => AppError::internal(&other),
         }
@@ -52,13 +74,15 @@ pub struct SessionUser {
     pub session_hash: String,
     pub user_id: i64,
     pub customer_id: i64,
+    pub customer_name: String,
     pub username: String,
     pub email: String,
     pub full_name: String,
     pub is_main_user: bool,
     pub can_manage_users: bool,
     pub can_manage_forwardings: bool,
-    pub must_change_password: bool,
+    /// What the session must do before anything else is allowed.
+    pub pending: Option<SetupStep>,
     pub authenticated_at: i64,
 }
 
@@ -70,6 +94,7 @@ impl SessionUser {
             is_main_user: self.is_main_user,
             can_manage_users: self.can_manage_users,
             can_manage_forwardings: self.can_manage_forwardings,
+            pending: self.pending,
         }
     }
 }
@@ -82,6 +107,7 @@ struct SessionRow {
     last_seen_at: i64,
     authenticated_at: i64,
     customer_id: i64,
+    customer_name: String,
     username: String,
     email: String,
     salutation: String,
@@ -93,6 +119,8 @@ struct SessionRow {
     active: bool,
     user_stamp: String,
     must_change_password: bool,
+    current_privacy: Option<i64>,
+    accepted_privacy: Option<i64>,
 }
 
 pub fn cookie_name(state: &AppState) -> &'static str {
@@ -120,9 +148,14 @@ pub fn full_name(salutation: &str, first: &str, last: &str, username: &str) -> S
     }
 }
 
-/// Creates a session for `user_id` and returns the cookie value. Only its
-/// hash is stored.
-pub async fn create_session(pool: &Pool, user_id: i64, security_stamp: &str, now: i64) -> Result<String, sqlx::Error> {
+/// Creates a session for `user_id` inside `tx` and returns the cookie value.
+/// Only its hash is stored.
+pub async fn create_session(
+    tx: &mut Transaction<'_>,
+    user_id: i64,
+    security_stamp: &str,
+    now: i64,
+) -> Result<String, sqlx::Error> {
     let token = crypto::new_token();
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at) \
@@ -132,7 +165,7 @@ pub async fn create_session(pool: &Pool, user_id: i64, security_stamp: &str, now
     .bind(user_id)
     .bind(security_stamp)
     .bind(now)
-    .execute(pool)
+    .execute(&mut **tx)
     .await?;
     Ok(token)
 }
@@ -144,10 +177,13 @@ pub async fn load_session(pool: &Pool, token: &str, now: i64) -> Result<Option<S
     let id_hash = crypto::token_hash(token);
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT s.user_id, s.security_stamp AS session_stamp, s.created_at, s.last_seen_at, s.authenticated_at, \
-                u.customer_id, u.username, u.email, u.salutation, u.first_name, u.last_name, u.role, \
-                u.can_manage_users, u.can_manage_forwardings, u.active, u.security_stamp AS user_stamp, \
-                u.must_change_password \
-         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
+                u.customer_id, c.name AS customer_name, u.username, u.email, u.salutation, u.first_name, \
+                u.last_name, u.role, u.can_manage_users, u.can_manage_forwardings, u.active, \
+                u.security_stamp AS user_stamp, u.must_change_password, \
+                (SELECT MAX(version) FROM privacy_notices) AS current_privacy, \
+                (SELECT MAX(a.version) FROM privacy_acceptances a WHERE a.user_id = u.id) AS accepted_privacy \
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN customers c ON c.id = u.customer_id \
+         WHERE s.id_hash = $1",
     )
     .bind(&id_hash)
     .fetch_optional(pool)
@@ -168,18 +204,26 @@ pub async fn load_session(pool: &Pool, token: &str, now: i64) -> Result<Option<S
             .execute(pool)
             .await?;
     }
+    let pending = if row.must_change_password {
+        Some(SetupStep::ChangePassword)
+    } else if row.current_privacy.is_some() && row.accepted_privacy < row.current_privacy {
+        Some(SetupStep::AcceptPrivacy)
+    } else {
+        None
+    };
     let is_main_user = row.role == "main";
     Ok(Some(SessionUser {
         session_hash: id_hash,
         user_id: row.user_id,
         customer_id: row.customer_id,
+        customer_name: row.customer_name,
         full_name: full_name(&row.salutation, &row.first_name, &row.last_name, &row.username),
         username: row.username,
         email: row.email,
         is_main_user,
         can_manage_users: is_main_user || row.can_manage_users,
         can_manage_forwardings: is_main_user || row.can_manage_forwardings,
-        must_change_password: row.must_change_password,
+        pending,
         authenticated_at: row.authenticated_at,
     }))
 }
@@ -198,8 +242,9 @@ struct CredentialRow {
     security_stamp: String,
 }
 
-/// Checks username and password. Unknown, inactive and password-less users
-/// cost one Argon2 verify like everybody else and get the same answer.
+/// Checks username and password. Unknown, inactive, password-less and locked
+/// accounts cost one Argon2 verify like everybody else and get the same
+/// answer. Failures count per case-folded name, known or not.
 pub async fn verify_credentials(
     state: &AppState,
     username: &str,
@@ -207,80 +252,76 @@ pub async fn verify_credentials(
     ip: Option<String>,
 ) -> Result<(i64, String), AuthError> {
     let now = state.clock.now();
-    let key = Username::parse(username).map(|u| u.key()).unwrap_or_default();
-    let row: Option<CredentialRow> = if key.is_empty() {
-        None
-    } else {
-        sqlx::query_as(
-            "SELECT id, customer_id, password_hash, active, security_stamp FROM users WHERE lower(username) = $1",
-        )
-        .bind(&key)
-        .fetch_optional(&state.pool)
-        .await?
+    let key = lockout::identifier_key(username);
+    let locked = match &key {
+        Some(key) => lockout::locked_until(&state.pool, key, now).await?.is_some(),
+        None => false,
+    };
+    let row: Option<CredentialRow> = match (&key, locked) {
+        (Some(key), false) => {
+            sqlx::query_as(
+                "SELECT id, customer_id, password_hash, active, security_stamp FROM users WHERE lower(username) = $1",
+            )
+            .bind(key)
+            .fetch_optional(&state.pool)
+            .await?
+        }
+        _ => None,
     };
     let stored = match &row {
         Some(CredentialRow { password_hash: Some(hash), active: true, .. }) => PasswordHashString::from_database(hash.clone()),
         _ => (*state.dummy_hash).clone(),
     };
-    let verification = {
-        let permit = tokio::time::timeout(HASHING_WAIT, state.hashing.clone().acquire_owned())
-            .await
-            .map_err(|_| AuthError::Busy)?
-            .map_err(|_| AuthError::Busy)?;
-        let password = password.to_owned();
-        tokio::task::spawn_blocking(move || {
-            let _permit = permit;
-            crypto::verify_password(&password, &stored)
-        })
-        .await?
-    };
+    let verification = hashing::verify(state, password, stored).await?;
     let user = match (row, verification) {
         (Some(user @ CredentialRow { active: true, password_hash: Some(_), .. }), Verification::Valid { needs_rehash }) => {
             if needs_rehash {
-                rehash(state, user.id, password).await?;
+                let hash = hashing::hash(state, password).await?;
+                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+                    .bind(hash.as_database_value())
+                    .bind(user.id)
+                    .execute(&state.pool)
+                    .await?;
             }
             user
         }
         (user, _) => {
-            audit::record_alone(
-                &state.pool,
-                AuditEntry {
-                    actor: user.as_ref().map_or(Actor::System, |u| Actor::User(u.id)),
-                    customer_id: user.as_ref().map(|u| u.customer_id),
-                    action: "login_failed",
-                    detail: String::new(),
-                    ip,
-                },
-                now,
-            )
-            .await?;
+            if locked {
+                tracing::info!("sign-in refused: the name is locked for a while");
+                audit_alone(state, None, None, "login_refused_locked", ip, now).await?;
+                return Err(AuthError::InvalidCredentials);
+            }
+            let locked_now = match &key {
+                Some(key) => lockout::record_failure(&state.pool, key, now).await?,
+                None => None,
+            };
+            let (actor, customer) = (user.as_ref().map(|u| u.id), user.as_ref().map(|u| u.customer_id));
+            audit_alone(state, actor, customer, "login_failed", ip.clone(), now).await?;
+            if let Some(until) = locked_now {
+                tracing::warn!(known_user = user.is_some(), wait_seconds = until - now, "sign-in name locked");
+                audit_alone(state, actor, customer, "login_locked", ip, now).await?;
+            }
             tracing::info!(known_user = user.is_some(), "sign-in refused");
             return Err(AuthError::InvalidCredentials);
         }
     };
-    audit::record_alone(
-        &state.pool,
-        AuditEntry { actor: Actor::User(user.id), customer_id: Some(user.customer_id), action: "login", detail: String::new(), ip },
-        now,
-    )
-    .await?;
+    if let Some(key) = &key {
+        lockout::clear(&state.pool, key).await?;
+    }
+    audit_alone(state, Some(user.id), Some(user.customer_id), "login", ip, now).await?;
     Ok((user.id, user.security_stamp))
 }
 
-async fn rehash(state: &AppState, user_id: i64, password: &str) -> Result<(), AuthError> {
-    let password = password.to_owned();
-    let permit = state.hashing.clone().acquire_owned().await.map_err(|_| AuthError::Busy)?;
-    let hash = tokio::task::spawn_blocking(move || {
-        let _permit = permit;
-        crypto::hash_password(&password)
-    })
-    .await?;
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-        .bind(hash.as_database_value())
-        .bind(user_id)
-        .execute(&state.pool)
-        .await?;
-    Ok(())
+async fn audit_alone(
+    state: &AppState,
+    user_id: Option<i64>,
+    customer_id: Option<i64>,
+    action: &str,
+    ip: Option<String>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    let actor = user_id.map_or(Actor::System, Actor::User);
+    audit::record_alone(&state.pool, AuditEntry { actor, customer_id, action, detail: String::new(), ip }, now).await
 }
 
 // ---- request plumbing -------------------------------------------------------
@@ -303,15 +344,24 @@ fn session_cookie_value(state: &AppState) -> Option<String> {
         .map(|cookie| cookie.value().to_owned())
 }
 
-/// The peer address of the request, for the audit log.
+/// The client's address (see [`client_address`]), for the audit log.
 pub fn client_ip() -> Option<String> {
-    request_parts()?
-        .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|info| info.0.ip().to_string())
+    let state = use_context::<AppState>()?;
+    client_address(&request_parts()?, &state.config).map(|ip| ip.to_string())
 }
 
-fn set_session_cookie(state: &AppState, value: &str, remove: bool) {
+/// Counts this request against the client's per-minute allowance for `action`.
+pub fn limit(state: &AppState, action: LimitedAction) -> Result<(), AppError> {
+    let client = request_parts()
+        .and_then(|parts| client_address(&parts, &state.config))
+        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+    state.rate_limits.check(action, client).map_err(|wait| {
+        tracing::warn!(?action, %client, "per-address limit reached");
+        reject(AppError::TooManyRequests { retry_after_seconds: wait.as_secs().max(1) })
+    })
+}
+
+pub fn set_session_cookie(state: &AppState, value: &str, remove: bool) {
     let mut cookie = Cookie::build((cookie_name(state), value.to_owned()))
         .path("/")
         .http_only(true)
@@ -328,38 +378,73 @@ fn set_session_cookie(state: &AppState, value: &str, remove: bool) {
     }
 }
 
-fn is_plain_form_post() -> bool {
+/// True for a form the browser posted itself (no WASM yet): it follows
+/// redirects instead of reading a JSON answer.
+pub fn is_plain_form_post() -> bool {
     request_parts()
         .and_then(|parts| parts.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
         .unwrap_or(false)
 }
 
-/// The signed-in user, or `None`. For the one server function that may be
-/// called without a session.
-pub async fn optional_user() -> Result<Option<SessionUser>, AppError> {
+/// The signed-in session, or `None`, whatever it still has to do. Only for
+/// [`super::current_user`], which must answer signed-out visitors too.
+pub async fn optional_session() -> Result<Option<SessionUser>, AppError> {
     let state = expect_context::<AppState>();
     let Some(token) = session_cookie_value(&state) else { return Ok(None) };
     Ok(load_session(&state.pool, &token, state.clock.now()).await?)
 }
 
-/// The access guard: the signed-in user, or 401. Every server function that
-/// touches data starts here (SSR calls their bodies directly, so route
-/// middleware alone would not protect them).
+/// Guard for the first-sign-in steps themselves: a valid session, or 401.
+pub async fn require_session() -> Result<SessionUser, AppError> {
+    optional_session().await?.ok_or_else(|| reject(AppError::NotSignedIn))
+}
+
+/// The access guard every other server function starts with: a session that
+/// has finished the first sign-in, or 401 / 403. SSR calls server-function
+/// bodies directly, so route middleware alone would not protect them.
 pub async fn require_user() -> Result<SessionUser, AppError> {
-    optional_user().await?.ok_or_else(|| reject(AppError::NotSignedIn))
+    let user = require_session().await?;
+    if user.pending.is_some() {
+        return Err(reject(AppError::SetupPending));
+    }
+    Ok(user)
+}
+
+/// Where a freshly signed-in session goes: its next setup step or the start page.
+async fn landing_path(state: &AppState, session_token: &str) -> Result<&'static str, AppError> {
+    let session = load_session(&state.pool, session_token, state.clock.now()).await?;
+    Ok(session.and_then(|s| s.pending).map_or("/", SetupStep::path))
+}
+
+pub async fn redirect_after_setup(state: &AppState, session_token: &str) -> Result<(), AppError> {
+    leptos_axum::redirect(landing_path(state, session_token).await?);
+    Ok(())
+}
+
+/// The query value the login page turns back into a message after a failed
+/// plain form post.
+fn login_error_code(error: &AppError) -> &'static str {
+    match error {
+        AppError::InvalidCredentials => "anmeldung",
+        AppError::TooManyRequests { .. } => "zu-viele",
+        AppError::Busy => "ausgelastet",
+        _ => "unbekannt",
+    }
 }
 
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
     let state = expect_context::<AppState>();
-    let result = verify_credentials(&state, &username, &password, client_ip()).await;
+    let result = match limit(&state, LimitedAction::Login) {
+        Ok(()) => verify_credentials(&state, &username, &password, client_ip()).await.map_err(AppError::from),
+        Err(error) => Err(error),
+    };
     let (user_id, stamp) = match result {
         Ok(found) => found,
         Err(error) => {
-            let error = AppError::from(error);
             if is_plain_form_post() {
                 // Without JavaScript the browser follows this (302, set last)
                 // and the login page shows the message.
-                leptos_axum::redirect("/login?fehler=anmeldung");
+                leptos_axum::redirect(&format!("/login?fehler={}", login_error_code(&error)));
             }
             return Err(error);
         }
@@ -368,10 +453,11 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     if let Some(old) = session_cookie_value(&state) {
         delete_session_by_hash(&state.pool, &crypto::token_hash(&old)).await?;
     }
-    let token = create_session(&state.pool, user_id, &stamp, state.clock.now()).await?;
+    let mut tx = state.pool.begin().await?;
+    let token = create_session(&mut tx, user_id, &stamp, state.clock.now()).await?;
+    tx.commit().await?;
     set_session_cookie(&state, &token, false);
-    leptos_axum::redirect("/");
-    Ok(())
+    redirect_after_setup(&state, &token).await
 }
 
 pub async fn logout() -> Result<(), AppError> {
@@ -379,18 +465,8 @@ pub async fn logout() -> Result<(), AppError> {
     if let Some(token) = session_cookie_value(&state) {
         if let Some(user) = load_session(&state.pool, &token, state.clock.now()).await? {
             delete_session_by_hash(&state.pool, &user.session_hash).await?;
-            audit::record_alone(
-                &state.pool,
-                AuditEntry {
-                    actor: Actor::User(user.user_id),
-                    customer_id: Some(user.customer_id),
-                    action: "logout",
-                    detail: String::new(),
-                    ip: client_ip(),
-                },
-                state.clock.now(),
-            )
-            .await?;
+            audit_alone(&state, Some(user.user_id), Some(user.customer_id), "logout", client_ip(), state.clock.now())
+                .await?;
         } else {
             delete_session_by_hash(&state.pool, &crypto::token_hash(&token)).await?;
         }

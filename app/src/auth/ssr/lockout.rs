@@ -1,0 +1,103 @@
+//! Failed sign-ins per case-folded name — for names that exist and names that
+//! do not, so the counter tells nothing. From the fifth failure in a row the
+//! name waits before the next try; the wait doubles with every further
+//! failure, up to 15 minutes. A successful sign-in or a password reset clears it.
+
+use crate::domain::Username;
+use crate::server::db::Pool;
+
+/// Failures allowed before the first wait.
+pub const FREE_FAILURES: i64 = 5;
+const FIRST_WAIT_SECONDS: i64 = 30;
+const LONGEST_WAIT_SECONDS: i64 = 15 * 60;
+/// A counter untouched this long starts again from zero.
+const FORGET_AFTER_SECONDS: i64 = 24 * 60 * 60;
+
+/// The counter's key: the case-folded username, or for input that is no
+/// valid username at all, its trimmed lower-case form (so it is counted too).
+pub fn identifier_key(raw: &str) -> Option<String> {
+    match Username::parse(raw) {
+        Ok(username) => Some(username.key()),
+        Err(_) => {
+            let folded: String = raw.trim().to_lowercase().chars().take(Username::MAX_LEN).collect();
+            (!folded.is_empty()).then_some(folded)
+        }
+    }
+}
+
+/// How long a name waits after its `failures`-th failure in a row.
+pub fn wait_after(failures: i64) -> Option<i64> {
+    (failures >= FREE_FAILURES).then(|| {
+        let doublings = (failures - FREE_FAILURES).min(16) as u32;
+        (FIRST_WAIT_SECONDS << doublings).min(LONGEST_WAIT_SECONDS)
+    })
+}
+
+/// When the name may try again, if it must still wait.
+pub async fn locked_until(pool: &Pool, key: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE identifier_key = $1 AND locked_until > $2")
+        .bind(key)
+        .bind(now)
+        .fetch_optional(pool)
+        .await
+}
+
+/// Counts one failure; returns the end of the wait when this one starts one.
+pub async fn record_failure(pool: &Pool, key: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "DELETE FROM login_failures WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until < $2)",
+    )
+    .bind(now - FORGET_AFTER_SECONDS)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let failures: i64 = sqlx::query_scalar(
+        "INSERT INTO login_failures (identifier_key, failures, last_failure_at, locked_until) VALUES ($1, 1, $2, NULL) \
+         ON CONFLICT (identifier_key) DO UPDATE SET failures = login_failures.failures + 1, \
+         last_failure_at = excluded.last_failure_at \
+         RETURNING failures",
+    )
+    .bind(key)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let until = wait_after(failures).map(|wait| now + wait);
+    if let Some(until) = until {
+        sqlx::query("UPDATE login_failures SET locked_until = $1 WHERE identifier_key = $2")
+            .bind(until)
+            .bind(key)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(until)
+}
+
+/// Forgets the failures of a name (successful sign-in, password reset).
+pub async fn clear<'e>(executor: impl sqlx::SqliteExecutor<'e>, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_failures WHERE identifier_key = $1").bind(key).execute(executor).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_starts_at_the_fifth_failure_and_doubles_up_to_a_limit() {
+        assert_eq!(wait_after(4), None);
+        assert_eq!(wait_after(5), Some(30));
+        assert_eq!(wait_after(6), Some(60));
+        assert_eq!(wait_after(8), Some(240));
+        assert_eq!(wait_after(10), Some(900));
+        assert_eq!(wait_after(1_000), Some(900));
+    }
+
+    #[test]
+    fn names_that_differ_only_in_case_share_a_key() {
+        assert_eq!(identifier_key("Max"), identifier_key(" max "));
+        assert_eq!(identifier_key("Jörg Müller"), Some("jörg müller".into()));
+        assert_eq!(identifier_key("   "), None);
+    }
+}

@@ -1,0 +1,128 @@
+//! Per-address limits on the requests anyone can make without a session:
+//! sign-in, "Passwort vergessen" and the links from mails. The counting is
+//! governor's (GCRA); this module only decides whose address a request has.
+
+use super::config::{Config, RequestLimits};
+use governor::clock::{Clock as _, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use http::request::Parts;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitedAction {
+    Login,
+    PasswordReset,
+    /// Opening or using an invitation or reset link.
+    Link,
+}
+
+/// Keys that have not been seen for a while are swept once this many exist.
+const SWEEP_ABOVE: usize = 10_000;
+
+pub struct RateLimits {
+    login: DefaultKeyedRateLimiter<IpAddr>,
+    reset: DefaultKeyedRateLimiter<IpAddr>,
+    link: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+}
+
+fn per_minute(n: u32) -> DefaultKeyedRateLimiter<IpAddr> {
+    RateLimiter::keyed(Quota::per_minute(NonZeroU32::new(n.max(1)).expect("at least one")))
+}
+
+impl RateLimits {
+    pub fn new(limits: RequestLimits) -> Self {
+        Self {
+            login: per_minute(limits.login_per_minute),
+            reset: per_minute(limits.reset_per_minute),
+            link: per_minute(limits.token_per_minute),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Counts one request of `client`; `Err` carries how long it must wait.
+    pub fn check(&self, action: LimitedAction, client: IpAddr) -> Result<(), Duration> {
+        let limiter = match action {
+            LimitedAction::Login => &self.login,
+            LimitedAction::PasswordReset => &self.reset,
+            LimitedAction::Link => &self.link,
+        };
+        if limiter.len() > SWEEP_ABOVE {
+            limiter.retain_recent();
+        }
+        limiter.check_key(&client).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+}
+
+/// The address a request comes from: the peer, or, when the peer is one of
+/// the configured proxies, the rightmost `X-Forwarded-For` entry — the one
+/// that proxy added itself. Entries further left are whatever the client sent.
+pub fn client_address(parts: &Parts, config: &Config) -> Option<IpAddr> {
+    let peer = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())?;
+    if !config.trusted_proxies.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .last()
+        .and_then(|entry| entry.parse::<IpAddr>().ok());
+    Some(forwarded.unwrap_or(peer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Config {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|name| map.get(name).cloned()).unwrap()
+    }
+
+    fn request(peer: &str, forwarded: Option<&str>) -> Parts {
+        let mut builder = http::Request::get("/");
+        if let Some(forwarded) = forwarded {
+            builder = builder.header("x-forwarded-for", forwarded);
+        }
+        let (mut parts, ()) = builder.body(()).unwrap().into_parts();
+        parts.extensions.insert(axum::extract::ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        parts
+    }
+
+    #[test]
+    fn forwarded_for_counts_only_behind_a_trusted_proxy_and_only_its_rightmost_entry() {
+        let direct = config(&[]);
+        let parts = request("203.0.113.7:5000", Some("198.51.100.1"));
+        assert_eq!(client_address(&parts, &direct), Some("203.0.113.7".parse().unwrap()));
+
+        let proxied = config(&[("KP_TRUSTED_PROXIES", "10.0.0.2")]);
+        let parts = request("10.0.0.2:5000", Some("1.2.3.4, 198.51.100.9"));
+        assert_eq!(client_address(&parts, &proxied), Some("198.51.100.9".parse().unwrap()));
+        let parts = request("10.0.0.2:5000", None);
+        assert_eq!(client_address(&parts, &proxied), Some("10.0.0.2".parse().unwrap()));
+    }
+
+    #[test]
+    fn each_address_has_its_own_allowance() {
+        let limits = RateLimits::new(RequestLimits { login_per_minute: 2, reset_per_minute: 1, token_per_minute: 1 });
+        let a: IpAddr = "192.0.2.1".parse().unwrap();
+        let b: IpAddr = "192.0.2.2".parse().unwrap();
+        assert!(limits.check(LimitedAction::Login, a).is_ok());
+        assert!(limits.check(LimitedAction::Login, a).is_ok());
+        let wait = limits.check(LimitedAction::Login, a).unwrap_err();
+        assert!(wait > Duration::ZERO && wait <= Duration::from_secs(60), "{wait:?}");
+        assert!(limits.check(LimitedAction::Login, b).is_ok());
+        assert!(limits.check(LimitedAction::PasswordReset, a).is_ok(), "separate budget per action");
+    }
+}

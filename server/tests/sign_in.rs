@@ -1,0 +1,591 @@
+//! Issue 3: first sign-in, password rules, lockout, per-address limits,
+//! "Passwort vergessen", invitation links, sessions, CSRF and the access
+//! guard — through the real router, a real SQLite file, a fixed clock and a
+//! real SMTP server.
+
+mod common;
+
+use app::error::AppError;
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use serde_json::Value;
+
+const PASSWORD: &str = "Grün-Tonne-7";
+const INITIAL: &str = "Start-Passwort-1";
+const NEW_PASSWORD: &str = "Blaue-Tonne-42";
+
+fn error_of(response: &TestResponse) -> AppError {
+    serde_json::from_str(&response.body).unwrap_or_else(|_| panic!("no AppError: {} {}", response.status, response.body))
+}
+
+async fn pending_of(app: &TestApp, cookie: &str) -> Value {
+    let user: Value = serde_json::from_str(&app.call("auth/current_user", &[], Some(cookie)).await.body).unwrap();
+    user["pending"].clone()
+}
+
+async fn smtp_app(extra: &[(&str, &str)]) -> (TestApp, Mailbox) {
+    let port = free_port();
+    let mailbox = start_smtp_server(port, false);
+    let url = format!("smtp://127.0.0.1:{port}");
+    let mut vars = vec![("KP_SMTP_URL", url.as_str()), ("KP_BASE_URL", "https://portal.example.com")];
+    vars.extend_from_slice(extra);
+    (spawn_app_with(&vars).await, mailbox)
+}
+
+async fn deliver(app: &TestApp) {
+    app.state.outbox_worker().deliver_due().await.unwrap();
+}
+
+/// Signs in over https (the cookie is then `__Host-kp_session`).
+async fn sign_in_cookie(app: &TestApp, username: &str, password: &str) -> String {
+    app.sign_in(username, password).await
+}
+
+// ---- first sign-in ----------------------------------------------------------
+
+#[tokio::test]
+async fn first_sign_in_sets_an_own_password_then_accepts_the_privacy_notice_and_nothing_else_works_before() {
+    let app = spawn_app().await;
+    let user_id = customer_with_initial_password(&app, "50001", "anna", INITIAL).await;
+
+    let login = app.call("auth/login", &[("username", "anna"), ("password", INITIAL)], None).await;
+    assert_eq!(login.location(), Some("/passwort-festlegen"));
+    let cookie = login.session_cookie().unwrap();
+    assert_eq!(pending_of(&app, &cookie).await, "ChangePassword");
+
+    // Every page and every other server function refuses until both steps are done.
+    for path in ["/", "/dokumente", "/profil", "/datenschutz-akzeptieren"] {
+        let page = app.get(path, Some(&cookie)).await;
+        assert_eq!((page.status, page.location()), (StatusCode::FOUND, Some("/passwort-festlegen")), "{path}");
+    }
+    let change = app
+        .call("auth/change_password", &[("current", INITIAL), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], Some(&cookie))
+        .await;
+    assert_eq!(change.status, StatusCode::FORBIDDEN);
+    assert_eq!(error_of(&change), AppError::SetupPending);
+    let privacy = app.call("auth/accept_privacy", &[("version", "1")], Some(&cookie)).await;
+    assert_eq!((privacy.status, error_of(&privacy)), (StatusCode::FORBIDDEN, AppError::SetupPending));
+    assert_eq!(app.get("/passwort-festlegen", Some(&cookie)).await.status, StatusCode::OK);
+
+    // The operator's password cannot simply be kept, and both fields must agree.
+    let same = app.call("auth/set_initial_password", &[("password", INITIAL), ("confirm", INITIAL)], Some(&cookie)).await;
+    assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(error_of(&same).to_string().contains("anderes Passwort"), "{}", same.body);
+    let mismatch =
+        app.call("auth/set_initial_password", &[("password", NEW_PASSWORD), ("confirm", "Blaue-Tonne-43")], Some(&cookie)).await;
+    assert_eq!(error_of(&mismatch), AppError::Invalid("Die beiden Passwörter stimmen nicht überein.".into()));
+
+    let set = app.call("auth/set_initial_password", &[("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], Some(&cookie)).await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert_eq!(set.location(), Some("/datenschutz-akzeptieren"));
+    let renewed = set.session_cookie().expect("a fresh session");
+    assert_ne!(renewed, cookie);
+    assert_eq!(app.call("auth/current_user", &[], Some(&cookie)).await.body, "null", "the old session ended");
+    assert_eq!(pending_of(&app, &renewed).await, "AcceptPrivacy");
+    let page = app.get("/", Some(&renewed)).await;
+    assert_eq!(page.location(), Some("/datenschutz-akzeptieren"));
+    let change = app
+        .call("auth/change_password", &[("current", NEW_PASSWORD), ("password", PASSWORD), ("confirm", PASSWORD)], Some(&renewed))
+        .await;
+    assert_eq!(error_of(&change), AppError::SetupPending);
+
+    // What the page showed is what gets accepted.
+    let stale = app.call("auth/accept_privacy", &[("version", "7")], Some(&renewed)).await;
+    assert_eq!(stale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let accepted = app.call("auth/accept_privacy", &[("version", "1")], Some(&renewed)).await;
+    assert_eq!((accepted.status, accepted.location()), (StatusCode::OK, Some("/")));
+    assert_eq!(pending_of(&app, &renewed).await, Value::Null);
+    let home = app.get("/", Some(&renewed)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("Hauptansicht"));
+    assert_eq!(app.get("/passwort-festlegen", Some(&renewed)).await.location(), Some("/"));
+
+    let stored: (i64, i64) =
+        sqlx::query_as("SELECT version, accepted_at FROM privacy_acceptances WHERE user_id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(stored, (1, START));
+    let must_change: bool = sqlx::query_scalar("SELECT must_change_password FROM users WHERE id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap();
+    assert!(!must_change);
+    assert_eq!(app.call("auth/login", &[("username", "anna"), ("password", INITIAL)], None).await.status, StatusCode::UNAUTHORIZED);
+
+    // A new version of the notice is asked for again, at once.
+    app::legal::ssr::publish_privacy_notice(&app.state.pool, "Neue Fassung.", START).await.unwrap();
+    assert_eq!(pending_of(&app, &renewed).await, "AcceptPrivacy");
+    assert_eq!(app.get("/dokumente", Some(&renewed)).await.location(), Some("/datenschutz-akzeptieren"));
+    let again = app.call("auth/accept_privacy", &[("version", "2")], Some(&renewed)).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(app.get("/", Some(&renewed)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn abbrechen_on_a_first_sign_in_step_signs_out() {
+    let app = spawn_app().await;
+    customer_with_initial_password(&app, "50002", "bernd", INITIAL).await;
+    let cookie = app.sign_in("bernd", INITIAL).await;
+    let out = app.call("auth/logout", &[], Some(&cookie)).await;
+    assert_eq!(out.location(), Some("/login"));
+    assert_eq!(app.call("auth/current_user", &[], Some(&cookie)).await.body, "null");
+}
+
+#[tokio::test]
+async fn every_password_rule_is_refused_on_the_server_with_its_german_message() {
+    let app = spawn_app().await;
+    customer_with_initial_password(&app, "50003", "berta2026x", INITIAL).await;
+    let cookie = app.sign_in("berta2026x", INITIAL).await;
+    let cases = [
+        ("Kurz1", "8 bis 16 Zeichen"),
+        ("Viel-zu-lang-fuer-1-Regel", "8 bis 16 Zeichen"),
+        ("OhneZahlHier", "mindestens eine Zahl"),
+        ("1234-5678", "mindestens ein Buchstabe"),
+        ("Berta2026X", "nicht der Benutzername"),
+        ("kunde 50003", "nicht der Kundenname"),
+        ("Passwort123", "kein häufig verwendetes Passwort"),
+    ];
+    for (candidate, label) in cases {
+        let response =
+            app.call("auth/set_initial_password", &[("password", candidate), ("confirm", candidate)], Some(&cookie)).await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{candidate}");
+        let message = error_of(&response).to_string();
+        assert!(message.starts_with("Das Passwort erfüllt nicht alle Regeln") && message.contains(label), "{candidate}: {message}");
+        assert!(!message.contains(candidate), "the refused password is not echoed");
+    }
+    let rules: Value = serde_json::from_str(&app.call("auth/password_rules", &[], Some(&cookie)).await.body).unwrap();
+    assert_eq!(rules["policy"]["min_len"], 8);
+    assert_eq!(rules["username"], "berta2026x");
+    assert_eq!(pending_of(&app, &cookie).await, "ChangePassword", "nothing was changed");
+}
+
+// ---- lockout and limits -----------------------------------------------------
+
+#[tokio::test]
+async fn ten_wrong_passwords_lock_the_name_until_the_wait_has_passed_whatever_its_case() {
+    let app = spawn_app_with(&[("KP_LIMIT_LOGIN_PER_MINUTE", "1000")]).await;
+    customer_with_password(&app, "50010", "Max", PASSWORD).await;
+    let attempt = |username: &'static str, password: &'static str| {
+        let app = &app;
+        async move { app.call("auth/login", &[("username", username), ("password", password)], None).await }
+    };
+    let wrong = attempt("Max", "Falsch-Passwort-1").await;
+    for name in ["Max", "max", "Max", "MAX"] {
+        attempt(name, "Falsch-Passwort-1").await;
+    }
+    for _ in 0..5 {
+        let refused = attempt("max", "Falsch-Passwort-1").await;
+        assert_eq!((refused.status, &refused.body), (wrong.status, &wrong.body));
+    }
+    // The right password gets exactly the answer a wrong one gets.
+    let locked = attempt("mAx", PASSWORD).await;
+    assert_eq!((locked.status, &locked.body), (StatusCode::UNAUTHORIZED, &wrong.body));
+    assert!(locked.session_cookie().is_none());
+    app.state.clock.advance(29);
+    assert_eq!(attempt("Max", PASSWORD).await.status, StatusCode::UNAUTHORIZED, "still waiting");
+    app.state.clock.advance(2);
+    let accepted = attempt("Max", PASSWORD).await;
+    assert_eq!(accepted.status, StatusCode::OK);
+    assert_eq!(app.count("login_failures").await, 0, "success clears the counter");
+
+    // The wait grows: five failures wait 30 s, the next failure after that 60 s.
+    for _ in 0..5 {
+        attempt("max", "Falsch-Passwort-1").await;
+    }
+    app.state.clock.advance(31);
+    attempt("max", "Falsch-Passwort-1").await;
+    app.state.clock.advance(59);
+    assert_eq!(attempt("max", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    app.state.clock.advance(2);
+    assert_eq!(attempt("max", PASSWORD).await.status, StatusCode::OK);
+
+    let locked_audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login_locked'")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(locked_audit, 3, "each failure that starts a wait is audited");
+}
+
+#[tokio::test]
+async fn unknown_names_are_counted_like_known_ones() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        app.call("auth/login", &[("username", "Niemand"), ("password", "Falsch-Passwort-1")], None).await;
+    }
+    let (key, locked): (String, Option<i64>) =
+        sqlx::query_as("SELECT identifier_key, locked_until FROM login_failures").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(key, "niemand");
+    assert_eq!(locked, Some(START + 30));
+}
+
+#[tokio::test]
+async fn each_address_has_a_limit_on_sign_in_reset_and_links() {
+    let app = spawn_app_with(&[
+        ("KP_LIMIT_LOGIN_PER_MINUTE", "3"),
+        ("KP_LIMIT_RESET_PER_MINUTE", "2"),
+        ("KP_LIMIT_LINK_PER_MINUTE", "2"),
+        ("KP_TRUSTED_PROXIES", "10.0.0.2"),
+    ])
+    .await;
+    let login = [("username", "wer"), ("password", "Falsch-Passwort-1")];
+    for _ in 0..3 {
+        assert_eq!(app.call_from("198.51.100.1:1000", "auth/login", &login).await.status, StatusCode::UNAUTHORIZED);
+    }
+    let limited = app.call_from("198.51.100.1:1001", "auth/login", &login).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = limited.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    assert!(error_of(&limited).to_string().starts_with("Zu viele Versuche"));
+    assert_eq!(app.call_from("198.51.100.2:1000", "auth/login", &login).await.status, StatusCode::UNAUTHORIZED, "another address");
+
+    for _ in 0..2 {
+        assert_eq!(app.call_from("198.51.100.3:1", "auth/request_reset", &[("identifier", "wer")]).await.status, StatusCode::OK);
+    }
+    assert_eq!(app.call_from("198.51.100.3:1", "auth/request_reset", &[("identifier", "wer")]).await.status, StatusCode::TOO_MANY_REQUESTS);
+
+    let link = [("kind", "Invitation"), ("token", "x")];
+    for _ in 0..2 {
+        assert_eq!(app.call_from("198.51.100.4:1", "auth/link_info", &link).await.status, StatusCode::GONE);
+    }
+    assert_eq!(app.call_from("198.51.100.4:1", "auth/link_info", &link).await.status, StatusCode::TOO_MANY_REQUESTS);
+
+    // Behind the trusted proxy the rightmost X-Forwarded-For entry is the client;
+    // what the client itself put further left changes nothing.
+    let via_proxy = |forwarded: &'static str| {
+        let mut request = server_fn_request("auth/login", &login, None)
+            .header("x-forwarded-for", forwarded)
+            .body(Body::from(form_body(&login)))
+            .unwrap();
+        request.extensions_mut().insert(axum::extract::ConnectInfo("10.0.0.2:443".parse::<std::net::SocketAddr>().unwrap()));
+        request
+    };
+    for spoof in ["1.1.1.1, 203.0.113.5", "2.2.2.2, 203.0.113.5", "3.3.3.3, 203.0.113.5"] {
+        assert_eq!(app.request(via_proxy(spoof)).await.status, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(app.request(via_proxy("4.4.4.4, 203.0.113.5")).await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(app.request(via_proxy("203.0.113.6")).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_full_hashing_queue_answers_503_with_retry_after_instead_of_stalling() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "50011", "paula", PASSWORD).await;
+    let queue = app.state.hashing_queue.clone();
+    let held = queue.clone().acquire_many_owned(queue.available_permits() as u32).await.unwrap();
+    let busy = app.call("auth/login", &[("username", "paula"), ("password", PASSWORD)], None).await;
+    assert_eq!(busy.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(busy.headers[header::RETRY_AFTER], "2");
+    assert_eq!(error_of(&busy), AppError::Busy);
+    drop(held);
+    assert_eq!(app.call("auth/login", &[("username", "paula"), ("password", PASSWORD)], None).await.status, StatusCode::OK);
+}
+
+// ---- Passwort vergessen -----------------------------------------------------
+
+/// Status, body and every header except the date: what a caller can compare.
+fn observable(response: &TestResponse) -> (StatusCode, String, Vec<(String, String)>) {
+    let mut headers: Vec<(String, String)> = response
+        .headers
+        .iter()
+        .filter(|(name, _)| *name != header::DATE && *name != header::CONTENT_SECURITY_POLICY)
+        .map(|(name, value)| (name.to_string(), value.to_str().unwrap_or_default().to_owned()))
+        .collect();
+    headers.sort();
+    (response.status, response.body.clone(), headers)
+}
+
+#[tokio::test]
+async fn reset_answers_the_same_for_existing_unknown_and_inactive_users_and_mails_only_the_existing_one() {
+    let (app, mailbox) = smtp_app(&[("KP_LIMIT_RESET_PER_MINUTE", "100")]).await;
+    customer_with_password(&app, "50020", "carla", PASSWORD).await;
+    let inactive = customer_with_password(&app, "50021", "dora", PASSWORD).await;
+    sqlx::query("UPDATE users SET active = 0 WHERE id = $1").bind(inactive).execute(&app.state.pool).await.unwrap();
+
+    let mut answers = Vec::new();
+    for identifier in ["carla", "niemand", "dora", "dora@kunden.example", "niemand@kunden.example"] {
+        let response = app.call("auth/request_reset", &[("identifier", identifier)], None).await;
+        assert_eq!(response.status, StatusCode::OK, "{identifier}");
+        answers.push(observable(&response));
+    }
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:#?}");
+    assert!(answers[0].2.iter().all(|(name, _)| name != "set-cookie"));
+
+    deliver(&app).await;
+    let messages = mailbox.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    assert_eq!(mailbox.len(), 1, "only carla gets a mail");
+    let mail = unfold_quoted_printable(&messages[0]);
+    assert!(mail.contains("To: carla@kunden.example"), "{mail}");
+    let (link, _) = link_in(&mail, "/passwort-neu");
+    assert!(link.starts_with("https://portal.example.com/passwort-neu?token="), "{link}");
+    let tokens: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM tokens WHERE purpose = 'password_reset'").fetch_all(&app.state.pool).await.unwrap();
+    assert_eq!(tokens.len(), 1);
+    assert!(!tokens.contains(&inactive));
+}
+
+#[tokio::test]
+async fn a_reset_link_works_once_ends_every_session_unlocks_and_tells_the_user() {
+    let (app, mailbox) = smtp_app(&[("KP_LIMIT_LOGIN_PER_MINUTE", "1000")]).await;
+    customer_with_password(&app, "50022", "emil", PASSWORD).await;
+    let other_browser = app.sign_in("emil", PASSWORD).await;
+    for _ in 0..5 {
+        app.call("auth/login", &[("username", "Emil"), ("password", "Falsch-Passwort-1")], None).await;
+    }
+    assert_eq!(app.call("auth/login", &[("username", "emil"), ("password", PASSWORD)], None).await.status, StatusCode::UNAUTHORIZED);
+
+    // A second request voids the first link.
+    app.call("auth/request_reset", &[("identifier", "emil@kunden.example")], None).await;
+    app.call("auth/request_reset", &[("identifier", "EMIL")], None).await;
+    deliver(&app).await;
+    let messages = mailbox.wait_for(2).await;
+    let (_, first) = link_in(&messages[0], "/passwort-neu");
+    let (_, second) = link_in(&messages[1], "/passwort-neu");
+    let use_link = |token: String, password: &'static str| {
+        let app = &app;
+        async move {
+            app.call("auth/reset_password", &[("token", &token), ("password", password), ("confirm", password)], None).await
+        }
+    };
+    let voided = use_link(first, NEW_PASSWORD).await;
+    assert_eq!((voided.status, error_of(&voided)), (StatusCode::GONE, AppError::LinkInvalid));
+
+    let page = app.get(&format!("/passwort-neu?token={second}"), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers[header::REFERRER_POLICY], "no-referrer");
+    assert_eq!(page.headers[header::CACHE_CONTROL], "no-store");
+    assert!(page.body.contains("emil"), "the page names the user");
+
+    let weak = use_link(second.clone(), "kurz").await;
+    assert_eq!(weak.status, StatusCode::UNPROCESSABLE_ENTITY, "a refused password leaves the link usable");
+    let done = use_link(second.clone(), NEW_PASSWORD).await;
+    assert_eq!((done.status, done.location()), (StatusCode::OK, Some("/login?passwort=neu")), "{}", done.body);
+    assert_eq!(use_link(second, "Noch-ein-Neues-5").await.status, StatusCode::GONE, "used once");
+
+    assert_eq!(app.call("auth/current_user", &[], Some(&other_browser)).await.body, "null", "sessions ended");
+    assert_eq!(app.count("sessions").await, 0);
+    assert_eq!(app.call("auth/login", &[("username", "emil"), ("password", PASSWORD)], None).await.status, StatusCode::UNAUTHORIZED);
+    let signed_in = app.call("auth/login", &[("username", "emil"), ("password", NEW_PASSWORD)], None).await;
+    assert_eq!(signed_in.status, StatusCode::OK, "the reset lifted the lock");
+
+    deliver(&app).await;
+    let messages = mailbox.wait_for(3).await;
+    let notice = unfold_quoted_printable(&messages[2]);
+    assert!(notice.contains("das Passwort Ihres Benutzers emil") && notice.contains("To: emil@kunden.example"), "{notice}");
+    assert!(!notice.contains(NEW_PASSWORD));
+}
+
+#[tokio::test]
+async fn a_reset_link_fails_after_an_hour() {
+    let (app, mailbox) = smtp_app(&[]).await;
+    customer_with_password(&app, "50023", "frieda", PASSWORD).await;
+    app.call("auth/request_reset", &[("identifier", "frieda")], None).await;
+    deliver(&app).await;
+    let (_, token) = link_in(&mailbox.wait_for(1).await[0], "/passwort-neu");
+    app.state.clock.advance(59 * 60);
+    let info = app.call("auth/link_info", &[("kind", "PasswordReset"), ("token", &token)], None).await;
+    assert_eq!(info.status, StatusCode::OK);
+    app.state.clock.advance(60 + 1);
+    let info = app.call("auth/link_info", &[("kind", "PasswordReset"), ("token", &token)], None).await;
+    assert_eq!(info.status, StatusCode::GONE);
+    let late = app
+        .call("auth/reset_password", &[("token", &token), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], None)
+        .await;
+    assert_eq!(late.status, StatusCode::GONE);
+    assert!(error_of(&late).to_string().contains("abgelaufen"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn of_two_concurrent_uses_of_one_link_exactly_one_wins() {
+    let (app, mailbox) = smtp_app(&[]).await;
+    customer_with_password(&app, "50024", "gerd", PASSWORD).await;
+    app.call("auth/request_reset", &[("identifier", "gerd")], None).await;
+    deliver(&app).await;
+    let (_, token) = link_in(&mailbox.wait_for(1).await[0], "/passwort-neu");
+    let first = [("token", token.as_str()), ("password", "Erstes-Wort-1"), ("confirm", "Erstes-Wort-1")];
+    let second = [("token", token.as_str()), ("password", "Zweites-Wort-2"), ("confirm", "Zweites-Wort-2")];
+    let (a, b) = tokio::join!(app.call("auth/reset_password", &first, None), app.call("auth/reset_password", &second, None));
+    let mut statuses = [a.status, b.status];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::GONE], "{} / {}", a.body, b.body);
+    let winner = if a.status == StatusCode::OK { "Erstes-Wort-1" } else { "Zweites-Wort-2" };
+    let loser = if a.status == StatusCode::OK { "Zweites-Wort-2" } else { "Erstes-Wort-1" };
+    assert_eq!(app.call("auth/login", &[("username", "gerd"), ("password", winner)], None).await.status, StatusCode::OK);
+    assert_eq!(app.call("auth/login", &[("username", "gerd"), ("password", loser)], None).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn users_sharing_an_address_get_one_mail_with_a_link_each() {
+    let (app, mailbox) = smtp_app(&[]).await;
+    for (number, username) in [("50025", "hof1"), ("50026", "hof2")] {
+        let id = customer_with_password(&app, number, username, PASSWORD).await;
+        sqlx::query("UPDATE users SET email = 'buero@hof.example' WHERE id = $1").bind(id).execute(&app.state.pool).await.unwrap();
+    }
+    app.call("auth/request_reset", &[("identifier", "Buero@Hof.example")], None).await;
+    deliver(&app).await;
+    let mail = unfold_quoted_printable(&mailbox.wait_for(1).await[0]);
+    assert!(mail.contains("hof1") && mail.contains("hof2"), "{mail}");
+    let links: std::collections::HashSet<&str> =
+        mail.split("token=").skip(1).map(|rest| &rest[..43]).collect();
+    assert_eq!(links.len(), 2, "one link per user");
+}
+
+// ---- invitation -------------------------------------------------------------
+
+#[tokio::test]
+async fn an_invitation_link_sets_the_password_once_signs_in_and_asks_for_the_privacy_notice() {
+    let (app, mailbox) = smtp_app(&[]).await;
+    invited_customer(&app, "50030", "hanna", "hanna@kunden.example").await;
+    deliver(&app).await;
+    let (link, token) = link_in(&mailbox.wait_for(1).await[0], "/einladung");
+    assert!(link.starts_with("https://portal.example.com/einladung?token="));
+
+    let page = app.get(&format!("/einladung?token={token}"), None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.headers[header::REFERRER_POLICY], "no-referrer");
+    assert!(page.body.contains("hanna") && page.body.contains("Neues Passwort bestätigen"));
+    assert!(page.body.contains("mindestens eine Zahl"), "the rules are listed");
+
+    let accept = |password: &'static str| {
+        let (app, token) = (&app, token.clone());
+        async move {
+            app.call("auth/accept_invitation", &[("token", &token), ("password", password), ("confirm", password)], None).await
+        }
+    };
+    assert_eq!(accept("hanna").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let accepted = accept(NEW_PASSWORD).await;
+    assert_eq!((accepted.status, accepted.location()), (StatusCode::OK, Some("/datenschutz-akzeptieren")), "{}", accepted.body);
+    let cookie = accepted.session_cookie().expect("signed in");
+    assert_eq!(pending_of(&app, &cookie).await, "AcceptPrivacy");
+    assert_eq!(accept("Noch-ein-Neues-5").await.status, StatusCode::GONE, "the link works once");
+    let used = app.get(&format!("/einladung?token={token}"), None).await;
+    assert_eq!(used.status, StatusCode::GONE);
+    assert!(used.body.contains("ungültig") && used.body.contains("Neuen Link anfordern"));
+}
+
+#[tokio::test]
+async fn an_invitation_link_expires_after_the_configured_time() {
+    let app = spawn_app_with(&[("KP_INVITATION_TTL_HOURS", "72")]).await;
+    invited_customer(&app, "50031", "ines", "ines@kunden.example").await;
+    let body: String = sqlx::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'invitation'").fetch_one(&app.state.pool).await.unwrap();
+    let (_, token) = link_in(&body, "/einladung");
+    app.state.clock.advance(72 * 3600 + 1);
+    let late = app
+        .call("auth/accept_invitation", &[("token", &token), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], None)
+        .await;
+    assert_eq!(late.status, StatusCode::GONE);
+    assert_eq!(app.count("sessions").await, 0);
+}
+
+// ---- sessions and CSRF ------------------------------------------------------
+
+#[tokio::test]
+async fn a_password_change_ends_the_users_other_sessions() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "50040", "jana", PASSWORD).await;
+    let laptop = sign_in_cookie(&app, "jana", PASSWORD).await;
+    let phone = sign_in_cookie(&app, "jana", PASSWORD).await;
+
+    let wrong = app
+        .call("auth/change_password", &[("current", "Falsch-Passwort-1"), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], Some(&laptop))
+        .await;
+    assert_eq!(error_of(&wrong), AppError::Invalid("Das aktuelle Passwort ist nicht korrekt.".into()));
+    let changed = app
+        .call("auth/change_password", &[("current", PASSWORD), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], Some(&laptop))
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    let renewed = changed.session_cookie().unwrap();
+
+    let refused = app
+        .call("auth/change_password", &[("current", NEW_PASSWORD), ("password", PASSWORD), ("confirm", PASSWORD)], Some(&phone))
+        .await;
+    assert_eq!((refused.status, error_of(&refused)), (StatusCode::UNAUTHORIZED, AppError::NotSignedIn));
+    assert_eq!(app.get("/", Some(&phone)).await.location(), Some("/login"));
+    assert_eq!(app.call("auth/current_user", &[], Some(&laptop)).await.body, "null", "the old id is gone too");
+    assert_eq!(app.get("/", Some(&renewed)).await.status, StatusCode::OK);
+    let notices: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'password_changed'").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(notices, 1);
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "50041", "kurt", PASSWORD).await;
+    let form = form_body(&[("username", "kurt"), ("password", PASSWORD)]);
+    let post = |headers: &[(&str, &str)]| {
+        let mut builder = Request::post("/api/auth/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "application/json");
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        builder.body(Body::from(form.clone())).unwrap()
+    };
+    let refused_cases: [&[(&str, &str)]; 5] = [
+        &[("sec-fetch-site", "cross-site")],
+        &[("sec-fetch-site", "same-site")],
+        &[("sec-fetch-site", "cross-site"), ("origin", "http://127.0.0.1:3000")],
+        &[("origin", "https://evil.example")],
+        &[],
+    ];
+    for headers in refused_cases {
+        let response = app.request(post(headers)).await;
+        assert_eq!(response.status, StatusCode::FORBIDDEN, "{headers:?}");
+        assert_eq!(error_of(&response), AppError::CrossSite);
+        assert!(response.session_cookie().is_none());
+    }
+    assert_eq!(app.count("sessions").await, 0);
+    for headers in [&[("sec-fetch-site", "same-origin")][..], &[("origin", "http://127.0.0.1:3000")][..]] {
+        assert_eq!(app.request(post(headers)).await.status, StatusCode::OK, "{headers:?}");
+    }
+}
+
+// ---- the access guard -------------------------------------------------------
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Access {
+    /// Answers without a session by design.
+    Public,
+    /// Needs a session, also one that must still finish the first sign-in.
+    Session,
+    /// Needs a session that has finished the first sign-in.
+    User,
+}
+
+/// Every server function, its guard and arguments that parse. A server
+/// function missing here fails the test below: decide its guard first.
+const SERVER_FUNCTIONS: &[(&str, Access, &[(&str, &str)])] = &[
+    ("/api/auth/current_user", Access::Public, &[]),
+    ("/api/auth/login", Access::Public, &[("username", "wer"), ("password", "Falsch-Passwort-1")]),
+    ("/api/auth/logout", Access::Public, &[]),
+    ("/api/auth/request_reset", Access::Public, &[("identifier", "wer")]),
+    ("/api/auth/link_info", Access::Public, &[("kind", "Invitation"), ("token", "x")]),
+    ("/api/auth/reset_password", Access::Public, &[("token", "x"), ("password", "Neu-Passwort-9"), ("confirm", "Neu-Passwort-9")]),
+    ("/api/auth/accept_invitation", Access::Public, &[("token", "x"), ("password", "Neu-Passwort-9"), ("confirm", "Neu-Passwort-9")]),
+    ("/api/site/info", Access::Public, &[]),
+    ("/api/site/legal", Access::Public, &[("kind", "Contact")]),
+    ("/api/auth/password_rules", Access::Session, &[]),
+    ("/api/auth/set_initial_password", Access::Session, &[("password", "kurz"), ("confirm", "kurz")]),
+    ("/api/auth/accept_privacy", Access::Session, &[("version", "1")]),
+    ("/api/auth/change_password", Access::User, &[("current", "x"), ("password", "Neu-Passwort-9"), ("confirm", "Neu-Passwort-9")]),
+];
+
+#[tokio::test]
+async fn every_server_function_declares_its_guard_and_the_server_enforces_it() {
+    let app = spawn_app().await;
+    let registered: std::collections::BTreeSet<String> =
+        leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned()).collect();
+    let declared: std::collections::BTreeSet<String> = SERVER_FUNCTIONS.iter().map(|(path, _, _)| path.to_string()).collect();
+    assert_eq!(registered, declared, "a server function without a declared guard (or a stale entry)");
+
+    customer_with_initial_password(&app, "50050", "lara", INITIAL).await;
+    let in_setup = app.sign_in("lara", INITIAL).await;
+    for (path, access, args) in SERVER_FUNCTIONS {
+        let endpoint = path.trim_start_matches("/api/");
+        let anonymous = app.call(endpoint, args, None).await;
+        let refused_anonymous = serde_json::from_str::<AppError>(&anonymous.body).ok() == Some(AppError::NotSignedIn);
+        assert_eq!(refused_anonymous, *access != Access::Public, "{path} without a session: {} {}", anonymous.status, anonymous.body);
+        if *access != Access::Public {
+            assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{path}");
+        }
+        if *access == Access::User {
+            let pending = app.call(endpoint, args, Some(&in_setup)).await;
+            assert_eq!((pending.status, error_of(&pending)), (StatusCode::FORBIDDEN, AppError::SetupPending), "{path}");
+        }
+    }
+}
