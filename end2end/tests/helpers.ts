@@ -1,5 +1,7 @@
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
 import * as path from 'path';
+import { Browser, Page, expect } from '@playwright/test';
 
 const root = path.resolve(__dirname, '..', '..');
 const binary = path.join(root, 'target/debug/kundenportal');
@@ -7,19 +9,22 @@ const binary = path.join(root, 'target/debug/kundenportal');
 export interface TestCustomer {
   number: string;
   username: string;
+  email: string;
   password: string;
 }
 
-/** Creates a customer with its own main user through the operator CLI. */
+/** Creates a customer with its own main user through the operator CLI. The
+ *  password is an initial one: the first sign-in asks for an own password. */
 export function createCustomer(label: string, password = 'Start-Passwort-1'): TestCustomer {
   const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
-  const customer = { number: `E2E-${unique}`, username: `${label}-${unique}`, password };
+  const username = `${label}-${unique}`;
+  const customer = { number: `E2E-${unique}`, username, email: `${username}@kunden.example`, password };
   execFileSync(binary, [
     'customer', 'add',
     '--number', customer.number,
     '--name', `Testkunde ${label}`,
     '--username', customer.username,
-    '--email', `${customer.username}@kunden.example`,
+    '--email', customer.email,
     '--initial-password', password,
   ], {
     cwd: root,
@@ -27,4 +32,52 @@ export function createCustomer(label: string, password = 'Start-Passwort-1'): Te
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return customer;
+}
+
+export async function signIn(page: Page, username: string, password: string) {
+  await page.goto('/login');
+  await page.getByLabel('Benutzername').fill(username);
+  await page.getByLabel('Passwort').fill(password);
+  await page.getByRole('button', { name: 'Login' }).click();
+}
+
+/** On the first-sign-in pages: sets `newPassword` and accepts the privacy notice. */
+export async function finishFirstSignIn(page: Page, customer: TestCustomer, newPassword = 'Eigenes-Wort-77') {
+  await expect(page).toHaveURL(/\/passwort-festlegen$/);
+  await page.locator('#password').fill(newPassword);
+  await page.locator('#confirm').fill(newPassword);
+  await page.getByRole('button', { name: 'Passwort ändern' }).click();
+  await expect(page).toHaveURL(/\/datenschutz-akzeptieren$/);
+  await page.getByRole('button', { name: 'Datenschutzhinweise akzeptieren' }).click();
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+  customer.password = newPassword;
+}
+
+/** A customer whose main user has finished the first sign-in (in a browser
+ *  context of its own, which is closed again). */
+export async function createReadyCustomer(browser: Browser, label: string): Promise<TestCustomer> {
+  const customer = createCustomer(label);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, customer.username, customer.password);
+  await finishFirstSignIn(page, customer);
+  await context.close();
+  return customer;
+}
+
+/** Waits for the mail the portal wrote (no SMTP in these tests) to `recipient`
+ *  that holds a link to `page`, and returns that link. */
+export async function linkFromMail(recipient: string, linkPath: string): Promise<string> {
+  const dir = path.join(process.env.E2E_DATA_DIR!, 'mail');
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.eml')) : [];
+    for (const file of files) {
+      const text = fs.readFileSync(path.join(dir, file), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+      if (!text.includes(`To: ${recipient}`)) continue;
+      const match = text.match(new RegExp(`https?://[^\\s"<>]+${linkPath}\\?token=[A-Za-z0-9_-]+`));
+      if (match) return match[0];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no mail to ${recipient} with a ${linkPath} link in ${dir}`);
 }

@@ -1,12 +1,5 @@
-import { test, expect, Page } from '@playwright/test';
-import { createCustomer } from './helpers';
-
-async function signIn(page: Page, username: string, password: string) {
-  await page.goto('/login');
-  await page.getByLabel('Benutzername').fill(username);
-  await page.getByLabel('Passwort').fill(password);
-  await page.getByRole('button', { name: 'Login' }).click();
-}
+import { test, expect } from '@playwright/test';
+import { createCustomer, createReadyCustomer, signIn } from './helpers';
 
 test('signed out, the portal sends you to the login form', async ({ page }) => {
   await page.goto('/');
@@ -22,8 +15,8 @@ test('a wrong password gets the one German message', async ({ page }) => {
   await expect(page).toHaveURL(/\/login/);
 });
 
-test('sign in, see the tiles and the user menu, sign out', async ({ page }) => {
-  const customer = createCustomer('shell');
+test('sign in, see the tiles and the user menu, sign out', async ({ page, browser }) => {
+  const customer = await createReadyCustomer(browser, 'shell');
   await signIn(page, customer.username, customer.password);
 
   await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
@@ -47,7 +40,7 @@ test('sign in, see the tiles and the user menu, sign out', async ({ page }) => {
 });
 
 test('sign-in works with JavaScript disabled', async ({ browser }) => {
-  const customer = createCustomer('nojs');
+  const customer = await createReadyCustomer(browser, 'nojs');
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await signIn(page, customer.username, 'Falsch-Passwort-9');
@@ -69,7 +62,7 @@ test('legal pages and the hotline are there without signing in', async ({ page }
 });
 
 test('on a 375 px phone nothing overflows sideways', async ({ browser }) => {
-  const customer = createCustomer('phone');
+  const customer = await createReadyCustomer(browser, 'phone');
   const context = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
   const page = await context.newPage();
   await signIn(page, customer.username, customer.password);

@@ -1,0 +1,109 @@
+import { test, expect } from '@playwright/test';
+import { createCustomer, createReadyCustomer, linkFromMail, signIn } from './helpers';
+
+test('first sign-in: own password with live rules, privacy notice, start page, Abmelden', async ({ page }) => {
+  const customer = createCustomer('erst');
+  await signIn(page, customer.username, customer.password);
+
+  await expect(page).toHaveURL(/\/passwort-festlegen$/);
+  await expect(page.getByRole('heading', { name: 'Passwort ändern' })).toBeVisible();
+  const rule = (label: string) => page.locator('#password-rules li', { hasText: label });
+  const password = page.locator('#password');
+
+  await password.fill('Tonne-ohne-Zahl');
+  await expect(rule('mindestens eine Zahl')).toHaveAttribute('data-met', 'false');
+  await expect(rule('mindestens eine Zahl')).toHaveClass(/unmet/);
+  await expect(rule('8 bis 16 Zeichen')).toHaveAttribute('data-met', 'true');
+
+  await password.fill(customer.username);
+  await expect(rule('nicht der Benutzername')).toHaveAttribute('data-met', 'false');
+
+  await password.fill('Tonne-mit-Zahl-7');
+  await expect(rule('mindestens eine Zahl')).toHaveAttribute('data-met', 'true');
+  await expect(page.locator('#password-rules li[data-met="false"]')).toHaveCount(0);
+
+  const confirm = page.locator('#confirm');
+  await confirm.fill('Tonne-mit-Zahl-8');
+  await expect(page.getByText('Die beiden Passwörter stimmen nicht überein.')).toBeVisible();
+  await confirm.fill('Tonne-mit-Zahl-7');
+  await expect(page.getByText('Die beiden Passwörter stimmen nicht überein.')).toBeHidden();
+  await page.getByRole('button', { name: 'Passwort ändern' }).click();
+
+  await expect(page).toHaveURL(/\/datenschutz-akzeptieren$/);
+  await expect(page.getByRole('heading', { name: 'Datenschutzhinweise akzeptieren' })).toBeVisible();
+  await expect(page.getByRole('link', { name: '› Datenschutzhinweise' })).toHaveAttribute('href', '/datenschutz');
+  // Nothing else opens before the notice is accepted.
+  await page.goto('/dokumente');
+  await expect(page).toHaveURL(/\/datenschutz-akzeptieren$/);
+  await page.getByRole('button', { name: 'Datenschutzhinweise akzeptieren' }).click();
+
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+  await page.getByLabel('Benutzermenü öffnen').click();
+  await page.getByRole('button', { name: 'Abmelden' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+
+  await signIn(page, customer.username, 'Tonne-mit-Zahl-7');
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+});
+
+test('Abbrechen on the first sign-in signs out', async ({ page }) => {
+  const customer = createCustomer('abbruch');
+  await signIn(page, customer.username, customer.password);
+  await expect(page).toHaveURL(/\/passwort-festlegen$/);
+  await page.getByRole('button', { name: 'Abbrechen' }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login$/);
+});
+
+test('Passwort vergessen: the link from the mail sets a new password, then sign in', async ({ page, browser }) => {
+  const customer = await createReadyCustomer(browser, 'vergessen');
+  await page.goto('/login');
+  await page.getByRole('link', { name: 'Passwort vergessen' }).click();
+  await expect(page.getByRole('heading', { name: 'Passwort vergessen' })).toBeVisible();
+  await page.getByLabel('Benutzername oder E-Mail-Adresse').fill(customer.email);
+  await page.getByRole('button', { name: 'Link anfordern' }).click();
+  await expect(page.getByRole('status')).toContainText('Falls zu Ihrer Angabe ein aktiver Benutzer gehört');
+
+  const link = await linkFromMail(customer.email, '/passwort-neu');
+  const response = await page.goto(link);
+  expect(response!.headers()['referrer-policy']).toBe('no-referrer');
+  await expect(page.getByRole('heading', { name: 'Neues Passwort' })).toBeVisible();
+  await expect(page.getByText(customer.username)).toBeVisible();
+  await page.locator('#password').fill('Frisch-Wort-31');
+  await page.locator('#confirm').fill('Frisch-Wort-31');
+  await page.getByRole('button', { name: 'Passwort speichern' }).click();
+
+  await expect(page).toHaveURL(/\/login\?passwort=neu$/);
+  await expect(page.getByRole('status')).toContainText('Ihr neues Passwort ist gespeichert');
+  await signIn(page, customer.username, customer.password);
+  await expect(page.getByRole('alert')).toHaveText('Benutzername oder Passwort ist falsch.');
+  await signIn(page, customer.username, 'Frisch-Wort-31');
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+
+  await page.goto(link);
+  await expect(page.getByRole('alert')).toContainText('ungültig, abgelaufen oder wurde bereits verwendet');
+});
+
+test('Passwort vergessen answers the same for a name that does not exist', async ({ page }) => {
+  await page.goto('/passwort-vergessen');
+  await page.getByLabel('Benutzername oder E-Mail-Adresse').fill('gibt-es-nicht-hier');
+  await page.getByRole('button', { name: 'Link anfordern' }).click();
+  await expect(page.getByRole('status')).toContainText('Falls zu Ihrer Angabe ein aktiver Benutzer gehört');
+});
+
+test('the first sign-in also works with JavaScript disabled', async ({ browser }) => {
+  const customer = createCustomer('erst-nojs');
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await signIn(page, customer.username, customer.password);
+  await expect(page).toHaveURL(/\/passwort-festlegen$/);
+  await page.locator('#password').fill('Ohne-Skript-42');
+  await page.locator('#confirm').fill('Ohne-Skript-42');
+  await page.getByRole('button', { name: 'Passwort ändern' }).click();
+  await expect(page).toHaveURL(/\/datenschutz-akzeptieren$/);
+  await page.getByRole('button', { name: 'Datenschutzhinweise akzeptieren' }).click();
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+  await context.close();
+});
