@@ -8,6 +8,8 @@ const root = path.resolve(__dirname, '..');
 // Workers load this file again but inherit the environment: keep the first run's directory.
 process.env.E2E_DATA_DIR ??= path.join(__dirname, '.data', `run-${Date.now()}`);
 const dataDir = process.env.E2E_DATA_DIR;
+// The CLI in the helpers builds mail links from the same base URL as the server.
+process.env.E2E_BASE_URL ??= `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: './tests',
@@ -41,6 +43,7 @@ export default defineConfig({
     env: {
       KP_DATA_DIR: dataDir,
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      KP_BASE_URL: process.env.E2E_BASE_URL,
       LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
       KP_LOG: 'info,sqlx=warn',
       // Every test signs in from 127.0.0.1; the per-address limits have tests of their own.

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod domain;
 pub mod error;
 pub mod legal;
+pub mod profile;
 pub mod shell;
 
 #[cfg(feature = "ssr")]
@@ -82,7 +83,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("dokumente") view=|| view! { <ComingSoon title="Dokumente"/> } ssr=SsrMode::Async/>
                         <Route path=path!("weiterleitungen") view=|| view! { <ComingSoon title="Weiterleitungen"/> } ssr=SsrMode::Async/>
                         <Route path=path!("benutzer") view=|| view! { <ComingSoon title="Benutzer"/> } ssr=SsrMode::Async/>
-                        <Route path=path!("profil") view=|| view! { <ComingSoon title="Profil"/> } ssr=SsrMode::Async/>
+                        <Route path=path!("profil") view=profile::ProfilePage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </div>

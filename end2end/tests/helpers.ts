@@ -13,25 +13,35 @@ export interface TestCustomer {
   password: string;
 }
 
-/** Creates a customer with its own main user through the operator CLI. The
- *  password is an initial one: the first sign-in asks for an own password. */
-export function createCustomer(label: string, password = 'Start-Passwort-1'): TestCustomer {
+function addCustomer(label: string, initialPassword?: string): TestCustomer {
   const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const username = `${label}-${unique}`;
-  const customer = { number: `E2E-${unique}`, username, email: `${username}@kunden.example`, password };
-  execFileSync(binary, [
+  const customer = { number: `E2E-${unique}`, username, email: `${username}@kunden.example`, password: initialPassword ?? '' };
+  const args = [
     'customer', 'add',
     '--number', customer.number,
     '--name', `Testkunde ${label}`,
     '--username', customer.username,
     '--email', customer.email,
-    '--initial-password', password,
-  ], {
+  ];
+  if (initialPassword) args.push('--initial-password', initialPassword);
+  execFileSync(binary, args, {
     cwd: root,
-    env: { ...process.env, KP_DATA_DIR: process.env.E2E_DATA_DIR!, KP_LOG: 'error' },
+    env: { ...process.env, KP_DATA_DIR: process.env.E2E_DATA_DIR!, KP_BASE_URL: process.env.E2E_BASE_URL!, KP_LOG: 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   return customer;
+}
+
+/** Creates a customer with its own main user through the operator CLI. The
+ *  password is an initial one: the first sign-in asks for an own password. */
+export function createCustomer(label: string, password = 'Start-Passwort-1'): TestCustomer {
+  return addCustomer(label, password);
+}
+
+/** Creates a customer whose main user gets an invitation mail instead. */
+export function createInvitedCustomer(label: string): TestCustomer {
+  return addCustomer(label);
 }
 
 export async function signIn(page: Page, username: string, password: string) {

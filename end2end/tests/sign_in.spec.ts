@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createCustomer, createReadyCustomer, linkFromMail, signIn } from './helpers';
+import { createCustomer, createInvitedCustomer, createReadyCustomer, linkFromMail, signIn } from './helpers';
 
 test('first sign-in: own password with live rules, privacy notice, start page, Abmelden', async ({ page }) => {
   const customer = createCustomer('erst');
@@ -106,4 +106,46 @@ test('the first sign-in also works with JavaScript disabled', async ({ browser }
   await page.getByRole('button', { name: 'Datenschutzhinweise akzeptieren' }).click();
   await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
   await context.close();
+});
+
+test('an invitation link sets the first password, then the privacy notice, then the portal', async ({ page }) => {
+  const customer = createInvitedCustomer('einladung');
+  const link = await linkFromMail(customer.email, '/einladung');
+  const response = await page.goto(link);
+  expect(response!.headers()['referrer-policy']).toBe('no-referrer');
+  await expect(page.getByRole('heading', { name: 'Passwort festlegen' })).toBeVisible();
+  await expect(page.getByText(customer.username)).toBeVisible();
+  await page.locator('#password').fill('Mein-Start-2026');
+  await page.locator('#confirm').fill('Mein-Start-2026');
+  await page.getByRole('button', { name: 'Passwort festlegen' }).click();
+  await expect(page).toHaveURL(/\/datenschutz-akzeptieren$/);
+  await page.getByRole('button', { name: 'Datenschutzhinweise akzeptieren' }).click();
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+
+  await page.goto(link);
+  await expect(page.getByRole('alert')).toContainText('bereits verwendet');
+});
+
+test('Profil: a password change keeps this browser signed in and ends the other one', async ({ page, browser }) => {
+  const customer = await createReadyCustomer(browser, 'profil');
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await signIn(otherPage, customer.username, customer.password);
+  await expect(otherPage.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+
+  await signIn(page, customer.username, customer.password);
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+  await page.goto('/profil');
+  await page.getByLabel('Aktuelles Passwort').fill(customer.password);
+  await page.locator('#password').fill('Profil-Wort-55');
+  await page.locator('#confirm').fill('Profil-Wort-55');
+  await page.getByRole('button', { name: 'Passwort ändern' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Ihr Passwort wurde geändert' })).toBeVisible();
+  await expect(page.locator('#current')).toHaveValue('');
+
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+  await otherPage.goto('/');
+  await expect(otherPage).toHaveURL(/\/login$/);
+  await other.close();
 });

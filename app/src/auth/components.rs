@@ -3,7 +3,7 @@
 //! plain HTML form first, so it also works before the WASM has loaded.
 
 use super::{
-    link_info, own_password_rules, AcceptInvitation, AcceptPrivacy, LinkKind, Login, Logout, PasswordRules,
+    link_info, own_password_rules, AcceptInvitation, ChangePassword, AcceptPrivacy, LinkKind, Login, Logout, PasswordRules,
     RequestPasswordReset, ResetPassword, SetInitialPassword, SetupStep,
 };
 use crate::error::AppError;
@@ -82,9 +82,24 @@ pub fn LoginPage() -> impl IntoView {
 /// policy shown as met or not met while the user types. The server checks
 /// the same rules again.
 #[component]
-pub fn NewPasswordFields(rules: PasswordRules) -> impl IntoView {
+pub fn NewPasswordFields(
+    rules: PasswordRules,
+    /// Empties both fields whenever it changes (e.g. after a successful change).
+    #[prop(optional)]
+    clear: Option<Signal<usize>>,
+) -> impl IntoView {
     let (password, set_password) = signal(String::new());
     let (confirm, set_confirm) = signal(String::new());
+    if let Some(clear) = clear {
+        Effect::new(move |previous: Option<usize>| {
+            let now = clear.get();
+            if previous.is_some_and(|previous| previous != now) {
+                set_password.set(String::new());
+                set_confirm.set(String::new());
+            }
+            now
+        });
+    }
     let rules = StoredValue::new(rules);
     let checks = move || rules.with_value(|rules| rules.check(&password.read()));
     let mismatch = move || {
@@ -97,7 +112,7 @@ pub fn NewPasswordFields(rules: PasswordRules) -> impl IntoView {
             // No maxlength: a browser would cut a longer password silently,
             // and the user would not know which one they set.
             <input id="password" name="password" type="password" autocomplete="new-password" required
-                aria-describedby="password-rules"
+                aria-describedby="password-rules" prop:value=password
                 on:input=move |ev| set_password.set(event_target_value(&ev))/>
         </div>
         <ul id="password-rules" class="rules" aria-live="polite">
@@ -124,7 +139,7 @@ pub fn NewPasswordFields(rules: PasswordRules) -> impl IntoView {
         <div class="field">
             <label for="confirm">"Neues Passwort bestätigen" <span class="required">"*"</span></label>
             <input id="confirm" name="confirm" type="password" autocomplete="new-password" required
-                on:input=move |ev| set_confirm.set(event_target_value(&ev))/>
+                prop:value=confirm on:input=move |ev| set_confirm.set(event_target_value(&ev))/>
         </div>
         {move || mismatch().then(|| view! { <p class="hint unmet" role="status">"Die beiden Passwörter stimmen nicht überein."</p> })}
     }
@@ -290,35 +305,26 @@ fn link_refused(error: AppError) -> AnyView {
     .into_any()
 }
 
-fn link_token() -> Memo<String> {
-    let query = use_query_map();
-    Memo::new(move |_| query.read().get("token").unwrap_or_default())
-}
-
-/// The page an invitation mail links to: the new user sets their password,
-/// is signed in, and goes on to the privacy notice.
+/// A page behind a mailed link: checks the link first, then shows `intro`,
+/// the username and the form `form` renders for the rules and the token.
 #[component]
-pub fn InvitationPage() -> impl IntoView {
-    let action = expect_context::<ServerAction<AcceptInvitation>>();
-    let token = link_token();
-    let info = Resource::new(move || token.get(), |token| link_info(LinkKind::Invitation, token));
+fn LinkPage(
+    kind: LinkKind,
+    intro: &'static str,
+    form: Callback<(PasswordRules, String), AnyView>,
+) -> impl IntoView {
+    let query = use_query_map();
+    let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
+    let info = Resource::new(move || token.get(), move |token| link_info(kind, token));
     view! {
-        <PageTitle title="Passwort festlegen"/>
         <section class="card narrow">
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     match info.await {
                         Ok(rules) => view! {
-                            <p>"Willkommen im Kundenportal. Bitte legen Sie Ihr persönliches Passwort fest."</p>
+                            <p>{intro}</p>
                             <p>"Ihr Benutzername: " <strong>{rules.username.clone()}</strong></p>
-                            <ActionForm action=action>
-                                {action_error(action.value())}
-                                <input type="hidden" name="token" value=token.get_untracked()/>
-                                <NewPasswordFields rules/>
-                                <div class="actions">
-                                    <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort festlegen"</button>
-                                </div>
-                            </ActionForm>
+                            {form.run((rules, token.get_untracked()))}
                         }
                         .into_any(),
                         Err(error) => link_refused(error),
@@ -329,36 +335,96 @@ pub fn InvitationPage() -> impl IntoView {
     }
 }
 
+/// The page an invitation mail links to: the new user sets their password,
+/// is signed in, and goes on to the privacy notice.
+#[component]
+pub fn InvitationPage() -> impl IntoView {
+    let action = expect_context::<ServerAction<AcceptInvitation>>();
+    let form = Callback::new(move |(rules, token): (PasswordRules, String)| {
+        view! {
+            <ActionForm action=action>
+                {action_error(action.value())}
+                <input type="hidden" name="token" value=token/>
+                <NewPasswordFields rules/>
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort festlegen"</button>
+                </div>
+            </ActionForm>
+        }
+        .into_any()
+    });
+    view! {
+        <PageTitle title="Passwort festlegen"/>
+        <LinkPage kind=LinkKind::Invitation intro="Willkommen im Kundenportal. Bitte legen Sie Ihr persönliches Passwort fest." form/>
+    }
+}
+
 /// The page a "Passwort vergessen" mail links to.
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     let action = ServerAction::<ResetPassword>::new();
-    let token = link_token();
-    let info = Resource::new(move || token.get(), |token| link_info(LinkKind::PasswordReset, token));
+    let form = Callback::new(move |(rules, token): (PasswordRules, String)| {
+        view! {
+            <ActionForm action=action>
+                {action_error(action.value())}
+                <input type="hidden" name="token" value=token/>
+                <NewPasswordFields rules/>
+                <div class="actions">
+                    <a class="button secondary" href="/login">"Abbrechen"</a>
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort speichern"</button>
+                </div>
+            </ActionForm>
+        }
+        .into_any()
+    });
     view! {
         <PageTitle title="Neues Passwort"/>
-        <section class="card narrow">
+        <LinkPage
+            kind=LinkKind::PasswordReset
+            intro="Legen Sie ein neues Passwort fest. Danach sind Sie überall abgemeldet und melden sich mit dem neuen Passwort an."
+            form
+        />
+    }
+}
+
+/// Profil → Passwort: the current password, then the new one twice. The
+/// user's other sessions end; this browser stays signed in.
+#[component]
+pub fn ChangePasswordForm() -> impl IntoView {
+    let action = ServerAction::<ChangePassword>::new();
+    let rules = Resource::new(|| (), |_| own_password_rules());
+    let changed = move || matches!(action.value().read().as_ref(), Some(Ok(())));
+    // After a change no password stays in the fields.
+    let (current, set_current) = signal(String::new());
+    let successes = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        if changed() {
+            set_current.set(String::new());
+            successes.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <ActionForm action=action>
+            {move || changed().then(|| view! {
+                <p class="notice" role="status">"Ihr Passwort wurde geändert. Auf anderen Geräten sind Sie jetzt abgemeldet."</p>
+            })}
+            {action_error(action.value())}
+            <div class="field">
+                <label for="current">"Aktuelles Passwort" <span class="required">"*"</span></label>
+                <input id="current" name="current" type="password" autocomplete="current-password" required
+                    prop:value=current on:input=move |ev| set_current.set(event_target_value(&ev))/>
+            </div>
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
-                    match info.await {
-                        Ok(rules) => view! {
-                            <p>"Legen Sie ein neues Passwort fest. Danach sind Sie überall abgemeldet und melden sich mit dem neuen Passwort an."</p>
-                            <p>"Ihr Benutzername: " <strong>{rules.username.clone()}</strong></p>
-                            <ActionForm action=action>
-                                {action_error(action.value())}
-                                <input type="hidden" name="token" value=token.get_untracked()/>
-                                <NewPasswordFields rules/>
-                                <div class="actions">
-                                    <a class="button secondary" href="/login">"Abbrechen"</a>
-                                    <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort speichern"</button>
-                                </div>
-                            </ActionForm>
-                        }
-                        .into_any(),
-                        Err(error) => link_refused(error),
+                    match rules.await {
+                        Ok(rules) => view! { <NewPasswordFields rules clear=successes.into()/> }.into_any(),
+                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
-        </section>
+            <div class="actions">
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort ändern"</button>
+            </div>
+        </ActionForm>
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub mod ssr;
 
 mod components;
-pub use components::{AcceptPrivacyPage, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
+pub use components::{AcceptPrivacyPage, ChangePasswordForm, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
 
 /// What a signed-in session must still do before anything else works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,17 +92,18 @@ pub async fn logout() -> Result<(), AppError> {
 /// The rules a new password of the signed-in user must meet.
 #[server(endpoint = "auth/password_rules")]
 pub async fn own_password_rules() -> Result<PasswordRules, AppError> {
-    let session = ssr::require_session().await?;
+    // Contexts first: during SSR they are not reliably there after an await.
     let state = expect_context::<crate::server::state::AppState>();
+    let session = ssr::require_session().await?;
     Ok(ssr::passwords::rules_for(&state, &session.username, &session.customer_name))
 }
 
 /// First sign-in, step 1: replaces the operator's password with the user's own.
 #[server(endpoint = "auth/set_initial_password")]
 pub async fn set_initial_password(password: String, confirm: String) -> Result<(), AppError> {
+    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
     let session = ssr::require_session().await?;
-    let state = expect_context::<crate::server::state::AppState>();
-    let token = ssr::passwords::set_initial_password(&state, &session, &password, &confirm).await?;
+    let token = ssr::passwords::set_initial_password(&state, &session, &password, &confirm, ip).await?;
     ssr::set_session_cookie(&state, &token, false);
     ssr::redirect_after_setup(&state, &token).await
 }
@@ -111,9 +112,9 @@ pub async fn set_initial_password(password: String, confirm: String) -> Result<(
 /// notice the page showed.
 #[server(endpoint = "auth/accept_privacy")]
 pub async fn accept_privacy(version: i64) -> Result<(), AppError> {
+    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
     let session = ssr::require_session().await?;
-    let state = expect_context::<crate::server::state::AppState>();
-    ssr::passwords::accept_privacy(&state, &session, version, ssr::client_ip()).await?;
+    ssr::passwords::accept_privacy(&state, &session, version, ip).await?;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -122,9 +123,9 @@ pub async fn accept_privacy(version: i64) -> Result<(), AppError> {
 /// the current one. The user's other sessions end.
 #[server(endpoint = "auth/change_password")]
 pub async fn change_password(current: String, password: String, confirm: String) -> Result<(), AppError> {
+    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
     let user = ssr::require_user().await?;
-    let state = expect_context::<crate::server::state::AppState>();
-    let token = ssr::passwords::change_password(&state, &user, &current, &password, &confirm).await?;
+    let token = ssr::passwords::change_password(&state, &user, &current, &password, &confirm, ip).await?;
     ssr::set_session_cookie(&state, &token, false);
     Ok(())
 }

@@ -396,7 +396,10 @@ pub async fn optional_session() -> Result<Option<SessionUser>, AppError> {
 
 /// Guard for the first-sign-in steps themselves: a valid session, or 401.
 pub async fn require_session() -> Result<SessionUser, AppError> {
-    optional_session().await?.ok_or_else(|| reject(AppError::NotSignedIn))
+    optional_session().await?.ok_or_else(|| {
+        tracing::info!("refused: no valid session");
+        reject(AppError::NotSignedIn)
+    })
 }
 
 /// The access guard every other server function starts with: a session that
@@ -404,7 +407,8 @@ pub async fn require_session() -> Result<SessionUser, AppError> {
 /// bodies directly, so route middleware alone would not protect them.
 pub async fn require_user() -> Result<SessionUser, AppError> {
     let user = require_session().await?;
-    if user.pending.is_some() {
+    if let Some(step) = user.pending {
+        tracing::info!(user_id = user.user_id, ?step, "refused: the first sign-in is not finished");
         return Err(reject(AppError::SetupPending));
     }
     Ok(user)
@@ -433,9 +437,9 @@ fn login_error_code(error: &AppError) -> &'static str {
 }
 
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
-    let state = expect_context::<AppState>();
+    let (state, ip) = (expect_context::<AppState>(), client_ip());
     let result = match limit(&state, LimitedAction::Login) {
-        Ok(()) => verify_credentials(&state, &username, &password, client_ip()).await.map_err(AppError::from),
+        Ok(()) => verify_credentials(&state, &username, &password, ip).await.map_err(AppError::from),
         Err(error) => Err(error),
     };
     let (user_id, stamp) = match result {
@@ -461,11 +465,11 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
 }
 
 pub async fn logout() -> Result<(), AppError> {
-    let state = expect_context::<AppState>();
+    let (state, ip) = (expect_context::<AppState>(), client_ip());
     if let Some(token) = session_cookie_value(&state) {
         if let Some(user) = load_session(&state.pool, &token, state.clock.now()).await? {
             delete_session_by_hash(&state.pool, &user.session_hash).await?;
-            audit_alone(&state, Some(user.user_id), Some(user.customer_id), "logout", client_ip(), state.clock.now())
+            audit_alone(&state, Some(user.user_id), Some(user.customer_id), "logout", ip, state.clock.now())
                 .await?;
         } else {
             delete_session_by_hash(&state.pool, &crypto::token_hash(&token)).await?;

@@ -119,6 +119,7 @@ pub async fn set_initial_password(
     session: &SessionUser,
     password: &str,
     confirm: &str,
+    ip: Option<String>,
 ) -> Result<String, AuthError> {
     if session.pending != Some(SetupStep::ChangePassword) {
         return Err(AuthError::Forbidden);
@@ -137,7 +138,7 @@ pub async fn set_initial_password(
     let token = create_session(&mut tx, session.user_id, &stamp, now).await?;
     audit::record(
         &mut tx,
-        audit_entry(session.user_id, session.customer_id, "password_set_at_first_sign_in", String::new(), super::client_ip()),
+        audit_entry(session.user_id, session.customer_id, "password_set_at_first_sign_in", String::new(), ip),
         now,
     )
     .await?;
@@ -195,6 +196,7 @@ pub async fn change_password(
     current: &str,
     password: &str,
     confirm: &str,
+    ip: Option<String>,
 ) -> Result<String, AuthError> {
     let stored = stored_hash(state, user.user_id).await?.unwrap_or_else(|| (*state.dummy_hash).clone());
     if let Verification::Invalid = hashing::verify(state, current, stored).await? {
@@ -213,7 +215,7 @@ pub async fn change_password(
     queue_change_notice(state, &mut tx, user.user_id, &user.email, &user.username, &user.full_name, now).await?;
     audit::record(
         &mut tx,
-        audit_entry(user.user_id, user.customer_id, "password_changed", String::new(), super::client_ip()),
+        audit_entry(user.user_id, user.customer_id, "password_changed", String::new(), ip),
         now,
     )
     .await?;
