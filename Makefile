@@ -38,6 +38,10 @@ test-rust:
 test-e2e: build
 	cd end2end && npx playwright test
 
+## Figures, not pass/fail: sign-in and reset timings for existing, unknown, inactive and locked accounts.
+bench:
+	cargo test -p server --test bench -- --ignored --nocapture
+
 clean:
 	cargo clean
 	rm -rf data node_modules end2end/test-results

@@ -136,7 +136,7 @@ pub async fn change_password(current: String, password: String, confirm: String)
 pub async fn request_password_reset(identifier: String) -> Result<(), AppError> {
     let state = expect_context::<crate::server::state::AppState>();
     ssr::limit(&state, crate::server::limits::LimitedAction::PasswordReset)?;
-    ssr::passwords::request_reset(&state, &identifier, ssr::client_ip()).await?;
+    ssr::passwords::request_reset_in_background(&state, &identifier, ssr::client_ip())?;
     if ssr::is_plain_form_post() {
         leptos_axum::redirect("/passwort-vergessen?gesendet=1");
     }

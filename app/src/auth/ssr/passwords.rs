@@ -224,6 +224,29 @@ pub async fn change_password(
     Ok(token)
 }
 
+/// The username or address a reset was asked for; only emptiness is refused,
+/// so that the answer says nothing about what exists.
+pub fn reset_identifier(raw: &str) -> Result<&str, AuthError> {
+    let identifier = raw.trim();
+    if identifier.is_empty() {
+        return Err(InputError::new("Bitte geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein.").into());
+    }
+    Ok(identifier)
+}
+
+/// Runs [`request_reset`] after the answer has gone out: the answer then
+/// takes the same time whether or not an account matched.
+pub fn request_reset_in_background(state: &AppState, identifier: &str, ip: Option<String>) -> Result<(), AuthError> {
+    let identifier = reset_identifier(identifier)?.to_owned();
+    let state = state.clone();
+    tokio::spawn(async move {
+        if let Err(error) = request_reset(&state, &identifier, ip).await {
+            tracing::error!(?error, "a password reset request could not be processed");
+        }
+    });
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct ResetCandidate {
     id: i64,
@@ -241,10 +264,7 @@ struct ResetCandidate {
 /// own link. Unknown and inactive accounts get nothing — and the caller
 /// cannot tell the difference: the answer is the same.
 pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String>) -> Result<(), AuthError> {
-    let identifier = identifier.trim();
-    if identifier.is_empty() {
-        return Err(InputError::new("Bitte geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein.").into());
-    }
+    let identifier = reset_identifier(identifier)?;
     let username_key = Username::parse(identifier).map(|u| u.key()).unwrap_or_default();
     let email_key = identifier.to_lowercase();
     let candidates: Vec<ResetCandidate> = sqlx::query_as(

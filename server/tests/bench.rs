@@ -1,0 +1,64 @@
+//! `make bench`: figures, not pass/fail. How long sign-in and "Passwort
+//! vergessen" (whose work runs after the answer) take for an existing, an unknown, an inactive and a locked
+//! account — they should be about equal (SECURITY.md 10), so the time does
+//! not tell whether an account exists. Run with `--ignored --nocapture`.
+
+mod common;
+
+use common::*;
+use std::time::{Duration, Instant};
+
+const PASSWORD: &str = "Grün-Tonne-7";
+const ROUNDS: usize = 25;
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+async fn time_calls(app: &TestApp, endpoint: &str, form: &[(&str, &str)], before_each: Option<&str>) -> Duration {
+    let mut samples = Vec::with_capacity(ROUNDS);
+    for _ in 0..ROUNDS {
+        if let Some(sql) = before_each {
+            sqlx::query(sql).execute(&app.state.pool).await.unwrap();
+        }
+        let started = Instant::now();
+        let _ = app.call(endpoint, form, None).await;
+        samples.push(started.elapsed());
+    }
+    median(samples)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a benchmark: run with `make bench`"]
+async fn sign_in_and_reset_take_the_same_time_whether_or_not_the_account_exists() {
+    let app = spawn_app_with(&[
+        ("KP_LIMIT_LOGIN_PER_MINUTE", "100000"),
+        ("KP_LIMIT_RESET_PER_MINUTE", "100000"),
+    ])
+    .await;
+    customer_with_password(&app, "90001", "vorhanden", PASSWORD).await;
+    let inactive = customer_with_password(&app, "90002", "inaktiv", PASSWORD).await;
+    sqlx::query("UPDATE users SET active = 0 WHERE id = $1").bind(inactive).execute(&app.state.pool).await.unwrap();
+    customer_with_password(&app, "90003", "gesperrt", PASSWORD).await;
+    for _ in 0..5 {
+        app.call("auth/login", &[("username", "gesperrt"), ("password", "Falsch-Passwort-1")], None).await;
+    }
+    // Warm up the pool and the code paths.
+    time_calls(&app, "auth/login", &[("username", "niemand"), ("password", "Falsch-Passwort-1")], None).await;
+
+    let clear_failures = Some("DELETE FROM login_failures WHERE identifier_key = 'vorhanden'");
+    let rows = [
+        ("login, existing, wrong password", time_calls(&app, "auth/login", &[("username", "vorhanden"), ("password", "Falsch-Passwort-1")], clear_failures).await),
+        ("login, unknown name", time_calls(&app, "auth/login", &[("username", "niemand"), ("password", PASSWORD)], Some("DELETE FROM login_failures")).await),
+        ("login, inactive account", time_calls(&app, "auth/login", &[("username", "inaktiv"), ("password", PASSWORD)], Some("DELETE FROM login_failures WHERE identifier_key = 'inaktiv'")).await),
+        ("login, locked, right password", time_calls(&app, "auth/login", &[("username", "gesperrt"), ("password", PASSWORD)], None).await),
+        ("reset, existing account", time_calls(&app, "auth/request_reset", &[("identifier", "vorhanden")], None).await),
+        ("reset, unknown name", time_calls(&app, "auth/request_reset", &[("identifier", "niemand")], None).await),
+        ("reset, inactive account", time_calls(&app, "auth/request_reset", &[("identifier", "inaktiv")], None).await),
+    ];
+    println!("\nmedian of {ROUNDS} calls through the in-process router (debug build, Argon2 at opt-level 3):");
+    for (name, took) in rows {
+        println!("  {name:<34} {:>8.1} ms", took.as_secs_f64() * 1000.0);
+    }
+}
