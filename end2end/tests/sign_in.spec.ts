@@ -99,6 +99,11 @@ test('the first sign-in also works with JavaScript disabled', async ({ browser }
   const page = await context.newPage();
   await signIn(page, customer.username, customer.password);
   await expect(page).toHaveURL(/\/passwort-festlegen$/);
+  // A refused form comes back with its message, also without JavaScript.
+  await page.locator('#password').fill('Ohne-Skript-42');
+  await page.locator('#confirm').fill('Ohne-Skript-43');
+  await page.getByRole('button', { name: 'Passwort ändern' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Die beiden Passwörter stimmen nicht überein.');
   await page.locator('#password').fill('Ohne-Skript-42');
   await page.locator('#confirm').fill('Ohne-Skript-42');
   await page.getByRole('button', { name: 'Passwort ändern' }).click();

@@ -106,7 +106,7 @@ async fn reject_cross_site_requests(State(state): State<AppState>, request: Requ
 /// Pages that carry a token in their address must not leak it to another
 /// site through `Referer`, nor leave it in a shared cache.
 async fn keep_link_tokens_private(uri: Uri, mut response: Response) -> Response {
-    if LINK_PAGES.contains(&uri.path()) {
+    if LINK_PAGES.contains(&uri.path().trim_end_matches('/')) {
         let headers = response.headers_mut();
         headers.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
         headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));

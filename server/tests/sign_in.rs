@@ -225,6 +225,47 @@ async fn ten_wrong_passwords_lock_the_name_until_the_wait_has_passed_whatever_it
     assert_eq!(locked_audit, 3, "each failure that starts a wait is audited");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tries_sent_in_parallel_get_no_more_password_checks_than_tries_in_a_row() {
+    let app = spawn_app_with(&[("KP_LIMIT_LOGIN_PER_MINUTE", "1000")]).await;
+    customer_with_password(&app, "50012", "otto", PASSWORD).await;
+    for _ in 0..4 {
+        app.call("auth/login", &[("username", "otto"), ("password", "Falsch-Passwort-1")], None).await;
+    }
+    let burst = (0..8).map(|_| app.call("auth/login", &[("username", "otto"), ("password", "Falsch-Passwort-2")], None));
+    let answers = futures_util::future::join_all(burst).await;
+    assert!(answers.iter().all(|a| a.status == StatusCode::UNAUTHORIZED));
+    let count = |action: &'static str| {
+        let pool = app.state.pool.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = $1").bind(action).fetch_one(&pool).await.unwrap()
+        }
+    };
+    assert_eq!(count("login_failed").await, 5, "only the fifth try of the burst was checked");
+    assert_eq!(count("login_refused_locked").await, 7);
+}
+
+#[tokio::test]
+async fn wrong_current_passwords_in_the_profile_count_towards_the_lockout() {
+    let app = spawn_app_with(&[("KP_LIMIT_LOGIN_PER_MINUTE", "1000")]).await;
+    customer_with_password(&app, "50013", "rita", PASSWORD).await;
+    let cookie = app.sign_in("rita", PASSWORD).await;
+    let change = |current: &'static str| {
+        let (app, cookie) = (&app, cookie.clone());
+        async move {
+            app.call("auth/change_password", &[("current", current), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], Some(&cookie))
+                .await
+        }
+    };
+    for _ in 0..5 {
+        assert_eq!(error_of(&change("Falsch-Passwort-1").await), AppError::Invalid(app::error::messages::CURRENT_WRONG.into()));
+    }
+    let waiting = change(PASSWORD).await;
+    assert_eq!(error_of(&waiting), AppError::Invalid(app::error::messages::TOO_MANY_WRONG.into()));
+    app.state.clock.advance(31);
+    assert_eq!(change(PASSWORD).await.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn unknown_names_are_counted_like_known_ones() {
     let app = spawn_app().await;
@@ -297,6 +338,39 @@ async fn a_full_hashing_queue_answers_503_with_retry_after_instead_of_stalling()
     assert_eq!(error_of(&busy), AppError::Busy);
     drop(held);
     assert_eq!(app.call("auth/login", &[("username", "paula"), ("password", PASSWORD)], None).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn without_javascript_a_refused_form_comes_back_with_its_message() {
+    let app = spawn_app().await;
+    customer_with_initial_password(&app, "50014", "sven", INITIAL).await;
+    let cookie = app.sign_in("sven", INITIAL).await;
+    let plain_post = |endpoint: &str, form: &[(&str, &str)]| {
+        Request::post(format!("/api/{endpoint}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header("sec-fetch-site", "same-origin")
+            .header(header::COOKIE, &cookie)
+            .body(Body::from(form_body(form)))
+            .unwrap()
+    };
+    let weak = app.request(plain_post("auth/set_initial_password", &[("password", "kurz"), ("confirm", "kurz")])).await;
+    assert_eq!((weak.status, weak.location()), (StatusCode::FOUND, Some("/passwort-festlegen?fehler=regeln")));
+    let page = app.get("/passwort-festlegen?fehler=regeln", Some(&cookie)).await;
+    assert!(page.body.contains(app::error::messages::RULES_UNMET), "the page shows the message");
+
+    let differ = app
+        .request(plain_post("auth/set_initial_password", &[("password", NEW_PASSWORD), ("confirm", "Blaue-Tonne-43")]))
+        .await;
+    assert_eq!(differ.location(), Some("/passwort-festlegen?fehler=gleich"));
+
+    let link = app
+        .request(plain_post("auth/reset_password", &[("token", "abc\r\nSet-Cookie: x"), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)]))
+        .await;
+    assert_eq!(link.location(), Some("/passwort-neu?token=abcSet-Cookiex&fehler=link"));
+
+    let crafted = app.get("/passwort-vergessen?fehler=Bitte%20rufen%20Sie%200900%20an", None).await;
+    assert!(!crafted.body.contains("0900") && crafted.body.contains(app::error::messages::NOT_ACCEPTED));
 }
 
 // ---- Passwort vergessen -----------------------------------------------------

@@ -14,15 +14,19 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
-/// The refusal of the last submit, if any.
+/// The refusal of the last submit, if any: from the action, or — after a
+/// plain form post without JavaScript — from the `fehler` code in the address.
 fn action_error<T: Send + Sync + 'static>(
     value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 ) -> impl IntoView {
+    let query = use_query_map();
     move || {
-        value.with(|result| match result {
-            Some(Err(error)) => Some(view! { <p class="alert" role="alert">{error.to_string()}</p> }),
-            _ => None,
-        })
+        let message = value.with(|result| match result {
+            Some(Err(error)) => Some(error.to_string()),
+            Some(Ok(_)) => None,
+            None => query.read().get("fehler").map(|code| AppError::from_form_code(&code).to_string()),
+        });
+        message.map(|text| view! { <p class="alert" role="alert">{text}</p> })
     }
 }
 
@@ -35,19 +39,6 @@ fn loading() -> impl IntoView {
 pub fn LoginPage() -> impl IntoView {
     let login = expect_context::<ServerAction<Login>>();
     let query = use_query_map();
-    let message = move || match login.value().get() {
-        Some(Err(error)) => Some(error.to_string()),
-        Some(Ok(())) => None,
-        None => query.read().get("fehler").map(|code| {
-            match code.as_str() {
-                "anmeldung" => AppError::InvalidCredentials,
-                "zu-viele" => AppError::TooManyRequests { retry_after_seconds: 60 },
-                "ausgelastet" => AppError::Busy,
-                _ => AppError::Invalid("Die Anmeldung ist fehlgeschlagen. Bitte versuchen Sie es noch einmal.".into()),
-            }
-            .to_string()
-        }),
-    };
     let notice = move || {
         query
             .read()
@@ -59,7 +50,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card narrow">
             <ActionForm action=login>
                 {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
-                {move || message().map(|text| view! { <p class="alert" role="alert">{text}</p> })}
+                {action_error(login.value())}
                 <div class="field">
                     <label for="username">"Benutzername" <span class="required">"*"</span></label>
                     <input id="username" name="username" type="text" autocomplete="username"
@@ -393,7 +384,11 @@ pub fn ResetPasswordPage() -> impl IntoView {
 pub fn ChangePasswordForm() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
     let rules = Resource::new(|| (), |_| own_password_rules());
-    let changed = move || matches!(action.value().read().as_ref(), Some(Ok(())));
+    let query = use_query_map();
+    let changed = move || {
+        matches!(action.value().read().as_ref(), Some(Ok(())))
+            || (action.value().read().is_none() && query.read().get("passwort").is_some())
+    };
     // After a change no password stays in the fields.
     let (current, set_current) = signal(String::new());
     let successes = RwSignal::new(0usize);

@@ -102,8 +102,12 @@ pub async fn own_password_rules() -> Result<PasswordRules, AppError> {
 #[server(endpoint = "auth/set_initial_password")]
 pub async fn set_initial_password(password: String, confirm: String) -> Result<(), AppError> {
     let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
-    let session = ssr::require_session().await?;
-    let token = ssr::passwords::set_initial_password(&state, &session, &password, &confirm, ip).await?;
+    let result = async {
+        let session = ssr::require_session().await?;
+        Ok(ssr::passwords::set_initial_password(&state, &session, &password, &confirm, ip).await?)
+    }
+    .await;
+    let token = ssr::send_back_on_error(result, SetupStep::ChangePassword.path())?;
     ssr::set_session_cookie(&state, &token, false);
     ssr::redirect_after_setup(&state, &token).await
 }
@@ -113,8 +117,12 @@ pub async fn set_initial_password(password: String, confirm: String) -> Result<(
 #[server(endpoint = "auth/accept_privacy")]
 pub async fn accept_privacy(version: i64) -> Result<(), AppError> {
     let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
-    let session = ssr::require_session().await?;
-    ssr::passwords::accept_privacy(&state, &session, version, ip).await?;
+    let result = async {
+        let session = ssr::require_session().await?;
+        Ok(ssr::passwords::accept_privacy(&state, &session, version, ip).await?)
+    }
+    .await;
+    ssr::send_back_on_error(result, SetupStep::AcceptPrivacy.path())?;
     leptos_axum::redirect("/");
     Ok(())
 }
@@ -124,9 +132,17 @@ pub async fn accept_privacy(version: i64) -> Result<(), AppError> {
 #[server(endpoint = "auth/change_password")]
 pub async fn change_password(current: String, password: String, confirm: String) -> Result<(), AppError> {
     let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
-    let user = ssr::require_user().await?;
-    let token = ssr::passwords::change_password(&state, &user, &current, &password, &confirm, ip).await?;
+    let result = async {
+        ssr::limit(&state, crate::server::limits::LimitedAction::Login)?;
+        let user = ssr::require_user().await?;
+        Ok(ssr::passwords::change_password(&state, &user, &current, &password, &confirm, ip).await?)
+    }
+    .await;
+    let token = ssr::send_back_on_error(result, "/profil")?;
     ssr::set_session_cookie(&state, &token, false);
+    if ssr::is_plain_form_post() {
+        leptos_axum::redirect("/profil?passwort=geaendert");
+    }
     Ok(())
 }
 
@@ -134,9 +150,10 @@ pub async fn change_password(current: String, password: String, confirm: String)
 /// matches; matching active accounts get a mail with a link.
 #[server(endpoint = "auth/request_reset")]
 pub async fn request_password_reset(identifier: String) -> Result<(), AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    ssr::limit(&state, crate::server::limits::LimitedAction::PasswordReset)?;
-    ssr::passwords::request_reset_in_background(&state, &identifier, ssr::client_ip())?;
+    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
+    let result = ssr::limit(&state, crate::server::limits::LimitedAction::PasswordReset)
+        .and_then(|()| Ok(ssr::passwords::request_reset_in_background(&state, &identifier, ip)?));
+    ssr::send_back_on_error(result, "/passwort-vergessen")?;
     if ssr::is_plain_form_post() {
         leptos_axum::redirect("/passwort-vergessen?gesendet=1");
     }
@@ -155,9 +172,14 @@ pub async fn link_info(kind: LinkKind, token: String) -> Result<PasswordRules, A
 /// the user ends; they sign in again with the new password.
 #[server(endpoint = "auth/reset_password")]
 pub async fn reset_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
-    ssr::passwords::use_link(&state, LinkKind::PasswordReset, &token, &password, &confirm, ssr::client_ip()).await?;
+    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
+    let result = async {
+        ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
+        let kind = LinkKind::PasswordReset;
+        Ok(ssr::passwords::use_link(&state, kind, &token, &password, &confirm, ip).await?)
+    }
+    .await;
+    ssr::send_back_on_error(result, &ssr::page_with_token("/passwort-neu", &token))?;
     leptos_axum::redirect("/login?passwort=neu");
     Ok(())
 }
@@ -166,14 +188,21 @@ pub async fn reset_password(token: String, password: String, confirm: String) ->
 /// user in; the privacy notice comes next.
 #[server(endpoint = "auth/accept_invitation")]
 pub async fn accept_invitation(token: String, password: String, confirm: String) -> Result<(), AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
-    let session =
-        ssr::passwords::use_link(&state, LinkKind::Invitation, &token, &password, &confirm, ssr::client_ip()).await?;
-    if let Some(session) = session {
-        ssr::set_session_cookie(&state, &session, false);
-        return ssr::redirect_after_setup(&state, &session).await;
+    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
+    let result = async {
+        ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
+        let kind = LinkKind::Invitation;
+        Ok(ssr::passwords::use_link(&state, kind, &token, &password, &confirm, ip).await?)
     }
-    leptos_axum::redirect("/login");
-    Ok(())
+    .await;
+    match ssr::send_back_on_error(result, &ssr::page_with_token("/einladung", &token))? {
+        Some(session) => {
+            ssr::set_session_cookie(&state, &session, false);
+            ssr::redirect_after_setup(&state, &session).await
+        }
+        None => {
+            leptos_axum::redirect("/login");
+            Ok(())
+        }
+    }
 }

@@ -102,7 +102,7 @@ impl Password {
         context: PasswordContext<'_>,
     ) -> Result<Self, InputError> {
         if candidate.is_empty() {
-            return Err(InputError::new("Bitte geben Sie ein Passwort ein."));
+            return Err(InputError::new(crate::error::messages::PASSWORD_MISSING));
         }
         let unmet: Vec<String> = policy
             .check(candidate, context)
@@ -114,7 +114,8 @@ impl Password {
             Ok(Self(candidate.to_owned()))
         } else {
             Err(InputError::new(format!(
-                "Das Passwort erfüllt nicht alle Regeln: {}.",
+                "{}: {}.",
+                crate::error::messages::RULES_PREFIX,
                 unmet.join(", ")
             )))
         }

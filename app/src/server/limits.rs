@@ -6,9 +6,10 @@ use super::config::{Config, RequestLimits};
 use governor::clock::{Clock as _, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::request::Parts;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LimitedAction {
@@ -18,14 +19,30 @@ pub enum LimitedAction {
     Link,
 }
 
-/// Keys that have not been seen for a while are swept once this many exist.
+/// Keys that have not been seen for a while are swept once this many exist,
+/// at most once a minute (a sweep walks the whole map).
 const SWEEP_ABOVE: usize = 10_000;
+const SWEEP_INTERVAL: Duration = Duration::from_secs(60);
 
 pub struct RateLimits {
     login: DefaultKeyedRateLimiter<IpAddr>,
     reset: DefaultKeyedRateLimiter<IpAddr>,
     link: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
+    last_sweep: Mutex<Instant>,
+}
+
+/// The key a client is counted under. An IPv6 client usually owns a whole
+/// /64 and could take a fresh address for every request, so IPv6 counts per
+/// /64 prefix.
+pub fn limit_key(client: IpAddr) -> IpAddr {
+    match client {
+        IpAddr::V4(_) => client,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6(Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        },
+    }
 }
 
 fn per_minute(n: u32) -> DefaultKeyedRateLimiter<IpAddr> {
@@ -39,6 +56,7 @@ impl RateLimits {
             reset: per_minute(limits.reset_per_minute),
             link: per_minute(limits.token_per_minute),
             clock: DefaultClock::default(),
+            last_sweep: Mutex::new(Instant::now()),
         }
     }
 
@@ -50,9 +68,21 @@ impl RateLimits {
             LimitedAction::Link => &self.link,
         };
         if limiter.len() > SWEEP_ABOVE {
-            limiter.retain_recent();
+            self.sweep();
         }
-        limiter.check_key(&client).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+        limiter.check_key(&limit_key(client)).map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+
+    fn sweep(&self) {
+        let Ok(mut last) = self.last_sweep.try_lock() else { return };
+        if last.elapsed() < SWEEP_INTERVAL {
+            return;
+        }
+        *last = Instant::now();
+        for limiter in [&self.login, &self.reset, &self.link] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
     }
 }
 
@@ -111,6 +141,18 @@ mod tests {
         assert_eq!(client_address(&parts, &proxied), Some("198.51.100.9".parse().unwrap()));
         let parts = request("10.0.0.2:5000", None);
         assert_eq!(client_address(&parts, &proxied), Some("10.0.0.2".parse().unwrap()));
+    }
+
+    #[test]
+    fn ipv6_clients_count_per_64_prefix() {
+        let limits = RateLimits::new(RequestLimits { login_per_minute: 1, reset_per_minute: 1, token_per_minute: 1 });
+        let first: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let same_prefix: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        let other_prefix: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert!(limits.check(LimitedAction::Login, first).is_ok());
+        assert!(limits.check(LimitedAction::Login, same_prefix).is_err());
+        assert!(limits.check(LimitedAction::Login, other_prefix).is_ok());
+        assert_eq!(limit_key("::ffff:192.0.2.1".parse().unwrap()), "192.0.2.1".parse::<IpAddr>().unwrap());
     }
 
     #[test]

@@ -33,45 +33,42 @@ pub fn wait_after(failures: i64) -> Option<i64> {
     })
 }
 
-/// When the name may try again, if it must still wait.
-pub async fn locked_until(pool: &Pool, key: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE identifier_key = $1 AND locked_until > $2")
-        .bind(key)
-        .bind(now)
-        .fetch_optional(pool)
-        .await
+/// The SQL for the wait after a given failure count, written out as a CASE
+/// so that one portable statement can count a try and start its wait.
+fn wait_case(count: &str) -> String {
+    let mut case = format!("CASE WHEN {count} < {FREE_FAILURES} THEN NULL");
+    let mut failures = FREE_FAILURES;
+    while let Some(wait) = wait_after(failures).filter(|wait| *wait < LONGEST_WAIT_SECONDS) {
+        case.push_str(&format!(" WHEN {count} = {failures} THEN $2 + {wait}"));
+        failures += 1;
+    }
+    case.push_str(&format!(" ELSE $2 + {LONGEST_WAIT_SECONDS} END"));
+    case
 }
 
-/// Counts one failure; returns the end of the wait when this one starts one.
-pub async fn record_failure(pool: &Pool, key: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
+/// Claims one sign-in try for `key` before the password is checked, and
+/// counts it as a failure in advance (a success clears the counter). A try
+/// that reaches the limit starts its wait in the same statement, so tries
+/// sent in parallel cannot all pass before the first failure is written.
+/// Returns the try's number, or `None` while the name must wait.
+pub async fn claim_attempt(pool: &Pool, key: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query(
         "DELETE FROM login_failures WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until < $2)",
     )
     .bind(now - FORGET_AFTER_SECONDS)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(pool)
     .await?;
-    let failures: i64 = sqlx::query_scalar(
-        "INSERT INTO login_failures (identifier_key, failures, last_failure_at, locked_until) VALUES ($1, 1, $2, NULL) \
+    let sql = format!(
+        "INSERT INTO login_failures (identifier_key, failures, last_failure_at, locked_until) VALUES ($1, 1, $2, {first}) \
          ON CONFLICT (identifier_key) DO UPDATE SET failures = login_failures.failures + 1, \
-         last_failure_at = excluded.last_failure_at \
+         last_failure_at = excluded.last_failure_at, locked_until = {next} \
+         WHERE login_failures.locked_until IS NULL OR login_failures.locked_until <= $2 \
          RETURNING failures",
-    )
-    .bind(key)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    let until = wait_after(failures).map(|wait| now + wait);
-    if let Some(until) = until {
-        sqlx::query("UPDATE login_failures SET locked_until = $1 WHERE identifier_key = $2")
-            .bind(until)
-            .bind(key)
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(until)
+        first = wait_case("1"),
+        next = wait_case("login_failures.failures + 1"),
+    );
+    sqlx::query_scalar(&sql).bind(key).bind(now).fetch_optional(pool).await
 }
 
 /// Forgets the failures of a name (successful sign-in, password reset).
@@ -92,6 +89,13 @@ mod tests {
         assert_eq!(wait_after(8), Some(240));
         assert_eq!(wait_after(10), Some(900));
         assert_eq!(wait_after(1_000), Some(900));
+    }
+
+    #[test]
+    fn the_sql_wait_matches_the_rust_one() {
+        let case = wait_case("n");
+        assert!(case.starts_with("CASE WHEN n < 5 THEN NULL WHEN n = 5 THEN $2 + 30 WHEN n = 6 THEN $2 + 60"), "{case}");
+        assert!(case.ends_with("WHEN n = 9 THEN $2 + 480 ELSE $2 + 900 END"), "{case}");
     }
 
     #[test]

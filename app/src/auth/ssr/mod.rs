@@ -253,12 +253,13 @@ pub async fn verify_credentials(
 ) -> Result<(i64, String), AuthError> {
     let now = state.clock.now();
     let key = lockout::identifier_key(username);
-    let locked = match &key {
-        Some(key) => lockout::locked_until(&state.pool, key, now).await?.is_some(),
-        None => false,
+    // `None`: the name must wait; the password is then not checked at all.
+    let attempt = match &key {
+        Some(key) => lockout::claim_attempt(&state.pool, key, now).await?,
+        None => Some(0),
     };
-    let row: Option<CredentialRow> = match (&key, locked) {
-        (Some(key), false) => {
+    let row: Option<CredentialRow> = match (&key, attempt) {
+        (Some(key), Some(_)) => {
             sqlx::query_as(
                 "SELECT id, customer_id, password_hash, active, security_stamp FROM users WHERE lower(username) = $1",
             )
@@ -276,29 +277,23 @@ pub async fn verify_credentials(
     let user = match (row, verification) {
         (Some(user @ CredentialRow { active: true, password_hash: Some(_), .. }), Verification::Valid { needs_rehash }) => {
             if needs_rehash {
-                let hash = hashing::hash(state, password).await?;
-                sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
-                    .bind(hash.as_database_value())
-                    .bind(user.id)
-                    .execute(&state.pool)
-                    .await?;
+                // Best effort: a busy server must not refuse the right password.
+                if let Err(error) = rehash(state, user.id, password).await {
+                    tracing::warn!(?error, "password hash not upgraded this time");
+                }
             }
             user
         }
         (user, _) => {
-            if locked {
-                tracing::info!("sign-in refused: the name is locked for a while");
+            let Some(attempt) = attempt else {
+                tracing::info!("sign-in refused: the name must wait");
                 audit_alone(state, None, None, "login_refused_locked", ip, now).await?;
                 return Err(AuthError::InvalidCredentials);
-            }
-            let locked_now = match &key {
-                Some(key) => lockout::record_failure(&state.pool, key, now).await?,
-                None => None,
             };
             let (actor, customer) = (user.as_ref().map(|u| u.id), user.as_ref().map(|u| u.customer_id));
             audit_alone(state, actor, customer, "login_failed", ip.clone(), now).await?;
-            if let Some(until) = locked_now {
-                tracing::warn!(known_user = user.is_some(), wait_seconds = until - now, "sign-in name locked");
+            if let Some(wait) = lockout::wait_after(attempt).filter(|_| key.is_some()) {
+                tracing::warn!(known_user = user.is_some(), wait_seconds = wait, "sign-in name must wait");
                 audit_alone(state, actor, customer, "login_locked", ip, now).await?;
             }
             tracing::info!(known_user = user.is_some(), "sign-in refused");
@@ -310,6 +305,16 @@ pub async fn verify_credentials(
     }
     audit_alone(state, Some(user.id), Some(user.customer_id), "login", ip, now).await?;
     Ok((user.id, user.security_stamp))
+}
+
+async fn rehash(state: &AppState, user_id: i64, password: &str) -> Result<(), AuthError> {
+    let hash = hashing::hash(state, password).await?;
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(hash.as_database_value())
+        .bind(user_id)
+        .execute(&state.pool)
+        .await?;
+    Ok(())
 }
 
 async fn audit_alone(
@@ -425,15 +430,24 @@ pub async fn redirect_after_setup(state: &AppState, session_token: &str) -> Resu
     Ok(())
 }
 
-/// The query value the login page turns back into a message after a failed
-/// plain form post.
-fn login_error_code(error: &AppError) -> &'static str {
-    match error {
-        AppError::InvalidCredentials => "anmeldung",
-        AppError::TooManyRequests { .. } => "zu-viele",
-        AppError::Busy => "ausgelastet",
-        _ => "unbekannt",
+/// A form the browser posted itself (no WASM yet) cannot read a JSON error:
+/// it is sent back to `page` with the error's code (`fehler=…`), and the
+/// page shows the message. `page` must be a path with a safe query.
+pub fn send_back_on_error<T>(result: Result<T, AppError>, page: &str) -> Result<T, AppError> {
+    if let Err(error) = &result {
+        if is_plain_form_post() {
+            let separator = if page.contains('?') { '&' } else { '?' };
+            leptos_axum::redirect(&format!("{page}{separator}fehler={}", error.form_code()));
+        }
     }
+    result
+}
+
+/// A page address that carries a link's token. Only the characters a real
+/// token has are kept, so the address is always a valid header value.
+pub fn page_with_token(path: &str, token: &str) -> String {
+    let safe: String = token.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).take(128).collect();
+    format!("{path}?token={safe}")
 }
 
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
@@ -442,17 +456,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
         Ok(()) => verify_credentials(&state, &username, &password, ip).await.map_err(AppError::from),
         Err(error) => Err(error),
     };
-    let (user_id, stamp) = match result {
-        Ok(found) => found,
-        Err(error) => {
-            if is_plain_form_post() {
-                // Without JavaScript the browser follows this (302, set last)
-                // and the login page shows the message.
-                leptos_axum::redirect(&format!("/login?fehler={}", login_error_code(&error)));
-            }
-            return Err(error);
-        }
-    };
+    let (user_id, stamp) = send_back_on_error(result, "/login")?;
     // A new id at every sign-in: a session id planted before cannot be taken over.
     if let Some(old) = session_cookie_value(&state) {
         delete_session_by_hash(&state.pool, &crypto::token_hash(&old)).await?;

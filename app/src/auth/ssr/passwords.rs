@@ -7,6 +7,7 @@ use super::{create_session, full_name, hashing, lockout, AuthError, SessionUser}
 use crate::auth::{LinkKind, PasswordRules, SetupStep};
 use crate::customers::issue_token;
 use crate::domain::{EmailAddress, InputError, Password, Username};
+use crate::error::messages;
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto::{self, PasswordHashString, Verification};
 use crate::server::db::Transaction;
@@ -25,7 +26,7 @@ pub fn rules_for(state: &AppState, username: &str, customer_name: &str) -> Passw
 fn parse_new_password(rules: &PasswordRules, password: &str, confirm: &str) -> Result<Password, AuthError> {
     let password = Password::parse(password, &rules.policy, rules.context())?;
     if password.expose() != confirm {
-        return Err(InputError::new("Die beiden Passwörter stimmen nicht überein.").into());
+        return Err(InputError::new(messages::PASSWORDS_DIFFER).into());
     }
     Ok(password)
 }
@@ -128,7 +129,7 @@ pub async fn set_initial_password(
     let password = parse_new_password(&rules, password, confirm)?;
     if let Some(stored) = stored_hash(state, session.user_id).await? {
         if let Verification::Valid { .. } = hashing::verify(state, password.expose(), stored).await? {
-            return Err(InputError::new("Bitte wählen Sie ein anderes Passwort als das bisherige.").into());
+            return Err(InputError::new(messages::SAME_AS_BEFORE).into());
         }
     }
     let hash = hashing::hash(state, password.expose()).await?;
@@ -159,9 +160,7 @@ pub async fn accept_privacy(
     }
     let current = crate::legal::ssr::current_privacy_notice(&state.pool).await?.map(|(v, _)| v);
     if current != Some(version) {
-        return Err(InputError::new(
-            "Die Datenschutzhinweise wurden inzwischen aktualisiert. Bitte laden Sie die Seite neu und lesen Sie die aktuelle Fassung.",
-        )
+        return Err(InputError::new(messages::PRIVACY_CHANGED)
         .into());
     }
     let now = state.clock.now();
@@ -198,14 +197,22 @@ pub async fn change_password(
     confirm: &str,
     ip: Option<String>,
 ) -> Result<String, AuthError> {
+    // Wrong current passwords count like failed sign-ins of the account: a
+    // taken-over session cannot guess the password without limit.
+    let key = user.username.to_ascii_lowercase();
+    if lockout::claim_attempt(&state.pool, &key, state.clock.now()).await?.is_none() {
+        return Err(InputError::new(messages::TOO_MANY_WRONG)
+        .into());
+    }
     let stored = stored_hash(state, user.user_id).await?.unwrap_or_else(|| (*state.dummy_hash).clone());
     if let Verification::Invalid = hashing::verify(state, current, stored).await? {
-        return Err(InputError::new("Das aktuelle Passwort ist nicht korrekt.").into());
+        return Err(InputError::new(messages::CURRENT_WRONG).into());
     }
+    lockout::clear(&state.pool, &key).await?;
     let rules = rules_for(state, &user.username, &user.customer_name);
     let password = parse_new_password(&rules, password, confirm)?;
     if password.expose() == current {
-        return Err(InputError::new("Das neue Passwort muss sich vom aktuellen unterscheiden.").into());
+        return Err(InputError::new(messages::NEW_EQUALS_CURRENT).into());
     }
     let hash = hashing::hash(state, password.expose()).await?;
     let now = state.clock.now();
@@ -229,7 +236,7 @@ pub async fn change_password(
 pub fn reset_identifier(raw: &str) -> Result<&str, AuthError> {
     let identifier = raw.trim();
     if identifier.is_empty() {
-        return Err(InputError::new("Bitte geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein.").into());
+        return Err(InputError::new(messages::IDENTIFIER_MISSING).into());
     }
     Ok(identifier)
 }
