@@ -60,11 +60,6 @@ async fn request_reset(app: &TestApp, identifier: &str, mails_before: i64) {
     reset_mails_queued(app, mails_before + 1).await;
 }
 
-/// Signs in over https (the cookie is then `__Host-kp_session`).
-async fn sign_in_cookie(app: &TestApp, username: &str, password: &str) -> String {
-    app.sign_in(username, password).await
-}
-
 // ---- first sign-in ----------------------------------------------------------
 
 #[tokio::test]
@@ -312,7 +307,7 @@ async fn each_address_has_a_limit_on_sign_in_reset_and_links() {
     // Behind the trusted proxy the rightmost X-Forwarded-For entry is the client;
     // what the client itself put further left changes nothing.
     let via_proxy = |forwarded: &'static str| {
-        let mut request = server_fn_request("auth/login", &login, None)
+        let mut request = server_fn_request("auth/login", None)
             .header("x-forwarded-for", forwarded)
             .body(Body::from(form_body(&login)))
             .unwrap();
@@ -576,8 +571,8 @@ async fn an_invitation_link_expires_after_the_configured_time() {
 async fn a_password_change_ends_the_users_other_sessions() {
     let app = spawn_app().await;
     customer_with_password(&app, "50040", "jana", PASSWORD).await;
-    let laptop = sign_in_cookie(&app, "jana", PASSWORD).await;
-    let phone = sign_in_cookie(&app, "jana", PASSWORD).await;
+    let laptop = app.sign_in("jana", PASSWORD).await;
+    let phone = app.sign_in("jana", PASSWORD).await;
 
     let wrong = app
         .call("auth/change_password", &[("current", "Falsch-Passwort-1"), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], Some(&laptop))

@@ -76,7 +76,7 @@ pub fn LoginPage() -> impl IntoView {
 pub fn NewPasswordFields(
     rules: PasswordRules,
     /// Empties both fields whenever it changes (e.g. after a successful change).
-    #[prop(optional)]
+    #[prop(default = None)]
     clear: Option<Signal<usize>>,
 ) -> impl IntoView {
     let (password, set_password) = signal(String::new());
@@ -136,6 +136,22 @@ pub fn NewPasswordFields(
     }
 }
 
+/// [`NewPasswordFields`] with the rules for the signed-in user's own password.
+#[component]
+fn OwnNewPasswordFields(#[prop(default = None)] clear: Option<Signal<usize>>) -> impl IntoView {
+    let rules = Resource::new(|| (), |_| own_password_rules());
+    view! {
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match rules.await {
+                    Ok(rules) => view! { <NewPasswordFields rules clear=clear/> }.into_any(),
+                    Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// Shows `children` only to a session whose next step is `step`; everybody
 /// else is sent where they belong.
 #[component]
@@ -170,7 +186,6 @@ fn CancelForm() -> impl IntoView {
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {
     let action = expect_context::<ServerAction<SetInitialPassword>>();
-    let rules = Resource::new(|| (), |_| own_password_rules());
     view! {
         <PageTitle title="Passwort ändern"/>
         <SetupStepGate step=SetupStep::ChangePassword>
@@ -179,14 +194,7 @@ pub fn SetPasswordPage() -> impl IntoView {
                 <CancelForm/>
                 <ActionForm action=action>
                     {action_error(action.value())}
-                    <Suspense fallback=loading>
-                        {move || Suspend::new(async move {
-                            match rules.await {
-                                Ok(rules) => view! { <NewPasswordFields rules/> }.into_any(),
-                                Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
-                            }
-                        })}
-                    </Suspense>
+                    <OwnNewPasswordFields/>
                     <div class="actions">
                         <button type="submit" class="button secondary" form="cancel-form">"Abbrechen"</button>
                         <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort ändern"</button>
@@ -383,7 +391,6 @@ pub fn ResetPasswordPage() -> impl IntoView {
 #[component]
 pub fn ChangePasswordForm() -> impl IntoView {
     let action = ServerAction::<ChangePassword>::new();
-    let rules = Resource::new(|| (), |_| own_password_rules());
     let query = use_query_map();
     let changed = move || {
         matches!(action.value().read().as_ref(), Some(Ok(())))
@@ -409,14 +416,7 @@ pub fn ChangePasswordForm() -> impl IntoView {
                 <input id="current" name="current" type="password" autocomplete="current-password" required
                     prop:value=current on:input=move |ev| set_current.set(event_target_value(&ev))/>
             </div>
-            <Suspense fallback=loading>
-                {move || Suspend::new(async move {
-                    match rules.await {
-                        Ok(rules) => view! { <NewPasswordFields rules clear=successes.into()/> }.into_any(),
-                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+            <OwnNewPasswordFields clear=Some(successes.into())/>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort ändern"</button>
             </div>

@@ -95,12 +95,12 @@ impl TestApp {
     /// Calls a server function the way the hydrated page does (a browser
     /// marks it `Sec-Fetch-Site: same-origin`).
     pub async fn call(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> TestResponse {
-        self.request(server_fn_request(endpoint, form, cookie).body(Body::from(form_body(form))).unwrap()).await
+        self.request(server_fn_request(endpoint, cookie).body(Body::from(form_body(form))).unwrap()).await
     }
 
     /// Like [`TestApp::call`], from another peer address.
     pub async fn call_from(&self, peer: &str, endpoint: &str, form: &[(&str, &str)]) -> TestResponse {
-        let mut request = server_fn_request(endpoint, form, None).body(Body::from(form_body(form))).unwrap();
+        let mut request = server_fn_request(endpoint, None).body(Body::from(form_body(form))).unwrap();
         request.extensions_mut().insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
         self.request(request).await
     }
@@ -121,7 +121,7 @@ pub fn form_body(form: &[(&str, &str)]) -> String {
 }
 
 /// A server-function POST as the hydrated page sends it, without body.
-pub fn server_fn_request(endpoint: &str, _form: &[(&str, &str)], cookie: Option<&str>) -> axum::http::request::Builder {
+pub fn server_fn_request(endpoint: &str, cookie: Option<&str>) -> axum::http::request::Builder {
     let mut builder = Request::post(format!("/api/{endpoint}"))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json")

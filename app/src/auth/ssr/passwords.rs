@@ -65,6 +65,19 @@ async fn replace_password(
     Ok(Some(stamp))
 }
 
+/// [`replace_password`], plus a fresh session for the browser that made the
+/// change — the only one that survives it. Returns that session's cookie
+/// value, or `None` when the user is not active.
+async fn replace_password_keeping_this_browser(
+    tx: &mut Transaction<'_>,
+    user_id: i64,
+    hash: &PasswordHashString,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    let Some(stamp) = replace_password(tx, user_id, hash, now).await? else { return Ok(None) };
+    Ok(Some(create_session(tx, user_id, &stamp, now).await?))
+}
+
 async fn stored_hash(state: &AppState, user_id: i64) -> Result<Option<PasswordHashString>, sqlx::Error> {
     let hash: Option<Option<String>> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(user_id)
@@ -135,8 +148,8 @@ pub async fn set_initial_password(
     let hash = hashing::hash(state, password.expose()).await?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let stamp = replace_password(&mut tx, session.user_id, &hash, now).await?.ok_or(AuthError::NotSignedIn)?;
-    let token = create_session(&mut tx, session.user_id, &stamp, now).await?;
+    let token =
+        replace_password_keeping_this_browser(&mut tx, session.user_id, &hash, now).await?.ok_or(AuthError::NotSignedIn)?;
     audit::record(
         &mut tx,
         audit_entry(session.user_id, session.customer_id, "password_set_at_first_sign_in", String::new(), ip),
@@ -160,8 +173,7 @@ pub async fn accept_privacy(
     }
     let current = crate::legal::ssr::current_privacy_notice(&state.pool).await?.map(|(v, _)| v);
     if current != Some(version) {
-        return Err(InputError::new(messages::PRIVACY_CHANGED)
-        .into());
+        return Err(InputError::new(messages::PRIVACY_CHANGED).into());
     }
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
@@ -199,10 +211,9 @@ pub async fn change_password(
 ) -> Result<String, AuthError> {
     // Wrong current passwords count like failed sign-ins of the account: a
     // taken-over session cannot guess the password without limit.
-    let key = user.username.to_ascii_lowercase();
+    let key = lockout::identifier_key(&user.username).unwrap_or_default();
     if lockout::claim_attempt(&state.pool, &key, state.clock.now()).await?.is_none() {
-        return Err(InputError::new(messages::TOO_MANY_WRONG)
-        .into());
+        return Err(InputError::new(messages::TOO_MANY_WRONG).into());
     }
     let stored = stored_hash(state, user.user_id).await?.unwrap_or_else(|| (*state.dummy_hash).clone());
     if let Verification::Invalid = hashing::verify(state, current, stored).await? {
@@ -217,8 +228,8 @@ pub async fn change_password(
     let hash = hashing::hash(state, password.expose()).await?;
     let now = state.clock.now();
     let mut tx = state.pool.begin().await?;
-    let stamp = replace_password(&mut tx, user.user_id, &hash, now).await?.ok_or(AuthError::NotSignedIn)?;
-    let token = create_session(&mut tx, user.user_id, &stamp, now).await?;
+    let token =
+        replace_password_keeping_this_browser(&mut tx, user.user_id, &hash, now).await?.ok_or(AuthError::NotSignedIn)?;
     queue_change_notice(state, &mut tx, user.user_id, &user.email, &user.username, &user.full_name, now).await?;
     audit::record(
         &mut tx,
@@ -422,11 +433,11 @@ pub async fn use_link(
     .bind(owner.user_id)
     .execute(&mut *tx)
     .await?;
-    let stamp = replace_password(&mut tx, owner.user_id, &hash, now).await?.ok_or(AuthError::LinkInvalid)?;
-    lockout::clear(&mut *tx, &owner.username.to_ascii_lowercase()).await?;
+    lockout::clear(&mut *tx, &lockout::identifier_key(&owner.username).unwrap_or_default()).await?;
 
     let session = match kind {
         LinkKind::PasswordReset => {
+            replace_password(&mut tx, owner.user_id, &hash, now).await?.ok_or(AuthError::LinkInvalid)?;
             let display_name = full_name(&owner.salutation, &owner.first_name, &owner.last_name, &owner.username);
             queue_change_notice(state, &mut tx, owner.user_id, &owner.email, &owner.username, &display_name, now)
                 .await?;
@@ -435,13 +446,16 @@ pub async fn use_link(
             None
         }
         LinkKind::Invitation => {
+            let session = replace_password_keeping_this_browser(&mut tx, owner.user_id, &hash, now)
+                .await?
+                .ok_or(AuthError::LinkInvalid)?;
             audit::record(
                 &mut tx,
                 audit_entry(owner.user_id, owner.customer_id, "invitation_accepted", String::new(), ip),
                 now,
             )
             .await?;
-            Some(create_session(&mut tx, owner.user_id, &stamp, now).await?)
+            Some(session)
         }
     };
     tx.commit().await?;
