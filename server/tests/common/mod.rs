@@ -243,18 +243,18 @@ struct SmtpHandler {
     current: Vec<u8>,
 }
 
-impl mailin_embedded::Handler for SmtpHandler {
-    fn rcpt(&mut self, _to: &str) -> mailin_embedded::Response {
+impl mailin::Handler for SmtpHandler {
+    fn rcpt(&mut self, _to: &str) -> mailin::Response {
         if self.reject_recipients {
-            mailin_embedded::response::NO_MAILBOX
+            mailin::response::NO_MAILBOX
         } else {
-            mailin_embedded::response::OK
+            mailin::response::OK
         }
     }
 
-    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> mailin_embedded::Response {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> mailin::Response {
         self.current.clear();
-        mailin_embedded::response::OK
+        mailin::response::OK
     }
 
     fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
@@ -262,10 +262,10 @@ impl mailin_embedded::Handler for SmtpHandler {
         Ok(())
     }
 
-    fn data_end(&mut self) -> mailin_embedded::Response {
+    fn data_end(&mut self) -> mailin::Response {
         let message = String::from_utf8_lossy(&self.current).into_owned();
         self.mailbox.messages.lock().unwrap().push(message);
-        mailin_embedded::response::OK
+        mailin::response::OK
     }
 }
 
@@ -275,21 +275,52 @@ pub fn free_port() -> u16 {
 }
 
 /// Starts a real SMTP server on `port` in a background thread. It runs until
-/// the test process ends.
+/// the test process ends. The protocol is the `mailin` crate's; this loop only
+/// carries its lines over plain TCP (no STARTTLS, as the portal's test config).
 pub fn start_smtp_server(port: u16, reject_recipients: bool) -> Mailbox {
     let mailbox = Mailbox::default();
     let handler = SmtpHandler { mailbox: mailbox.clone(), reject_recipients, current: Vec::new() };
     let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("SMTP port is free");
-    let mut server = mailin_embedded::Server::new(handler);
-    server
-        .with_name("smtp.test.localhost")
-        .with_ssl(mailin_embedded::SslConfig::None)
-        .unwrap()
-        .with_tcp_listener(listener);
+    let sessions = mailin::SessionBuilder::new("smtp.test.localhost");
     std::thread::spawn(move || {
-        let _ = server.serve();
+        for stream in listener.incoming().flatten() {
+            let (sessions, handler) = (sessions.clone(), handler.clone());
+            std::thread::spawn(move || {
+                let _ = serve_smtp_connection(stream, &sessions, handler);
+            });
+        }
     });
     mailbox
+}
+
+fn serve_smtp_connection(
+    stream: std::net::TcpStream,
+    sessions: &mailin::SessionBuilder,
+    handler: SmtpHandler,
+) -> std::io::Result<()> {
+    use std::io::{BufRead, Write};
+    let remote = stream.peer_addr()?.ip();
+    let mut writer = stream.try_clone()?;
+    let mut reader = std::io::BufReader::new(stream);
+    let mut session = sessions.build(remote, handler);
+    session.greeting().write_to(&mut writer)?;
+    let mut line = Vec::with_capacity(128);
+    loop {
+        line.clear();
+        if reader.read_until(b'\n', &mut line)? == 0 {
+            return Ok(());
+        }
+        let response = session.process(&line);
+        match response.action {
+            mailin::Action::NoReply => {}
+            mailin::Action::Reply | mailin::Action::UpgradeTls => response.write_to(&mut writer)?,
+            mailin::Action::Close => {
+                response.write_to(&mut writer)?;
+                return writer.flush();
+            }
+        }
+        writer.flush()?;
+    }
 }
 
 /// Undoes quoted-printable soft line breaks and `=3D` so a test can find a link in a mail.
