@@ -60,6 +60,13 @@ pub fn App() -> impl IntoView {
     };
     actions.provide();
     shell::provide_shell_resources(actions);
+    // Effects run only in the browser, after hydration: the mark tells
+    // end-to-end tests (and anyone debugging) that the page is interactive.
+    Effect::new(|_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
 
     view! {
         <Stylesheet id="leptos" href="/pkg/kundenportal.css"/>

@@ -44,6 +44,11 @@ export function createInvitedCustomer(label: string): TestCustomer {
   return addCustomer(label);
 }
 
+/** Waits until the WASM has taken over the page (the app marks `<html>`). */
+export async function waitForHydration(page: Page) {
+  await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached' });
+}
+
 export async function signIn(page: Page, username: string, password: string) {
   await page.goto('/login');
   await page.getByLabel('Benutzername').fill(username);

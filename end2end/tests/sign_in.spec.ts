@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createCustomer, createInvitedCustomer, createReadyCustomer, linkFromMail, signIn } from './helpers';
+import { createCustomer, createInvitedCustomer, createReadyCustomer, linkFromMail, signIn, waitForHydration } from './helpers';
 
 test('first sign-in: own password with live rules, privacy notice, start page, Abmelden', async ({ page }) => {
   const customer = createCustomer('erst');
@@ -7,6 +7,8 @@ test('first sign-in: own password with live rules, privacy notice, start page, A
 
   await expect(page).toHaveURL(/\/passwort-festlegen$/);
   await expect(page.getByRole('heading', { name: 'Passwort ändern' })).toBeVisible();
+  // The rules follow the typing only once the WASM runs.
+  await waitForHydration(page);
   const rule = (label: string) => page.locator('#password-rules li', { hasText: label });
   const password = page.locator('#password');
 
@@ -153,4 +155,26 @@ test('Profil: a password change keeps this browser signed in and ends the other 
   await otherPage.goto('/');
   await expect(otherPage).toHaveURL(/\/login$/);
   await other.close();
+});
+
+test('a password typed before the page became interactive is kept, and the rules show it', async ({ page }) => {
+  const customer = createCustomer('frueh');
+  await signIn(page, customer.username, customer.password);
+  await expect(page).toHaveURL(/\/passwort-festlegen$/);
+
+  // Load the page again with the WASM held back, as on a slow phone.
+  let releaseWasm!: () => void;
+  const wasmHeld = new Promise<void>((resolve) => { releaseWasm = resolve; });
+  await page.route('**/pkg/*.wasm', async (route) => { await wasmHeld; await route.continue(); });
+  await page.goto('/passwort-festlegen', { waitUntil: 'domcontentloaded' });
+  await page.locator('#password').fill('Tonne-mit-Zahl-7');
+  await page.locator('#confirm').fill('Tonne-mit-Zahl-7');
+  expect(await page.locator('html').getAttribute('data-hydrated')).toBeNull();
+
+  releaseWasm();
+  await waitForHydration(page);
+  await expect(page.locator('#password')).toHaveValue('Tonne-mit-Zahl-7');
+  await expect(page.locator('#confirm')).toHaveValue('Tonne-mit-Zahl-7');
+  await expect(page.locator('#password-rules li[data-met="true"]').first()).toBeVisible();
+  await expect(page.locator('#password-rules li[data-met="false"]')).toHaveCount(0);
 });

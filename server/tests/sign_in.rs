@@ -542,12 +542,15 @@ async fn an_invitation_link_sets_the_password_once_signs_in_and_asks_for_the_pri
         }
     };
     assert_eq!(accept("hanna").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = app.get(&format!("/einladung?token={token}"), None).await;
+    assert_eq!(page.status, StatusCode::OK, "a working link's page");
     let accepted = accept(NEW_PASSWORD).await;
     assert_eq!((accepted.status, accepted.location()), (StatusCode::OK, Some("/datenschutz-akzeptieren")), "{}", accepted.body);
     let cookie = accepted.session_cookie().expect("signed in");
     assert_eq!(pending_of(&app, &cookie).await, "AcceptPrivacy");
     assert_eq!(accept("Noch-ein-Neues-5").await.status, StatusCode::GONE, "the link works once");
     let used = app.get(&format!("/einladung?token={token}"), None).await;
+    assert_eq!(used.status, StatusCode::GONE);
     assert!(used.body.contains("ungültig") && used.body.contains("Neuen Link anfordern"));
 }
 

@@ -196,3 +196,33 @@ async fn a_database_failure_shows_german_text_and_a_correlation_id_only() {
         assert!(!response.body.to_lowercase().contains(&leak.to_lowercase()), "{leak} leaked: {}", response.body);
     }
 }
+
+#[tokio::test]
+async fn the_builds_own_files_are_compressed_and_pages_are_not() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir(site.path().join("pkg")).unwrap();
+    let wasm: Vec<u8> = b"\0asm\x01\0\0\0".iter().copied().chain((0..20_000u32).flat_map(|i| (i % 97).to_le_bytes())).collect();
+    std::fs::write(site.path().join("pkg/kundenportal.wasm"), &wasm).unwrap();
+    let app = spawn_app_with(&[("LEPTOS_SITE_ROOT", &site.path().display().to_string())]).await;
+
+    let fetch = |path: &'static str| {
+        let router = app.router.clone();
+        async move {
+            let mut request = Request::get(path).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+            request.extensions_mut().insert(axum::extract::ConnectInfo(CLIENT.parse::<std::net::SocketAddr>().unwrap()));
+            let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
+            let headers = response.headers().clone();
+            (headers, axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap())
+        }
+    };
+
+    let (headers, body) = fetch("/pkg/kundenportal.wasm").await;
+    assert_eq!(headers.get(header::CONTENT_TYPE).unwrap(), "application/wasm");
+    assert_eq!(headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), Some("gzip"));
+    assert_eq!(&body[..2], &[0x1f, 0x8b], "a gzip stream");
+    assert!(body.len() * 4 < wasm.len(), "{} bytes for {}", body.len(), wasm.len());
+
+    let (headers, body) = fetch("/kontakt").await;
+    assert!(headers.get(header::CONTENT_ENCODING).is_none(), "pages stay uncompressed");
+    assert!(String::from_utf8_lossy(&body).contains("<html"));
+}

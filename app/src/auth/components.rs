@@ -14,6 +14,30 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
+/// The signal behind a controlled input that keeps what the user typed
+/// before the WASM took over the page (a slow phone, a long password).
+/// Hydration sets a controlled input's value from its signal and would wipe
+/// it, so the text is read from the page first and put back once hydrated;
+/// the live rules then show it too.
+fn typed_input(id: &'static str) -> (ReadSignal<String>, WriteSignal<String>) {
+    let (value, set_value) = signal(String::new());
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        let typed = document()
+            .get_element_by_id(id)
+            .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+            .map(|input| input.value())
+            .filter(|typed| !typed.is_empty());
+        if let Some(typed) = typed {
+            Effect::new(move |_| set_value.set(typed.clone()));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+    (value, set_value)
+}
+
 /// The refusal of the last submit, if any: from the action, or — after a
 /// plain form post without JavaScript — from the `fehler` code in the address.
 fn action_error<T: Send + Sync + 'static>(
@@ -79,8 +103,8 @@ pub fn NewPasswordFields(
     #[prop(default = None)]
     clear: Option<Signal<usize>>,
 ) -> impl IntoView {
-    let (password, set_password) = signal(String::new());
-    let (confirm, set_confirm) = signal(String::new());
+    let (password, set_password) = typed_input("password");
+    let (confirm, set_confirm) = typed_input("confirm");
     if let Some(clear) = clear {
         Effect::new(move |previous: Option<usize>| {
             let now = clear.get();
@@ -397,7 +421,7 @@ pub fn ChangePasswordForm() -> impl IntoView {
             || (action.value().read().is_none() && query.read().get("passwort").is_some())
     };
     // After a change no password stays in the fields.
-    let (current, set_current) = signal(String::new());
+    let (current, set_current) = typed_input("current");
     let successes = RwSignal::new(0usize);
     Effect::new(move |_| {
         if changed() {
