@@ -38,7 +38,8 @@ test-rust:
 test-e2e: build
 	cd end2end && npx playwright test
 
-## Figures, not pass/fail: sign-in and reset timings for existing, unknown, inactive and locked accounts.
+## Figures, not pass/fail: sign-in and reset timings for existing, unknown, inactive and locked accounts;
+## bytes sent for the WASM, JS and CSS of the last build (raw, gzip, brotli).
 bench:
 	cargo test -p server --test bench -- --ignored --nocapture
 

@@ -62,3 +62,32 @@ async fn sign_in_and_reset_take_the_same_time_whether_or_not_the_account_exists(
         println!("  {name:<34} {:>8.1} ms", took.as_secs_f64() * 1000.0);
     }
 }
+
+/// What a browser downloads for the app itself: the WASM, JS and CSS of the
+/// last `cargo leptos build` in `target/site` (release after `make run`,
+/// debug after `make test`), raw and as the server sends them compressed.
+#[tokio::test]
+#[ignore = "a benchmark: run with `make bench`"]
+async fn bytes_a_browser_downloads_for_the_app() {
+    let site = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site");
+    if !site.join("pkg/kundenportal.wasm").exists() {
+        println!("\nno build in {} — run `make run` (release) or `make build` first", site.display());
+        return;
+    }
+    let app = spawn_app_with(&[("LEPTOS_SITE_ROOT", &site.display().to_string())]).await;
+    println!("\nbytes sent for the app's files ({}):", site.display());
+    println!("  {:<20} {:>10} {:>10} {:>10}", "file", "raw", "gzip", "br");
+    for file in ["kundenportal.wasm", "kundenportal.js", "kundenportal.css"] {
+        let mut sizes = Vec::new();
+        for encoding in ["identity", "gzip", "br"] {
+            let mut request = axum::http::Request::get(format!("/pkg/{file}"))
+                .header(axum::http::header::ACCEPT_ENCODING, encoding)
+                .body(axum::body::Body::empty())
+                .unwrap();
+            request.extensions_mut().insert(axum::extract::ConnectInfo(CLIENT.parse::<std::net::SocketAddr>().unwrap()));
+            let response = tower::ServiceExt::oneshot(app.router.clone(), request).await.unwrap();
+            sizes.push(axum::body::to_bytes(response.into_body(), 1 << 28).await.unwrap().len());
+        }
+        println!("  {file:<20} {:>10} {:>10} {:>10}", sizes[0], sizes[1], sizes[2]);
+    }
+}
