@@ -76,8 +76,10 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/passwort-vergessen") view=ForgotPasswordPage/>
-                    <Route path=path!("/passwort-neu") view=ResetPasswordPage/>
-                    <Route path=path!("/einladung") view=InvitationPage/>
+                    // Rendered whole before the headers go out, so a used or
+                    // expired link answers 410 (and an address over its limit 429).
+                    <Route path=path!("/passwort-neu") view=ResetPasswordPage ssr=SsrMode::Async/>
+                    <Route path=path!("/einladung") view=InvitationPage ssr=SsrMode::Async/>
                     <Route path=path!("/passwort-festlegen") view=SetPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/datenschutz-akzeptieren") view=AcceptPrivacyPage ssr=SsrMode::Async/>
                     <Route path=path!("/kontakt") view=|| view! { <LegalPage kind=LegalPageKind::Contact/> }/>

@@ -3,20 +3,17 @@
 use app::server::config::logo_content_type;
 use app::server::headers::static_headers;
 use app::error::AppError;
-use app::auth::ssr::{passwords::link_info, AuthError};
-use app::auth::LinkKind;
 use app::server::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
-use axum::extract::{Query, State};
-use axum::http::{header, Method, Request, StatusCode};
+use axum::extract::State;
+use axum::http::{header, Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::middleware::{self, Next};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
-use std::collections::HashMap;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -48,7 +45,7 @@ pub fn build(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_state, shell))
-        .layer(middleware::from_fn_with_state(state.clone(), guard_link_pages))
+        .layer(middleware::map_response(keep_link_tokens_private))
         .layer(middleware::from_fn_with_state(state.clone(), reject_cross_site_requests))
         .layer(CompressionLayer::new().compress_when(is_static_asset))
         .with_state(state);
@@ -109,33 +106,19 @@ async fn reject_cross_site_requests(State(state): State<AppState>, request: Requ
 }
 
 /// Pages that carry a token in their address must not leak it to another
-/// site through `Referer`, nor leave it in a shared cache. A link that no
-/// longer works answers 410 (the page itself says so in German and offers a
-/// new one), so that monitoring and the browser see the same as the user.
-async fn guard_link_pages(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
-    let kind = match request.uri().path().trim_end_matches('/') {
-        "/einladung" => LinkKind::Invitation,
-        "/passwort-neu" => LinkKind::PasswordReset,
-        _ => return next.run(request).await,
-    };
-    let link_is_gone = if request.method() == Method::GET {
-        let token = Query::<HashMap<String, String>>::try_from_uri(request.uri())
-            .ok()
-            .and_then(|Query(mut query)| query.remove("token"))
-            .unwrap_or_default();
-        matches!(link_info(&state, kind, &token).await, Err(AuthError::LinkInvalid))
-    } else {
-        false
-    };
-    let mut response = next.run(request).await;
-    if link_is_gone && response.status() == StatusCode::OK {
-        *response.status_mut() = StatusCode::GONE;
+/// site through `Referer`, nor leave it in a shared cache. (A link that no
+/// longer works answers 410: the page renders whole before its headers go
+/// out, and `link_info` sets the status.)
+async fn keep_link_tokens_private(uri: Uri, mut response: Response) -> Response {
+    if LINK_PAGES.contains(&uri.path().trim_end_matches('/')) {
+        let headers = response.headers_mut();
+        headers.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
+        headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     }
-    let headers = response.headers_mut();
-    headers.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
-    headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     response
 }
+
+const LINK_PAGES: [&str; 2] = ["/einladung", "/passwort-neu"];
 
 /// Only the build's own files are compressed: the WASM shrinks to about a
 /// third. Pages are left alone, since compressing a page that holds both the

@@ -303,6 +303,13 @@ async fn each_address_has_a_limit_on_sign_in_reset_and_links() {
         assert_eq!(app.call_from("198.51.100.4:1", "auth/link_info", &link).await.status, StatusCode::GONE);
     }
     assert_eq!(app.call_from("198.51.100.4:1", "auth/link_info", &link).await.status, StatusCode::TOO_MANY_REQUESTS);
+    // Opening a link's page checks the link too, so it counts the same.
+    for _ in 0..2 {
+        assert_eq!(app.get("/passwort-neu?token=geraten", None).await.status, StatusCode::GONE);
+    }
+    let page = app.get("/passwort-neu?token=geraten", None).await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.body.contains("Zu viele Versuche"), "{}", page.body);
 
     // Behind the trusted proxy the rightmost X-Forwarded-For entry is the client;
     // what the client itself put further left changes nothing.
