@@ -309,6 +309,7 @@ async fn each_address_has_a_limit_on_sign_in_reset_and_links() {
     }
     let page = app.get("/passwort-neu?token=geraten", None).await;
     assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.headers.contains_key(header::RETRY_AFTER));
     assert!(page.body.contains("Zu viele Versuche"), "{}", page.body);
 
     // Behind the trusted proxy the rightmost X-Forwarded-For entry is the client;
@@ -549,6 +550,7 @@ async fn an_invitation_link_sets_the_password_once_signs_in_and_asks_for_the_pri
         }
     };
     assert_eq!(accept("hanna").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A refused password does not use the link up: its page still works.
     let page = app.get(&format!("/einladung?token={token}"), None).await;
     assert_eq!(page.status, StatusCode::OK, "a working link's page");
     let accepted = accept(NEW_PASSWORD).await;
@@ -572,6 +574,7 @@ async fn an_invitation_link_expires_after_the_configured_time() {
         .call("auth/accept_invitation", &[("token", &token), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], None)
         .await;
     assert_eq!(late.status, StatusCode::GONE);
+    assert_eq!(app.get(&format!("/einladung?token={token}"), None).await.status, StatusCode::GONE);
     assert_eq!(app.count("sessions").await, 0);
 }
 

@@ -203,12 +203,19 @@ async fn the_builds_own_files_are_compressed_and_pages_are_not() {
     std::fs::create_dir(site.path().join("pkg")).unwrap();
     let wasm: Vec<u8> = b"\0asm\x01\0\0\0".iter().copied().chain((0..20_000u32).flat_map(|i| (i % 97).to_le_bytes())).collect();
     std::fs::write(site.path().join("pkg/kundenportal.wasm"), &wasm).unwrap();
+    let css = "main { color: #123456; }\n".repeat(200);
+    std::fs::write(site.path().join("pkg/kundenportal.css"), &css).unwrap();
     let app = spawn_app_with(&[("LEPTOS_SITE_ROOT", &site.path().display().to_string())]).await;
 
     let fetch = |path: &'static str| {
         let router = app.router.clone();
         async move {
-            let mut request = Request::get(path).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+            let request = if let Some(endpoint) = path.strip_prefix("/api/") {
+                server_fn_request(endpoint, None).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty())
+            } else {
+                Request::get(path).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty())
+            };
+            let mut request = request.unwrap();
             request.extensions_mut().insert(axum::extract::ConnectInfo(CLIENT.parse::<std::net::SocketAddr>().unwrap()));
             let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
             let headers = response.headers().clone();
@@ -221,6 +228,15 @@ async fn the_builds_own_files_are_compressed_and_pages_are_not() {
     assert_eq!(headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), Some("gzip"));
     assert_eq!(&body[..2], &[0x1f, 0x8b], "a gzip stream");
     assert!(body.len() * 4 < wasm.len(), "{} bytes for {}", body.len(), wasm.len());
+    assert_eq!(headers.get(header::VARY).map(|v| v.to_str().unwrap()), Some("accept-encoding"), "caches keep both forms apart");
+
+    let (headers, body) = fetch("/pkg/kundenportal.css").await;
+    assert_eq!(headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap()), Some("gzip"));
+    assert!(body.len() * 4 < css.len());
+
+    let (headers, body) = fetch("/api/auth/current_user").await;
+    assert!(headers.get(header::CONTENT_ENCODING).is_none(), "server-function answers stay uncompressed");
+    assert_eq!(String::from_utf8_lossy(&body), "null");
 
     let (headers, body) = fetch("/kontakt").await;
     assert!(headers.get(header::CONTENT_ENCODING).is_none(), "pages stay uncompressed");

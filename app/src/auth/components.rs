@@ -24,8 +24,12 @@ fn typed_input(id: &'static str) -> (ReadSignal<String>, WriteSignal<String>) {
     #[cfg(feature = "hydrate")]
     {
         use leptos::wasm_bindgen::JsCast;
-        let typed = document()
-            .get_element_by_id(id)
+        // Only while the server's page is taken over: on a later client-side
+        // navigation the element with this id would belong to the old page.
+        let hydrating = Owner::current_shared_context().is_some_and(|context| context.during_hydration());
+        let typed = hydrating
+            .then(document)
+            .and_then(|document| document.get_element_by_id(id))
             .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
             .map(|input| input.value())
             .filter(|typed| !typed.is_empty());
@@ -81,8 +85,8 @@ pub fn LoginPage() -> impl IntoView {
                         autocapitalize="none" spellcheck="false" required/>
                 </div>
                 <div class="field">
-                    <label for="password">"Passwort" <span class="required">"*"</span></label>
-                    <input id="password" name="password" type="password" autocomplete="current-password" required/>
+                    <label for="login-password">"Passwort" <span class="required">"*"</span></label>
+                    <input id="login-password" name="password" type="password" autocomplete="current-password" required/>
                 </div>
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || login.pending().get()>"Login"</button>

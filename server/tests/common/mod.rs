@@ -300,6 +300,8 @@ fn serve_smtp_connection(
 ) -> std::io::Result<()> {
     use std::io::{BufRead, Write};
     let remote = stream.peer_addr()?.ip();
+    // An idle pooled connection must not hold its thread for the whole run.
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
     let mut writer = stream.try_clone()?;
     let mut reader = std::io::BufReader::new(stream);
     let mut session = sessions.build(remote, handler);
@@ -313,7 +315,9 @@ fn serve_smtp_connection(
         let response = session.process(&line);
         match response.action {
             mailin::Action::NoReply => {}
-            mailin::Action::Reply | mailin::Action::UpgradeTls => response.write_to(&mut writer)?,
+            mailin::Action::Reply => response.write_to(&mut writer)?,
+            // STARTTLS is never offered; a client asking anyway gets closed on.
+            mailin::Action::UpgradeTls => return Ok(()),
             mailin::Action::Close => {
                 response.write_to(&mut writer)?;
                 return writer.flush();
