@@ -13,6 +13,15 @@ export interface TestCustomer {
   password: string;
 }
 
+/** Runs the operator CLI against the portal under test. */
+export function operator(args: string[]) {
+  execFileSync(binary, args, {
+    cwd: root,
+    env: { ...process.env, KP_DATA_DIR: process.env.E2E_DATA_DIR!, KP_BASE_URL: process.env.E2E_BASE_URL!, KP_LOG: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 function addCustomer(label: string, initialPassword?: string): TestCustomer {
   const unique = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const username = `${label}-${unique}`;
@@ -25,11 +34,7 @@ function addCustomer(label: string, initialPassword?: string): TestCustomer {
     '--email', customer.email,
   ];
   if (initialPassword) args.push('--initial-password', initialPassword);
-  execFileSync(binary, args, {
-    cwd: root,
-    env: { ...process.env, KP_DATA_DIR: process.env.E2E_DATA_DIR!, KP_BASE_URL: process.env.E2E_BASE_URL!, KP_LOG: 'error' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  operator(args);
   return customer;
 }
 

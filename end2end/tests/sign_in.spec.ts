@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createCustomer, createInvitedCustomer, createReadyCustomer, linkFromMail, signIn, waitForHydration } from './helpers';
+import { createCustomer, createInvitedCustomer, createReadyCustomer, linkFromMail, operator, signIn, waitForHydration } from './helpers';
 
 test('first sign-in: own password with live rules, privacy notice, start page, Abmelden', async ({ page }) => {
   const customer = createCustomer('erst');
@@ -177,4 +177,20 @@ test('a password typed before the page became interactive is kept, and the rules
   await expect(page.locator('#confirm')).toHaveValue('Tonne-mit-Zahl-7');
   await expect(page.locator('#password-rules li[data-met="true"]').first()).toBeVisible();
   await expect(page.locator('#password-rules li[data-met="false"]')).toHaveCount(0);
+});
+
+test('an expired password signs in only to set a new one', async ({ page, browser }) => {
+  const customer = await createReadyCustomer(browser, 'abgelaufen');
+  operator(['password', 'expire', '--on', '01.01.2000', '--customer', customer.number]);
+
+  await signIn(page, customer.username, customer.password);
+  await expect(page).toHaveURL(/\/passwort-festlegen$/);
+  await expect(page.getByText('Ihr Passwort ist abgelaufen.')).toBeVisible();
+  await page.goto('/profil');
+  await expect(page).toHaveURL(/\/passwort-festlegen$/);
+
+  await page.locator('#password').fill('Erneuert-Wort-8');
+  await page.locator('#confirm').fill('Erneuert-Wort-8');
+  await page.getByRole('button', { name: 'Passwort ändern' }).click();
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
 });

@@ -1,6 +1,7 @@
 //! The operator's command line. Every command prints one line on bad input
 //! and exits non-zero without writing anything.
 
+use app::auth::ssr::expiry;
 use app::customers::{self, CustomerError, NewCustomer, DEMO_PASSWORD, DEMO_USERNAME};
 use app::server::audit::Actor;
 use app::server::clock::Clock;
@@ -36,6 +37,11 @@ enum Command {
         #[command(subcommand)]
         command: MailCommand,
     },
+    /// Passwörter ablaufen lassen.
+    Password {
+        #[command(subcommand)]
+        command: PasswordCommand,
+    },
     /// Datenschutzhinweise veröffentlichen.
     Privacy {
         #[command(subcommand)]
@@ -65,6 +71,21 @@ enum CustomerCommand {
 enum MailCommand {
     /// Zählt die Mails je Zustand und listet die unzustellbaren.
     Status,
+}
+
+#[derive(Subcommand)]
+enum PasswordCommand {
+    /// Lässt die Passwörter aller aktiven Benutzer (oder eines Kunden) zu Beginn
+    /// des Tages ablaufen; die Benutzer werden vorher per E-Mail gewarnt und
+    /// vergeben bei der nächsten Anmeldung danach ein neues Passwort.
+    Expire {
+        /// Der Tag, z. B. 2027-01-31 oder 31.01.2027 (Zeitzone KP_TIME_ZONE).
+        #[arg(long)]
+        on: String,
+        /// Nur die Benutzer dieses Kunden (Kundennummer).
+        #[arg(long)]
+        customer: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -104,6 +125,13 @@ pub async fn run() -> ExitCode {
                 Err(error) => return fail(REFUSED, error),
             }
         }
+        _ => None,
+    };
+    let expiry_day = match &command {
+        Command::Password { command: PasswordCommand::Expire { on, .. } } => match expiry::parse_day(on) {
+            Ok(day) => Some(day),
+            Err(error) => return fail(REFUSED, error),
+        },
         _ => None,
     };
     let privacy_text = match &command {
@@ -172,6 +200,24 @@ pub async fn run() -> ExitCode {
             }
             Err(error) => internal(error),
         },
+        Command::Password { command: PasswordCommand::Expire { customer, .. } } => {
+            let day = expiry_day.expect("parsed above");
+            match expiry::expire_passwords_on(&state, day, customer.as_deref()).await {
+                Ok(users) => {
+                    let zone = state.config.time_zone.iana_name().unwrap_or("UTC");
+                    println!(
+                        "{users} Benutzer betroffen: ihre Passwörter laufen am {} um 00:00 Uhr ({zone}) ab.",
+                        day.strftime("%d.%m.%Y")
+                    );
+                    if let Err(error) = expiry::queue_expiry_warnings(&state).await {
+                        tracing::warn!(error = ?error, "expiry warnings stay for the running portal");
+                    }
+                    deliver_outbox(&state).await
+                }
+                Err(error @ expiry::ExpiryError::UnknownCustomer(_)) => fail(REFUSED, error),
+                Err(error) => internal(error),
+            }
+        }
         Command::Privacy { .. } => {
             let text = privacy_text.expect("read above");
             match app::legal::ssr::publish_privacy_notice(&state.pool, &text, state.clock.now()).await {
@@ -224,6 +270,7 @@ async fn serve(state: AppState) -> ExitCode {
         Err(error) => return fail(FAILED, format!("LEPTOS_SITE_ADDR: {addr} ist nicht frei ({})", error.kind())),
     };
     tokio::spawn(state.outbox_worker().run());
+    tokio::spawn(expiry::run_expiry_warnings(state.clone()));
     let mail_target = match &state.config.smtp_url {
         Some(_) => "SMTP".to_owned(),
         None => state.config.mail_dir().display().to_string(),

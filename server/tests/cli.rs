@@ -131,3 +131,29 @@ async fn an_initial_password_must_be_changed_and_is_never_mailed() {
     let status = kundenportal(dir.path(), &["mail", "status"], &[]);
     assert!(String::from_utf8_lossy(&status.stdout).contains("1 gesendet"));
 }
+
+#[tokio::test]
+async fn passwords_expire_on_a_day_the_operator_gives() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(kundenportal(dir.path(), &["demo"], &[]).status.success());
+    let before = snapshot(dir.path()).await;
+    for (args, expected) in [
+        (vec!["--on", "31.02.2027"], "kein Datum"),
+        (vec!["--on", "2000-01-01", "--customer", "99999"], "Kunden 99999 gibt es nicht"),
+    ] {
+        let output = kundenportal(dir.path(), &[&["password", "expire"][..], &args].concat(), &[]);
+        assert_eq!(output.status.code(), Some(1), "{args:?}");
+        let lines = stderr_lines(&output);
+        assert!(lines.len() == 1 && lines[0].starts_with("Fehler: ") && lines[0].contains(expected), "{lines:?}");
+        assert_eq!(snapshot(dir.path()).await, before, "{args:?}: nothing written");
+    }
+
+    let output = kundenportal(dir.path(), &["password", "expire", "--on", "01.01.2000"], &[]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains("1 Benutzer betroffen") && text.contains("01.01.2000 um 00:00 Uhr (Europe/Berlin)"), "{text}");
+    let url = format!("sqlite://{}", dir.path().join("kundenportal.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let expires_at: Option<i64> = sqlx::query_scalar("SELECT password_expires_at FROM users").fetch_one(&pool).await.unwrap();
+    assert_eq!(expires_at, Some(946_681_200), "midnight in Berlin, 23:00 UTC the day before");
+}

@@ -19,19 +19,7 @@ fn error_of(response: &TestResponse) -> AppError {
     serde_json::from_str(&response.body).unwrap_or_else(|_| panic!("no AppError: {} {}", response.status, response.body))
 }
 
-async fn pending_of(app: &TestApp, cookie: &str) -> Value {
-    let user: Value = serde_json::from_str(&app.call("auth/current_user", &[], Some(cookie)).await.body).unwrap();
-    user["pending"].clone()
-}
 
-async fn smtp_app(extra: &[(&str, &str)]) -> (TestApp, Mailbox) {
-    let port = free_port();
-    let mailbox = start_smtp_server(port, false);
-    let url = format!("smtp://127.0.0.1:{port}");
-    let mut vars = vec![("KP_SMTP_URL", url.as_str()), ("KP_BASE_URL", "https://portal.example.com")];
-    vars.extend_from_slice(extra);
-    (spawn_app_with(&vars).await, mailbox)
-}
 
 async fn deliver(app: &TestApp) {
     app.state.outbox_worker().deliver_due().await.unwrap();

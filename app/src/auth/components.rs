@@ -191,7 +191,8 @@ fn SetupStepGate(step: SetupStep, children: ChildrenFn) -> impl IntoView {
                 let children = children.clone();
                 Suspend::new(async move {
                     match user.await {
-                        Ok(Some(user)) if user.pending == Some(step) => children().into_any(),
+                        // By page: a first and an expired password share one.
+                        Ok(Some(user)) if user.pending.map(SetupStep::path) == Some(step.path()) => children().into_any(),
                         Ok(Some(user)) => view! { <Redirect path=user.pending.map_or("/", SetupStep::path)/> }.into_any(),
                         Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
                         Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
@@ -210,15 +211,24 @@ fn CancelForm() -> impl IntoView {
     view! { <ActionForm action=logout attr:id="cancel-form" attr:class="hidden-form"><span></span></ActionForm> }
 }
 
-/// First sign-in, step 1: "Passwort ändern" (seed 003).
+/// First sign-in, step 1: "Passwort ändern" (seed 003); the same page asks
+/// for a new password once the old one has expired.
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {
     let action = expect_context::<ServerAction<SetInitialPassword>>();
+    let user = expect_context::<UserResource>().0;
+    let expired = move || {
+        matches!(user.get(), Some(Ok(Some(user))) if user.pending == Some(SetupStep::PasswordExpired))
+    };
     view! {
         <PageTitle title="Passwort ändern"/>
         <SetupStepGate step=SetupStep::ChangePassword>
             <section class="card narrow">
-                <p>"Bitte vergeben Sie ein persönliches Passwort und bestätigen Sie es. Danach gilt nur noch Ihr eigenes Passwort."</p>
+                <p>{move || if expired() {
+                    "Ihr Passwort ist abgelaufen. Bitte vergeben Sie ein neues Passwort und bestätigen Sie es."
+                } else {
+                    "Bitte vergeben Sie ein persönliches Passwort und bestätigen Sie es. Danach gilt nur noch Ihr eigenes Passwort."
+                }}</p>
                 <CancelForm/>
                 <ActionForm action=action>
                     {action_error(action.value())}

@@ -20,12 +20,15 @@ pub enum SetupStep {
     ChangePassword,
     /// The current privacy notice has not been accepted yet.
     AcceptPrivacy,
+    /// The password reached its maximum age or the operator's date; the user
+    /// signed in with it and now sets a new one.
+    PasswordExpired,
 }
 
 impl SetupStep {
     pub fn path(self) -> &'static str {
         match self {
-            SetupStep::ChangePassword => "/passwort-festlegen",
+            SetupStep::ChangePassword | SetupStep::PasswordExpired => "/passwort-festlegen",
             SetupStep::AcceptPrivacy => "/datenschutz-akzeptieren",
         }
     }

@@ -52,6 +52,14 @@ pub struct Config {
     pub limits: RequestLimits,
     /// Reverse proxies whose `X-Forwarded-For` is believed (its rightmost entry).
     pub trusted_proxies: Vec<IpAddr>,
+    /// The operator's time zone: dates in mails, and the day a password
+    /// expires on begins at its midnight.
+    pub time_zone: jiff::tz::TimeZone,
+    /// Passwords older than this many days must be changed; `None` (the
+    /// default) lets them live for ever.
+    pub password_max_age_days: Option<u32>,
+    /// How many days before a password expires its user is warned by mail.
+    pub password_expiry_warning_days: u32,
     pub leptos: LeptosOptions,
 }
 
@@ -192,6 +200,16 @@ impl Config {
             }
         };
 
+        let time_zone_name = get("KP_TIME_ZONE").unwrap_or_else(|| "Europe/Berlin".into());
+        let time_zone = jiff::tz::TimeZone::get(&time_zone_name).map_err(|_| {
+            ConfigError::new("KP_TIME_ZONE", format!("»{time_zone_name}« ist keine Zeitzone wie Europe/Berlin"))
+        })?;
+        let password_max_age_days = match parse_number(&get, "KP_PASSWORD_MAX_AGE_DAYS", 0, 0, 3650)? {
+            0 => None,
+            days => Some(days),
+        };
+        let password_expiry_warning_days = parse_number(&get, "KP_PASSWORD_EXPIRY_WARNING_DAYS", 14, 0, 365)?;
+
         let logo_file = match get("KP_LOGO_FILE") {
             Some(path) => {
                 let path = PathBuf::from(path);
@@ -239,6 +257,9 @@ impl Config {
             mail_max_attempts,
             branding,
             password_policy,
+            time_zone,
+            password_max_age_days,
+            password_expiry_warning_days,
             invitation_ttl: Duration::from_secs(u64::from(invitation_hours) * 3600),
             reset_ttl: Duration::from_secs(u64::from(reset_minutes) * 60),
             limits,
@@ -343,6 +364,8 @@ mod tests {
             ("KP_RESET_TTL_MINUTES", "120"),
             ("KP_TRUSTED_PROXIES", "10.0.0.1, proxy"),
             ("KP_LIMIT_LOGIN_PER_MINUTE", "0"),
+            ("KP_TIME_ZONE", "Mitteleuropa"),
+            ("KP_PASSWORD_MAX_AGE_DAYS", "-1"),
         ] {
             let error = config(&[(name, value)]).unwrap_err();
             assert_eq!(error.name, name);

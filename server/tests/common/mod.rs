@@ -269,6 +269,23 @@ impl mailin::Handler for SmtpHandler {
     }
 }
 
+/// An app that sends its mail to a real SMTP server on loopback, and that
+/// server's mailbox. Links in mails start with https://portal.example.com.
+pub async fn smtp_app(extra: &[(&str, &str)]) -> (TestApp, Mailbox) {
+    let port = free_port();
+    let mailbox = start_smtp_server(port, false);
+    let url = format!("smtp://127.0.0.1:{port}");
+    let mut vars = vec![("KP_SMTP_URL", url.as_str()), ("KP_BASE_URL", "https://portal.example.com")];
+    vars.extend_from_slice(extra);
+    (spawn_app_with(&vars).await, mailbox)
+}
+
+/// What the session behind `cookie` must still do (`pending` of `current_user`).
+pub async fn pending_of(app: &TestApp, cookie: &str) -> serde_json::Value {
+    let user: serde_json::Value = serde_json::from_str(&app.call("auth/current_user", &[], Some(cookie)).await.body).unwrap();
+    user["pending"].clone()
+}
+
 /// A free loopback port with nothing listening on it (yet).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()

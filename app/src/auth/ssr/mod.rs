@@ -1,6 +1,7 @@
 //! Server side of signing in: credentials, lockout, sessions in the database,
 //! and the access guards.
 
+pub mod expiry;
 pub mod hashing;
 pub mod lockout;
 pub mod passwords;
@@ -119,6 +120,8 @@ struct SessionRow {
     active: bool,
     user_stamp: String,
     must_change_password: bool,
+    password_changed_at: i64,
+    password_expires_at: Option<i64>,
     current_privacy: Option<i64>,
     accepted_privacy: Option<i64>,
 }
@@ -173,13 +176,15 @@ pub async fn create_session(
 /// The user of the session `token`, if it is still valid. A session that
 /// timed out, whose user was deactivated or whose security stamp is old is
 /// deleted on the way.
-pub async fn load_session(pool: &Pool, token: &str, now: i64) -> Result<Option<SessionUser>, sqlx::Error> {
+pub async fn load_session(state: &AppState, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
+    let (pool, now) = (&state.pool, state.clock.now());
     let id_hash = crypto::token_hash(token);
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT s.user_id, s.security_stamp AS session_stamp, s.created_at, s.last_seen_at, s.authenticated_at, \
                 u.customer_id, c.name AS customer_name, u.username, u.email, u.salutation, u.first_name, \
                 u.last_name, u.role, u.can_manage_users, u.can_manage_forwardings, u.active, \
                 u.security_stamp AS user_stamp, u.must_change_password, \
+                COALESCE(u.password_changed_at, u.created_at) AS password_changed_at, u.password_expires_at, \
                 (SELECT MAX(version) FROM privacy_notices) AS current_privacy, \
                 (SELECT MAX(a.version) FROM privacy_acceptances a WHERE a.user_id = u.id) AS accepted_privacy \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN customers c ON c.id = u.customer_id \
@@ -204,8 +209,11 @@ pub async fn load_session(pool: &Pool, token: &str, now: i64) -> Result<Option<S
             .execute(pool)
             .await?;
     }
+    let expiry = expiry::expires_at(row.password_changed_at, row.password_expires_at, state.config.password_max_age_days);
     let pending = if row.must_change_password {
         Some(SetupStep::ChangePassword)
+    } else if expiry.is_some_and(|expiry| now >= expiry) {
+        Some(SetupStep::PasswordExpired)
     } else if row.current_privacy.is_some() && row.accepted_privacy < row.current_privacy {
         Some(SetupStep::AcceptPrivacy)
     } else {
@@ -396,7 +404,7 @@ pub fn is_plain_form_post() -> bool {
 pub async fn optional_session() -> Result<Option<SessionUser>, AppError> {
     let state = expect_context::<AppState>();
     let Some(token) = session_cookie_value(&state) else { return Ok(None) };
-    Ok(load_session(&state.pool, &token, state.clock.now()).await?)
+    Ok(load_session(&state, &token).await?)
 }
 
 /// Guard for the first-sign-in steps themselves: a valid session, or 401.
@@ -421,7 +429,7 @@ pub async fn require_user() -> Result<SessionUser, AppError> {
 
 /// Where a freshly signed-in session goes: its next setup step or the start page.
 async fn landing_path(state: &AppState, session_token: &str) -> Result<&'static str, AppError> {
-    let session = load_session(&state.pool, session_token, state.clock.now()).await?;
+    let session = load_session(state, session_token).await?;
     Ok(session.and_then(|s| s.pending).map_or("/", SetupStep::path))
 }
 
@@ -471,7 +479,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
 pub async fn logout() -> Result<(), AppError> {
     let (state, ip) = (expect_context::<AppState>(), client_ip());
     if let Some(token) = session_cookie_value(&state) {
-        if let Some(user) = load_session(&state.pool, &token, state.clock.now()).await? {
+        if let Some(user) = load_session(&state, &token).await? {
             delete_session_by_hash(&state.pool, &user.session_hash).await?;
             audit_alone(&state, Some(user.user_id), Some(user.customer_id), "logout", ip, state.clock.now())
                 .await?;

@@ -50,7 +50,7 @@ async fn replace_password(
     let stamp = crypto::new_token();
     let updated = sqlx::query(
         "UPDATE users SET password_hash = $1, must_change_password = 0, password_changed_at = $2, \
-         security_stamp = $3 WHERE id = $4 AND active = 1",
+         password_expires_at = NULL, security_stamp = $3 WHERE id = $4 AND active = 1",
     )
     .bind(hash.as_database_value())
     .bind(now)
@@ -125,9 +125,9 @@ async fn queue_change_notice(
     Ok(())
 }
 
-/// First sign-in: the user replaces the operator's password with their own
-/// (which must differ from it). Returns the cookie of a fresh session; the
-/// user's other sessions end.
+/// First sign-in, or the first after the password expired: the user sets a
+/// new password of their own (which must differ from the one they signed in
+/// with). Returns the cookie of a fresh session; the user's other sessions end.
 pub async fn set_initial_password(
     state: &AppState,
     session: &SessionUser,
@@ -135,9 +135,11 @@ pub async fn set_initial_password(
     confirm: &str,
     ip: Option<String>,
 ) -> Result<String, AuthError> {
-    if session.pending != Some(SetupStep::ChangePassword) {
-        return Err(AuthError::Forbidden);
-    }
+    let action = match session.pending {
+        Some(SetupStep::ChangePassword) => "password_set_at_first_sign_in",
+        Some(SetupStep::PasswordExpired) => "password_renewed_after_expiry",
+        _ => return Err(AuthError::Forbidden),
+    };
     let rules = rules_for(state, &session.username, &session.customer_name);
     let password = parse_new_password(&rules, password, confirm)?;
     if let Some(stored) = stored_hash(state, session.user_id).await? {
@@ -152,7 +154,7 @@ pub async fn set_initial_password(
         replace_password_keeping_this_browser(&mut tx, session.user_id, &hash, now).await?.ok_or(AuthError::NotSignedIn)?;
     audit::record(
         &mut tx,
-        audit_entry(session.user_id, session.customer_id, "password_set_at_first_sign_in", String::new(), ip),
+        audit_entry(session.user_id, session.customer_id, action, String::new(), ip),
         now,
     )
     .await?;
@@ -168,7 +170,7 @@ pub async fn accept_privacy(
     version: i64,
     ip: Option<String>,
 ) -> Result<(), AuthError> {
-    if session.pending == Some(SetupStep::ChangePassword) {
+    if matches!(session.pending, Some(SetupStep::ChangePassword | SetupStep::PasswordExpired)) {
         return Err(AuthError::SetupPending);
     }
     let current = crate::legal::ssr::current_privacy_notice(&state.pool).await?.map(|(v, _)| v);

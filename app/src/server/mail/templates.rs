@@ -9,14 +9,16 @@ pub enum MailTemplate {
     InitialPassword,
     PasswordReset,
     PasswordChanged,
+    PasswordExpiry,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 4] = [
+    pub const ALL: [MailTemplate; 5] = [
         MailTemplate::Invitation,
         MailTemplate::InitialPassword,
         MailTemplate::PasswordReset,
         MailTemplate::PasswordChanged,
+        MailTemplate::PasswordExpiry,
     ];
 
     pub fn name(self) -> &'static str {
@@ -25,6 +27,7 @@ impl MailTemplate {
             MailTemplate::InitialPassword => "initial_password",
             MailTemplate::PasswordReset => "password_reset",
             MailTemplate::PasswordChanged => "password_changed",
+            MailTemplate::PasswordExpiry => "password_expiry",
         }
     }
 }
@@ -39,7 +42,7 @@ macro_rules! mail_sources {
     };
 }
 
-const SOURCES: &[(&str, &str)] = mail_sources!("invitation", "initial_password", "password_reset", "password_changed");
+const SOURCES: &[(&str, &str)] = mail_sources!("invitation", "initial_password", "password_reset", "password_changed", "password_expiry");
 const LAYOUT: &str = include_str!("../../../../templates/mail/layout.html");
 
 pub struct RenderedMail {
@@ -105,6 +108,8 @@ mod tests {
             base_url => "http://127.0.0.1:3000",
             hotline => "0180 000",
             valid_minutes => 60,
+            expiry_date => "31.01.2027",
+            days_left => 14,
             accounts => vec![minijinja::context! { username => "max", link => "http://127.0.0.1:3000/passwort-neu?token=abc" }],
         };
         for template in MailTemplate::ALL {

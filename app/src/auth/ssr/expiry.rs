@@ -1,0 +1,237 @@
+//! Password expiry (SPEC "Rules", SECURITY.md 5). Off by default. The
+//! operator can set a maximum age (`KP_PASSWORD_MAX_AGE_DAYS`) or expire
+//! passwords on a date (`kundenportal password expire --on`); whichever comes
+//! first counts. Users are warned by mail before (`KP_PASSWORD_EXPIRY_WARNING_DAYS`);
+//! an expired password still signs in, but the session may only set a new one.
+
+use super::full_name;
+use crate::domain::EmailAddress;
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::mail::{self, MailError, MailTemplate, OutgoingMail};
+use crate::server::state::AppState;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+const DAY_SECONDS: i64 = 24 * 60 * 60;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ExpiryError {
+    #[error("»{0}« ist kein Datum wie 2027-01-31 oder 31.01.2027")]
+    NotADate(String),
+    #[error("den Kunden {0} gibt es nicht")]
+    UnknownCustomer(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Mail(#[from] MailError),
+}
+
+/// When a password expires: the operator's date for it, or its age reaching
+/// the maximum, whichever comes first; `None` when neither applies.
+pub fn expires_at(changed_at: i64, operator_date: Option<i64>, max_age_days: Option<u32>) -> Option<i64> {
+    let by_age = max_age_days.map(|days| changed_at + i64::from(days) * DAY_SECONDS);
+    match (operator_date, by_age) {
+        (Some(date), Some(age)) => Some(date.min(age)),
+        (date, age) => date.or(age),
+    }
+}
+
+/// A day as operators write it: `2027-01-31` or `31.01.2027`.
+pub fn parse_day(raw: &str) -> Result<Date, ExpiryError> {
+    let raw = raw.trim();
+    let parsed = if raw.contains('.') {
+        Date::strptime("%d.%m.%Y", raw)
+    } else {
+        raw.parse::<Date>()
+    };
+    parsed.map_err(|_| ExpiryError::NotADate(raw.to_owned()))
+}
+
+/// The first second of `day` in the operator's time zone.
+pub fn start_of_day(day: Date, time_zone: &TimeZone) -> i64 {
+    day.to_zoned(time_zone.clone())
+        .map(|zoned| zoned.timestamp().as_second())
+        // Only a date beyond jiff's range (year 9999) fails; it never comes.
+        .unwrap_or(i64::MAX)
+}
+
+/// `unix_seconds` as a German date in the operator's time zone.
+pub fn german_date(unix_seconds: i64, time_zone: &TimeZone) -> String {
+    match Timestamp::from_second(unix_seconds) {
+        Ok(at) => at.to_zoned(time_zone.clone()).date().strftime("%d.%m.%Y").to_string(),
+        Err(_) => String::new(),
+    }
+}
+
+/// Sets the expiry date of every active user's password — of one customer,
+/// or of all — to the start of `day`. A date in the past expires them at
+/// once. Returns how many users it applies to.
+pub async fn expire_passwords_on(
+    state: &AppState,
+    day: Date,
+    customer_number: Option<&str>,
+) -> Result<u64, ExpiryError> {
+    let at = start_of_day(day, &state.config.time_zone);
+    let now = state.clock.now();
+    let mut tx = state.pool.begin().await?;
+    let customer_id = match customer_number {
+        Some(number) => Some(
+            sqlx::query_scalar::<_, i64>("SELECT id FROM customers WHERE number = $1")
+                .bind(number)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| ExpiryError::UnknownCustomer(number.to_owned()))?,
+        ),
+        None => None,
+    };
+    let updated = sqlx::query(
+        "UPDATE users SET password_expires_at = $1 \
+         WHERE active = 1 AND password_hash IS NOT NULL AND ($2 = 0 OR customer_id = $3)",
+    )
+    .bind(at)
+    .bind(i64::from(customer_id.is_some()))
+    .bind(customer_id.unwrap_or_default())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: Actor::Operator,
+            customer_id,
+            action: "passwords_expire_on",
+            detail: format!("{} ({} Benutzer)", german_date(at, &state.config.time_zone), updated),
+            ip: None,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+#[derive(sqlx::FromRow)]
+struct Candidate {
+    id: i64,
+    username: String,
+    email: String,
+    salutation: String,
+    first_name: String,
+    last_name: String,
+    changed_at: i64,
+    password_expires_at: Option<i64>,
+}
+
+/// Queues one warning mail per user whose password expires within the
+/// warning period and who was not yet warned of that date. Safe to run from
+/// several instances at once: the outbox key holds user and date. Returns how
+/// many mails were queued.
+pub async fn queue_expiry_warnings(state: &AppState) -> Result<usize, ExpiryError> {
+    let config = &state.config;
+    let now = state.clock.now();
+    let horizon = now + i64::from(config.password_expiry_warning_days) * DAY_SECONDS;
+    // Changed at or before this, a password reaches its maximum age by the horizon.
+    let changed_by = match config.password_max_age_days {
+        Some(days) => horizon - i64::from(days) * DAY_SECONDS,
+        None => i64::MIN,
+    };
+    let candidates: Vec<Candidate> = sqlx::query_as(
+        "SELECT id, username, email, salutation, first_name, last_name, \
+                COALESCE(password_changed_at, created_at) AS changed_at, password_expires_at \
+         FROM users \
+         WHERE active = 1 AND password_hash IS NOT NULL AND must_change_password = 0 \
+           AND (password_expires_at <= $1 OR COALESCE(password_changed_at, created_at) <= $2)",
+    )
+    .bind(horizon)
+    .bind(changed_by)
+    .fetch_all(&state.pool)
+    .await?;
+
+    let mut queued = 0;
+    for user in candidates {
+        let Some(expiry) = expires_at(user.changed_at, user.password_expires_at, config.password_max_age_days) else {
+            continue;
+        };
+        // Already expired: the next sign-in asks for a new password anyway.
+        if expiry <= now || expiry > horizon {
+            continue;
+        }
+        let Ok(recipient) = EmailAddress::parse(&user.email) else {
+            tracing::warn!(user_id = user.id, "no valid address for the password expiry warning");
+            continue;
+        };
+        let days_left = (expiry - now + DAY_SECONDS - 1) / DAY_SECONDS;
+        let context = minijinja::context! {
+            ..state.mail_base_context(),
+            ..minijinja::context! {
+                username => user.username,
+                display_name => full_name(&user.salutation, &user.first_name, &user.last_name, &user.username),
+                expiry_date => german_date(expiry, &config.time_zone),
+                days_left => days_left,
+            },
+        };
+        let mut tx = state.pool.begin().await?;
+        let new = mail::enqueue(
+            &mut tx,
+            &state.mail_templates,
+            OutgoingMail {
+                template: MailTemplate::PasswordExpiry,
+                idempotency_key: format!("password_expiry:{}:{expiry}", user.id),
+                recipient,
+                context,
+                expires_at: Some(expiry),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        if new {
+            queued += 1;
+        }
+    }
+    if queued > 0 {
+        tracing::info!(queued, "password expiry warnings queued");
+        state.outbox_wake.notify_one();
+    }
+    Ok(queued)
+}
+
+/// Looks for passwords about to expire once an hour, for as long as the
+/// portal runs.
+pub async fn run_expiry_warnings(state: AppState) {
+    let mut interval = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    loop {
+        interval.tick().await;
+        if let Err(error) = queue_expiry_warnings(&state).await {
+            tracing::error!(error = ?error, "password expiry warnings failed");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_earlier_of_operator_date_and_maximum_age_counts() {
+        assert_eq!(expires_at(1_000, None, None), None, "off by default");
+        assert_eq!(expires_at(0, None, Some(90)), Some(90 * DAY_SECONDS));
+        assert_eq!(expires_at(0, Some(5), None), Some(5));
+        assert_eq!(expires_at(0, Some(5), Some(90)), Some(5));
+        assert_eq!(expires_at(0, Some(100 * DAY_SECONDS), Some(90)), Some(90 * DAY_SECONDS));
+    }
+
+    #[test]
+    fn days_are_read_in_both_spellings_and_start_at_local_midnight() {
+        let berlin = TimeZone::get("Europe/Berlin").unwrap();
+        let day = parse_day("2027-01-31").unwrap();
+        assert_eq!(parse_day("31.01.2027").unwrap(), day);
+        assert!(parse_day("31.02.2027").is_err());
+        assert!(parse_day("morgen").is_err());
+        // 2027-01-31 00:00 in Berlin (UTC+1) is 2027-01-30 23:00 UTC.
+        assert_eq!(start_of_day(day, &berlin), 1_801_350_000);
+        assert_eq!(german_date(1_801_350_000, &berlin), "31.01.2027");
+        assert_eq!(german_date(1_801_350_000, &TimeZone::UTC), "30.01.2027");
+    }
+}
