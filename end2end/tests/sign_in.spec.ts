@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, Browser, Page } from '@playwright/test';
 import { createCustomer, createInvitedCustomer, createReadyCustomer, linkFromMail, operator, signIn, waitForHydration } from './helpers';
 
 test('first sign-in: own password with live rules, privacy notice, start page, Abmelden', async ({ page }) => {
@@ -133,8 +133,10 @@ test('an invitation link sets the first password, then the privacy notice, then 
   await expect(page.getByRole('alert')).toContainText('bereits verwendet');
 });
 
-test('Profil: a password change keeps this browser signed in and ends the other one', async ({ page, browser }) => {
-  const customer = await createReadyCustomer(browser, 'profil');
+/** A ready customer signed in twice: in `page`, which is left on Profil,
+ *  and in a second browser context. */
+async function signedInTwiceOnProfil(page: Page, browser: Browser, label: string) {
+  const customer = await createReadyCustomer(browser, label);
   const other = await browser.newContext();
   const otherPage = await other.newPage();
   await signIn(otherPage, customer.username, customer.password);
@@ -143,6 +145,11 @@ test('Profil: a password change keeps this browser signed in and ends the other 
   await signIn(page, customer.username, customer.password);
   await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
   await page.goto('/profil');
+  return { customer, other, otherPage };
+}
+
+test('Profil: a password change keeps this browser signed in and ends the other one', async ({ page, browser }) => {
+  const { customer, other, otherPage } = await signedInTwiceOnProfil(page, browser, 'profil');
   await page.getByLabel('Aktuelles Passwort').fill(customer.password);
   await page.locator('#password').fill('Profil-Wort-55');
   await page.locator('#confirm').fill('Profil-Wort-55');
@@ -193,4 +200,18 @@ test('an expired password signs in only to set a new one', async ({ page, browse
   await page.locator('#confirm').fill('Erneuert-Wort-8');
   await page.getByRole('button', { name: 'Passwort ändern' }).click();
   await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+});
+
+test('Profil: signing out on all other devices keeps this browser signed in', async ({ page, browser }) => {
+  const { other, otherPage } = await signedInTwiceOnProfil(page, browser, 'geraete');
+  await page.getByText('Anmeldungen', { exact: true }).click();
+  await page.getByRole('button', { name: 'Auf allen anderen Geräten abmelden' }).click();
+  // The other browser, and the one createReadyCustomer used (closed, never signed out).
+  await expect(page.getByRole('status')).toHaveText('2 Anmeldungen auf anderen Geräten wurden beendet.');
+
+  await otherPage.goto('/');
+  await expect(otherPage).toHaveURL(/\/login$/);
+  await page.goto('/');
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+  await other.close();
 });

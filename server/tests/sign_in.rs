@@ -336,15 +336,7 @@ async fn without_javascript_a_refused_form_comes_back_with_its_message() {
     let app = spawn_app().await;
     customer_with_initial_password(&app, "50014", "sven", INITIAL).await;
     let cookie = app.sign_in("sven", INITIAL).await;
-    let plain_post = |endpoint: &str, form: &[(&str, &str)]| {
-        Request::post(format!("/api/{endpoint}"))
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::ACCEPT, "text/html,application/xhtml+xml")
-            .header("sec-fetch-site", "same-origin")
-            .header(header::COOKIE, &cookie)
-            .body(Body::from(form_body(form)))
-            .unwrap()
-    };
+    let plain_post = |endpoint: &str, form: &[(&str, &str)]| plain_form_post(endpoint, form, &cookie);
     let weak = app.request(plain_post("auth/set_initial_password", &[("password", "kurz"), ("confirm", "kurz")])).await;
     assert_eq!((weak.status, weak.location()), (StatusCode::FOUND, Some("/passwort-festlegen?fehler=regeln")));
     let page = app.get("/passwort-festlegen?fehler=regeln", Some(&cookie)).await;
@@ -657,6 +649,7 @@ const SERVER_FUNCTIONS: &[(&str, Access, &[(&str, &str)])] = &[
     ("/api/auth/set_initial_password", Access::Session, &[("password", "kurz"), ("confirm", "kurz")]),
     ("/api/auth/accept_privacy", Access::Session, &[("version", "1")]),
     ("/api/auth/change_password", Access::User, &[("current", "x"), ("password", "Neu-Passwort-9"), ("confirm", "Neu-Passwort-9")]),
+    ("/api/auth/sign_out_elsewhere", Access::User, &[]),
 ];
 
 #[tokio::test]
@@ -682,4 +675,42 @@ async fn every_server_function_declares_its_guard_and_the_server_enforces_it() {
             assert_eq!((pending.status, error_of(&pending)), (StatusCode::FORBIDDEN, AppError::SetupPending), "{path}");
         }
     }
+}
+
+#[tokio::test]
+async fn signing_out_elsewhere_ends_every_other_session_and_keeps_this_one() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "50060", "vielgeraet", PASSWORD).await;
+    let phone = app.sign_in("vielgeraet", PASSWORD).await;
+    let office = app.sign_in("vielgeraet", PASSWORD).await;
+    let here = app.sign_in("vielgeraet", PASSWORD).await;
+
+    let answer = app.call("auth/sign_out_elsewhere", &[], Some(&here)).await;
+    assert_eq!((answer.status, answer.body.as_str()), (StatusCode::OK, "2"));
+    let renewed = answer.session_cookie().expect("a fresh session for this browser");
+    assert_ne!(renewed, here);
+    for (name, cookie) in [("phone", &phone), ("office", &office), ("the old id of this one", &here)] {
+        let refused = app.call("auth/change_password", &[("current", "x"), ("password", "y"), ("confirm", "y")], Some(cookie)).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{name}");
+    }
+    assert_eq!(pending_of(&app, &renewed).await, Value::Null, "this browser stays signed in");
+    assert_eq!(app.count("sessions").await, 1);
+
+    let again = app.call("auth/sign_out_elsewhere", &[], Some(&renewed)).await;
+    assert_eq!(again.body, "0");
+    let renewed = again.session_cookie().unwrap();
+
+    // Without JavaScript the browser posts the form itself and is sent back
+    // to Profil with the section open and its answer shown.
+    let other = app.sign_in("vielgeraet", PASSWORD).await;
+    let answer = app.request(plain_form_post("auth/sign_out_elsewhere", &[], &renewed)).await;
+    assert_eq!(answer.status, StatusCode::FOUND);
+    assert_eq!(answer.location(), Some("/profil?bereich=anmeldungen&abgemeldet=1"));
+    let cookie = answer.session_cookie().unwrap();
+    let page = app.get("/profil?bereich=anmeldungen&abgemeldet=1", Some(&cookie)).await;
+    assert!(page.body.contains("Eine Anmeldung auf einem anderen Gerät wurde beendet."), "{}", page.body);
+    let open_sections = |body: &str| body.matches(r#"<details open class="profile-section">"#).count();
+    assert_eq!(open_sections(&page.body), 2, "Passwort and Anmeldungen are open");
+    assert_eq!(open_sections(&app.get("/profil", Some(&cookie)).await.body), 1, "without the answer only Passwort is");
+    assert_eq!(app.call("auth/current_user", &[], Some(&other)).await.body, "null");
 }

@@ -4,7 +4,7 @@
 
 use super::{
     link_info, own_password_rules, AcceptInvitation, ChangePassword, AcceptPrivacy, LinkKind, Login, Logout, PasswordRules,
-    RequestPasswordReset, ResetPassword, SetInitialPassword, SetupStep,
+    RequestPasswordReset, ResetPassword, SetInitialPassword, SetupStep, SignOutElsewhere,
 };
 use crate::error::AppError;
 use crate::legal::{get_legal_text, LegalPageKind};
@@ -47,12 +47,28 @@ fn typed_input(id: &'static str) -> (ReadSignal<String>, WriteSignal<String>) {
 fn action_error<T: Send + Sync + 'static>(
     value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
 ) -> impl IntoView {
+    section_action_error(value, None)
+}
+
+/// [`action_error`] for a page with several forms: a `fehler` code in the
+/// address belongs to the form whose section the address names
+/// (`bereich=…`; none for the page's main form).
+fn section_action_error<T: Send + Sync + 'static>(
+    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    section: Option<&'static str>,
+) -> impl IntoView {
     let query = use_query_map();
     move || {
         let message = value.with(|result| match result {
             Some(Err(error)) => Some(error.to_string()),
             Some(Ok(_)) => None,
-            None => query.read().get("fehler").map(|code| AppError::from_form_code(&code).to_string()),
+            None => {
+                let query = query.read();
+                (query.get("bereich").as_deref() == section)
+                    .then(|| query.get("fehler"))
+                    .flatten()
+                    .map(|code| AppError::from_form_code(&code).to_string())
+            }
         });
         message.map(|text| view! { <p class="alert" role="alert">{text}</p> })
     }
@@ -457,6 +473,43 @@ pub fn ChangePasswordForm() -> impl IntoView {
             <OwnNewPasswordFields clear=Some(successes.into())/>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort ändern"</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// The `bereich` of Profil → Anmeldungen in an address: a plain form post
+/// comes back to it, and the section opens.
+pub const SIGN_INS_SECTION: &str = "anmeldungen";
+
+/// Profil → Anmeldungen: ends the sessions on every other device (a lost
+/// phone, a shared computer); this browser stays signed in.
+#[component]
+pub fn SignOutElsewhereForm() -> impl IntoView {
+    let action = ServerAction::<SignOutElsewhere>::new();
+    let query = use_query_map();
+    // How many ended: from the action, or after a plain form post from the address.
+    let ended = move || match action.value().read().as_ref() {
+        Some(Ok(ended)) => Some(*ended),
+        Some(Err(_)) => None,
+        None => query.read().get("abgemeldet").and_then(|n| n.parse::<u64>().ok()),
+    };
+    view! {
+        <ActionForm action=action>
+            {move || ended().map(|ended| {
+                let text = match ended {
+                    0 => "Sie waren auf keinem anderen Gerät angemeldet.".to_owned(),
+                    1 => "Eine Anmeldung auf einem anderen Gerät wurde beendet.".to_owned(),
+                    n => format!("{n} Anmeldungen auf anderen Geräten wurden beendet."),
+                };
+                view! { <p class="notice" role="status">{text}</p> }
+            })}
+            {section_action_error(action.value(), Some(SIGN_INS_SECTION))}
+            <p>"Beendet Ihre Anmeldung auf allen anderen Geräten und Browsern. Hier bleiben Sie angemeldet."</p>
+            <div class="actions">
+                <button type="submit" class="button secondary" disabled=move || action.pending().get()>
+                    "Auf allen anderen Geräten abmelden"
+                </button>
             </div>
         </ActionForm>
     }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub mod ssr;
 
 mod components;
-pub use components::{AcceptPrivacyPage, ChangePasswordForm, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
+pub use components::{AcceptPrivacyPage, ChangePasswordForm, SignOutElsewhereForm, SIGN_INS_SECTION, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
 
 /// What a signed-in session must still do before anything else works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,6 +147,25 @@ pub async fn change_password(current: String, password: String, confirm: String)
         leptos_axum::redirect("/profil?passwort=geaendert");
     }
     Ok(())
+}
+
+/// Profile: ends the user's sessions on every other device; this browser
+/// stays signed in. Answers how many ended.
+#[server(endpoint = "auth/sign_out_elsewhere")]
+pub async fn sign_out_elsewhere() -> Result<u64, AppError> {
+    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
+    let result = async {
+        let user = ssr::require_user().await?;
+        Ok(ssr::end_other_sessions(&state, &user, ip).await?)
+    }
+    .await;
+    let section = components::SIGN_INS_SECTION;
+    let (token, ended) = ssr::send_back_on_error(result, &format!("/profil?bereich={section}"))?;
+    ssr::set_session_cookie(&state, &token, false);
+    if ssr::is_plain_form_post() {
+        leptos_axum::redirect(&format!("/profil?bereich={section}&abgemeldet={ended}"));
+    }
+    Ok(ended)
 }
 
 /// "Passwort vergessen": always the same answer, whether or not an account

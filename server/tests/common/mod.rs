@@ -132,6 +132,18 @@ pub fn server_fn_request(endpoint: &str, cookie: Option<&str>) -> axum::http::re
     builder
 }
 
+/// A form the browser posts itself, before the WASM runs: it asks for HTML
+/// and is answered with redirects.
+pub fn plain_form_post(endpoint: &str, form: &[(&str, &str)], cookie: &str) -> Request<Body> {
+    Request::post(format!("/api/{endpoint}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header("sec-fetch-site", "same-origin")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(form_body(form)))
+        .unwrap()
+}
+
 pub fn urlencode(value: &str) -> String {
     value
         .bytes()

@@ -151,6 +151,46 @@ pub fn full_name(salutation: &str, first: &str, last: &str, username: &str) -> S
     }
 }
 
+/// "Auf allen anderen Geräten abmelden": a new security stamp ends every
+/// session of the user; this browser gets a fresh one. Returns its cookie
+/// value and how many other sessions ended.
+pub async fn end_other_sessions(
+    state: &AppState,
+    user: &SessionUser,
+    ip: Option<String>,
+) -> Result<(String, u64), AuthError> {
+    let now = state.clock.now();
+    let stamp = crypto::new_token();
+    let mut tx = state.pool.begin().await?;
+    sqlx::query("UPDATE users SET security_stamp = $1 WHERE id = $2")
+        .bind(&stamp)
+        .bind(user.user_id)
+        .execute(&mut *tx)
+        .await?;
+    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
+        .bind(user.user_id)
+        .bind(&user.session_hash)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&user.session_hash).execute(&mut *tx).await?;
+    let token = create_session(&mut tx, user.user_id, &stamp, now).await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: Actor::User(user.user_id),
+            customer_id: Some(user.customer_id),
+            action: "signed_out_elsewhere",
+            detail: format!("{ended} Sitzungen"),
+            ip,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((token, ended))
+}
+
 /// Creates a session for `user_id` inside `tx` and returns the cookie value.
 /// Only its hash is stored.
 pub async fn create_session(
