@@ -241,10 +241,7 @@ async fn open(config: Config) -> Result<AppState, ExitCode> {
         tracing::error!(%error, "mail transport cannot be built");
         fail(BAD_CONFIG, "KP_SMTP_URL: der SMTP-Versand kann nicht eingerichtet werden")
     })?;
-    let privacy = state.config.branding.privacy_text.clone();
-    app::legal::ssr::ensure_privacy_notice(&state.pool, &privacy, state.clock.now())
-        .await
-        .map_err(internal)?;
+    state.prepare_database().await.map_err(internal)?;
     Ok(state)
 }
 

@@ -36,14 +36,21 @@ async fn a_password_at_its_maximum_age_is_warned_of_then_must_be_renewed() {
     assert_eq!(mails.len(), 1);
     let mail = unfold_quoted_printable(&mails[0]);
     let expiry_date = expiry::german_date(START + 90 * DAY, &app.state.config.time_zone);
-    assert!(mail.contains(&expiry_date) && mail.contains("alterung") && mail.contains("14 Tagen"), "{mail}");
+    let expiry_time = expiry::german_time(START + 90 * DAY, &app.state.config.time_zone);
+    assert!(mail.contains(&format!("in 14 Tagen ab, am {expiry_date} um {expiry_time} Uhr")), "{mail}");
+    assert!(mail.contains("alterung"));
     assert!(mail.contains("https://portal.example.com/profil"));
 
     // Before the day the password works as before.
-    let cookie = app.sign_in("alterung", PASSWORD).await;
-    assert_eq!(pending_of(&app, &cookie).await, Value::Null);
+    let signed_in_before = app.sign_in("alterung", PASSWORD).await;
+    assert_eq!(pending_of(&app, &signed_in_before).await, Value::Null);
 
     app.state.clock.advance(14 * DAY);
+    // A session from before the moment of expiry ends with it: it did not
+    // prove the password since, so it may not set a new one.
+    let late = app.call("auth/set_initial_password", &[("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], Some(&signed_in_before)).await;
+    assert_eq!(late.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(pending_of(&app, &signed_in_before).await, Value::Null, "signed out");
     let login = app.call("auth/login", &[("username", "alterung"), ("password", PASSWORD)], None).await;
     assert_eq!((login.status, login.location()), (StatusCode::OK, Some("/passwort-festlegen")), "{}", login.body);
     let cookie = login.session_cookie().unwrap();
@@ -65,6 +72,10 @@ async fn a_password_at_its_maximum_age_is_warned_of_then_must_be_renewed() {
     assert_eq!((renewed.status, renewed.location()), (StatusCode::OK, Some("/")), "{}", renewed.body);
     let cookie = renewed.session_cookie().unwrap();
     assert_eq!(pending_of(&app, &cookie).await, Value::Null);
+    app.state.outbox_worker().deliver_due().await.unwrap();
+    let mails = mailbox.wait_for(2).await;
+    assert_eq!(mails.len(), 2);
+    assert!(unfold_quoted_printable(&mails[1]).contains("wurde soeben ge"), "the notice of a changed password");
     let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'password_renewed_after_expiry'")
         .fetch_one(&app.state.pool)
         .await
@@ -100,7 +111,8 @@ async fn the_operator_expires_the_passwords_of_one_customer_on_a_day() {
     app.state.clock.advance(1);
     assert_eq!(pending_of(&app, &app.sign_in("betroffen", PASSWORD).await).await, "PasswordExpired");
     assert_eq!(pending_of(&app, &app.sign_in("verschont", PASSWORD).await).await, Value::Null, "another customer");
-    assert_eq!(mailbox.len(), 1);
+    assert_eq!(warn_and_deliver(&app).await, 0);
+    assert_eq!(mailbox.len(), 1, "no warning for the customer not affected, none again for the other");
 }
 
 #[tokio::test]
@@ -128,4 +140,24 @@ async fn passwords_do_not_expire_by_default() {
     assert_eq!(expiry::queue_expiry_warnings(&app.state).await.unwrap(), 0);
     // Ten years on, only a new privacy notice could stand in the way; there is none.
     assert_eq!(pending_of(&app, &app.sign_in("dauerhaft", PASSWORD).await).await, Value::Null);
+}
+
+#[tokio::test]
+async fn turning_the_maximum_age_on_gives_old_passwords_the_warning_period_first() {
+    let (app, mailbox) = smtp_app(&[("KP_PASSWORD_MAX_AGE_DAYS", "90"), ("KP_PASSWORD_EXPIRY_WARNING_DAYS", "14")]).await;
+    customer_with_password(&app, "40006", "uralt", PASSWORD).await;
+    // Set a year before the portal started with a maximum age.
+    sqlx::query("UPDATE users SET password_changed_at = $1").bind(START - 365 * DAY).execute(&app.state.pool).await.unwrap();
+
+    assert_eq!(pending_of(&app, &app.sign_in("uralt", PASSWORD).await).await, Value::Null, "not expired on the spot");
+    assert_eq!(warn_and_deliver(&app).await, 1);
+    let mail = unfold_quoted_printable(&mailbox.wait_for(1).await[0]);
+    assert!(mail.contains("in 14 Tagen"), "{mail}");
+
+    // Restarting with the same setting keeps the moment it was turned on.
+    app.state.clock.advance(14 * DAY - 1);
+    app.state.prepare_database().await.unwrap();
+    assert_eq!(pending_of(&app, &app.sign_in("uralt", PASSWORD).await).await, Value::Null);
+    app.state.clock.advance(1);
+    assert_eq!(pending_of(&app, &app.sign_in("uralt", PASSWORD).await).await, "PasswordExpired");
 }

@@ -662,6 +662,10 @@ async fn every_server_function_declares_its_guard_and_the_server_enforces_it() {
 
     customer_with_initial_password(&app, "50050", "lara", INITIAL).await;
     let in_setup = app.sign_in("lara", INITIAL).await;
+    customer_with_password(&app, "50051", "ablauf", PASSWORD).await;
+    sqlx::query("UPDATE users SET password_expires_at = $1 WHERE username = 'ablauf'").bind(START).execute(&app.state.pool).await.unwrap();
+    let expired = app.sign_in("ablauf", PASSWORD).await;
+    assert_eq!(pending_of(&app, &expired).await, "PasswordExpired");
     for (path, access, args) in SERVER_FUNCTIONS {
         let endpoint = path.trim_start_matches("/api/");
         let anonymous = app.call(endpoint, args, None).await;
@@ -671,8 +675,10 @@ async fn every_server_function_declares_its_guard_and_the_server_enforces_it() {
             assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{path}");
         }
         if *access == Access::User {
-            let pending = app.call(endpoint, args, Some(&in_setup)).await;
-            assert_eq!((pending.status, error_of(&pending)), (StatusCode::FORBIDDEN, AppError::SetupPending), "{path}");
+            for cookie in [&in_setup, &expired] {
+                let pending = app.call(endpoint, args, Some(cookie)).await;
+                assert_eq!((pending.status, error_of(&pending)), (StatusCode::FORBIDDEN, AppError::SetupPending), "{path}");
+            }
         }
     }
 }
@@ -681,14 +687,20 @@ async fn every_server_function_declares_its_guard_and_the_server_enforces_it() {
 async fn signing_out_elsewhere_ends_every_other_session_and_keeps_this_one() {
     let app = spawn_app().await;
     customer_with_password(&app, "50060", "vielgeraet", PASSWORD).await;
+    let _idle_too_long = app.sign_in("vielgeraet", PASSWORD).await;
+    app.state.clock.advance(31 * 60);
+    let signed_in_at = app.state.clock.now();
     let phone = app.sign_in("vielgeraet", PASSWORD).await;
     let office = app.sign_in("vielgeraet", PASSWORD).await;
     let here = app.sign_in("vielgeraet", PASSWORD).await;
+    app.state.clock.advance(10 * 60);
 
     let answer = app.call("auth/sign_out_elsewhere", &[], Some(&here)).await;
-    assert_eq!((answer.status, answer.body.as_str()), (StatusCode::OK, "2"));
-    let renewed = answer.session_cookie().expect("a fresh session for this browser");
+    assert_eq!((answer.status, answer.body.as_str()), (StatusCode::OK, "2"), "only live sessions count");
+    let renewed = answer.session_cookie().expect("a fresh session id for this browser");
     assert_ne!(renewed, here);
+    let times: (i64, i64) = sqlx::query_as("SELECT created_at, authenticated_at FROM sessions").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(times, (signed_in_at, signed_in_at), "its timeouts still count from the sign-in");
     for (name, cookie) in [("phone", &phone), ("office", &office), ("the old id of this one", &here)] {
         let refused = app.call("auth/change_password", &[("current", "x"), ("password", "y"), ("confirm", "y")], Some(cookie)).await;
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{name}");

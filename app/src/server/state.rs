@@ -65,6 +65,15 @@ impl AppState {
         })
     }
 
+    /// What the database must hold for this configuration before the first
+    /// request: the privacy notice (version 1 on a new database) and when the
+    /// maximum password age was turned on. Run at every start.
+    pub async fn prepare_database(&self) -> Result<(), sqlx::Error> {
+        let now = self.clock.now();
+        crate::legal::ssr::ensure_privacy_notice(&self.pool, &self.config.branding.privacy_text, now).await?;
+        crate::auth::ssr::expiry::record_max_age_start(&self.pool, self.config.password_max_age_days, now).await
+    }
+
     pub fn outbox_worker(&self) -> OutboxWorker {
         OutboxWorker::new(
             self.pool.clone(),

@@ -36,8 +36,7 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     let config = Config::from_lookup(|name| map.get(name).cloned()).expect("test configuration is valid");
     let pool = db::connect_and_migrate(&config.database_url).await.expect("database opens");
     let state = AppState::new(pool, config, Clock::fixed(START)).expect("state builds");
-    let privacy = state.config.branding.privacy_text.clone();
-    app::legal::ssr::ensure_privacy_notice(&state.pool, &privacy, START).await.unwrap();
+    state.prepare_database().await.unwrap();
     let router = server::startup::build(state.clone());
     TestApp { state, router, dir }
 }

@@ -1,12 +1,14 @@
 //! Password expiry (SPEC "Rules", SECURITY.md 5). Off by default. The
 //! operator can set a maximum age (`KP_PASSWORD_MAX_AGE_DAYS`) or expire
 //! passwords on a date (`kundenportal password expire --on`); whichever comes
-//! first counts. Users are warned by mail before (`KP_PASSWORD_EXPIRY_WARNING_DAYS`);
-//! an expired password still signs in, but the session may only set a new one.
+//! first counts. Users are warned by mail before (`KP_PASSWORD_EXPIRY_WARNING_DAYS`).
+//! An expired password still signs in, but that session may only set a new
+//! one; a session that was signed in before the moment of expiry ends then.
 
 use super::full_name;
 use crate::domain::EmailAddress;
 use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::db::Pool;
 use crate::server::mail::{self, MailError, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 use jiff::civil::Date;
@@ -14,6 +16,8 @@ use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
 const DAY_SECONDS: i64 = 24 * 60 * 60;
+/// The row in `portal_settings` that holds when the maximum age was turned on.
+const MAX_AGE_SINCE: &str = "password_max_age_since";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExpiryError {
@@ -27,13 +31,76 @@ pub enum ExpiryError {
     Mail(#[from] MailError),
 }
 
+/// The maximum age as it applies: from the setting, and from when it was
+/// turned on — passwords that were already old then get the warning period
+/// before they expire, instead of expiring on the spot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxAge {
+    pub days: u32,
+    /// No password expires by age before this moment.
+    pub not_before: i64,
+}
+
+impl MaxAge {
+    /// The maximum age from the configuration and the `since` recorded by
+    /// [`record_max_age_start`]; `None` while it is off.
+    pub fn from_setting(days: Option<u32>, since: Option<i64>, warning_days: u32) -> Option<Self> {
+        let days = days?;
+        Some(Self { days, not_before: since.unwrap_or(i64::MIN).saturating_add(i64::from(warning_days) * DAY_SECONDS) })
+    }
+}
+
 /// When a password expires: the operator's date for it, or its age reaching
 /// the maximum, whichever comes first; `None` when neither applies.
-pub fn expires_at(changed_at: i64, operator_date: Option<i64>, max_age_days: Option<u32>) -> Option<i64> {
-    let by_age = max_age_days.map(|days| changed_at + i64::from(days) * DAY_SECONDS);
+pub fn expires_at(changed_at: i64, operator_date: Option<i64>, max_age: Option<MaxAge>) -> Option<i64> {
+    let by_age = max_age.map(|max| (changed_at + i64::from(max.days) * DAY_SECONDS).max(max.not_before));
     match (operator_date, by_age) {
         (Some(date), Some(age)) => Some(date.min(age)),
         (date, age) => date.or(age),
+    }
+}
+
+/// Notes when the maximum age was turned on (kept while it stays on, so
+/// every instance and restart counts from the same moment); forgets it when
+/// it is off, so turning it on again grants the warning period again.
+pub async fn record_max_age_start(pool: &Pool, max_age_days: Option<u32>, now: i64) -> Result<(), sqlx::Error> {
+    if max_age_days.is_some() {
+        sqlx::query("INSERT INTO portal_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(MAX_AGE_SINCE)
+            .bind(now)
+            .execute(pool)
+            .await?;
+    } else {
+        sqlx::query("DELETE FROM portal_settings WHERE key = $1").bind(MAX_AGE_SINCE).execute(pool).await?;
+    }
+    Ok(())
+}
+
+/// The maximum age in force, read from the configuration and the database.
+pub async fn max_age(state: &AppState) -> Result<Option<MaxAge>, sqlx::Error> {
+    let config = &state.config;
+    if config.password_max_age_days.is_none() {
+        return Ok(None);
+    }
+    let since: Option<i64> = sqlx::query_scalar("SELECT value FROM portal_settings WHERE key = $1")
+        .bind(MAX_AGE_SINCE)
+        .fetch_optional(&state.pool)
+        .await?;
+    Ok(MaxAge::from_setting(config.password_max_age_days, since, config.password_expiry_warning_days))
+}
+
+/// "heute", "morgen" or "in 5 Tagen": calendar days in the operator's time
+/// zone from `now` to `at`, as a warning mail says it.
+pub fn days_until(now: i64, at: i64, time_zone: &TimeZone) -> String {
+    let day = |seconds: i64| Timestamp::from_second(seconds).map(|t| t.to_zoned(time_zone.clone()).date());
+    let days = match (day(now), day(at)) {
+        (Ok(today), Ok(then)) => today.until(then).map(|span| span.get_days()).unwrap_or_default(),
+        _ => 0,
+    };
+    match days {
+        ..=0 => "heute".to_owned(),
+        1 => "morgen".to_owned(),
+        n => format!("in {n} Tagen"),
     }
 }
 
@@ -58,8 +125,17 @@ pub fn start_of_day(day: Date, time_zone: &TimeZone) -> i64 {
 
 /// `unix_seconds` as a German date in the operator's time zone.
 pub fn german_date(unix_seconds: i64, time_zone: &TimeZone) -> String {
+    german(unix_seconds, time_zone, "%d.%m.%Y")
+}
+
+/// `unix_seconds` as a time of day (`00:00`) in the operator's time zone.
+pub fn german_time(unix_seconds: i64, time_zone: &TimeZone) -> String {
+    german(unix_seconds, time_zone, "%H:%M")
+}
+
+fn german(unix_seconds: i64, time_zone: &TimeZone, format: &str) -> String {
     match Timestamp::from_second(unix_seconds) {
-        Ok(at) => at.to_zoned(time_zone.clone()).date().strftime("%d.%m.%Y").to_string(),
+        Ok(at) => at.to_zoned(time_zone.clone()).strftime(format).to_string(),
         Err(_) => String::new(),
     }
 }
@@ -124,33 +200,43 @@ struct Candidate {
 }
 
 /// Queues one warning mail per user whose password expires within the
-/// warning period and who was not yet warned of that date. Safe to run from
-/// several instances at once: the outbox key holds user and date. Returns how
-/// many mails were queued.
+/// warning period and who was not yet warned of that moment. Safe to run from
+/// several instances at once: the outbox key holds user and moment. Returns
+/// how many mails were queued.
 pub async fn queue_expiry_warnings(state: &AppState) -> Result<usize, ExpiryError> {
     let config = &state.config;
     let now = state.clock.now();
     let horizon = now + i64::from(config.password_expiry_warning_days) * DAY_SECONDS;
-    // Changed at or before this, a password reaches its maximum age by the horizon.
-    let changed_by = match config.password_max_age_days {
-        Some(days) => horizon - i64::from(days) * DAY_SECONDS,
-        None => i64::MIN,
+    let max_age = max_age(state).await?;
+    // Bounds on the change time for expiry by age within (now, horizon]; with
+    // the maximum age off, or still in its first warning period, none apply.
+    let (changed_after, changed_by) = match max_age {
+        Some(max) if max.not_before <= now => {
+            let age = i64::from(max.days) * DAY_SECONDS;
+            (now - age, horizon - age)
+        }
+        Some(_) => (i64::MIN, i64::MAX),
+        None => (i64::MIN, i64::MIN),
     };
     let candidates: Vec<Candidate> = sqlx::query_as(
         "SELECT id, username, email, salutation, first_name, last_name, \
                 COALESCE(password_changed_at, created_at) AS changed_at, password_expires_at \
          FROM users \
          WHERE active = 1 AND password_hash IS NOT NULL AND must_change_password = 0 \
-           AND (password_expires_at <= $1 OR COALESCE(password_changed_at, created_at) <= $2)",
+           AND (password_expires_at IS NULL OR password_expires_at > $1) \
+           AND (password_expires_at <= $2 \
+                OR (COALESCE(password_changed_at, created_at) > $3 AND COALESCE(password_changed_at, created_at) <= $4))",
     )
+    .bind(now)
     .bind(horizon)
+    .bind(changed_after)
     .bind(changed_by)
     .fetch_all(&state.pool)
     .await?;
 
     let mut queued = 0;
     for user in candidates {
-        let Some(expiry) = expires_at(user.changed_at, user.password_expires_at, config.password_max_age_days) else {
+        let Some(expiry) = expires_at(user.changed_at, user.password_expires_at, max_age) else {
             continue;
         };
         // Already expired: the next sign-in asks for a new password anyway.
@@ -161,14 +247,14 @@ pub async fn queue_expiry_warnings(state: &AppState) -> Result<usize, ExpiryErro
             tracing::warn!(user_id = user.id, "no valid address for the password expiry warning");
             continue;
         };
-        let days_left = (expiry - now + DAY_SECONDS - 1) / DAY_SECONDS;
         let context = minijinja::context! {
             ..state.mail_base_context(),
             ..minijinja::context! {
                 username => user.username,
                 display_name => full_name(&user.salutation, &user.first_name, &user.last_name, &user.username),
                 expiry_date => german_date(expiry, &config.time_zone),
-                days_left => days_left,
+                expiry_time => german_time(expiry, &config.time_zone),
+                when => days_until(now, expiry, &config.time_zone),
             },
         };
         let mut tx = state.pool.begin().await?;
@@ -215,11 +301,21 @@ mod tests {
 
     #[test]
     fn the_earlier_of_operator_date_and_maximum_age_counts() {
+        let ninety = Some(MaxAge { days: 90, not_before: i64::MIN });
         assert_eq!(expires_at(1_000, None, None), None, "off by default");
-        assert_eq!(expires_at(0, None, Some(90)), Some(90 * DAY_SECONDS));
+        assert_eq!(expires_at(0, None, ninety), Some(90 * DAY_SECONDS));
         assert_eq!(expires_at(0, Some(5), None), Some(5));
-        assert_eq!(expires_at(0, Some(5), Some(90)), Some(5));
-        assert_eq!(expires_at(0, Some(100 * DAY_SECONDS), Some(90)), Some(90 * DAY_SECONDS));
+        assert_eq!(expires_at(0, Some(5), ninety), Some(5));
+        assert_eq!(expires_at(0, Some(100 * DAY_SECONDS), ninety), Some(90 * DAY_SECONDS));
+    }
+
+    #[test]
+    fn passwords_already_old_when_the_maximum_age_is_turned_on_get_the_warning_period() {
+        let turned_on = 1_000 * DAY_SECONDS;
+        let max_age = MaxAge::from_setting(Some(90), Some(turned_on), 14);
+        assert_eq!(expires_at(0, None, max_age), Some(turned_on + 14 * DAY_SECONDS));
+        assert_eq!(expires_at(turned_on, None, max_age), Some(turned_on + 90 * DAY_SECONDS), "a young one ages normally");
+        assert_eq!(MaxAge::from_setting(None, Some(turned_on), 14), None);
     }
 
     #[test]
@@ -232,6 +328,18 @@ mod tests {
         // 2027-01-31 00:00 in Berlin (UTC+1) is 2027-01-30 23:00 UTC.
         assert_eq!(start_of_day(day, &berlin), 1_801_350_000);
         assert_eq!(german_date(1_801_350_000, &berlin), "31.01.2027");
+        assert_eq!(german_time(1_801_350_000, &berlin), "00:00");
         assert_eq!(german_date(1_801_350_000, &TimeZone::UTC), "30.01.2027");
+    }
+
+    #[test]
+    fn the_warning_counts_calendar_days_in_the_operators_zone() {
+        let berlin = TimeZone::get("Europe/Berlin").unwrap();
+        let midnight = 1_801_350_000; // 31.01.2027 00:00 in Berlin
+        let hour = 3600;
+        assert_eq!(days_until(midnight + 8 * hour, midnight + 20 * hour, &berlin), "heute");
+        assert_eq!(days_until(midnight + 20 * hour, midnight + DAY_SECONDS + hour, &berlin), "morgen", "5 hours, but tomorrow");
+        assert_eq!(days_until(midnight + hour, midnight + DAY_SECONDS + 2 * hour, &berlin), "morgen", "25 hours");
+        assert_eq!(days_until(midnight, midnight + 14 * DAY_SECONDS, &berlin), "in 14 Tagen");
     }
 }

@@ -122,6 +122,7 @@ struct SessionRow {
     must_change_password: bool,
     password_changed_at: i64,
     password_expires_at: Option<i64>,
+    max_age_since: Option<i64>,
     current_privacy: Option<i64>,
     accepted_privacy: Option<i64>,
 }
@@ -152,29 +153,53 @@ pub fn full_name(salutation: &str, first: &str, last: &str, username: &str) -> S
 }
 
 /// "Auf allen anderen Geräten abmelden": a new security stamp ends every
-/// session of the user; this browser gets a fresh one. Returns its cookie
-/// value and how many other sessions ended.
+/// session of the user; this browser's session continues under a new id,
+/// with its sign-in time and timeouts unchanged. Returns its cookie value and
+/// how many live sessions elsewhere ended.
 pub async fn end_other_sessions(
     state: &AppState,
     user: &SessionUser,
     ip: Option<String>,
 ) -> Result<(String, u64), AuthError> {
     let now = state.clock.now();
-    let stamp = crypto::new_token();
     let mut tx = state.pool.begin().await?;
-    sqlx::query("UPDATE users SET security_stamp = $1 WHERE id = $2")
-        .bind(&stamp)
-        .bind(user.user_id)
-        .execute(&mut *tx)
-        .await?;
-    let ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash <> $2")
-        .bind(user.user_id)
-        .bind(&user.session_hash)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(&user.session_hash).execute(&mut *tx).await?;
-    let token = create_session(&mut tx, user.user_id, &stamp, now).await?;
+    // Only a session that is still valid inside this transaction goes on: a
+    // password change, reset or deactivation since the request began wins.
+    let current: Option<(i64, i64)> = sqlx::query_as(
+        "DELETE FROM sessions WHERE id_hash = $1 \
+           AND security_stamp = (SELECT security_stamp FROM users WHERE id = $2 AND active = 1) \
+         RETURNING created_at, authenticated_at",
+    )
+    .bind(&user.session_hash)
+    .bind(user.user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((created_at, authenticated_at)) = current else { return Err(AuthError::NotSignedIn) };
+    let ended: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.user_id = $1 AND s.security_stamp = u.security_stamp AND s.last_seen_at >= $2 AND s.created_at >= $3",
+    )
+    .bind(user.user_id)
+    .bind(now - IDLE_TIMEOUT_SECONDS)
+    .bind(now - ABSOLUTE_TIMEOUT_SECONDS)
+    .fetch_one(&mut *tx)
+    .await?;
+    let stamp = crypto::new_token();
+    sqlx::query("UPDATE users SET security_stamp = $1 WHERE id = $2").bind(&stamp).bind(user.user_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.user_id).execute(&mut *tx).await?;
+    let token = crypto::new_token();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(crypto::token_hash(&token))
+    .bind(user.user_id)
+    .bind(&stamp)
+    .bind(created_at)
+    .bind(now)
+    .bind(authenticated_at)
+    .execute(&mut *tx)
+    .await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -188,7 +213,7 @@ pub async fn end_other_sessions(
     )
     .await?;
     tx.commit().await?;
-    Ok((token, ended))
+    Ok((token, ended as u64))
 }
 
 /// Creates a session for `user_id` inside `tx` and returns the cookie value.
@@ -225,6 +250,7 @@ pub async fn load_session(state: &AppState, token: &str) -> Result<Option<Sessio
                 u.last_name, u.role, u.can_manage_users, u.can_manage_forwardings, u.active, \
                 u.security_stamp AS user_stamp, u.must_change_password, \
                 COALESCE(u.password_changed_at, u.created_at) AS password_changed_at, u.password_expires_at, \
+                (SELECT value FROM portal_settings WHERE key = 'password_max_age_since') AS max_age_since, \
                 (SELECT MAX(version) FROM privacy_notices) AS current_privacy, \
                 (SELECT MAX(a.version) FROM privacy_acceptances a WHERE a.user_id = u.id) AS accepted_privacy \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN customers c ON c.id = u.customer_id \
@@ -234,10 +260,19 @@ pub async fn load_session(state: &AppState, token: &str) -> Result<Option<Sessio
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
+    let config = &state.config;
+    let max_age =
+        expiry::MaxAge::from_setting(config.password_max_age_days, row.max_age_since, config.password_expiry_warning_days);
+    let expiry = expiry::expires_at(row.password_changed_at, row.password_expires_at, max_age);
+    let expired = expiry.is_some_and(|expiry| now >= expiry);
+    // A session signed in before the password expired ends with it: only a
+    // sign-in with the expired password proves who replaces it.
+    let signed_in_before_expiry = expiry.is_some_and(|expiry| expired && row.authenticated_at < expiry);
     let valid = row.active
         && row.session_stamp == row.user_stamp
         && now - row.last_seen_at <= IDLE_TIMEOUT_SECONDS
-        && now - row.created_at <= ABSOLUTE_TIMEOUT_SECONDS;
+        && now - row.created_at <= ABSOLUTE_TIMEOUT_SECONDS
+        && !signed_in_before_expiry;
     if !valid {
         delete_session_by_hash(pool, &id_hash).await?;
         return Ok(None);
@@ -249,10 +284,9 @@ pub async fn load_session(state: &AppState, token: &str) -> Result<Option<Sessio
             .execute(pool)
             .await?;
     }
-    let expiry = expiry::expires_at(row.password_changed_at, row.password_expires_at, state.config.password_max_age_days);
     let pending = if row.must_change_password {
         Some(SetupStep::ChangePassword)
-    } else if expiry.is_some_and(|expiry| now >= expiry) {
+    } else if expired {
         Some(SetupStep::PasswordExpired)
     } else if row.current_privacy.is_some() && row.accepted_privacy < row.current_privacy {
         Some(SetupStep::AcceptPrivacy)

@@ -158,6 +158,10 @@ pub async fn set_initial_password(
         now,
     )
     .await?;
+    if session.pending == Some(SetupStep::PasswordExpired) {
+        let (email, username, name) = (&session.email, &session.username, &session.full_name);
+        queue_change_notice(state, &mut tx, session.user_id, email, username, name, now).await?;
+    }
     tx.commit().await?;
     Ok(token)
 }

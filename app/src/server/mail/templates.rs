@@ -109,7 +109,8 @@ mod tests {
             hotline => "0180 000",
             valid_minutes => 60,
             expiry_date => "31.01.2027",
-            days_left => 14,
+            expiry_time => "00:00",
+            when => "in 14 Tagen",
             accounts => vec![minijinja::context! { username => "max", link => "http://127.0.0.1:3000/passwort-neu?token=abc" }],
         };
         for template in MailTemplate::ALL {
