@@ -1,4 +1,5 @@
 import { defineConfig, devices } from '@playwright/test';
+import * as fs from 'fs';
 import * as path from 'path';
 
 // The portal under test: the binary `cargo leptos build` made, on its own
@@ -8,6 +9,14 @@ const root = path.resolve(__dirname, '..');
 // Workers load this file again but inherit the environment: keep the first run's directory.
 process.env.E2E_DATA_DIR ??= path.join(__dirname, '.data', `run-${Date.now()}`);
 const dataDir = process.env.E2E_DATA_DIR;
+// Earlier runs' directories stay for an hour to be looked at, then go.
+const runsDir = path.join(__dirname, '.data');
+for (const run of fs.existsSync(runsDir) ? fs.readdirSync(runsDir) : []) {
+  const started = Number(run.replace(/^run-/, ''));
+  if (run.startsWith('run-') && Date.now() - started > 60 * 60 * 1000) {
+    fs.rmSync(path.join(runsDir, run), { recursive: true, force: true });
+  }
+}
 // The CLI in the helpers builds mail links from the same base URL as the server.
 process.env.E2E_BASE_URL ??= `http://127.0.0.1:${port}`;
 
