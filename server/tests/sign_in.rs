@@ -21,6 +21,14 @@ fn error_of(response: &TestResponse) -> AppError {
 
 
 
+/// Asks for a reset link for `identifier`, the only request so far, and
+/// returns the token from the mail that arrives.
+async fn mailed_reset_token(app: &TestApp, mailbox: &Mailbox, identifier: &str) -> String {
+    request_reset(app, identifier, 0).await;
+    deliver(app).await;
+    link_in(&mailbox.wait_for(1).await[0], "/passwort-neu").1
+}
+
 async fn deliver(app: &TestApp) {
     app.state.outbox_worker().deliver_due().await.unwrap();
 }
@@ -456,9 +464,7 @@ async fn a_reset_link_works_once_ends_every_session_unlocks_and_tells_the_user()
 async fn a_reset_link_fails_after_an_hour() {
     let (app, mailbox) = smtp_app(&[]).await;
     customer_with_password(&app, "50023", "frieda", PASSWORD).await;
-    request_reset(&app, "frieda", 0).await;
-    deliver(&app).await;
-    let (_, token) = link_in(&mailbox.wait_for(1).await[0], "/passwort-neu");
+    let token = mailed_reset_token(&app, &mailbox, "frieda").await;
     app.state.clock.advance(59 * 60);
     let info = app.call("auth/link_info", &[("kind", "PasswordReset"), ("token", &token)], None).await;
     assert_eq!(info.status, StatusCode::OK);
@@ -476,9 +482,7 @@ async fn a_reset_link_fails_after_an_hour() {
 async fn of_two_concurrent_uses_of_one_link_exactly_one_wins() {
     let (app, mailbox) = smtp_app(&[]).await;
     customer_with_password(&app, "50024", "gerd", PASSWORD).await;
-    request_reset(&app, "gerd", 0).await;
-    deliver(&app).await;
-    let (_, token) = link_in(&mailbox.wait_for(1).await[0], "/passwort-neu");
+    let token = mailed_reset_token(&app, &mailbox, "gerd").await;
     let first = [("token", token.as_str()), ("password", "Erstes-Wort-1"), ("confirm", "Erstes-Wort-1")];
     let second = [("token", token.as_str()), ("password", "Zweites-Wort-2"), ("confirm", "Zweites-Wort-2")];
     let (a, b) = tokio::join!(app.call("auth/reset_password", &first, None), app.call("auth/reset_password", &second, None));

@@ -208,18 +208,15 @@ async fn the_builds_own_files_are_compressed_and_pages_are_not() {
     let app = spawn_app_with(&[("LEPTOS_SITE_ROOT", &site.path().display().to_string())]).await;
 
     let fetch = |path: &'static str| {
-        let router = app.router.clone();
+        let app = &app;
         async move {
-            let request = if let Some(endpoint) = path.strip_prefix("/api/") {
-                server_fn_request(endpoint, None).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty())
-            } else {
-                Request::get(path).header(header::ACCEPT_ENCODING, "gzip").body(Body::empty())
+            let request = match path.strip_prefix("/api/") {
+                Some(endpoint) => server_fn_request(endpoint, None),
+                None => Request::get(path),
             };
-            let mut request = request.unwrap();
-            request.extensions_mut().insert(axum::extract::ConnectInfo(CLIENT.parse::<std::net::SocketAddr>().unwrap()));
-            let response = tower::ServiceExt::oneshot(router, request).await.unwrap();
-            let headers = response.headers().clone();
-            (headers, axum::body::to_bytes(response.into_body(), 1 << 24).await.unwrap())
+            let request = request.header(header::ACCEPT_ENCODING, "gzip").body(Body::empty()).unwrap();
+            let (_, headers, body) = app.request_bytes(request).await;
+            (headers, body)
         }
     };
 

@@ -63,24 +63,26 @@ impl TestResponse {
     }
 }
 
-async fn collect(response: Response<Body>) -> TestResponse {
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), 16 * 1024 * 1024).await.unwrap();
-    TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
-}
-
 /// The peer address in-process requests come from unless a test says otherwise.
 pub const CLIENT: &str = "192.0.2.10:40000";
 
 impl TestApp {
     /// Sends a request through the real router. Like `axum::serve`, it gets
     /// the peer address (default [`CLIENT`]) as `ConnectInfo`.
-    pub async fn request(&self, mut request: Request<Body>) -> TestResponse {
+    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let (status, headers, bytes) = self.request_bytes(request).await;
+        TestResponse { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+
+    /// [`TestApp::request`] with the body as it came, for binary or
+    /// compressed answers.
+    pub async fn request_bytes(&self, mut request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, axum::body::Bytes) {
         if request.extensions().get::<ConnectInfo<SocketAddr>>().is_none() {
             request.extensions_mut().insert(ConnectInfo(CLIENT.parse::<SocketAddr>().unwrap()));
         }
-        collect(self.router.clone().oneshot(request).await.unwrap()).await
+        let response: Response<Body> = self.router.clone().oneshot(request).await.unwrap();
+        let (status, headers) = (response.status(), response.headers().clone());
+        (status, headers, axum::body::to_bytes(response.into_body(), 1 << 28).await.unwrap())
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> TestResponse {

@@ -17,7 +17,7 @@ use jiff::Timestamp;
 
 const DAY_SECONDS: i64 = 24 * 60 * 60;
 /// The row in `portal_settings` that holds when the maximum age was turned on.
-const MAX_AGE_SINCE: &str = "password_max_age_since";
+pub(super) const MAX_AGE_SINCE: &str = "password_max_age_since";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ExpiryError {

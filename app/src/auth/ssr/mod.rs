@@ -187,19 +187,7 @@ pub async fn end_other_sessions(
     let stamp = crypto::new_token();
     sqlx::query("UPDATE users SET security_stamp = $1 WHERE id = $2").bind(&stamp).bind(user.user_id).execute(&mut *tx).await?;
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.user_id).execute(&mut *tx).await?;
-    let token = crypto::new_token();
-    sqlx::query(
-        "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(crypto::token_hash(&token))
-    .bind(user.user_id)
-    .bind(&stamp)
-    .bind(created_at)
-    .bind(now)
-    .bind(authenticated_at)
-    .execute(&mut *tx)
-    .await?;
+    let token = insert_session(&mut tx, user.user_id, &stamp, created_at, authenticated_at, now).await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -224,15 +212,30 @@ pub async fn create_session(
     security_stamp: &str,
     now: i64,
 ) -> Result<String, sqlx::Error> {
+    insert_session(tx, user_id, security_stamp, now, now, now).await
+}
+
+/// A session row under a new id; `created_at` and `authenticated_at` may be
+/// older than `now` when a session goes on under a new id.
+async fn insert_session(
+    tx: &mut Transaction<'_>,
+    user_id: i64,
+    security_stamp: &str,
+    created_at: i64,
+    authenticated_at: i64,
+    now: i64,
+) -> Result<String, sqlx::Error> {
     let token = crypto::new_token();
     sqlx::query(
         "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at) \
-         VALUES ($1, $2, $3, $4, $4, $4)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(crypto::token_hash(&token))
     .bind(user_id)
     .bind(security_stamp)
+    .bind(created_at)
     .bind(now)
+    .bind(authenticated_at)
     .execute(&mut **tx)
     .await?;
     Ok(token)
@@ -250,24 +253,25 @@ pub async fn load_session(state: &AppState, token: &str) -> Result<Option<Sessio
                 u.last_name, u.role, u.can_manage_users, u.can_manage_forwardings, u.active, \
                 u.security_stamp AS user_stamp, u.must_change_password, \
                 COALESCE(u.password_changed_at, u.created_at) AS password_changed_at, u.password_expires_at, \
-                (SELECT value FROM portal_settings WHERE key = 'password_max_age_since') AS max_age_since, \
+                (SELECT value FROM portal_settings WHERE key = $2) AS max_age_since, \
                 (SELECT MAX(version) FROM privacy_notices) AS current_privacy, \
                 (SELECT MAX(a.version) FROM privacy_acceptances a WHERE a.user_id = u.id) AS accepted_privacy \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN customers c ON c.id = u.customer_id \
          WHERE s.id_hash = $1",
     )
     .bind(&id_hash)
+    .bind(expiry::MAX_AGE_SINCE)
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
     let config = &state.config;
     let max_age =
         expiry::MaxAge::from_setting(config.password_max_age_days, row.max_age_since, config.password_expiry_warning_days);
-    let expiry = expiry::expires_at(row.password_changed_at, row.password_expires_at, max_age);
-    let expired = expiry.is_some_and(|expiry| now >= expiry);
+    let expired_at = expiry::expires_at(row.password_changed_at, row.password_expires_at, max_age).filter(|&at| now >= at);
+    let expired = expired_at.is_some();
     // A session signed in before the password expired ends with it: only a
     // sign-in with the expired password proves who replaces it.
-    let signed_in_before_expiry = expiry.is_some_and(|expiry| expired && row.authenticated_at < expiry);
+    let signed_in_before_expiry = expired_at.is_some_and(|at| row.authenticated_at < at);
     let valid = row.active
         && row.session_stamp == row.user_stamp
         && now - row.last_seen_at <= IDLE_TIMEOUT_SECONDS
