@@ -3,6 +3,9 @@
 
 SHELL := /bin/bash
 export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+# Read by leptos at compile time; the same value for every cargo call keeps
+# one compilation for the build, the tests and the end-to-end suite.
+export LEPTOS_OUTPUT_NAME := kundenportal
 
 KP_DATA_DIR ?= ./data
 export KP_DATA_DIR
@@ -17,14 +20,17 @@ run: setup build-release
 	@./target/release/kundenportal demo
 	@LEPTOS_SITE_ROOT=target/site ./target/release/kundenportal serve
 
+## Debug server and WASM into target/ (what the tests use).
 build:
-	cargo leptos build
+	@scripts/build.sh
 
+## Release server and size-optimised WASM.
 build-release:
-	cargo leptos build --release
+	@scripts/build.sh --release
 
-## Development with rebuild and reload on every change.
-watch: setup
+## Development with rebuild and reload on every change (installs cargo-leptos on first use).
+watch:
+	@scripts/setup.sh --watch
 	cargo leptos watch
 
 ## Every Rust test (unit and integration), then Playwright against the real server in Chromium.
@@ -32,8 +38,7 @@ test: setup
 	@scripts/test.sh
 
 test-rust:
-	cargo test -p app --features ssr
-	cargo test -p server
+	cargo nextest run --package app --package server --features app/ssr
 
 test-e2e: build
 	cd end2end && npx playwright test

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what building and testing Kundenportal needs, and only what is
-# missing: the wasm32 target, cargo-leptos, wasm-bindgen-cli (the version in
-# Cargo.lock), the npm tools (sass, wasm-opt, Playwright) and Chromium.
-# Safe to run again: every step checks first.
+# missing: the wasm32 target, wasm-bindgen-cli (the version in Cargo.lock),
+# cargo-nextest, the npm tools (sass, wasm-opt, Playwright, axe-core) and
+# Chromium. `--watch` adds cargo-leptos, which only `make watch` uses: it
+# takes 13–22 minutes to compile, and scripts/build.sh runs the same steps
+# without it. Safe to run again: every step checks first and prints its time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,12 +26,14 @@ else
   timed rustup target add wasm32-unknown-unknown
 fi
 
-step "cargo-leptos $CARGO_LEPTOS_VERSION"
-if cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION\$"; then
-  echo "   present"
-else
-  # The newest release needs a newer rustc than stable; this pin builds with --locked.
-  timed cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+if [ "${1:-}" = "--watch" ]; then
+  step "cargo-leptos $CARGO_LEPTOS_VERSION (for make watch)"
+  if cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION\$"; then
+    echo "   present"
+  else
+    # The newest release needs a newer rustc than stable; this pin builds with --locked.
+    timed cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION"
+  fi
 fi
 
 step "wasm-bindgen-cli $WASM_BINDGEN_VERSION (from Cargo.lock)"
@@ -40,8 +44,16 @@ else
   timed cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
-step "npm tools (sass, binaryen, @playwright/test) from package-lock.json"
+step "cargo-nextest (runs each test in its own process, in parallel)"
+if cargo nextest --version >/dev/null 2>&1; then
+  echo "   present"
+else
+  timed cargo install cargo-nextest --locked
+fi
+
+step "npm tools (sass, binaryen, @playwright/test, @axe-core/playwright) from package-lock.json"
 if [ -x node_modules/.bin/sass ] && [ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/playwright ] \
+  && [ -d node_modules/@axe-core/playwright ] \
   && [ node_modules/.package-lock.json -nt package-lock.json ]; then
   echo "   present"
 else

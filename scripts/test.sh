@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+# The value scripts/build.sh compiles with: one compilation serves the build,
+# the Rust tests and the end-to-end suite.
+export LEPTOS_OUTPUT_NAME=kundenportal
 
 declare -a timings=()
 stage() {
@@ -10,7 +13,7 @@ stage() {
   printf '\n== test: %s\n' "$name"
   local started=$SECONDS
   "$@"
-  timings+=("$(printf '%-34s %5ss' "$name" "$((SECONDS - started))")")
+  timings+=("$(printf '%-38s %5ss' "$name" "$((SECONDS - started))")")
 }
 report() {
   printf '\n== stage timings\n'
@@ -18,11 +21,9 @@ report() {
 }
 trap report EXIT
 
-# The same LEPTOS_OUTPUT_NAME cargo-leptos sets, so `cargo test` and
-# `cargo leptos build` share one build of the dependencies.
-export LEPTOS_OUTPUT_NAME=kundenportal
-
-stage "build (cargo leptos build)" cargo leptos build
-stage "unit tests (app, ssr)" cargo test -p app --features ssr
-stage "integration tests (server)" cargo test -p server
+stage "layering (no import circle)" scripts/check-layers.py
+stage "build (scripts/build.sh)" scripts/build.sh
+# Each test in its own process (cargo-nextest), in parallel: Leptos' SSR
+# executor is process-wide, so tests sharing a process had to run in a row.
+stage "Rust unit + integration (nextest)" cargo nextest run --package app --package server --features app/ssr
 stage "end-to-end (Playwright, Chromium)" bash -c "cd end2end && npx playwright test"

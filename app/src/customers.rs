@@ -6,8 +6,8 @@ use crate::domain::{
 };
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
-use crate::server::db::{is_unique_violation, Transaction};
-use crate::server::mail::{self, MailError, MailTemplate, OutgoingMail};
+use crate::server::db::{self, is_unique_violation, Transaction};
+use crate::server::mail::{MailError, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 
 /// How the main user gets their first password.
@@ -16,9 +16,12 @@ pub enum FirstAccess {
     Invitation,
     /// A password the operator chose; it must be changed at first sign-in.
     InitialPassword(Password),
-    /// The demo user's known password, usable as is.
-    DemoPassword(Password),
+    /// The demo user's known password, usable as is. Only [`seed_demo`]
+    /// can make one: no other caller gets a ready-to-use password.
+    DemoPassword(DemoPassword),
 }
+
+pub struct DemoPassword(Password);
 
 pub struct NewCustomer {
     pub number: CustomerNumber,
@@ -64,6 +67,8 @@ pub enum CustomerError {
     Mail(#[from] MailError),
     #[error("Datenbankfehler")]
     Database(#[from] sqlx::Error),
+    #[error("für das Demo-Passwort: {0}")]
+    Policy(InputError),
     #[error("Passwort-Hashing fehlgeschlagen")]
     Hashing(#[from] tokio::task::JoinError),
 }
@@ -80,13 +85,13 @@ pub struct CreatedCustomer {
 pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> Result<CreatedCustomer, CustomerError> {
     let password_hash = match &new.access {
         FirstAccess::Invitation => None,
-        FirstAccess::InitialPassword(password) | FirstAccess::DemoPassword(password) => {
+        FirstAccess::InitialPassword(password) | FirstAccess::DemoPassword(DemoPassword(password)) => {
             let password = password.clone();
             Some(tokio::task::spawn_blocking(move || crypto::hash_password(password.expose())).await?)
         }
     };
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
 
     let customer_id: i64 = match sqlx::query_scalar(
         "INSERT INTO customers (number, name, created_at) VALUES ($1, $2, $3) RETURNING id",
@@ -132,9 +137,8 @@ pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> R
         FirstAccess::InitialPassword(_) => {
             let mut context = state.mail_base_context();
             context = minijinja::context! { ..context, ..account_context(&new) };
-            mail::enqueue(
-                &mut tx,
-                &state.mail_templates,
+            state.outbox.enqueue(
+        &mut tx,
                 OutgoingMail {
                     template: MailTemplate::InitialPassword,
                     idempotency_key: format!("account:{user_id}"),
@@ -164,7 +168,6 @@ pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> R
     .await?;
     tx.commit().await?;
     if invitation_queued {
-        state.outbox_wake.notify_one();
     }
     Ok(CreatedCustomer { customer_id, user_id, invitation_queued })
 }
@@ -193,9 +196,8 @@ async fn queue_invitation(
         ..account_context(new),
         ..minijinja::context! { link => link, valid_hours => ttl / 3600 },
     };
-    mail::enqueue(
+    state.outbox.enqueue(
         tx,
-        &state.mail_templates,
         OutgoingMail {
             template: MailTemplate::Invitation,
             idempotency_key: format!("invitation:{token_id}"),
@@ -241,31 +243,52 @@ pub async fn issue_token(
 
 pub const DEMO_CUSTOMER_NUMBER: &str = "10001";
 pub const DEMO_USERNAME: &str = "demo";
-pub const DEMO_PASSWORD: &str = "Demo-Portal-26";
+/// The demo password when the policy allows it.
+const PREFERRED_DEMO_PASSWORD: &str = "Demo-Portal-26";
 
-/// Creates the demo customer unless it exists. Returns true when created.
-pub async fn seed_demo(state: &AppState) -> Result<bool, CustomerError> {
+/// A demo password the operator's policy accepts: the preferred one, or one
+/// of the length the policy wants made from the same letters and digits.
+pub fn demo_password(policy: &PasswordPolicy) -> Result<Password, InputError> {
+    let context = PasswordContext::default();
+    if let Ok(password) = Password::parse(PREFERRED_DEMO_PASSWORD, policy, context) {
+        return Ok(password);
+    }
+    const LETTERS: &str = "DemoPortalKundenportalMusterzugangDemoPortalKundenportalMusterzugang";
+    let length = PREFERRED_DEMO_PASSWORD.len().clamp(policy.min_len, policy.max_len);
+    let letters: String = LETTERS.chars().cycle().take(length.saturating_sub(2)).collect();
+    let digits = &"26"[..length.min(2)];
+    Password::parse(&format!("{letters}{digits}"), policy, context)
+}
+
+#[derive(Debug)]
+pub struct DemoSeed {
+    pub created: bool,
+    pub password: String,
+}
+
+/// Creates the demo customer unless it exists, and says its password.
+pub async fn seed_demo(state: &AppState) -> Result<DemoSeed, CustomerError> {
+    let policy = &state.config.password_policy;
+    let password = demo_password(policy).map_err(CustomerError::Policy)?;
+    let shown = password.expose().to_owned();
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE number = $1")
         .bind(DEMO_CUSTOMER_NUMBER)
         .fetch_optional(&state.pool)
         .await?;
     if exists.is_some() {
-        return Ok(false);
+        return Ok(DemoSeed { created: false, password: shown });
     }
-    let policy = &state.config.password_policy;
     let new = NewCustomer {
         number: CustomerNumber::parse(DEMO_CUSTOMER_NUMBER).expect("valid demo number"),
         name: CustomerName::parse("Muster Gastronomie GmbH").expect("valid demo name"),
         username: Username::parse(DEMO_USERNAME).expect("valid demo username"),
         email: EmailAddress::parse("demo@kundenportal.example").expect("valid demo address"),
-        access: FirstAccess::DemoPassword(
-            Password::parse(DEMO_PASSWORD, policy, PasswordContext::default()).expect("demo password meets the policy"),
-        ),
+        access: FirstAccess::DemoPassword(DemoPassword(password)),
     };
     let created = add_customer(state, new, Actor::Operator).await?;
     sqlx::query("UPDATE users SET first_name = 'Max', last_name = 'Mustermann' WHERE id = $1")
         .bind(created.user_id)
         .execute(&state.pool)
         .await?;
-    Ok(true)
+    Ok(DemoSeed { created: true, password: shown })
 }

@@ -38,39 +38,8 @@ pub enum AppError {
     Internal { correlation_id: String },
 }
 
-/// Fixed messages of the sign-in forms. They are named here because a form
-/// posted without JavaScript gets its error back as a short code in the
-/// address (`?fehler=…`), and only codes from this list are turned back into
-/// text — a crafted link cannot put words of its own on the page.
-pub mod messages {
-    pub const PASSWORDS_DIFFER: &str = "Die beiden Passwörter stimmen nicht überein.";
-    pub const SAME_AS_BEFORE: &str = "Bitte wählen Sie ein anderes Passwort als das bisherige.";
-    pub const CURRENT_WRONG: &str = "Das aktuelle Passwort ist nicht korrekt.";
-    pub const NEW_EQUALS_CURRENT: &str = "Das neue Passwort muss sich vom aktuellen unterscheiden.";
-    pub const PRIVACY_CHANGED: &str =
-        "Die Datenschutzhinweise wurden inzwischen aktualisiert. Bitte laden Sie die Seite neu und lesen Sie die aktuelle Fassung.";
-    pub const IDENTIFIER_MISSING: &str = "Bitte geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein.";
-    pub const PASSWORD_MISSING: &str = "Bitte geben Sie ein Passwort ein.";
-    pub const TOO_MANY_WRONG: &str =
-        "Zu viele falsche Versuche. Bitte warten Sie einige Minuten und versuchen Sie es dann noch einmal.";
-    /// How a refused password's message starts; the rules it names vary.
-    pub const RULES_PREFIX: &str = "Das Passwort erfüllt nicht alle Regeln";
-    pub const RULES_UNMET: &str = "Das Passwort erfüllt nicht alle Regeln. Die Liste unter dem Feld zeigt, was noch fehlt.";
-    pub const NOT_ACCEPTED: &str =
-        "Die Eingabe wurde nicht angenommen. Bitte prüfen Sie Ihre Angaben und versuchen Sie es noch einmal.";
-
-    pub(crate) const BY_CODE: &[(&str, &str)] = &[
-        ("gleich", PASSWORDS_DIFFER),
-        ("bisher", SAME_AS_BEFORE),
-        ("aktuell", CURRENT_WRONG),
-        ("unveraendert", NEW_EQUALS_CURRENT),
-        ("fassung", PRIVACY_CHANGED),
-        ("angabe", IDENTIFIER_MISSING),
-        ("leer", PASSWORD_MISSING),
-        ("sperre", TOO_MANY_WRONG),
-        ("regeln", RULES_UNMET),
-    ];
-}
+/// The fixed texts of the forms (see [`crate::domain::messages`]).
+pub use crate::domain::messages;
 
 impl AppError {
     /// The code a plain form post is sent back with (`?fehler=CODE`).
@@ -167,19 +136,107 @@ impl AppError {
     }
 }
 
-/// Sets the HTTP status of the current server-function response to the one
-/// that belongs to `error`, and hands the error back.
+/// Who is asking decides how a refusal is answered.
 #[cfg(feature = "ssr")]
-pub fn reject(error: AppError) -> AppError {
-    if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
-        if let Ok(status) = http::StatusCode::from_u16(error.status_code()) {
-            response.set_status(status);
-        }
-        if let Some(seconds) = error.retry_after() {
-            response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// A browser asking for a page (`Accept: text/html`): not being signed
+    /// in is answered with a redirect to the login page.
+    Page,
+    /// Everything else: the hydrated page's server-function calls, scripts
+    /// and the mobile app get the status and the error as JSON.
+    Api,
+}
+
+#[cfg(feature = "ssr")]
+impl Caller {
+    pub fn of(headers: &http::HeaderMap) -> Caller {
+        let wants_html = headers
+            .get(http::header::ACCEPT)
+            .and_then(|value| value.to_str().ok())
+            .is_some_and(|value| value.contains("text/html"));
+        if wants_html {
+            Caller::Page
+        } else {
+            Caller::Api
         }
     }
-    error
+}
+
+/// The one mapping from a refusal to an HTTP answer. Server functions (see
+/// [`status_of_server_fn_error`]), plain handlers and the access guard all
+/// answer through it; nothing else sets a status for an error.
+#[cfg(feature = "ssr")]
+impl AppError {
+    pub fn status(&self) -> http::StatusCode {
+        http::StatusCode::from_u16(self.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    pub fn respond(self, caller: Caller) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        use http::header::{CONTENT_TYPE, RETRY_AFTER};
+        if caller == Caller::Page && matches!(self, AppError::NotSignedIn | AppError::SetupPending) {
+            // The start page sends an unfinished first sign-in on to its step.
+            let to = if self == AppError::NotSignedIn { crate::routes::LOGIN } else { crate::routes::HOME };
+            return found(to);
+        }
+        let mut response = match caller {
+            Caller::Api => {
+                let body = serde_json::to_string(&self).unwrap_or_default();
+                (self.status(), [(CONTENT_TYPE, "application/json")], body).into_response()
+            }
+            Caller::Page => (self.status(), [(CONTENT_TYPE, "text/plain; charset=utf-8")], self.to_string()).into_response(),
+        };
+        if let Some(seconds) = self.retry_after() {
+            response.headers_mut().insert(RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+        response
+    }
+
+    /// For a page rendered on the server that shows this error instead of
+    /// its content: the page answers with the error's status (a used link
+    /// 410, a limit 429 with Retry-After).
+    pub fn set_page_status(&self) {
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(self.status());
+            if let Some(seconds) = self.retry_after() {
+                response.insert_header(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+            }
+        }
+    }
+}
+
+/// 302 to `path`: what a browser (and the README) expects of a page that
+/// is not there for this visitor. (axum's `Redirect::to` answers 303.)
+#[cfg(feature = "ssr")]
+pub fn found(path: &str) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match http::HeaderValue::from_str(path) {
+        Ok(location) => (http::StatusCode::FOUND, [(http::header::LOCATION, location)]).into_response(),
+        Err(_) => http::StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+/// A server function that returned an error answers 500 with the encoded
+/// error (Leptos' default); this gives it the error's own status and
+/// Retry-After. Redirects of plain form posts are left alone.
+#[cfg(feature = "ssr")]
+pub async fn status_of_server_fn_error(response: axum::response::Response) -> axum::response::Response {
+    if response.status() != http::StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key(leptos::server_fn::error::SERVER_FN_ERROR_HEADER)
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // An encoded error is a few hundred bytes.
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = error.status();
+        if let Some(seconds) = error.retry_after() {
+            parts.headers.insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
+        }
+    }
+    axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 #[cfg(feature = "ssr")]
@@ -196,7 +253,7 @@ impl AppError {
             source = cause.source();
         }
         tracing::error!(%correlation_id, error = %chain, "unexpected error");
-        reject(AppError::Internal { correlation_id })
+        AppError::Internal { correlation_id }
     }
 }
 

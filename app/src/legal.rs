@@ -2,7 +2,7 @@
 //! Datenschutzhinweise, Impressum.
 
 use crate::error::AppError;
-use crate::shell::PageTitle;
+use crate::ui::PageTitle;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +36,16 @@ pub struct LegalText {
     pub paragraphs: Vec<String>,
     /// The privacy notice's version, shown so users know what they accepted.
     pub version: Option<i64>,
+}
+
+/// The operator's name and hotline, for the header and footer of every page.
+#[derive(Clone, Copy)]
+pub struct SiteResource(pub Resource<Result<SiteInfo, AppError>>);
+
+impl SiteResource {
+    pub fn provide() {
+        provide_context(SiteResource(Resource::new(|| (), |_| get_site_info())));
+    }
 }
 
 /// Public by design: branding is shown on the login page.
@@ -73,7 +83,16 @@ pub fn paragraphs(text: &str) -> Vec<String> {
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use crate::server::db::Pool;
+    use crate::server::db::{self, Pool};
+    use crate::server::jobs::Jobs;
+    use crate::server::state::AppState;
+
+    /// At start: a new database gets the configured privacy notice as version 1.
+    pub fn register_jobs(jobs: &mut Jobs) {
+        jobs.at_start("privacy notice", |state: AppState| async move {
+            ensure_privacy_notice(&state.pool, &state.config.branding.privacy_text, state.clock.now()).await
+        });
+    }
 
     /// The newest published privacy notice: (version, text).
     pub async fn current_privacy_notice(pool: &Pool) -> Result<Option<(i64, String)>, sqlx::Error> {
@@ -84,7 +103,7 @@ pub mod ssr {
 
     /// Publishes `body` as the next version and returns its number.
     pub async fn publish_privacy_notice(pool: &Pool, body: &str, now: i64) -> Result<i64, sqlx::Error> {
-        let mut tx = pool.begin().await?;
+        let mut tx = db::begin(pool).await?;
         let (next,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(version), 0) + 1 FROM privacy_notices")
             .fetch_one(&mut *tx)
             .await?;

@@ -1,12 +1,19 @@
 //! Kundenportal: the pages, server functions and (with `ssr`) the server
 //! side they stand on. One module per feature.
 
+//!
+//! Layers, lowest first (`scripts/check-layers.py` keeps them so):
+//! `domain` ← `error`, `routes`, `server` (infrastructure) ← `ui` ←
+//! features (`auth`, `legal`, `profile`, `customers`) ← `shell` and this root.
+
 pub mod auth;
 pub mod domain;
 pub mod error;
 pub mod legal;
 pub mod profile;
+pub mod routes;
 pub mod shell;
+pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod customers;
@@ -14,15 +21,29 @@ pub mod customers;
 pub mod server;
 
 use auth::{
-    AcceptInvitation, AcceptPrivacy, AcceptPrivacyPage, ForgotPasswordPage, InvitationPage, Login, LoginPage, Logout,
-    ResetPasswordPage, SetInitialPassword, SetPasswordPage,
+    AcceptPrivacyPage, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SessionActions, SetPasswordPage,
 };
-use legal::{LegalPage, LegalPageKind};
+use legal::{LegalPage, LegalPageKind, SiteResource};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{SsrMode, StaticSegment};
 use shell::{ComingSoon, Footer, Header, HomePage, NotFound, SignedInLayout};
+use ui::{PublicMain, SkipLink};
+
+/// The router's path for a page of [`routes`].
+fn page(path: &'static str) -> (StaticSegment<&'static str>,) {
+    (StaticSegment(routes::segment(path)),)
+}
+
+/// The jobs of every feature: start-up steps and repeating work.
+#[cfg(feature = "ssr")]
+pub fn jobs() -> server::jobs::Jobs {
+    let mut jobs = server::jobs::Jobs::default();
+    legal::ssr::register_jobs(&mut jobs);
+    auth::ssr::expiry::register_jobs(&mut jobs);
+    jobs
+}
 
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -34,7 +55,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
-                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="icon" href=routes::FAVICON type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -49,17 +70,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // The actions that change who is signed in (or what they must do next)
-    // live here, so the user resource refetches after each of them.
-    let actions = shell::SessionActions {
-        login: ServerAction::<Login>::new(),
-        logout: ServerAction::<Logout>::new(),
-        set_initial_password: ServerAction::<SetInitialPassword>::new(),
-        accept_privacy: ServerAction::<AcceptPrivacy>::new(),
-        accept_invitation: ServerAction::<AcceptInvitation>::new(),
-    };
-    actions.provide();
-    shell::provide_shell_resources(actions);
+    SessionActions::provide();
+    SiteResource::provide();
     // Effects run only in the browser, after hydration: the mark tells
     // end-to-end tests (and anyone debugging) that the page is interactive.
     Effect::new(|_| {
@@ -69,30 +81,31 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/kundenportal.css"/>
+        <Stylesheet id="leptos" href=routes::STYLESHEET/>
         <Router>
+            <SkipLink/>
             <Header/>
             <div class="page">
                 <Routes fallback=NotFound>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/passwort-vergessen") view=ForgotPasswordPage/>
+                    <Route path=page(routes::LOGIN) view=|| view! { <PublicMain><LoginPage/></PublicMain> }/>
+                    <Route path=page(routes::FORGOT_PASSWORD) view=|| view! { <PublicMain><ForgotPasswordPage/></PublicMain> }/>
                     // Rendered whole before the headers go out, so a used or
                     // expired link answers 410 (and an address over its limit 429).
-                    <Route path=path!("/passwort-neu") view=ResetPasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/einladung") view=InvitationPage ssr=SsrMode::Async/>
-                    <Route path=path!("/passwort-festlegen") view=SetPasswordPage ssr=SsrMode::Async/>
-                    <Route path=path!("/datenschutz-akzeptieren") view=AcceptPrivacyPage ssr=SsrMode::Async/>
-                    <Route path=path!("/kontakt") view=|| view! { <LegalPage kind=LegalPageKind::Contact/> }/>
-                    <Route path=path!("/datenschutz") view=|| view! { <LegalPage kind=LegalPageKind::Privacy/> }/>
-                    <Route path=path!("/impressum") view=|| view! { <LegalPage kind=LegalPageKind::Imprint/> }/>
-                    // Rendered whole before the headers go out, so a signed-out
-                    // visitor gets a real 302 to the login page.
-                    <ParentRoute path=path!("") view=SignedInLayout ssr=SsrMode::Async>
-                        <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
-                        <Route path=path!("dokumente") view=|| view! { <ComingSoon title="Dokumente"/> } ssr=SsrMode::Async/>
-                        <Route path=path!("weiterleitungen") view=|| view! { <ComingSoon title="Weiterleitungen"/> } ssr=SsrMode::Async/>
-                        <Route path=path!("benutzer") view=|| view! { <ComingSoon title="Benutzer"/> } ssr=SsrMode::Async/>
-                        <Route path=path!("profil") view=profile::ProfilePage ssr=SsrMode::Async/>
+                    <Route path=page(routes::RESET_PASSWORD) view=|| view! { <PublicMain><ResetPasswordPage/></PublicMain> } ssr=SsrMode::Async/>
+                    <Route path=page(routes::INVITATION) view=|| view! { <PublicMain><InvitationPage/></PublicMain> } ssr=SsrMode::Async/>
+                    <Route path=page(routes::SET_PASSWORD) view=|| view! { <PublicMain><SetPasswordPage/></PublicMain> } ssr=SsrMode::Async/>
+                    <Route path=page(routes::ACCEPT_PRIVACY) view=|| view! { <PublicMain><AcceptPrivacyPage/></PublicMain> } ssr=SsrMode::Async/>
+                    <Route path=page(routes::CONTACT) view=|| view! { <PublicMain><LegalPage kind=LegalPageKind::Contact/></PublicMain> }/>
+                    <Route path=page(routes::PRIVACY) view=|| view! { <PublicMain><LegalPage kind=LegalPageKind::Privacy/></PublicMain> }/>
+                    <Route path=page(routes::IMPRINT) view=|| view! { <PublicMain><LegalPage kind=LegalPageKind::Imprint/></PublicMain> }/>
+                    // A signed-out request never reaches these: the server
+                    // answers it with 302 first (`auth::ssr::guard`).
+                    <ParentRoute path=page(routes::HOME) view=SignedInLayout ssr=SsrMode::Async>
+                        <Route path=page(routes::HOME) view=HomePage ssr=SsrMode::Async/>
+                        <Route path=page(routes::DOCUMENTS) view=|| view! { <ComingSoon title="Dokumente"/> } ssr=SsrMode::Async/>
+                        <Route path=page(routes::FORWARDINGS) view=|| view! { <ComingSoon title="Weiterleitungen"/> } ssr=SsrMode::Async/>
+                        <Route path=page(routes::USERS) view=|| view! { <ComingSoon title="Benutzer"/> } ssr=SsrMode::Async/>
+                        <Route path=page(routes::PROFILE) view=profile::ProfilePage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </div>

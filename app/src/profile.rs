@@ -2,7 +2,7 @@
 //! are here; name, e-mail address and notifications follow with their issue.
 
 use crate::auth::{ChangePasswordForm, SignOutElsewhereForm, SIGN_INS_SECTION};
-use crate::shell::PageTitle;
+use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

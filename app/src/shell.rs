@@ -2,58 +2,13 @@
 //! the operator's logo opening the user menu, side navigation for signed-in
 //! users, the start page's tiles, and the footer with the legal links.
 
-use crate::auth::{current_user, AcceptInvitation, AcceptPrivacy, Login, Logout, SetInitialPassword, SetupStep, UserView};
-use crate::error::AppError;
-use crate::legal::{get_site_info, SiteInfo};
+use crate::auth::{Logout, SetupStep, UserResource, UserView};
+use crate::legal::SiteResource;
+use crate::routes;
+use crate::ui::{PageTitle, PublicMain, MAIN_ID};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::{Outlet, Redirect, A};
-
-/// Who is signed in; refetched after sign-in and sign-out.
-#[derive(Clone, Copy)]
-pub struct UserResource(pub Resource<Result<Option<UserView>, AppError>>);
-
-#[derive(Clone, Copy)]
-pub struct SiteResource(pub Resource<Result<SiteInfo, AppError>>);
-
-/// The server actions after which the signed-in user (or their next step)
-/// may have changed.
-#[derive(Clone, Copy)]
-pub struct SessionActions {
-    pub login: ServerAction<Login>,
-    pub logout: ServerAction<Logout>,
-    pub set_initial_password: ServerAction<SetInitialPassword>,
-    pub accept_privacy: ServerAction<AcceptPrivacy>,
-    pub accept_invitation: ServerAction<AcceptInvitation>,
-}
-
-impl SessionActions {
-    pub fn provide(self) {
-        provide_context(self.login);
-        provide_context(self.logout);
-        provide_context(self.set_initial_password);
-        provide_context(self.accept_privacy);
-        provide_context(self.accept_invitation);
-    }
-
-    fn versions(self) -> [usize; 5] {
-        [
-            self.login.version().get(),
-            self.logout.version().get(),
-            self.set_initial_password.version().get(),
-            self.accept_privacy.version().get(),
-            self.accept_invitation.version().get(),
-        ]
-    }
-}
-
-pub fn provide_shell_resources(actions: SessionActions) {
-    let user = Resource::new(move || actions.versions(), |_| current_user());
-    let site = Resource::new(|| (), |_| get_site_info());
-    provide_context(UserResource(user));
-    provide_context(SiteResource(site));
-}
 
 /// One entry of the navigation and one tile of the start page.
 struct Section {
@@ -64,75 +19,92 @@ struct Section {
 
 fn sections_for(user: &UserView) -> Vec<Section> {
     let mut sections = vec![Section {
-        href: "/dokumente",
+        href: routes::DOCUMENTS,
         title: "Dokumente",
         description: "Rechnungen, Gutschriften und weitere Belege der letzten 13 Monate ansehen und herunterladen.",
     }];
     if user.can_manage_forwardings {
         sections.push(Section {
-            href: "/weiterleitungen",
+            href: routes::FORWARDINGS,
             title: "Weiterleitungen",
             description: "Neue Dokumente automatisch an weitere E-Mail-Adressen senden.",
         });
     }
     if user.can_manage_users {
         sections.push(Section {
-            href: "/benutzer",
+            href: routes::USERS,
             title: "Benutzer",
             description: "Weitere Benutzer anlegen, aktivieren und deaktivieren.",
         });
     }
     sections.push(Section {
-        href: "/profil",
+        href: routes::PROFILE,
         title: "Profil",
         description: "Name, Passwort, E-Mail-Adresse und Benachrichtigungen verwalten.",
     });
     sections
 }
 
-/// The green bar with the page's name (and the document title).
-#[component]
-pub fn PageTitle(title: &'static str) -> impl IntoView {
-    view! {
-        <Title text=format!("{title} – Kundenportal")/>
-        <h1 class="page-title">{title}</h1>
-    }
-}
-
 #[component]
 pub fn Header() -> impl IntoView {
     let user = expect_context::<UserResource>().0;
     let site = expect_context::<SiteResource>().0;
-    let logout = expect_context::<ServerAction<Logout>>();
     view! {
         <header class="topbar">
-            <a class="brand" href="/">"Kundenportal"</a>
-            <Suspense fallback=|| view! { <img class="logo" src="/branding/logo" alt=""/> }>
+            <a class="brand" href=routes::HOME>"Kundenportal"</a>
+            <Suspense fallback=|| view! { <img class="logo" src=routes::LOGO alt=""/> }>
                 {move || Suspend::new(async move {
                     let operator = site.await.map(|s| s.operator_name).unwrap_or_default();
                     match user.await {
-                        Ok(Some(user)) => view! {
-                            <details class="user-menu">
-                                <summary aria-label="Benutzermenü öffnen">
-                                    <img class="logo" src="/branding/logo" alt=operator/>
-                                    <span class="caret" aria-hidden="true">"▾"</span>
-                                </summary>
-                                <div class="menu">
-                                    <p class="menu-name">{user.full_name}</p>
-                                    <p class="menu-username">{format!("@{}", user.username)}</p>
-                                    <a href="/profil">"Profil"</a>
-                                    <ActionForm action=logout>
-                                        <button type="submit" class="menu-item">"Abmelden"</button>
-                                    </ActionForm>
-                                </div>
-                            </details>
-                        }
-                        .into_any(),
-                        _ => view! { <img class="logo" src="/branding/logo" alt=operator/> }.into_any(),
+                        Ok(Some(user)) => view! { <UserMenu user operator/> }.into_any(),
+                        _ => view! { <img class="logo" src=routes::LOGO alt=operator/> }.into_any(),
                     }
                 })}
             </Suspense>
         </header>
+    }
+}
+
+/// The logo opens the user's menu: a disclosure button (`aria-expanded`)
+/// that works by keyboard and closes on Escape. Before the WASM has loaded
+/// the stylesheet shows the menu while focus is inside it.
+#[component]
+fn UserMenu(user: UserView, operator: String) -> impl IntoView {
+    const MENU_ID: &str = "benutzermenue";
+    let logout = expect_context::<ServerAction<Logout>>();
+    let open = RwSignal::new(false);
+    let button = NodeRef::<leptos::html::Button>::new();
+    let close_on_escape = move |event: leptos::ev::KeyboardEvent| {
+        if event.key() == "Escape" && open.get_untracked() {
+            open.set(false);
+            if let Some(button) = button.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    };
+    view! {
+        <div class="user-menu" class:open=move || open.get() on:keydown=close_on_escape>
+            <button
+                type="button"
+                class="user-menu-button"
+                aria-label="Benutzermenü"
+                aria-controls=MENU_ID
+                aria-expanded=move || if open.get() { "true" } else { "false" }
+                node_ref=button
+                on:click=move |_| open.update(|open| *open = !*open)
+            >
+                <img class="logo" src=routes::LOGO alt=operator/>
+                <span class="caret" aria-hidden="true">"▾"</span>
+            </button>
+            <div class="menu" id=MENU_ID>
+                <p class="menu-name">{user.full_name}</p>
+                <p class="menu-username">{format!("@{}", user.username)}</p>
+                <a href=routes::PROFILE>"Profil"</a>
+                <ActionForm action=logout>
+                    <button type="submit" class="menu-item">"Abmelden"</button>
+                </ActionForm>
+            </div>
+        </div>
     }
 }
 
@@ -142,9 +114,9 @@ pub fn Footer() -> impl IntoView {
     view! {
         <footer class="footer">
             <nav class="footer-links" aria-label="Rechtliches">
-                <a href="/kontakt">"Kontakt"</a>
-                <a href="/datenschutz">"Datenschutzhinweise"</a>
-                <a href="/impressum">"Impressum"</a>
+                <a href=routes::CONTACT>"Kontakt"</a>
+                <a href=routes::PRIVACY>"Datenschutzhinweise"</a>
+                <a href=routes::IMPRINT>"Impressum"</a>
             </nav>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -166,7 +138,9 @@ pub fn Footer() -> impl IntoView {
 }
 
 /// Everything behind sign-in: navigation on the side, the page beside it.
-/// Without a session the visitor is sent to the login page.
+/// A signed-out request never gets here (the server answers 302 first, see
+/// `auth::ssr::guard`); the redirects below cover a session that ends while
+/// the page is open.
 #[component]
 pub fn SignedInLayout() -> impl IntoView {
     let user = expect_context::<UserResource>().0;
@@ -183,17 +157,17 @@ pub fn SignedInLayout() -> impl IntoView {
                             <nav class="side-nav" aria-label="Hauptmenü">
                                 {sections_for(&user)
                                     .into_iter()
-                                    .filter(|s| s.href != "/profil")
+                                    .filter(|s| s.href != routes::PROFILE)
                                     .map(|s| view! { <A href=s.href>{s.title}</A> })
                                     .collect_view()}
                             </nav>
-                            <main class="content">
+                            <main id=MAIN_ID class="content" tabindex="-1">
                                 <Outlet/>
                             </main>
                         </div>
                     }
                     .into_any(),
-                    Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                    Ok(None) => view! { <Redirect path=routes::LOGIN/> }.into_any(),
                     Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}
@@ -244,14 +218,14 @@ pub fn ComingSoon(title: &'static str) -> impl IntoView {
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-        response.set_status(http::StatusCode::NOT_FOUND);
-    }
+    crate::error::AppError::NotFound.set_page_status();
     view! {
-        <PageTitle title="Seite nicht gefunden"/>
-        <section class="card">
-            <p>"Diese Seite gibt es nicht."</p>
-            <p><a href="/">"Zur Hauptansicht"</a></p>
-        </section>
+        <PublicMain>
+            <PageTitle title="Seite nicht gefunden"/>
+            <section class="card">
+                <p>"Diese Seite gibt es nicht."</p>
+                <p><a href=routes::HOME>"Zur Hauptansicht"</a></p>
+            </section>
+        </PublicMain>
     }
 }

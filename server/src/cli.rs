@@ -2,7 +2,7 @@
 //! and exits non-zero without writing anything.
 
 use app::auth::ssr::expiry;
-use app::customers::{self, CustomerError, NewCustomer, DEMO_PASSWORD, DEMO_USERNAME};
+use app::customers::{self, CustomerError, NewCustomer, DEMO_USERNAME};
 use app::server::audit::Actor;
 use app::server::clock::Clock;
 use app::server::config::Config;
@@ -170,14 +170,16 @@ pub async fn run() -> ExitCode {
             }
         }
         Command::Demo => match customers::seed_demo(&state).await {
-            Ok(created) => {
+            Ok(seed) => {
                 println!(
-                    "Demo-Kunde {}: Benutzername »{DEMO_USERNAME}«, Passwort »{DEMO_PASSWORD}« – {}",
-                    if created { "angelegt" } else { "vorhanden" },
+                    "Demo-Kunde {}: Benutzername »{DEMO_USERNAME}«, Passwort »{}« – {}",
+                    if seed.created { "angelegt" } else { "vorhanden" },
+                    seed.password,
                     state.config.base_url
                 );
                 ExitCode::SUCCESS
             }
+            Err(error @ CustomerError::Policy(_)) => fail(REFUSED, error),
             Err(error) => internal(error),
         },
         Command::Mail { command: MailCommand::Status } => match outbox_summary(&state.pool).await {
@@ -241,7 +243,7 @@ async fn open(config: Config) -> Result<AppState, ExitCode> {
         tracing::error!(%error, "mail transport cannot be built");
         fail(BAD_CONFIG, "KP_SMTP_URL: der SMTP-Versand kann nicht eingerichtet werden")
     })?;
-    state.prepare_database().await.map_err(internal)?;
+    app::jobs().run_at_start(&state).await.map_err(internal)?;
     Ok(state)
 }
 
@@ -267,7 +269,7 @@ async fn serve(state: AppState) -> ExitCode {
         Err(error) => return fail(FAILED, format!("LEPTOS_SITE_ADDR: {addr} ist nicht frei ({})", error.kind())),
     };
     tokio::spawn(state.outbox_worker().run());
-    tokio::spawn(expiry::run_expiry_warnings(state.clone()));
+    app::jobs().spawn_repeating(&state);
     let mail_target = match &state.config.smtp_url {
         Some(_) => "SMTP".to_owned(),
         None => state.config.mail_dir().display().to_string(),

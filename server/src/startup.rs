@@ -1,8 +1,10 @@
 //! Builds the application from its state; `main` and the tests both call it.
 
+use app::auth::ssr::{api as auth_api, guard};
+use app::error::{status_of_server_fn_error, AppError};
+use app::routes;
 use app::server::config::logo_content_type;
 use app::server::headers::static_headers;
-use app::error::AppError;
 use app::server::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
@@ -21,30 +23,29 @@ const DEFAULT_LOGO: &[u8] = include_bytes!("../../public/logo.svg");
 
 /// The router with every page, server function, asset and header.
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let page_routes = generate_route_list(App);
     let https = state.config.secure_cookies();
 
     let context_state = state.clone();
     let provide_state = move || provide_context(context_state.clone());
 
+    // Unknown server-function names; the known ones are registered by `leptos_routes`.
+    let server_fns = {
+        let provide_state = provide_state.clone();
+        move |req: Request<Body>| handle_server_fns_with_context(provide_state.clone(), req)
+    };
+
     let mut router = Router::new()
-        .route(
-            "/api/{*fn_name}",
-            get({
-                let provide_state = provide_state.clone();
-                move |req: Request<Body>| handle_server_fns_with_context(provide_state.clone(), req)
-            })
-            .post({
-                let provide_state = provide_state.clone();
-                move |req: Request<Body>| handle_server_fns_with_context(provide_state.clone(), req)
-            }),
-        )
-        .route("/branding/logo", get(logo))
-        .leptos_routes_with_context(&state, routes, provide_state.clone(), {
+        .route(routes::API_ME, get(auth_api::me))
+        .route(&format!("{}/{{*fn_name}}", routes::SERVER_FN_PREFIX), get(server_fns.clone()).post(server_fns))
+        .route(routes::LOGO, get(logo))
+        .leptos_routes_with_context(&state, page_routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(provide_state, shell))
+        .layer(middleware::map_response(status_of_server_fn_error))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::require_signed_in_page))
         .layer(middleware::map_response(keep_link_tokens_private))
         .layer(middleware::from_fn_with_state(state.clone(), reject_cross_site_requests))
         .layer(CompressionLayer::new().compress_when(is_static_asset))
@@ -101,8 +102,7 @@ async fn reject_cross_site_requests(State(state): State<AppState>, request: Requ
         origin = ?headers.get(header::ORIGIN),
         "cross-site request refused"
     );
-    let body = serde_json::to_string(&AppError::CrossSite).unwrap_or_default();
-    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "application/json")], body).into_response()
+    AppError::CrossSite.respond(app::error::Caller::Api)
 }
 
 /// Pages that carry a token in their address must not leak it to another
@@ -110,15 +110,13 @@ async fn reject_cross_site_requests(State(state): State<AppState>, request: Requ
 /// longer works answers 410: the page renders whole before its headers go
 /// out, and `link_info` sets the status.)
 async fn keep_link_tokens_private(uri: Uri, mut response: Response) -> Response {
-    if LINK_PAGES.contains(&uri.path().trim_end_matches('/')) {
+    if routes::LINK_PAGES.contains(&uri.path().trim_end_matches('/')) {
         let headers = response.headers_mut();
         headers.insert(header::REFERRER_POLICY, header::HeaderValue::from_static("no-referrer"));
         headers.insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
     }
     response
 }
-
-const LINK_PAGES: [&str; 2] = ["/einladung", "/passwort-neu"];
 
 /// Only the build's own files are compressed: the WASM shrinks to about a
 /// third. Pages are left alone, since compressing a page that holds both the

@@ -156,7 +156,7 @@ async fn turning_the_maximum_age_on_gives_old_passwords_the_warning_period_first
 
     // Restarting with the same setting keeps the moment it was turned on.
     app.state.clock.advance(14 * DAY - 1);
-    app.state.prepare_database().await.unwrap();
+    app::jobs().run_at_start(&app.state).await.unwrap();
     assert_eq!(pending_of(&app, &app.sign_in("uralt", PASSWORD).await).await, Value::Null);
     app.state.clock.advance(1);
     assert_eq!(pending_of(&app, &app.sign_in("uralt", PASSWORD).await).await, "PasswordExpired");

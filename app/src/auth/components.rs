@@ -4,11 +4,12 @@
 
 use super::{
     link_info, own_password_rules, AcceptInvitation, ChangePassword, AcceptPrivacy, LinkKind, Login, Logout, PasswordRules,
-    RequestPasswordReset, ResetPassword, SetInitialPassword, SetupStep, SignOutElsewhere,
+    RequestPasswordReset, ResetPassword, SetInitialPassword, SetupStep, SignOutElsewhere, UserResource,
 };
 use crate::error::AppError;
 use crate::legal::{get_legal_text, LegalPageKind};
-use crate::shell::{PageTitle, UserResource};
+use crate::routes;
+use crate::ui::PageTitle;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -106,7 +107,7 @@ pub fn LoginPage() -> impl IntoView {
                 </div>
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || login.pending().get()>"Login"</button>
-                    <a class="button secondary" href="/passwort-vergessen">"Passwort vergessen"</a>
+                    <a class="button secondary" href=routes::FORGOT_PASSWORD>"Passwort vergessen"</a>
                 </div>
             </ActionForm>
         </section>
@@ -209,8 +210,8 @@ fn SetupStepGate(step: SetupStep, children: ChildrenFn) -> impl IntoView {
                     match user.await {
                         // By page: a first and an expired password share one.
                         Ok(Some(user)) if user.pending.map(SetupStep::path) == Some(step.path()) => children().into_any(),
-                        Ok(Some(user)) => view! { <Redirect path=user.pending.map_or("/", SetupStep::path)/> }.into_any(),
-                        Ok(None) => view! { <Redirect path="/login"/> }.into_any(),
+                        Ok(Some(user)) => view! { <Redirect path=user.pending.map_or(routes::HOME, SetupStep::path)/> }.into_any(),
+                        Ok(None) => view! { <Redirect path=routes::LOGIN/> }.into_any(),
                         Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })
@@ -275,7 +276,7 @@ pub fn AcceptPrivacyPage() -> impl IntoView {
                         match notice.await {
                             Ok(text) => view! {
                                 <p>
-                                    <a class="more" href="/datenschutz" target="_blank" rel="noopener">"› Datenschutzhinweise"</a>
+                                    <a class="more" href=routes::PRIVACY target="_blank" rel="noopener">"› Datenschutzhinweise"</a>
                                     {text.version.map(|v| view! { <span class="muted">{format!(" (Version {v})")}</span> })}
                                 </p>
                                 <details class="notice-text">
@@ -327,7 +328,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                                 autocapitalize="none" spellcheck="false" required/>
                         </div>
                         <div class="actions">
-                            <a class="button secondary" href="/login">"Abbrechen"</a>
+                            <a class="button secondary" href=routes::LOGIN>"Abbrechen"</a>
                             <button type="submit" class="button primary" disabled=move || action.pending().get()>"Link anfordern"</button>
                         </div>
                     </ActionForm>
@@ -339,7 +340,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 </p>
                 <p>"Keine E-Mail erhalten? Prüfen Sie den Spam-Ordner oder wenden Sie sich an unsere Hotline."</p>
                 <div class="actions">
-                    <a class="button primary" href="/login">"Zur Anmeldung"</a>
+                    <a class="button primary" href=routes::LOGIN>"Zur Anmeldung"</a>
                 </div>
             </Show>
         </section>
@@ -348,11 +349,15 @@ pub fn ForgotPasswordPage() -> impl IntoView {
 
 /// What a page behind a mailed link shows when the link does not work.
 fn link_refused(error: AppError) -> AnyView {
+    // Rendered whole before the headers go out: a used link answers 410,
+    // an address over its limit 429.
+    #[cfg(feature = "ssr")]
+    error.set_page_status();
     view! {
         <p class="alert" role="alert">{error.to_string()}</p>
         <div class="actions">
-            <a class="button primary" href="/passwort-vergessen">"Neuen Link anfordern"</a>
-            <a class="button secondary" href="/login">"Zur Anmeldung"</a>
+            <a class="button primary" href=routes::FORGOT_PASSWORD>"Neuen Link anfordern"</a>
+            <a class="button secondary" href=routes::LOGIN>"Zur Anmeldung"</a>
         </div>
     }
     .into_any()
@@ -423,7 +428,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 <input type="hidden" name="token" value=token/>
                 <NewPasswordFields rules/>
                 <div class="actions">
-                    <a class="button secondary" href="/login">"Abbrechen"</a>
+                    <a class="button secondary" href=routes::LOGIN>"Abbrechen"</a>
                     <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort speichern"</button>
                 </div>
             </ActionForm>

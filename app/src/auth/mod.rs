@@ -4,6 +4,7 @@
 
 use crate::domain::{PasswordContext, PasswordPolicy, RuleCheck};
 use crate::error::AppError;
+use crate::routes;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -28,8 +29,8 @@ pub enum SetupStep {
 impl SetupStep {
     pub fn path(self) -> &'static str {
         match self {
-            SetupStep::ChangePassword | SetupStep::PasswordExpired => "/passwort-festlegen",
-            SetupStep::AcceptPrivacy => "/datenschutz-akzeptieren",
+            SetupStep::ChangePassword | SetupStep::PasswordExpired => routes::SET_PASSWORD,
+            SetupStep::AcceptPrivacy => routes::ACCEPT_PRIVACY,
         }
     }
 }
@@ -62,6 +63,53 @@ impl PasswordRules {
 
     pub fn check(&self, candidate: &str) -> Vec<RuleCheck> {
         self.policy.check(candidate, self.context())
+    }
+}
+
+/// Who is signed in, for every component; refetched after each action that
+/// can change it.
+#[derive(Clone, Copy)]
+pub struct UserResource(pub Resource<Result<Option<UserView>, AppError>>);
+
+/// The server actions after which the signed-in user (or their next step)
+/// may have changed. Created once in the app's root, so every form that
+/// signs in or out shares them and the user resource follows.
+#[derive(Clone, Copy)]
+pub struct SessionActions {
+    pub login: ServerAction<Login>,
+    pub logout: ServerAction<Logout>,
+    pub set_initial_password: ServerAction<SetInitialPassword>,
+    pub accept_privacy: ServerAction<AcceptPrivacy>,
+    pub accept_invitation: ServerAction<AcceptInvitation>,
+}
+
+impl SessionActions {
+    /// Creates the actions and the user resource and provides them as context.
+    pub fn provide() {
+        let actions = SessionActions {
+            login: ServerAction::<Login>::new(),
+            logout: ServerAction::<Logout>::new(),
+            set_initial_password: ServerAction::<SetInitialPassword>::new(),
+            accept_privacy: ServerAction::<AcceptPrivacy>::new(),
+            accept_invitation: ServerAction::<AcceptInvitation>::new(),
+        };
+        provide_context(actions.login);
+        provide_context(actions.logout);
+        provide_context(actions.set_initial_password);
+        provide_context(actions.accept_privacy);
+        provide_context(actions.accept_invitation);
+        let user = Resource::new(move || actions.versions(), |_| current_user());
+        provide_context(UserResource(user));
+    }
+
+    fn versions(self) -> [usize; 5] {
+        [
+            self.login.version().get(),
+            self.logout.version().get(),
+            self.set_initial_password.version().get(),
+            self.accept_privacy.version().get(),
+            self.accept_invitation.version().get(),
+        ]
     }
 }
 
@@ -126,7 +174,7 @@ pub async fn accept_privacy(version: i64) -> Result<(), AppError> {
     }
     .await;
     ssr::send_back_on_error(result, SetupStep::AcceptPrivacy.path())?;
-    leptos_axum::redirect("/");
+    leptos_axum::redirect(routes::HOME);
     Ok(())
 }
 
@@ -141,10 +189,10 @@ pub async fn change_password(current: String, password: String, confirm: String)
         Ok(ssr::passwords::change_password(&state, &user, &current, &password, &confirm, ip).await?)
     }
     .await;
-    let token = ssr::send_back_on_error(result, "/profil")?;
+    let token = ssr::send_back_on_error(result, routes::PROFILE)?;
     ssr::set_session_cookie(&state, &token, false);
     if ssr::is_plain_form_post() {
-        leptos_axum::redirect("/profil?passwort=geaendert");
+        leptos_axum::redirect(&format!("{}?passwort=geaendert", routes::PROFILE));
     }
     Ok(())
 }
@@ -160,10 +208,10 @@ pub async fn sign_out_elsewhere() -> Result<u64, AppError> {
     }
     .await;
     let section = components::SIGN_INS_SECTION;
-    let (token, ended) = ssr::send_back_on_error(result, &format!("/profil?bereich={section}"))?;
+    let (token, ended) = ssr::send_back_on_error(result, &format!("{}?bereich={section}", routes::PROFILE))?;
     ssr::set_session_cookie(&state, &token, false);
     if ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!("/profil?bereich={section}&abgemeldet={ended}"));
+        leptos_axum::redirect(&format!("{}?bereich={section}&abgemeldet={ended}", routes::PROFILE));
     }
     Ok(ended)
 }
@@ -175,9 +223,9 @@ pub async fn request_password_reset(identifier: String) -> Result<(), AppError> 
     let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
     let result = ssr::limit(&state, crate::server::limits::LimitedAction::PasswordReset)
         .and_then(|()| Ok(ssr::passwords::request_reset_in_background(&state, &identifier, ip)?));
-    ssr::send_back_on_error(result, "/passwort-vergessen")?;
+    ssr::send_back_on_error(result, routes::FORGOT_PASSWORD)?;
     if ssr::is_plain_form_post() {
-        leptos_axum::redirect("/passwort-vergessen?gesendet=1");
+        leptos_axum::redirect(&format!("{}?gesendet=1", routes::FORGOT_PASSWORD));
     }
     Ok(())
 }
@@ -201,8 +249,8 @@ pub async fn reset_password(token: String, password: String, confirm: String) ->
         Ok(ssr::passwords::use_link(&state, kind, &token, &password, &confirm, ip).await?)
     }
     .await;
-    ssr::send_back_on_error(result, &ssr::page_with_token("/passwort-neu", &token))?;
-    leptos_axum::redirect("/login?passwort=neu");
+    ssr::send_back_on_error(result, &routes::with_token(routes::RESET_PASSWORD, &token))?;
+    leptos_axum::redirect(&format!("{}?passwort=neu", routes::LOGIN));
     Ok(())
 }
 
@@ -217,13 +265,13 @@ pub async fn accept_invitation(token: String, password: String, confirm: String)
         Ok(ssr::passwords::use_link(&state, kind, &token, &password, &confirm, ip).await?)
     }
     .await;
-    match ssr::send_back_on_error(result, &ssr::page_with_token("/einladung", &token))? {
+    match ssr::send_back_on_error(result, &routes::with_token(routes::INVITATION, &token))? {
         Some(session) => {
             ssr::set_session_cookie(&state, &session, false);
             ssr::redirect_after_setup(&state, &session).await
         }
         None => {
-            leptos_axum::redirect("/login");
+            leptos_axum::redirect(routes::LOGIN);
             Ok(())
         }
     }

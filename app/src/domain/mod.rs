@@ -3,6 +3,7 @@
 
 mod customer;
 mod email;
+pub mod messages;
 mod password;
 mod username;
 

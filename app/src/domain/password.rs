@@ -102,7 +102,7 @@ impl Password {
         context: PasswordContext<'_>,
     ) -> Result<Self, InputError> {
         if candidate.is_empty() {
-            return Err(InputError::new(crate::error::messages::PASSWORD_MISSING));
+            return Err(InputError::new(super::messages::PASSWORD_MISSING));
         }
         let unmet: Vec<String> = policy
             .check(candidate, context)
@@ -115,7 +115,7 @@ impl Password {
         } else {
             Err(InputError::new(format!(
                 "{}: {}.",
-                crate::error::messages::RULES_PREFIX,
+                super::messages::RULES_PREFIX,
                 unmet.join(", ")
             )))
         }

@@ -42,7 +42,7 @@ pub async fn record(tx: &mut Transaction<'_>, entry: AuditEntry<'_>, now: i64) -
 
 /// Audit entries outside a larger change (e.g. a failed sign-in).
 pub async fn record_alone(pool: &super::db::Pool, entry: AuditEntry<'_>, now: i64) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = super::db::begin(pool).await?;
     record(&mut tx, entry, now).await?;
     tx.commit().await
 }

@@ -2,12 +2,60 @@
 //! its feature module; this file only opens the database.
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 pub type Pool = SqlitePool;
-pub type Transaction<'a> = sqlx::Transaction<'a, sqlx::Sqlite>;
+
+/// A database transaction that can wake a background worker once its rows
+/// are visible: the outbox registers its worker here when a mail is queued,
+/// so a caller cannot forget to wake it, nor wake it before the commit.
+/// Queries run on it like on sqlx's own (`&mut *tx`, or `&mut **tx` through
+/// a `&mut Transaction`).
+pub struct Transaction<'a> {
+    inner: sqlx::Transaction<'a, sqlx::Sqlite>,
+    wake_after_commit: Vec<Arc<Notify>>,
+}
+
+/// Starts a transaction; the only way to get a [`Transaction`].
+pub async fn begin(pool: &Pool) -> Result<Transaction<'static>, sqlx::Error> {
+    Ok(Transaction { inner: pool.begin().await?, wake_after_commit: Vec::new() })
+}
+
+impl Transaction<'_> {
+    /// `notify` is woken when this transaction commits (not if it rolls back).
+    pub fn wake_after_commit(&mut self, notify: &Arc<Notify>) {
+        if !self.wake_after_commit.iter().any(|known| Arc::ptr_eq(known, notify)) {
+            self.wake_after_commit.push(notify.clone());
+        }
+    }
+
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await?;
+        for notify in self.wake_after_commit {
+            notify.notify_one();
+        }
+        Ok(())
+    }
+}
+
+impl Deref for Transaction<'_> {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Transaction<'_> {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.inner
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbSetupError {

@@ -6,6 +6,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod headers;
+pub mod jobs;
 pub mod limits;
 pub mod mail;
 pub mod state;

@@ -3,11 +3,11 @@ use super::config::Config;
 use super::crypto::{hash_password, PasswordHashString};
 use super::db::Pool;
 use super::limits::RateLimits;
-use super::mail::{MailTemplates, MailTransport, OutboxWorker};
+use super::mail::{MailTemplates, MailTransport, Outbox, OutboxWorker};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Semaphore;
 
 /// Everything a request needs, built once at start and handed to the router,
 /// the server functions (as context) and the CLI.
@@ -17,10 +17,9 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
     pub clock: Clock,
-    pub mail_templates: Arc<MailTemplates>,
+    /// Queues mail in the caller's transaction and wakes the worker after it commits.
+    pub outbox: Outbox,
     pub mail_transport: Arc<MailTransport>,
-    /// Wakes the outbox worker when a mail was queued.
-    pub outbox_wake: Arc<Notify>,
     /// Bounds concurrent Argon2 work to the number of cores.
     pub hashing: Arc<Semaphore>,
     /// Bounds how many password checks may wait for [`AppState::hashing`];
@@ -55,23 +54,13 @@ impl AppState {
             leptos_options: config.leptos.clone(),
             config: Arc::new(config),
             clock,
-            mail_templates: Arc::new(MailTemplates::new()),
+            outbox: Outbox::new(MailTemplates::new()),
             mail_transport: Arc::new(mail_transport),
-            outbox_wake: Arc::new(Notify::new()),
             hashing: Arc::new(Semaphore::new(cores)),
             hashing_queue: Arc::new(Semaphore::new(cores * HASHING_QUEUE_PER_CORE)),
             rate_limits,
             dummy_hash: Arc::new(hash_password("dummy-password-for-equal-timing-0")),
         })
-    }
-
-    /// What the database must hold for this configuration before the first
-    /// request: the privacy notice (version 1 on a new database) and when the
-    /// maximum password age was turned on. Run at every start.
-    pub async fn prepare_database(&self) -> Result<(), sqlx::Error> {
-        let now = self.clock.now();
-        crate::legal::ssr::ensure_privacy_notice(&self.pool, &self.config.branding.privacy_text, now).await?;
-        crate::auth::ssr::expiry::record_max_age_start(&self.pool, self.config.password_max_age_days, now).await
     }
 
     pub fn outbox_worker(&self) -> OutboxWorker {
@@ -81,7 +70,7 @@ impl AppState {
             self.clock.clone(),
             self.config.mail_from.clone(),
             self.config.mail_max_attempts,
-            self.outbox_wake.clone(),
+            self.outbox.wake_signal(),
         )
     }
 

@@ -36,7 +36,7 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     let config = Config::from_lookup(|name| map.get(name).cloned()).expect("test configuration is valid");
     let pool = db::connect_and_migrate(&config.database_url).await.expect("database opens");
     let state = AppState::new(pool, config, Clock::fixed(START)).expect("state builds");
-    state.prepare_database().await.unwrap();
+    app::jobs().run_at_start(&state).await.unwrap();
     let router = server::startup::build(state.clone());
     TestApp { state, router, dir }
 }
@@ -171,21 +171,39 @@ pub async fn customer_with_password(app: &TestApp, number: &str, username: &str,
     user_id
 }
 
-/// Creates a customer whose main user has a usable password but has not
-/// accepted the privacy notice yet.
+/// Test-only constructor: writes a customer and its main user with a real
+/// Argon2id hash of `password` straight into the database, as if the user
+/// had set it through their invitation link, but has not accepted the
+/// privacy notice yet. The product has no way to do this; signing in still
+/// goes through the real login. Returns the user id.
 pub async fn customer_in_setup(app: &TestApp, number: &str, username: &str, password: &str) -> i64 {
-    use app::customers::{add_customer, FirstAccess, NewCustomer};
     use app::domain::*;
-    let new = NewCustomer {
-        number: CustomerNumber::parse(number).unwrap(),
-        name: CustomerName::parse(&format!("Kunde {number}")).unwrap(),
-        username: Username::parse(username).unwrap(),
-        email: EmailAddress::parse(&format!("{username}@kunden.example")).unwrap(),
-        access: FirstAccess::DemoPassword(
-            Password::parse(password, &PasswordPolicy::default(), PasswordContext::default()).unwrap(),
-        ),
-    };
-    add_customer(&app.state, new, app::server::audit::Actor::Operator).await.unwrap().user_id
+    // The same rules the product applies, so tests cannot use a password it would refuse.
+    Password::parse(password, &PasswordPolicy::default(), PasswordContext::default()).expect("test password meets the policy");
+    let username = Username::parse(username).expect("valid test username");
+    let hash = app::server::crypto::hash_password(password);
+    let customer_id: i64 = sqlx::query_scalar(
+        "INSERT INTO customers (number, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(CustomerNumber::parse(number).unwrap().as_str())
+    .bind(format!("Kunde {number}"))
+    .bind(START)
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap();
+    sqlx::query_scalar(
+        "INSERT INTO users (customer_id, username, email, role, password_hash, password_changed_at, security_stamp, created_at) \
+         VALUES ($1, $2, $3, 'main', $4, $5, $6, $5) RETURNING id",
+    )
+    .bind(customer_id)
+    .bind(username.as_str())
+    .bind(format!("{}@kunden.example", username.as_str()))
+    .bind(hash.as_database_value())
+    .bind(START)
+    .bind(app::server::crypto::new_token())
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap()
 }
 
 /// Creates a customer the way `customer add --initial-password` does: the

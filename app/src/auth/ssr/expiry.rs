@@ -5,11 +5,12 @@
 //! An expired password still signs in, but that session may only set a new
 //! one; a session that was signed in before the moment of expiry ends then.
 
-use super::full_name;
+use super::session::full_name;
 use crate::domain::EmailAddress;
 use crate::server::audit::{self, Actor, AuditEntry};
-use crate::server::db::Pool;
-use crate::server::mail::{self, MailError, MailTemplate, OutgoingMail};
+use crate::server::db::{self, Pool};
+use crate::server::mail::{MailError, MailTemplate, OutgoingMail};
+use crate::server::jobs::Jobs;
 use crate::server::state::AppState;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -150,7 +151,7 @@ pub async fn expire_passwords_on(
 ) -> Result<u64, ExpiryError> {
     let at = start_of_day(day, &state.config.time_zone);
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let customer_id = match customer_number {
         Some(number) => Some(
             sqlx::query_scalar::<_, i64>("SELECT id FROM customers WHERE number = $1")
@@ -257,10 +258,9 @@ pub async fn queue_expiry_warnings(state: &AppState) -> Result<usize, ExpiryErro
                 when => days_until(now, expiry, &config.time_zone),
             },
         };
-        let mut tx = state.pool.begin().await?;
-        let new = mail::enqueue(
-            &mut tx,
-            &state.mail_templates,
+        let mut tx = db::begin(&state.pool).await?;
+        let new = state.outbox.enqueue(
+        &mut tx,
             OutgoingMail {
                 template: MailTemplate::PasswordExpiry,
                 idempotency_key: format!("password_expiry:{}:{expiry}", user.id),
@@ -278,21 +278,19 @@ pub async fn queue_expiry_warnings(state: &AppState) -> Result<usize, ExpiryErro
     }
     if queued > 0 {
         tracing::info!(queued, "password expiry warnings queued");
-        state.outbox_wake.notify_one();
     }
     Ok(queued)
 }
 
-/// Looks for passwords about to expire once an hour, for as long as the
-/// portal runs.
-pub async fn run_expiry_warnings(state: AppState) {
-    let mut interval = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
-    loop {
-        interval.tick().await;
-        if let Err(error) = queue_expiry_warnings(&state).await {
-            tracing::error!(error = ?error, "password expiry warnings failed");
-        }
-    }
+/// At start: when the maximum age was turned on. Every hour: warnings for
+/// passwords about to expire.
+pub fn register_jobs(jobs: &mut Jobs) {
+    jobs.at_start("password max age", |state: AppState| async move {
+        record_max_age_start(&state.pool, state.config.password_max_age_days, state.clock.now()).await
+    });
+    jobs.every("password expiry warnings", std::time::Duration::from_secs(60 * 60), |state: AppState| async move {
+        queue_expiry_warnings(&state).await.map(|_| ())
+    });
 }
 
 #[cfg(test)]

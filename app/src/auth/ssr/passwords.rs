@@ -3,15 +3,16 @@
 //! passes the same policy; every change rotates the security stamp, which
 //! ends the user's other sessions.
 
-use super::{create_session, full_name, hashing, lockout, AuthError, SessionUser};
+use super::session::{create_session, full_name, SessionUser};
+use super::{hashing, lockout, AuthError};
 use crate::auth::{LinkKind, PasswordRules, SetupStep};
 use crate::customers::issue_token;
 use crate::domain::{EmailAddress, InputError, Password, Username};
 use crate::error::messages;
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto::{self, PasswordHashString, Verification};
-use crate::server::db::Transaction;
-use crate::server::mail::{self, MailTemplate, OutgoingMail};
+use crate::server::db::{self, Transaction};
+use crate::server::mail::{MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 
 pub fn rules_for(state: &AppState, username: &str, customer_name: &str) -> PasswordRules {
@@ -109,9 +110,8 @@ async fn queue_change_notice(
         ..state.mail_base_context(),
         ..minijinja::context! { username => username, display_name => display_name },
     };
-    mail::enqueue(
+    state.outbox.enqueue(
         tx,
-        &state.mail_templates,
         OutgoingMail {
             template: MailTemplate::PasswordChanged,
             idempotency_key: format!("password_changed:{user_id}:{now}:{}", crypto::correlation_id()),
@@ -149,7 +149,7 @@ pub async fn set_initial_password(
     }
     let hash = hashing::hash(state, password.expose()).await?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let token =
         replace_password_keeping_this_browser(&mut tx, session.user_id, &hash, now).await?.ok_or(AuthError::NotSignedIn)?;
     audit::record(
@@ -182,7 +182,7 @@ pub async fn accept_privacy(
         return Err(InputError::new(messages::PRIVACY_CHANGED).into());
     }
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let inserted = sqlx::query(
         "INSERT INTO privacy_acceptances (user_id, version, accepted_at) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id, version) DO NOTHING",
@@ -233,7 +233,7 @@ pub async fn change_password(
     }
     let hash = hashing::hash(state, password.expose()).await?;
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let token =
         replace_password_keeping_this_browser(&mut tx, user.user_id, &hash, now).await?.ok_or(AuthError::NotSignedIn)?;
     queue_change_notice(state, &mut tx, user.user_id, &user.email, &user.username, &user.full_name, now).await?;
@@ -244,7 +244,6 @@ pub async fn change_password(
     )
     .await?;
     tx.commit().await?;
-    state.outbox_wake.notify_one();
     Ok(token)
 }
 
@@ -302,7 +301,7 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
 
     let now = state.clock.now();
     let ttl = state.config.reset_ttl.as_secs() as i64;
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let mut queued = false;
     for group in candidates.chunk_by(|a, b| a.email.eq_ignore_ascii_case(&b.email)) {
         let Ok(recipient) = EmailAddress::parse(&group[0].email) else {
@@ -337,9 +336,8 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
                 valid_minutes => ttl / 60,
             },
         };
-        mail::enqueue(
-            &mut tx,
-            &state.mail_templates,
+        state.outbox.enqueue(
+        &mut tx,
             OutgoingMail {
                 template: MailTemplate::PasswordReset,
                 idempotency_key: format!("reset:{}", first_token_id.unwrap_or_default()),
@@ -354,7 +352,6 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
     }
     tx.commit().await?;
     if queued {
-        state.outbox_wake.notify_one();
     }
     tracing::info!(accounts = candidates.len(), "password reset requested");
     Ok(())
@@ -418,7 +415,7 @@ pub async fn use_link(
     let hash = hashing::hash(state, password.expose()).await?;
 
     let now = state.clock.now();
-    let mut tx = state.pool.begin().await?;
+    let mut tx = db::begin(&state.pool).await?;
     let consumed: Option<i64> = sqlx::query_scalar(
         "UPDATE tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
          RETURNING user_id",
@@ -467,7 +464,6 @@ pub async fn use_link(
     tx.commit().await?;
     tracing::info!(token_id = owner.token_id, ?kind, "password set through a link");
     if session.is_none() {
-        state.outbox_wake.notify_one();
     }
     Ok(session)
 }

@@ -6,7 +6,7 @@ mod templates;
 mod transport;
 mod worker;
 
-pub use outbox::{enqueue, outbox_summary, OutboxRow, OutboxSummary, OutgoingMail};
+pub use outbox::{outbox_summary, Outbox, OutboxRow, OutboxSummary, OutgoingMail};
 pub use templates::{MailTemplate, MailTemplates, RenderedMail};
 pub use transport::{MailTransport, SendFailure};
 pub use worker::OutboxWorker;

@@ -1,6 +1,42 @@
 use super::{MailError, MailTemplate, MailTemplates};
 use crate::domain::EmailAddress;
 use crate::server::db::{Pool, Transaction};
+use std::sync::Arc;
+use tokio::sync::Notify;
+
+/// Where mail is queued: the templates and the worker's wake-up signal.
+/// Queuing wakes the worker when the caller's transaction commits.
+#[derive(Clone)]
+pub struct Outbox {
+    templates: Arc<MailTemplates>,
+    wake: Arc<Notify>,
+}
+
+impl Outbox {
+    pub fn new(templates: MailTemplates) -> Self {
+        Self { templates: Arc::new(templates), wake: Arc::new(Notify::new()) }
+    }
+
+    pub fn templates(&self) -> &MailTemplates {
+        &self.templates
+    }
+
+    /// What the worker waits on between rounds.
+    pub fn wake_signal(&self) -> Arc<Notify> {
+        self.wake.clone()
+    }
+
+    /// Renders the mail and queues it inside `tx`, so it exists exactly when
+    /// the change that caused it does; the worker wakes after the commit.
+    /// Returns false when the key was queued before.
+    pub async fn enqueue(&self, tx: &mut Transaction<'_>, mail: OutgoingMail, now: i64) -> Result<bool, MailError> {
+        let queued = enqueue(tx, &self.templates, mail, now).await?;
+        if queued {
+            tx.wake_after_commit(&self.wake);
+        }
+        Ok(queued)
+    }
+}
 
 /// A mail to be written to the outbox in the caller's transaction.
 pub struct OutgoingMail {
@@ -14,9 +50,7 @@ pub struct OutgoingMail {
     pub expires_at: Option<i64>,
 }
 
-/// Renders the mail and queues it inside `tx`, so it exists exactly when the
-/// change that caused it does. Returns false when the key was queued before.
-pub async fn enqueue(
+async fn enqueue(
     tx: &mut Transaction<'_>,
     templates: &MailTemplates,
     mail: OutgoingMail,

@@ -1,0 +1,58 @@
+//! Signing in and out: the server side of the login form and of Abmelden.
+
+use super::credentials::{audit_alone, verify_credentials};
+use super::http::{client_ip, limit, send_back_on_error, session_cookie_value, set_session_cookie};
+use super::session::{create_session, delete_session_by_hash, load_session};
+use crate::auth::SetupStep;
+use crate::error::AppError;
+use crate::routes;
+use crate::server::crypto;
+use crate::server::db;
+use crate::server::limits::LimitedAction;
+use crate::server::state::AppState;
+use leptos::prelude::*;
+
+/// Where a freshly signed-in session goes: its next setup step or the start page.
+async fn landing_path(state: &AppState, session_token: &str) -> Result<&'static str, AppError> {
+    let session = load_session(state, session_token).await?;
+    Ok(session.and_then(|s| s.pending).map_or(routes::HOME, SetupStep::path))
+}
+
+pub async fn redirect_after_setup(state: &AppState, session_token: &str) -> Result<(), AppError> {
+    leptos_axum::redirect(landing_path(state, session_token).await?);
+    Ok(())
+}
+
+pub async fn login(username: String, password: String) -> Result<(), AppError> {
+    let (state, ip) = (expect_context::<AppState>(), client_ip());
+    let result = match limit(&state, LimitedAction::Login) {
+        Ok(()) => verify_credentials(&state, &username, &password, ip).await.map_err(AppError::from),
+        Err(error) => Err(error),
+    };
+    let (user_id, stamp) = send_back_on_error(result, routes::LOGIN)?;
+    // A new id at every sign-in: a session id planted before cannot be taken over.
+    if let Some(old) = session_cookie_value(&state) {
+        delete_session_by_hash(&state.pool, &crypto::token_hash(&old)).await?;
+    }
+    let mut tx = db::begin(&state.pool).await?;
+    let token = create_session(&mut tx, user_id, &stamp, state.clock.now()).await?;
+    tx.commit().await?;
+    set_session_cookie(&state, &token, false);
+    redirect_after_setup(&state, &token).await
+}
+
+pub async fn logout() -> Result<(), AppError> {
+    let (state, ip) = (expect_context::<AppState>(), client_ip());
+    if let Some(token) = session_cookie_value(&state) {
+        if let Some(user) = load_session(&state, &token).await? {
+            delete_session_by_hash(&state.pool, &user.session_hash).await?;
+            audit_alone(&state, Some(user.user_id), Some(user.customer_id), "logout", ip, state.clock.now())
+                .await?;
+        } else {
+            delete_session_by_hash(&state.pool, &crypto::token_hash(&token)).await?;
+        }
+    }
+    set_session_cookie(&state, "", true);
+    leptos_axum::redirect(routes::LOGIN);
+    Ok(())
+}

@@ -1,0 +1,259 @@
+//! Sessions in the database: one row per signed-in browser, keyed by a hash
+//! of the cookie value, with idle and absolute timeouts and the user's
+//! security stamp (a new stamp ends every other session of the user).
+
+use super::{expiry, AuthError};
+use crate::auth::{SetupStep, UserView};
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::crypto;
+use crate::server::db::{self, Pool, Transaction};
+use crate::server::state::AppState;
+
+pub const IDLE_TIMEOUT_SECONDS: i64 = 30 * 60;
+/// …and 12 hours after sign-in at the latest.
+pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 60 * 60;
+/// `last_seen_at` is written at most this often, not on every request.
+const TOUCH_INTERVAL_SECONDS: i64 = 60;
+
+/// The user behind a valid session.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub session_hash: String,
+    pub user_id: i64,
+    pub customer_id: i64,
+    pub customer_number: String,
+    pub customer_name: String,
+    pub username: String,
+    pub email: String,
+    pub full_name: String,
+    pub is_main_user: bool,
+    pub can_manage_users: bool,
+    pub can_manage_forwardings: bool,
+    /// What the session must do before anything else is allowed.
+    pub pending: Option<SetupStep>,
+    pub authenticated_at: i64,
+}
+
+impl SessionUser {
+    pub fn view(&self) -> UserView {
+        UserView {
+            username: self.username.clone(),
+            full_name: self.full_name.clone(),
+            is_main_user: self.is_main_user,
+            can_manage_users: self.can_manage_users,
+            can_manage_forwardings: self.can_manage_forwardings,
+            pending: self.pending,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    user_id: i64,
+    session_stamp: String,
+    created_at: i64,
+    last_seen_at: i64,
+    authenticated_at: i64,
+    customer_id: i64,
+    customer_number: String,
+    customer_name: String,
+    username: String,
+    email: String,
+    salutation: String,
+    first_name: String,
+    last_name: String,
+    role: String,
+    can_manage_users: bool,
+    can_manage_forwardings: bool,
+    active: bool,
+    user_stamp: String,
+    must_change_password: bool,
+    password_changed_at: i64,
+    password_expires_at: Option<i64>,
+    max_age_since: Option<i64>,
+    current_privacy: Option<i64>,
+    accepted_privacy: Option<i64>,
+}
+
+/// "Frau Erika Muster", or the username when no name is set.
+pub fn full_name(salutation: &str, first: &str, last: &str, username: &str) -> String {
+    let title = match salutation {
+        "herr" => "Herr ",
+        "frau" => "Frau ",
+        _ => "",
+    };
+    let name = format!("{first} {last}").trim().to_owned();
+    if name.is_empty() {
+        username.to_owned()
+    } else {
+        format!("{title}{name}")
+    }
+}
+
+/// "Auf allen anderen Geräten abmelden": a new security stamp ends every
+/// session of the user; this browser's session continues under a new id,
+/// with its sign-in time and timeouts unchanged. Returns its cookie value and
+/// how many live sessions elsewhere ended.
+pub async fn end_other_sessions(
+    state: &AppState,
+    user: &SessionUser,
+    ip: Option<String>,
+) -> Result<(String, u64), AuthError> {
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    // Only a session that is still valid inside this transaction goes on: a
+    // password change, reset or deactivation since the request began wins.
+    let current: Option<(i64, i64)> = sqlx::query_as(
+        "DELETE FROM sessions WHERE id_hash = $1 \
+           AND security_stamp = (SELECT security_stamp FROM users WHERE id = $2 AND active = 1) \
+         RETURNING created_at, authenticated_at",
+    )
+    .bind(&user.session_hash)
+    .bind(user.user_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((created_at, authenticated_at)) = current else { return Err(AuthError::NotSignedIn) };
+    let ended: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.user_id = $1 AND s.security_stamp = u.security_stamp AND s.last_seen_at >= $2 AND s.created_at >= $3",
+    )
+    .bind(user.user_id)
+    .bind(now - IDLE_TIMEOUT_SECONDS)
+    .bind(now - ABSOLUTE_TIMEOUT_SECONDS)
+    .fetch_one(&mut *tx)
+    .await?;
+    let stamp = crypto::new_token();
+    sqlx::query("UPDATE users SET security_stamp = $1 WHERE id = $2").bind(&stamp).bind(user.user_id).execute(&mut *tx).await?;
+    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.user_id).execute(&mut *tx).await?;
+    let token = insert_session(&mut tx, user.user_id, &stamp, created_at, authenticated_at, now).await?;
+    audit::record(
+        &mut tx,
+        AuditEntry {
+            actor: Actor::User(user.user_id),
+            customer_id: Some(user.customer_id),
+            action: "signed_out_elsewhere",
+            detail: format!("{ended} Sitzungen"),
+            ip,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((token, ended as u64))
+}
+
+/// Creates a session for `user_id` inside `tx` and returns the cookie value.
+/// Only its hash is stored.
+pub async fn create_session(
+    tx: &mut Transaction<'_>,
+    user_id: i64,
+    security_stamp: &str,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    insert_session(tx, user_id, security_stamp, now, now, now).await
+}
+
+/// A session row under a new id; `created_at` and `authenticated_at` may be
+/// older than `now` when a session goes on under a new id.
+async fn insert_session(
+    tx: &mut Transaction<'_>,
+    user_id: i64,
+    security_stamp: &str,
+    created_at: i64,
+    authenticated_at: i64,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    let token = crypto::new_token();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(crypto::token_hash(&token))
+    .bind(user_id)
+    .bind(security_stamp)
+    .bind(created_at)
+    .bind(now)
+    .bind(authenticated_at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(token)
+}
+
+/// The user of the session `token`, if it is still valid. A session that
+/// timed out, whose user was deactivated or whose security stamp is old is
+/// deleted on the way.
+pub async fn load_session(state: &AppState, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
+    let (pool, now) = (&state.pool, state.clock.now());
+    let id_hash = crypto::token_hash(token);
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT s.user_id, s.security_stamp AS session_stamp, s.created_at, s.last_seen_at, s.authenticated_at, \
+                u.customer_id, c.number AS customer_number, c.name AS customer_name, u.username, u.email, u.salutation, u.first_name, \
+                u.last_name, u.role, u.can_manage_users, u.can_manage_forwardings, u.active, \
+                u.security_stamp AS user_stamp, u.must_change_password, \
+                COALESCE(u.password_changed_at, u.created_at) AS password_changed_at, u.password_expires_at, \
+                (SELECT value FROM portal_settings WHERE key = $2) AS max_age_since, \
+                (SELECT MAX(version) FROM privacy_notices) AS current_privacy, \
+                (SELECT MAX(a.version) FROM privacy_acceptances a WHERE a.user_id = u.id) AS accepted_privacy \
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN customers c ON c.id = u.customer_id \
+         WHERE s.id_hash = $1",
+    )
+    .bind(&id_hash)
+    .bind(expiry::MAX_AGE_SINCE)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let config = &state.config;
+    let max_age =
+        expiry::MaxAge::from_setting(config.password_max_age_days, row.max_age_since, config.password_expiry_warning_days);
+    let expired_at = expiry::expires_at(row.password_changed_at, row.password_expires_at, max_age).filter(|&at| now >= at);
+    let expired = expired_at.is_some();
+    // A session signed in before the password expired ends with it: only a
+    // sign-in with the expired password proves who replaces it.
+    let signed_in_before_expiry = expired_at.is_some_and(|at| row.authenticated_at < at);
+    let valid = row.active
+        && row.session_stamp == row.user_stamp
+        && now - row.last_seen_at <= IDLE_TIMEOUT_SECONDS
+        && now - row.created_at <= ABSOLUTE_TIMEOUT_SECONDS
+        && !signed_in_before_expiry;
+    if !valid {
+        delete_session_by_hash(pool, &id_hash).await?;
+        return Ok(None);
+    }
+    if now - row.last_seen_at >= TOUCH_INTERVAL_SECONDS {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(now)
+            .bind(&id_hash)
+            .execute(pool)
+            .await?;
+    }
+    let pending = if row.must_change_password {
+        Some(SetupStep::ChangePassword)
+    } else if expired {
+        Some(SetupStep::PasswordExpired)
+    } else if row.current_privacy.is_some() && row.accepted_privacy < row.current_privacy {
+        Some(SetupStep::AcceptPrivacy)
+    } else {
+        None
+    };
+    let is_main_user = row.role == "main";
+    Ok(Some(SessionUser {
+        session_hash: id_hash,
+        user_id: row.user_id,
+        customer_id: row.customer_id,
+        customer_number: row.customer_number,
+        customer_name: row.customer_name,
+        full_name: full_name(&row.salutation, &row.first_name, &row.last_name, &row.username),
+        username: row.username,
+        email: row.email,
+        is_main_user,
+        can_manage_users: is_main_user || row.can_manage_users,
+        can_manage_forwardings: is_main_user || row.can_manage_forwardings,
+        pending,
+        authenticated_at: row.authenticated_at,
+    }))
+}
+
+pub async fn delete_session_by_hash(pool: &Pool, id_hash: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await?;
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! Fixed messages of the forms. They are named here because a form posted
+//! without JavaScript gets its error back as a short code in the address
+//! (`?fehler=…`), and only codes from this list are turned back into text —
+//! a crafted link cannot put words of its own on the page.
+
+pub const PASSWORDS_DIFFER: &str = "Die beiden Passwörter stimmen nicht überein.";
+pub const SAME_AS_BEFORE: &str = "Bitte wählen Sie ein anderes Passwort als das bisherige.";
+pub const CURRENT_WRONG: &str = "Das aktuelle Passwort ist nicht korrekt.";
+pub const NEW_EQUALS_CURRENT: &str = "Das neue Passwort muss sich vom aktuellen unterscheiden.";
+pub const PRIVACY_CHANGED: &str =
+    "Die Datenschutzhinweise wurden inzwischen aktualisiert. Bitte laden Sie die Seite neu und lesen Sie die aktuelle Fassung.";
+pub const IDENTIFIER_MISSING: &str = "Bitte geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein.";
+pub const PASSWORD_MISSING: &str = "Bitte geben Sie ein Passwort ein.";
+pub const TOO_MANY_WRONG: &str =
+    "Zu viele falsche Versuche. Bitte warten Sie einige Minuten und versuchen Sie es dann noch einmal.";
+/// How a refused password's message starts; the rules it names vary.
+pub const RULES_PREFIX: &str = "Das Passwort erfüllt nicht alle Regeln";
+pub const RULES_UNMET: &str = "Das Passwort erfüllt nicht alle Regeln. Die Liste unter dem Feld zeigt, was noch fehlt.";
+pub const NOT_ACCEPTED: &str =
+    "Die Eingabe wurde nicht angenommen. Bitte prüfen Sie Ihre Angaben und versuchen Sie es noch einmal.";
+
+pub(crate) const BY_CODE: &[(&str, &str)] = &[
+    ("gleich", PASSWORDS_DIFFER),
+    ("bisher", SAME_AS_BEFORE),
+    ("aktuell", CURRENT_WRONG),
+    ("unveraendert", NEW_EQUALS_CURRENT),
+    ("fassung", PRIVACY_CHANGED),
+    ("angabe", IDENTIFIER_MISSING),
+    ("leer", PASSWORD_MISSING),
+    ("sperre", TOO_MANY_WRONG),
+    ("regeln", RULES_UNMET),
+];

@@ -1,0 +1,90 @@
+//! Every path the portal serves or links to, named once. The router, links,
+//! redirects, mails and tests use these names; a path written as a string
+//! literal elsewhere is a bug waiting for the next rename.
+
+/// The sign-in form.
+pub const LOGIN: &str = "/login";
+/// "Passwort vergessen": asks for a reset mail.
+pub const FORGOT_PASSWORD: &str = "/passwort-vergessen";
+/// The page behind a reset mail's link (`?token=`).
+pub const RESET_PASSWORD: &str = "/passwort-neu";
+/// The page behind an invitation mail's link (`?token=`).
+pub const INVITATION: &str = "/einladung";
+/// First sign-in (or expired password): set an own password.
+pub const SET_PASSWORD: &str = "/passwort-festlegen";
+/// First sign-in (or a new version): accept the privacy notice.
+pub const ACCEPT_PRIVACY: &str = "/datenschutz-akzeptieren";
+pub const CONTACT: &str = "/kontakt";
+pub const PRIVACY: &str = "/datenschutz";
+pub const IMPRINT: &str = "/impressum";
+
+/// Hauptansicht, the start page behind sign-in.
+pub const HOME: &str = "/";
+pub const DOCUMENTS: &str = "/dokumente";
+pub const FORWARDINGS: &str = "/weiterleitungen";
+pub const USERS: &str = "/benutzer";
+pub const PROFILE: &str = "/profil";
+
+/// The stylesheet and icon the build puts under the site root.
+pub const STYLESHEET: &str = "/pkg/kundenportal.css";
+pub const FAVICON: &str = "/favicon.svg";
+/// The operator's logo (configurable, so not a file under the site root).
+pub const LOGO: &str = "/branding/logo";
+/// Server functions live under this prefix: `/api/{endpoint}`.
+pub const SERVER_FN_PREFIX: &str = "/api";
+/// JSON: who is signed in (name and customer), for scripts and the mobile app.
+pub const API_ME: &str = "/api/v1/me";
+
+/// Pages anyone may open.
+pub const PUBLIC_PAGES: [&str; 9] =
+    [LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, INVITATION, SET_PASSWORD, ACCEPT_PRIVACY, CONTACT, PRIVACY, IMPRINT];
+
+/// Pages behind sign-in: a signed-out visitor gets 302 to [`LOGIN`], a
+/// session that has not finished its first sign-in 302 to the step left.
+pub const SIGNED_IN_PAGES: [&str; 5] = [HOME, DOCUMENTS, FORWARDINGS, USERS, PROFILE];
+
+/// Pages whose address carries a mailed link's token: they must not leak it
+/// through `Referer` nor leave it in a shared cache.
+pub const LINK_PAGES: [&str; 2] = [INVITATION, RESET_PASSWORD];
+
+/// The router's segment for a page path (`"/login"` → `"login"`).
+pub fn segment(path: &'static str) -> &'static str {
+    path.trim_start_matches('/')
+}
+
+/// `path` with a `?fehler=CODE` (or `&fehler=`) added: where a form posted
+/// without JavaScript is sent back with its error.
+pub fn with_error(path: &str, code: &str) -> String {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{separator}fehler={code}")
+}
+
+/// A page address that carries a link's token. Only the characters a real
+/// token has are kept, so the address is always a valid header value.
+pub fn with_token(path: &str, token: &str) -> String {
+    let safe: String = token.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).take(128).collect();
+    format!("{path}?token={safe}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_page_is_listed_once() {
+        let mut all: Vec<&str> = PUBLIC_PAGES.iter().chain(SIGNED_IN_PAGES.iter()).copied().collect();
+        let count = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), count);
+        assert!(LINK_PAGES.iter().all(|page| PUBLIC_PAGES.contains(page)));
+    }
+
+    #[test]
+    fn tokens_and_errors_stay_within_the_address() {
+        assert_eq!(with_token(RESET_PASSWORD, "ab-C_1\r\n<x>"), "/passwort-neu?token=ab-C_1x");
+        assert_eq!(with_error(LOGIN, "anmeldung"), "/login?fehler=anmeldung");
+        assert_eq!(with_error("/profil?bereich=anmeldungen", "x"), "/profil?bereich=anmeldungen&fehler=x");
+        assert_eq!(segment(DOCUMENTS), "dokumente");
+    }
+}
