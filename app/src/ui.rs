@@ -25,5 +25,7 @@ pub fn PublicMain(children: Children) -> impl IntoView {
 /// "Zum Inhalt springen": the first thing a keyboard reaches on every page.
 #[component]
 pub fn SkipLink() -> impl IntoView {
-    view! { <a class="skip-link" href=format!("#{MAIN_ID}")>"Zum Inhalt springen"</a> }
+    // `rel="external"`: the router would only scroll to the anchor; the
+    // browser itself moves keyboard focus into `main`.
+    view! { <a class="skip-link" href=format!("#{MAIN_ID}") rel="external">"Zum Inhalt springen"</a> }
 }

@@ -1,5 +1,5 @@
-import { test, expect } from '@playwright/test';
-import { createCustomer, createReadyCustomer, signIn } from './helpers';
+import { test, expect, Page } from '@playwright/test';
+import { createCustomer, createReadyCustomer, signIn, waitForHydration } from './helpers';
 
 test('signed out, the portal sends you to the login form', async ({ page }) => {
   await page.goto('/');
@@ -29,7 +29,7 @@ test('sign in, see the tiles and the user menu, sign out', async ({ page, browse
   await page.getByRole('link', { name: /Dokumente/ }).first().click();
   await expect(page.getByRole('heading', { name: 'Dokumente' })).toBeVisible();
 
-  await page.getByLabel('Benutzermenü öffnen').click();
+  await page.getByRole('button', { name: 'Benutzermenü' }).click();
   await expect(page.getByText(`@${customer.username}`)).toBeVisible();
   await expect(page.getByRole('link', { name: 'Profil' })).toBeVisible();
   await page.getByRole('button', { name: 'Abmelden' }).click();
@@ -69,7 +69,7 @@ test('on a 375 px phone nothing overflows sideways', async ({ browser }) => {
   await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
-  await page.getByLabel('Benutzermenü öffnen').click();
+  await page.getByRole('button', { name: 'Benutzermenü' }).click();
   const menu = page.locator('.user-menu .menu');
   const box = await menu.boundingBox();
   expect(box!.x).toBeGreaterThanOrEqual(0);
@@ -91,4 +91,90 @@ test('the page hydrates under the strict CSP', async ({ page }) => {
   await expect(page.getByRole('alert')).toHaveText('Benutzername oder Passwort ist falsch.');
   expect(page.url()).not.toContain('fehler=');
   expect(violations).toEqual([]);
+});
+
+test('the user menu works by keyboard: Enter opens it, Escape closes it and focus returns', async ({ page, browser }) => {
+  const customer = await createReadyCustomer(browser, 'tastatur');
+  await signIn(page, customer.username, customer.password);
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+  // A whole page load, so the keyboard starts at the top of the document.
+  await page.goto('/');
+  await waitForHydration(page);
+
+  const button = page.getByRole('button', { name: 'Benutzermenü' });
+  await expect(button).toHaveAttribute('aria-expanded', 'false');
+  const menuId = await button.getAttribute('aria-controls');
+  expect(menuId).toBeTruthy();
+  const menu = page.locator(`[id="${menuId}"]`);
+  await expect(menu).toBeHidden();
+
+  // Reach the button the way a keyboard does (skip link and brand come first).
+  for (let presses = 0; presses < 10; presses++) {
+    if (await button.evaluate((element) => element === document.activeElement)) break;
+    await page.keyboard.press('Tab');
+  }
+  await expect(button).toBeFocused();
+
+  await page.keyboard.press('Enter');
+  await expect(button).toHaveAttribute('aria-expanded', 'true');
+  await expect(menu).toBeVisible();
+  await expect(menu.getByText(`@${customer.username}`)).toBeVisible();
+  await expect(menu.getByRole('link', { name: 'Profil' })).toBeVisible();
+  await expect(menu.getByRole('button', { name: 'Abmelden' })).toBeVisible();
+
+  await page.keyboard.press('Escape');
+  await expect(button).toHaveAttribute('aria-expanded', 'false');
+  await expect(menu).toBeHidden();
+  await expect(button).toBeFocused();
+
+  // Escape from inside the menu closes it too, and focus goes back to the button.
+  await page.keyboard.press('Enter');
+  await expect(menu).toBeVisible();
+  await page.keyboard.press('Tab');
+  await expect(menu.getByRole('link', { name: 'Profil' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(button).toHaveAttribute('aria-expanded', 'false');
+  await expect(menu).toBeHidden();
+  await expect(button).toBeFocused();
+});
+
+/** The first Tab on a freshly loaded page reaches "Zum Inhalt springen",
+ *  which then shows, and the page has exactly one `main`, the skip link's target. */
+async function expectSkipLinkFirst(page: Page) {
+  await waitForHydration(page);
+  await page.keyboard.press('Tab');
+  const skip = page.getByRole('link', { name: 'Zum Inhalt springen' });
+  await expect(skip).toBeFocused();
+  await expect(skip).toHaveAttribute('href', '#inhalt');
+  const box = await skip.boundingBox();
+  expect(box!.width).toBeGreaterThan(1);
+  expect(box!.height).toBeGreaterThan(1);
+  expect(box!.x).toBeGreaterThanOrEqual(0);
+  expect(box!.y).toBeGreaterThanOrEqual(0);
+  await expect(page.getByRole('main')).toHaveCount(1);
+  await expect(page.locator('main')).toHaveCount(1);
+  await expect(page.getByRole('main')).toHaveAttribute('id', 'inhalt');
+}
+
+test('the first Tab reaches the skip link, and there is one main landmark', async ({ page, browser }) => {
+  await page.goto('/login');
+  await expectSkipLinkFirst(page);
+
+  const customer = await createReadyCustomer(browser, 'sprung');
+  await signIn(page, customer.username, customer.password);
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+  await page.goto('/');
+  await expectSkipLinkFirst(page);
+});
+
+test('the skip link moves keyboard focus into the main landmark', async ({ page }) => {
+  await page.goto('/login');
+  await waitForHydration(page);
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('link', { name: 'Zum Inhalt springen' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('main#inhalt')).toBeFocused();
+  // The next Tab goes on inside the content, not back to the header.
+  await page.keyboard.press('Tab');
+  expect(await page.evaluate(() => document.querySelector('main')!.contains(document.activeElement))).toBe(true);
 });

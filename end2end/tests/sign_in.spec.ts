@@ -41,7 +41,7 @@ test('first sign-in: own password with live rules, privacy notice, start page, A
 
   await expect(page).toHaveURL(/\/$/);
   await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
-  await page.getByLabel('Benutzermenü öffnen').click();
+  await page.getByRole('button', { name: 'Benutzermenü' }).click();
   await page.getByRole('button', { name: 'Abmelden' }).click();
   await expect(page).toHaveURL(/\/login$/);
 

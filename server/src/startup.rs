@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{header, Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::middleware::{self, Next};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
@@ -20,6 +20,24 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 const DEFAULT_LOGO: &[u8] = include_bytes!("../../public/logo.svg");
+
+/// Who may call a plain axum route (neither a page nor a server function).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteAccess {
+    Public,
+    /// Through the [`guard::SignedIn`] extractor: 401 / 403 for API calls,
+    /// 302 to the login page (or the open first-sign-in step) for pages.
+    SignedIn,
+}
+
+/// Every plain route with its access rule. The router is built from this
+/// list, and the access test walks it, so no route exists without a rule.
+pub fn plain_routes() -> Vec<(&'static str, RouteAccess, MethodRouter<AppState>)> {
+    vec![
+        (routes::API_ME, RouteAccess::SignedIn, get(auth_api::me)),
+        (routes::LOGO, RouteAccess::Public, get(logo)),
+    ]
+}
 
 /// The router with every page, server function, asset and header.
 pub fn build(state: AppState) -> Router {
@@ -35,10 +53,12 @@ pub fn build(state: AppState) -> Router {
         move |req: Request<Body>| handle_server_fns_with_context(provide_state.clone(), req)
     };
 
-    let mut router = Router::new()
-        .route(routes::API_ME, get(auth_api::me))
+    let mut router = Router::new();
+    for (path, _, handler) in plain_routes() {
+        router = router.route(path, handler);
+    }
+    let mut router = router
         .route(&format!("{}/{{*fn_name}}", routes::SERVER_FN_PREFIX), get(server_fns.clone()).post(server_fns))
-        .route(routes::LOGO, get(logo))
         .leptos_routes_with_context(&state, page_routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -66,6 +66,8 @@ impl Default for MailTemplates {
 impl MailTemplates {
     pub fn new() -> Self {
         let mut env = Environment::new();
+        // A variable the caller forgot is an error, not an empty gap in a mail.
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
         env.add_template("layout.html", LAYOUT).expect("layout template parses");
         for (name, source) in SOURCES {
             env.add_template(name, source).expect("mail template parses");
@@ -95,10 +97,8 @@ impl MailTemplates {
 mod tests {
     use super::*;
 
-    #[test]
-    fn every_template_renders_and_html_escapes_user_data() {
-        let templates = MailTemplates::new();
-        let context = minijinja::context! {
+    fn full_context() -> Value {
+        minijinja::context! {
             operator_name => "Muster <GmbH>",
             display_name => "Max <script>",
             username => "max",
@@ -112,7 +112,13 @@ mod tests {
             expiry_time => "00:00",
             when => "in 14 Tagen",
             accounts => vec![minijinja::context! { username => "max", link => "http://127.0.0.1:3000/passwort-neu?token=abc" }],
-        };
+        }
+    }
+
+    #[test]
+    fn every_template_renders_and_html_escapes_user_data() {
+        let templates = MailTemplates::new();
+        let context = full_context();
         for template in MailTemplate::ALL {
             let mail = templates.render(template, &context).unwrap();
             assert!(!mail.subject.is_empty());
@@ -125,8 +131,23 @@ mod tests {
     #[test]
     fn subjects_cannot_carry_a_line_break() {
         let templates = MailTemplates::new();
-        let context = minijinja::context! { operator_name => "A\r\nBcc: evil@example.com" };
+        let context = minijinja::context! { ..full_context(), ..minijinja::context! { operator_name => "A\r\nBcc: evil@example.com" } };
         let mail = templates.render(MailTemplate::Invitation, &context).unwrap();
         assert!(!mail.subject.contains('\n') && !mail.subject.contains('\r'));
+    }
+
+    #[test]
+    fn a_variable_the_caller_did_not_provide_is_an_error() {
+        let templates = MailTemplates::new();
+        let full = full_context();
+        let context: std::collections::BTreeMap<String, Value> = full
+            .try_iter()
+            .unwrap()
+            .filter(|key| key.as_str() != Some("username"))
+            .map(|key| (key.to_string(), full.get_item(&key).unwrap()))
+            .collect();
+        assert!(templates.render(MailTemplate::Invitation, &full).is_ok());
+        let error = templates.render(MailTemplate::Invitation, &Value::from_serialize(&context));
+        assert!(matches!(error, Err(MailError::Render("invitation", _))));
     }
 }

@@ -1,0 +1,179 @@
+//! The frame the features stand on: the signed-in extractor on a plain
+//! route, every page route, every plain route's access rule, the outbox's
+//! wake-up after commit, and every mail rendered from its real caller.
+
+mod common;
+
+use app::auth::ssr::expiry;
+use app::routes;
+use app::server::db;
+use app::server::mail::{MailTemplate, OutgoingMail};
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use futures_util::FutureExt;
+use server::startup::{plain_routes, RouteAccess};
+
+const PASSWORD: &str = "Sicher-Wort-42";
+const INITIAL: &str = "Start-Wort-11";
+
+async fn get_json(app: &TestApp, path: &str, cookie: Option<&str>) -> TestResponse {
+    let mut request = Request::get(path).header(header::ACCEPT, "application/json");
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    app.request(request.body(Body::empty()).unwrap()).await
+}
+
+#[tokio::test]
+async fn api_me_answers_the_signed_in_user_and_refuses_everyone_else() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "70001", "ich", PASSWORD).await;
+    let cookie = app.sign_in("ich", PASSWORD).await;
+
+    let me = get_json(&app, routes::API_ME, Some(&cookie)).await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.headers[header::CONTENT_TYPE], "application/json");
+    assert_eq!(me.headers[header::CACHE_CONTROL], "no-store");
+    let body: serde_json::Value = serde_json::from_str(&me.body).unwrap();
+    assert_eq!(body["username"], "ich");
+    assert_eq!(body["customer"]["number"], "70001");
+    assert_eq!(body["customer"]["name"], "Kunde 70001");
+    assert_eq!(body["is_main_user"], true);
+
+    let signed_out = get_json(&app, routes::API_ME, None).await;
+    assert_eq!((signed_out.status, signed_out.body.as_str()), (StatusCode::UNAUTHORIZED, "\"NotSignedIn\""));
+    let unknown = get_json(&app, routes::API_ME, Some("kp_session=erfunden")).await;
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+
+    customer_with_initial_password(&app, "70002", "neuling", INITIAL).await;
+    let in_setup = app.sign_in("neuling", INITIAL).await;
+    let pending = get_json(&app, routes::API_ME, Some(&in_setup)).await;
+    assert_eq!((pending.status, pending.body.as_str()), (StatusCode::FORBIDDEN, "\"SetupPending\""));
+
+    // The same route asked for as a page sends the browser where it can go on.
+    assert_eq!(app.get(routes::API_ME, None).await.location(), Some(routes::LOGIN));
+    assert_eq!(app.get(routes::API_ME, Some(&in_setup)).await.location(), Some(routes::SET_PASSWORD));
+}
+
+#[tokio::test]
+async fn every_page_route_renders_for_whom_it_is_meant() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "70010", "fertig", PASSWORD).await;
+    let ready = app.sign_in("fertig", PASSWORD).await;
+    customer_with_initial_password(&app, "70011", "anfang", INITIAL).await;
+    let in_setup = app.sign_in("anfang", INITIAL).await;
+    customer_in_setup(&app, "70012", "zustimmung", PASSWORD).await;
+    let must_accept = app.sign_in("zustimmung", PASSWORD).await;
+
+    for page in routes::SIGNED_IN_PAGES {
+        let signed_out = app.get(page, None).await;
+        assert_eq!((signed_out.status, signed_out.location()), (StatusCode::FOUND, Some(routes::LOGIN)), "{page}");
+        let pending = app.get(page, Some(&in_setup)).await;
+        assert_eq!((pending.status, pending.location()), (StatusCode::FOUND, Some(routes::SET_PASSWORD)), "{page}");
+        let shown = app.get(page, Some(&ready)).await;
+        assert_eq!(shown.status, StatusCode::OK, "{page}");
+        assert!(shown.body.contains("class=\"page-title\""), "{page} renders its title");
+        assert_eq!(shown.body.matches("<main").count(), 1, "{page} has one main landmark");
+    }
+    for page in routes::PUBLIC_PAGES {
+        let shown = app.get(page, None).await;
+        if [routes::SET_PASSWORD, routes::ACCEPT_PRIVACY].contains(&page) {
+            // The first-sign-in steps need a session; the signed-out visitor signs in first.
+            assert_eq!((shown.status, shown.location()), (StatusCode::FOUND, Some(routes::LOGIN)), "{page}");
+            let cookie = if page == routes::SET_PASSWORD { &in_setup } else { &must_accept };
+            let step = app.get(page, Some(cookie)).await;
+            assert_eq!(step.status, StatusCode::OK, "{page} during the first sign-in");
+            continue;
+        }
+        let expected = if routes::LINK_PAGES.contains(&page) { StatusCode::GONE } else { StatusCode::OK };
+        assert_eq!(shown.status, expected, "{page} without a session or token");
+        assert_eq!(shown.body.matches("<main").count(), 1, "{page} has one main landmark");
+        assert!(shown.body.contains("href=\"#inhalt\""), "{page} has the skip link");
+    }
+    let missing = app.get("/gibt-es-nicht", None).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(missing.body.matches("<main").count(), 1);
+}
+
+#[tokio::test]
+async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "70020", "regel", PASSWORD).await;
+    let ready = app.sign_in("regel", PASSWORD).await;
+    let routes_declared: Vec<(&str, RouteAccess)> = plain_routes().into_iter().map(|(p, a, _)| (p, a)).collect();
+    assert_eq!(routes_declared, [(routes::API_ME, RouteAccess::SignedIn), (routes::LOGO, RouteAccess::Public)]);
+    for (path, access) in routes_declared {
+        let anonymous = get_json(&app, path, None).await;
+        let signed_in = get_json(&app, path, Some(&ready)).await;
+        assert_eq!(signed_in.status, StatusCode::OK, "{path} signed in");
+        match access {
+            RouteAccess::Public => assert_eq!(anonymous.status, StatusCode::OK, "{path}"),
+            RouteAccess::SignedIn => assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{path}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn queuing_a_mail_wakes_the_worker_after_the_commit_and_not_on_rollback() {
+    let app = spawn_app().await;
+    let wake = app.state.outbox.wake_signal();
+    let context = minijinja::context! {
+        ..app.state.mail_base_context(),
+        ..minijinja::context! { display_name => "Max", username => "max" },
+    };
+    let outgoing = |key: &str| OutgoingMail {
+        template: MailTemplate::PasswordChanged,
+        idempotency_key: key.to_owned(),
+        recipient: app::domain::EmailAddress::parse("max@kunden.example").unwrap(),
+        context: context.clone(),
+        expires_at: None,
+    };
+
+    let mut tx = db::begin(&app.state.pool).await.unwrap();
+    let woken = wake.notified();
+    futures_util::pin_mut!(woken);
+    woken.as_mut().enable();
+    assert!(app.state.outbox.enqueue(&mut tx, outgoing("wake:1"), START).await.unwrap());
+    assert!(woken.as_mut().now_or_never().is_none(), "not before the row is visible");
+    tx.commit().await.unwrap();
+    assert!(woken.as_mut().now_or_never().is_some(), "woken by the commit");
+
+    let mut tx = db::begin(&app.state.pool).await.unwrap();
+    let woken = wake.notified();
+    futures_util::pin_mut!(woken);
+    woken.as_mut().enable();
+    app.state.outbox.enqueue(&mut tx, outgoing("wake:2"), START).await.unwrap();
+    drop(tx);
+    assert!(woken.now_or_never().is_none(), "a rolled-back mail wakes nobody");
+    assert_eq!(app.count("mail_outbox").await, 1);
+}
+
+#[tokio::test]
+async fn every_mail_renders_from_the_context_its_caller_builds() {
+    let app = spawn_app().await;
+    invited_customer(&app, "70030", "eingeladen", "eingeladen@kunden.example").await;
+    customer_with_initial_password(&app, "70031", "anfang", INITIAL).await;
+    customer_with_password(&app, "70032", "vergesslich", PASSWORD).await;
+    app::auth::ssr::passwords::request_reset(&app.state, "vergesslich", None).await.unwrap();
+    customer_with_password(&app, "70033", "wechsler", PASSWORD).await;
+    let cookie = app.sign_in("wechsler", PASSWORD).await;
+    let changed = app
+        .call("auth/change_password", &[("current", PASSWORD), ("password", "Anderes-Wort-7"), ("confirm", "Anderes-Wort-7")], Some(&cookie))
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    expiry::expire_passwords_on(&app.state, expiry::parse_day("01.12.2026").unwrap(), Some("70032")).await.unwrap();
+    assert!(expiry::queue_expiry_warnings(&app.state).await.unwrap() >= 1);
+
+    let kinds: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT kind FROM mail_outbox ORDER BY kind").fetch_all(&app.state.pool).await.unwrap();
+    let mut expected: Vec<&str> = MailTemplate::ALL.iter().map(|t| t.name()).collect();
+    expected.sort_unstable();
+    assert_eq!(kinds, expected, "every template was rendered (strictly) by its real caller");
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT subject, body_text, body_html FROM mail_outbox").fetch_all(&app.state.pool).await.unwrap();
+    for (subject, text, html) in rows {
+        assert!(!subject.is_empty() && !text.is_empty() && !html.is_empty());
+        assert!(!text.contains("{{") && !html.contains("{{"), "{text}");
+    }
+}
