@@ -29,7 +29,7 @@ use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 use shell::{ComingSoon, Footer, Header, HomePage, NotFound, SignedInLayout};
-use ui::{PublicMain, SkipLink};
+use ui::{PublicLayout, SkipLink};
 
 /// The router's path for a page of [`routes`].
 fn page(path: &'static str) -> (StaticSegment<&'static str>,) {
@@ -87,17 +87,20 @@ pub fn App() -> impl IntoView {
             <Header/>
             <div class="page">
                 <Routes fallback=NotFound>
-                    <Route path=page(routes::LOGIN) view=|| view! { <PublicMain><LoginPage/></PublicMain> }/>
-                    <Route path=page(routes::FORGOT_PASSWORD) view=|| view! { <PublicMain><ForgotPasswordPage/></PublicMain> }/>
-                    // Rendered whole before the headers go out, so a used or
-                    // expired link answers 410 (and an address over its limit 429).
-                    <Route path=page(routes::RESET_PASSWORD) view=|| view! { <PublicMain><ResetPasswordPage/></PublicMain> } ssr=SsrMode::Async/>
-                    <Route path=page(routes::INVITATION) view=|| view! { <PublicMain><InvitationPage/></PublicMain> } ssr=SsrMode::Async/>
-                    <Route path=page(routes::SET_PASSWORD) view=|| view! { <PublicMain><SetPasswordPage/></PublicMain> } ssr=SsrMode::Async/>
-                    <Route path=page(routes::ACCEPT_PRIVACY) view=|| view! { <PublicMain><AcceptPrivacyPage/></PublicMain> } ssr=SsrMode::Async/>
-                    <Route path=page(routes::CONTACT) view=|| view! { <PublicMain><LegalPage kind=LegalPageKind::Contact/></PublicMain> }/>
-                    <Route path=page(routes::PRIVACY) view=|| view! { <PublicMain><LegalPage kind=LegalPageKind::Privacy/></PublicMain> }/>
-                    <Route path=page(routes::IMPRINT) view=|| view! { <PublicMain><LegalPage kind=LegalPageKind::Imprint/></PublicMain> }/>
+                    // Pages without the side navigation, in a `main` of their own.
+                    <ParentRoute path=page(routes::HOME) view=PublicLayout>
+                        <Route path=page(routes::LOGIN) view=LoginPage/>
+                        <Route path=page(routes::FORGOT_PASSWORD) view=ForgotPasswordPage/>
+                        // Rendered whole before the headers go out, so a used or
+                        // expired link answers 410 (and an address over its limit 429).
+                        <Route path=page(routes::RESET_PASSWORD) view=ResetPasswordPage ssr=SsrMode::Async/>
+                        <Route path=page(routes::INVITATION) view=InvitationPage ssr=SsrMode::Async/>
+                        <Route path=page(routes::SET_PASSWORD) view=SetPasswordPage ssr=SsrMode::Async/>
+                        <Route path=page(routes::ACCEPT_PRIVACY) view=AcceptPrivacyPage ssr=SsrMode::Async/>
+                        <Route path=page(routes::CONTACT) view=|| view! { <LegalPage kind=LegalPageKind::Contact/> }/>
+                        <Route path=page(routes::PRIVACY) view=|| view! { <LegalPage kind=LegalPageKind::Privacy/> }/>
+                        <Route path=page(routes::IMPRINT) view=|| view! { <LegalPage kind=LegalPageKind::Imprint/> }/>
+                    </ParentRoute>
                     // A signed-out request never reaches these: the server
                     // answers it with 302 first (`auth::ssr::guard`).
                     <ParentRoute path=page(routes::HOME) view=SignedInLayout ssr=SsrMode::Async>

@@ -1,4 +1,4 @@
-//! Profil (SPEC 5): sections that open and close. Password and sign-ins
+//! Profil: sections that open and close. Password and sign-ins
 //! are here; name, e-mail address and notifications follow with their issue.
 
 use crate::auth::{ChangePasswordForm, SignOutElsewhereForm, SIGN_INS_SECTION};

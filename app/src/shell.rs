@@ -1,4 +1,4 @@
-//! The frame of every page (seed 003): dark header with "Kundenportal" and
+//! The frame of every page, as the portal this one follows has it: dark header with "Kundenportal" and
 //! the operator's logo opening the user menu, side navigation for signed-in
 //! users, the start page's tiles, and the footer with the legal links.
 

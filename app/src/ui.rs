@@ -22,6 +22,12 @@ pub fn PublicMain(children: Children) -> impl IntoView {
     view! { <main id=MAIN_ID class="public" tabindex="-1">{children()}</main> }
 }
 
+/// The frame of the pages without the side navigation: their `main`.
+#[component]
+pub fn PublicLayout() -> impl IntoView {
+    view! { <PublicMain><leptos_router::components::Outlet/></PublicMain> }
+}
+
 /// "Zum Inhalt springen": the first thing a keyboard reaches on every page.
 #[component]
 pub fn SkipLink() -> impl IntoView {

@@ -276,10 +276,13 @@ async fn serve(state: AppState) -> ExitCode {
     };
     tracing::info!(%addr, base_url = %state.config.base_url, mail = %mail_target, "Kundenportal läuft");
     println!("Kundenportal läuft auf http://{addr} (Mails: {mail_target})");
-    let app = crate::startup::build(state);
+    let app = crate::startup::build(state.clone());
     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await;
+    // A "Passwort vergessen" answered just before the signal still gets its mail queued.
+    state.background.close();
+    state.background.wait().await;
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => internal(error),

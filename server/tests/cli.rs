@@ -16,8 +16,9 @@ fn stderr_lines(output: &Output) -> Vec<String> {
     String::from_utf8_lossy(&output.stderr).lines().map(str::to_owned).collect()
 }
 
-/// Every table's row count and every mail file: what "unchanged" means here.
-async fn snapshot(data_dir: &Path) -> Vec<(String, i64)> {
+/// Every row of every table, each column as SQLite quotes it, and every
+/// mail file's name and text: what "unchanged" means here.
+async fn snapshot(data_dir: &Path) -> Vec<(String, Vec<String>)> {
     let url = format!("sqlite://{}", data_dir.join("kundenportal.db").display());
     let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
     let tables: Vec<String> = sqlx::query_scalar(
@@ -26,15 +27,33 @@ async fn snapshot(data_dir: &Path) -> Vec<(String, i64)> {
     .fetch_all(&pool)
     .await
     .unwrap();
-    let mut counts = Vec::new();
+    let mut content = Vec::new();
     for table in tables {
-        let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM \"{table}\"")).fetch_one(&pool).await.unwrap();
-        counts.push((table, count));
+        let columns: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid").bind(&table).fetch_all(&pool).await.unwrap();
+        let row = columns.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join(" || '|' || ");
+        let mut rows: Vec<String> =
+            sqlx::query_scalar(&format!("SELECT {row} FROM \"{table}\"")).fetch_all(&pool).await.unwrap();
+        rows.sort();
+        content.push((table, rows));
     }
-    let mail_files = std::fs::read_dir(data_dir.join("mail")).map(|d| d.count()).unwrap_or(0);
-    counts.push(("mail files".into(), mail_files as i64));
+    let mut mails: Vec<String> = std::fs::read_dir(data_dir.join("mail"))
+        .map(|dir| {
+            dir.map(|entry| {
+                let path = entry.unwrap().path();
+                format!("{}\n{}", path.display(), std::fs::read_to_string(&path).unwrap())
+            })
+            .collect()
+        })
+        .unwrap_or_default();
+    mails.sort();
+    content.push(("mail files".into(), mails));
     pool.close().await;
-    counts
+    content
+}
+
+fn rows_of<'a>(snapshot: &'a [(String, Vec<String>)], table: &str) -> &'a [String] {
+    &snapshot.iter().find(|(name, _)| name == table).unwrap_or_else(|| panic!("no table {table}")).1
 }
 
 const GOOD: [&str; 8] = [
@@ -62,8 +81,8 @@ async fn bad_input_prints_one_line_exits_non_zero_and_writes_nothing() {
     let created = add(dir.path(), &[], None);
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
     let before = snapshot(dir.path()).await;
-    assert!(before.contains(&("customers".into(), 1)));
-    assert!(before.contains(&("mail files".into(), 1)), "{before:?}");
+    assert_eq!(rows_of(&before, "customers").len(), 1);
+    assert_eq!(rows_of(&before, "mail files").len(), 1, "{before:?}");
 
     let cases: [(&str, Vec<(&str, &str)>, Option<&str>, &str); 7] = [
         ("duplicate number", vec![("--username", "other")], None, "Kundennummer 30001 ist bereits vergeben"),
@@ -105,10 +124,27 @@ async fn demo_is_idempotent_and_prints_its_sign_in() {
     assert!(first.status.success());
     let text = String::from_utf8_lossy(&first.stdout);
     assert!(text.contains("angelegt") && text.contains("»demo«") && text.contains("Demo-Portal-26"), "{text}");
+    let after_first = snapshot(dir.path()).await;
     let second = kundenportal(dir.path(), &["demo"], &[]);
     assert!(second.status.success());
     assert!(String::from_utf8_lossy(&second.stdout).contains("vorhanden"));
-    assert!(snapshot(dir.path()).await.contains(&("customers".into(), 1)));
+    assert_eq!(snapshot(dir.path()).await, after_first, "the second run writes nothing");
+    assert_eq!(rows_of(&after_first, "customers").len(), 1);
+}
+
+#[tokio::test]
+async fn demo_fits_its_password_to_a_stricter_policy() {
+    for (min, max) in [("8", "10"), ("8", "8"), ("20", "24")] {
+        let dir = tempfile::tempdir().unwrap();
+        let env = [("KP_PASSWORD_MIN_LENGTH", min), ("KP_PASSWORD_MAX_LENGTH", max)];
+        let output = kundenportal(dir.path(), &["demo"], &env);
+        assert!(output.status.success(), "{min}–{max}: {}", String::from_utf8_lossy(&output.stderr));
+        let text = String::from_utf8_lossy(&output.stdout);
+        let password = text.split("Passwort »").nth(1).and_then(|rest| rest.split('«').next()).unwrap();
+        let (min, max): (usize, usize) = (min.parse().unwrap(), max.parse().unwrap());
+        assert!((min..=max).contains(&password.chars().count()), "{password}");
+        assert!(password.chars().any(|c| c.is_ascii_digit()) && password.chars().any(char::is_alphabetic));
+    }
 }
 
 #[tokio::test]

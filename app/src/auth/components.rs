@@ -79,7 +79,7 @@ fn loading() -> impl IntoView {
     view! { <p class="muted">"Wird geladen …"</p> }
 }
 
-/// Benutzername*, Passwort*, Login and "Passwort vergessen" (seed 003).
+/// Benutzername*, Passwort*, Login and "Passwort vergessen".
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let login = expect_context::<ServerAction<Login>>();
@@ -228,7 +228,7 @@ fn CancelForm() -> impl IntoView {
     view! { <ActionForm action=logout attr:id="cancel-form" attr:class="hidden-form"><span></span></ActionForm> }
 }
 
-/// First sign-in, step 1: "Passwort ändern" (seed 003); the same page asks
+/// First sign-in, step 1: "Passwort ändern"; the same page asks
 /// for a new password once the old one has expired.
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {

@@ -1,7 +1,7 @@
 use super::InputError;
 use serde::{Deserialize, Serialize};
 
-/// The operator's password rules. SPEC default: 8–16 characters, at least one
+/// The operator's password rules. Default: 8–16 characters, at least one
 /// digit and one letter. Always on top: not the username, not the customer's
 /// name, not a commonly used password.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

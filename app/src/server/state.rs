@@ -26,6 +26,9 @@ pub struct AppState {
     /// beyond that the answer is 503 with Retry-After instead of a stall.
     pub hashing_queue: Arc<Semaphore>,
     pub rate_limits: Arc<RateLimits>,
+    /// Work that goes on after its request was answered (so that the answer
+    /// takes the same time whatever the work finds); awaited at shutdown.
+    pub background: tokio_util::task::TaskTracker,
     /// Verified against when a user does not exist, so that unknown names
     /// take as long as known ones.
     pub dummy_hash: Arc<PasswordHashString>,
@@ -59,6 +62,7 @@ impl AppState {
             hashing: Arc::new(Semaphore::new(cores)),
             hashing_queue: Arc::new(Semaphore::new(cores * HASHING_QUEUE_PER_CORE)),
             rate_limits,
+            background: tokio_util::task::TaskTracker::new(),
             dummy_hash: Arc::new(hash_password("dummy-password-for-equal-timing-0")),
         })
     }

@@ -112,6 +112,14 @@ impl TestApp {
         response.session_cookie().unwrap_or_else(|| panic!("sign-in failed: {} {}", response.status, response.body))
     }
 
+    /// Waits until the work that requests left running after their answer
+    /// (e.g. "Passwort vergessen") has finished.
+    pub async fn background_work_done(&self) {
+        self.state.background.close();
+        self.state.background.wait().await;
+        self.state.background.reopen();
+    }
+
     pub async fn count(&self, table: &str) -> i64 {
         sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.state.pool).await.unwrap()
     }

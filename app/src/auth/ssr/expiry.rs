@@ -1,4 +1,4 @@
-//! Password expiry (SPEC "Rules", SECURITY.md 5). Off by default. The
+//! Password expiry. Off by default: forced periodic changes make people pick weaker passwords. The
 //! operator can set a maximum age (`KP_PASSWORD_MAX_AGE_DAYS`) or expire
 //! passwords on a date (`kundenportal password expire --on`); whichever comes
 //! first counts. Users are warned by mail before (`KP_PASSWORD_EXPIRY_WARNING_DAYS`).

@@ -261,8 +261,9 @@ pub fn reset_identifier(raw: &str) -> Result<&str, AuthError> {
 /// takes the same time whether or not an account matched.
 pub fn request_reset_in_background(state: &AppState, identifier: &str, ip: Option<String>) -> Result<(), AuthError> {
     let identifier = reset_identifier(identifier)?.to_owned();
-    let state = state.clone();
-    tokio::spawn(async move {
+    let task_state = state.clone();
+    state.background.spawn(async move {
+        let state = task_state;
         if let Err(error) = request_reset(&state, &identifier, ip).await {
             tracing::error!(?error, "a password reset request could not be processed");
         }

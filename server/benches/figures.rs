@@ -1,8 +1,14 @@
-//! `make bench`: figures, not pass/fail. How long sign-in and "Passwort
-//! vergessen" (whose work runs after the answer) take for an existing, an unknown, an inactive and a locked
-//! account — they should be about equal (SECURITY.md 10), so the time does
-//! not tell whether an account exists. Run with `--ignored --nocapture`.
+//! `make bench`: figures, not pass/fail.
+//!
+//! - How long sign-in and "Passwort vergessen" (whose work runs after the
+//!   answer) take for an existing, an unknown, an inactive and a locked
+//!   account. They should be about equal, so that the time does not tell
+//!   whether an account exists.
+//! - What a browser downloads for the app's WASM, JS and CSS.
+//!
+//! A bench target without the test harness: `cargo bench --bench figures`.
 
+#[path = "../tests/common/mod.rs"]
 mod common;
 
 use common::*;
@@ -29,9 +35,13 @@ async fn time_calls(app: &TestApp, endpoint: &str, form: &[(&str, &str)], before
     median(samples)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a benchmark: run with `make bench`"]
-async fn sign_in_and_reset_take_the_same_time_whether_or_not_the_account_exists() {
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    runtime.block_on(sign_in_and_reset_timings());
+    runtime.block_on(bytes_a_browser_downloads_for_the_app());
+}
+
+async fn sign_in_and_reset_timings() {
     let app = spawn_app_with(&[
         ("KP_LIMIT_LOGIN_PER_MINUTE", "100000"),
         ("KP_LIMIT_RESET_PER_MINUTE", "100000"),
@@ -57,17 +67,16 @@ async fn sign_in_and_reset_take_the_same_time_whether_or_not_the_account_exists(
         ("reset, unknown name", time_calls(&app, "auth/request_reset", &[("identifier", "niemand")], None).await),
         ("reset, inactive account", time_calls(&app, "auth/request_reset", &[("identifier", "inaktiv")], None).await),
     ];
-    println!("\nmedian of {ROUNDS} calls through the in-process router (debug build, Argon2 at opt-level 3):");
+    println!("\nmedian of {ROUNDS} calls through the in-process router (dev profile, Argon2 at opt-level 3):");
     for (name, took) in rows {
         println!("  {name:<34} {:>8.1} ms", took.as_secs_f64() * 1000.0);
     }
 }
 
 /// What a browser downloads for the app itself: the WASM, JS and CSS of the
-/// last `cargo leptos build` in `target/site` (release after `make run`,
-/// debug after `make test`), raw and as the server sends them compressed.
-#[tokio::test]
-#[ignore = "a benchmark: run with `make bench`"]
+/// last build in `target/site` (release after `make run` or
+/// `make build-release`, debug after `make test`), raw and as the server
+/// sends them compressed.
 async fn bytes_a_browser_downloads_for_the_app() {
     let site = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/site");
     if !site.join("pkg/kundenportal.wasm").exists() {
