@@ -2,7 +2,7 @@ import { defineConfig, devices } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
-// The portal under test: the binary `cargo leptos build` made, on its own
+// The portal under test: the binary scripts/build.sh made, on its own
 // port, with a fresh data directory for every run.
 const port = Number(process.env.E2E_PORT ?? 3107);
 const root = path.resolve(__dirname, '..');
@@ -24,6 +24,8 @@ export default defineConfig({
   testDir: './tests',
   timeout: 30_000,
   expect: { timeout: 10_000 },
+  // One browser at a time: with two on two cores (beside the server) the
+  // suite took as long and a page check ran into its timeout.
   fullyParallel: false,
   workers: 1,
   retries: 0,

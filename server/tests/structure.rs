@@ -155,7 +155,7 @@ async fn every_mail_renders_from_the_context_its_caller_builds() {
     invited_customer(&app, "70030", "eingeladen", "eingeladen@kunden.example").await;
     customer_with_initial_password(&app, "70031", "anfang", INITIAL).await;
     customer_with_password(&app, "70032", "vergesslich", PASSWORD).await;
-    app::auth::ssr::passwords::request_reset(&app.state, "vergesslich", None).await.unwrap();
+    app::auth::ssr::links::request_reset(&app.state, "vergesslich", None).await.unwrap();
     customer_with_password(&app, "70033", "wechsler", PASSWORD).await;
     let cookie = app.sign_in("wechsler", PASSWORD).await;
     let changed = app

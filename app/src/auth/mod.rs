@@ -222,7 +222,7 @@ pub async fn sign_out_elsewhere() -> Result<u64, AppError> {
 pub async fn request_password_reset(identifier: String) -> Result<(), AppError> {
     let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
     let result = ssr::limit(&state, crate::server::limits::LimitedAction::PasswordReset)
-        .and_then(|()| Ok(ssr::passwords::request_reset_in_background(&state, &identifier, ip)?));
+        .and_then(|()| Ok(ssr::links::request_reset_in_background(&state, &identifier, ip)?));
     ssr::send_back_on_error(result, routes::FORGOT_PASSWORD)?;
     if ssr::is_plain_form_post() {
         leptos_axum::redirect(&format!("{}?gesendet=1", routes::FORGOT_PASSWORD));
@@ -235,7 +235,7 @@ pub async fn request_password_reset(identifier: String) -> Result<(), AppError> 
 pub async fn link_info(kind: LinkKind, token: String) -> Result<PasswordRules, AppError> {
     let state = expect_context::<crate::server::state::AppState>();
     ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
-    Ok(ssr::passwords::link_info(&state, kind, &token).await?)
+    Ok(ssr::links::link_info(&state, kind, &token).await?)
 }
 
 /// Sets a new password through a "Passwort vergessen" link. Every session of
@@ -246,7 +246,7 @@ pub async fn reset_password(token: String, password: String, confirm: String) ->
     let result = async {
         ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
         let kind = LinkKind::PasswordReset;
-        Ok(ssr::passwords::use_link(&state, kind, &token, &password, &confirm, ip).await?)
+        Ok(ssr::links::use_link(&state, kind, &token, &password, &confirm, ip).await?)
     }
     .await;
     ssr::send_back_on_error(result, &routes::with_token(routes::RESET_PASSWORD, &token))?;
@@ -262,7 +262,7 @@ pub async fn accept_invitation(token: String, password: String, confirm: String)
     let result = async {
         ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
         let kind = LinkKind::Invitation;
-        Ok(ssr::passwords::use_link(&state, kind, &token, &password, &confirm, ip).await?)
+        Ok(ssr::links::use_link(&state, kind, &token, &password, &confirm, ip).await?)
     }
     .await;
     match ssr::send_back_on_error(result, &routes::with_token(routes::INVITATION, &token))? {

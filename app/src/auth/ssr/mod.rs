@@ -17,6 +17,7 @@ pub mod flows;
 pub mod guard;
 pub mod hashing;
 pub mod http;
+pub mod links;
 pub mod lockout;
 pub mod passwords;
 pub mod session;

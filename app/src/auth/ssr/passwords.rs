@@ -1,13 +1,13 @@
-//! Setting passwords: the first sign-in, the privacy notice, a change from
-//! the profile, "Passwort vergessen" and invitation links. Every new password
-//! passes the same policy; every change rotates the security stamp, which
-//! ends the user's other sessions.
+//! Setting one's own password: at the first sign-in (or after it expired),
+//! accepting the privacy notice, and a change from the profile. The mailed
+//! links live in [`super::links`]. Every new password passes the same
+//! policy; every change rotates the security stamp, which ends the user's
+//! other sessions.
 
-use super::session::{create_session, full_name, SessionUser};
+use super::session::{create_session, SessionUser};
 use super::{hashing, lockout, AuthError};
-use crate::auth::{LinkKind, PasswordRules, SetupStep};
-use crate::customers::issue_token;
-use crate::domain::{EmailAddress, InputError, Password, Username};
+use crate::auth::{PasswordRules, SetupStep};
+use crate::domain::{EmailAddress, InputError, Password};
 use crate::error::messages;
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto::{self, PasswordHashString, Verification};
@@ -24,7 +24,7 @@ pub fn rules_for(state: &AppState, username: &str, customer_name: &str) -> Passw
 }
 
 /// The new password if it meets every rule and both fields agree.
-fn parse_new_password(rules: &PasswordRules, password: &str, confirm: &str) -> Result<Password, AuthError> {
+pub(super) fn parse_new_password(rules: &PasswordRules, password: &str, confirm: &str) -> Result<Password, AuthError> {
     let password = Password::parse(password, &rules.policy, rules.context())?;
     if password.expose() != confirm {
         return Err(InputError::new(messages::PASSWORDS_DIFFER).into());
@@ -32,17 +32,11 @@ fn parse_new_password(rules: &PasswordRules, password: &str, confirm: &str) -> R
     Ok(password)
 }
 
-fn link_purpose(kind: LinkKind) -> &'static str {
-    match kind {
-        LinkKind::Invitation => "invitation",
-        LinkKind::PasswordReset => "password_reset",
-    }
-}
 
 /// Stores the new hash, clears "must change", and rotates the security stamp
 /// so that every session of the user ends. Returns the new stamp, or `None`
 /// when the user is not active (any more).
-async fn replace_password(
+pub(super) async fn replace_password(
     tx: &mut Transaction<'_>,
     user_id: i64,
     hash: &PasswordHashString,
@@ -69,7 +63,7 @@ async fn replace_password(
 /// [`replace_password`], plus a fresh session for the browser that made the
 /// change — the only one that survives it. Returns that session's cookie
 /// value, or `None` when the user is not active.
-async fn replace_password_keeping_this_browser(
+pub(super) async fn replace_password_keeping_this_browser(
     tx: &mut Transaction<'_>,
     user_id: i64,
     hash: &PasswordHashString,
@@ -87,13 +81,13 @@ async fn stored_hash(state: &AppState, user_id: i64) -> Result<Option<PasswordHa
     Ok(hash.flatten().map(PasswordHashString::from_database))
 }
 
-fn audit_entry<'a>(user: i64, customer: i64, action: &'a str, detail: String, ip: Option<String>) -> AuditEntry<'a> {
+pub(super) fn audit_entry<'a>(user: i64, customer: i64, action: &'a str, detail: String, ip: Option<String>) -> AuditEntry<'a> {
     AuditEntry { actor: Actor::User(user), customer_id: Some(customer), action, detail, ip }
 }
 
 /// Tells the user by mail that their password changed, so a change they did
 /// not make does not go unnoticed.
-async fn queue_change_notice(
+pub(super) async fn queue_change_notice(
     state: &AppState,
     tx: &mut Transaction<'_>,
     user_id: i64,
@@ -247,224 +241,3 @@ pub async fn change_password(
     Ok(token)
 }
 
-/// The username or address a reset was asked for; only emptiness is refused,
-/// so that the answer says nothing about what exists.
-pub fn reset_identifier(raw: &str) -> Result<&str, AuthError> {
-    let identifier = raw.trim();
-    if identifier.is_empty() {
-        return Err(InputError::new(messages::IDENTIFIER_MISSING).into());
-    }
-    Ok(identifier)
-}
-
-/// Runs [`request_reset`] after the answer has gone out: the answer then
-/// takes the same time whether or not an account matched.
-pub fn request_reset_in_background(state: &AppState, identifier: &str, ip: Option<String>) -> Result<(), AuthError> {
-    let identifier = reset_identifier(identifier)?.to_owned();
-    let task_state = state.clone();
-    state.background.spawn(async move {
-        let state = task_state;
-        if let Err(error) = request_reset(&state, &identifier, ip).await {
-            tracing::error!(?error, "a password reset request could not be processed");
-        }
-    });
-    Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct ResetCandidate {
-    id: i64,
-    customer_id: i64,
-    username: String,
-    email: String,
-    salutation: String,
-    first_name: String,
-    last_name: String,
-}
-
-/// "Passwort vergessen" for a username or an e-mail address. Every active
-/// account that matches gets a fresh 1-hour link (older ones stop working);
-/// accounts sharing an address get one mail listing each username with its
-/// own link. Unknown and inactive accounts get nothing — and the caller
-/// cannot tell the difference: the answer is the same.
-pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String>) -> Result<(), AuthError> {
-    let identifier = reset_identifier(identifier)?;
-    let username_key = Username::parse(identifier).map(|u| u.key()).unwrap_or_default();
-    let email_key = identifier.to_lowercase();
-    let candidates: Vec<ResetCandidate> = sqlx::query_as(
-        "SELECT id, customer_id, username, email, salutation, first_name, last_name FROM users \
-         WHERE active = 1 AND (lower(username) = $1 OR lower(email) = $2) ORDER BY lower(email), id",
-    )
-    .bind(&username_key)
-    .bind(&email_key)
-    .fetch_all(&state.pool)
-    .await?;
-
-    let now = state.clock.now();
-    let ttl = state.config.reset_ttl.as_secs() as i64;
-    let mut tx = db::begin(&state.pool).await?;
-    let mut queued = false;
-    for group in candidates.chunk_by(|a, b| a.email.eq_ignore_ascii_case(&b.email)) {
-        let Ok(recipient) = EmailAddress::parse(&group[0].email) else {
-            tracing::warn!(user_id = group[0].id, "no valid address for the reset link");
-            continue;
-        };
-        let mut accounts = Vec::new();
-        let mut first_token_id = None;
-        for user in group {
-            let (token_id, token) = issue_token(&mut tx, user.id, "password_reset", now, now + ttl).await?;
-            first_token_id.get_or_insert(token_id);
-            accounts.push(minijinja::context! {
-                username => user.username.clone(),
-                link => format!("{}/passwort-neu?token={token}", state.config.base_url),
-            });
-            audit::record(
-                &mut tx,
-                audit_entry(user.id, user.customer_id, "password_reset_requested", String::new(), ip.clone()),
-                now,
-            )
-            .await?;
-        }
-        let display_name = match group {
-            [only] => full_name(&only.salutation, &only.first_name, &only.last_name, &only.username),
-            _ => String::new(),
-        };
-        let context = minijinja::context! {
-            ..state.mail_base_context(),
-            ..minijinja::context! {
-                accounts => accounts,
-                display_name => display_name,
-                valid_minutes => ttl / 60,
-            },
-        };
-        state.outbox.enqueue(
-        &mut tx,
-            OutgoingMail {
-                template: MailTemplate::PasswordReset,
-                idempotency_key: format!("reset:{}", first_token_id.unwrap_or_default()),
-                recipient,
-                context,
-                expires_at: Some(now + ttl),
-            },
-            now,
-        )
-        .await?;
-        queued = true;
-    }
-    tx.commit().await?;
-    if queued {
-    }
-    tracing::info!(accounts = candidates.len(), "password reset requested");
-    Ok(())
-}
-
-#[derive(sqlx::FromRow)]
-struct LinkOwner {
-    token_id: i64,
-    user_id: i64,
-    customer_id: i64,
-    customer_name: String,
-    username: String,
-    email: String,
-    salutation: String,
-    first_name: String,
-    last_name: String,
-}
-
-/// The owner of a link that still works: unused, unexpired, active user.
-async fn find_link(state: &AppState, kind: LinkKind, token: &str) -> Result<LinkOwner, AuthError> {
-    // A real token is 43 characters; anything else need not reach the database.
-    if token.is_empty() || token.len() > 128 {
-        return Err(AuthError::LinkInvalid);
-    }
-    let owner: Option<LinkOwner> = sqlx::query_as(
-        "SELECT t.id AS token_id, t.user_id, u.customer_id, c.name AS customer_name, u.username, u.email, \
-                u.salutation, u.first_name, u.last_name \
-         FROM tokens t JOIN users u ON u.id = t.user_id JOIN customers c ON c.id = u.customer_id \
-         WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND u.active = 1",
-    )
-    .bind(crypto::token_hash(token))
-    .bind(link_purpose(kind))
-    .bind(state.clock.now())
-    .fetch_optional(&state.pool)
-    .await?;
-    owner.ok_or(AuthError::LinkInvalid)
-}
-
-/// Whether a link works, and the rules for the password it sets.
-pub async fn link_info(state: &AppState, kind: LinkKind, token: &str) -> Result<PasswordRules, AuthError> {
-    let owner = find_link(state, kind, token).await?;
-    Ok(rules_for(state, &owner.username, &owner.customer_name))
-}
-
-/// Sets a password through a mailed link. The link is consumed atomically:
-/// of two concurrent uses exactly one wins. Every session of the user ends,
-/// their other password links stop working and their sign-in wait is lifted.
-/// An invitation signs the user in (the cookie value is returned); a reset
-/// tells the user by mail instead.
-pub async fn use_link(
-    state: &AppState,
-    kind: LinkKind,
-    token: &str,
-    password: &str,
-    confirm: &str,
-    ip: Option<String>,
-) -> Result<Option<String>, AuthError> {
-    let owner = find_link(state, kind, token).await?;
-    let rules = rules_for(state, &owner.username, &owner.customer_name);
-    let password = parse_new_password(&rules, password, confirm)?;
-    let hash = hashing::hash(state, password.expose()).await?;
-
-    let now = state.clock.now();
-    let mut tx = db::begin(&state.pool).await?;
-    let consumed: Option<i64> = sqlx::query_scalar(
-        "UPDATE tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
-         RETURNING user_id",
-    )
-    .bind(now)
-    .bind(crypto::token_hash(token))
-    .bind(link_purpose(kind))
-    .fetch_optional(&mut *tx)
-    .await?;
-    if consumed != Some(owner.user_id) {
-        return Err(AuthError::LinkInvalid);
-    }
-    sqlx::query(
-        "UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND purpose IN ('invitation', 'password_reset') \
-         AND used_at IS NULL",
-    )
-    .bind(now)
-    .bind(owner.user_id)
-    .execute(&mut *tx)
-    .await?;
-    lockout::clear(&mut *tx, &lockout::identifier_key(&owner.username).unwrap_or_default()).await?;
-
-    let session = match kind {
-        LinkKind::PasswordReset => {
-            replace_password(&mut tx, owner.user_id, &hash, now).await?.ok_or(AuthError::LinkInvalid)?;
-            let display_name = full_name(&owner.salutation, &owner.first_name, &owner.last_name, &owner.username);
-            queue_change_notice(state, &mut tx, owner.user_id, &owner.email, &owner.username, &display_name, now)
-                .await?;
-            audit::record(&mut tx, audit_entry(owner.user_id, owner.customer_id, "password_reset", String::new(), ip), now)
-                .await?;
-            None
-        }
-        LinkKind::Invitation => {
-            let session = replace_password_keeping_this_browser(&mut tx, owner.user_id, &hash, now)
-                .await?
-                .ok_or(AuthError::LinkInvalid)?;
-            audit::record(
-                &mut tx,
-                audit_entry(owner.user_id, owner.customer_id, "invitation_accepted", String::new(), ip),
-                now,
-            )
-            .await?;
-            Some(session)
-        }
-    };
-    tx.commit().await?;
-    tracing::info!(token_id = owner.token_id, ?kind, "password set through a link");
-    if session.is_none() {
-    }
-    Ok(session)
-}

@@ -1,0 +1,111 @@
+//! The first sign-in: an own password, then the privacy notice.
+
+use super::*;
+
+/// Shows `children` only to a session whose next step is `step`; everybody
+/// else is sent where they belong.
+#[component]
+fn SetupStepGate(step: SetupStep, children: ChildrenFn) -> impl IntoView {
+    let user = expect_context::<UserResource>().0;
+    view! {
+        <Suspense fallback=loading>
+            {move || {
+                let children = children.clone();
+                Suspend::new(async move {
+                    match user.await {
+                        // By page: a first and an expired password share one.
+                        Ok(Some(user)) if user.pending.map(SetupStep::path) == Some(step.path()) => children().into_any(),
+                        Ok(Some(user)) => view! { <Redirect path=user.pending.map_or(routes::HOME, SetupStep::path)/> }.into_any(),
+                        Ok(None) => view! { <Redirect path=routes::LOGIN/> }.into_any(),
+                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// "Abbrechen" on the first-sign-in steps signs out: nothing else is allowed
+/// until they are done. A form of its own, which the button refers to by id.
+#[component]
+fn CancelForm() -> impl IntoView {
+    let logout = expect_context::<ServerAction<Logout>>();
+    view! { <ActionForm action=logout attr:id="cancel-form" attr:class="hidden-form"><span></span></ActionForm> }
+}
+
+/// First sign-in, step 1: "Passwort ändern"; the same page asks
+/// for a new password once the old one has expired.
+#[component]
+pub fn SetPasswordPage() -> impl IntoView {
+    let action = expect_context::<ServerAction<SetInitialPassword>>();
+    let user = expect_context::<UserResource>().0;
+    let expired = move || {
+        matches!(user.get(), Some(Ok(Some(user))) if user.pending == Some(SetupStep::PasswordExpired))
+    };
+    view! {
+        <PageTitle title="Passwort ändern"/>
+        <SetupStepGate step=SetupStep::ChangePassword>
+            <section class="card narrow">
+                <p>{move || if expired() {
+                    "Ihr Passwort ist abgelaufen. Bitte vergeben Sie ein neues Passwort und bestätigen Sie es."
+                } else {
+                    "Bitte vergeben Sie ein persönliches Passwort und bestätigen Sie es. Danach gilt nur noch Ihr eigenes Passwort."
+                }}</p>
+                <CancelForm/>
+                <ActionForm action=action>
+                    {action_error(action.value())}
+                    <OwnNewPasswordFields/>
+                    <div class="actions">
+                        <button type="submit" class="button secondary" form="cancel-form">"Abbrechen"</button>
+                        <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort ändern"</button>
+                    </div>
+                </ActionForm>
+            </section>
+        </SetupStepGate>
+    }
+}
+
+/// First sign-in, step 2, and again after every new version of the notice.
+#[component]
+pub fn AcceptPrivacyPage() -> impl IntoView {
+    let action = expect_context::<ServerAction<AcceptPrivacy>>();
+    let notice = Resource::new(|| (), |_| get_legal_text(LegalPageKind::Privacy));
+    view! {
+        <PageTitle title="Datenschutzhinweise akzeptieren"/>
+        <SetupStepGate step=SetupStep::AcceptPrivacy>
+            <section class="card narrow">
+                <p>"Bitte lesen und akzeptieren Sie unsere Datenschutzhinweise."</p>
+                <CancelForm/>
+                <Suspense fallback=loading>
+                    {move || Suspend::new(async move {
+                        match notice.await {
+                            Ok(text) => view! {
+                                <p>
+                                    <a class="more" href=routes::PRIVACY target="_blank" rel="noopener">"› Datenschutzhinweise"</a>
+                                    {text.version.map(|v| view! { <span class="muted">{format!(" (Version {v})")}</span> })}
+                                </p>
+                                <details class="notice-text">
+                                    <summary>"Hier lesen"</summary>
+                                    {text.paragraphs.into_iter().map(|p| view! { <p class="preformatted">{p}</p> }).collect_view()}
+                                </details>
+                                <ActionForm action=action>
+                                    {action_error(action.value())}
+                                    <input type="hidden" name="version" value=text.version.unwrap_or_default().to_string()/>
+                                    <div class="actions">
+                                        <button type="submit" class="button primary" disabled=move || action.pending().get()>
+                                            "Datenschutzhinweise akzeptieren"
+                                        </button>
+                                        <button type="submit" class="button secondary" form="cancel-form">"Abbrechen"</button>
+                                    </div>
+                                </ActionForm>
+                            }
+                            .into_any(),
+                            Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Suspense>
+            </section>
+        </SetupStepGate>
+    }
+}
+

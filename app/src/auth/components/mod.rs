@@ -1,0 +1,178 @@
+//! The pages of signing in, one module per step: [`sign_in`] (Login,
+//! "Passwort vergessen"), [`first_sign_in`] (own password, privacy notice),
+//! [`links`] (the pages behind mailed links) and [`profile_forms`] (the
+//! password and sign-in sections of Profil). This module holds what they
+//! share: the password fields with live rules and how a refusal is shown.
+//! Every form is a plain HTML form first, so it also works before the WASM
+//! has loaded.
+
+mod first_sign_in;
+mod links;
+mod profile_forms;
+mod sign_in;
+
+pub use first_sign_in::{AcceptPrivacyPage, SetPasswordPage};
+pub use links::{InvitationPage, ResetPasswordPage};
+pub use profile_forms::{ChangePasswordForm, SignOutElsewhereForm, SIGN_INS_SECTION};
+pub use sign_in::{ForgotPasswordPage, LoginPage};
+
+use super::{
+    link_info, own_password_rules, AcceptInvitation, ChangePassword, AcceptPrivacy, LinkKind, Login, Logout, PasswordRules,
+    RequestPasswordReset, ResetPassword, SetInitialPassword, SetupStep, SignOutElsewhere, UserResource,
+};
+use crate::error::AppError;
+use crate::legal::{get_legal_text, LegalPageKind};
+use crate::routes;
+use crate::ui::PageTitle;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_query_map;
+
+/// The signal behind a controlled input that keeps what the user typed
+/// before the WASM took over the page (a slow phone, a long password).
+/// Hydration sets a controlled input's value from its signal and would wipe
+/// it, so the text is read from the page first and put back once hydrated;
+/// the live rules then show it too.
+fn typed_input(id: &'static str) -> (ReadSignal<String>, WriteSignal<String>) {
+    let (value, set_value) = signal(String::new());
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::JsCast;
+        // Only while the server's page is taken over: on a later client-side
+        // navigation the element with this id would belong to the old page.
+        let hydrating = Owner::current_shared_context().is_some_and(|context| context.during_hydration());
+        let typed = hydrating
+            .then(document)
+            .and_then(|document| document.get_element_by_id(id))
+            .and_then(|element| element.dyn_into::<leptos::web_sys::HtmlInputElement>().ok())
+            .map(|input| input.value())
+            .filter(|typed| !typed.is_empty());
+        if let Some(typed) = typed {
+            Effect::new(move |_| set_value.set(typed.clone()));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+    (value, set_value)
+}
+
+/// The refusal of the last submit, if any: from the action, or — after a
+/// plain form post without JavaScript — from the `fehler` code in the address.
+fn action_error<T: Send + Sync + 'static>(
+    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> impl IntoView {
+    section_action_error(value, None)
+}
+
+/// [`action_error`] for a page with several forms: a `fehler` code in the
+/// address belongs to the form whose section the address names
+/// (`bereich=…`; none for the page's main form).
+fn section_action_error<T: Send + Sync + 'static>(
+    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    section: Option<&'static str>,
+) -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        let message = value.with(|result| match result {
+            Some(Err(error)) => Some(error.to_string()),
+            Some(Ok(_)) => None,
+            None => {
+                let query = query.read();
+                (query.get("bereich").as_deref() == section)
+                    .then(|| query.get("fehler"))
+                    .flatten()
+                    .map(|code| AppError::from_form_code(&code).to_string())
+            }
+        });
+        message.map(|text| view! { <p class="alert" role="alert">{text}</p> })
+    }
+}
+
+fn loading() -> impl IntoView {
+    view! { <p class="muted">"Wird geladen …"</p> }
+}
+
+/// "Neues Passwort" and "Neues Passwort bestätigen", with every rule of the
+/// policy shown as met or not met while the user types. The server checks
+/// the same rules again.
+#[component]
+pub fn NewPasswordFields(
+    rules: PasswordRules,
+    /// Empties both fields whenever it changes (e.g. after a successful change).
+    #[prop(default = None)]
+    clear: Option<Signal<usize>>,
+) -> impl IntoView {
+    let (password, set_password) = typed_input("password");
+    let (confirm, set_confirm) = typed_input("confirm");
+    if let Some(clear) = clear {
+        Effect::new(move |previous: Option<usize>| {
+            let now = clear.get();
+            if previous.is_some_and(|previous| previous != now) {
+                set_password.set(String::new());
+                set_confirm.set(String::new());
+            }
+            now
+        });
+    }
+    let rules = StoredValue::new(rules);
+    let checks = move || rules.with_value(|rules| rules.check(&password.read()));
+    let mismatch = move || {
+        let confirm = confirm.read();
+        !confirm.is_empty() && *confirm != *password.read()
+    };
+    view! {
+        <div class="field">
+            <label for="password">"Neues Passwort" <span class="required">"*"</span></label>
+            // No maxlength: a browser would cut a longer password silently,
+            // and the user would not know which one they set.
+            <input id="password" name="password" type="password" autocomplete="new-password" required
+                aria-describedby="password-rules" prop:value=password
+                on:input=move |ev| set_password.set(event_target_value(&ev))/>
+        </div>
+        <ul id="password-rules" class="rules" aria-live="polite">
+            {move || {
+                checks()
+                    .into_iter()
+                    .map(|check| {
+                        let (class, mark, state) = if check.met {
+                            ("rule met", "✓", "erfüllt: ")
+                        } else {
+                            ("rule unmet", "✗", "nicht erfüllt: ")
+                        };
+                        view! {
+                            <li class=class data-met=check.met.to_string()>
+                                <span class="rule-mark" aria-hidden="true">{mark}</span>
+                                <span class="visually-hidden">{state}</span>
+                                {check.label}
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ul>
+        <div class="field">
+            <label for="confirm">"Neues Passwort bestätigen" <span class="required">"*"</span></label>
+            <input id="confirm" name="confirm" type="password" autocomplete="new-password" required
+                prop:value=confirm on:input=move |ev| set_confirm.set(event_target_value(&ev))/>
+        </div>
+        {move || mismatch().then(|| view! { <p class="hint unmet" role="status">"Die beiden Passwörter stimmen nicht überein."</p> })}
+    }
+}
+
+/// [`NewPasswordFields`] with the rules for the signed-in user's own password.
+#[component]
+fn OwnNewPasswordFields(#[prop(default = None)] clear: Option<Signal<usize>>) -> impl IntoView {
+    let rules = Resource::new(|| (), |_| own_password_rules());
+    view! {
+        <Suspense fallback=loading>
+            {move || Suspend::new(async move {
+                match rules.await {
+                    Ok(rules) => view! { <NewPasswordFields rules clear=clear/> }.into_any(),
+                    Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+

@@ -1,0 +1,248 @@
+//! The mailed links that set a password: "Passwort vergessen" (a reset
+//! link, 1 hour) and the invitation (72 hours by default). Tokens are
+//! single-use, stored only as hashes and consumed atomically.
+
+use super::passwords::{
+    audit_entry, parse_new_password, queue_change_notice, replace_password, replace_password_keeping_this_browser, rules_for,
+};
+use super::session::full_name;
+use super::{hashing, lockout, AuthError};
+use crate::auth::{LinkKind, PasswordRules};
+use crate::customers::issue_token;
+use crate::domain::{EmailAddress, InputError, Username};
+use crate::error::messages;
+use crate::server::audit;
+use crate::server::crypto;
+use crate::server::db;
+use crate::server::mail::{MailTemplate, OutgoingMail};
+use crate::server::state::AppState;
+
+fn link_purpose(kind: LinkKind) -> &'static str {
+    match kind {
+        LinkKind::Invitation => "invitation",
+        LinkKind::PasswordReset => "password_reset",
+    }
+}
+
+/// The username or address a reset was asked for; only emptiness is refused,
+/// so that the answer says nothing about what exists.
+pub fn reset_identifier(raw: &str) -> Result<&str, AuthError> {
+    let identifier = raw.trim();
+    if identifier.is_empty() {
+        return Err(InputError::new(messages::IDENTIFIER_MISSING).into());
+    }
+    Ok(identifier)
+}
+
+/// Runs [`request_reset`] after the answer has gone out: the answer then
+/// takes the same time whether or not an account matched.
+pub fn request_reset_in_background(state: &AppState, identifier: &str, ip: Option<String>) -> Result<(), AuthError> {
+    let identifier = reset_identifier(identifier)?.to_owned();
+    let task_state = state.clone();
+    state.background.spawn(async move {
+        let state = task_state;
+        if let Err(error) = request_reset(&state, &identifier, ip).await {
+            tracing::error!(?error, "a password reset request could not be processed");
+        }
+    });
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct ResetCandidate {
+    id: i64,
+    customer_id: i64,
+    username: String,
+    email: String,
+    salutation: String,
+    first_name: String,
+    last_name: String,
+}
+
+/// "Passwort vergessen" for a username or an e-mail address. Every active
+/// account that matches gets a fresh 1-hour link (older ones stop working);
+/// accounts sharing an address get one mail listing each username with its
+/// own link. Unknown and inactive accounts get nothing — and the caller
+/// cannot tell the difference: the answer is the same.
+pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String>) -> Result<(), AuthError> {
+    let identifier = reset_identifier(identifier)?;
+    let username_key = Username::parse(identifier).map(|u| u.key()).unwrap_or_default();
+    let email_key = identifier.to_lowercase();
+    let candidates: Vec<ResetCandidate> = sqlx::query_as(
+        "SELECT id, customer_id, username, email, salutation, first_name, last_name FROM users \
+         WHERE active = 1 AND (lower(username) = $1 OR lower(email) = $2) ORDER BY lower(email), id",
+    )
+    .bind(&username_key)
+    .bind(&email_key)
+    .fetch_all(&state.pool)
+    .await?;
+
+    let now = state.clock.now();
+    let ttl = state.config.reset_ttl.as_secs() as i64;
+    let mut tx = db::begin(&state.pool).await?;
+    let mut queued = false;
+    for group in candidates.chunk_by(|a, b| a.email.eq_ignore_ascii_case(&b.email)) {
+        let Ok(recipient) = EmailAddress::parse(&group[0].email) else {
+            tracing::warn!(user_id = group[0].id, "no valid address for the reset link");
+            continue;
+        };
+        let mut accounts = Vec::new();
+        let mut first_token_id = None;
+        for user in group {
+            let (token_id, token) = issue_token(&mut tx, user.id, "password_reset", now, now + ttl).await?;
+            first_token_id.get_or_insert(token_id);
+            accounts.push(minijinja::context! {
+                username => user.username.clone(),
+                link => format!("{}/passwort-neu?token={token}", state.config.base_url),
+            });
+            audit::record(
+                &mut tx,
+                audit_entry(user.id, user.customer_id, "password_reset_requested", String::new(), ip.clone()),
+                now,
+            )
+            .await?;
+        }
+        let display_name = match group {
+            [only] => full_name(&only.salutation, &only.first_name, &only.last_name, &only.username),
+            _ => String::new(),
+        };
+        let context = minijinja::context! {
+            ..state.mail_base_context(),
+            ..minijinja::context! {
+                accounts => accounts,
+                display_name => display_name,
+                valid_minutes => ttl / 60,
+            },
+        };
+        state.outbox.enqueue(
+        &mut tx,
+            OutgoingMail {
+                template: MailTemplate::PasswordReset,
+                idempotency_key: format!("reset:{}", first_token_id.unwrap_or_default()),
+                recipient,
+                context,
+                expires_at: Some(now + ttl),
+            },
+            now,
+        )
+        .await?;
+        queued = true;
+    }
+    tx.commit().await?;
+    if queued {
+    }
+    tracing::info!(accounts = candidates.len(), "password reset requested");
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkOwner {
+    token_id: i64,
+    user_id: i64,
+    customer_id: i64,
+    customer_name: String,
+    username: String,
+    email: String,
+    salutation: String,
+    first_name: String,
+    last_name: String,
+}
+
+/// The owner of a link that still works: unused, unexpired, active user.
+async fn find_link(state: &AppState, kind: LinkKind, token: &str) -> Result<LinkOwner, AuthError> {
+    // A real token is 43 characters; anything else need not reach the database.
+    if token.is_empty() || token.len() > 128 {
+        return Err(AuthError::LinkInvalid);
+    }
+    let owner: Option<LinkOwner> = sqlx::query_as(
+        "SELECT t.id AS token_id, t.user_id, u.customer_id, c.name AS customer_name, u.username, u.email, \
+                u.salutation, u.first_name, u.last_name \
+         FROM tokens t JOIN users u ON u.id = t.user_id JOIN customers c ON c.id = u.customer_id \
+         WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND u.active = 1",
+    )
+    .bind(crypto::token_hash(token))
+    .bind(link_purpose(kind))
+    .bind(state.clock.now())
+    .fetch_optional(&state.pool)
+    .await?;
+    owner.ok_or(AuthError::LinkInvalid)
+}
+
+/// Whether a link works, and the rules for the password it sets.
+pub async fn link_info(state: &AppState, kind: LinkKind, token: &str) -> Result<PasswordRules, AuthError> {
+    let owner = find_link(state, kind, token).await?;
+    Ok(rules_for(state, &owner.username, &owner.customer_name))
+}
+
+/// Sets a password through a mailed link. The link is consumed atomically:
+/// of two concurrent uses exactly one wins. Every session of the user ends,
+/// their other password links stop working and their sign-in wait is lifted.
+/// An invitation signs the user in (the cookie value is returned); a reset
+/// tells the user by mail instead.
+pub async fn use_link(
+    state: &AppState,
+    kind: LinkKind,
+    token: &str,
+    password: &str,
+    confirm: &str,
+    ip: Option<String>,
+) -> Result<Option<String>, AuthError> {
+    let owner = find_link(state, kind, token).await?;
+    let rules = rules_for(state, &owner.username, &owner.customer_name);
+    let password = parse_new_password(&rules, password, confirm)?;
+    let hash = hashing::hash(state, password.expose()).await?;
+
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    let consumed: Option<i64> = sqlx::query_scalar(
+        "UPDATE tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
+         RETURNING user_id",
+    )
+    .bind(now)
+    .bind(crypto::token_hash(token))
+    .bind(link_purpose(kind))
+    .fetch_optional(&mut *tx)
+    .await?;
+    if consumed != Some(owner.user_id) {
+        return Err(AuthError::LinkInvalid);
+    }
+    sqlx::query(
+        "UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND purpose IN ('invitation', 'password_reset') \
+         AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(owner.user_id)
+    .execute(&mut *tx)
+    .await?;
+    lockout::clear(&mut *tx, &lockout::identifier_key(&owner.username).unwrap_or_default()).await?;
+
+    let session = match kind {
+        LinkKind::PasswordReset => {
+            replace_password(&mut tx, owner.user_id, &hash, now).await?.ok_or(AuthError::LinkInvalid)?;
+            let display_name = full_name(&owner.salutation, &owner.first_name, &owner.last_name, &owner.username);
+            queue_change_notice(state, &mut tx, owner.user_id, &owner.email, &owner.username, &display_name, now)
+                .await?;
+            audit::record(&mut tx, audit_entry(owner.user_id, owner.customer_id, "password_reset", String::new(), ip), now)
+                .await?;
+            None
+        }
+        LinkKind::Invitation => {
+            let session = replace_password_keeping_this_browser(&mut tx, owner.user_id, &hash, now)
+                .await?
+                .ok_or(AuthError::LinkInvalid)?;
+            audit::record(
+                &mut tx,
+                audit_entry(owner.user_id, owner.customer_id, "invitation_accepted", String::new(), ip),
+                now,
+            )
+            .await?;
+            Some(session)
+        }
+    };
+    tx.commit().await?;
+    tracing::info!(token_id = owner.token_id, ?kind, "password set through a link");
+    if session.is_none() {
+    }
+    Ok(session)
+}
+
