@@ -67,8 +67,14 @@ async fn every_page_route_renders_for_whom_it_is_meant() {
     let must_accept = app.sign_in("zustimmung", PASSWORD).await;
 
     for page in routes::SIGNED_IN_PAGES {
-        let signed_out = app.get(page, None).await;
-        assert_eq!((signed_out.status, signed_out.location()), (StatusCode::FOUND, Some(routes::LOGIN)), "{page}");
+        let mut addresses = vec![page.to_string(), format!("{page}?x=1")];
+        if page != "/" {
+            addresses.push(format!("{page}/"));
+        }
+        for address in addresses {
+            let signed_out = app.get(&address, None).await;
+            assert_eq!((signed_out.status, signed_out.location()), (StatusCode::FOUND, Some(routes::LOGIN)), "{address}");
+        }
         let pending = app.get(page, Some(&in_setup)).await;
         assert_eq!((pending.status, pending.location()), (StatusCode::FOUND, Some(routes::SET_PASSWORD)), "{page}");
         let shown = app.get(page, Some(&ready)).await;

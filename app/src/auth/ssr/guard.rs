@@ -118,7 +118,10 @@ pub async fn require_signed_in_page(
     next: axum::middleware::Next,
 ) -> Response {
     let (mut parts, body) = request.into_parts();
-    let is_page = routes::SIGNED_IN_PAGES.contains(&parts.uri.path());
+    // The router also serves "/dokumente/" as "/dokumente".
+    let path = parts.uri.path();
+    let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
+    let is_page = routes::SIGNED_IN_PAGES.contains(&path);
     if is_page {
         if let Err(refused) = SignedIn::from_request_parts(&mut parts, &state).await {
             return refused;
