@@ -32,6 +32,8 @@ pub enum AppError {
     Busy,
     #[error("Die Anfrage konnte nicht verarbeitet werden. Bitte laden Sie die Seite neu.")]
     BadRequest,
+    #[error("Die Anfrage ist zu groß. Bitte kürzen Sie Ihre Eingaben und versuchen Sie es noch einmal.")]
+    TooLarge,
     #[error("Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung.")]
     Unreachable,
     #[error("Es ist ein unerwarteter Fehler aufgetreten. Bitte versuchen Sie es später noch einmal. Fehlernummer: {correlation_id}")]
@@ -58,7 +60,7 @@ impl AppError {
                 .iter()
                 .find(|(_, text)| text == message)
                 .map_or("eingabe", |(code, _)| code),
-            AppError::NotFound | AppError::BadRequest | AppError::Unreachable => "eingabe",
+            AppError::NotFound | AppError::BadRequest | AppError::TooLarge | AppError::Unreachable => "eingabe",
         };
         code.to_owned()
     }
@@ -130,6 +132,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,
             AppError::BadRequest => 400,
+            AppError::TooLarge => 413,
             AppError::Busy | AppError::Unreachable => 503,
             AppError::Internal { .. } => 500,
         }
@@ -190,6 +193,7 @@ impl AppError {
         if let Some(seconds) = self.retry_after() {
             response.headers_mut().insert(RETRY_AFTER, http::HeaderValue::from(seconds));
         }
+        response.extensions_mut().insert(Refused(self));
         response
     }
 
@@ -205,6 +209,11 @@ impl AppError {
         }
     }
 }
+
+/// Marks a response as a refusal, for the audit log: the error it answers.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone)]
+pub struct Refused(pub AppError);
 
 /// 302 to `path`: what a browser (and the README) expects of a page that
 /// is not there for this visitor. (axum's `Redirect::to` answers 303.)
@@ -235,6 +244,7 @@ pub async fn status_of_server_fn_error(response: axum::response::Response) -> ax
         if let Some(seconds) = error.retry_after() {
             parts.headers.insert(http::header::RETRY_AFTER, http::HeaderValue::from(seconds));
         }
+        parts.extensions.insert(Refused(error));
     }
     axum::response::Response::from_parts(parts, axum::body::Body::from(bytes))
 }

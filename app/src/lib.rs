@@ -42,6 +42,7 @@ pub fn jobs() -> server::jobs::Jobs {
     let mut jobs = server::jobs::Jobs::default();
     legal::ssr::register_jobs(&mut jobs);
     auth::ssr::expiry::register_jobs(&mut jobs);
+    auth::ssr::cleanup::register_jobs(&mut jobs);
     jobs
 }
 

@@ -10,7 +10,7 @@ test('signed out, the portal sends you to the login form', async ({ page }) => {
 
 test('a wrong password gets the one German message', async ({ page }) => {
   const customer = createCustomer('falsch');
-  await signIn(page, customer.username, 'Falsch-Passwort-9');
+  await signIn(page, customer.username, 'Falsch-Wort-9');
   await expect(page.getByRole('alert')).toHaveText('Benutzername oder Passwort ist falsch.');
   await expect(page).toHaveURL(/\/login/);
 });
@@ -43,7 +43,7 @@ test('sign-in works with JavaScript disabled', async ({ browser }) => {
   const customer = await createReadyCustomer(browser, 'nojs');
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
-  await signIn(page, customer.username, 'Falsch-Passwort-9');
+  await signIn(page, customer.username, 'Falsch-Wort-9');
   await expect(page.getByRole('alert')).toHaveText('Benutzername oder Passwort ist falsch.');
   await signIn(page, customer.username, customer.password);
   await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
@@ -86,7 +86,7 @@ test('the page hydrates under the strict CSP', async ({ page }) => {
   // Hydrated, the form goes through the server function and stays on the
   // page; without the WASM the browser would follow a redirect to ?fehler=.
   await page.getByLabel('Benutzername').fill('niemand-hier');
-  await page.getByLabel('Passwort').fill('Falsch-Passwort-9');
+  await page.getByLabel('Passwort').fill('Falsch-Wort-9');
   await page.getByRole('button', { name: 'Login' }).click();
   await expect(page.getByRole('alert')).toHaveText('Benutzername oder Passwort ist falsch.');
   expect(page.url()).not.toContain('fehler=');

@@ -52,14 +52,14 @@ async fn sign_in_and_reset_timings() {
     sqlx::query("UPDATE users SET active = 0 WHERE id = $1").bind(inactive).execute(&app.state.pool).await.unwrap();
     customer_with_password(&app, "90003", "gesperrt", PASSWORD).await;
     for _ in 0..5 {
-        app.call("auth/login", &[("username", "gesperrt"), ("password", "Falsch-Passwort-1")], None).await;
+        app.call("auth/login", &[("username", "gesperrt"), ("password", "Falsch-Wort-1")], None).await;
     }
     // Warm up the pool and the code paths.
-    time_calls(&app, "auth/login", &[("username", "niemand"), ("password", "Falsch-Passwort-1")], None).await;
+    time_calls(&app, "auth/login", &[("username", "niemand"), ("password", "Falsch-Wort-1")], None).await;
 
     let clear_failures = Some("DELETE FROM login_failures WHERE identifier_key = 'vorhanden'");
     let rows = [
-        ("login, existing, wrong password", time_calls(&app, "auth/login", &[("username", "vorhanden"), ("password", "Falsch-Passwort-1")], clear_failures).await),
+        ("login, existing, wrong password", time_calls(&app, "auth/login", &[("username", "vorhanden"), ("password", "Falsch-Wort-1")], clear_failures).await),
         ("login, unknown name", time_calls(&app, "auth/login", &[("username", "niemand"), ("password", PASSWORD)], Some("DELETE FROM login_failures")).await),
         ("login, inactive account", time_calls(&app, "auth/login", &[("username", "inaktiv"), ("password", PASSWORD)], Some("DELETE FROM login_failures WHERE identifier_key = 'inaktiv'")).await),
         ("login, locked, right password", time_calls(&app, "auth/login", &[("username", "gesperrt"), ("password", PASSWORD)], None).await),

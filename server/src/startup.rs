@@ -1,14 +1,16 @@
 //! Builds the application from its state; `main` and the tests both call it.
 
 use app::auth::ssr::{api as auth_api, guard};
-use app::error::{status_of_server_fn_error, AppError};
+use app::error::{found, status_of_server_fn_error, AppError, Caller, Refused};
 use app::routes;
 use app::server::config::logo_content_type;
+use app::server::audit::{self, Actor, AuditEntry};
 use app::server::headers::static_headers;
+use app::server::limits::client_address;
 use app::server::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::middleware::{self, Next};
@@ -17,9 +19,15 @@ use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 const DEFAULT_LOGO: &[u8] = include_bytes!("../../public/logo.svg");
+
+/// The largest body a form or server function needs: a few fields of at
+/// most a few hundred characters. (A document upload gets its own route
+/// with its own limit.)
+pub const FORM_BODY_LIMIT: usize = 16 * 1024;
 
 /// Who may call a plain axum route (neither a page nor a server function).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,7 +75,14 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::map_response(status_of_server_fn_error))
         .layer(middleware::from_fn_with_state(state.clone(), guard::require_signed_in_page))
         .layer(middleware::map_response(keep_link_tokens_private))
+        .layer(middleware::from_fn(drop_error_text_from_address))
+        .layer(middleware::from_fn(read_whole_body))
+        .layer(RequestBodyLimitLayer::new(FORM_BODY_LIMIT))
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::map_response(too_large_in_german))
         .layer(middleware::from_fn_with_state(state.clone(), reject_cross_site_requests))
+        .layer(middleware::from_fn_with_state(state.clone(), audit_refusals))
+        .layer(middleware::map_response(no_store_unless_static))
         .layer(CompressionLayer::new().compress_when(is_static_asset))
         .with_state(state);
 
@@ -111,7 +126,11 @@ async fn reject_cross_site_requests(State(state): State<AppState>, request: Requ
     let headers = request.headers();
     let same_origin = match headers.get("sec-fetch-site") {
         Some(site) => site.as_bytes() == b"same-origin",
-        None => headers.get(header::ORIGIN).is_some_and(|origin| origin.as_bytes() == state.config.origin().as_bytes()),
+        None => headers
+            .get(header::ORIGIN)
+            .and_then(|origin| origin.to_str().ok())
+            .and_then(app::server::config::normalized_origin)
+            .is_some_and(|origin| origin == state.config.origin()),
     };
     if same_origin {
         return next.run(request).await;
@@ -153,4 +172,105 @@ fn is_static_asset(
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
         .is_some_and(|media_type| COMPRESSIBLE.contains(&media_type.trim()))
+}
+
+/// The body of a form or server function, read whole before the handler
+/// runs: a body without `Content-Length` that passes [`FORM_BODY_LIMIT`]
+/// is cut there and answered 413 (the limit layer answers one with a too
+/// large `Content-Length` before reading anything).
+async fn read_whole_body(request: Request<Body>, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(error) => {
+            let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&error);
+            let mut too_large = false;
+            while let Some(cause) = source {
+                too_large |= cause.is::<http_body_util::LengthLimitError>();
+                source = cause.source();
+            }
+            if too_large {
+                tracing::warn!(path = %parts.uri.path(), "request body over the limit");
+                AppError::TooLarge.respond(Caller::Api)
+            } else {
+                tracing::info!(path = %parts.uri.path(), %error, "request body could not be read");
+                AppError::BadRequest.respond(Caller::Api)
+            }
+        }
+    }
+}
+
+/// The limit layer's own 413 carries English text; every refusal here
+/// answers in German and the same JSON.
+async fn too_large_in_german(response: Response) -> Response {
+    if response.status() == StatusCode::PAYLOAD_TOO_LARGE && response.extensions().get::<Refused>().is_none() {
+        return AppError::TooLarge.respond(Caller::Api);
+    }
+    response
+}
+
+/// Leptos shows an error it finds in the address (`__err`, with `__path`)
+/// as the outcome of a form, so a crafted link could put any text on our
+/// pages. Our forms come back with `?fehler=CODE` instead, which can only
+/// name a fixed message; an address with those keys, however it spells
+/// them, is sent on without them.
+async fn drop_error_text_from_address(request: Request<Body>, next: Next) -> Response {
+    let is_read = request.method() == Method::GET || request.method() == Method::HEAD;
+    let Some(query) = request.uri().query().filter(|_| is_read) else { return next.run(request).await };
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes()).into_owned().collect();
+    let smuggled = |key: &str| key == "__err" || key == "__path";
+    if !pairs.iter().any(|(key, _)| smuggled(key)) {
+        return next.run(request).await;
+    }
+    let kept = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs.iter().filter(|(key, _)| !smuggled(key)))
+        .finish();
+    // One leading slash: "//host" would send the browser to another site.
+    let path = format!("/{}", request.uri().path().trim_start_matches(['/', '\\']));
+    tracing::info!(%path, "address with error text sent on without it");
+    found(&if kept.is_empty() { path } else { format!("{path}?{kept}") })
+}
+
+/// Every refusal of a request (CSRF, not signed in, missing right, an
+/// unfinished first sign-in, a limit, a body too large) goes into the audit
+/// log with the address it was for. Wrong passwords are logged by the
+/// sign-in itself.
+async fn audit_refusals(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let ip = client_address(&parts, &state.config).map(|ip| ip.to_string());
+    let detail = format!("{} {}", parts.method, parts.uri.path());
+    let response = next.run(Request::from_parts(parts, body)).await;
+    let Some(Refused(error)) = response.extensions().get::<Refused>() else { return response };
+    let action = match error {
+        AppError::NotSignedIn => "request_refused_not_signed_in",
+        AppError::Forbidden => "request_refused_forbidden",
+        AppError::SetupPending => "request_refused_setup_pending",
+        AppError::CrossSite => "request_refused_cross_site",
+        AppError::TooManyRequests { .. } => "request_refused_rate_limited",
+        AppError::TooLarge => "request_refused_too_large",
+        _ => return response,
+    };
+    let entry = AuditEntry { actor: Actor::System, customer_id: None, action, detail, ip };
+    if let Err(error) = audit::record_alone(&state.pool, entry, state.clock.now()).await {
+        tracing::error!(%error, action, "refusal not written to the audit log");
+    }
+    response
+}
+
+/// Pages and API answers hold one user's data: no browser or proxy cache
+/// may keep them. The build's files and the logo say how long they keep.
+async fn no_store_unless_static(mut response: Response) -> Response {
+    let is_static = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            ["application/wasm", "text/javascript", "application/javascript", "text/css", "image/", "font/"]
+                .iter()
+                .any(|prefix| value.starts_with(prefix))
+        });
+    if !is_static {
+        response.headers_mut().entry(header::CACHE_CONTROL).or_insert(header::HeaderValue::from_static("no-store"));
+    }
+    response
 }

@@ -45,7 +45,7 @@ async fn wrong_unknown_and_inactive_all_get_the_same_answer() {
     customer_with_password(&app, "40003", "gustav", PASSWORD).await;
     sqlx::query("UPDATE users SET active = 0 WHERE username = 'gustav'").execute(&app.state.pool).await.unwrap();
 
-    let attempts = [("frida", "Falsch-Passwort-1"), ("niemand", PASSWORD), ("gustav", PASSWORD), ("", "")];
+    let attempts = [("frida", "Falsch-Wort-1"), ("niemand", PASSWORD), ("gustav", PASSWORD), ("", "")];
     let mut answers = Vec::new();
     for (username, password) in attempts {
         let response = app.call("auth/login", &[("username", username), ("password", password)], None).await;
@@ -76,7 +76,7 @@ async fn a_plain_form_post_is_answered_with_redirects() {
             .body(Body::from(format!("username=hanna&password={}", urlencode(password))))
             .unwrap()
     };
-    let refused = app.request(post("Falsch-Passwort-1")).await;
+    let refused = app.request(post("Falsch-Wort-1")).await;
     assert_eq!(refused.status, StatusCode::FOUND);
     assert_eq!(refused.location(), Some("/login?fehler=anmeldung"));
     let page = app.get("/login?fehler=anmeldung", None).await;

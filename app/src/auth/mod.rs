@@ -267,6 +267,7 @@ pub async fn accept_invitation(token: String, password: String, confirm: String)
     .await;
     match ssr::send_back_on_error(result, &routes::with_token(routes::INVITATION, &token))? {
         Some(session) => {
+            ssr::end_this_browsers_session(&state).await?;
             ssr::set_session_cookie(&state, &session, false);
             ssr::redirect_after_setup(&state, &session).await
         }

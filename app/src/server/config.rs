@@ -71,6 +71,18 @@ pub struct RequestLimits {
     pub token_per_minute: u32,
 }
 
+/// An origin as a browser serialises it: scheme and host in lower case,
+/// the scheme's default port left out (`https://Portal.Example.com:443/x`
+/// is `https://portal.example.com`). `None` for an opaque origin ("null")
+/// or anything that is no http(s) address.
+pub fn normalized_origin(address: &str) -> Option<String> {
+    let url = url::Url::parse(address).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    Some(url.origin().ascii_serialization())
+}
+
 impl Config {
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
@@ -82,13 +94,10 @@ impl Config {
         self.base_url.starts_with("https://")
     }
 
-    /// The origin a browser sends in `Origin` for same-site requests.
-    pub fn origin(&self) -> &str {
-        let after_scheme = self.base_url.find("://").map_or(0, |i| i + 3);
-        match self.base_url[after_scheme..].find('/') {
-            Some(slash) => &self.base_url[..after_scheme + slash],
-            None => &self.base_url,
-        }
+    /// The origin a browser sends in `Origin` for same-site requests, in the
+    /// form browsers serialise it (see [`normalized_origin`]).
+    pub fn origin(&self) -> String {
+        normalized_origin(&self.base_url).unwrap_or_default()
     }
 
     /// Reads the whole configuration from the process environment.
@@ -134,7 +143,7 @@ impl Config {
                     .or_else(|| trimmed.strip_prefix("http://"))
                     .ok_or_else(|| ConfigError::new("KP_BASE_URL", format!("»{raw}« beginnt nicht mit http:// oder https://")))?;
                 let host = rest.split('/').next().unwrap_or_default();
-                if host.is_empty() || rest.contains(['?', '#', ' ']) {
+                if host.is_empty() || rest.contains(['?', '#', ' ']) || normalized_origin(&trimmed).is_none() {
                     return Err(ConfigError::new("KP_BASE_URL", format!("»{raw}« ist keine gültige Adresse")));
                 }
                 trimmed
@@ -385,5 +394,16 @@ mod tests {
         assert_eq!(config.base_url, "https://portal.example.com/kunden");
         assert_eq!(config.origin(), "https://portal.example.com");
         assert!(config.secure_cookies());
+    }
+
+    #[test]
+    fn origins_compare_as_browsers_send_them() {
+        let config = config(&[("KP_BASE_URL", "https://Portal.Example.COM:443/kunden")]).unwrap();
+        assert_eq!(config.origin(), "https://portal.example.com");
+        assert_eq!(normalized_origin("HTTPS://portal.example.com:443").as_deref(), Some("https://portal.example.com"));
+        assert_eq!(normalized_origin("http://127.0.0.1:3000").as_deref(), Some("http://127.0.0.1:3000"));
+        assert_eq!(normalized_origin("https://portal.example.com:8443").as_deref(), Some("https://portal.example.com:8443"));
+        assert_eq!(normalized_origin("null"), None);
+        assert_eq!(normalized_origin("file:///etc/passwd"), None);
     }
 }

@@ -5,19 +5,27 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use blake2::{Blake2b, Digest};
+use std::borrow::Cow;
+use unicode_normalization::UnicodeNormalization as _;
 
 /// A password hash in PHC form. Deliberately neither `Serialize` nor `Display`:
 /// it can reach the database and nothing else.
 #[derive(Clone)]
-pub struct PasswordHashString(String);
+pub struct PasswordHashString {
+    phc: String,
+    /// Made from the password in Unicode NFC. Hashes stored before
+    /// passwords were normalised are of the characters as typed.
+    normalized: bool,
+}
 
 impl PasswordHashString {
-    pub fn from_database(phc: String) -> Self {
-        Self(phc)
+    /// `normalized` is the row's `password_normalized`.
+    pub fn from_database(phc: String, normalized: bool) -> Self {
+        Self { phc, normalized }
     }
 
     pub fn as_database_value(&self) -> &str {
-        &self.0
+        &self.phc
     }
 }
 
@@ -43,14 +51,25 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
     bytes
 }
 
-/// Hashes a password with a fresh salt. CPU-heavy: call it on a blocking thread.
+/// The password in Unicode NFC (NIST SP 800-63B 5.1.1.2): "ä" typed as one
+/// character on one keyboard and as "a" plus a combining mark on another is
+/// the same password.
+fn normalized(password: &str) -> Cow<'_, str> {
+    match unicode_normalization::is_nfc_quick(password.chars()) {
+        unicode_normalization::IsNormalized::Yes => Cow::Borrowed(password),
+        _ => Cow::Owned(password.nfc().collect()),
+    }
+}
+
+/// Hashes a password, in NFC, with a fresh salt. CPU-heavy: call it on a
+/// blocking thread.
 pub fn hash_password(password: &str) -> PasswordHashString {
     let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes make a valid salt");
     let phc = hasher()
-        .hash_password(password.as_bytes(), &salt)
+        .hash_password(normalized(password).as_bytes(), &salt)
         .expect("hashing with valid parameters succeeds")
         .to_string();
-    PasswordHashString(phc)
+    PasswordHashString { phc, normalized: true }
 }
 
 pub enum Verification {
@@ -58,16 +77,26 @@ pub enum Verification {
     Valid { needs_rehash: bool },
 }
 
-/// Checks a password against a stored hash, and whether the hash was made with
-/// weaker parameters than today's. CPU-heavy: call it on a blocking thread.
+/// Checks a password against a stored hash, and whether the hash should be
+/// made again: with weaker parameters than today's, or before passwords were
+/// normalised. Such an old hash is of the characters as they were typed
+/// then, so it is also tried with the form this input was not typed in.
+/// CPU-heavy: call it on a blocking thread.
 pub fn verify_password(password: &str, stored: &PasswordHashString) -> Verification {
-    let Ok(parsed) = PasswordHash::new(&stored.0) else {
+    let Ok(parsed) = PasswordHash::new(&stored.phc) else {
         return Verification::Invalid;
     };
-    if hasher().verify_password(password.as_bytes(), &parsed).is_err() {
+    let nfc = normalized(password);
+    let mut matched = hasher().verify_password(nfc.as_bytes(), &parsed).is_ok();
+    if !matched && !stored.normalized {
+        let typed_otherwise: Cow<'_, str> = if nfc != password { Cow::Borrowed(password) } else { Cow::Owned(password.nfd().collect()) };
+        matched = typed_otherwise != nfc && hasher().verify_password(typed_otherwise.as_bytes(), &parsed).is_ok();
+    }
+    if !matched {
         return Verification::Invalid;
     }
-    let needs_rehash = parsed.algorithm != argon2::ARGON2ID_IDENT
+    let needs_rehash = !stored.normalized
+        || parsed.algorithm != argon2::ARGON2ID_IDENT
         || Params::try_from(&parsed).map_or(true, |p| {
             let current = current_params();
             p.m_cost() < current.m_cost() || p.t_cost() < current.t_cost() || p.p_cost() < current.p_cost()
@@ -110,8 +139,23 @@ mod tests {
         let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8_192, 1, 1, None).unwrap());
         let salt = SaltString::encode_b64(&random_bytes::<16>()).unwrap();
         let phc = weak.hash_password("Grün-Tonne-7".as_bytes(), &salt).unwrap().to_string();
-        let stored = PasswordHashString::from_database(phc);
+        let stored = PasswordHashString::from_database(phc, true);
         assert!(matches!(verify_password("Grün-Tonne-7", &stored), Verification::Valid { needs_rehash: true }));
+    }
+
+    #[test]
+    fn nfc_and_nfd_are_one_password_and_old_hashes_of_either_still_verify() {
+        let nfc: String = "Bär-Öl-7".nfc().collect();
+        let nfd: String = "Bär-Öl-7".nfd().collect();
+        let hash = hash_password(&nfd);
+        assert!(matches!(verify_password(&nfc, &hash), Verification::Valid { needs_rehash: false }));
+        for (stored_form, typed) in [(&nfd, &nfd), (&nfd, &nfc), (&nfc, &nfd), (&nfc, &nfc)] {
+            let salt = SaltString::encode_b64(&random_bytes::<16>()).unwrap();
+            let phc = hasher().hash_password(stored_form.as_bytes(), &salt).unwrap().to_string();
+            let legacy = PasswordHashString::from_database(phc, false);
+            assert!(matches!(verify_password(typed, &legacy), Verification::Valid { needs_rehash: true }));
+            assert!(matches!(verify_password("Bar-Ol-7", &legacy), Verification::Invalid));
+        }
     }
 
     #[test]

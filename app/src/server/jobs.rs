@@ -72,6 +72,17 @@ impl Jobs {
         Ok(())
     }
 
+    /// Runs the job `name` once now, as its timer would (tests, operators).
+    pub async fn run_now(&self, name: &str, state: &AppState) -> Result<(), StartupError> {
+        let all = self.at_start.iter().map(|(n, job)| (*n, job)).chain(self.repeating.iter().map(|(n, _, job)| (*n, job)));
+        for (job_name, job) in all {
+            if job_name == name {
+                return job(state.clone()).await.map_err(|source| StartupError { name: job_name, source });
+            }
+        }
+        Err(StartupError { name: "unknown", source: format!("no job named {name}").into() })
+    }
+
     /// Starts every repeating job on the runtime; a failed round is logged
     /// and the next one comes as planned.
     pub fn spawn_repeating(&self, state: &AppState) {

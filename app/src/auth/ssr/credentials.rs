@@ -2,7 +2,8 @@
 //! dummy one, so unknown names cost the same), with the lockout counter and
 //! an audit entry for every outcome.
 
-use super::{hashing, lockout, AuthError};
+use super::{devices, hashing, lockout, AuthError};
+use crate::domain::Username;
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto::{PasswordHashString, Verification};
 use crate::server::state::AppState;
@@ -12,44 +13,80 @@ struct CredentialRow {
     id: i64,
     customer_id: i64,
     password_hash: Option<String>,
+    password_normalized: bool,
     active: bool,
     security_stamp: String,
 }
 
+/// A successful check.
+pub struct Verified {
+    pub user_id: i64,
+    pub security_stamp: String,
+}
+
 /// Checks username and password. Unknown, inactive, password-less and locked
 /// accounts cost one Argon2 verify like everybody else and get the same
-/// answer. Failures count per case-folded name, known or not.
+/// answer. In this order, so that nothing counts that was not checked:
+///
+/// 1. a password longer than the policy allows cannot be right: refused
+///    before any hashing;
+/// 2. a place in the hashing queue, or 503 — a busy server is no failed try;
+/// 3. one try claimed on the counter: the browser's own when it is a trusted
+///    browser of this user ([`devices`]), else the name's;
+/// 4. the password check.
 pub async fn verify_credentials(
     state: &AppState,
     username: &str,
     password: &str,
+    device_token: Option<&str>,
     ip: Option<String>,
-) -> Result<(i64, String), AuthError> {
+) -> Result<Verified, AuthError> {
     let now = state.clock.now();
-    let key = lockout::identifier_key(username);
-    // `None`: the name must wait; the password is then not checked at all.
-    let attempt = match &key {
-        Some(key) => lockout::claim_attempt(&state.pool, key, now).await?,
-        None => Some(0),
-    };
-    let row: Option<CredentialRow> = match (&key, attempt) {
-        (Some(key), Some(_)) => {
+    if password.chars().count() > state.config.password_policy.max_len {
+        tracing::info!("sign-in refused: the password is longer than the policy allows");
+        audit_alone(state, None, None, "login_failed", ip, now).await?;
+        return Err(AuthError::InvalidCredentials);
+    }
+    let slot = hashing::reserve(state)?;
+
+    // Only a valid username can name a user; anything else is counted apart.
+    let row: Option<CredentialRow> = match Username::parse(username) {
+        Ok(name) => {
             sqlx::query_as(
-                "SELECT id, customer_id, password_hash, active, security_stamp FROM users WHERE lower(username) = $1",
+                "SELECT id, customer_id, password_hash, password_normalized, active, security_stamp \
+                 FROM users WHERE lower(username) = $1",
             )
-            .bind(key)
+            .bind(name.key())
             .fetch_optional(&state.pool)
             .await?
         }
+        Err(_) => None,
+    };
+    let trusted = match (&row, device_token) {
+        (Some(user), Some(token)) => devices::trusted_key(&state.pool, token, user.id, now).await?,
         _ => None,
     };
-    let stored = match &row {
-        Some(CredentialRow { password_hash: Some(hash), active: true, .. }) => PasswordHashString::from_database(hash.clone()),
+    let mut attempt = None;
+    let mut key = String::new();
+    if let Some(device) = trusted {
+        attempt = lockout::claim_attempt(&state.pool, &device, now).await?;
+        key = device;
+    }
+    if attempt.is_none() {
+        // No trusted browser, or one that must wait after failing itself.
+        key = lockout::name_key(username);
+        attempt = lockout::claim_attempt(&state.pool, &key, now).await?;
+    }
+
+    let stored = match (&row, attempt) {
+        (Some(CredentialRow { password_hash: Some(hash), active: true, password_normalized, .. }), Some(_)) => {
+            PasswordHashString::from_database(hash.clone(), *password_normalized)
+        }
         _ => (*state.dummy_hash).clone(),
     };
-    let verification = hashing::verify(state, password, stored).await?;
-    let user = match (row, verification) {
-        (Some(user @ CredentialRow { active: true, password_hash: Some(_), .. }), Verification::Valid { needs_rehash }) => {
+    let verification = slot.verify(password, stored).await?;
+    let user = match (row, attempt, verification) {
+        (Some(user @ CredentialRow { active: true, password_hash: Some(_), .. }), Some(_), Verification::Valid { needs_rehash }) => {
             if needs_rehash {
                 // Best effort: a busy server must not refuse the right password.
                 if let Err(error) = rehash(state, user.id, password).await {
@@ -58,7 +95,7 @@ pub async fn verify_credentials(
             }
             user
         }
-        (user, _) => {
+        (user, attempt, _) => {
             let Some(attempt) = attempt else {
                 tracing::info!("sign-in refused: the name must wait");
                 audit_alone(state, None, None, "login_refused_locked", ip, now).await?;
@@ -66,7 +103,7 @@ pub async fn verify_credentials(
             };
             let (actor, customer) = (user.as_ref().map(|u| u.id), user.as_ref().map(|u| u.customer_id));
             audit_alone(state, actor, customer, "login_failed", ip.clone(), now).await?;
-            if let Some(wait) = lockout::wait_after(attempt).filter(|_| key.is_some()) {
+            if let Some(wait) = lockout::wait_after(attempt) {
                 tracing::warn!(known_user = user.is_some(), wait_seconds = wait, "sign-in name must wait");
                 audit_alone(state, actor, customer, "login_locked", ip, now).await?;
             }
@@ -74,16 +111,14 @@ pub async fn verify_credentials(
             return Err(AuthError::InvalidCredentials);
         }
     };
-    if let Some(key) = &key {
-        lockout::clear(&state.pool, key).await?;
-    }
+    lockout::clear(&state.pool, &key).await?;
     audit_alone(state, Some(user.id), Some(user.customer_id), "login", ip, now).await?;
-    Ok((user.id, user.security_stamp))
+    Ok(Verified { user_id: user.id, security_stamp: user.security_stamp })
 }
 
 async fn rehash(state: &AppState, user_id: i64, password: &str) -> Result<(), AuthError> {
     let hash = hashing::hash(state, password).await?;
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+    sqlx::query("UPDATE users SET password_hash = $1, password_normalized = 1 WHERE id = $2")
         .bind(hash.as_database_value())
         .bind(user_id)
         .execute(&state.pool)

@@ -1,7 +1,8 @@
 //! Signing in and out: the server side of the login form and of Abmelden.
 
 use super::credentials::{audit_alone, verify_credentials};
-use super::http::{client_ip, limit, send_back_on_error, session_cookie_value, set_session_cookie};
+use super::devices;
+use super::http::{client_ip, device_cookie_value, limit, send_back_on_error, session_cookie_value, set_session_cookie};
 use super::session::{create_session, delete_session_by_hash, load_session};
 use crate::auth::SetupStep;
 use crate::error::AppError;
@@ -25,20 +26,31 @@ pub async fn redirect_after_setup(state: &AppState, session_token: &str) -> Resu
 
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
     let (state, ip) = (expect_context::<AppState>(), client_ip());
+    let device = device_cookie_value(&state);
     let result = match limit(&state, LimitedAction::Login) {
-        Ok(()) => verify_credentials(&state, &username, &password, ip).await.map_err(AppError::from),
+        Ok(()) => verify_credentials(&state, &username, &password, device.as_deref(), ip).await.map_err(AppError::from),
         Err(error) => Err(error),
     };
-    let (user_id, stamp) = send_back_on_error(result, routes::LOGIN)?;
-    // A new id at every sign-in: a session id planted before cannot be taken over.
-    if let Some(old) = session_cookie_value(&state) {
-        delete_session_by_hash(&state.pool, &crypto::token_hash(&old)).await?;
-    }
+    let verified = send_back_on_error(result, routes::LOGIN)?;
+    end_this_browsers_session(&state).await?;
+    let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
-    let token = create_session(&mut tx, user_id, &stamp, state.clock.now()).await?;
+    let token = create_session(&mut tx, verified.user_id, &verified.security_stamp, now).await?;
+    let device = devices::renew(&mut tx, device.as_deref(), verified.user_id, now).await?;
     tx.commit().await?;
     set_session_cookie(&state, &token, false);
+    devices::set_cookie(&state, &device);
     redirect_after_setup(&state, &token).await
+}
+
+/// Before a new session starts in this browser (a sign-in, an accepted
+/// invitation): the one it had ends, so that a session id planted before
+/// cannot be taken over and no second user stays signed in beside.
+pub async fn end_this_browsers_session(state: &AppState) -> Result<(), AppError> {
+    if let Some(old) = session_cookie_value(state) {
+        delete_session_by_hash(&state.pool, &crypto::token_hash(&old)).await?;
+    }
+    Ok(())
 }
 
 pub async fn logout() -> Result<(), AppError> {

@@ -5,26 +5,52 @@
 use super::AuthError;
 use crate::server::crypto::{self, PasswordHashString, Verification};
 use crate::server::state::AppState;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use std::sync::Arc;
 
-async fn run<T: Send + 'static>(state: &AppState, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AuthError> {
+/// A place in the hashing queue, taken before anything else about a
+/// password is decided: a request the server is too busy for is answered
+/// 503 before it could count as a failed try.
+pub struct HashingSlot {
+    queued: OwnedSemaphorePermit,
+    running: Arc<Semaphore>,
+}
+
+/// Takes a place in the queue, or [`AuthError::Busy`] when it is full.
+pub fn reserve(state: &AppState) -> Result<HashingSlot, AuthError> {
     let queued = state.hashing_queue.clone().try_acquire_owned().map_err(|_| {
         tracing::warn!("password hashing queue full; answering 503");
         AuthError::Busy
     })?;
-    let running = state.hashing.clone().acquire_owned().await.map_err(|_| AuthError::Busy)?;
-    Ok(tokio::task::spawn_blocking(move || {
-        let _slots = (queued, running);
-        work()
-    })
-    .await?)
+    Ok(HashingSlot { queued, running: state.hashing.clone() })
+}
+
+impl HashingSlot {
+    async fn run<T: Send + 'static>(self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AuthError> {
+        let running = self.running.acquire_owned().await.map_err(|_| AuthError::Busy)?;
+        let queued = self.queued;
+        Ok(tokio::task::spawn_blocking(move || {
+            let _slots = (queued, running);
+            work()
+        })
+        .await?)
+    }
+
+    pub async fn verify(self, password: &str, stored: PasswordHashString) -> Result<Verification, AuthError> {
+        let password = password.to_owned();
+        self.run(move || crypto::verify_password(&password, &stored)).await
+    }
+
+    pub async fn hash(self, password: &str) -> Result<PasswordHashString, AuthError> {
+        let password = password.to_owned();
+        self.run(move || crypto::hash_password(&password)).await
+    }
 }
 
 pub async fn verify(state: &AppState, password: &str, stored: PasswordHashString) -> Result<Verification, AuthError> {
-    let password = password.to_owned();
-    run(state, move || crypto::verify_password(&password, &stored)).await
+    reserve(state)?.verify(password, stored).await
 }
 
 pub async fn hash(state: &AppState, password: &str) -> Result<PasswordHashString, AuthError> {
-    let password = password.to_owned();
-    run(state, move || crypto::hash_password(&password)).await
+    reserve(state)?.hash(password).await
 }

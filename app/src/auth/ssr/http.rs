@@ -26,7 +26,11 @@ pub fn cookie_name(state: &AppState) -> &'static str {
 
 /// The session cookie's value in a request's headers.
 pub fn session_token(parts: &Parts, state: &AppState) -> Option<String> {
-    let name = cookie_name(state);
+    cookie_value(parts, cookie_name(state))
+}
+
+/// The value of the cookie `name` in a request's headers.
+pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
     parts
         .headers
         .get_all(COOKIE)
@@ -46,6 +50,11 @@ pub fn request_parts() -> Option<Parts> {
 /// The session cookie of the current server-function request.
 pub fn session_cookie_value(state: &AppState) -> Option<String> {
     session_token(&request_parts()?, state)
+}
+
+/// The device cookie (see [`super::devices`]) of the current server-function request.
+pub fn device_cookie_value(state: &AppState) -> Option<String> {
+    cookie_value(&request_parts()?, super::devices::cookie_name(state))
 }
 
 /// The client's address (see [`client_address`]), for the audit log.

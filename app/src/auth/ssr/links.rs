@@ -59,28 +59,38 @@ struct ResetCandidate {
     last_name: String,
 }
 
+/// One reset mail per account in this many seconds…
+pub const RESET_COOLDOWN_SECONDS: i64 = 5 * 60;
+/// …and at most this many in a day, so that nobody can flood a mailbox.
+pub const RESETS_PER_DAY: i64 = 5;
+
 /// "Passwort vergessen" for a username or an e-mail address. Every active
 /// account that matches gets a fresh 1-hour link (older ones stop working);
 /// accounts sharing an address get one mail listing each username with its
-/// own link. Unknown and inactive accounts get nothing — and the caller
-/// cannot tell the difference: the answer is the same.
+/// own link. Unknown and inactive accounts get nothing, and neither does an
+/// account that got a link less than 5 minutes ago or 5 links today — and
+/// the caller cannot tell the difference: the answer is the same.
 pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String>) -> Result<(), AuthError> {
     let identifier = reset_identifier(identifier)?;
-    let username_key = Username::parse(identifier).map(|u| u.key()).unwrap_or_default();
-    let email_key = identifier.to_lowercase();
+    // Input that is neither a valid name nor a valid address finds nobody
+    // (no Unicode folding that could make it meet a real one).
+    let username_key = Username::parse(identifier).map(|u| u.key()).ok();
+    let email_key = EmailAddress::parse(identifier).ok().map(|email| email.as_str().to_ascii_lowercase());
+    if username_key.is_none() && email_key.is_none() {
+        return Ok(());
+    }
     let candidates: Vec<ResetCandidate> = sqlx::query_as(
         "SELECT id, customer_id, username, email, salutation, first_name, last_name FROM users \
          WHERE active = 1 AND (lower(username) = $1 OR lower(email) = $2) ORDER BY lower(email), id",
     )
-    .bind(&username_key)
-    .bind(&email_key)
+    .bind(username_key.unwrap_or_default())
+    .bind(email_key.unwrap_or_default())
     .fetch_all(&state.pool)
     .await?;
 
     let now = state.clock.now();
     let ttl = state.config.reset_ttl.as_secs() as i64;
     let mut tx = db::begin(&state.pool).await?;
-    let mut queued = false;
     for group in candidates.chunk_by(|a, b| a.email.eq_ignore_ascii_case(&b.email)) {
         let Ok(recipient) = EmailAddress::parse(&group[0].email) else {
             tracing::warn!(user_id = group[0].id, "no valid address for the reset link");
@@ -89,6 +99,10 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
         let mut accounts = Vec::new();
         let mut first_token_id = None;
         for user in group {
+            if !claim_reset_mail(&mut tx, user.id, now).await? {
+                tracing::info!(user_id = user.id, "reset link not sent again so soon");
+                continue;
+            }
             let (token_id, token) = issue_token(&mut tx, user.id, "password_reset", now, now + ttl).await?;
             first_token_id.get_or_insert(token_id);
             accounts.push(minijinja::context! {
@@ -101,6 +115,9 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
                 now,
             )
             .await?;
+        }
+        if accounts.is_empty() {
+            continue;
         }
         let display_name = match group {
             [only] => full_name(&only.salutation, &only.first_name, &only.last_name, &only.username),
@@ -126,13 +143,34 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
             now,
         )
         .await?;
-        queued = true;
     }
     tx.commit().await?;
-    if queued {
-    }
     tracing::info!(accounts = candidates.len(), "password reset requested");
     Ok(())
+}
+
+/// Takes one reset mail from the account's budget, or `false` when it had
+/// one less than 5 minutes ago or its 5 of the day. One statement, so that
+/// requests sent at once cannot all pass the check before one is counted.
+async fn claim_reset_mail(tx: &mut db::Transaction<'_>, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let claimed: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO reset_mail_budget (user_id, window_start, mails, last_mail_at) VALUES ($1, $2, 1, $2) \
+         ON CONFLICT (user_id) DO UPDATE SET \
+           window_start = CASE WHEN reset_mail_budget.window_start <= $3 THEN $2 ELSE reset_mail_budget.window_start END, \
+           mails = CASE WHEN reset_mail_budget.window_start <= $3 THEN 1 ELSE reset_mail_budget.mails + 1 END, \
+           last_mail_at = $2 \
+         WHERE reset_mail_budget.last_mail_at <= $4 \
+           AND (reset_mail_budget.window_start <= $3 OR reset_mail_budget.mails < $5) \
+         RETURNING user_id",
+    )
+    .bind(user_id)
+    .bind(now)
+    .bind(now - 24 * 3600)
+    .bind(now - RESET_COOLDOWN_SECONDS)
+    .bind(RESETS_PER_DAY)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(claimed.is_some())
 }
 
 #[derive(sqlx::FromRow)]
@@ -214,7 +252,7 @@ pub async fn use_link(
     .bind(owner.user_id)
     .execute(&mut *tx)
     .await?;
-    lockout::clear(&mut *tx, &lockout::identifier_key(&owner.username).unwrap_or_default()).await?;
+    lockout::clear(&mut *tx, &lockout::name_key(&owner.username)).await?;
 
     let session = match kind {
         LinkKind::PasswordReset => {
@@ -241,8 +279,6 @@ pub async fn use_link(
     };
     tx.commit().await?;
     tracing::info!(token_id = owner.token_id, ?kind, "password set through a link");
-    if session.is_none() {
-    }
     Ok(session)
 }
 

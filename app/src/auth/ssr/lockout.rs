@@ -2,8 +2,12 @@
 //! do not, so the counter tells nothing. From the fifth failure in a row the
 //! name waits before the next try; the wait doubles with every further
 //! failure, up to 15 minutes. A successful sign-in or a password reset clears it.
+//!
+//! A browser the user signed in with before (see [`super::devices`]) has a
+//! counter of its own, so that strangers' failures do not lock it out.
 
 use crate::domain::Username;
+use crate::server::crypto;
 use crate::server::db::Pool;
 
 /// Failures allowed before the first wait.
@@ -13,16 +17,20 @@ const LONGEST_WAIT_SECONDS: i64 = 15 * 60;
 /// A counter untouched this long starts again from zero.
 const FORGET_AFTER_SECONDS: i64 = 24 * 60 * 60;
 
-/// The counter's key: the case-folded username, or for input that is no
-/// valid username at all, its trimmed lower-case form (so it is counted too).
-pub fn identifier_key(raw: &str) -> Option<String> {
+/// The counter of a name as typed: its case-folded form when it is a valid
+/// username; any other input never names a user, and is counted under a
+/// hash of exactly what was typed (no folding that could make it meet a
+/// real name, nothing of it stored).
+pub fn name_key(raw: &str) -> String {
     match Username::parse(raw) {
-        Ok(username) => Some(username.key()),
-        Err(_) => {
-            let folded: String = raw.trim().to_lowercase().chars().take(Username::MAX_LEN).collect();
-            (!folded.is_empty()).then_some(folded)
-        }
+        Ok(username) => username.key(),
+        Err(_) => format!("invalid:{}", crypto::token_hash(raw)),
     }
+}
+
+/// The counter of one trusted browser, by the stored hash of its cookie.
+pub fn device_key(device_hash: &str) -> String {
+    format!("device:{device_hash}")
 }
 
 /// How long a name waits after its `failures`-th failure in a row.
@@ -100,8 +108,18 @@ mod tests {
 
     #[test]
     fn names_that_differ_only_in_case_share_a_key() {
-        assert_eq!(identifier_key("Max"), identifier_key(" max "));
-        assert_eq!(identifier_key("Jörg Müller"), Some("jörg müller".into()));
-        assert_eq!(identifier_key("   "), None);
+        assert_eq!(name_key("Max"), name_key(" max "));
+        assert_eq!(name_key("max"), "max");
+    }
+
+    #[test]
+    fn input_that_is_no_username_never_shares_a_real_names_key() {
+        // The Kelvin sign folds to "k" under Unicode rules; a 65th character was once cut off.
+        for (typed, real) in [("\u{212A}max", "kmax"), (&"a".repeat(65), &"a".repeat(64)), ("Jörg", "jorg")] {
+            let key = name_key(typed);
+            assert!(key.starts_with("invalid:") && key != name_key(real), "{typed}");
+            assert!(!key.contains(typed), "the input itself is not stored");
+        }
+        assert_ne!(name_key("\u{212A}max"), name_key("\u{212A}MAX"), "nothing is folded");
     }
 }

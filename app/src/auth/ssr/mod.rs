@@ -6,12 +6,14 @@
 //!   server-function guards) and what they may do;
 //! - [`flows`]: sign-in and sign-out;
 //! - [`http`]: cookies, client address, limits, plain form posts;
-//! - [`lockout`], [`hashing`], [`expiry`], [`passwords`]: the counter of
-//!   failed tries, Argon2 off the executor, password expiry, and every way
-//!   to set a password.
+//! - [`lockout`], [`devices`], [`hashing`], [`expiry`], [`passwords`]: the
+//!   counter of failed tries, the browsers exempt from strangers' tries,
+//!   Argon2 off the executor, password expiry, and every way to set a password.
 
 pub mod api;
+pub mod cleanup;
 pub mod credentials;
+pub mod devices;
 pub mod expiry;
 pub mod flows;
 pub mod guard;
@@ -22,7 +24,7 @@ pub mod lockout;
 pub mod passwords;
 pub mod session;
 
-pub use flows::{login, logout, redirect_after_setup};
+pub use flows::{end_this_browsers_session, login, logout, redirect_after_setup};
 pub use guard::{optional_session, require_permission, require_session, require_user, Permission, SignedIn};
 pub use http::{client_ip, is_plain_form_post, limit, send_back_on_error, set_session_cookie};
 pub use session::{end_other_sessions, SessionUser};

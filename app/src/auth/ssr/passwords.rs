@@ -44,7 +44,7 @@ pub(super) async fn replace_password(
 ) -> Result<Option<String>, sqlx::Error> {
     let stamp = crypto::new_token();
     let updated = sqlx::query(
-        "UPDATE users SET password_hash = $1, must_change_password = 0, password_changed_at = $2, \
+        "UPDATE users SET password_hash = $1, password_normalized = 1, must_change_password = 0, password_changed_at = $2, \
          password_expires_at = NULL, security_stamp = $3 WHERE id = $4 AND active = 1",
     )
     .bind(hash.as_database_value())
@@ -74,11 +74,12 @@ pub(super) async fn replace_password_keeping_this_browser(
 }
 
 async fn stored_hash(state: &AppState, user_id: i64) -> Result<Option<PasswordHashString>, sqlx::Error> {
-    let hash: Option<Option<String>> = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_optional(&state.pool)
-        .await?;
-    Ok(hash.flatten().map(PasswordHashString::from_database))
+    let row: Option<(Option<String>, bool)> =
+        sqlx::query_as("SELECT password_hash, password_normalized FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(&state.pool)
+            .await?;
+    Ok(row.and_then(|(hash, normalized)| hash.map(|hash| PasswordHashString::from_database(hash, normalized))))
 }
 
 pub(super) fn audit_entry<'a>(user: i64, customer: i64, action: &'a str, detail: String, ip: Option<String>) -> AuditEntry<'a> {
@@ -211,12 +212,14 @@ pub async fn change_password(
 ) -> Result<String, AuthError> {
     // Wrong current passwords count like failed sign-ins of the account: a
     // taken-over session cannot guess the password without limit.
-    let key = lockout::identifier_key(&user.username).unwrap_or_default();
+    // The queue place first: a busy server is no wrong try.
+    let slot = hashing::reserve(state)?;
+    let key = lockout::name_key(&user.username);
     if lockout::claim_attempt(&state.pool, &key, state.clock.now()).await?.is_none() {
         return Err(InputError::new(messages::TOO_MANY_WRONG).into());
     }
     let stored = stored_hash(state, user.user_id).await?.unwrap_or_else(|| (*state.dummy_hash).clone());
-    if let Verification::Invalid = hashing::verify(state, current, stored).await? {
+    if let Verification::Invalid = slot.verify(current, stored).await? {
         return Err(InputError::new(messages::CURRENT_WRONG).into());
     }
     lockout::clear(&state.pool, &key).await?;
