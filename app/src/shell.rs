@@ -143,6 +143,7 @@ pub fn Footer() -> impl IntoView {
 /// the page is open.
 #[component]
 pub fn SignedInLayout() -> impl IntoView {
+    crate::ui::ignore_action_errors_in_address();
     let user = expect_context::<UserResource>().0;
     view! {
         <Suspense fallback=|| view! { <p class="muted loading">"Wird geladen …"</p> }>

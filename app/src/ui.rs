@@ -25,6 +25,7 @@ pub fn PublicMain(children: Children) -> impl IntoView {
 /// The frame of the pages without the side navigation: their `main`.
 #[component]
 pub fn PublicLayout() -> impl IntoView {
+    ignore_action_errors_in_address();
     view! { <PublicMain><leptos_router::components::Outlet/></PublicMain> }
 }
 
@@ -34,4 +35,14 @@ pub fn SkipLink() -> impl IntoView {
     // `rel="external"`: the router would only scroll to the anchor; the
     // browser itself moves keyboard focus into `main`.
     view! { <a class="skip-link" href=format!("#{MAIN_ID}") rel="external">"Zum Inhalt springen"</a> }
+}
+
+/// Leptos' router hands an error it finds in the address (`__err` with
+/// `__path`) to every server action created below it, as the outcome of a
+/// form — so a crafted link could put its own text on our pages. The server
+/// already sends such addresses on without those keys; this empty entry
+/// shadows the router's for the pages below a layout, in the browser too.
+/// Our forms come back with `?fehler=CODE`, which names a fixed message.
+pub fn ignore_action_errors_in_address() {
+    provide_context(leptos::server::ServerActionError::new("", ""));
 }

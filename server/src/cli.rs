@@ -62,8 +62,12 @@ enum CustomerCommand {
         #[arg(long)]
         email: String,
         /// Anfangspasswort; ohne erhält der Benutzer eine Einladung per E-Mail.
-        #[arg(long)]
+        /// Sichtbar in `ps` und der Shell-History: besser --initial-password-stdin.
+        #[arg(long, conflicts_with = "initial_password_stdin")]
         initial_password: Option<String>,
+        /// Liest das Anfangspasswort aus der ersten Zeile der Standardeingabe.
+        #[arg(long)]
+        initial_password_stdin: bool,
     },
 }
 
@@ -119,8 +123,13 @@ pub async fn run() -> ExitCode {
 
     // Input is parsed before the database is opened: refused input touches nothing.
     let new_customer = match &command {
-        Command::Customer { command: CustomerCommand::Add { number, name, username, email, initial_password } } => {
-            match NewCustomer::parse(number, name, username, email, initial_password.as_deref(), &config.password_policy) {
+        Command::Customer { command: CustomerCommand::Add { number, name, username, email, initial_password, initial_password_stdin } } => {
+            let from_stdin = match initial_password_stdin.then(read_password_line).transpose() {
+                Ok(password) => password,
+                Err(error) => return fail(REFUSED, error),
+            };
+            let initial_password = from_stdin.as_deref().or(initial_password.as_deref());
+            match NewCustomer::parse(number, name, username, email, initial_password, &config.password_policy) {
                 Ok(new) => Some(new),
                 Err(error) => return fail(REFUSED, error),
             }
@@ -312,4 +321,17 @@ fn init_tracing(serving: bool) {
     let default = if serving { "info,sqlx=warn" } else { "warn" };
     let filter = EnvFilter::try_from_env("KP_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// The first line of standard input, without its line break: a password
+/// piped in (`printf '%s' "$PW" | kundenportal customer add … --initial-password-stdin`)
+/// shows neither in `ps` nor in the shell's history.
+fn read_password_line() -> Result<String, String> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|_| "Die Standardeingabe kann nicht gelesen werden".to_owned())?;
+    let password = line.trim_end_matches(['\n', '\r']).to_owned();
+    if password.is_empty() {
+        return Err("--initial-password-stdin: die Standardeingabe enthält kein Passwort".to_owned());
+    }
+    Ok(password)
 }

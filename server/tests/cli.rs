@@ -193,3 +193,51 @@ async fn passwords_expire_on_a_day_the_operator_gives() {
     let expires_at: Option<i64> = sqlx::query_scalar("SELECT password_expires_at FROM users").fetch_one(&pool).await.unwrap();
     assert_eq!(expires_at, Some(946_681_200), "midnight in Berlin, 23:00 UTC the day before");
 }
+
+#[tokio::test]
+async fn the_initial_password_can_come_from_standard_input() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let mut args: Vec<&str> = vec!["customer", "add"];
+    args.extend(GOOD);
+    args.push("--initial-password-stdin");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kundenportal"))
+        .args(&args)
+        .env("KP_DATA_DIR", dir.path())
+        .env("KP_LOG", "error")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"Start-Passwort-1\n").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(!printed.contains("Start-Passwort-1"));
+
+    let url = format!("sqlite://{}", dir.path().join("kundenportal.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let (must_change, hash): (bool, String) =
+        sqlx::query_as("SELECT must_change_password, password_hash FROM users").fetch_one(&pool).await.unwrap();
+    assert!(must_change && hash.starts_with("$argon2id$"));
+    // The hash is of exactly the line that was piped in, without its line break.
+    let parsed = argon2::PasswordHash::new(&hash).unwrap();
+    use argon2::PasswordVerifier as _;
+    assert!(argon2::Argon2::default().verify_password(b"Start-Passwort-1", &parsed).is_ok());
+
+    // Both ways at once, or an empty input, are refused and write nothing.
+    let empty = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kundenportal"))
+        .args(&args)
+        .env("KP_DATA_DIR", empty.path())
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert!(!child.wait().unwrap().success());
+    let mut both = args.clone();
+    both.extend(["--initial-password", "Start-Passwort-1"]);
+    assert!(!kundenportal(empty.path(), &both, &[]).status.success());
+    assert!(!empty.path().join("kundenportal.db").exists());
+}

@@ -469,6 +469,9 @@ async fn refusals_are_written_to_the_audit_log() {
     assert_eq!(app.get("/api/v1/me", None).await.status, StatusCode::FOUND);
     let me = app.request(Request::get("/api/v1/me").body(Body::empty()).unwrap()).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
+    customer_in_setup(&app, "60022", "halb", PASSWORD).await;
+    let in_setup = app.sign_in("halb", PASSWORD).await;
+    assert_eq!(app.call("auth/sign_out_elsewhere", &[], Some(&in_setup)).await.status, StatusCode::FORBIDDEN);
     for _ in 0..3 {
         app.call("auth/login", &[("username", "pruef"), ("password", "Falsch-123")], None).await;
     }
@@ -480,6 +483,7 @@ async fn refusals_are_written_to_the_audit_log() {
     assert!(actions.contains(&"request_refused_cross_site"), "{rows:?}");
     assert!(actions.contains(&"request_refused_not_signed_in"), "{rows:?}");
     assert!(actions.contains(&"request_refused_rate_limited"), "{rows:?}");
+    assert!(actions.contains(&"request_refused_setup_pending"), "{rows:?}");
     assert!(rows.iter().any(|(_, detail)| detail.contains("/api/auth/change_password")), "{rows:?}");
     assert!(rows.iter().any(|(_, detail)| detail.contains("/api/v1/me")), "{rows:?}");
 }
