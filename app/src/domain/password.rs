@@ -132,13 +132,31 @@ impl std::fmt::Debug for Password {
     }
 }
 
-/// Case-folded comparison against passwords that lead every breach list and
-/// would otherwise pass the length, digit and letter rules.
+/// Case-folded comparison against commonly used passwords. The server checks
+/// zxcvbn's list of leaked passwords (17,950 of at least 8 characters, German
+/// ones among them; `common-passwords.txt`) plus [`SHORT_LIST`]; the browser,
+/// which shows the rule while the user types, only the short list, so the
+/// download stays small — a password from the long list is refused when the
+/// form is sent, with the same message.
 fn is_common_password(folded: &str) -> bool {
-    COMMON_PASSWORDS.contains(&folded)
+    #[cfg(feature = "ssr")]
+    {
+        use std::collections::HashSet;
+        use std::sync::LazyLock;
+        static LEAKED: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+            include_str!("common-passwords.txt").lines().filter(|line| !line.starts_with('#') && !line.is_empty()).collect()
+        });
+        if LEAKED.contains(folded) {
+            return true;
+        }
+    }
+    SHORT_LIST.contains(&folded)
 }
 
-const COMMON_PASSWORDS: &[&str] = &[
+/// Passwords the leaked lists lack or rank low but people here choose (German
+/// words, `qwertz`, seasons and years, the portal's name), and the ones that
+/// lead every list and would otherwise pass the length, digit and letter rules.
+const SHORT_LIST: &[&str] = &[
     "password1", "password12", "password123", "password1234", "passwort1", "passwort123",
     "passwort1234", "12345678a", "123456789a", "1234567890a", "a12345678", "a123456789",
     "abc12345", "abc123456", "abcd1234", "abcd12345", "1q2w3e4r", "1q2w3e4r5t", "1q2w3e4r5t6y",
@@ -211,6 +229,18 @@ mod tests {
         let policy = PasswordPolicy { min_len: 12, max_len: 64, require_digit: false, require_letter: true };
         assert!(Password::parse("nur-buchstaben-lang", &policy, PasswordContext::default()).is_ok());
         assert!(Password::parse("kurz-nur", &policy, PasswordContext::default()).is_err());
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn the_server_refuses_at_least_10000_leaked_passwords_in_any_case() {
+        let listed = include_str!("common-passwords.txt").lines().filter(|line| !line.starts_with('#')).count();
+        assert!(listed >= 10_000, "{listed}");
+        for leaked in ["Passwort1", "HALLO1234", "fussball1", "Schalke04", "baseball1", "Sommer2026", "qwertz123", "Favorite4", "AA123456s"] {
+            let error = parse(leaked).map(|_| ()).unwrap_err().0;
+            assert!(error.contains("kein häufig verwendetes Passwort"), "{leaked}: {error}");
+        }
+        assert!(parse("Grün-Tonne-7").is_ok(), "an uncommon password passes");
     }
 
     #[test]
