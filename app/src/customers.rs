@@ -167,8 +167,6 @@ pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> R
     )
     .await?;
     tx.commit().await?;
-    if invitation_queued {
-    }
     Ok(CreatedCustomer { customer_id, user_id, invitation_queued })
 }
 

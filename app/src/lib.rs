@@ -7,6 +7,7 @@
 //! features (`auth`, `legal`, `profile`, `customers`) ← `shell` and this root.
 
 pub mod auth;
+pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod legal;
@@ -43,6 +44,7 @@ pub fn jobs() -> server::jobs::Jobs {
     legal::ssr::register_jobs(&mut jobs);
     auth::ssr::expiry::register_jobs(&mut jobs);
     auth::ssr::cleanup::register_jobs(&mut jobs);
+    documents::ssr::register_jobs(&mut jobs);
     jobs
 }
 

@@ -34,6 +34,20 @@ pub const LOGO: &str = "/branding/logo";
 pub const SERVER_FN_PREFIX: &str = "/api";
 /// JSON: who is signed in (name and customer), for scripts and the mobile app.
 pub const API_ME: &str = "/api/v1/me";
+/// The operator's billing system delivers documents here (API key, multipart).
+pub const API_DOCUMENTS: &str = "/api/v1/documents";
+/// One document's PDF (router pattern); links use [`document_pdf`].
+pub const DOCUMENT_PDF: &str = "/dokumente/{id}/pdf";
+
+/// The PDF of document `id`, to view (`download: false`) or save.
+pub fn document_pdf(id: i64, download: bool) -> String {
+    let path = DOCUMENT_PDF.replace("{id}", &id.to_string());
+    if download {
+        format!("{path}?download=1")
+    } else {
+        path
+    }
+}
 
 /// Pages anyone may open.
 pub const PUBLIC_PAGES: [&str; 9] =
@@ -86,5 +100,6 @@ mod tests {
         assert_eq!(with_error(LOGIN, "anmeldung"), "/login?fehler=anmeldung");
         assert_eq!(with_error("/profil?bereich=anmeldungen", "x"), "/profil?bereich=anmeldungen&fehler=x");
         assert_eq!(segment(DOCUMENTS), "dokumente");
+        assert_eq!(document_pdf(42, true), "/dokumente/42/pdf?download=1");
     }
 }

@@ -1,6 +1,7 @@
 //! The operator's command line. Every command prints one line on bad input
 //! and exits non-zero without writing anything.
 
+use crate::cli_documents::{self as documents, ApikeyCommand, DoctypeCommand, DocumentCommand};
 use app::auth::ssr::expiry;
 use app::customers::{self, CustomerError, NewCustomer, DEMO_USERNAME};
 use app::server::audit::Actor;
@@ -46,6 +47,21 @@ enum Command {
     Privacy {
         #[command(subcommand)]
         command: PrivacyCommand,
+    },
+    /// Dokumenttypen verwalten.
+    Doctype {
+        #[command(subcommand)]
+        command: DoctypeCommand,
+    },
+    /// Dokumente bereitstellen.
+    Document {
+        #[command(subcommand)]
+        command: DocumentCommand,
+    },
+    /// API-Schlüssel für die Dokument-Schnittstelle verwalten.
+    Apikey {
+        #[command(subcommand)]
+        command: ApikeyCommand,
     },
 }
 
@@ -99,11 +115,11 @@ enum PrivacyCommand {
 }
 
 /// Exit codes: 1 refused input, 2 bad configuration, 3 unexpected failure.
-const REFUSED: u8 = 1;
+pub(crate) const REFUSED: u8 = 1;
 const BAD_CONFIG: u8 = 2;
 const FAILED: u8 = 3;
 
-fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     eprintln!("Fehler: {message}");
     ExitCode::from(code)
 }
@@ -148,6 +164,20 @@ pub async fn run() -> ExitCode {
             Ok(text) if !text.trim().is_empty() => Some(text),
             Ok(_) => return fail(REFUSED, format!("{} ist leer", file.display())),
             Err(error) => return fail(REFUSED, format!("{} kann nicht gelesen werden ({})", file.display(), error.kind())),
+        },
+        _ => None,
+    };
+
+    let document_input = match &command {
+        Command::Document { command: DocumentCommand::Add { customer, number, type_key, created, provided, file } } => {
+            match documents::prepare_add(customer, number, type_key, created, provided.as_deref(), file) {
+                Ok(prepared) => Some(DocumentInput::One(prepared)),
+                Err(error) => return fail(REFUSED, error),
+            }
+        }
+        Command::Document { command: DocumentCommand::Import { manifest } } => match documents::prepare_import(manifest) {
+            Ok(lines) => Some(DocumentInput::Many(lines)),
+            Err(error) => return fail(REFUSED, error),
         },
         _ => None,
     };
@@ -229,6 +259,12 @@ pub async fn run() -> ExitCode {
                 Err(error) => internal(error),
             }
         }
+        Command::Doctype { command } => documents::doctype(&state, command).await,
+        Command::Apikey { command } => documents::apikey(&state, command).await,
+        Command::Document { .. } => match document_input.expect("read above") {
+            DocumentInput::One(prepared) => documents::add(&state, prepared).await,
+            DocumentInput::Many(lines) => documents::import(&state, lines).await,
+        },
         Command::Privacy { .. } => {
             let text = privacy_text.expect("read above");
             match app::legal::ssr::publish_privacy_notice(&state.pool, &text, state.clock.now()).await {
@@ -249,14 +285,14 @@ async fn open(config: Config) -> Result<AppState, ExitCode> {
         fail(FAILED, error)
     })?;
     let state = AppState::new(pool, config, Clock::system()).map_err(|error| {
-        tracing::error!(%error, "mail transport cannot be built");
-        fail(BAD_CONFIG, "KP_SMTP_URL: der SMTP-Versand kann nicht eingerichtet werden")
+        tracing::error!(error = ?error, "state cannot be built");
+        fail(BAD_CONFIG, error)
     })?;
     app::jobs().run_at_start(&state).await.map_err(internal)?;
     Ok(state)
 }
 
-fn internal(error: impl std::error::Error + 'static) -> ExitCode {
+pub(crate) fn internal(error: impl std::error::Error + 'static) -> ExitCode {
     let correlation_id = app::server::crypto::correlation_id();
     tracing::error!(%correlation_id, error = ?error, "command failed");
     fail(FAILED, format!("unerwarteter Fehler ({error}), Fehlernummer {correlation_id}"))
@@ -334,4 +370,9 @@ fn read_password_line() -> Result<String, String> {
         return Err("--initial-password-stdin: die Standardeingabe enthält kein Passwort".to_owned());
     }
     Ok(password)
+}
+
+enum DocumentInput {
+    One(documents::Prepared),
+    Many(Vec<(usize, Result<documents::Prepared, String>)>),
 }

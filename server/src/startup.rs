@@ -1,6 +1,7 @@
 //! Builds the application from its state; `main` and the tests both call it.
 
 use app::auth::ssr::{api as auth_api, guard};
+use app::documents::ssr::{api as document_api, pdf as document_pdf};
 use app::error::{found, status_of_server_fn_error, AppError, Caller, Refused};
 use app::routes;
 use app::server::config::logo_content_type;
@@ -14,7 +15,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::middleware::{self, Next};
-use axum::routing::{get, MethodRouter};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
@@ -36,6 +37,9 @@ pub enum RouteAccess {
     /// Through the [`guard::SignedIn`] extractor: 401 / 403 for API calls,
     /// 302 to the login page (or the open first-sign-in step) for pages.
     SignedIn,
+    /// The operator's systems, by `Authorization: Bearer` API key (401
+    /// without a working one); no cookie counts, so no CSRF check applies.
+    ApiKey,
 }
 
 /// Every plain route with its access rule. The router is built from this
@@ -44,7 +48,15 @@ pub fn plain_routes() -> Vec<(&'static str, RouteAccess, MethodRouter<AppState>)
     vec![
         (routes::API_ME, RouteAccess::SignedIn, get(auth_api::me)),
         (routes::LOGO, RouteAccess::Public, get(logo)),
+        (routes::DOCUMENT_PDF, RouteAccess::SignedIn, get(document_pdf::document_pdf)),
+        (routes::API_DOCUMENTS, RouteAccess::ApiKey, post(document_api::ingest_document)),
     ]
+}
+
+/// Routes whose requests may be larger than a form: their own body limit.
+fn large_body_limit(path: &str, state: &AppState) -> Option<usize> {
+    // The PDF and the multipart framing around it.
+    (path == routes::API_DOCUMENTS).then(|| state.config.documents.max_bytes + 64 * 1024)
 }
 
 /// The router with every page, server function, asset and header.
@@ -62,8 +74,14 @@ pub fn build(state: AppState) -> Router {
     };
 
     let mut router = Router::new();
+    let mut large_bodies = Router::new();
     for (path, _, handler) in plain_routes() {
-        router = router.route(path, handler);
+        match large_body_limit(path, &state) {
+            Some(limit) => {
+                large_bodies = large_bodies.route(path, handler.layer(RequestBodyLimitLayer::new(limit)));
+            }
+            None => router = router.route(path, handler),
+        }
     }
     let mut router = router
         .route(&format!("{}/{{*fn_name}}", routes::SERVER_FN_PREFIX), get(server_fns.clone()).post(server_fns))
@@ -78,6 +96,7 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn(drop_error_text_from_address))
         .layer(middleware::from_fn(read_whole_body))
         .layer(RequestBodyLimitLayer::new(FORM_BODY_LIMIT))
+        .merge(large_bodies)
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::map_response(too_large_in_german))
         .layer(middleware::from_fn_with_state(state.clone(), reject_cross_site_requests))
@@ -121,6 +140,12 @@ async fn logo(State(state): State<AppState>) -> Response {
 async fn reject_cross_site_requests(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
     let method = request.method();
     if method == Method::GET || method == Method::HEAD || method == Method::OPTIONS {
+        return next.run(request).await;
+    }
+    // The ingest API authenticates only by a key in a header that a page of
+    // another site cannot send (that would need CORS, which the portal never
+    // grants) and ignores cookies: a forged request has nothing to ride on.
+    if request.uri().path() == routes::API_DOCUMENTS {
         return next.run(request).await;
     }
     let headers = request.headers();

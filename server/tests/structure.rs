@@ -108,14 +108,41 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
     customer_with_password(&app, "70020", "regel", PASSWORD).await;
     let ready = app.sign_in("regel", PASSWORD).await;
     let routes_declared: Vec<(&str, RouteAccess)> = plain_routes().into_iter().map(|(p, a, _)| (p, a)).collect();
-    assert_eq!(routes_declared, [(routes::API_ME, RouteAccess::SignedIn), (routes::LOGO, RouteAccess::Public)]);
-    for (path, access) in routes_declared {
-        let anonymous = get_json(&app, path, None).await;
-        let signed_in = get_json(&app, path, Some(&ready)).await;
-        assert_eq!(signed_in.status, StatusCode::OK, "{path} signed in");
+    assert_eq!(
+        routes_declared,
+        [
+            (routes::API_ME, RouteAccess::SignedIn),
+            (routes::LOGO, RouteAccess::Public),
+            (routes::DOCUMENT_PDF, RouteAccess::SignedIn),
+            (routes::API_DOCUMENTS, RouteAccess::ApiKey),
+        ]
+    );
+    for (pattern, access) in routes_declared {
+        // A route with an id is asked for one that does not exist: found
+        // for nobody, but the refusal of the signed-out caller comes first.
+        let path = pattern.replace("{id}", "999999");
         match access {
-            RouteAccess::Public => assert_eq!(anonymous.status, StatusCode::OK, "{path}"),
-            RouteAccess::SignedIn => assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{path}"),
+            RouteAccess::Public | RouteAccess::SignedIn => {
+                let anonymous = get_json(&app, &path, None).await;
+                let signed_in = get_json(&app, &path, Some(&ready)).await;
+                let expected = if path == pattern { StatusCode::OK } else { StatusCode::NOT_FOUND };
+                assert_eq!(signed_in.status, expected, "{path} signed in");
+                let refused = if access == RouteAccess::Public { expected } else { StatusCode::UNAUTHORIZED };
+                assert_eq!(anonymous.status, refused, "{path}");
+            }
+            RouteAccess::ApiKey => {
+                let post = |cookie: Option<&str>| {
+                    let mut request = Request::post(&path)
+                        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+                        .header("sec-fetch-site", "same-origin");
+                    if let Some(cookie) = cookie {
+                        request = request.header(header::COOKIE, cookie);
+                    }
+                    request.body(Body::from("--x--\r\n")).unwrap()
+                };
+                assert_eq!(app.request(post(None)).await.status, StatusCode::UNAUTHORIZED, "{path}");
+                assert_eq!(app.request(post(Some(&ready))).await.status, StatusCode::UNAUTHORIZED, "{path}: a session is no key");
+            }
         }
     }
 }

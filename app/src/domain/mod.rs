@@ -2,12 +2,14 @@
 //! and the server so a form can tell the user the same thing the server will.
 
 mod customer;
+mod document;
 mod email;
 pub mod messages;
 mod password;
 mod username;
 
 pub use customer::{CustomerName, CustomerNumber};
+pub use document::{DocumentNumber, DocumentTypeKey, DocumentTypeName};
 pub use email::EmailAddress;
 pub use password::{Password, PasswordContext, PasswordPolicy, PasswordRule, RuleCheck};
 pub use username::Username;

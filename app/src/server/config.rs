@@ -60,7 +60,21 @@ pub struct Config {
     pub password_max_age_days: Option<u32>,
     /// How many days before a password expires its user is warned by mail.
     pub password_expiry_warning_days: u32,
+    pub documents: DocumentSettings,
     pub leptos: LeptosOptions,
+}
+
+/// Where documents are stored and how long customers see them.
+#[derive(Debug, Clone)]
+pub struct DocumentSettings {
+    /// `file:///absolute/path` (object storage comes with the scale-out).
+    pub storage_url: String,
+    /// The largest PDF the ingest API accepts.
+    pub max_bytes: usize,
+    /// Calendar months, in the operator's time zone, a document stays listed after it was provided.
+    pub visible_months: u32,
+    /// The most documents one ZIP export holds.
+    pub export_max_documents: u32,
 }
 
 /// Requests per minute and client address, per kind of anonymous request.
@@ -219,6 +233,27 @@ impl Config {
         };
         let password_expiry_warning_days = parse_number(&get, "KP_PASSWORD_EXPIRY_WARNING_DAYS", 14, 0, 365)?;
 
+        let storage_url = match get("KP_STORAGE_URL") {
+            Some(url) if url.starts_with("file:///") => url.trim_end_matches('/').to_owned(),
+            Some(url) => {
+                return Err(ConfigError::new(
+                    "KP_STORAGE_URL",
+                    format!("»{}« ist keine file:///-Adresse mit absolutem Pfad (Objektspeicher folgt)", redact_url(&url)),
+                ))
+            }
+            None => {
+                let dir = std::path::absolute(data_dir.join("documents"))
+                    .map_err(|_| ConfigError::new("KP_DATA_DIR", "hat keinen gültigen Pfad"))?;
+                format!("file://{}", dir.display())
+            }
+        };
+        let documents = DocumentSettings {
+            storage_url,
+            max_bytes: parse_number(&get, "KP_DOCUMENT_MAX_MB", 20, 1, 200)? as usize * 1024 * 1024,
+            visible_months: parse_number(&get, "KP_DOCUMENT_VISIBLE_MONTHS", 13, 1, 120)?,
+            export_max_documents: parse_number(&get, "KP_EXPORT_MAX_DOCUMENTS", 1000, 1, 10_000)?,
+        };
+
         let logo_file = match get("KP_LOGO_FILE") {
             Some(path) => {
                 let path = PathBuf::from(path);
@@ -269,6 +304,7 @@ impl Config {
             time_zone,
             password_max_age_days,
             password_expiry_warning_days,
+            documents,
             invitation_ttl: Duration::from_secs(u64::from(invitation_hours) * 3600),
             reset_ttl: Duration::from_secs(u64::from(reset_minutes) * 60),
             limits,

@@ -10,3 +10,4 @@ pub mod jobs;
 pub mod limits;
 pub mod mail;
 pub mod state;
+pub mod storage;

@@ -1,3 +1,4 @@
+use super::storage::{DocumentStore, StorageError};
 use super::clock::Clock;
 use super::config::Config;
 use super::crypto::{hash_password, PasswordHashString};
@@ -32,6 +33,18 @@ pub struct AppState {
     /// Verified against when a user does not exist, so that unknown names
     /// take as long as known ones.
     pub dummy_hash: Arc<PasswordHashString>,
+    /// The documents' files (`KP_STORAGE_URL`).
+    pub documents: DocumentStore,
+}
+
+/// What can stop the state from being built: the configuration names
+/// something that cannot be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error("KP_SMTP_URL: der SMTP-Versand kann nicht eingerichtet werden")]
+    Smtp(#[from] lettre::transport::smtp::Error),
+    #[error("KP_STORAGE_URL: {0}")]
+    Storage(#[from] StorageError),
 }
 
 /// Password checks that may be admitted per core (running or waiting); one
@@ -45,13 +58,14 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    pub fn new(pool: Pool, config: Config, clock: Clock) -> Result<Self, lettre::transport::smtp::Error> {
+    pub fn new(pool: Pool, config: Config, clock: Clock) -> Result<Self, StateError> {
         let mail_transport = match &config.smtp_url {
             Some(url) => MailTransport::smtp(url)?,
             None => MailTransport::folder(config.mail_dir()),
         };
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let rate_limits = Arc::new(RateLimits::new(config.limits));
+        let documents = DocumentStore::open(&config.documents.storage_url)?;
         Ok(Self {
             pool,
             leptos_options: config.leptos.clone(),
@@ -64,6 +78,7 @@ impl AppState {
             rate_limits,
             background: tokio_util::task::TaskTracker::new(),
             dummy_hash: Arc::new(hash_password("dummy-password-for-equal-timing-0")),
+            documents,
         })
     }
 

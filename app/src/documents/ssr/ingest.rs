@@ -1,0 +1,238 @@
+//! A new document: its metadata parsed, the file checked to be a PDF and
+//! stored under its hash, then its row, in one transaction with the audit
+//! entry. The file is written first: a failure after it leaves a file no
+//! row refers to, which the daily sweep removes; never a row without a file.
+
+use super::{CustomerScope, DocumentError};
+use crate::domain::{CustomerNumber, DocumentNumber, DocumentTypeKey, InputError};
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::db;
+use crate::server::state::AppState;
+use crate::server::storage::ContentHash;
+use bytes::Bytes;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{ToSpan, Timestamp};
+
+/// Who delivers documents: the operator at the command line, or one of the
+/// operator's systems with a checked API key.
+#[derive(Debug, Clone)]
+pub enum Ingester {
+    Operator,
+    ApiKey(super::api_keys::ApiKey),
+}
+
+impl Ingester {
+    fn audit_actor_and_detail(&self) -> (Actor, String) {
+        match self {
+            Ingester::Operator => (Actor::Operator, String::new()),
+            Ingester::ApiKey(key) => (Actor::System, format!("API-Schlüssel {}", key.name())),
+        }
+    }
+}
+
+/// A document's metadata as it arrives, parsed field by field.
+#[derive(Debug, Clone)]
+pub struct NewDocument {
+    pub customer: CustomerNumber,
+    pub number: DocumentNumber,
+    pub type_key: DocumentTypeKey,
+    pub created_on: Date,
+    /// `None`: provided now.
+    pub provided_on: Option<Date>,
+}
+
+fn field(field: &'static str) -> impl Fn(InputError) -> DocumentError {
+    move |error| DocumentError::Invalid { field, message: error.0 }
+}
+
+/// `YYYY-MM-DD` (the CLI also takes `TT.MM.JJJJ`).
+pub fn parse_date(raw: &str, name: &'static str) -> Result<Date, DocumentError> {
+    let raw = raw.trim();
+    let parsed = if raw.len() == 10 && raw.as_bytes()[4] == b'-' {
+        raw.parse::<Date>().ok()
+    } else {
+        Date::strptime("%d.%m.%Y", raw).ok()
+    };
+    parsed.ok_or_else(|| DocumentError::Invalid {
+        field: name,
+        message: format!("»{name}« ist kein Datum wie 2026-01-31."),
+    })
+}
+
+impl NewDocument {
+    pub fn parse(customer: &str, number: &str, type_key: &str, created: &str, provided: Option<&str>) -> Result<Self, DocumentError> {
+        Ok(Self {
+            customer: CustomerNumber::parse(customer).map_err(field("customer"))?,
+            number: DocumentNumber::parse(number).map_err(field("number"))?,
+            type_key: DocumentTypeKey::parse(type_key).map_err(field("type"))?,
+            created_on: parse_date(created, "created")?,
+            provided_on: provided.filter(|p| !p.trim().is_empty()).map(|p| parse_date(p, "provided")).transpose()?,
+        })
+    }
+}
+
+/// A file is taken as a PDF when it starts with `%PDF-` and ends with
+/// `%%EOF` (within the last kilobyte, where writers put trailing whitespace
+/// or an incremental-update marker).
+pub fn is_pdf(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    bytes.starts_with(b"%PDF-") && tail.windows(5).any(|window| window == b"%%EOF")
+}
+
+/// The moment a document provided at `provided_at` leaves the list: the
+/// day after "provided + `months` calendar months" begins, in `tz`. (Provided
+/// on 31 January, 13 months: visible through 28 February of the next year.)
+pub fn hidden_from(provided_at: i64, months: u32, tz: &TimeZone) -> i64 {
+    let provided = Timestamp::from_second(provided_at).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(tz.clone()).date();
+    let last_day = provided.checked_add((months as i64).months()).unwrap_or(Date::MAX);
+    let next_day = last_day.tomorrow().unwrap_or(Date::MAX);
+    next_day.to_zoned(tz.clone()).map(|start| start.timestamp().as_second()).unwrap_or(i64::MAX)
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ingested {
+    Created(i64),
+    /// The same customer, number, type and bytes were there already (a retry).
+    AlreadyThere(i64),
+}
+
+impl Ingested {
+    pub fn id(self) -> i64 {
+        match self {
+            Ingested::Created(id) | Ingested::AlreadyThere(id) => id,
+        }
+    }
+}
+
+/// The document that already has this customer, number and type: the same
+/// bytes are a retry, other bytes a conflict.
+async fn existing(state: &AppState, scope: CustomerScope, new: &NewDocument, hash: &ContentHash) -> Result<Option<Ingested>, DocumentError> {
+    let row: Option<(i64, String)> =
+        sqlx::query_as("SELECT id, sha256 FROM documents WHERE customer_id = $1 AND number = $2 AND type_key = $3")
+            .bind(scope.customer_id())
+            .bind(new.number.as_str())
+            .bind(new.type_key.as_str())
+            .fetch_optional(&state.pool)
+            .await?;
+    match row {
+        None => Ok(None),
+        Some((id, stored)) if stored == hash.as_str() => Ok(Some(Ingested::AlreadyThere(id))),
+        Some((existing_id, _)) => Err(DocumentError::Conflict { existing_id }),
+    }
+}
+
+pub async fn ingest(state: &AppState, by: &Ingester, new: NewDocument, bytes: Bytes) -> Result<Ingested, DocumentError> {
+    let max = state.config.documents.max_bytes;
+    if bytes.len() > max {
+        return Err(DocumentError::TooLarge { max_mb: max / (1024 * 1024) });
+    }
+    if !is_pdf(&bytes) {
+        return Err(DocumentError::NotPdf);
+    }
+    let customer_id: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE number = $1")
+        .bind(new.customer.as_str())
+        .fetch_optional(&state.pool)
+        .await?;
+    // The ingest caller was checked (operator or API key): it may deliver to any customer.
+    let scope = CustomerScope { customer_id: customer_id.ok_or_else(|| DocumentError::UnknownCustomer(new.customer.as_str().to_owned()))? };
+    let type_known: Option<String> = sqlx::query_scalar("SELECT key FROM document_types WHERE key = $1")
+        .bind(new.type_key.as_str())
+        .fetch_optional(&state.pool)
+        .await?;
+    if type_known.is_none() {
+        return Err(DocumentError::Invalid {
+            field: "type",
+            message: format!("Den Dokumenttyp »{}« gibt es nicht (kundenportal doctype list).", new.type_key.as_str()),
+        });
+    }
+    let hash = ContentHash::of(&bytes);
+    if let Some(done) = existing(state, scope, &new, &hash).await? {
+        return Ok(done);
+    }
+
+    let size = bytes.len() as i64;
+    state.documents.put(&hash, bytes).await?;
+
+    let now = state.clock.now();
+    let tz = &state.config.time_zone;
+    let provided_at = match new.provided_on {
+        Some(day) => day.to_zoned(tz.clone()).map(|start| start.timestamp().as_second()).unwrap_or(now),
+        None => now,
+    };
+    let hidden = hidden_from(provided_at, state.config.documents.visible_months, tz);
+    let mut tx = db::begin(&state.pool).await?;
+    // Of two identical requests at once, one inserts; the other finds its row below.
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO documents (customer_id, number, type_key, created_on, provided_at, hidden_from, sha256, size_bytes, ingested_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (customer_id, number, type_key) DO NOTHING RETURNING id",
+    )
+    .bind(scope.customer_id())
+    .bind(new.number.as_str())
+    .bind(new.type_key.as_str())
+    .bind(new.created_on.to_string())
+    .bind(provided_at)
+    .bind(hidden)
+    .bind(hash.as_str())
+    .bind(size)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(id) = id else {
+        drop(tx);
+        return existing(state, scope, &new, &hash).await?.ok_or(DocumentError::NotFound);
+    };
+    let (actor, by_whom) = by.audit_actor_and_detail();
+    let detail = format!("{} {} {by_whom}", new.type_key.as_str(), new.number.as_str()).trim_end().to_owned();
+    audit::record(&mut tx, AuditEntry { actor, customer_id: Some(scope.customer_id()), action: "document_added", detail, ip: None }, now)
+        .await?;
+    tx.commit().await?;
+    tracing::info!(document_id = id, customer_id = scope.customer_id(), "document added");
+    Ok(Ingested::Created(id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn berlin() -> TimeZone {
+        TimeZone::get("Europe/Berlin").unwrap()
+    }
+
+    fn at(day: &str, time: &str) -> i64 {
+        format!("{day}T{time}[Europe/Berlin]").parse::<jiff::Zoned>().unwrap().timestamp().as_second()
+    }
+
+    #[test]
+    fn a_document_stays_13_calendar_months_in_the_operators_time_zone() {
+        // Provided 31 January: visible through 28 February of the next year.
+        assert_eq!(hidden_from(at("2025-01-31", "10:00"), 13, &berlin()), at("2026-03-01", "00:00"));
+        // Just after midnight the Berlin date counts (in UTC it is still the 14th).
+        assert_eq!(hidden_from(at("2025-03-15", "00:30"), 13, &berlin()), at("2026-04-16", "00:00"));
+        assert_eq!(hidden_from(at("2024-02-29", "08:00"), 12, &berlin()), at("2025-03-01", "00:00"));
+    }
+
+    #[test]
+    fn a_pdf_starts_with_its_header_and_ends_with_its_marker() {
+        assert!(is_pdf(b"%PDF-1.7\n...\n%%EOF\n"));
+        assert!(!is_pdf(b"%PDF-1.7 but cut off"));
+        assert!(!is_pdf(b"<html>%%EOF"));
+        assert!(!is_pdf(b""));
+    }
+
+    #[test]
+    fn metadata_is_refused_naming_the_field() {
+        let refused = |result: Result<NewDocument, DocumentError>| match result {
+            Err(DocumentError::Invalid { field, .. }) => field,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(refused(NewDocument::parse("", "RE-1", "rechnung", "2026-01-31", None)), "customer");
+        assert_eq!(refused(NewDocument::parse("10001", "", "rechnung", "2026-01-31", None)), "number");
+        assert_eq!(refused(NewDocument::parse("10001", "RE-1", "Rechnung!", "2026-01-31", None)), "type");
+        assert_eq!(refused(NewDocument::parse("10001", "RE-1", "rechnung", "2026-02-30", None)), "created");
+        assert_eq!(refused(NewDocument::parse("10001", "RE-1", "rechnung", "2026-01-31", Some("gestern"))), "provided");
+        let ok = NewDocument::parse("10001", "RE-1", "rechnung", "31.01.2026", Some("")).unwrap();
+        assert_eq!((ok.created_on.to_string(), ok.provided_on), ("2026-01-31".to_owned(), None));
+    }
+}

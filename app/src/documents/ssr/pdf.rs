@@ -1,0 +1,187 @@
+//! `GET /dokumente/{id}/pdf` ("Ansehen", inline) and `?download=1`
+//! ("Herunterladen", as `{Typ}_{Nummer}.pdf`). The session decides the
+//! customer; another customer's document, one past its time and one that
+//! never existed get the same 404. Range requests are answered, so the
+//! browser's viewer can show the first page of a large PDF at once.
+
+use super::CustomerScope;
+use crate::auth::ssr::SignedIn;
+use crate::error::{AppError, Caller};
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::state::AppState;
+use crate::server::storage::ContentHash;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
+use crate::server::limits::client_address;
+
+#[derive(Debug, serde::Deserialize)]
+pub struct PdfQuery {
+    #[serde(default)]
+    download: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct Visible {
+    id: i64,
+    number: String,
+    type_name: String,
+    sha256: String,
+    size_bytes: i64,
+}
+
+/// A document of `scope` that is still listed, or `None` — whatever the reason.
+async fn visible_document(state: &AppState, scope: CustomerScope, id: i64) -> Result<Option<Visible>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT d.id, d.number, t.name AS type_name, d.sha256, d.size_bytes FROM documents d \
+         JOIN document_types t ON t.key = d.type_key \
+         WHERE d.id = $1 AND d.customer_id = $2 AND d.hidden_from > $3",
+    )
+    .bind(id)
+    .bind(scope.customer_id())
+    .bind(state.clock.now())
+    .fetch_optional(&state.pool)
+    .await
+}
+
+/// `Rechnung_RE-2026-0001.pdf`, and an ASCII-only form of it for old clients.
+pub fn file_name(type_name: &str, number: &str) -> (String, String) {
+    let name = format!("{type_name}_{number}.pdf").replace(' ', "_");
+    let ascii = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
+        .collect();
+    (name, ascii)
+}
+
+/// `inline` or `attachment` with both name forms (RFC 6266 / RFC 5987).
+pub fn content_disposition(kind: &str, type_name: &str, number: &str) -> HeaderValue {
+    let (name, ascii) = file_name(type_name, number);
+    let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
+    HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"dokument.pdf\""))
+}
+
+/// One satisfiable range of a `Range` header; several ranges are answered
+/// with the whole file (allowed, and no viewer needs more).
+enum Wanted {
+    Whole,
+    Part(std::ops::RangeInclusive<u64>),
+    Unsatisfiable,
+}
+
+fn wanted(headers: &HeaderMap, size: u64) -> Wanted {
+    let Some(raw) = headers.get(header::RANGE).and_then(|value| value.to_str().ok()) else { return Wanted::Whole };
+    match http_range_header::parse_range_header(raw).map(|parsed| parsed.validate(size)) {
+        Ok(Ok(ranges)) if ranges.len() == 1 => Wanted::Part(ranges[0].clone()),
+        Ok(Ok(_)) => Wanted::Whole,
+        Ok(Err(_)) => Wanted::Unsatisfiable,
+        // A header we cannot parse is ignored, as RFC 9110 allows.
+        Err(_) => Wanted::Whole,
+    }
+}
+
+pub async fn document_pdf(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<PdfQuery>,
+    request: axum::extract::Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let caller = Caller::of(&parts.headers);
+    let not_found = || AppError::NotFound.respond(caller);
+    let Ok(id) = id.parse::<i64>() else { return not_found() };
+    let scope = CustomerScope::of(&user);
+    let document = match visible_document(&state, scope, id).await {
+        Ok(Some(document)) => document,
+        Ok(None) => return not_found(),
+        Err(error) => return AppError::from(error).respond(caller),
+    };
+    let Some(hash) = ContentHash::parse(&document.sha256) else { return not_found() };
+    let size = document.size_bytes as u64;
+    let download = query.download.is_some_and(|value| value == "1");
+
+    let range = wanted(&parts.headers, size);
+    let (status, range) = match range {
+        Wanted::Whole => (StatusCode::OK, None),
+        Wanted::Part(part) => (StatusCode::PARTIAL_CONTENT, Some(part)),
+        Wanted::Unsatisfiable => {
+            return (StatusCode::RANGE_NOT_SATISFIABLE, [(header::CONTENT_RANGE, format!("bytes */{size}"))]).into_response()
+        }
+    };
+    let stream = match state.documents.read(&hash, range.clone().map(|r| *r.start()..*r.end() + 1)).await {
+        Ok(stream) => stream,
+        Err(error) => {
+            // A row whose file is gone: the same 404 for the user, the cause for the operator.
+            tracing::error!(document_id = id, %error, "document file cannot be read");
+            return not_found();
+        }
+    };
+
+    // Opening counts once per view: not for every further range a viewer fetches.
+    let first_request = range.as_ref().is_none_or(|r| *r.start() == 0);
+    if first_request {
+        if let Err(error) = record_opened(&state, &user, document.id, download, client_address(&parts, &state.config).map(|ip| ip.to_string())).await {
+            tracing::error!(document_id = id, %error, "document download not recorded");
+        }
+    }
+
+    let length = range.as_ref().map_or(size, |r| r.end() - r.start() + 1);
+    let kind = if download { "attachment" } else { "inline" };
+    let mut response = Response::new(Body::from_stream(stream.map(|chunk| chunk.map_err(std::io::Error::other))));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
+    headers.insert(header::CONTENT_DISPOSITION, content_disposition(kind, &document.type_name, &document.number));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    if let Some(range) = range {
+        if let Ok(value) = HeaderValue::from_str(&format!("bytes {}-{}/{size}", range.start(), range.end())) {
+            headers.insert(header::CONTENT_RANGE, value);
+        }
+    }
+    response
+}
+
+/// The document is no longer new for this user, and the audit log says who
+/// opened or downloaded it.
+async fn record_opened(
+    state: &AppState,
+    user: &crate::auth::ssr::SessionUser,
+    document_id: i64,
+    download: bool,
+    ip: Option<String>,
+) -> Result<(), sqlx::Error> {
+    let now = state.clock.now();
+    let mut tx = crate::server::db::begin(&state.pool).await?;
+    sqlx::query("INSERT INTO document_reads (user_id, document_id, read_at) VALUES ($1, $2, $3) ON CONFLICT (user_id, document_id) DO NOTHING")
+        .bind(user.user_id)
+        .bind(document_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    let action = if download { "document_downloaded" } else { "document_viewed" };
+    audit::record(
+        &mut tx,
+        AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action, detail: format!("Dokument {document_id}"), ip },
+        now,
+    )
+    .await?;
+    tx.commit().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_have_a_utf8_and_an_ascii_form() {
+        assert_eq!(file_name("Rechnung", "RE-2026-0001"), ("Rechnung_RE-2026-0001.pdf".into(), "Rechnung_RE-2026-0001.pdf".into()));
+        let header = content_disposition("attachment", "Abschläge", "A 1");
+        assert_eq!(header.to_str().unwrap(), "attachment; filename=\"Abschl_ge_A_1.pdf\"; filename*=UTF-8''Abschl%C3%A4ge_A_1.pdf");
+    }
+}

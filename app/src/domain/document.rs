@@ -1,0 +1,84 @@
+use super::InputError;
+use serde::{Deserialize, Serialize};
+
+/// A document's number (Rechnungsnummer, …) as the operator's billing
+/// system gives it: unique per customer and type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentNumber(String);
+
+impl DocumentNumber {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(raw: &str) -> Result<Self, InputError> {
+        let value = raw.trim();
+        if value.is_empty() || value.chars().count() > Self::MAX_LEN {
+            return Err(InputError::new(format!("Die Dokumentnummer muss 1 bis {} Zeichen lang sein.", Self::MAX_LEN)));
+        }
+        // It becomes part of a file name and a CSV cell: no separators, no control characters.
+        if !value.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ')) {
+            return Err(InputError::new("Die Dokumentnummer darf nur Buchstaben, Ziffern, Leerzeichen und - _ . enthalten."));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The stable key of a document type (`rechnung`); its German name can change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentTypeKey(String);
+
+impl DocumentTypeKey {
+    pub fn parse(raw: &str) -> Result<Self, InputError> {
+        let value = raw.trim();
+        let valid = (1..=32).contains(&value.len())
+            && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
+        if !valid {
+            return Err(InputError::new("Der Dokumenttyp muss 1 bis 32 Zeichen aus a–z, 0–9, - und _ sein."));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A document type's German name as the list shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentTypeName(String);
+
+impl DocumentTypeName {
+    pub fn parse(raw: &str) -> Result<Self, InputError> {
+        let value = raw.trim();
+        if value.is_empty() || value.chars().count() > 60 || value.chars().any(char::is_control) {
+            return Err(InputError::new("Der Name des Dokumenttyps muss 1 bis 60 Zeichen lang sein."));
+        }
+        Ok(Self(value.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_keys_and_names_parse_or_say_why_not() {
+        assert_eq!(DocumentNumber::parse(" RE-2026/1 ").map(|n| n.0).unwrap_err().0.contains("- _ ."), true);
+        assert_eq!(DocumentNumber::parse(" RE-2026-0001 ").unwrap().as_str(), "RE-2026-0001");
+        assert!(DocumentNumber::parse("").is_err());
+        assert!(DocumentNumber::parse(&"1".repeat(65)).is_err());
+        assert!(DocumentNumber::parse("a\"b;c").is_err());
+        assert_eq!(DocumentTypeKey::parse("rechnung").unwrap().as_str(), "rechnung");
+        assert!(DocumentTypeKey::parse("Rechnung").is_err());
+        assert!(DocumentTypeKey::parse("").is_err());
+        assert_eq!(DocumentTypeName::parse(" Abschlagsrechnung ").unwrap().as_str(), "Abschlagsrechnung");
+        assert!(DocumentTypeName::parse("a\nb").is_err());
+    }
+}

@@ -1,0 +1,296 @@
+//! Documents: ingest over HTTP, storage, the PDF route and how long a
+//! document stays — through the real router, a real SQLite file, real files
+//! on disk and a fixed clock.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use common::*;
+use serde_json::Value;
+
+const PASSWORD: &str = "Akten-Wort-42";
+const BOUNDARY: &str = "----kundenportal-test";
+
+fn pdf(text: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {text}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n").into_bytes()
+}
+
+fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    if let Some(file) = file {
+        body.extend(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\nContent-Type: application/pdf\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend(file);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+fn upload(key: Option<&str>, body: Vec<u8>) -> Request<Body> {
+    let mut request = Request::post("/api/v1/documents")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(header::CONTENT_LENGTH, body.len());
+    if let Some(key) = key {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+    }
+    request.body(Body::from(body)).unwrap()
+}
+
+async fn api_key(app: &TestApp, name: &str) -> String {
+    app::documents::ssr::api_keys::create(&app.state.pool, name, app.state.clock.now()).await.unwrap()
+}
+
+const INVOICE: [(&str, &str); 4] = [("customer", "80001"), ("number", "RE-2026-0001"), ("type", "rechnung"), ("created", "2026-11-20")];
+
+async fn send(app: &TestApp, key: &str, fields: &[(&str, &str)], file: &[u8]) -> (StatusCode, Value) {
+    let response = app.request(upload(Some(key), multipart(fields, Some(file)))).await;
+    (response.status, serde_json::from_str(&response.body).unwrap_or(Value::Null))
+}
+
+fn with(overrides: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+    INVOICE.iter().map(|(name, value)| (*name, overrides.iter().find(|(n, _)| n == name).map_or(*value, |(_, v)| v))).collect()
+}
+
+#[tokio::test]
+async fn the_ingest_api_answers_every_case_with_its_status() {
+    let app = spawn_app_with(&[("KP_DOCUMENT_MAX_MB", "1")]).await;
+    customer_with_password(&app, "80001", "akten", PASSWORD).await;
+    let key = api_key(&app, "faktura").await;
+    let file = pdf("Rechnung 1");
+
+    let (status, body) = send(&app, &key, &INVOICE, &file).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["id"].as_i64().unwrap();
+    assert_eq!(send(&app, &key, &INVOICE, &file).await, (StatusCode::OK, serde_json::json!({ "id": id })), "a retry is safe");
+    let (status, body) = send(&app, &key, &INVOICE, &pdf("anderer Inhalt")).await;
+    assert_eq!((status, body["id"].as_i64()), (StatusCode::CONFLICT, Some(id)), "{body}");
+    assert_eq!(app.count("documents").await, 1);
+
+    let unknown = send(&app, &key, &with(&[("customer", "99999")]), &file).await;
+    assert_eq!(unknown.0, StatusCode::NOT_FOUND, "{}", unknown.1);
+    for (overrides, field) in [
+        (&[("created", "20.11.2026x")][..], "created"),
+        (&[("type", "unbekannt")][..], "type"),
+        (&[("number", "RE;1")][..], "number"),
+    ] {
+        let (status, body) = send(&app, &key, &with(overrides), &file).await;
+        assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some(field)), "{body}");
+        assert!(body["error"].as_str().unwrap().len() > 10, "a German message: {body}");
+    }
+    let (status, body) = send(&app, &key, &INVOICE[..3], &file).await;
+    assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("created")));
+    let no_file = app.request(upload(Some(&key), multipart(&INVOICE, None))).await;
+    assert_eq!(no_file.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", no_file.body);
+
+    let (status, _) = send(&app, &key, &with(&[("number", "RE-2")]), b"<html>kein PDF</html>").await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let mut big = pdf("gross");
+    big.splice(10..10, vec![b' '; 1024 * 1024]);
+    let (status, _) = send(&app, &key, &with(&[("number", "RE-3")]), &big).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(app.count("documents").await, 1, "nothing else was stored");
+}
+
+#[tokio::test]
+async fn missing_wrong_and_revoked_keys_get_the_same_401() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "80001", "akten", PASSWORD).await;
+    let key = api_key(&app, "alt").await;
+    app::documents::ssr::api_keys::revoke(&app.state.pool, "alt", START).await.unwrap();
+    let body = multipart(&INVOICE, Some(&pdf("x")));
+    let mut answers = Vec::new();
+    for presented in [None, Some("kp_falsch"), Some(key.as_str())] {
+        let response = app.request(upload(presented, body.clone())).await;
+        answers.push((response.status, response.body));
+    }
+    assert_eq!(answers[0].0, StatusCode::UNAUTHORIZED);
+    assert!(answers.iter().all(|answer| *answer == answers[0]), "{answers:?}");
+    assert_eq!(app.count("documents").await, 0);
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused_before_it_is_read() {
+    let app = spawn_app_with(&[("KP_DOCUMENT_MAX_MB", "1")]).await;
+    let key = api_key(&app, "faktura").await;
+    let request = Request::post("/api/v1/documents")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(header::CONTENT_LENGTH, 50 << 20)
+        .header(header::AUTHORIZATION, format!("Bearer {key}"))
+        .body(Body::from_stream(futures_util::stream::iter([Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"--"))])))
+        .unwrap();
+    assert_eq!(app.request(request).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_identical_uploads_at_once_make_one_document() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    customer_with_password(&app, "80001", "akten", PASSWORD).await;
+    let key = api_key(&app, "faktura").await;
+    let file = pdf("gleichzeitig");
+    let calls: Vec<_> = (0..2)
+        .map(|_| {
+            let (app, key, file) = (app.clone(), key.clone(), file.clone());
+            tokio::spawn(async move { send(&app, &key, &INVOICE, &file).await })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    let mut ids = Vec::new();
+    for call in calls {
+        let (status, body) = call.await.unwrap();
+        statuses.push(status);
+        ids.push(body["id"].as_i64().unwrap());
+    }
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::OK, StatusCode::CREATED]);
+    assert_eq!(ids[0], ids[1]);
+    assert_eq!(app.count("documents").await, 1);
+}
+
+fn stored_files(app: &TestApp) -> usize {
+    fn count(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir).map_or(0, |entries| {
+            entries.flatten().map(|entry| if entry.path().is_dir() { count(&entry.path()) } else { 1 }).sum()
+        })
+    }
+    count(&app.dir.path().join("documents"))
+}
+
+#[tokio::test]
+async fn a_failed_transaction_after_the_file_leaves_no_row_and_the_sweep_removes_the_file() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "80001", "akten", PASSWORD).await;
+    let key = api_key(&app, "faktura").await;
+    sqlx::query("CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'kaputt'); END")
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    let (status, body) = send(&app, &key, &INVOICE, &pdf("halb")).await;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!body.to_string().contains("kaputt"), "the database's words stay on the server: {body}");
+    assert_eq!(app.count("documents").await, 0);
+    assert_eq!(stored_files(&app), 1, "the file was written first");
+
+    let sweep = || app::documents::ssr::retention::sweep_orphans(&app.state);
+    // The test clock stands before the file's real time: first nothing is old enough.
+    assert_eq!(sweep().await.unwrap(), 0);
+    app.state.clock.advance(3 * 24 * 3600);
+    assert_eq!(sweep().await.unwrap(), 1);
+    assert_eq!(stored_files(&app), 0);
+}
+
+async fn ingest(app: &TestApp, customer: &str, number: &str, provided: Option<&str>) -> i64 {
+    use app::documents::ssr::ingest::{ingest, Ingester, NewDocument};
+    let new = NewDocument::parse(customer, number, "rechnung", "2026-01-15", provided).unwrap();
+    ingest(&app.state, &Ingester::Operator, new, pdf(number).into()).await.unwrap().id()
+}
+
+fn get_pdf(path: &str, cookie: &str, range: Option<&str>) -> Request<Body> {
+    let mut request = Request::get(path).header(header::COOKIE, cookie).header(header::ACCEPT, "application/pdf");
+    if let Some(range) = range {
+        request = request.header(header::RANGE, range);
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn the_pdf_route_shows_only_the_own_customers_documents_and_answers_ranges() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "80001", "anna", PASSWORD).await;
+    customer_with_password(&app, "80002", "bert", PASSWORD).await;
+    let own = ingest(&app, "80001", "RE-A-1", None).await;
+    let foreign = ingest(&app, "80002", "RE-B-1", None).await;
+    let anna = app.sign_in("anna", PASSWORD).await;
+
+    let (status, headers, bytes) = app.request_bytes(get_pdf(&app::routes::document_pdf(own, false), &anna, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes.as_ref(), pdf("RE-A-1").as_slice());
+    assert_eq!(headers[header::CONTENT_TYPE], "application/pdf");
+    assert_eq!(headers[header::CACHE_CONTROL], "private, no-store");
+    assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    assert_eq!(headers[header::CONTENT_LENGTH], bytes.len().to_string());
+    assert_eq!(headers[header::CONTENT_DISPOSITION], "inline; filename=\"Rechnung_RE-A-1.pdf\"; filename*=UTF-8''Rechnung_RE-A-1.pdf");
+    let (_, headers, _) = app.request_bytes(get_pdf(&app::routes::document_pdf(own, true), &anna, None)).await;
+    assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename=\"Rechnung_RE-A-1.pdf\""));
+
+    let (status, headers, bytes) = app.request_bytes(get_pdf(&app::routes::document_pdf(own, false), &anna, Some("bytes=1-3"))).await;
+    assert_eq!((status, bytes.as_ref()), (StatusCode::PARTIAL_CONTENT, &b"PDF"[..]));
+    assert_eq!(headers[header::CONTENT_RANGE], format!("bytes 1-3/{}", pdf("RE-A-1").len()));
+    let (status, ..) = app.request_bytes(get_pdf(&app::routes::document_pdf(own, false), &anna, Some("bytes=9999-"))).await;
+    assert_eq!(status, StatusCode::RANGE_NOT_SATISFIABLE);
+
+    // Another customer's document, one that never was, and nonsense: the same 404.
+    let mut answers = Vec::new();
+    for path in [app::routes::document_pdf(foreign, false), app::routes::document_pdf(foreign + 1000, true), "/dokumente/abc/pdf".into()] {
+        let (status, headers, bytes) = app.request_bytes(get_pdf(&path, &anna, None)).await;
+        answers.push((status, headers.get(header::CONTENT_TYPE).cloned(), bytes));
+    }
+    assert_eq!(answers[0].0, StatusCode::NOT_FOUND);
+    assert!(answers.iter().all(|answer| *answer == answers[0]), "{answers:?}");
+
+    let audited: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'document_%' AND actor_kind = 'user' ORDER BY id")
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(audited, ["document_viewed", "document_downloaded"], "a range after the first byte is not another view");
+}
+
+#[tokio::test]
+async fn opening_a_document_clears_its_new_mark_for_that_user_only() {
+    let app = spawn_app().await;
+    let main = customer_with_password(&app, "80001", "haupt", PASSWORD).await;
+    let document = ingest(&app, "80001", "RE-1", None).await;
+    let cookie = app.sign_in("haupt", PASSWORD).await;
+    app.request_bytes(get_pdf(&app::routes::document_pdf(document, false), &cookie, None)).await;
+    let reads: Vec<(i64, i64)> = sqlx::query_as("SELECT user_id, document_id FROM document_reads").fetch_all(&app.state.pool).await.unwrap();
+    assert_eq!(reads, [(main, document)]);
+}
+
+#[tokio::test]
+async fn a_document_stays_13_calendar_months_then_the_purge_deletes_it_and_its_file() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "80001", "anna", PASSWORD).await;
+    // Provided on 31 January 2026 (Berlin): visible through 28 February 2027.
+    let january = ingest(&app, "80001", "RE-JAN", Some("2026-01-31")).await;
+    let later = ingest(&app, "80001", "RE-NOV", None).await;
+    let status_on = |day: &'static str| {
+        let app = &app;
+        async move {
+            let at: i64 = format!("{day}T12:00[Europe/Berlin]").parse::<jiff::Zoned>().unwrap().timestamp().as_second();
+            app.state.clock.advance(at - app.state.clock.now());
+            // A fresh session each time: a day apart, the last one has timed out.
+            let fresh = app.sign_in("anna", PASSWORD).await;
+            app.request_bytes(get_pdf(&app::routes::document_pdf(january, false), &fresh, None)).await.0
+        }
+    };
+    assert_eq!(status_on("2027-02-28").await, StatusCode::OK, "13 months minus a day");
+    assert_eq!(status_on("2027-03-01").await, StatusCode::NOT_FOUND, "13 months plus a day");
+
+    assert_eq!(app::documents::ssr::retention::purge_expired(&app.state).await.unwrap(), 1);
+    let left: Vec<i64> = sqlx::query_scalar("SELECT id FROM documents").fetch_all(&app.state.pool).await.unwrap();
+    assert_eq!(left, [later]);
+    assert_eq!(stored_files(&app), 1, "the purged document's file is gone, the other stays");
+    let purged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'document_purged'").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(purged, 1);
+}
+
+#[tokio::test]
+async fn the_same_pdf_for_two_documents_is_stored_once_and_kept_while_one_uses_it() {
+    use app::documents::ssr::ingest::{ingest, Ingester, NewDocument};
+    let app = spawn_app().await;
+    customer_with_password(&app, "80001", "anna", PASSWORD).await;
+    let same = pdf("Sammelrechnung");
+    for (number, provided) in [("RE-1", Some("2025-01-10")), ("RE-2", None)] {
+        let new = NewDocument::parse("80001", number, "rechnung", "2025-01-10", provided).unwrap();
+        ingest(&app.state, &Ingester::Operator, new, same.clone().into()).await.unwrap();
+    }
+    assert_eq!(stored_files(&app), 1);
+    assert_eq!(app::documents::ssr::retention::purge_expired(&app.state).await.unwrap(), 1);
+    assert_eq!(stored_files(&app), 1, "still used by RE-2");
+}
