@@ -241,3 +241,72 @@ async fn the_initial_password_can_come_from_standard_input() {
     assert!(!kundenportal(empty.path(), &both, &[]).status.success());
     assert!(!empty.path().join("kundenportal.db").exists());
 }
+
+fn pdf(text: &str) -> Vec<u8> {
+    format!("%PDF-1.4\n% {text}\n%%EOF\n").into_bytes()
+}
+
+#[tokio::test]
+async fn documents_types_and_api_keys_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |args: &[&str]| kundenportal(dir.path(), args, &[]);
+    let text = |output: &Output| String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(add(dir.path(), &[], None).status.success());
+
+    let types = path(&["doctype", "list"]);
+    assert!(text(&types).contains("rechnung\tRechnung") && text(&types).contains("sonstiges\tSonstiges"), "{}", text(&types));
+    assert!(path(&["doctype", "add", "abschlag", "Abschlagsrechnung"]).status.success());
+    assert!(text(&path(&["doctype", "list"])).contains("abschlag\tAbschlagsrechnung"));
+    let twice = path(&["doctype", "add", "abschlag", "Noch einmal"]);
+    assert_eq!(twice.status.code(), Some(1));
+    assert_eq!(stderr_lines(&twice).len(), 1);
+
+    std::fs::write(dir.path().join("re1.pdf"), pdf("eins")).unwrap();
+    let file = dir.path().join("re1.pdf");
+    let added = path(&["document", "add", "--customer", "30001", "--number", "RE-1", "--type", "rechnung", "--created", "2026-11-01", file.to_str().unwrap()]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let id: i64 = text(&added).trim().parse().expect("prints the new document's id");
+    assert!(id > 0);
+    let refused = path(&["document", "add", "--customer", "30001", "--number", "RE-9", "--type", "quittung", "--created", "2026-11-01", file.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(stderr_lines(&refused)[0].contains("quittung"), "{:?}", stderr_lines(&refused));
+
+    std::fs::create_dir(dir.path().join("stapel")).unwrap();
+    std::fs::write(dir.path().join("stapel/a.pdf"), pdf("a")).unwrap();
+    std::fs::write(dir.path().join("stapel/b.pdf"), pdf("b")).unwrap();
+    std::fs::write(dir.path().join("stapel/kaputt.pdf"), b"kein pdf").unwrap();
+    let manifest = dir.path().join("stapel/liste.csv");
+    std::fs::write(
+        &manifest,
+        "customer;number;type;created;file\n\
+         30001;RE-10;rechnung;2026-10-01;a.pdf\n\
+         30001;GS-1;gutschrift;2026-10-02;b.pdf\n\
+         30001;RE-11;rechnung;01.13.2026;a.pdf\n\
+         99999;RE-12;rechnung;2026-10-01;a.pdf\n\
+         30001;RE-13;rechnung;2026-10-01;kaputt.pdf\n\
+         30001;RE-14;rechnung;2026-10-01;fehlt.pdf\n\
+         30001;RE-10;rechnung;2026-10-01;a.pdf\n",
+    )
+    .unwrap();
+    let imported = path(&["document", "import", manifest.to_str().unwrap()]);
+    assert_eq!(imported.status.code(), Some(1), "some lines were refused");
+    assert!(text(&imported).contains("2 importiert, 1 schon vorhanden, 4 abgelehnt"), "{}", text(&imported));
+    let refused_lines: Vec<String> = stderr_lines(&imported);
+    for line in ["Zeile 4:", "Zeile 5:", "Zeile 6:", "Zeile 7:"] {
+        assert!(refused_lines.iter().any(|l| l.starts_with(line)), "{line} in {refused_lines:?}");
+    }
+
+    let key = path(&["apikey", "create", "--name", "faktura"]);
+    assert!(key.status.success());
+    assert!(text(&key).trim().starts_with("kp_") && text(&key).trim().len() > 40);
+    let listed = text(&path(&["apikey", "list"]));
+    assert!(listed.contains("faktura") && listed.contains("aktiv") && !listed.contains(text(&key).trim()), "{listed}");
+    assert!(path(&["apikey", "revoke", "faktura"]).status.success());
+    assert!(text(&path(&["apikey", "list"])).contains("gesperrt"));
+    assert_eq!(path(&["apikey", "revoke", "faktura"]).status.code(), Some(1));
+
+    let url = format!("sqlite://{}", dir.path().join("kundenportal.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let numbers: Vec<String> = sqlx::query_scalar("SELECT number FROM documents ORDER BY number").fetch_all(&pool).await.unwrap();
+    assert_eq!(numbers, ["GS-1", "RE-1", "RE-10"]);
+}
