@@ -21,11 +21,15 @@ CREATE INDEX tokens_expiry ON tokens (expires_at);
 CREATE INDEX tokens_used ON tokens (used_at);
 CREATE INDEX sessions_last_seen ON sessions (last_seen_at);
 
--- "Passwort vergessen" mails per account: at most one in 5 minutes and a
--- few per day, counted from the first mail of the day (`window_start`).
+-- "Passwort vergessen" mails per account and requesting address (an IPv6
+-- /64 counts as one): at most one in 5 minutes per account, a few per day
+-- per address, counted from its first mail of the day (`window_start`), and
+-- a higher cap per account, so that a stranger cannot use up the owner's.
 CREATE TABLE reset_mail_budget (
-    user_id       INTEGER PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    user_id       INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    client_key    TEXT    NOT NULL,
     window_start  BIGINT  NOT NULL,
     mails         INTEGER NOT NULL CHECK (mails >= 1),
-    last_mail_at  BIGINT  NOT NULL
+    last_mail_at  BIGINT  NOT NULL,
+    PRIMARY KEY (user_id, client_key)
 );

@@ -14,7 +14,9 @@ INSERT INTO document_types (key, name, position) VALUES
     ('sonstiges', 'Sonstiges', 6);
 
 CREATE TABLE documents (
-    id           INTEGER PRIMARY KEY,
+    -- AUTOINCREMENT: an id is never given again after a purge, so an old
+    -- bookmark cannot open a newer document.
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
     customer_id  INTEGER NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
     number       TEXT    NOT NULL CHECK (length(number) BETWEEN 1 AND 64),
     type_key     TEXT    NOT NULL REFERENCES document_types (key),

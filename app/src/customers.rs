@@ -141,7 +141,7 @@ pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> R
         &mut tx,
                 OutgoingMail {
                     template: MailTemplate::InitialPassword,
-                    idempotency_key: format!("account:{user_id}"),
+                    idempotency_key: format!("account:{user_id}:{}", crypto::correlation_id()),
                     recipient: new.email.clone(),
                     context,
                     expires_at: None,
@@ -198,7 +198,7 @@ async fn queue_invitation(
         tx,
         OutgoingMail {
             template: MailTemplate::Invitation,
-            idempotency_key: format!("invitation:{token_id}"),
+            idempotency_key: format!("invitation:{token_id}:{}", crypto::correlation_id()),
             recipient: new.email.clone(),
             context,
             expires_at: Some(now + ttl),

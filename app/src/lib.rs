@@ -108,7 +108,7 @@ pub fn App() -> impl IntoView {
                     // answers it with 302 first (`auth::ssr::guard`).
                     <ParentRoute path=page(routes::HOME) view=SignedInLayout ssr=SsrMode::Async>
                         <Route path=page(routes::HOME) view=HomePage ssr=SsrMode::Async/>
-                        <Route path=page(routes::DOCUMENTS) view=|| view! { <ComingSoon title="Dokumente"/> } ssr=SsrMode::Async/>
+                        <Route path=page(routes::DOCUMENTS) view=documents::DocumentsPage ssr=SsrMode::Async/>
                         <Route path=page(routes::FORWARDINGS) view=|| view! { <ComingSoon title="Weiterleitungen"/> } ssr=SsrMode::Async/>
                         <Route path=page(routes::USERS) view=|| view! { <ComingSoon title="Benutzer"/> } ssr=SsrMode::Async/>
                         <Route path=page(routes::PROFILE) view=profile::ProfilePage ssr=SsrMode::Async/>

@@ -180,21 +180,30 @@ pub fn SignedInLayout() -> impl IntoView {
 #[component]
 pub fn HomePage() -> impl IntoView {
     let user = expect_context::<UserResource>().0;
+    let new_documents = Resource::new(|| (), |_| crate::documents::new_document_count());
     view! {
         <PageTitle title="Hauptansicht"/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
+                let new_documents = new_documents.await.unwrap_or(0);
                 user.await.ok().flatten().map(|user| {
                     view! {
                         <p class="welcome">"Willkommen, " {user.full_name.clone()} "."</p>
                         <div class="tiles">
                             {sections_for(&user)
                                 .into_iter()
-                                .map(|s| view! {
-                                    <a class="tile" href=s.href>
-                                        <span class="tile-title">{s.title}</span>
-                                        <span class="tile-text">{s.description}</span>
-                                    </a>
+                                .map(|s| {
+                                    let news = (s.href == routes::DOCUMENTS && new_documents > 0).then(|| {
+                                        let text = if new_documents == 1 { "1 neues Dokument".to_owned() } else { format!("{new_documents} neue Dokumente") };
+                                        view! { <span class="badge-new tile-badge">{text}</span> }
+                                    });
+                                    view! {
+                                        <a class="tile" href=s.href>
+                                            <span class="tile-title">{s.title}</span>
+                                            {news}
+                                            <span class="tile-text">{s.description}</span>
+                                        </a>
+                                    }
                                 })
                                 .collect_view()}
                         </div>

@@ -101,3 +101,44 @@ export async function linkFromMail(recipient: string, linkPath: string): Promise
   }
   throw new Error(`no mail to ${recipient} with a ${linkPath} link in ${dir}`);
 }
+
+/** A small but complete PDF (one page with `text`), as a viewer opens it. */
+export function samplePdf(text: string): Buffer {
+  const content = `BT /F1 18 Tf 72 720 Td (${text.replace(/[()\\]/g, '')}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let body = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((object, i) => {
+    offsets.push(body.length);
+    body += `${i + 1} 0 obj\n${object}\nendobj\n`;
+  });
+  const xref = body.length;
+  body += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  body += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
+  body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(body, 'latin1');
+}
+
+export interface TestDocument {
+  number: string;
+  type: string;
+  created: string;
+  provided?: string;
+}
+
+/** Provides documents to a customer through `kundenportal document import`. */
+export function addDocuments(customerNumber: string, documents: TestDocument[]) {
+  const dir = fs.mkdtempSync(path.join(process.env.E2E_DATA_DIR!, 'import-'));
+  const lines = documents.map((document, i) => {
+    fs.writeFileSync(path.join(dir, `${i}.pdf`), samplePdf(`${document.type} ${document.number}`));
+    return `${customerNumber};${document.number};${document.type};${document.created};${i}.pdf`;
+  });
+  fs.writeFileSync(path.join(dir, 'liste.csv'), lines.join('\n') + '\n');
+  operator(['document', 'import', path.join(dir, 'liste.csv')]);
+}

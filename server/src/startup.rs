@@ -21,6 +21,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 const DEFAULT_LOGO: &[u8] = include_bytes!("../../public/logo.svg");
@@ -29,6 +30,11 @@ const DEFAULT_LOGO: &[u8] = include_bytes!("../../public/logo.svg");
 /// most a few hundred characters. (A document upload gets its own route
 /// with its own limit.)
 pub const FORM_BODY_LIMIT: usize = 16 * 1024;
+/// A form's body arrives in well under this; a client sending it slower
+/// only holds a connection open.
+const FORM_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(20);
+/// A 20 MB PDF over a slow line.
+const LARGE_BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(300);
 
 /// Who may call a plain axum route (neither a page nor a server function).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,7 +84,12 @@ pub fn build(state: AppState) -> Router {
     for (path, _, handler) in plain_routes() {
         match large_body_limit(path, &state) {
             Some(limit) => {
-                large_bodies = large_bodies.route(path, handler.layer(RequestBodyLimitLayer::new(limit)));
+                large_bodies = large_bodies.route(
+                    path,
+                    handler
+                        .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(limit))
+                        .layer::<_, std::convert::Infallible>(RequestBodyTimeoutLayer::new(LARGE_BODY_TIMEOUT)),
+                );
             }
             None => router = router.route(path, handler),
         }
@@ -96,6 +107,7 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn(drop_error_text_from_address))
         .layer(middleware::from_fn(read_whole_body))
         .layer(RequestBodyLimitLayer::new(FORM_BODY_LIMIT))
+        .layer(RequestBodyTimeoutLayer::new(FORM_BODY_TIMEOUT))
         .merge(large_bodies)
         .layer(DefaultBodyLimit::disable())
         .layer(middleware::map_response(too_large_in_german))
@@ -262,8 +274,9 @@ async fn drop_error_text_from_address(request: Request<Body>, next: Next) -> Res
 /// sign-in itself.
 async fn audit_refusals(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    let ip = client_address(&parts, &state.config).map(|ip| ip.to_string());
-    let detail = format!("{} {}", parts.method, parts.uri.path());
+    let client = client_address(&parts, &state.config);
+    // The path as far as it says which page or function it was; a long one is cut.
+    let detail: String = format!("{} {}", parts.method, parts.uri.path()).chars().take(200).collect();
     let response = next.run(Request::from_parts(parts, body)).await;
     let Some(Refused(error)) = response.extensions().get::<Refused>() else { return response };
     let action = match error {
@@ -275,7 +288,12 @@ async fn audit_refusals(State(state): State<AppState>, request: Request<Body>, n
         AppError::TooLarge => "request_refused_too_large",
         _ => return response,
     };
-    let entry = AuditEntry { actor: Actor::System, customer_id: None, action, detail, ip };
+    let unspecified = std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+    if state.rate_limits.check(app::server::limits::LimitedAction::RefusalAudit, client.unwrap_or(unspecified)).is_err() {
+        tracing::warn!(action, %detail, "refusal not audited: this address's refusals this minute are enough");
+        return response;
+    }
+    let entry = AuditEntry { actor: Actor::System, customer_id: None, action, detail, ip: client.map(|ip| ip.to_string()) };
     if let Err(error) = audit::record_alone(&state.pool, entry, state.clock.now()).await {
         tracing::error!(%error, action, "refusal not written to the audit log");
     }

@@ -271,9 +271,10 @@ async fn a_name_that_is_no_valid_username_never_finds_a_user() {
 async fn a_password_typed_in_nfd_matches_the_one_set_in_nfc() {
     use unicode_normalization::UnicodeNormalization as _;
     let app = spawn_app().await;
-    let nfc: String = "Bär-Öl-Tonne-7".nfc().collect();
+    // 15 characters in NFC, 17 in NFD: the length rule (16) counts the NFC form.
+    let nfc: String = "Bär-Öl-Tonne-78".nfc().collect();
     let nfd: String = nfc.nfd().collect();
-    assert_ne!(nfc, nfd);
+    assert_eq!((nfc.chars().count(), nfd.chars().count()), (15, 17));
     customer_with_password(&app, "60007", "baer", &nfc).await;
     assert_eq!(app.call("auth/login", &[("username", "baer"), ("password", &nfd)], None).await.status, StatusCode::OK);
     assert_eq!(app.call("auth/login", &[("username", "baer"), ("password", &nfc)], None).await.status, StatusCode::OK);
@@ -600,4 +601,64 @@ async fn no_log_line_and_no_audit_row_holds_a_password_a_token_or_a_hash() {
         assert!(!logs.contains(prefix), "a secret in the log");
         assert!(audit.iter().all(|row| !row.contains(prefix)), "a secret in the audit log");
     }
+}
+
+#[tokio::test]
+async fn a_reset_after_the_cleanup_deleted_the_last_link_is_still_mailed() {
+    let app = spawn_app_with(&[("KP_LIMIT_RESET_PER_MINUTE", "1000")]).await;
+    customer_with_password(&app, "60030", "wieder", PASSWORD).await;
+    app.call("auth/request_reset", &[("identifier", "wieder")], None).await;
+    assert_eq!(reset_mails(&app).await, 1);
+    // The link expires and the cleanup deletes it: SQLite would give its id again.
+    app.state.clock.advance(2 * 3600);
+    app::jobs().run_now("cleanup", &app.state).await.unwrap();
+    assert_eq!(app.count("tokens").await, 0);
+    app.call("auth/request_reset", &[("identifier", "wieder")], None).await;
+    assert_eq!(reset_mails(&app).await, 2, "the second request was mailed too");
+}
+
+#[tokio::test]
+async fn a_stranger_cannot_use_up_the_owners_reset_mails() {
+    let app = spawn_app_with(&[("KP_LIMIT_RESET_PER_MINUTE", "1000")]).await;
+    customer_with_password(&app, "60031", "opfer", PASSWORD).await;
+    for _ in 0..8 {
+        app.call_from("198.51.100.7:1000", "auth/request_reset", &[("identifier", "opfer")]).await;
+        app.background_work_done().await;
+        app.state.clock.advance(5 * 60 + 1);
+    }
+    assert_eq!(reset_mails(&app).await, 5, "the stranger's address got its five");
+    let owner = app.call_from("192.0.2.50:1000", "auth/request_reset", &[("identifier", "opfer")]).await;
+    assert_eq!(owner.status, StatusCode::OK);
+    assert_eq!(reset_mails(&app).await, 6, "the owner's own request is mailed");
+}
+
+#[tokio::test]
+async fn a_flood_of_refusals_writes_a_bounded_number_of_audit_rows() {
+    let app = spawn_app().await;
+    for _ in 0..100 {
+        let request = Request::post("/api/auth/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "cross-site")
+            .body(Body::from("username=a&password=b"))
+            .unwrap();
+        assert_eq!(app.request(request).await.status, StatusCode::FORBIDDEN);
+    }
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'request_refused_cross_site'")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(rows, 30, "one address's refusals fill at most 30 rows a minute");
+}
+
+#[tokio::test]
+async fn a_new_password_ends_the_trust_in_every_browser() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "60032", "vertraut", PASSWORD).await;
+    let first = login_with(&app, "192.0.2.20:1000", "vertraut", PASSWORD, None).await;
+    assert!(device_cookie(&first).is_some());
+    assert_eq!(app.count("trusted_devices").await, 1);
+    let cookie = first.session_cookie().unwrap();
+    let changed = app.call("auth/change_password", &[("current", PASSWORD), ("password", "Neu-Tonne-42"), ("confirm", "Neu-Tonne-42")], Some(&cookie)).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+    assert_eq!(app.count("trusted_devices").await, 0);
 }

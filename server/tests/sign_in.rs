@@ -649,6 +649,9 @@ const SERVER_FUNCTIONS: &[(&str, Access, &[(&str, &str)])] = &[
     ("/api/auth/accept_privacy", Access::Session, &[("version", "1")]),
     ("/api/auth/change_password", Access::User, &[("current", "x"), ("password", "Neu-Passwort-9"), ("confirm", "Neu-Passwort-9")]),
     ("/api/auth/sign_out_elsewhere", Access::User, &[]),
+    ("/api/documents/list", Access::User, &[("query[search]", ""), ("query[type_key]", ""), ("query[from]", ""), ("query[to]", ""), ("query[sort]", "Provided"), ("query[descending]", "true"), ("query[per_page]", "25"), ("query[page]", "1")]),
+    ("/api/documents/types", Access::User, &[]),
+    ("/api/documents/new_count", Access::User, &[]),
 ];
 
 #[tokio::test]

@@ -1,10 +1,299 @@
 //! Dokumente: the customer's invoices, credit notes and other PDFs — ingest
-//! (CLI and API), storage, view and download, and how long they stay.
+//! (CLI and API), storage, the list, view and download, and how long they stay.
 //!
 //! Every query that reads or changes documents takes a
 //! [`ssr::CustomerScope`], which only a signed-in session or a checked
 //! ingest caller can make: a document query without a customer cannot be
 //! written.
 
+mod components;
+pub use components::DocumentsPage;
+
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
 #[cfg(feature = "ssr")]
 pub mod ssr;
+
+/// The column the list is sorted by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum SortColumn {
+    Number,
+    Created,
+    Type,
+    #[default]
+    Provided,
+    VisibleUntil,
+}
+
+impl SortColumn {
+    pub const ALL: [SortColumn; 5] = [SortColumn::Number, SortColumn::Created, SortColumn::Type, SortColumn::Provided, SortColumn::VisibleUntil];
+
+    /// The column's name in the address.
+    pub fn param(self) -> &'static str {
+        match self {
+            SortColumn::Number => "nummer",
+            SortColumn::Created => "erstellung",
+            SortColumn::Type => "typ",
+            SortColumn::Provided => "bereitstellung",
+            SortColumn::VisibleUntil => "sichtbar",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SortColumn::Number => "Nummer",
+            SortColumn::Created => "Erstellung",
+            SortColumn::Type => "Typ",
+            SortColumn::Provided => "Bereitstellung",
+            SortColumn::VisibleUntil => "sichtbar bis",
+        }
+    }
+
+    fn from_param(value: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|column| column.param() == value)
+    }
+}
+
+/// Where a keyset page starts: after (or before) this row of the order by
+/// Bereitstellung. In the address as `SECONDS.ID`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    pub provided_at: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    fn parse(value: &str) -> Option<Self> {
+        let (provided_at, id) = value.split_once('.')?;
+        Some(Self { provided_at: provided_at.parse().ok()?, id: id.parse().ok()? })
+    }
+
+    fn param(self) -> String {
+        format!("{}.{}", self.provided_at, self.id)
+    }
+}
+
+pub const PAGE_SIZES: [u32; 3] = [25, 50, 100];
+
+/// Everything the list shows, as it stands in the address: search, filters,
+/// sort and page. Unknown or broken values fall back to the defaults, so any
+/// address shows a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListQuery {
+    /// Part of a document number.
+    pub search: String,
+    /// A type key, or empty for all.
+    pub type_key: String,
+    /// Bereitstellung from / to, as YYYY-MM-DD (what `<input type=date>` sends), or empty.
+    pub from: String,
+    pub to: String,
+    pub sort: SortColumn,
+    pub descending: bool,
+    pub per_page: u32,
+    /// 1-based; shown as "Seite N von M".
+    pub page: u32,
+    /// Keyset paging (only for the order by Bereitstellung).
+    pub after: Option<Cursor>,
+    pub before: Option<Cursor>,
+}
+
+impl Default for ListQuery {
+    fn default() -> Self {
+        Self {
+            search: String::new(),
+            type_key: String::new(),
+            from: String::new(),
+            to: String::new(),
+            sort: SortColumn::Provided,
+            descending: true,
+            per_page: PAGE_SIZES[0],
+            page: 1,
+            after: None,
+            before: None,
+        }
+    }
+}
+
+fn is_day(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() })
+}
+
+impl ListQuery {
+    /// Reads the address's query (`get` returns a parameter's value).
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> Self {
+        let defaults = Self::default();
+        let text = |name: &str, max: usize| get(name).map(|v| v.trim().chars().take(max).collect::<String>()).unwrap_or_default();
+        let sort = get("sortierung").as_deref().and_then(SortColumn::from_param).unwrap_or(defaults.sort);
+        let descending = match get("richtung").as_deref() {
+            Some("auf") => false,
+            Some("ab") => true,
+            _ => sort == SortColumn::Provided,
+        };
+        let day = |name: &str| Some(text(name, 10)).filter(|v| is_day(v)).unwrap_or_default();
+        let type_key = text("typ", 32);
+        Self {
+            search: text("suche", 64),
+            type_key: if type_key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_') { type_key } else { String::new() },
+            from: day("von"),
+            to: day("bis"),
+            sort,
+            descending,
+            per_page: get("anzahl").and_then(|v| v.parse().ok()).filter(|n| PAGE_SIZES.contains(n)).unwrap_or(defaults.per_page),
+            page: get("seite").and_then(|v| v.parse().ok()).filter(|n| (1..=1_000_000).contains(n)).unwrap_or(1),
+            after: get("nach").as_deref().and_then(Cursor::parse),
+            before: get("vor").as_deref().and_then(Cursor::parse),
+        }
+    }
+
+    /// Keyset paging applies to the order by Bereitstellung.
+    pub fn uses_keyset(&self) -> bool {
+        self.sort == SortColumn::Provided
+    }
+
+    /// The address of this state (defaults left out, so addresses stay short).
+    pub fn href(&self) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::new();
+        let defaults = Self::default();
+        for (name, value) in [("suche", &self.search), ("typ", &self.type_key), ("von", &self.from), ("bis", &self.to)] {
+            if !value.is_empty() {
+                pairs.push((name, value.clone()));
+            }
+        }
+        if self.sort != defaults.sort || self.descending != defaults.descending {
+            pairs.push(("sortierung", self.sort.param().into()));
+            pairs.push(("richtung", if self.descending { "ab" } else { "auf" }.into()));
+        }
+        if self.per_page != defaults.per_page {
+            pairs.push(("anzahl", self.per_page.to_string()));
+        }
+        if self.page != 1 {
+            pairs.push(("seite", self.page.to_string()));
+        }
+        if let Some(cursor) = self.after {
+            pairs.push(("nach", cursor.param()));
+        }
+        if let Some(cursor) = self.before {
+            pairs.push(("vor", cursor.param()));
+        }
+        let query: Vec<String> = pairs.into_iter().map(|(name, value)| format!("{name}={}", encode(&value))).collect();
+        if query.is_empty() {
+            crate::routes::DOCUMENTS.to_owned()
+        } else {
+            format!("{}?{}", crate::routes::DOCUMENTS, query.join("&"))
+        }
+    }
+
+    /// The same filters, first page, sorted by `column` (a second click turns the order).
+    pub fn sorted_by(&self, column: SortColumn) -> Self {
+        let descending = if self.sort == column { !self.descending } else { column == SortColumn::Provided };
+        Self { sort: column, descending, page: 1, after: None, before: None, ..self.clone() }
+    }
+
+    pub fn with_page(&self, page: u32, after: Option<Cursor>, before: Option<Cursor>) -> Self {
+        Self { page, after, before, ..self.clone() }
+    }
+}
+
+/// Percent-encodes a query value (everything but unreserved characters).
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// One row of the list, with dates already in the operator's time zone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub number: String,
+    pub type_name: String,
+    /// 31.01.2026
+    pub created_on: String,
+    pub provided_on: String,
+    pub visible_until: String,
+    /// Not opened by this user yet.
+    pub is_new: bool,
+    /// Keyset position (Bereitstellung, id).
+    pub cursor: Cursor,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentTypeOption {
+    pub key: String,
+    pub name: String,
+}
+
+/// One page of the list and what the page needs around it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentPage {
+    pub rows: Vec<DocumentRow>,
+    /// Documents matching the filters, on all pages.
+    pub total: i64,
+    pub pages: u32,
+    pub has_next: bool,
+}
+
+/// The signed-in user's documents for one state of the list.
+#[server(endpoint = "documents/list")]
+pub async fn list_documents(query: ListQuery) -> Result<DocumentPage, AppError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    let user = crate::auth::ssr::require_user().await?;
+    ssr::list::list(&state, ssr::CustomerScope::of(&user), user.user_id, &query).await.map_err(AppError::from)
+}
+
+/// The document types, for the type filter.
+#[server(endpoint = "documents/types")]
+pub async fn document_types() -> Result<Vec<DocumentTypeOption>, AppError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    crate::auth::ssr::require_user().await?;
+    let types = ssr::types::list(&state.pool).await?;
+    Ok(types.into_iter().map(|kind| DocumentTypeOption { key: kind.key, name: kind.name }).collect())
+}
+
+/// How many of the user's documents they have not opened yet (the start page's tile).
+#[server(endpoint = "documents/new_count")]
+pub async fn new_document_count() -> Result<i64, AppError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    let user = crate::auth::ssr::require_user().await?;
+    ssr::list::new_count(&state, ssr::CustomerScope::of(&user), user.user_id).await.map_err(AppError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(query: &str) -> ListQuery {
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        ListQuery::from_params(|name| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+    }
+
+    #[test]
+    fn the_address_round_trips_and_nonsense_falls_back_to_defaults() {
+        let query = parse("suche=RE&typ=rechnung&von=2026-01-01&bis=2026-02-01&sortierung=nummer&richtung=auf&anzahl=50&seite=3");
+        assert_eq!((query.sort, query.descending, query.per_page, query.page), (SortColumn::Number, false, 50, 3));
+        assert_eq!(parse(query.href().split_once('?').unwrap().1), query);
+        let nonsense = parse("anzahl=7&seite=-1&sortierung=x&von=gestern&typ=%27&nach=1.2");
+        assert_eq!(nonsense, ListQuery { after: Some(Cursor { provided_at: 1, id: 2 }), ..ListQuery::default() });
+        assert_eq!(ListQuery::default().href(), "/dokumente");
+    }
+
+    #[test]
+    fn a_second_click_on_a_column_turns_its_order() {
+        let by_number = ListQuery::default().sorted_by(SortColumn::Number);
+        assert!(!by_number.descending);
+        assert!(by_number.sorted_by(SortColumn::Number).descending);
+        assert!(!ListQuery::default().sorted_by(SortColumn::Provided).descending);
+    }
+}

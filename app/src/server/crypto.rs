@@ -61,6 +61,11 @@ fn normalized(password: &str) -> Cow<'_, str> {
     }
 }
 
+/// How many characters the password has in NFC (what the length rule counts at sign-in).
+pub fn normalized_len(password: &str) -> usize {
+    normalized(password).chars().count()
+}
+
 /// Hashes a password, in NFC, with a fresh salt. CPU-heavy: call it on a
 /// blocking thread.
 pub fn hash_password(password: &str) -> PasswordHashString {
@@ -88,9 +93,12 @@ pub fn verify_password(password: &str, stored: &PasswordHashString) -> Verificat
     };
     let nfc = normalized(password);
     let mut matched = hasher().verify_password(nfc.as_bytes(), &parsed).is_ok();
-    if !matched && !stored.normalized {
-        let typed_otherwise: Cow<'_, str> = if nfc != password { Cow::Borrowed(password) } else { Cow::Owned(password.nfd().collect()) };
-        matched = typed_otherwise != nfc && hasher().verify_password(typed_otherwise.as_bytes(), &parsed).is_ok();
+    // The second check runs whenever the input has another form, whatever
+    // the hash: its time must not tell which accounts still have an old one.
+    let typed_otherwise: Cow<'_, str> = if nfc != password { Cow::Borrowed(password) } else { Cow::Owned(password.nfd().collect()) };
+    if typed_otherwise != nfc {
+        let other_form_matches = hasher().verify_password(typed_otherwise.as_bytes(), &parsed).is_ok();
+        matched = matched || (other_form_matches && !stored.normalized);
     }
     if !matched {
         return Verification::Invalid;

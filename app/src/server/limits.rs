@@ -17,7 +17,14 @@ pub enum LimitedAction {
     PasswordReset,
     /// Opening or using an invitation or reset link.
     Link,
+    /// Writing a refused request to the audit log: past this, refusals of
+    /// the address go to the server log only, so that nobody can fill the
+    /// database with refusals.
+    RefusalAudit,
 }
+
+/// Refusals per address and minute that are written to the audit log.
+const REFUSAL_AUDITS_PER_MINUTE: u32 = 30;
 
 /// Keys that have not been seen for a while are swept once this many exist,
 /// at most once a minute (a sweep walks the whole map).
@@ -28,6 +35,7 @@ pub struct RateLimits {
     login: DefaultKeyedRateLimiter<IpAddr>,
     reset: DefaultKeyedRateLimiter<IpAddr>,
     link: DefaultKeyedRateLimiter<IpAddr>,
+    refusal_audit: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
     last_sweep: Mutex<Instant>,
 }
@@ -55,6 +63,7 @@ impl RateLimits {
             login: per_minute(limits.login_per_minute),
             reset: per_minute(limits.reset_per_minute),
             link: per_minute(limits.token_per_minute),
+            refusal_audit: per_minute(REFUSAL_AUDITS_PER_MINUTE),
             clock: DefaultClock::default(),
             last_sweep: Mutex::new(Instant::now()),
         }
@@ -66,6 +75,7 @@ impl RateLimits {
             LimitedAction::Login => &self.login,
             LimitedAction::PasswordReset => &self.reset,
             LimitedAction::Link => &self.link,
+            LimitedAction::RefusalAudit => &self.refusal_audit,
         };
         if limiter.len() > SWEEP_ABOVE {
             self.sweep();
@@ -79,7 +89,7 @@ impl RateLimits {
             return;
         }
         *last = Instant::now();
-        for limiter in [&self.login, &self.reset, &self.link] {
+        for limiter in [&self.login, &self.reset, &self.link, &self.refusal_audit] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }

@@ -5,7 +5,7 @@
 use super::{devices, hashing, lockout, AuthError};
 use crate::domain::Username;
 use crate::server::audit::{self, Actor, AuditEntry};
-use crate::server::crypto::{PasswordHashString, Verification};
+use crate::server::crypto::{self, PasswordHashString, Verification};
 use crate::server::state::AppState;
 
 #[derive(sqlx::FromRow)]
@@ -42,7 +42,8 @@ pub async fn verify_credentials(
     ip: Option<String>,
 ) -> Result<Verified, AuthError> {
     let now = state.clock.now();
-    if password.chars().count() > state.config.password_policy.max_len {
+    // Counted in NFC: "ä" typed as "a" plus a combining mark is one character.
+    if crypto::normalized_len(password) > state.config.password_policy.max_len {
         tracing::info!("sign-in refused: the password is longer than the policy allows");
         audit_alone(state, None, None, "login_failed", ip, now).await?;
         return Err(AuthError::InvalidCredentials);
@@ -89,7 +90,8 @@ pub async fn verify_credentials(
         (Some(user @ CredentialRow { active: true, password_hash: Some(_), .. }), Some(_), Verification::Valid { needs_rehash }) => {
             if needs_rehash {
                 // Best effort: a busy server must not refuse the right password.
-                if let Err(error) = rehash(state, user.id, password).await {
+                let old = user.password_hash.clone().unwrap_or_default();
+                if let Err(error) = rehash(state, user.id, password, &old).await {
                     tracing::warn!(?error, "password hash not upgraded this time");
                 }
             }
@@ -116,11 +118,14 @@ pub async fn verify_credentials(
     Ok(Verified { user_id: user.id, security_stamp: user.security_stamp })
 }
 
-async fn rehash(state: &AppState, user_id: i64, password: &str) -> Result<(), AuthError> {
+/// Replaces the hash the password was just checked against — only if it is
+/// still that one: a password changed meanwhile is not written back.
+async fn rehash(state: &AppState, user_id: i64, password: &str, old_hash: &str) -> Result<(), AuthError> {
     let hash = hashing::hash(state, password).await?;
-    sqlx::query("UPDATE users SET password_hash = $1, password_normalized = 1 WHERE id = $2")
+    sqlx::query("UPDATE users SET password_hash = $1, password_normalized = 1 WHERE id = $2 AND password_hash = $3")
         .bind(hash.as_database_value())
         .bind(user_id)
+        .bind(old_hash)
         .execute(&state.pool)
         .await?;
     Ok(())

@@ -61,8 +61,11 @@ struct ResetCandidate {
 
 /// One reset mail per account in this many seconds…
 pub const RESET_COOLDOWN_SECONDS: i64 = 5 * 60;
-/// …and at most this many in a day, so that nobody can flood a mailbox.
+/// …at most this many in a day per account and requesting address…
 pub const RESETS_PER_DAY: i64 = 5;
+/// …and this many per account from all addresses: nobody can flood a
+/// mailbox, and a stranger's requests cannot use up the owner's.
+pub const RESETS_PER_DAY_PER_ACCOUNT: i64 = 20;
 
 /// "Passwort vergessen" for a username or an e-mail address. Every active
 /// account that matches gets a fresh 1-hour link (older ones stop working);
@@ -89,6 +92,12 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
     .await?;
 
     let now = state.clock.now();
+    // Counted per address as the request limits count it (IPv6 per /64).
+    let client_key = ip
+        .as_deref()
+        .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
+        .map(|ip| crate::server::limits::limit_key(ip).to_string())
+        .unwrap_or_default();
     let ttl = state.config.reset_ttl.as_secs() as i64;
     let mut tx = db::begin(&state.pool).await?;
     for group in candidates.chunk_by(|a, b| a.email.eq_ignore_ascii_case(&b.email)) {
@@ -99,7 +108,7 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
         let mut accounts = Vec::new();
         let mut first_token_id = None;
         for user in group {
-            if !claim_reset_mail(&mut tx, user.id, now).await? {
+            if !claim_reset_mail(&mut tx, user.id, &client_key, now).await? {
                 tracing::info!(user_id = user.id, "reset link not sent again so soon");
                 continue;
             }
@@ -135,7 +144,9 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
         &mut tx,
             OutgoingMail {
                 template: MailTemplate::PasswordReset,
-                idempotency_key: format!("reset:{}", first_token_id.unwrap_or_default()),
+                // Token ids come back once the cleanup deleted the newest rows (SQLite
+                // reuses the highest id), so the key carries a random part too.
+                idempotency_key: format!("reset:{}:{}", first_token_id.unwrap_or_default(), crypto::correlation_id()),
                 recipient,
                 context,
                 expires_at: Some(now + ttl),
@@ -149,13 +160,25 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
     Ok(())
 }
 
-/// Takes one reset mail from the account's budget, or `false` when it had
-/// one less than 5 minutes ago or its 5 of the day. One statement, so that
-/// requests sent at once cannot all pass the check before one is counted.
-async fn claim_reset_mail(tx: &mut db::Transaction<'_>, user_id: i64, now: i64) -> Result<bool, sqlx::Error> {
+/// Takes one reset mail from the budget of the account and the requesting
+/// address, or `false` when the account had one less than 5 minutes ago, or
+/// the address its 5 of the day, or the account its 20. The address's count
+/// is claimed in one statement, so that requests sent at once from it cannot
+/// all pass before one is counted.
+async fn claim_reset_mail(tx: &mut db::Transaction<'_>, user_id: i64, client_key: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let (last, today): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "SELECT MAX(last_mail_at), SUM(CASE WHEN window_start > $2 THEN mails ELSE 0 END) FROM reset_mail_budget WHERE user_id = $1",
+    )
+    .bind(user_id)
+    .bind(now - 24 * 3600)
+    .fetch_one(&mut **tx)
+    .await?;
+    if last.is_some_and(|at| at > now - RESET_COOLDOWN_SECONDS) || today.unwrap_or(0) >= RESETS_PER_DAY_PER_ACCOUNT {
+        return Ok(false);
+    }
     let claimed: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO reset_mail_budget (user_id, window_start, mails, last_mail_at) VALUES ($1, $2, 1, $2) \
-         ON CONFLICT (user_id) DO UPDATE SET \
+        "INSERT INTO reset_mail_budget (user_id, client_key, window_start, mails, last_mail_at) VALUES ($1, $6, $2, 1, $2) \
+         ON CONFLICT (user_id, client_key) DO UPDATE SET \
            window_start = CASE WHEN reset_mail_budget.window_start <= $3 THEN $2 ELSE reset_mail_budget.window_start END, \
            mails = CASE WHEN reset_mail_budget.window_start <= $3 THEN 1 ELSE reset_mail_budget.mails + 1 END, \
            last_mail_at = $2 \
@@ -168,6 +191,7 @@ async fn claim_reset_mail(tx: &mut db::Transaction<'_>, user_id: i64, now: i64) 
     .bind(now - 24 * 3600)
     .bind(now - RESET_COOLDOWN_SECONDS)
     .bind(RESETS_PER_DAY)
+    .bind(client_key)
     .fetch_optional(&mut **tx)
     .await?;
     Ok(claimed.is_some())

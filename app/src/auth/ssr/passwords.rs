@@ -57,6 +57,8 @@ pub(super) async fn replace_password(
         return Ok(None);
     }
     sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    // A browser trusted with the old password (perhaps a stolen one) is trusted no more.
+    sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     Ok(Some(stamp))
 }
 

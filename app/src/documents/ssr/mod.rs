@@ -10,6 +10,7 @@
 pub mod api;
 pub mod api_keys;
 pub mod ingest;
+pub mod list;
 pub mod pdf;
 pub mod retention;
 pub mod types;

@@ -1,0 +1,152 @@
+//! The Dokumente list: search, filters, sort and paging in SQL, for one
+//! customer. The order by Bereitstellung (the default) pages by keyset —
+//! "after this row" — so the 200th page costs what the first costs; other
+//! orders page by offset.
+
+use super::{CustomerScope, DocumentError};
+use crate::documents::{Cursor, DocumentPage, DocumentRow, ListQuery, SortColumn};
+use crate::server::state::AppState;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use sqlx::{QueryBuilder, Sqlite};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    number: String,
+    type_name: String,
+    created_on: String,
+    provided_at: i64,
+    hidden_from: i64,
+    is_new: bool,
+}
+
+fn day_of(at: i64, tz: &TimeZone) -> String {
+    jiff::Timestamp::from_second(at).map_or_else(|_| String::new(), |t| t.to_zoned(tz.clone()).strftime("%d.%m.%Y").to_string())
+}
+
+/// The start of `day` in `tz`, as unix seconds.
+fn start_of(day: &str, tz: &TimeZone) -> Option<i64> {
+    let date: Date = day.parse().ok()?;
+    Some(date.to_zoned(tz.clone()).ok()?.timestamp().as_second())
+}
+
+/// `LIKE` text that matches `search` literally anywhere in a number.
+fn contains_pattern(search: &str) -> String {
+    let escaped: String = search.to_lowercase().chars().flat_map(|c| match c {
+        '%' | '_' | '\\' => vec!['\\', c],
+        c => vec![c],
+    }).collect();
+    format!("%{escaped}%")
+}
+
+/// The filters every query of the list shares: this customer, still
+/// listed, and what the user chose.
+fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, scope: CustomerScope, query: &ListQuery, now: i64, tz: &TimeZone) {
+    sql.push(" WHERE d.customer_id = ").push_bind(scope.customer_id());
+    sql.push(" AND d.hidden_from > ").push_bind(now);
+    if !query.search.is_empty() {
+        sql.push(" AND lower(d.number) LIKE ").push_bind(contains_pattern(&query.search)).push(" ESCAPE '\\'");
+    }
+    if !query.type_key.is_empty() {
+        sql.push(" AND d.type_key = ").push_bind(query.type_key.clone());
+    }
+    if let Some(from) = start_of(&query.from, tz) {
+        sql.push(" AND d.provided_at >= ").push_bind(from);
+    }
+    if let Some(until) = query.to.parse::<Date>().ok().and_then(|day| day.tomorrow().ok()).and_then(|next| start_of(&next.to_string(), tz)) {
+        sql.push(" AND d.provided_at < ").push_bind(until);
+    }
+}
+
+fn order_column(column: SortColumn) -> &'static str {
+    match column {
+        SortColumn::Number => "d.number",
+        SortColumn::Created => "d.created_on",
+        SortColumn::Type => "t.name",
+        SortColumn::Provided => "d.provided_at",
+        SortColumn::VisibleUntil => "d.hidden_from",
+    }
+}
+
+pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &ListQuery) -> Result<DocumentPage, DocumentError> {
+    let now = state.clock.now();
+    let tz = &state.config.time_zone;
+    let per_page = i64::from(query.per_page);
+
+    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM documents d");
+    push_filters(&mut count, scope, query, now, tz);
+    let total: i64 = count.build_query_scalar().fetch_one(&state.pool).await?;
+    let pages = u32::try_from((total + per_page - 1) / per_page).unwrap_or(u32::MAX).max(1);
+
+    let mut sql = QueryBuilder::<Sqlite>::new(
+        "SELECT d.id, d.number, t.name AS type_name, d.created_on, d.provided_at, d.hidden_from, \
+         CASE WHEN EXISTS (SELECT 1 FROM document_reads r WHERE r.document_id = d.id AND r.user_id = ",
+    );
+    sql.push_bind(user_id);
+    sql.push(") THEN FALSE ELSE TRUE END AS is_new FROM documents d JOIN document_types t ON t.key = d.type_key");
+    push_filters(&mut sql, scope, query, now, tz);
+
+    // Keyset: rows after (or before) the cursor in the list's order. Going
+    // back reads the rows before the cursor in reverse, then turns them.
+    let keyset = query.uses_keyset() && (query.after.is_some() || query.before.is_some() || query.page == 1);
+    let backwards = keyset && query.after.is_none() && query.before.is_some();
+    let descending = query.descending != backwards;
+    let (direction, comparison) = if descending { ("DESC", "<") } else { ("ASC", ">") };
+    if keyset {
+        if let Some(Cursor { provided_at, id }) = query.after.or(query.before) {
+            sql.push(format!(" AND (d.provided_at {comparison} ")).push_bind(provided_at);
+            sql.push(" OR (d.provided_at = ").push_bind(provided_at);
+            sql.push(format!(" AND d.id {comparison} ")).push_bind(id).push("))");
+        }
+    }
+    sql.push(format!(" ORDER BY {} {direction}, d.id {direction} LIMIT ", order_column(query.sort))).push_bind(per_page + 1);
+    if !keyset {
+        sql.push(" OFFSET ").push_bind(i64::from(query.page - 1) * per_page);
+    }
+    let mut rows: Vec<Row> = sql.build_query_as().fetch_all(&state.pool).await?;
+    let more_in_reading_order = rows.len() as i64 > per_page;
+    rows.truncate(per_page as usize);
+    if backwards {
+        rows.reverse();
+    }
+    // Reading backwards, "more" are the rows before; the rows after this page exist (we came from there).
+    let has_next = if backwards { true } else { more_in_reading_order };
+
+    let rows = rows
+        .into_iter()
+        .map(|row| DocumentRow {
+            id: row.id,
+            number: row.number,
+            type_name: row.type_name,
+            created_on: row.created_on.parse::<Date>().map(|d| d.strftime("%d.%m.%Y").to_string()).unwrap_or(row.created_on),
+            provided_on: day_of(row.provided_at, tz),
+            visible_until: day_of(row.hidden_from - 1, tz),
+            is_new: row.is_new,
+            cursor: Cursor { provided_at: row.provided_at, id: row.id },
+        })
+        .collect();
+    Ok(DocumentPage { rows, total, pages, has_next })
+}
+
+pub async fn new_count(state: &AppState, scope: CustomerScope, user_id: i64) -> Result<i64, DocumentError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM documents d WHERE d.customer_id = $1 AND d.hidden_from > $2 \
+         AND NOT EXISTS (SELECT 1 FROM document_reads r WHERE r.document_id = d.id AND r.user_id = $3)",
+    )
+    .bind(scope.customer_id())
+    .bind(state.clock.now())
+    .bind(user_id)
+    .fetch_one(&state.pool)
+    .await?)
+}
+
+impl From<DocumentError> for crate::error::AppError {
+    fn from(error: DocumentError) -> Self {
+        match error {
+            DocumentError::NotFound => crate::error::AppError::NotFound,
+            DocumentError::Invalid { message, .. } => crate::error::AppError::Invalid(message),
+            other => crate::error::AppError::internal(&other),
+        }
+    }
+}
