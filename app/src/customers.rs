@@ -241,6 +241,7 @@ pub async fn issue_token(
 
 pub const DEMO_CUSTOMER_NUMBER: &str = "10001";
 pub const DEMO_USERNAME: &str = "demo";
+pub const DEMO_CUSTOMER_NAME: &str = "Muster Gastronomie GmbH";
 /// The demo password when the policy allows it.
 const PREFERRED_DEMO_PASSWORD: &str = "Demo-Portal-26";
 
@@ -278,7 +279,7 @@ pub async fn seed_demo(state: &AppState) -> Result<DemoSeed, CustomerError> {
     }
     let new = NewCustomer {
         number: CustomerNumber::parse(DEMO_CUSTOMER_NUMBER).expect("valid demo number"),
-        name: CustomerName::parse("Muster Gastronomie GmbH").expect("valid demo name"),
+        name: CustomerName::parse(DEMO_CUSTOMER_NAME).expect("valid demo name"),
         username: Username::parse(DEMO_USERNAME).expect("valid demo username"),
         email: EmailAddress::parse("demo@kundenportal.example").expect("valid demo address"),
         access: FirstAccess::DemoPassword(DemoPassword(password)),

@@ -36,6 +36,8 @@ pub const SERVER_FN_PREFIX: &str = "/api";
 pub const API_ME: &str = "/api/v1/me";
 /// The operator's billing system delivers documents here (API key, multipart).
 pub const API_DOCUMENTS: &str = "/api/v1/documents";
+/// The list's documents as one ZIP (the list's query string selects them).
+pub const DOCUMENTS_EXPORT: &str = "/dokumente/export.zip";
 /// One document's PDF (router pattern); links use [`document_pdf`].
 pub const DOCUMENT_PDF: &str = "/dokumente/{id}/pdf";
 

@@ -92,6 +92,19 @@ test('Ansehen opens the PDF in a new tab, Herunterladen saves it under its name'
   await expect(rows(page).first().getByText('neu', { exact: true })).toHaveCount(0);
 });
 
+test('Alle herunterladen (ZIP) saves the filtered documents as one file', async ({ page }) => {
+  await signedIn(page);
+  await page.goto('/dokumente?typ=gutschrift');
+  await waitForHydration(page);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Alle herunterladen (ZIP)' }).click()]);
+  expect(download.suggestedFilename()).toMatch(/^Dokumente_\d{4}-\d{2}-\d{2}\.zip$/);
+  const zip = fs.readFileSync((await download.path())!);
+  expect(zip.subarray(0, 4).toString('latin1')).toBe('PK\x03\x04');
+  expect(zip.includes(Buffer.from('Gutschrift_GS-2026-0001.pdf'))).toBe(true);
+  expect(zip.includes(samplePdf('gutschrift GS-2026-0001'))).toBe(true);
+  expect(zip.includes(Buffer.from('Rechnung_'))).toBe(false);
+});
+
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 

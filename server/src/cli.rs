@@ -210,6 +210,12 @@ pub async fn run() -> ExitCode {
         }
         Command::Demo => match customers::seed_demo(&state).await {
             Ok(seed) => {
+                let documents = app::documents::ssr::demo::seed_demo_documents(&state, customers::DEMO_CUSTOMER_NUMBER, customers::DEMO_CUSTOMER_NAME).await;
+                match documents {
+                    Ok(0) => {}
+                    Ok(added) => println!("{added} Demo-Dokumente bereitgestellt."),
+                    Err(error) => return internal(error),
+                }
                 println!(
                     "Demo-Kunde {}: Benutzername »{DEMO_USERNAME}«, Passwort »{}« – {}",
                     if seed.created { "angelegt" } else { "vorhanden" },

@@ -55,6 +55,7 @@ pub fn plain_routes() -> Vec<(&'static str, RouteAccess, MethodRouter<AppState>)
         (routes::API_ME, RouteAccess::SignedIn, get(auth_api::me)),
         (routes::LOGO, RouteAccess::Public, get(logo)),
         (routes::DOCUMENT_PDF, RouteAccess::SignedIn, get(document_pdf::document_pdf)),
+        (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn, get(app::documents::ssr::export::export_zip)),
         (routes::API_DOCUMENTS, RouteAccess::ApiKey, post(document_api::ingest_document)),
     ]
 }

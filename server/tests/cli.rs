@@ -130,6 +130,14 @@ async fn demo_is_idempotent_and_prints_its_sign_in() {
     assert!(String::from_utf8_lossy(&second.stdout).contains("vorhanden"));
     assert_eq!(snapshot(dir.path()).await, after_first, "the second run writes nothing");
     assert_eq!(rows_of(&after_first, "customers").len(), 1);
+    assert!(text.contains("40 Demo-Dokumente bereitgestellt"), "{text}");
+    assert_eq!(rows_of(&after_first, "documents").len(), 40);
+    assert_eq!(rows_of(&after_first, "document_reads").len(), 36, "the newest four are new");
+    let types: std::collections::BTreeSet<&str> = rows_of(&after_first, "documents")
+        .iter()
+        .filter_map(|row| ["'rechnung'", "'gutschrift'", "'mahnung'"].into_iter().find(|kind| row.contains(kind)))
+        .collect();
+    assert_eq!(types.len(), 3, "invoices, credit notes and reminders");
 }
 
 #[tokio::test]

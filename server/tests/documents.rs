@@ -294,3 +294,70 @@ async fn the_same_pdf_for_two_documents_is_stored_once_and_kept_while_one_uses_i
     assert_eq!(app::documents::ssr::retention::purge_expired(&app.state).await.unwrap(), 1);
     assert_eq!(stored_files(&app), 1, "still used by RE-2");
 }
+
+/// The entries of a ZIP (stored, as the export writes them): name and bytes,
+/// read through its central directory.
+fn unzip(archive: &[u8]) -> Vec<(String, Vec<u8>)> {
+    let u16_at = |at: usize| u16::from_le_bytes([archive[at], archive[at + 1]]) as usize;
+    let u32_at = |at: usize| u32::from_le_bytes(archive[at..at + 4].try_into().unwrap()) as usize;
+    let end = archive.len() - 22;
+    assert_eq!(u32_at(end), 0x06054b50, "end of central directory");
+    let (count, mut at) = (u16_at(end + 10), u32_at(end + 16));
+    let mut entries = Vec::new();
+    for _ in 0..count {
+        assert_eq!(u32_at(at), 0x02014b50);
+        let (method, size, name_len, extra, comment, offset) =
+            (u16_at(at + 10), u32_at(at + 24), u16_at(at + 28), u16_at(at + 30), u16_at(at + 32), u32_at(at + 42));
+        assert_eq!(method, 0, "stored, not compressed");
+        let name = String::from_utf8(archive[at + 46..at + 46 + name_len].to_vec()).unwrap();
+        let data = offset + 30 + u16_at(offset + 26) + u16_at(offset + 28);
+        entries.push((name, archive[data..data + size].to_vec()));
+        at += 46 + name_len + extra + comment;
+    }
+    entries
+}
+
+#[tokio::test]
+async fn the_zip_export_holds_exactly_the_filtered_documents_byte_for_byte() {
+    let app = spawn_app_with(&[("KP_EXPORT_MAX_DOCUMENTS", "3")]).await;
+    customer_with_password(&app, "80001", "anna", PASSWORD).await;
+    customer_with_password(&app, "80002", "bert", PASSWORD).await;
+    for number in ["RE-1", "RE-2", "RE-3", "RE-4"] {
+        ingest(&app, "80001", number, None).await;
+    }
+    ingest(&app, "80002", "RE-1", None).await;
+    let anna = app.sign_in("anna", PASSWORD).await;
+    let export = |query: &str| Request::get(format!("/dokumente/export.zip{query}")).header(header::COOKIE, &anna).body(Body::empty()).unwrap();
+
+    let (status, _, body) = app.request_bytes(export("")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "four are more than three");
+    assert!(String::from_utf8_lossy(&body).contains("höchstens 3 Dokumente"));
+
+    // Paging does not narrow an export: it takes the filter's documents on every page.
+    let (status, ..) = app.request_bytes(export("?suche=RE-&seite=2&anzahl=25")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // One of anna's gets another number: the search "RE-" finds three.
+    sqlx::query("UPDATE documents SET number = 'GS-1' WHERE number = 'RE-1' AND customer_id = (SELECT id FROM customers WHERE number = '80001')")
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    let (status, headers, body) = app.request_bytes(export("?suche=RE-&sortierung=nummer&richtung=auf")).await;
+    assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(headers[header::CONTENT_TYPE], "application/zip");
+    assert_eq!(headers[header::CONTENT_LENGTH], body.len().to_string(), "Content-Length is the bytes sent");
+    assert!(headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename=\"Dokumente_"));
+    let entries = unzip(&body);
+    let names: Vec<&str> = entries.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["index.csv", "Rechnung_RE-2.pdf", "Rechnung_RE-3.pdf", "Rechnung_RE-4.pdf"]);
+    for (name, bytes) in &entries[1..] {
+        let number = name.trim_start_matches("Rechnung_").trim_end_matches(".pdf");
+        assert_eq!(bytes, &pdf(number), "{name} byte for byte");
+    }
+    let csv = String::from_utf8(entries[0].1.clone()).unwrap();
+    assert!(csv.starts_with("\u{feff}Nummer;Typ;Erstellung;Bereitstellung;Datei\r\n"), "{csv}");
+    assert!(csv.contains("RE-2;Rechnung;15.01.2026;23.11.2026;Rechnung_RE-2.pdf\r\n"), "{csv}");
+    assert_eq!(csv.lines().count(), 4);
+    let exported: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'documents_exported'").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(exported, 1);
+}

@@ -118,8 +118,16 @@ fn Results(query: ListQuery, found: DocumentPage) -> impl IntoView {
         }
     }).collect_view();
     let rows = found.rows.iter().map(row).collect_view();
+    let export = if found.total > i64::from(found.export_limit) {
+        view! { <p class="notice">{too_many(found.export_limit)}</p> }.into_any()
+    } else {
+        view! { <a class="button secondary" href=query.export_href() rel="external" download="">"Alle herunterladen (ZIP)"</a> }.into_any()
+    };
     view! {
-        <p class="result-count" role="status">{summary}</p>
+        <div class="result-bar">
+            <p class="result-count" role="status">{summary}</p>
+            {export}
+        </div>
         <table class="document-table">
             <caption class="visually-hidden">"Ihre Dokumente"</caption>
             <thead><tr>{headers}<th scope="col"><span class="visually-hidden">"Aktionen"</span></th></tr></thead>
@@ -128,6 +136,10 @@ fn Results(query: ListQuery, found: DocumentPage) -> impl IntoView {
         <Pager query found/>
     }
     .into_any()
+}
+
+fn too_many(limit: u32) -> String {
+    format!("Eine ZIP-Datei enthält höchstens {limit} Dokumente. Bitte schränken Sie die Auswahl mit Suche, Typ oder Zeitraum ein.")
 }
 
 fn row(document: &DocumentRow) -> impl IntoView {

@@ -193,6 +193,12 @@ impl ListQuery {
         Self { sort: column, descending, page: 1, after: None, before: None, ..self.clone() }
     }
 
+    /// The ZIP export of this state's documents (all pages).
+    pub fn export_href(&self) -> String {
+        let all_pages = Self { per_page: Self::default().per_page, page: 1, after: None, before: None, ..self.clone() };
+        all_pages.href().replacen(crate::routes::DOCUMENTS, crate::routes::DOCUMENTS_EXPORT, 1)
+    }
+
     pub fn with_page(&self, page: u32, after: Option<Cursor>, before: Option<Cursor>) -> Self {
         Self { page, after, before, ..self.clone() }
     }
@@ -239,6 +245,8 @@ pub struct DocumentPage {
     pub total: i64,
     pub pages: u32,
     pub has_next: bool,
+    /// The most documents one ZIP export may hold.
+    pub export_limit: u32,
 }
 
 /// The signed-in user's documents for one state of the list.

@@ -126,7 +126,7 @@ pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &
             cursor: Cursor { provided_at: row.provided_at, id: row.id },
         })
         .collect();
-    Ok(DocumentPage { rows, total, pages, has_next })
+    Ok(DocumentPage { rows, total, pages, has_next, export_limit: state.config.documents.export_max_documents })
 }
 
 pub async fn new_count(state: &AppState, scope: CustomerScope, user_id: i64) -> Result<i64, DocumentError> {
@@ -149,4 +149,29 @@ impl From<DocumentError> for crate::error::AppError {
             other => crate::error::AppError::internal(&other),
         }
     }
+}
+
+/// A document in an export: what the ZIP and its index need.
+#[derive(Debug, sqlx::FromRow)]
+pub struct ExportRow {
+    pub number: String,
+    pub type_name: String,
+    pub created_on: String,
+    pub provided_at: i64,
+    pub sha256: String,
+    pub size_bytes: i64,
+}
+
+/// Every document the list shows for `query` (all pages), in its order, up
+/// to `limit + 1` rows: one more than allowed tells the caller it is too many.
+pub async fn export_rows(state: &AppState, scope: CustomerScope, query: &ListQuery, limit: u32) -> Result<Vec<ExportRow>, DocumentError> {
+    let tz = &state.config.time_zone;
+    let mut sql = QueryBuilder::<Sqlite>::new(
+        "SELECT d.number, t.name AS type_name, d.created_on, d.provided_at, d.sha256, d.size_bytes \
+         FROM documents d JOIN document_types t ON t.key = d.type_key",
+    );
+    push_filters(&mut sql, scope, query, state.clock.now(), tz);
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    sql.push(format!(" ORDER BY {} {direction}, d.id {direction} LIMIT ", order_column(query.sort))).push_bind(i64::from(limit) + 1);
+    Ok(sql.build_query_as().fetch_all(&state.pool).await?)
 }

@@ -9,6 +9,8 @@
 
 pub mod api;
 pub mod api_keys;
+pub mod demo;
+pub mod export;
 pub mod ingest;
 pub mod list;
 pub mod pdf;

@@ -1,0 +1,152 @@
+//! "Alle herunterladen (ZIP)": the documents of the list's current filter
+//! (all pages) as one ZIP with the PDFs and an `index.csv` (semicolons,
+//! UTF-8 with BOM, so that Excel opens it). Entries are stored, not
+//! compressed (PDFs are compressed already), so the archive's size is known
+//! before the first byte: the answer has a `Content-Length` and the browser
+//! shows real progress. The archive is streamed, never held in memory.
+
+use super::list::{export_rows, ExportRow};
+use super::pdf::file_name;
+use super::CustomerScope;
+use crate::auth::ssr::SignedIn;
+use crate::documents::ListQuery;
+use crate::error::{AppError, Caller};
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::limits::client_address;
+use crate::server::state::AppState;
+use crate::server::storage::ContentHash;
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use futures_util::StreamExt;
+use std::collections::HashMap;
+
+/// The ZIP format without its 64-bit extension counts in 32 bits: an
+/// export must stay below 4 GiB.
+const ZIP_MAX_BYTES: usize = u32::MAX as usize;
+
+/// A CSV cell: quoted when it holds a separator, a quote or a line break;
+/// a leading `=`, `+`, `-` or `@` is escaped so that Excel does not run it.
+fn cell(value: &str) -> String {
+    let guarded = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
+    if guarded.contains([';', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+fn day(value: &str) -> String {
+    value.parse::<jiff::civil::Date>().map(|d| d.strftime("%d.%m.%Y").to_string()).unwrap_or_else(|_| value.to_owned())
+}
+
+/// The index: one line per document, the file name as in the ZIP.
+pub fn index_csv(rows: &[ExportRow], names: &[String], tz: &jiff::tz::TimeZone) -> String {
+    let mut csv = String::from("\u{feff}Nummer;Typ;Erstellung;Bereitstellung;Datei\r\n");
+    for (row, name) in rows.iter().zip(names) {
+        let provided = jiff::Timestamp::from_second(row.provided_at)
+            .map(|t| t.to_zoned(tz.clone()).strftime("%d.%m.%Y").to_string())
+            .unwrap_or_default();
+        let line = [cell(&row.number), cell(&row.type_name), day(&row.created_on), provided, cell(name)].join(";");
+        csv.push_str(&line);
+        csv.push_str("\r\n");
+    }
+    csv
+}
+
+pub async fn export_zip(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Query(params): Query<HashMap<String, String>>,
+    request: axum::extract::Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let caller = Caller::of(&parts.headers);
+    let query = ListQuery::from_params(|name| params.get(name).cloned());
+    let limit = state.config.documents.export_max_documents;
+    let scope = CustomerScope::of(&user);
+    let rows = match export_rows(&state, scope, &query, limit).await {
+        Ok(rows) => rows,
+        Err(error) => return AppError::from(error).respond(caller),
+    };
+    if rows.len() > limit as usize {
+        return AppError::Invalid(too_many_message(limit)).respond(caller);
+    }
+    let names: Vec<String> = rows.iter().map(|row| file_name(&row.type_name, &row.number).0).collect();
+    let index = index_csv(&rows, &names, &state.config.time_zone);
+    let mut entries: Vec<(&str, usize)> = vec![("index.csv", index.len())];
+    entries.extend(names.iter().map(String::as_str).zip(rows.iter().map(|row| row.size_bytes as usize)));
+    let size = zipit::archive_size(entries);
+    if size >= ZIP_MAX_BYTES {
+        return AppError::Invalid("Diese Auswahl ist für eine ZIP-Datei zu groß (über 4 GB). Bitte schränken Sie die Filter ein.".into())
+            .respond(caller);
+    }
+
+    let entry = AuditEntry {
+        actor: Actor::User(user.user_id),
+        customer_id: Some(user.customer_id),
+        action: "documents_exported",
+        detail: format!("{} Dokumente als ZIP", rows.len()),
+        ip: client_address(&parts, &state.config).map(|ip| ip.to_string()),
+    };
+    if let Err(error) = audit::record_alone(&state.pool, entry, state.clock.now()).await {
+        return AppError::from(error).respond(caller);
+    }
+
+    // The archive is written into one end of a pipe while the answer reads the other.
+    let (writer, reader) = tokio::io::duplex(256 * 1024);
+    let store = state.documents.clone();
+    tokio::spawn(async move {
+        let mut archive = zipit::Archive::new(writer);
+        let result: Result<(), std::io::Error> = async {
+            archive.append("index.csv".to_owned(), zipit::FileDateTime::Zero, &mut index.as_bytes()).await?;
+            for (row, name) in rows.iter().zip(names) {
+                let hash = ContentHash::parse(&row.sha256).ok_or_else(|| std::io::Error::other("bad hash"))?;
+                let stream = store.read(&hash, None).await.map_err(std::io::Error::other)?;
+                let mut file = tokio_util::io::StreamReader::new(stream.map(|chunk| chunk.map_err(std::io::Error::other)));
+                archive.append(name, zipit::FileDateTime::Zero, &mut file).await?;
+            }
+            archive.finalize().await?;
+            Ok(())
+        }
+        .await;
+        if let Err(error) = result {
+            // The browser sees a cut download (fewer bytes than announced), never a broken file silently.
+            tracing::error!(%error, "ZIP export broken off");
+        }
+    });
+
+    let mut response = Response::new(Body::from_stream(tokio_util::io::ReaderStream::new(reader)));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    let stamp = jiff::Timestamp::from_second(state.clock.now())
+        .map(|t| t.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default();
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"Dokumente_{stamp}.zip\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// What the answer says when the filter selects too many (the page says the same instead of the button).
+fn too_many_message(limit: u32) -> String {
+    format!("Eine ZIP-Datei enthält höchstens {limit} Dokumente. Bitte schränken Sie die Auswahl mit Suche, Typ oder Zeitraum ein.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_cells_are_quoted_and_formulas_disarmed() {
+        assert_eq!(cell("-5"), "'-5");
+        assert_eq!(cell("RE-1"), "RE-1");
+        assert_eq!(cell("Rechnung"), "Rechnung");
+        assert_eq!(cell("A;B"), "\"A;B\"");
+        assert_eq!(cell("=SUMME(A1)"), "'=SUMME(A1)");
+        assert_eq!(cell("Sag \"hallo\""), "\"Sag \"\"hallo\"\"\"");
+    }
+}
