@@ -38,8 +38,17 @@ impl SessionUser {
     }
 }
 
+/// A page request's session, looked up once by the page guard: the server
+/// functions the page calls while it renders find it in the request instead
+/// of reading the database again.
+#[derive(Clone)]
+struct Authenticated(Option<SessionUser>);
+
 /// The valid session behind a request's cookie, whatever it still has to do.
 pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<SessionUser>, AppError> {
+    if let Some(Authenticated(known)) = parts.extensions.get::<Authenticated>() {
+        return Ok(known.clone());
+    }
     let Some(token) = session_token(parts, state) else { return Ok(None) };
     Ok(load_session(state, &token).await?)
 }
@@ -97,6 +106,7 @@ impl FromRequestParts<AppState> for SignedIn {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let caller = Caller::of(&parts.headers);
         let session = authenticate(parts, state).await.map_err(|error| Refusal::Failed(error).respond(caller))?;
+        parts.extensions.insert(Authenticated(session.clone()));
         match finished(session) {
             Ok(user) => Ok(SignedIn(user)),
             Err(refusal) => {

@@ -95,9 +95,10 @@ pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &
     let (direction, comparison) = if descending { ("DESC", "<") } else { ("ASC", ">") };
     if keyset {
         if let Some(Cursor { provided_at, id }) = query.after.or(query.before) {
-            sql.push(format!(" AND (d.provided_at {comparison} ")).push_bind(provided_at);
-            sql.push(" OR (d.provided_at = ").push_bind(provided_at);
-            sql.push(format!(" AND d.id {comparison} ")).push_bind(id).push("))");
+            // A row-value comparison (SQLite and PostgreSQL alike): the index
+            // (customer_id, provided_at, id) is entered right at the cursor.
+            sql.push(format!(" AND (d.provided_at, d.id) {comparison} (")).push_bind(provided_at);
+            sql.push(", ").push_bind(id).push(")");
         }
     }
     sql.push(format!(" ORDER BY {} {direction}, d.id {direction} LIMIT ", order_column(query.sort))).push_bind(per_page + 1);
