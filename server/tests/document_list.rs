@@ -202,3 +202,81 @@ async fn the_page_renders_the_list_without_javascript() {
     assert!(!page.body.contains("GS-2026-0001"), "the search filtered it out");
     assert!(page.body.contains("sortierung=nummer&amp;richtung=auf") || page.body.contains("sortierung=nummer&richtung=auf"));
 }
+
+/// A second user of the same customer, written straight into the database
+/// (user management comes with its own issue).
+async fn second_user(app: &TestApp, customer: &str, username: &str) -> i64 {
+    let first: (i64, String) = sqlx::query_as("SELECT u.customer_id, u.password_hash FROM users u JOIN customers c ON c.id = u.customer_id WHERE c.number = $1")
+        .bind(customer)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO users (customer_id, username, email, role, password_hash, password_changed_at, security_stamp, created_at) \
+         VALUES ($1, $2, $3, 'sub', $4, $5, 'stamp', $5) RETURNING id",
+    )
+    .bind(first.0)
+    .bind(username)
+    .bind(format!("{username}@kunden.example"))
+    .bind(first.1)
+    .bind(START)
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO privacy_acceptances (user_id, version, accepted_at) SELECT $1, MAX(version), $2 FROM privacy_notices")
+        .bind(id)
+        .bind(START)
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_user_of_one_customer_never_sees_counts_or_downloads_anothers_documents() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "91001", "kunde-a", PASSWORD).await;
+    customer_with_password(&app, "91002", "kunde-b", PASSWORD).await;
+    let own = add(&app, "91001", "A-1", "rechnung", "2026-11-01", None).await;
+    let foreign = add(&app, "91002", "B-1", "rechnung", "2026-11-01", None).await;
+    add(&app, "91002", "B-2", "gutschrift", "2026-11-01", None).await;
+    let a = app.sign_in("kunde-a", PASSWORD).await;
+    let get = |path: String| {
+        let (app, a) = (&app, a.clone());
+        async move {
+            let request = axum::http::Request::get(path).header("cookie", &a).header("accept", "application/json").body(axum::body::Body::empty()).unwrap();
+            app.request_bytes(request).await
+        }
+    };
+
+    // Every way to reach documents, as customer A.
+    let list = list(&app, &a, &ListQuery { search: "-".into(), ..ListQuery::default() }).await;
+    assert_eq!((list.total, list.rows.iter().map(|r| r.id).collect::<Vec<_>>()), (1, vec![own]), "the list");
+    assert_eq!(app.call("documents/new_count", &[], Some(&a)).await.body, "1", "the start page's count");
+    let zip = get("/dokumente/export.zip".into()).await;
+    assert_eq!(zip.0, StatusCode::OK);
+    assert!(!zip.2.windows(3).any(|w| w == b"B-1") && !zip.2.windows(3).any(|w| w == b"B-2"), "the export");
+    let missing = get(app::routes::document_pdf(i64::MAX, false)).await;
+    for path in [app::routes::document_pdf(foreign, false), app::routes::document_pdf(foreign, true)] {
+        let answer = get(path.clone()).await;
+        assert_eq!((answer.0, &answer.2), (missing.0, &missing.2), "{path}: the same 404 as a document that never was");
+    }
+    assert_eq!(missing.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_new_mark_clears_for_the_user_who_opened_the_document_only() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "91003", "erste", PASSWORD).await;
+    second_user(&app, "91003", "zweite").await;
+    let document = add(&app, "91003", "RE-1", "rechnung", "2026-11-01", None).await;
+    let first = app.sign_in("erste", PASSWORD).await;
+    let second = app.sign_in("zweite", PASSWORD).await;
+    app.request_bytes(axum::http::Request::get(app::routes::document_pdf(document, false)).header("cookie", &first).body(axum::body::Body::empty()).unwrap()).await;
+    let new_for = |cookie: String| {
+        let app = &app;
+        async move { list(app, &cookie, &ListQuery::default()).await.rows[0].is_new }
+    };
+    assert!(!new_for(first.clone()).await, "opened by the first user");
+    assert!(new_for(second.clone()).await, "still new for the second");
+}
