@@ -145,16 +145,19 @@ pub fn Footer() -> impl IntoView {
 pub fn SignedInLayout() -> impl IntoView {
     crate::ui::ignore_action_errors_in_address();
     let user = expect_context::<UserResource>().0;
+    // The page stays outside the user's Suspense: rendered inside it, the
+    // page (and its data) would be made again each time that Suspense
+    // renders — three list queries for one Dokumente page.
     view! {
-        <Suspense fallback=|| view! { <p class="muted loading">"Wird geladen …"</p> }>
-            {move || Suspend::new(async move {
-                match user.await {
-                    // The first sign-in is not finished: nothing else until it is.
-                    Ok(Some(UserView { pending: Some(step), .. })) => {
-                        view! { <Redirect path=SetupStep::path(step)/> }.into_any()
-                    }
-                    Ok(Some(user)) => view! {
-                        <div class="portal">
+        <div class="portal">
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        // The first sign-in is not finished: nothing else until it is.
+                        Ok(Some(UserView { pending: Some(step), .. })) => {
+                            view! { <Redirect path=SetupStep::path(step)/> }.into_any()
+                        }
+                        Ok(Some(user)) => view! {
                             <nav class="side-nav" aria-label="Hauptmenü">
                                 {sections_for(&user)
                                     .into_iter()
@@ -162,17 +165,17 @@ pub fn SignedInLayout() -> impl IntoView {
                                     .map(|s| view! { <A href=s.href>{s.title}</A> })
                                     .collect_view()}
                             </nav>
-                            <main id=MAIN_ID class="content" tabindex="-1">
-                                <Outlet/>
-                            </main>
-                        </div>
+                        }
+                        .into_any(),
+                        Ok(None) => view! { <Redirect path=routes::LOGIN/> }.into_any(),
+                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
                     }
-                    .into_any(),
-                    Ok(None) => view! { <Redirect path=routes::LOGIN/> }.into_any(),
-                    Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+                })}
+            </Suspense>
+            <main id=MAIN_ID class="content" tabindex="-1">
+                <Outlet/>
+            </main>
+        </div>
     }
 }
 
