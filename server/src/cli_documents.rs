@@ -195,9 +195,7 @@ pub async fn apikey(state: &AppState, command: ApikeyCommand) -> ExitCode {
         },
         ApikeyCommand::List => match api_keys::list(&state.pool).await {
             Ok(keys) => {
-                let day = |at: i64| {
-                    jiff::Timestamp::from_second(at).map_or_else(|_| "?".into(), |t| t.to_zoned(state.config.time_zone.clone()).strftime("%d.%m.%Y").to_string())
-                };
+                let day = |at: i64| app::server::dates::german_date(at, &state.config.time_zone);
                 for key in keys {
                     let used = key.last_used_at.map_or("nie benutzt".into(), |at| format!("zuletzt {}", day(at)));
                     let state = key.revoked_at.map_or("aktiv".into(), |at| format!("gesperrt seit {}", day(at)));

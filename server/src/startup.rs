@@ -276,10 +276,11 @@ async fn drop_error_text_from_address(request: Request<Body>, next: Next) -> Res
 async fn audit_refusals(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
     let (parts, body) = request.into_parts();
     let client = client_address(&parts, &state.config);
-    // The path as far as it says which page or function it was; a long one is cut.
-    let detail: String = format!("{} {}", parts.method, parts.uri.path()).chars().take(200).collect();
+    let (method, uri) = (parts.method.clone(), parts.uri.clone());
     let response = next.run(Request::from_parts(parts, body)).await;
     let Some(Refused(error)) = response.extensions().get::<Refused>() else { return response };
+    // The path as far as it says which page or function it was; a long one is cut.
+    let detail: String = format!("{method} {}", uri.path()).chars().take(200).collect();
     let action = match error {
         AppError::NotSignedIn => "request_refused_not_signed_in",
         AppError::Forbidden => "request_refused_forbidden",

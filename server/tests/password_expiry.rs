@@ -5,6 +5,7 @@
 mod common;
 
 use app::auth::ssr::expiry::{self, ExpiryError};
+use app::server::dates;
 use app::error::{messages, AppError};
 use axum::http::StatusCode;
 use common::*;
@@ -35,8 +36,8 @@ async fn a_password_at_its_maximum_age_is_warned_of_then_must_be_renewed() {
     let mails = mailbox.wait_for(1).await;
     assert_eq!(mails.len(), 1);
     let mail = unfold_quoted_printable(&mails[0]);
-    let expiry_date = expiry::german_date(START + 90 * DAY, &app.state.config.time_zone);
-    let expiry_time = expiry::german_time(START + 90 * DAY, &app.state.config.time_zone);
+    let expiry_date = dates::german_date(START + 90 * DAY, &app.state.config.time_zone);
+    let expiry_time = dates::german_time(START + 90 * DAY, &app.state.config.time_zone);
     assert!(mail.contains(&format!("in 14 Tagen ab, am {expiry_date} um {expiry_time} Uhr")), "{mail}");
     assert!(mail.contains("alterung"));
     assert!(mail.contains("https://portal.example.com/profil"));
@@ -98,14 +99,14 @@ async fn the_operator_expires_the_passwords_of_one_customer_on_a_day() {
 
     // Three days ahead, in the operator's time zone.
     let zone = &app.state.config.time_zone;
-    let day = expiry::parse_day(&expiry::german_date(START + 3 * DAY, zone)).unwrap();
+    let day = expiry::parse_day(&dates::german_date(START + 3 * DAY, zone)).unwrap();
     let users = expiry::expire_passwords_on(&app.state, day, Some("40002")).await.unwrap();
     assert_eq!(users, 1);
     assert_eq!(warn_and_deliver(&app).await, 1, "warned right away: the day is within the warning period");
     let mails = mailbox.wait_for(1).await;
     assert!(mails[0].contains("betroffen@kunden.example"));
 
-    let expires_at = expiry::start_of_day(day, zone);
+    let expires_at = dates::start_of_day(day, zone);
     app.state.clock.advance(expires_at - START - 1);
     assert_eq!(pending_of(&app, &app.sign_in("betroffen", PASSWORD).await).await, Value::Null, "a second before");
     app.state.clock.advance(1);
@@ -120,7 +121,7 @@ async fn a_password_changed_before_the_day_is_not_expired() {
     let app = spawn_app().await;
     customer_with_password(&app, "40004", "vorsorge", PASSWORD).await;
     let zone = &app.state.config.time_zone;
-    let day = expiry::parse_day(&expiry::german_date(START + 10 * DAY, zone)).unwrap();
+    let day = expiry::parse_day(&dates::german_date(START + 10 * DAY, zone)).unwrap();
     expiry::expire_passwords_on(&app.state, day, None).await.unwrap();
 
     let cookie = app.sign_in("vorsorge", PASSWORD).await;

@@ -3,7 +3,7 @@
 //! so back and forward, reload, bookmarks and a browser without JavaScript
 //! all work. With JavaScript the search follows each keystroke.
 
-use super::{document_types, list_documents, DocumentPage, DocumentRow, ListQuery, SortColumn, PAGE_SIZES};
+use super::{document_types, export_too_many_message, list_documents, DocumentPage, DocumentRow, ListQuery, SortColumn, PAGE_SIZES};
 use crate::routes;
 use crate::ui::PageTitle;
 use leptos::prelude::*;
@@ -119,7 +119,7 @@ fn Results(query: ListQuery, found: DocumentPage) -> impl IntoView {
     }).collect_view();
     let rows = found.rows.iter().map(row).collect_view();
     let export = if found.total > i64::from(found.export_limit) {
-        view! { <p class="notice">{too_many(found.export_limit)}</p> }.into_any()
+        view! { <p class="notice">{export_too_many_message(found.export_limit)}</p> }.into_any()
     } else {
         view! { <a class="button secondary" href=query.export_href() rel="external" download="">"Alle herunterladen (ZIP)"</a> }.into_any()
     };
@@ -136,10 +136,6 @@ fn Results(query: ListQuery, found: DocumentPage) -> impl IntoView {
         <Pager query found/>
     }
     .into_any()
-}
-
-fn too_many(limit: u32) -> String {
-    format!("Eine ZIP-Datei enthält höchstens {limit} Dokumente. Bitte schränken Sie die Auswahl mit Suche, Typ oder Zeitraum ein.")
 }
 
 fn row(document: &DocumentRow) -> impl IntoView {

@@ -77,6 +77,12 @@ impl Cursor {
 
 pub const PAGE_SIZES: [u32; 3] = [25, 50, 100];
 
+/// Why a selection has no ZIP export: the page says it instead of the
+/// button, the export route answers it.
+pub fn export_too_many_message(limit: u32) -> String {
+    format!("Eine ZIP-Datei enthält höchstens {limit} Dokumente. Bitte schränken Sie die Auswahl mit Suche, Typ oder Zeitraum ein.")
+}
+
 /// Everything the list shows, as it stands in the address: search, filters,
 /// sort and page. Unknown or broken values fall back to the defaults, so any
 /// address shows a list.

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod dates;
 pub mod db;
 pub mod headers;
 pub mod jobs;

@@ -8,8 +8,6 @@ use crate::server::db::Pool;
 use crate::server::jobs::Jobs;
 use crate::server::state::AppState;
 
-/// A failure counter no longer waiting is forgotten after this long.
-const FORGET_FAILURES_SECONDS: i64 = 24 * 60 * 60;
 
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Swept {
@@ -39,13 +37,7 @@ pub async fn sweep(pool: &Pool, now: i64) -> Result<Swept, sqlx::Error> {
         .execute(pool)
         .await?;
     let devices = sqlx::query("DELETE FROM trusted_devices WHERE expires_at <= $1").bind(now).execute(pool).await?.rows_affected();
-    let failure_counters =
-        sqlx::query("DELETE FROM login_failures WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until < $2)")
-            .bind(now - FORGET_FAILURES_SECONDS)
-            .bind(now)
-            .execute(pool)
-            .await?
-            .rows_affected();
+    let failure_counters = super::lockout::forget_stale(pool, now).await?;
     Ok(Swept { sessions, tokens, devices, failure_counters })
 }
 

@@ -12,10 +12,6 @@ use crate::server::crypto;
 use crate::server::db::{Pool, Transaction};
 use crate::server::state::AppState;
 use cookie::{Cookie, SameSite};
-use http::header::SET_COOKIE;
-use http::HeaderValue;
-use leptos::prelude::use_context;
-use leptos_axum::ResponseOptions;
 
 /// How long a browser stays trusted after its last successful sign-in.
 pub const TRUST_DAYS: i64 = 180;
@@ -86,7 +82,5 @@ pub fn set_cookie(state: &AppState, token: &str) {
         .secure(state.config.secure_cookies())
         .max_age(time::Duration::days(TRUST_DAYS))
         .build();
-    if let (Some(response), Ok(header)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie.to_string())) {
-        response.append_header(SET_COOKIE, header);
-    }
+    super::http::append_cookie(&cookie);
 }

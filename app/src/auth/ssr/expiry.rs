@@ -8,6 +8,7 @@
 use super::session::full_name;
 use crate::domain::EmailAddress;
 use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::dates::{self, german_date, german_time, start_of_day};
 use crate::server::db::{self, Pool};
 use crate::server::mail::{MailError, MailTemplate, OutgoingMail};
 use crate::server::jobs::Jobs;
@@ -107,38 +108,7 @@ pub fn days_until(now: i64, at: i64, time_zone: &TimeZone) -> String {
 
 /// A day as operators write it: `2027-01-31` or `31.01.2027`.
 pub fn parse_day(raw: &str) -> Result<Date, ExpiryError> {
-    let raw = raw.trim();
-    let parsed = if raw.contains('.') {
-        Date::strptime("%d.%m.%Y", raw)
-    } else {
-        raw.parse::<Date>()
-    };
-    parsed.map_err(|_| ExpiryError::NotADate(raw.to_owned()))
-}
-
-/// The first second of `day` in the operator's time zone.
-pub fn start_of_day(day: Date, time_zone: &TimeZone) -> i64 {
-    day.to_zoned(time_zone.clone())
-        .map(|zoned| zoned.timestamp().as_second())
-        // Only a date beyond jiff's range (year 9999) fails; it never comes.
-        .unwrap_or(i64::MAX)
-}
-
-/// `unix_seconds` as a German date in the operator's time zone.
-pub fn german_date(unix_seconds: i64, time_zone: &TimeZone) -> String {
-    german(unix_seconds, time_zone, "%d.%m.%Y")
-}
-
-/// `unix_seconds` as a time of day (`00:00`) in the operator's time zone.
-pub fn german_time(unix_seconds: i64, time_zone: &TimeZone) -> String {
-    german(unix_seconds, time_zone, "%H:%M")
-}
-
-fn german(unix_seconds: i64, time_zone: &TimeZone, format: &str) -> String {
-    match Timestamp::from_second(unix_seconds) {
-        Ok(at) => at.to_zoned(time_zone.clone()).strftime(format).to_string(),
-        Err(_) => String::new(),
-    }
+    dates::parse_day(raw).ok_or_else(|| ExpiryError::NotADate(raw.trim().to_owned()))
 }
 
 /// Sets the expiry date of every active user's password — of one customer,
@@ -317,17 +287,9 @@ mod tests {
     }
 
     #[test]
-    fn days_are_read_in_both_spellings_and_start_at_local_midnight() {
-        let berlin = TimeZone::get("Europe/Berlin").unwrap();
-        let day = parse_day("2027-01-31").unwrap();
-        assert_eq!(parse_day("31.01.2027").unwrap(), day);
-        assert!(parse_day("31.02.2027").is_err());
-        assert!(parse_day("morgen").is_err());
-        // 2027-01-31 00:00 in Berlin (UTC+1) is 2027-01-30 23:00 UTC.
-        assert_eq!(start_of_day(day, &berlin), 1_801_350_000);
-        assert_eq!(german_date(1_801_350_000, &berlin), "31.01.2027");
-        assert_eq!(german_time(1_801_350_000, &berlin), "00:00");
-        assert_eq!(german_date(1_801_350_000, &TimeZone::UTC), "30.01.2027");
+    fn days_are_read_in_both_spellings_or_refused_naming_the_input() {
+        assert_eq!(parse_day("31.01.2027").unwrap(), parse_day("2027-01-31").unwrap());
+        assert!(matches!(parse_day(" morgen "), Err(ExpiryError::NotADate(raw)) if raw == "morgen"));
     }
 
     #[test]

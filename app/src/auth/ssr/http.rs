@@ -84,9 +84,12 @@ pub fn set_session_cookie(state: &AppState, value: &str, remove: bool) {
     if remove {
         cookie.make_removal();
     }
-    if let (Some(response), Ok(header)) =
-        (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie.to_string()))
-    {
+    append_cookie(&cookie);
+}
+
+/// Adds `Set-Cookie` for `cookie` to the current server-function response.
+pub fn append_cookie(cookie: &Cookie<'_>) {
+    if let (Some(response), Ok(header)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie.to_string())) {
         response.append_header(SET_COOKIE, header);
     }
 }

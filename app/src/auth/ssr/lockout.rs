@@ -60,13 +60,14 @@ fn wait_case(count: &str) -> String {
 /// sent in parallel cannot all pass before the first failure is written.
 /// Returns the try's number, or `None` while the name must wait.
 pub async fn claim_attempt(pool: &Pool, key: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query(
-        "DELETE FROM login_failures WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until < $2)",
-    )
-    .bind(now - FORGET_AFTER_SECONDS)
-    .bind(now)
-    .execute(pool)
-    .await?;
+    // This name's counter starts again if it was forgotten; the others are
+    // swept by the hourly cleanup, not on every try.
+    sqlx::query(&format!("{FORGET_STALE} AND identifier_key = $3"))
+        .bind(now - FORGET_AFTER_SECONDS)
+        .bind(now)
+        .bind(key)
+        .execute(pool)
+        .await?;
     let sql = format!(
         "INSERT INTO login_failures (identifier_key, failures, last_failure_at, locked_until) VALUES ($1, 1, $2, {first}) \
          ON CONFLICT (identifier_key) DO UPDATE SET failures = login_failures.failures + 1, \
@@ -77,6 +78,14 @@ pub async fn claim_attempt(pool: &Pool, key: &str, now: i64) -> Result<Option<i6
         next = wait_case("login_failures.failures + 1"),
     );
     sqlx::query_scalar(&sql).bind(key).bind(now).fetch_optional(pool).await
+}
+
+const FORGET_STALE: &str =
+    "DELETE FROM login_failures WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until < $2)";
+
+/// Deletes every counter untouched for a day and not waiting (the hourly cleanup).
+pub async fn forget_stale(pool: &Pool, now: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query(FORGET_STALE).bind(now - FORGET_AFTER_SECONDS).bind(now).execute(pool).await?.rows_affected())
 }
 
 /// Forgets the failures of a name (successful sign-in, password reset).

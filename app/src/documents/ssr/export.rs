@@ -9,9 +9,10 @@ use super::list::{export_rows, ExportRow};
 use super::pdf::file_name;
 use super::CustomerScope;
 use crate::auth::ssr::SignedIn;
-use crate::documents::ListQuery;
+use crate::documents::{export_too_many_message, ListQuery};
 use crate::error::{AppError, Caller};
 use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::dates::{german_date, german_day};
 use crate::server::limits::client_address;
 use crate::server::state::AppState;
 use crate::server::storage::ContentHash;
@@ -37,18 +38,12 @@ fn cell(value: &str) -> String {
     }
 }
 
-fn day(value: &str) -> String {
-    value.parse::<jiff::civil::Date>().map(|d| d.strftime("%d.%m.%Y").to_string()).unwrap_or_else(|_| value.to_owned())
-}
-
 /// The index: one line per document, the file name as in the ZIP.
 pub fn index_csv(rows: &[ExportRow], names: &[String], tz: &jiff::tz::TimeZone) -> String {
     let mut csv = String::from("\u{feff}Nummer;Typ;Erstellung;Bereitstellung;Datei\r\n");
     for (row, name) in rows.iter().zip(names) {
-        let provided = jiff::Timestamp::from_second(row.provided_at)
-            .map(|t| t.to_zoned(tz.clone()).strftime("%d.%m.%Y").to_string())
-            .unwrap_or_default();
-        let line = [cell(&row.number), cell(&row.type_name), day(&row.created_on), provided, cell(name)].join(";");
+        let line = [cell(&row.number), cell(&row.type_name), german_day(&row.created_on), german_date(row.provided_at, tz), cell(name)]
+            .join(";");
         csv.push_str(&line);
         csv.push_str("\r\n");
     }
@@ -71,7 +66,7 @@ pub async fn export_zip(
         Err(error) => return AppError::from(error).respond(caller),
     };
     if rows.len() > limit as usize {
-        return AppError::Invalid(too_many_message(limit)).respond(caller);
+        return AppError::Invalid(export_too_many_message(limit)).respond(caller);
     }
     let names: Vec<String> = rows.iter().map(|row| file_name(&row.type_name, &row.number).0).collect();
     let index = index_csv(&rows, &names, &state.config.time_zone);
@@ -129,11 +124,6 @@ pub async fn export_zip(
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response
-}
-
-/// What the answer says when the filter selects too many (the page says the same instead of the button).
-fn too_many_message(limit: u32) -> String {
-    format!("Eine ZIP-Datei enthält höchstens {limit} Dokumente. Bitte schränken Sie die Auswahl mit Suche, Typ oder Zeitraum ein.")
 }
 
 #[cfg(test)]

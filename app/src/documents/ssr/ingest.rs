@@ -6,6 +6,7 @@
 use super::{CustomerScope, DocumentError};
 use crate::domain::{CustomerNumber, DocumentNumber, DocumentTypeKey, InputError};
 use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::dates::{self, start_of_day};
 use crate::server::db;
 use crate::server::state::AppState;
 use crate::server::storage::ContentHash;
@@ -48,13 +49,7 @@ fn field(field: &'static str) -> impl Fn(InputError) -> DocumentError {
 
 /// `YYYY-MM-DD` (the CLI also takes `TT.MM.JJJJ`).
 pub fn parse_date(raw: &str, name: &'static str) -> Result<Date, DocumentError> {
-    let raw = raw.trim();
-    let parsed = if raw.len() == 10 && raw.as_bytes()[4] == b'-' {
-        raw.parse::<Date>().ok()
-    } else {
-        Date::strptime("%d.%m.%Y", raw).ok()
-    };
-    parsed.ok_or_else(|| DocumentError::Invalid {
+    dates::parse_day(raw).ok_or_else(|| DocumentError::Invalid {
         field: name,
         message: format!("»{name}« ist kein Datum wie 2026-01-31."),
     })
@@ -86,8 +81,7 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
 pub fn hidden_from(provided_at: i64, months: u32, tz: &TimeZone) -> i64 {
     let provided = Timestamp::from_second(provided_at).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(tz.clone()).date();
     let last_day = provided.checked_add((months as i64).months()).unwrap_or(Date::MAX);
-    let next_day = last_day.tomorrow().unwrap_or(Date::MAX);
-    next_day.to_zoned(tz.clone()).map(|start| start.timestamp().as_second()).unwrap_or(i64::MAX)
+    start_of_day(last_day.tomorrow().unwrap_or(Date::MAX), tz)
 }
 
 /// What an ingest did.
@@ -158,7 +152,7 @@ pub async fn ingest(state: &AppState, by: &Ingester, new: NewDocument, bytes: By
     let now = state.clock.now();
     let tz = &state.config.time_zone;
     let provided_at = match new.provided_on {
-        Some(day) => day.to_zoned(tz.clone()).map(|start| start.timestamp().as_second()).unwrap_or(now),
+        Some(day) => start_of_day(day, tz),
         None => now,
     };
     let hidden = hidden_from(provided_at, state.config.documents.visible_months, tz);

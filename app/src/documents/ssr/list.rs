@@ -5,6 +5,7 @@
 
 use super::{CustomerScope, DocumentError};
 use crate::documents::{Cursor, DocumentPage, DocumentRow, ListQuery, SortColumn};
+use crate::server::dates::{german_date, german_day, start_of_day};
 use crate::server::state::AppState;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -21,15 +22,6 @@ struct Row {
     is_new: bool,
 }
 
-fn day_of(at: i64, tz: &TimeZone) -> String {
-    jiff::Timestamp::from_second(at).map_or_else(|_| String::new(), |t| t.to_zoned(tz.clone()).strftime("%d.%m.%Y").to_string())
-}
-
-/// The start of `day` in `tz`, as unix seconds.
-fn start_of(day: &str, tz: &TimeZone) -> Option<i64> {
-    let date: Date = day.parse().ok()?;
-    Some(date.to_zoned(tz.clone()).ok()?.timestamp().as_second())
-}
 
 /// `LIKE` text that matches `search` literally anywhere in a number.
 fn contains_pattern(search: &str) -> String {
@@ -51,11 +43,11 @@ fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, scope: CustomerScope, query:
     if !query.type_key.is_empty() {
         sql.push(" AND d.type_key = ").push_bind(query.type_key.clone());
     }
-    if let Some(from) = start_of(&query.from, tz) {
-        sql.push(" AND d.provided_at >= ").push_bind(from);
+    if let Ok(from) = query.from.parse::<Date>() {
+        sql.push(" AND d.provided_at >= ").push_bind(start_of_day(from, tz));
     }
-    if let Some(until) = query.to.parse::<Date>().ok().and_then(|day| day.tomorrow().ok()).and_then(|next| start_of(&next.to_string(), tz)) {
-        sql.push(" AND d.provided_at < ").push_bind(until);
+    if let Some(next) = query.to.parse::<Date>().ok().and_then(|day| day.tomorrow().ok()) {
+        sql.push(" AND d.provided_at < ").push_bind(start_of_day(next, tz));
     }
 }
 
@@ -120,9 +112,9 @@ pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &
             id: row.id,
             number: row.number,
             type_name: row.type_name,
-            created_on: row.created_on.parse::<Date>().map(|d| d.strftime("%d.%m.%Y").to_string()).unwrap_or(row.created_on),
-            provided_on: day_of(row.provided_at, tz),
-            visible_until: day_of(row.hidden_from - 1, tz),
+            created_on: german_day(&row.created_on),
+            provided_on: german_date(row.provided_at, tz),
+            visible_until: german_date(row.hidden_from - 1, tz),
             is_new: row.is_new,
             cursor: Cursor { provided_at: row.provided_at, id: row.id },
         })
