@@ -93,7 +93,7 @@ pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> R
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
 
-    let customer_id: i64 = match sqlx::query_scalar(
+    let customer_id: i64 = match db::query_scalar(
         "INSERT INTO customers (number, name, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(new.number.as_str())
@@ -108,7 +108,7 @@ pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> R
     };
 
     let must_change = matches!(new.access, FirstAccess::InitialPassword(_));
-    let user_id: i64 = match sqlx::query_scalar(
+    let user_id: i64 = match db::query_scalar(
         "INSERT INTO users (customer_id, username, email, role, password_hash, must_change_password, \
          password_changed_at, security_stamp, created_at) \
          VALUES ($1, $2, $3, 'main', $4, $5, $6, $7, $8) RETURNING id",
@@ -219,14 +219,14 @@ pub async fn issue_token(
     now: i64,
     expires_at: i64,
 ) -> Result<(i64, String), sqlx::Error> {
-    sqlx::query("UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
+    db::query("UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
         .bind(now)
         .bind(user_id)
         .bind(purpose)
         .execute(&mut **tx)
         .await?;
     let token = crypto::new_token();
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = db::query_scalar(
         "INSERT INTO tokens (user_id, purpose, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(user_id)
@@ -270,7 +270,7 @@ pub async fn seed_demo(state: &AppState) -> Result<DemoSeed, CustomerError> {
     let policy = &state.config.password_policy;
     let password = demo_password(policy).map_err(CustomerError::Policy)?;
     let shown = password.expose().to_owned();
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE number = $1")
+    let exists: Option<i64> = db::query_scalar("SELECT id FROM customers WHERE number = $1")
         .bind(DEMO_CUSTOMER_NUMBER)
         .fetch_optional(&state.pool)
         .await?;
@@ -285,7 +285,7 @@ pub async fn seed_demo(state: &AppState) -> Result<DemoSeed, CustomerError> {
         access: FirstAccess::DemoPassword(DemoPassword(password)),
     };
     let created = add_customer(state, new, Actor::Operator).await?;
-    sqlx::query("UPDATE users SET first_name = 'Max', last_name = 'Mustermann' WHERE id = $1")
+    db::query("UPDATE users SET first_name = 'Max', last_name = 'Mustermann' WHERE id = $1")
         .bind(created.user_id)
         .execute(&state.pool)
         .await?;

@@ -96,7 +96,7 @@ pub mod ssr {
 
     /// The newest published privacy notice: (version, text).
     pub async fn current_privacy_notice(pool: &Pool) -> Result<Option<(i64, String)>, sqlx::Error> {
-        sqlx::query_as("SELECT version, body FROM privacy_notices ORDER BY version DESC LIMIT 1")
+        db::query_as("SELECT version, body FROM privacy_notices ORDER BY version DESC LIMIT 1")
             .fetch_optional(pool)
             .await
     }
@@ -104,10 +104,10 @@ pub mod ssr {
     /// Publishes `body` as the next version and returns its number.
     pub async fn publish_privacy_notice(pool: &Pool, body: &str, now: i64) -> Result<i64, sqlx::Error> {
         let mut tx = db::begin(pool).await?;
-        let (next,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(version), 0) + 1 FROM privacy_notices")
+        let (next,): (i64,) = db::query_as("SELECT COALESCE(MAX(version), 0) + 1 FROM privacy_notices")
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO privacy_notices (version, body, published_at) VALUES ($1, $2, $3)")
+        db::query("INSERT INTO privacy_notices (version, body, published_at) VALUES ($1, $2, $3)")
             .bind(next)
             .bind(body)
             .bind(now)
@@ -129,12 +129,36 @@ pub mod ssr {
         Ok(next)
     }
 
-    /// On first start the configured text becomes version 1.
+    /// On first start the configured text becomes version 1. Instances
+    /// starting together may all try; the first insert wins, the others
+    /// change nothing.
     pub async fn ensure_privacy_notice(pool: &Pool, body: &str, now: i64) -> Result<(), sqlx::Error> {
-        if current_privacy_notice(pool).await?.is_none() {
-            publish_privacy_notice(pool, body, now).await?;
+        if current_privacy_notice(pool).await?.is_some() {
+            return Ok(());
         }
-        Ok(())
+        let mut tx = db::begin(pool).await?;
+        let inserted = db::query(
+            "INSERT INTO privacy_notices (version, body, published_at) VALUES (1, $1, $2) ON CONFLICT (version) DO NOTHING",
+        )
+        .bind(body)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 1 {
+            crate::server::audit::record(
+                &mut tx,
+                crate::server::audit::AuditEntry {
+                    actor: crate::server::audit::Actor::Operator,
+                    customer_id: None,
+                    action: "privacy_notice_published",
+                    detail: "version 1".into(),
+                    ip: None,
+                },
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await
     }
 }
 

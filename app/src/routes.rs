@@ -38,6 +38,11 @@ pub const API_ME: &str = "/api/v1/me";
 pub const API_DOCUMENTS: &str = "/api/v1/documents";
 /// The list's documents as one ZIP (the list's query string selects them).
 pub const DOCUMENTS_EXPORT: &str = "/dokumente/export.zip";
+/// For the load balancer: the process answers.
+pub const HEALTHZ: &str = "/healthz";
+/// For the load balancer: the database and the document store answer and
+/// the schema is the one this binary expects.
+pub const READYZ: &str = "/readyz";
 /// One document's PDF (router pattern); links use [`document_pdf`].
 pub const DOCUMENT_PDF: &str = "/dokumente/{id}/pdf";
 

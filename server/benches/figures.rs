@@ -15,6 +15,7 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+use app::server::db;
 use common::*;
 use std::time::{Duration, Instant};
 
@@ -30,7 +31,7 @@ async fn time_calls(app: &TestApp, endpoint: &str, form: &[(&str, &str)], before
     let mut samples = Vec::with_capacity(ROUNDS);
     for _ in 0..ROUNDS {
         if let Some(sql) = before_each {
-            sqlx::query(sql).execute(&app.state.pool).await.unwrap();
+            db::query(sql).execute(&app.state.pool).await.unwrap();
         }
         let started = Instant::now();
         let _ = app.call(endpoint, form, None).await;
@@ -54,7 +55,7 @@ async fn sign_in_and_reset_timings() {
     .await;
     customer_with_password(&app, "90001", "vorhanden", PASSWORD).await;
     let inactive = customer_with_password(&app, "90002", "inaktiv", PASSWORD).await;
-    sqlx::query("UPDATE users SET active = 0 WHERE id = $1").bind(inactive).execute(&app.state.pool).await.unwrap();
+    db::query("UPDATE users SET active = FALSE WHERE id = $1").bind(inactive).execute(&app.state.pool).await.unwrap();
     customer_with_password(&app, "90003", "gesperrt", PASSWORD).await;
     for _ in 0..5 {
         app.call("auth/login", &[("username", "gesperrt"), ("password", "Falsch-Wort-1")], None).await;
@@ -175,9 +176,9 @@ async fn document_list_figures() {
     const REQUESTS: usize = 200;
     let app = spawn_app_with(&[("KP_LIMIT_LOGIN_PER_MINUTE", "100000")]).await;
     let own = customer_with_password(&app, "95000", "viele", PASSWORD).await;
-    let own_customer: i64 = sqlx::query_scalar("SELECT customer_id FROM users WHERE id = $1").bind(own).fetch_one(&app.state.pool).await.unwrap();
+    let own_customer: i64 = db::query_scalar("SELECT customer_id FROM users WHERE id = $1").bind(own).fetch_one(&app.state.pool).await.unwrap();
     for i in 1..CUSTOMERS {
-        sqlx::query("INSERT INTO customers (number, name, created_at) VALUES ($1, $2, $3)")
+        db::query("INSERT INTO customers (number, name, created_at) VALUES ($1, $2, $3)")
             .bind(format!("{}", 95000 + i))
             .bind(format!("Kunde {i}"))
             .bind(START)
@@ -187,7 +188,7 @@ async fn document_list_figures() {
     }
     let started = Instant::now();
     // One statement: the customer's 10,000, then 990,000 over the other 99.
-    sqlx::query(
+    db::query(
         "WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < $1) \
          INSERT INTO documents (customer_id, number, type_key, created_on, provided_at, hidden_from, sha256, size_bytes, ingested_at) \
          SELECT CASE WHEN n <= $2 THEN $3 ELSE (SELECT id FROM customers WHERE number = CAST(95001 + (n % 99) AS TEXT)) END, \
@@ -201,11 +202,11 @@ async fn document_list_figures() {
     .execute(&app.state.pool)
     .await
     .unwrap();
-    sqlx::query("ANALYZE").execute(&app.state.pool).await.unwrap();
+    db::query("ANALYZE").execute(&app.state.pool).await.unwrap();
     println!("\n{DOCUMENTS} documents over {CUSTOMERS} customers written in {:.1} s", started.elapsed().as_secs_f64());
 
     let cookie = app.sign_in("viele", PASSWORD).await;
-    let (provided_at, id): (i64, i64) = sqlx::query_as(
+    let (provided_at, id): (i64, i64) = db::query_as(
         "SELECT provided_at, id FROM documents WHERE customer_id = $1 ORDER BY provided_at DESC, id DESC LIMIT 1 OFFSET 9949",
     )
     .bind(own_customer)

@@ -2,11 +2,12 @@
 //! and exits non-zero without writing anything.
 
 use crate::cli_documents::{self as documents, ApikeyCommand, DoctypeCommand, DocumentCommand};
+use crate::cli_move::{self, DbCommand, StorageCommand};
 use app::auth::ssr::expiry;
 use app::customers::{self, CustomerError, NewCustomer, DEMO_USERNAME};
 use app::server::audit::Actor;
 use app::server::clock::Clock;
-use app::server::config::Config;
+use app::server::config::{redact_url, Config};
 use app::server::db;
 use app::server::mail::outbox_summary;
 use app::server::state::AppState;
@@ -63,6 +64,16 @@ enum Command {
         #[command(subcommand)]
         command: ApikeyCommand,
     },
+    /// Die Datenbank umziehen.
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
+    /// Den Dokumentspeicher umziehen.
+    Storage {
+        #[command(subcommand)]
+        command: StorageCommand,
+    },
 }
 
 #[derive(Subcommand)]
@@ -117,7 +128,7 @@ enum PrivacyCommand {
 /// Exit codes: 1 refused input, 2 bad configuration, 3 unexpected failure.
 pub(crate) const REFUSED: u8 = 1;
 const BAD_CONFIG: u8 = 2;
-const FAILED: u8 = 3;
+pub(crate) const FAILED: u8 = 3;
 
 pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     eprintln!("Fehler: {message}");
@@ -182,7 +193,8 @@ pub async fn run() -> ExitCode {
         _ => None,
     };
 
-    let state = match open(config).await {
+    let needs_storage = matches!(command, Command::Serve | Command::Document { .. } | Command::Storage { .. });
+    let state = match open(config, needs_storage).await {
         Ok(state) => state,
         Err(code) => return code,
     };
@@ -267,6 +279,8 @@ pub async fn run() -> ExitCode {
         }
         Command::Doctype { command } => documents::doctype(&state, command).await,
         Command::Apikey { command } => documents::apikey(&state, command).await,
+        Command::Db { command } => cli_move::db(&state, command).await,
+        Command::Storage { command } => cli_move::storage(&state, command).await,
         Command::Document { .. } => match document_input.expect("read above") {
             DocumentInput::One(prepared) => documents::add(&state, prepared).await,
             DocumentInput::Many(lines) => documents::import(&state, lines).await,
@@ -285,15 +299,25 @@ pub async fn run() -> ExitCode {
 }
 
 /// Opens the database and builds the state; prints one line on failure.
-async fn open(config: Config) -> Result<AppState, ExitCode> {
-    let pool = db::connect_and_migrate(&config.database_url).await.map_err(|error| {
-        tracing::error!(error = ?error, "database setup failed");
+async fn open(config: Config, needs_storage: bool) -> Result<AppState, ExitCode> {
+    let pool = db::connect_and_migrate(&config.database_url, config.pool_settings()).await.map_err(|error| {
+        // The one line below names the setting and the reason; the chain is for debugging.
+        tracing::debug!(error = ?error, "database setup failed");
         fail(FAILED, error)
     })?;
     let state = AppState::new(pool, config, Clock::system()).map_err(|error| {
         tracing::error!(error = ?error, "state cannot be built");
         fail(BAD_CONFIG, error)
     })?;
+    if needs_storage {
+        if let Err(error) = state.documents.check().await {
+            tracing::debug!(error = ?error, "document store does not answer");
+            return Err(fail(
+                FAILED,
+                format!("KP_STORAGE_URL: der Dokumentspeicher {} antwortet nicht", redact_url(&state.config.documents.storage_url)),
+            ));
+        }
+    }
     app::jobs().run_at_start(&state).await.map_err(internal)?;
     Ok(state)
 }

@@ -2,4 +2,5 @@
 
 pub mod cli;
 mod cli_documents;
+mod cli_move;
 pub mod startup;

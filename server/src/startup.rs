@@ -57,6 +57,8 @@ pub fn plain_routes() -> Vec<(&'static str, RouteAccess, MethodRouter<AppState>)
         (routes::DOCUMENT_PDF, RouteAccess::SignedIn, get(document_pdf::document_pdf)),
         (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn, get(app::documents::ssr::export::export_zip)),
         (routes::API_DOCUMENTS, RouteAccess::ApiKey, post(document_api::ingest_document)),
+        (routes::HEALTHZ, RouteAccess::Public, get(healthz)),
+        (routes::READYZ, RouteAccess::Public, get(readyz)),
     ]
 }
 
@@ -125,6 +127,32 @@ pub fn build(state: AppState) -> Router {
         header::CONTENT_SECURITY_POLICY,
         header::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
     ))
+}
+
+async fn healthz() -> Response {
+    ([(header::CACHE_CONTROL, "no-store")], "ok\n").into_response()
+}
+
+/// 200 when this instance can serve: the database answers with every
+/// migration applied and the document store answers, each within 5 s.
+/// Otherwise 503 naming the part (details only in the log).
+async fn readyz(State(state): State<AppState>) -> Response {
+    let limit = std::time::Duration::from_secs(5);
+    let database = matches!(tokio::time::timeout(limit, state.pool.is_ready()).await, Ok(true));
+    let storage = match tokio::time::timeout(limit, state.documents.check()).await {
+        Ok(Ok(())) => true,
+        Ok(Err(error)) => {
+            tracing::warn!(error = ?error, "readiness: document store does not answer");
+            false
+        }
+        Err(_) => false,
+    };
+    let (status, body) = match (database, storage) {
+        (true, true) => (StatusCode::OK, "ready\n"),
+        (false, _) => (StatusCode::SERVICE_UNAVAILABLE, "database not ready\n"),
+        (true, false) => (StatusCode::SERVICE_UNAVAILABLE, "storage not ready\n"),
+    };
+    (status, [(header::CACHE_CONTROL, "no-store")], body).into_response()
 }
 
 /// The operator's logo from `KP_LOGO_FILE`, or the built-in one.

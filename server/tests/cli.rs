@@ -1,11 +1,14 @@
 //! The operator CLI, run as the real binary against a fresh data directory.
 
-use std::path::Path;
+mod common;
+
+use app::server::db;
+use common::DataDir;
 use std::process::{Command, Output};
 
-fn kundenportal(data_dir: &Path, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
+fn kundenportal(data_dir: &DataDir, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kundenportal"));
-    command.args(args).env("KP_DATA_DIR", data_dir).env("KP_LOG", "error");
+    command.args(args).envs(data_dir.env()).env("KP_LOG", "error");
     for (name, value) in extra_env {
         command.env(name, value);
     }
@@ -16,28 +19,13 @@ fn stderr_lines(output: &Output) -> Vec<String> {
     String::from_utf8_lossy(&output.stderr).lines().map(str::to_owned).collect()
 }
 
-/// Every row of every table, each column as SQLite quotes it, and every
-/// mail file's name and text: what "unchanged" means here.
-async fn snapshot(data_dir: &Path) -> Vec<(String, Vec<String>)> {
-    let url = format!("sqlite://{}", data_dir.join("kundenportal.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let tables: Vec<String> = sqlx::query_scalar(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
-    let mut content = Vec::new();
-    for table in tables {
-        let columns: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid").bind(&table).fetch_all(&pool).await.unwrap();
-        let row = columns.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join(" || '|' || ");
-        let mut rows: Vec<String> =
-            sqlx::query_scalar(&format!("SELECT {row} FROM \"{table}\"")).fetch_all(&pool).await.unwrap();
-        rows.sort();
-        content.push((table, rows));
-    }
-    let mut mails: Vec<String> = std::fs::read_dir(data_dir.join("mail"))
+/// Every row of every table and every mail file's name and text: what
+/// "unchanged" means here.
+async fn snapshot(data_dir: &DataDir) -> Vec<(String, Vec<String>)> {
+    let pool = data_dir.pool().await;
+    let mut content = common::table_rows(&pool).await;
+    pool.close().await;
+    let mut mails: Vec<String> = std::fs::read_dir(data_dir.path().join("mail"))
         .map(|dir| {
             dir.map(|entry| {
                 let path = entry.unwrap().path();
@@ -48,8 +36,12 @@ async fn snapshot(data_dir: &Path) -> Vec<(String, Vec<String>)> {
         .unwrap_or_default();
     mails.sort();
     content.push(("mail files".into(), mails));
-    pool.close().await;
     content
+}
+
+/// True when a row of [`snapshot`] holds the text `value` in one of its columns.
+fn row_has(row: &str, value: &str) -> bool {
+    row.contains(&format!("'{value}'")) || row.split([',', '(', ')']).any(|column| column == value)
 }
 
 fn rows_of<'a>(snapshot: &'a [(String, Vec<String>)], table: &str) -> &'a [String] {
@@ -60,7 +52,7 @@ const GOOD: [&str; 8] = [
     "--number", "30001", "--name", "Muster Bau GmbH", "--username", "MaxBau", "--email", "max@bau.example",
 ];
 
-fn add(data_dir: &Path, overrides: &[(&str, &str)], password: Option<&str>) -> Output {
+fn add(data_dir: &DataDir, overrides: &[(&str, &str)], password: Option<&str>) -> Output {
     let mut args: Vec<String> = vec!["customer".into(), "add".into()];
     for pair in GOOD.chunks(2) {
         let value = overrides.iter().find(|(flag, _)| *flag == pair[0]).map_or(pair[1], |(_, v)| *v);
@@ -77,10 +69,10 @@ fn add(data_dir: &Path, overrides: &[(&str, &str)], password: Option<&str>) -> O
 
 #[tokio::test]
 async fn bad_input_prints_one_line_exits_non_zero_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
-    let created = add(dir.path(), &[], None);
+    let dir = DataDir::new().await;
+    let created = add(&dir, &[], None);
     assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
-    let before = snapshot(dir.path()).await;
+    let before = snapshot(&dir).await;
     assert_eq!(rows_of(&before, "customers").len(), 1);
     assert_eq!(rows_of(&before, "mail files").len(), 1, "{before:?}");
 
@@ -94,21 +86,21 @@ async fn bad_input_prints_one_line_exits_non_zero_and_writes_nothing() {
         ("bad username", vec![("--number", "30007"), ("--username", "Jürgen")], None, "Benutzername darf nur"),
     ];
     for (case, overrides, password, expected) in cases {
-        let output = add(dir.path(), &overrides, password);
+        let output = add(&dir, &overrides, password);
         assert_eq!(output.status.code(), Some(1), "{case}");
         let lines = stderr_lines(&output);
         assert_eq!(lines.len(), 1, "{case}: {lines:?}");
         assert!(lines[0].starts_with("Fehler: ") && lines[0].contains(expected), "{case}: {lines:?}");
         assert!(output.stdout.is_empty(), "{case}");
-        assert_eq!(snapshot(dir.path()).await, before, "{case}: database unchanged");
+        assert_eq!(snapshot(&dir).await, before, "{case}: database unchanged");
     }
 }
 
 #[tokio::test]
 async fn a_bad_setting_stops_with_one_line_naming_it() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = DataDir::new().await;
     for (name, value) in [("KP_BASE_URL", "portal.example.com"), ("KP_SMTP_URL", "mail.example.com"), ("LEPTOS_SITE_ADDR", "irgendwo")] {
-        let output = kundenportal(dir.path(), &["serve"], &[(name, value)]);
+        let output = kundenportal(&dir, &["serve"], &[(name, value)]);
         assert_eq!(output.status.code(), Some(2), "{name}");
         let lines = stderr_lines(&output);
         assert_eq!(lines.len(), 1, "{lines:?}");
@@ -119,23 +111,23 @@ async fn a_bad_setting_stops_with_one_line_naming_it() {
 
 #[tokio::test]
 async fn demo_is_idempotent_and_prints_its_sign_in() {
-    let dir = tempfile::tempdir().unwrap();
-    let first = kundenportal(dir.path(), &["demo"], &[]);
+    let dir = DataDir::new().await;
+    let first = kundenportal(&dir, &["demo"], &[]);
     assert!(first.status.success());
     let text = String::from_utf8_lossy(&first.stdout);
     assert!(text.contains("angelegt") && text.contains("»demo«") && text.contains("Demo-Portal-26"), "{text}");
-    let after_first = snapshot(dir.path()).await;
-    let second = kundenportal(dir.path(), &["demo"], &[]);
+    let after_first = snapshot(&dir).await;
+    let second = kundenportal(&dir, &["demo"], &[]);
     assert!(second.status.success());
     assert!(String::from_utf8_lossy(&second.stdout).contains("vorhanden"));
-    assert_eq!(snapshot(dir.path()).await, after_first, "the second run writes nothing");
+    assert_eq!(snapshot(&dir).await, after_first, "the second run writes nothing");
     assert_eq!(rows_of(&after_first, "customers").len(), 1);
     assert!(text.contains("40 Demo-Dokumente bereitgestellt"), "{text}");
     assert_eq!(rows_of(&after_first, "documents").len(), 40);
     assert_eq!(rows_of(&after_first, "document_reads").len(), 36, "the newest four are new");
     let types: std::collections::BTreeSet<&str> = rows_of(&after_first, "documents")
         .iter()
-        .filter_map(|row| ["'rechnung'", "'gutschrift'", "'mahnung'"].into_iter().find(|kind| row.contains(kind)))
+        .filter_map(|row| ["rechnung", "gutschrift", "mahnung"].into_iter().find(|kind| row_has(row, kind)))
         .collect();
     assert_eq!(types.len(), 3, "invoices, credit notes and reminders");
 }
@@ -143,9 +135,9 @@ async fn demo_is_idempotent_and_prints_its_sign_in() {
 #[tokio::test]
 async fn demo_fits_its_password_to_a_stricter_policy() {
     for (min, max) in [("8", "10"), ("8", "8"), ("20", "24")] {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = DataDir::new().await;
         let env = [("KP_PASSWORD_MIN_LENGTH", min), ("KP_PASSWORD_MAX_LENGTH", max)];
-        let output = kundenportal(dir.path(), &["demo"], &env);
+        let output = kundenportal(&dir, &["demo"], &env);
         assert!(output.status.success(), "{min}–{max}: {}", String::from_utf8_lossy(&output.stderr));
         let text = String::from_utf8_lossy(&output.stdout);
         let password = text.split("Passwort »").nth(1).and_then(|rest| rest.split('«').next()).unwrap();
@@ -157,13 +149,12 @@ async fn demo_fits_its_password_to_a_stricter_policy() {
 
 #[tokio::test]
 async fn an_initial_password_must_be_changed_and_is_never_mailed() {
-    let dir = tempfile::tempdir().unwrap();
-    let output = add(dir.path(), &[], Some("Start-Passwort-1"));
+    let dir = DataDir::new().await;
+    let output = add(&dir, &[], Some("Start-Passwort-1"));
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let url = format!("sqlite://{}", dir.path().join("kundenportal.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let pool = dir.pool().await;
     let (must_change, hash): (bool, String) =
-        sqlx::query_as("SELECT must_change_password, password_hash FROM users").fetch_one(&pool).await.unwrap();
+        db::query_as("SELECT must_change_password, password_hash FROM users").fetch_one(&pool).await.unwrap();
     assert!(must_change);
     assert!(hash.starts_with("$argon2id$"));
     let mail_dir = dir.path().join("mail");
@@ -172,46 +163,45 @@ async fn an_initial_password_must_be_changed_and_is_never_mailed() {
     assert!(text.contains("MaxBau"));
     assert!(!text.contains("Start-Passwort-1"));
 
-    let status = kundenportal(dir.path(), &["mail", "status"], &[]);
+    let status = kundenportal(&dir, &["mail", "status"], &[]);
     assert!(String::from_utf8_lossy(&status.stdout).contains("1 gesendet"));
 }
 
 #[tokio::test]
 async fn passwords_expire_on_a_day_the_operator_gives() {
-    let dir = tempfile::tempdir().unwrap();
-    assert!(kundenportal(dir.path(), &["demo"], &[]).status.success());
-    let before = snapshot(dir.path()).await;
+    let dir = DataDir::new().await;
+    assert!(kundenportal(&dir, &["demo"], &[]).status.success());
+    let before = snapshot(&dir).await;
     for (args, expected) in [
         (vec!["--on", "31.02.2027"], "kein Datum"),
         (vec!["--on", "2000-01-01", "--customer", "99999"], "Kunden 99999 gibt es nicht"),
     ] {
-        let output = kundenportal(dir.path(), &[&["password", "expire"][..], &args].concat(), &[]);
+        let output = kundenportal(&dir, &[&["password", "expire"][..], &args].concat(), &[]);
         assert_eq!(output.status.code(), Some(1), "{args:?}");
         let lines = stderr_lines(&output);
         assert!(lines.len() == 1 && lines[0].starts_with("Fehler: ") && lines[0].contains(expected), "{lines:?}");
-        assert_eq!(snapshot(dir.path()).await, before, "{args:?}: nothing written");
+        assert_eq!(snapshot(&dir).await, before, "{args:?}: nothing written");
     }
 
-    let output = kundenportal(dir.path(), &["password", "expire", "--on", "01.01.2000"], &[]);
+    let output = kundenportal(&dir, &["password", "expire", "--on", "01.01.2000"], &[]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(text.contains("1 Benutzer betroffen") && text.contains("01.01.2000 um 00:00 Uhr (Europe/Berlin)"), "{text}");
-    let url = format!("sqlite://{}", dir.path().join("kundenportal.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let expires_at: Option<i64> = sqlx::query_scalar("SELECT password_expires_at FROM users").fetch_one(&pool).await.unwrap();
+    let pool = dir.pool().await;
+    let expires_at: Option<i64> = db::query_scalar("SELECT password_expires_at FROM users").fetch_one(&pool).await.unwrap();
     assert_eq!(expires_at, Some(946_681_200), "midnight in Berlin, 23:00 UTC the day before");
 }
 
 #[tokio::test]
 async fn the_initial_password_can_come_from_standard_input() {
     use std::io::Write as _;
-    let dir = tempfile::tempdir().unwrap();
+    let dir = DataDir::new().await;
     let mut args: Vec<&str> = vec!["customer", "add"];
     args.extend(GOOD);
     args.push("--initial-password-stdin");
     let mut child = Command::new(env!("CARGO_BIN_EXE_kundenportal"))
         .args(&args)
-        .env("KP_DATA_DIR", dir.path())
+        .envs(dir.env())
         .env("KP_LOG", "error")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -224,10 +214,9 @@ async fn the_initial_password_can_come_from_standard_input() {
     let printed = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
     assert!(!printed.contains("Start-Passwort-1"));
 
-    let url = format!("sqlite://{}", dir.path().join("kundenportal.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let pool = dir.pool().await;
     let (must_change, hash): (bool, String) =
-        sqlx::query_as("SELECT must_change_password, password_hash FROM users").fetch_one(&pool).await.unwrap();
+        db::query_as("SELECT must_change_password, password_hash FROM users").fetch_one(&pool).await.unwrap();
     assert!(must_change && hash.starts_with("$argon2id$"));
     // The hash is of exactly the line that was piped in, without its line break.
     let parsed = argon2::PasswordHash::new(&hash).unwrap();
@@ -235,7 +224,7 @@ async fn the_initial_password_can_come_from_standard_input() {
     assert!(argon2::Argon2::default().verify_password(b"Start-Passwort-1", &parsed).is_ok());
 
     // Both ways at once, or an empty input, are refused and write nothing.
-    let empty = tempfile::tempdir().unwrap();
+    let empty = DataDir::new().await;
     let mut child = Command::new(env!("CARGO_BIN_EXE_kundenportal"))
         .args(&args)
         .env("KP_DATA_DIR", empty.path())
@@ -246,7 +235,7 @@ async fn the_initial_password_can_come_from_standard_input() {
     assert!(!child.wait().unwrap().success());
     let mut both = args.clone();
     both.extend(["--initial-password", "Start-Passwort-1"]);
-    assert!(!kundenportal(empty.path(), &both, &[]).status.success());
+    assert!(!kundenportal(&empty, &both, &[]).status.success());
     assert!(!empty.path().join("kundenportal.db").exists());
 }
 
@@ -256,10 +245,10 @@ fn pdf(text: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn documents_types_and_api_keys_from_the_command_line() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = |args: &[&str]| kundenportal(dir.path(), args, &[]);
+    let dir = DataDir::new().await;
+    let path = |args: &[&str]| kundenportal(&dir, args, &[]);
     let text = |output: &Output| String::from_utf8_lossy(&output.stdout).into_owned();
-    assert!(add(dir.path(), &[], None).status.success());
+    assert!(add(&dir, &[], None).status.success());
 
     let types = path(&["doctype", "list"]);
     assert!(text(&types).contains("rechnung\tRechnung") && text(&types).contains("sonstiges\tSonstiges"), "{}", text(&types));
@@ -313,8 +302,7 @@ async fn documents_types_and_api_keys_from_the_command_line() {
     assert!(text(&path(&["apikey", "list"])).contains("gesperrt"));
     assert_eq!(path(&["apikey", "revoke", "faktura"]).status.code(), Some(1));
 
-    let url = format!("sqlite://{}", dir.path().join("kundenportal.db").display());
-    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
-    let numbers: Vec<String> = sqlx::query_scalar("SELECT number FROM documents ORDER BY number").fetch_all(&pool).await.unwrap();
+    let pool = dir.pool().await;
+    let numbers: Vec<String> = db::query_scalar("SELECT number FROM documents ORDER BY number").fetch_all(&pool).await.unwrap();
     assert_eq!(numbers, ["GS-1", "RE-1", "RE-10"]);
 }

@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::server::db;
 use app::documents::{Cursor, DocumentPage, ListQuery, SortColumn};
 use app::documents::ssr::ingest::{ingest, Ingester, NewDocument};
 use axum::http::StatusCode;
@@ -206,12 +207,12 @@ async fn the_page_renders_the_list_without_javascript() {
 /// A second user of the same customer, written straight into the database
 /// (user management comes with its own issue).
 async fn second_user(app: &TestApp, customer: &str, username: &str) -> i64 {
-    let first: (i64, String) = sqlx::query_as("SELECT u.customer_id, u.password_hash FROM users u JOIN customers c ON c.id = u.customer_id WHERE c.number = $1")
+    let first: (i64, String) = db::query_as("SELECT u.customer_id, u.password_hash FROM users u JOIN customers c ON c.id = u.customer_id WHERE c.number = $1")
         .bind(customer)
         .fetch_one(&app.state.pool)
         .await
         .unwrap();
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = db::query_scalar(
         "INSERT INTO users (customer_id, username, email, role, password_hash, password_changed_at, security_stamp, created_at) \
          VALUES ($1, $2, $3, 'sub', $4, $5, 'stamp', $5) RETURNING id",
     )
@@ -223,7 +224,7 @@ async fn second_user(app: &TestApp, customer: &str, username: &str) -> i64 {
     .fetch_one(&app.state.pool)
     .await
     .unwrap();
-    sqlx::query("INSERT INTO privacy_acceptances (user_id, version, accepted_at) SELECT $1, MAX(version), $2 FROM privacy_notices")
+    db::query("INSERT INTO privacy_acceptances (user_id, version, accepted_at) SELECT $1, MAX(version), $2 FROM privacy_notices")
         .bind(id)
         .bind(START)
         .execute(&app.state.pool)

@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::server::db;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
@@ -153,13 +154,8 @@ async fn two_identical_uploads_at_once_make_one_document() {
     assert_eq!(app.count("documents").await, 1);
 }
 
-fn stored_files(app: &TestApp) -> usize {
-    fn count(dir: &std::path::Path) -> usize {
-        std::fs::read_dir(dir).map_or(0, |entries| {
-            entries.flatten().map(|entry| if entry.path().is_dir() { count(&entry.path()) } else { 1 }).sum()
-        })
-    }
-    count(&app.dir.path().join("documents"))
+async fn stored_files(app: &TestApp) -> usize {
+    app.state.documents.list().await.unwrap().len()
 }
 
 #[tokio::test]
@@ -167,22 +163,27 @@ async fn a_failed_transaction_after_the_file_leaves_no_row_and_the_sweep_removes
     let app = spawn_app().await;
     customer_with_password(&app, "80001", "akten", PASSWORD).await;
     let key = api_key(&app, "faktura").await;
-    sqlx::query("CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'kaputt'); END")
-        .execute(&app.state.pool)
-        .await
-        .unwrap();
+    common::execute_per_backend(
+        &app.state.pool,
+        &["CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'kaputt'); END"],
+        &[
+            "CREATE FUNCTION kaputt() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'kaputt'; END $$",
+            "CREATE TRIGGER no_audit BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION kaputt()",
+        ],
+    )
+    .await;
     let (status, body) = send(&app, &key, &INVOICE, &pdf("halb")).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(!body.to_string().contains("kaputt"), "the database's words stay on the server: {body}");
     assert_eq!(app.count("documents").await, 0);
-    assert_eq!(stored_files(&app), 1, "the file was written first");
+    assert_eq!(stored_files(&app).await, 1, "the file was written first");
 
     let sweep = || app::documents::ssr::retention::sweep_orphans(&app.state);
     // The test clock stands before the file's real time: first nothing is old enough.
     assert_eq!(sweep().await.unwrap(), 0);
     app.state.clock.advance(3 * 24 * 3600);
     assert_eq!(sweep().await.unwrap(), 1);
-    assert_eq!(stored_files(&app), 0);
+    assert_eq!(stored_files(&app).await, 0);
 }
 
 async fn ingest(app: &TestApp, customer: &str, number: &str, provided: Option<&str>) -> i64 {
@@ -234,7 +235,7 @@ async fn the_pdf_route_shows_only_the_own_customers_documents_and_answers_ranges
     assert_eq!(answers[0].0, StatusCode::NOT_FOUND);
     assert!(answers.iter().all(|answer| *answer == answers[0]), "{answers:?}");
 
-    let audited: Vec<String> = sqlx::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'document_%' AND actor_kind = 'user' ORDER BY id")
+    let audited: Vec<String> = db::query_scalar("SELECT action FROM audit_log WHERE action LIKE 'document_%' AND actor_kind = 'user' ORDER BY id")
         .fetch_all(&app.state.pool)
         .await
         .unwrap();
@@ -248,7 +249,7 @@ async fn opening_a_document_clears_its_new_mark_for_that_user_only() {
     let document = ingest(&app, "80001", "RE-1", None).await;
     let cookie = app.sign_in("haupt", PASSWORD).await;
     app.request_bytes(get_pdf(&app::routes::document_pdf(document, false), &cookie, None)).await;
-    let reads: Vec<(i64, i64)> = sqlx::query_as("SELECT user_id, document_id FROM document_reads").fetch_all(&app.state.pool).await.unwrap();
+    let reads: Vec<(i64, i64)> = db::query_as("SELECT user_id, document_id FROM document_reads").fetch_all(&app.state.pool).await.unwrap();
     assert_eq!(reads, [(main, document)]);
 }
 
@@ -273,10 +274,10 @@ async fn a_document_stays_13_calendar_months_then_the_purge_deletes_it_and_its_f
     assert_eq!(status_on("2027-03-01").await, StatusCode::NOT_FOUND, "13 months plus a day");
 
     assert_eq!(app::documents::ssr::retention::purge_expired(&app.state).await.unwrap(), 1);
-    let left: Vec<i64> = sqlx::query_scalar("SELECT id FROM documents").fetch_all(&app.state.pool).await.unwrap();
+    let left: Vec<i64> = db::query_scalar("SELECT id FROM documents").fetch_all(&app.state.pool).await.unwrap();
     assert_eq!(left, [later]);
-    assert_eq!(stored_files(&app), 1, "the purged document's file is gone, the other stays");
-    let purged: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'document_purged'").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(stored_files(&app).await, 1, "the purged document's file is gone, the other stays");
+    let purged: i64 = db::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'document_purged'").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(purged, 1);
 }
 
@@ -290,9 +291,9 @@ async fn the_same_pdf_for_two_documents_is_stored_once_and_kept_while_one_uses_i
         let new = NewDocument::parse("80001", number, "rechnung", "2025-01-10", provided).unwrap();
         ingest(&app.state, &Ingester::Operator, new, same.clone().into()).await.unwrap();
     }
-    assert_eq!(stored_files(&app), 1);
+    assert_eq!(stored_files(&app).await, 1);
     assert_eq!(app::documents::ssr::retention::purge_expired(&app.state).await.unwrap(), 1);
-    assert_eq!(stored_files(&app), 1, "still used by RE-2");
+    assert_eq!(stored_files(&app).await, 1, "still used by RE-2");
 }
 
 /// The entries of a ZIP (stored, as the export writes them): name and bytes,
@@ -338,7 +339,7 @@ async fn the_zip_export_holds_exactly_the_filtered_documents_byte_for_byte() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // One of anna's gets another number: the search "RE-" finds three.
-    sqlx::query("UPDATE documents SET number = 'GS-1' WHERE number = 'RE-1' AND customer_id = (SELECT id FROM customers WHERE number = '80001')")
+    db::query("UPDATE documents SET number = 'GS-1' WHERE number = 'RE-1' AND customer_id = (SELECT id FROM customers WHERE number = '80001')")
         .execute(&app.state.pool)
         .await
         .unwrap();
@@ -358,6 +359,6 @@ async fn the_zip_export_holds_exactly_the_filtered_documents_byte_for_byte() {
     assert!(csv.starts_with("\u{feff}Nummer;Typ;Erstellung;Bereitstellung;Datei\r\n"), "{csv}");
     assert!(csv.contains("RE-2;Rechnung;15.01.2026;23.11.2026;Rechnung_RE-2.pdf\r\n"), "{csv}");
     assert_eq!(csv.lines().count(), 4);
-    let exported: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'documents_exported'").fetch_one(&app.state.pool).await.unwrap();
+    let exported: i64 = db::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'documents_exported'").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(exported, 1);
 }

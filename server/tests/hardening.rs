@@ -5,6 +5,7 @@
 
 mod common;
 
+use app::server::db;
 use app::error::AppError;
 use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};
@@ -152,7 +153,7 @@ async fn two_hundred_parallel_sign_ins_under_load_lock_only_who_failed_five_chec
     }
     assert!(busy > 0, "the hashing queue was full at times");
     for (i, user) in users.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
-        let counted: Option<i64> = sqlx::query_scalar("SELECT failures FROM login_failures WHERE identifier_key = $1")
+        let counted: Option<i64> = db::query_scalar("SELECT failures FROM login_failures WHERE identifier_key = $1")
             .bind(user)
             .fetch_optional(&app.state.pool)
             .await
@@ -259,7 +260,7 @@ async fn a_name_that_is_no_valid_username_never_finds_a_user() {
         assert_eq!(response.status, StatusCode::UNAUTHORIZED, "{name:?}");
         assert!(response.session_cookie().is_none());
     }
-    let keys: Vec<String> = sqlx::query_scalar("SELECT identifier_key FROM login_failures").fetch_all(&app.state.pool).await.unwrap();
+    let keys: Vec<String> = db::query_scalar("SELECT identifier_key FROM login_failures").fetch_all(&app.state.pool).await.unwrap();
     assert_eq!(keys.len(), 4, "each counted under its own key: {keys:?}");
     assert!(keys.iter().all(|key| key != "kmax" && key != &long), "{keys:?}");
     assert_eq!(app.call("auth/login", &[("username", "KMax"), ("password", PASSWORD)], None).await.status, StatusCode::OK);
@@ -294,7 +295,7 @@ async fn a_hash_made_before_normalisation_is_replaced_at_the_next_sign_in() {
         let argon2 = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, app::server::crypto::current_params());
         argon2.hash_password(nfd.as_bytes(), &salt).unwrap().to_string()
     };
-    sqlx::query("UPDATE users SET password_hash = $1, password_normalized = 0 WHERE id = $2")
+    db::query("UPDATE users SET password_hash = $1, password_normalized = FALSE WHERE id = $2")
         .bind(&legacy)
         .bind(user)
         .execute(&app.state.pool)
@@ -302,7 +303,7 @@ async fn a_hash_made_before_normalisation_is_replaced_at_the_next_sign_in() {
         .unwrap();
     assert_eq!(app.call("auth/login", &[("username", "mac"), ("password", &nfd)], None).await.status, StatusCode::OK);
     let (hash, normalized): (String, bool) =
-        sqlx::query_as("SELECT password_hash, password_normalized FROM users WHERE id = $1").bind(user).fetch_one(&app.state.pool).await.unwrap();
+        db::query_as("SELECT password_hash, password_normalized FROM users WHERE id = $1").bind(user).fetch_one(&app.state.pool).await.unwrap();
     assert!(normalized);
     assert_ne!(hash, legacy, "rehashed");
     // Now the same password from a Windows keyboard works too.
@@ -313,7 +314,7 @@ async fn a_hash_made_before_normalisation_is_replaced_at_the_next_sign_in() {
 
 async fn reset_mails(app: &TestApp) -> i64 {
     app.background_work_done().await;
-    sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'password_reset'").fetch_one(&app.state.pool).await.unwrap()
+    db::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'password_reset'").fetch_one(&app.state.pool).await.unwrap()
 }
 
 #[tokio::test]
@@ -381,7 +382,7 @@ async fn accepting_an_invitation_ends_the_browsers_previous_session() {
     customer_with_password(&app, "60013", "vorher", PASSWORD).await;
     let previous = app.sign_in("vorher", PASSWORD).await;
     invited_customer(&app, "60014", "danach", "danach@kunden.example").await;
-    let body: String = sqlx::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'invitation'").fetch_one(&app.state.pool).await.unwrap();
+    let body: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'invitation'").fetch_one(&app.state.pool).await.unwrap();
     let (_, token) = link_in(&body, "/einladung");
     let new = "Neu-Tonne-42";
     let accepted =
@@ -439,9 +440,9 @@ async fn a_hash_with_weaker_parameters_is_replaced_at_sign_in() {
             .unwrap()
             .to_string()
     };
-    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&weak).bind(user).execute(&app.state.pool).await.unwrap();
+    db::query("UPDATE users SET password_hash = $1 WHERE id = $2").bind(&weak).bind(user).execute(&app.state.pool).await.unwrap();
     app.sign_in("schwach", PASSWORD).await;
-    let stored: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(user).fetch_one(&app.state.pool).await.unwrap();
+    let stored: String = db::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(user).fetch_one(&app.state.pool).await.unwrap();
     assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
     app.sign_in("schwach", PASSWORD).await;
 }
@@ -476,7 +477,7 @@ async fn refusals_are_written_to_the_audit_log() {
     for _ in 0..3 {
         app.call("auth/login", &[("username", "pruef"), ("password", "Falsch-123")], None).await;
     }
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT action, detail FROM audit_log WHERE action LIKE '%refused%' ORDER BY id")
+    let rows: Vec<(String, String)> = db::query_as("SELECT action, detail FROM audit_log WHERE action LIKE '%refused%' ORDER BY id")
         .fetch_all(&app.state.pool)
         .await
         .unwrap();
@@ -492,12 +493,19 @@ async fn refusals_are_written_to_the_audit_log() {
 /// Makes every transaction that writes an audit row fail at its commit (a
 /// deferred foreign key that cannot be met), after everything in it ran.
 async fn fail_commits_that_write_audit_rows(app: &TestApp) {
-    for statement in [
-        "CREATE TABLE commit_blocker (missing INTEGER REFERENCES customers (id) DEFERRABLE INITIALLY DEFERRED)",
-        "CREATE TRIGGER block_audit_commits AFTER INSERT ON audit_log BEGIN INSERT INTO commit_blocker VALUES (-1); END",
-    ] {
-        sqlx::query(statement).execute(&app.state.pool).await.unwrap();
-    }
+    common::execute_per_backend(
+        &app.state.pool,
+        &[
+            "CREATE TABLE commit_blocker (missing INTEGER REFERENCES customers (id) DEFERRABLE INITIALLY DEFERRED)",
+            "CREATE TRIGGER block_audit_commits AFTER INSERT ON audit_log BEGIN INSERT INTO commit_blocker VALUES (-1); END",
+        ],
+        &[
+            "CREATE TABLE commit_blocker (missing BIGINT REFERENCES customers (id) DEFERRABLE INITIALLY DEFERRED)",
+            "CREATE FUNCTION block_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO commit_blocker VALUES (-1); RETURN NEW; END $$",
+            "CREATE TRIGGER block_audit_commits AFTER INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION block_audit()",
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -582,13 +590,13 @@ async fn no_log_line_and_no_audit_row_holds_a_password_a_token_or_a_hash() {
         assert_eq!(response.status, StatusCode::OK, "{endpoint}: {}", response.body);
     }
     for column in ["SELECT password_hash FROM users", "SELECT id_hash FROM sessions", "SELECT token_hash FROM tokens"] {
-        let hashes: Vec<Option<String>> = sqlx::query_scalar(column).fetch_all(&app.state.pool).await.unwrap();
+        let hashes: Vec<Option<String>> = db::query_scalar(column).fetch_all(&app.state.pool).await.unwrap();
         secrets.extend(hashes.into_iter().flatten());
     }
 
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
     assert!(logs.contains("sign-in refused") && logs.len() > 1000, "the logs were captured");
-    let audit: Vec<String> = sqlx::query_scalar(
+    let audit: Vec<String> = db::query_scalar(
         "SELECT action || ' ' || detail || ' ' || COALESCE(ip, '') FROM audit_log",
     )
     .fetch_all(&app.state.pool)
@@ -643,7 +651,7 @@ async fn a_flood_of_refusals_writes_a_bounded_number_of_audit_rows() {
             .unwrap();
         assert_eq!(app.request(request).await.status, StatusCode::FORBIDDEN);
     }
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'request_refused_cross_site'")
+    let rows: i64 = db::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'request_refused_cross_site'")
         .fetch_one(&app.state.pool)
         .await
         .unwrap();

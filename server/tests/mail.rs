@@ -2,6 +2,7 @@
 
 mod common;
 
+use app::server::db;
 use app::customers::{add_customer, NewCustomer};
 use app::domain::PasswordPolicy;
 use app::server::audit::Actor;
@@ -14,7 +15,7 @@ fn invitation_for(number: &str, username: &str) -> NewCustomer {
 }
 
 async fn outbox_row(app: &TestApp) -> (String, i64, String, String) {
-    sqlx::query_as("SELECT status, attempts, body_text, body_html FROM mail_outbox ORDER BY id DESC LIMIT 1")
+    db::query_as("SELECT status, attempts, body_text, body_html FROM mail_outbox ORDER BY id DESC LIMIT 1")
         .fetch_one(&app.state.pool)
         .await
         .unwrap()
@@ -48,7 +49,7 @@ async fn an_invitation_arrives_over_smtp_with_a_single_use_link() {
     assert_eq!(token.len(), 43, "256-bit token");
 
     // Only the hash of the token is kept; the sent mail's bodies are scrubbed.
-    let stored: Vec<String> = sqlx::query_scalar("SELECT token_hash FROM tokens").fetch_all(&app.state.pool).await.unwrap();
+    let stored: Vec<String> = db::query_scalar("SELECT token_hash FROM tokens").fetch_all(&app.state.pool).await.unwrap();
     assert_eq!(stored, vec![app::server::crypto::token_hash(&token)]);
     let (status, attempts, text, html) = outbox_row(&app).await;
     assert_eq!((status.as_str(), attempts, text.as_str(), html.as_str()), ("sent", 1, "", ""));

@@ -4,6 +4,7 @@
 
 mod common;
 
+use app::server::db;
 use app::auth::ssr::expiry::{self, ExpiryError};
 use app::server::dates;
 use app::error::{messages, AppError};
@@ -77,7 +78,7 @@ async fn a_password_at_its_maximum_age_is_warned_of_then_must_be_renewed() {
     let mails = mailbox.wait_for(2).await;
     assert_eq!(mails.len(), 2);
     assert!(unfold_quoted_printable(&mails[1]).contains("wurde soeben ge"), "the notice of a changed password");
-    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'password_renewed_after_expiry'")
+    let audited: i64 = db::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'password_renewed_after_expiry'")
         .fetch_one(&app.state.pool)
         .await
         .unwrap();
@@ -148,7 +149,7 @@ async fn turning_the_maximum_age_on_gives_old_passwords_the_warning_period_first
     let (app, mailbox) = smtp_app(&[("KP_PASSWORD_MAX_AGE_DAYS", "90"), ("KP_PASSWORD_EXPIRY_WARNING_DAYS", "14")]).await;
     customer_with_password(&app, "40006", "uralt", PASSWORD).await;
     // Set a year before the portal started with a maximum age.
-    sqlx::query("UPDATE users SET password_changed_at = $1").bind(START - 365 * DAY).execute(&app.state.pool).await.unwrap();
+    db::query("UPDATE users SET password_changed_at = $1").bind(START - 365 * DAY).execute(&app.state.pool).await.unwrap();
 
     assert_eq!(pending_of(&app, &app.sign_in("uralt", PASSWORD).await).await, Value::Null, "not expired on the spot");
     assert_eq!(warn_and_deliver(&app).await, 1);

@@ -5,6 +5,7 @@
 
 mod common;
 
+use app::server::db;
 use app::error::AppError;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -37,7 +38,7 @@ async fn deliver(app: &TestApp) {
 /// and checks that `n` reset mails are queued in all.
 async fn reset_mails_queued(app: &TestApp, n: i64) {
     app.background_work_done().await;
-    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'password_reset'")
+    let queued: i64 = db::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'password_reset'")
         .fetch_one(&app.state.pool)
         .await
         .unwrap();
@@ -111,9 +112,9 @@ async fn first_sign_in_sets_an_own_password_then_accepts_the_privacy_notice_and_
     assert_eq!(app.get("/passwort-festlegen", Some(&renewed)).await.location(), Some("/"));
 
     let stored: (i64, i64) =
-        sqlx::query_as("SELECT version, accepted_at FROM privacy_acceptances WHERE user_id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap();
+        db::query_as("SELECT version, accepted_at FROM privacy_acceptances WHERE user_id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(stored, (1, START));
-    let must_change: bool = sqlx::query_scalar("SELECT must_change_password FROM users WHERE id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap();
+    let must_change: bool = db::query_scalar("SELECT must_change_password FROM users WHERE id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap();
     assert!(!must_change);
     assert_eq!(app.call("auth/login", &[("username", "anna"), ("password", INITIAL)], None).await.status, StatusCode::UNAUTHORIZED);
 
@@ -204,7 +205,7 @@ async fn ten_wrong_passwords_lock_the_name_until_the_wait_has_passed_whatever_it
     app.state.clock.advance(2);
     assert_eq!(attempt("max", PASSWORD).await.status, StatusCode::OK);
 
-    let locked_audit: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login_locked'")
+    let locked_audit: i64 = db::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login_locked'")
         .fetch_one(&app.state.pool)
         .await
         .unwrap();
@@ -224,7 +225,7 @@ async fn tries_sent_in_parallel_get_no_more_password_checks_than_tries_in_a_row(
     let count = |action: &'static str| {
         let pool = app.state.pool.clone();
         async move {
-            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = $1").bind(action).fetch_one(&pool).await.unwrap()
+            db::query_scalar::<i64>("SELECT COUNT(*) FROM audit_log WHERE action = $1").bind(action).fetch_one(&pool).await.unwrap()
         }
     };
     assert_eq!(count("login_failed").await, 5, "only the fifth try of the burst was checked");
@@ -259,7 +260,7 @@ async fn unknown_names_are_counted_like_known_ones() {
         app.call("auth/login", &[("username", "Niemand"), ("password", "Falsch-Wort-1")], None).await;
     }
     let (key, locked): (String, Option<i64>) =
-        sqlx::query_as("SELECT identifier_key, locked_until FROM login_failures").fetch_one(&app.state.pool).await.unwrap();
+        db::query_as("SELECT identifier_key, locked_until FROM login_failures").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(key, "niemand");
     assert_eq!(locked, Some(START + 30));
 }
@@ -378,7 +379,7 @@ async fn reset_answers_the_same_for_existing_unknown_and_inactive_users_and_mail
     let (app, mailbox) = smtp_app(&[("KP_LIMIT_RESET_PER_MINUTE", "100")]).await;
     customer_with_password(&app, "50020", "carla", PASSWORD).await;
     let inactive = customer_with_password(&app, "50021", "dora", PASSWORD).await;
-    sqlx::query("UPDATE users SET active = 0 WHERE id = $1").bind(inactive).execute(&app.state.pool).await.unwrap();
+    db::query("UPDATE users SET active = FALSE WHERE id = $1").bind(inactive).execute(&app.state.pool).await.unwrap();
 
     let mut answers = Vec::new();
     for identifier in ["carla", "niemand", "dora", "dora@kunden.example", "niemand@kunden.example"] {
@@ -398,7 +399,7 @@ async fn reset_answers_the_same_for_existing_unknown_and_inactive_users_and_mail
     assert!(mail.contains("To: carla@kunden.example"), "{mail}");
     let (link, _) = link_in(&mail, "/passwort-neu");
     assert!(link.starts_with("https://portal.example.com/passwort-neu?token="), "{link}");
-    let tokens: Vec<i64> = sqlx::query_scalar("SELECT user_id FROM tokens WHERE purpose = 'password_reset'").fetch_all(&app.state.pool).await.unwrap();
+    let tokens: Vec<i64> = db::query_scalar("SELECT user_id FROM tokens WHERE purpose = 'password_reset'").fetch_all(&app.state.pool).await.unwrap();
     assert_eq!(tokens.len(), 1);
     assert!(!tokens.contains(&inactive));
 }
@@ -495,7 +496,7 @@ async fn users_sharing_an_address_get_one_mail_with_a_link_each() {
     let (app, mailbox) = smtp_app(&[]).await;
     for (number, username) in [("50025", "hof1"), ("50026", "hof2")] {
         let id = customer_with_password(&app, number, username, PASSWORD).await;
-        sqlx::query("UPDATE users SET email = 'buero@hof.example' WHERE id = $1").bind(id).execute(&app.state.pool).await.unwrap();
+        db::query("UPDATE users SET email = 'buero@hof.example' WHERE id = $1").bind(id).execute(&app.state.pool).await.unwrap();
     }
     request_reset(&app, "Buero@Hof.example", 0).await;
     deliver(&app).await;
@@ -546,7 +547,7 @@ async fn an_invitation_link_sets_the_password_once_signs_in_and_asks_for_the_pri
 async fn an_invitation_link_expires_after_the_configured_time() {
     let app = spawn_app_with(&[("KP_INVITATION_TTL_HOURS", "72")]).await;
     invited_customer(&app, "50031", "ines", "ines@kunden.example").await;
-    let body: String = sqlx::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'invitation'").fetch_one(&app.state.pool).await.unwrap();
+    let body: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'invitation'").fetch_one(&app.state.pool).await.unwrap();
     let (_, token) = link_in(&body, "/einladung");
     app.state.clock.advance(72 * 3600 + 1);
     let late = app
@@ -583,7 +584,7 @@ async fn a_password_change_ends_the_users_other_sessions() {
     assert_eq!(app.get("/", Some(&phone)).await.location(), Some("/login"));
     assert_eq!(app.call("auth/current_user", &[], Some(&laptop)).await.body, "null", "the old id is gone too");
     assert_eq!(app.get("/", Some(&renewed)).await.status, StatusCode::OK);
-    let notices: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'password_changed'").fetch_one(&app.state.pool).await.unwrap();
+    let notices: i64 = db::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE kind = 'password_changed'").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(notices, 1);
 }
 
@@ -665,7 +666,7 @@ async fn every_server_function_declares_its_guard_and_the_server_enforces_it() {
     customer_with_initial_password(&app, "50050", "lara", INITIAL).await;
     let in_setup = app.sign_in("lara", INITIAL).await;
     customer_with_password(&app, "50051", "ablauf", PASSWORD).await;
-    sqlx::query("UPDATE users SET password_expires_at = $1 WHERE username = 'ablauf'").bind(START).execute(&app.state.pool).await.unwrap();
+    db::query("UPDATE users SET password_expires_at = $1 WHERE username = 'ablauf'").bind(START).execute(&app.state.pool).await.unwrap();
     let expired = app.sign_in("ablauf", PASSWORD).await;
     assert_eq!(pending_of(&app, &expired).await, "PasswordExpired");
     for (path, access, args) in SERVER_FUNCTIONS {
@@ -701,7 +702,7 @@ async fn signing_out_elsewhere_ends_every_other_session_and_keeps_this_one() {
     assert_eq!((answer.status, answer.body.as_str()), (StatusCode::OK, "2"), "only live sessions count");
     let renewed = answer.session_cookie().expect("a fresh session id for this browser");
     assert_ne!(renewed, here);
-    let times: (i64, i64) = sqlx::query_as("SELECT created_at, authenticated_at FROM sessions").fetch_one(&app.state.pool).await.unwrap();
+    let times: (i64, i64) = db::query_as("SELECT created_at, authenticated_at FROM sessions").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(times, (signed_in_at, signed_in_at), "its timeouts still count from the sign-in");
     for (name, cookie) in [("phone", &phone), ("office", &office), ("the old id of this one", &here)] {
         let refused = app.call("auth/change_password", &[("current", "x"), ("password", "y"), ("confirm", "y")], Some(cookie)).await;

@@ -116,6 +116,8 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
             (routes::DOCUMENT_PDF, RouteAccess::SignedIn),
             (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn),
             (routes::API_DOCUMENTS, RouteAccess::ApiKey),
+            (routes::HEALTHZ, RouteAccess::Public),
+            (routes::READYZ, RouteAccess::Public),
         ]
     );
     for (pattern, access) in routes_declared {
@@ -200,12 +202,12 @@ async fn every_mail_renders_from_the_context_its_caller_builds() {
     assert!(expiry::queue_expiry_warnings(&app.state).await.unwrap() >= 1);
 
     let kinds: Vec<String> =
-        sqlx::query_scalar("SELECT DISTINCT kind FROM mail_outbox ORDER BY kind").fetch_all(&app.state.pool).await.unwrap();
+        db::query_scalar("SELECT DISTINCT kind FROM mail_outbox ORDER BY kind").fetch_all(&app.state.pool).await.unwrap();
     let mut expected: Vec<&str> = MailTemplate::ALL.iter().map(|t| t.name()).collect();
     expected.sort_unstable();
     assert_eq!(kinds, expected, "every template was rendered (strictly) by its real caller");
     let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT subject, body_text, body_html FROM mail_outbox").fetch_all(&app.state.pool).await.unwrap();
+        db::query_as("SELECT subject, body_text, body_html FROM mail_outbox").fetch_all(&app.state.pool).await.unwrap();
     for (subject, text, html) in rows {
         assert!(!subject.is_empty() && !text.is_empty() && !html.is_empty());
         assert!(!text.contains("{{") && !html.contains("{{"), "{text}");

@@ -2,6 +2,7 @@
 
 mod common;
 
+use app::server::db;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
@@ -43,7 +44,7 @@ async fn wrong_unknown_and_inactive_all_get_the_same_answer() {
     let app = spawn_app().await;
     let user_id = customer_with_password(&app, "40002", "frida", PASSWORD).await;
     customer_with_password(&app, "40003", "gustav", PASSWORD).await;
-    sqlx::query("UPDATE users SET active = 0 WHERE username = 'gustav'").execute(&app.state.pool).await.unwrap();
+    db::query("UPDATE users SET active = FALSE WHERE username = 'gustav'").execute(&app.state.pool).await.unwrap();
 
     let attempts = [("frida", "Falsch-Wort-1"), ("niemand", PASSWORD), ("gustav", PASSWORD), ("", "")];
     let mut answers = Vec::new();
@@ -55,7 +56,7 @@ async fn wrong_unknown_and_inactive_all_get_the_same_answer() {
     assert_eq!(answers[0].0, StatusCode::UNAUTHORIZED);
     assert!(answers[0].1.contains("InvalidCredentials"), "{}", answers[0].1);
     assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
-    let failures: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed' AND actor_user_id = $1")
+    let failures: i64 = db::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed' AND actor_user_id = $1")
         .bind(user_id)
         .fetch_one(&app.state.pool)
         .await
@@ -94,7 +95,7 @@ async fn sessions_are_stored_hashed_renewed_at_login_and_dead_after_sign_out() {
     customer_with_password(&app, "40005", "ida", PASSWORD).await;
     let first = app.sign_in("ida", PASSWORD).await;
     let raw = first.split_once('=').unwrap().1.to_owned();
-    let stored: Vec<String> = sqlx::query_scalar("SELECT id_hash FROM sessions").fetch_all(&app.state.pool).await.unwrap();
+    let stored: Vec<String> = db::query_scalar("SELECT id_hash FROM sessions").fetch_all(&app.state.pool).await.unwrap();
     assert_eq!(stored, vec![app::server::crypto::token_hash(&raw)]);
 
     // Signing in again with the old cookie replaces it.
@@ -183,7 +184,7 @@ async fn a_database_failure_shows_german_text_and_a_correlation_id_only() {
     let app = spawn_app().await;
     customer_with_password(&app, "40008", "lena", PASSWORD).await;
     let cookie = app.sign_in("lena", PASSWORD).await;
-    sqlx::query("DROP TABLE sessions").execute(&app.state.pool).await.unwrap();
+    db::query("DROP TABLE sessions").execute(&app.state.pool).await.unwrap();
 
     let response = app.call("auth/current_user", &[], Some(&cookie)).await;
     assert_eq!(response.status, StatusCode::INTERNAL_SERVER_ERROR);

@@ -142,7 +142,8 @@ impl ListQuery {
         let day = |name: &str| Some(text(name, 10)).filter(|v| is_day(v)).unwrap_or_default();
         let type_key = text("typ", 32);
         Self {
-            search: text("suche", 64),
+            // Control characters cannot be part of a number (and PostgreSQL refuses NUL).
+            search: text("suche", 64).chars().filter(|c| !c.is_control()).collect(),
             type_key: if type_key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_') { type_key } else { String::new() },
             from: day("von"),
             to: day("bis"),

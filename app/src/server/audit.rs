@@ -1,6 +1,7 @@
 //! The audit log: who changed what, when. Written in the same transaction as
 //! the change. Never holds a password, token or hash.
 
+use crate::server::db;
 use super::db::Transaction;
 
 #[derive(Debug, Clone, Copy)]
@@ -24,7 +25,7 @@ pub async fn record(tx: &mut Transaction<'_>, entry: AuditEntry<'_>, now: i64) -
         Actor::System => ("system", None),
         Actor::User(id) => ("user", Some(id)),
     };
-    sqlx::query(
+    db::query(
         "INSERT INTO audit_log (at, actor_kind, actor_user_id, customer_id, action, detail, ip) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )

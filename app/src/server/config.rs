@@ -38,6 +38,8 @@ pub struct Branding {
 pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: String,
+    /// Connections each instance keeps open (`KP_DATABASE_MAX_CONNECTIONS`).
+    pub database_max_connections: u32,
     /// Origin and path prefix for links in mails, without trailing slash.
     pub base_url: String,
     /// `None` writes mails as `.eml` files to [`Config::mail_dir`].
@@ -119,6 +121,10 @@ impl Config {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
+    pub fn pool_settings(&self) -> super::db::PoolSettings {
+        super::db::PoolSettings { max_connections: self.database_max_connections }
+    }
+
     /// Reads the configuration through `lookup`; tests pass a map.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let get = |name: &str| lookup(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
@@ -133,21 +139,16 @@ impl Config {
         let data_dir = PathBuf::from(get("KP_DATA_DIR").unwrap_or_else(|| "./data".into()));
 
         let database_url = match get("KP_DATABASE_URL") {
-            Some(url) if url.starts_with("sqlite:") => url,
-            Some(url) if url.starts_with("postgres:") || url.starts_with("postgresql:") => {
-                return Err(ConfigError::new(
-                    "KP_DATABASE_URL",
-                    "PostgreSQL wird von dieser Version noch nicht unterstützt; bitte eine sqlite:-Adresse angeben",
-                ))
-            }
+            Some(url) if super::db::Backend::of_url(&url).is_some() => url,
             Some(url) => {
                 return Err(ConfigError::new(
                     "KP_DATABASE_URL",
-                    format!("»{}« ist keine sqlite:-Adresse", redact_url(&url)),
+                    format!("»{}« ist keine sqlite:- oder postgres:-Adresse", redact_url(&url)),
                 ))
             }
             None => format!("sqlite://{}?mode=rwc", data_dir.join("kundenportal.db").display()),
         };
+        let database_max_connections = parse_number(&get, "KP_DATABASE_MAX_CONNECTIONS", 10, 1, 500)?;
 
         let base_url = match get("KP_BASE_URL") {
             Some(raw) => {
@@ -235,10 +236,16 @@ impl Config {
 
         let storage_url = match get("KP_STORAGE_URL") {
             Some(url) if url.starts_with("file:///") => url.trim_end_matches('/').to_owned(),
+            Some(url) if url.starts_with("s3://") && url.len() > "s3://".len() && !url.contains(['?', '#', '@']) => {
+                url.trim_end_matches('/').to_owned()
+            }
             Some(url) => {
                 return Err(ConfigError::new(
                     "KP_STORAGE_URL",
-                    format!("»{}« ist keine file:///-Adresse mit absolutem Pfad (Objektspeicher folgt)", redact_url(&url)),
+                    format!(
+                        "»{}« ist weder eine file:///-Adresse mit absolutem Pfad noch s3://BUCKET/PFAD",
+                        redact_url(&url)
+                    ),
                 ))
             }
             None => {
@@ -295,6 +302,7 @@ impl Config {
         Ok(Self {
             data_dir,
             database_url,
+            database_max_connections,
             base_url,
             smtp_url,
             mail_from,
@@ -364,10 +372,16 @@ fn read_text(get: &impl Fn(&str) -> Option<String>, name: &'static str, default:
 }
 
 /// Hides a password in a URL before it is shown in an error line.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}***{}", &url[..scheme_end + 3], &url[at..]),
-        _ => url.to_owned(),
+/// A URL fit for a message or a log: the user and host stay, the password
+/// and the parameters (which may carry keys) do not.
+pub fn redact_url(url: &str) -> String {
+    let without_query = url.split('?').next().unwrap_or_default();
+    match (without_query.find("://"), without_query.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let user = without_query[scheme_end + 3..at].split(':').next().unwrap_or_default();
+            format!("{}{user}@{}", &without_query[..scheme_end + 3], &without_query[at + 1..])
+        }
+        _ => without_query.to_owned(),
     }
 }
 

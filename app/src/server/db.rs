@@ -1,29 +1,282 @@
-//! The connection pool and the schema. Every query lives in the `ssr` part of
-//! its feature module; this file only opens the database.
+//! The database: SQLite or PostgreSQL, chosen at start by the scheme of
+//! `KP_DATABASE_URL`. Every query lives in the `ssr` part of its feature
+//! module and is written once, in the SQL both databases share (`$1`
+//! parameters, `TRUE`/`FALSE`, `ON CONFLICT`, `RETURNING`, row values).
+//!
+//! Queries go through [`query`], [`query_as`] and [`query_scalar`] here
+//! rather than sqlx's own: they collect the parameters, then hand them to
+//! sqlx's native driver of the pool at hand, so each database decodes its
+//! own types (a SQLite 0/1 flag and a PostgreSQL BOOLEAN both read as
+//! `bool`). The few places where the two dialects differ are functions in
+//! this file ([`Pool::skip_locked`]), not branches in the features.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{SqliteConnection, SqlitePool};
-use std::ops::{Deref, DerefMut};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{FromRow, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
+use std::borrow::Cow;
+use std::marker::PhantomData;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-pub type Pool = SqlitePool;
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a `KP_DATABASE_URL` names, by its scheme.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let scheme = url.split(':').next().unwrap_or_default();
+        match scheme {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// Every table of the portal, each after the tables it refers to: the
+/// order in which `db copy` fills an empty database.
+pub const TABLES: &[&str] = &[
+    "customers",
+    "users",
+    "sessions",
+    "tokens",
+    "login_failures",
+    "privacy_notices",
+    "privacy_acceptances",
+    "audit_log",
+    "mail_outbox",
+    "portal_settings",
+    "trusted_devices",
+    "reset_mail_budget",
+    "document_types",
+    "documents",
+    "document_reads",
+    "api_keys",
+    "job_runs",
+];
+
+/// A pool of connections to either database.
+#[derive(Debug, Clone)]
+pub enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+impl Pool {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// `FOR UPDATE SKIP LOCKED` where the database has row locks
+    /// (PostgreSQL), so that competing workers pass over a row another one
+    /// is claiming instead of waiting for it; SQLite writes one at a time.
+    pub fn skip_locked(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "",
+            Self::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Self::Sqlite(pool) => pool.close().await,
+            Self::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// The portal's tables as the database lists them (without sqlx's own).
+    pub async fn table_names(&self) -> Result<Vec<String>, sqlx::Error> {
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+                 AND name <> '_sqlx_migrations' ORDER BY name"
+            }
+            Backend::Postgres => {
+                "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() \
+                 AND table_type = 'BASE TABLE' AND table_name <> '_sqlx_migrations' ORDER BY table_name"
+            }
+        };
+        query_scalar(sql).fetch_all(self).await
+    }
+
+    /// True when the database answers and every migration this binary
+    /// knows has been applied (the readiness probe).
+    pub async fn is_ready(&self) -> bool {
+        let Some(latest) = migrator(self.backend()).iter().map(|migration| migration.version).max() else {
+            return true;
+        };
+        let applied: Result<Option<i64>, sqlx::Error> =
+            query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE").fetch_one(self).await;
+        matches!(applied, Ok(Some(version)) if version >= latest)
+    }
+}
+
+/// What a column holds, as far as moving rows between databases goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColumnKind {
+    Int,
+    Bool,
+    Float,
+    Text,
+    Bytes,
+}
+
+impl ColumnKind {
+    /// The kind of a declared column type (SQLite's declaration or
+    /// PostgreSQL's `data_type`).
+    fn of_declared(declared: &str) -> Self {
+        let declared = declared.to_ascii_lowercase();
+        if declared.contains("bool") {
+            Self::Bool
+        } else if declared.contains("int") {
+            Self::Int
+        } else if declared.contains("real") || declared.contains("double") || declared.contains("float") || declared.contains("numeric") {
+            Self::Float
+        } else if declared.contains("blob") || declared.contains("bytea") {
+            Self::Bytes
+        } else {
+            Self::Text
+        }
+    }
+}
+
+/// Reads one column of a row of either driver as a [`Value`].
+macro_rules! read_column {
+    ($row:expr, $index:expr, $kind:expr) => {{
+        use sqlx::Row as _;
+        match $kind {
+            ColumnKind::Int => $row.try_get::<Option<i64>, _>($index).map(Value::Int),
+            ColumnKind::Bool => $row.try_get::<Option<bool>, _>($index).map(Value::Bool),
+            ColumnKind::Float => $row.try_get::<Option<f64>, _>($index).map(Value::Float),
+            ColumnKind::Text => $row.try_get::<Option<String>, _>($index).map(|v| Value::Text(v.map(Cow::Owned))),
+            ColumnKind::Bytes => $row.try_get::<Option<Vec<u8>>, _>($index).map(Value::Bytes),
+        }
+    }};
+}
+
+impl Pool {
+    /// The columns of `table` in their order, with what they hold.
+    pub async fn columns(&self, table: &str) -> Result<Vec<(String, ColumnKind)>, sqlx::Error> {
+        let sql = match self.backend() {
+            Backend::Sqlite => "SELECT name, type FROM pragma_table_info($1) ORDER BY cid",
+            Backend::Postgres => {
+                "SELECT column_name::text, data_type::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
+            }
+        };
+        let columns: Vec<(String, String)> = query_as(sql).bind(table).fetch_all(self).await?;
+        Ok(columns.into_iter().map(|(name, declared)| (name, ColumnKind::of_declared(&declared))).collect())
+    }
+
+    /// The rows `sql` selects, each column read as `kinds` says, one at a
+    /// time (a table of a million rows is never held in memory).
+    pub fn rows<'a>(
+        &'a self,
+        sql: &'a str,
+        kinds: &'a [ColumnKind],
+    ) -> futures_util::stream::BoxStream<'a, Result<Vec<Value<'static>>, sqlx::Error>> {
+        use futures_util::StreamExt as _;
+        match self {
+            Self::Sqlite(pool) => sqlx::query(sql)
+                .fetch(pool)
+                .map(move |row| {
+                    let row = row?;
+                    kinds.iter().enumerate().map(|(index, kind)| read_column!(row, index, kind)).collect()
+                })
+                .boxed(),
+            Self::Postgres(pool) => sqlx::query(sql)
+                .fetch(pool)
+                .map(move |row| {
+                    let row = row?;
+                    kinds.iter().enumerate().map(|(index, kind)| read_column!(row, index, kind)).collect()
+                })
+                .boxed(),
+        }
+    }
+
+    /// The highest id `table` has handed out, even if that row is gone
+    /// (documents' ids are never given again).
+    pub async fn id_high_water(&self, table: &str) -> Result<i64, sqlx::Error> {
+        let sql = match self.backend() {
+            Backend::Sqlite => {
+                // sqlite_sequence exists: documents' ids are AUTOINCREMENT.
+                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = $1), 0)"
+            }
+            Backend::Postgres => {
+                "SELECT COALESCE((SELECT last_value FROM pg_sequences \
+                 WHERE schemaname || '.' || sequencename = pg_get_serial_sequence($1, 'id')), 0)"
+            }
+        };
+        query_scalar(sql).bind(table).fetch_one(self).await
+    }
+}
+
+/// Makes the next generated id of `table` (if it has one) come after
+/// `at_least` and after every id it holds: a copied table goes on where the
+/// old database left off.
+pub async fn continue_ids_after(tx: &mut Transaction<'_>, table: &str, at_least: i64) -> Result<(), sqlx::Error> {
+    match &tx.inner {
+        TxConnection::Postgres(_) => {
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence($1, 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM \"{table}\"), $2, 1)) \
+                 WHERE pg_get_serial_sequence($1, 'id') IS NOT NULL"
+            );
+            query(&sql).bind(table).bind(at_least).execute(&mut *tx).await?;
+        }
+        TxConnection::Sqlite(_) => {
+            // Only AUTOINCREMENT tables (documents) keep a high-water mark;
+            // the others continue after their largest id anyway.
+            let autoincrement: Option<i64> =
+                query_scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1 AND sql LIKE '%AUTOINCREMENT%'")
+                    .bind(table)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if autoincrement.is_some() {
+                let raised = query("UPDATE sqlite_sequence SET seq = MAX(seq, $2) WHERE name = $1")
+                    .bind(table)
+                    .bind(at_least)
+                    .execute(&mut *tx)
+                    .await?;
+                if raised.rows_affected() == 0 {
+                    query("INSERT INTO sqlite_sequence (name, seq) VALUES ($1, $2)").bind(table).bind(at_least).execute(&mut *tx).await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The connection of an open transaction.
+pub enum TxConnection<'a> {
+    Sqlite(sqlx::Transaction<'a, Sqlite>),
+    Postgres(sqlx::Transaction<'a, Postgres>),
+}
 
 /// A database transaction that can wake a background worker once its rows
 /// are visible: the outbox registers its worker here when a mail is queued,
 /// so a caller cannot forget to wake it, nor wake it before the commit.
-/// Queries run on it like on sqlx's own (`&mut *tx`, or `&mut **tx` through
-/// a `&mut Transaction`).
+/// Queries run on it like on a pool (`&mut *tx`, or `&mut **tx` through a
+/// `&mut Transaction`).
 pub struct Transaction<'a> {
-    inner: sqlx::Transaction<'a, sqlx::Sqlite>,
+    inner: TxConnection<'a>,
     wake_after_commit: Vec<Arc<Notify>>,
 }
 
 /// Starts a transaction; the only way to get a [`Transaction`].
 pub async fn begin(pool: &Pool) -> Result<Transaction<'static>, sqlx::Error> {
-    Ok(Transaction { inner: pool.begin().await?, wake_after_commit: Vec::new() })
+    let inner = match pool {
+        Pool::Sqlite(pool) => TxConnection::Sqlite(pool.begin().await?),
+        Pool::Postgres(pool) => TxConnection::Postgres(pool.begin().await?),
+    };
+    Ok(Transaction { inner, wake_after_commit: Vec::new() })
 }
 
 impl Transaction<'_> {
@@ -35,7 +288,10 @@ impl Transaction<'_> {
     }
 
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.inner.commit().await?;
+        match self.inner {
+            TxConnection::Sqlite(tx) => tx.commit().await?,
+            TxConnection::Postgres(tx) => tx.commit().await?,
+        }
         for notify in self.wake_after_commit {
             notify.notify_one();
         }
@@ -43,59 +299,499 @@ impl Transaction<'_> {
     }
 }
 
-impl Deref for Transaction<'_> {
-    type Target = SqliteConnection;
+impl<'a> std::ops::Deref for Transaction<'a> {
+    type Target = TxConnection<'a>;
 
-    fn deref(&self) -> &SqliteConnection {
+    fn deref(&self) -> &TxConnection<'a> {
         &self.inner
     }
 }
 
-impl DerefMut for Transaction<'_> {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
+impl<'a> std::ops::DerefMut for Transaction<'a> {
+    fn deref_mut(&mut self) -> &mut TxConnection<'a> {
         &mut self.inner
+    }
+}
+
+/// Where a query runs: a pool or the connection of a transaction.
+pub enum Executor<'c> {
+    SqlitePool(&'c SqlitePool),
+    PostgresPool(&'c PgPool),
+    Sqlite(&'c mut SqliteConnection),
+    Postgres(&'c mut PgConnection),
+}
+
+impl<'c> From<&'c Pool> for Executor<'c> {
+    fn from(pool: &'c Pool) -> Self {
+        match pool {
+            Pool::Sqlite(pool) => Self::SqlitePool(pool),
+            Pool::Postgres(pool) => Self::PostgresPool(pool),
+        }
+    }
+}
+
+impl<'c, 'a> From<&'c mut TxConnection<'a>> for Executor<'c> {
+    fn from(connection: &'c mut TxConnection<'a>) -> Self {
+        match connection {
+            TxConnection::Sqlite(tx) => Self::Sqlite(&mut **tx),
+            TxConnection::Postgres(tx) => Self::Postgres(&mut **tx),
+        }
+    }
+}
+
+impl<'c, 'a> From<&'c mut Transaction<'a>> for Executor<'c> {
+    fn from(tx: &'c mut Transaction<'a>) -> Self {
+        Self::from(&mut tx.inner)
+    }
+}
+
+/// One parameter of a query, kept until the query knows its database.
+#[derive(Debug, Clone)]
+pub enum Value<'q> {
+    Int(Option<i64>),
+    Bool(Option<bool>),
+    Float(Option<f64>),
+    Text(Option<Cow<'q, str>>),
+    Bytes(Option<Vec<u8>>),
+}
+
+/// A Rust value that can be a query parameter on both databases.
+pub trait Bind<'q> {
+    fn into_value(self) -> Value<'q>;
+    /// The NULL of this type (PostgreSQL wants to know the type of a NULL).
+    fn null() -> Value<'q>;
+}
+
+macro_rules! bind_integer {
+    ($($t:ty),*) => {$(
+        impl<'q> Bind<'q> for $t {
+            fn into_value(self) -> Value<'q> {
+                Value::Int(Some(i64::try_from(self).unwrap_or(i64::MAX)))
+            }
+            fn null() -> Value<'q> {
+                Value::Int(None)
+            }
+        }
+        impl<'q> Bind<'q> for &$t {
+            fn into_value(self) -> Value<'q> {
+                (*self).into_value()
+            }
+            fn null() -> Value<'q> {
+                Value::Int(None)
+            }
+        }
+    )*};
+}
+bind_integer!(i64, i32, i16, u32, u16, u8, u64, usize);
+
+impl<'q> Bind<'q> for bool {
+    fn into_value(self) -> Value<'q> {
+        Value::Bool(Some(self))
+    }
+    fn null() -> Value<'q> {
+        Value::Bool(None)
+    }
+}
+
+impl<'q> Bind<'q> for f64 {
+    fn into_value(self) -> Value<'q> {
+        Value::Float(Some(self))
+    }
+    fn null() -> Value<'q> {
+        Value::Float(None)
+    }
+}
+
+impl<'q> Bind<'q> for &'q str {
+    fn into_value(self) -> Value<'q> {
+        Value::Text(Some(Cow::Borrowed(self)))
+    }
+    fn null() -> Value<'q> {
+        Value::Text(None)
+    }
+}
+
+impl<'q> Bind<'q> for &'q String {
+    fn into_value(self) -> Value<'q> {
+        Value::Text(Some(Cow::Borrowed(self.as_str())))
+    }
+    fn null() -> Value<'q> {
+        Value::Text(None)
+    }
+}
+
+impl<'q> Bind<'q> for String {
+    fn into_value(self) -> Value<'q> {
+        Value::Text(Some(Cow::Owned(self)))
+    }
+    fn null() -> Value<'q> {
+        Value::Text(None)
+    }
+}
+
+impl<'q> Bind<'q> for Cow<'q, str> {
+    fn into_value(self) -> Value<'q> {
+        Value::Text(Some(self))
+    }
+    fn null() -> Value<'q> {
+        Value::Text(None)
+    }
+}
+
+impl<'q> Bind<'q> for Vec<u8> {
+    fn into_value(self) -> Value<'q> {
+        Value::Bytes(Some(self))
+    }
+    fn null() -> Value<'q> {
+        Value::Bytes(None)
+    }
+}
+
+impl<'q> Bind<'q> for Value<'q> {
+    fn into_value(self) -> Value<'q> {
+        self
+    }
+    fn null() -> Value<'q> {
+        Value::Text(None)
+    }
+}
+
+impl<'q, T: Bind<'q>> Bind<'q> for Option<T> {
+    fn into_value(self) -> Value<'q> {
+        self.map_or_else(T::null, Bind::into_value)
+    }
+    fn null() -> Value<'q> {
+        T::null()
+    }
+}
+
+impl<'q, T> Bind<'q> for &'q Option<T>
+where
+    &'q T: Bind<'q>,
+{
+    fn into_value(self) -> Value<'q> {
+        self.as_ref().map_or_else(<&'q T>::null, Bind::into_value)
+    }
+    fn null() -> Value<'q> {
+        <&'q T>::null()
+    }
+}
+
+/// A row type both drivers can decode (`#[derive(sqlx::FromRow)]` gives it).
+pub trait Record: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T> Record for T where T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+
+/// What a statement changed.
+#[derive(Debug, Clone, Copy)]
+pub struct Done {
+    rows_affected: u64,
+}
+
+impl Done {
+    pub fn rows_affected(&self) -> u64 {
+        self.rows_affected
+    }
+}
+
+/// A statement and its parameters; see [`query`].
+#[must_use = "a query does nothing until it is executed"]
+pub struct Query<'q> {
+    sql: Cow<'q, str>,
+    args: Vec<Value<'q>>,
+}
+
+/// A statement whose rows decode into `T`; see [`query_as`].
+#[must_use = "a query does nothing until it is fetched"]
+pub struct QueryAs<'q, T> {
+    query: Query<'q>,
+    row: PhantomData<fn() -> T>,
+}
+
+/// A statement whose rows are one value each; see [`query_scalar`].
+#[must_use = "a query does nothing until it is fetched"]
+pub struct QueryScalar<'q, T> {
+    query: Query<'q>,
+    value: PhantomData<fn() -> T>,
+}
+
+pub fn query(sql: &str) -> Query<'_> {
+    Query { sql: Cow::Borrowed(sql), args: Vec::new() }
+}
+
+pub fn query_as<T: Record>(sql: &str) -> QueryAs<'_, T> {
+    QueryAs { query: query(sql), row: PhantomData }
+}
+
+pub fn query_scalar<T>(sql: &str) -> QueryScalar<'_, T>
+where
+    (T,): Record,
+{
+    QueryScalar { query: query(sql), value: PhantomData }
+}
+
+/// Binds the collected parameters onto a sqlx query of one driver.
+macro_rules! bind_all {
+    ($query:expr, $args:expr) => {{
+        let mut query = $query;
+        for value in $args {
+            query = match value {
+                Value::Int(v) => query.bind(v),
+                Value::Bool(v) => query.bind(v),
+                Value::Float(v) => query.bind(v),
+                Value::Text(v) => query.bind(v),
+                Value::Bytes(v) => query.bind(v),
+            };
+        }
+        query
+    }};
+}
+
+/// Runs `$method` of a sqlx query built by `$build` on whichever executor it is.
+macro_rules! dispatch {
+    ($executor:expr, $sql:expr, $args:expr, $build:ident, $method:ident) => {
+        match $executor {
+            Executor::SqlitePool(pool) => bind_all!(sqlx::$build::<Sqlite, _>($sql), $args).$method(pool).await,
+            Executor::Sqlite(connection) => bind_all!(sqlx::$build::<Sqlite, _>($sql), $args).$method(connection).await,
+            Executor::PostgresPool(pool) => bind_all!(sqlx::$build::<Postgres, _>($sql), $args).$method(pool).await,
+            Executor::Postgres(connection) => {
+                bind_all!(sqlx::$build::<Postgres, _>($sql), $args).$method(connection).await
+            }
+        }
+    };
+}
+
+impl<'q> Query<'q> {
+    pub fn bind(mut self, value: impl Bind<'q>) -> Self {
+        self.args.push(value.into_value());
+        self
+    }
+
+    pub async fn execute<'c>(self, executor: impl Into<Executor<'c>>) -> Result<Done, sqlx::Error> {
+        let sql: &str = &self.sql;
+        let rows_affected = match executor.into() {
+            Executor::SqlitePool(pool) => bind_all!(sqlx::query(sql), self.args).execute(pool).await?.rows_affected(),
+            Executor::Sqlite(connection) => bind_all!(sqlx::query(sql), self.args).execute(connection).await?.rows_affected(),
+            Executor::PostgresPool(pool) => bind_all!(sqlx::query(sql), self.args).execute(pool).await?.rows_affected(),
+            Executor::Postgres(connection) => {
+                bind_all!(sqlx::query(sql), self.args).execute(connection).await?.rows_affected()
+            }
+        };
+        Ok(Done { rows_affected })
+    }
+}
+
+impl<'q, T: Record> QueryAs<'q, T> {
+    pub fn bind(mut self, value: impl Bind<'q>) -> Self {
+        self.query = self.query.bind(value);
+        self
+    }
+
+    pub async fn fetch_one<'c>(self, executor: impl Into<Executor<'c>>) -> Result<T, sqlx::Error> {
+        let sql: &str = &self.query.sql;
+        dispatch!(executor.into(), sql, self.query.args, query_as, fetch_one)
+    }
+
+    pub async fn fetch_optional<'c>(self, executor: impl Into<Executor<'c>>) -> Result<Option<T>, sqlx::Error> {
+        let sql: &str = &self.query.sql;
+        dispatch!(executor.into(), sql, self.query.args, query_as, fetch_optional)
+    }
+
+    pub async fn fetch_all<'c>(self, executor: impl Into<Executor<'c>>) -> Result<Vec<T>, sqlx::Error> {
+        let sql: &str = &self.query.sql;
+        dispatch!(executor.into(), sql, self.query.args, query_as, fetch_all)
+    }
+}
+
+impl<'q, T> QueryScalar<'q, T>
+where
+    (T,): Record,
+{
+    pub fn bind(mut self, value: impl Bind<'q>) -> Self {
+        self.query = self.query.bind(value);
+        self
+    }
+
+    fn as_rows(self) -> QueryAs<'q, (T,)> {
+        QueryAs { query: self.query, row: PhantomData }
+    }
+
+    pub async fn fetch_one<'c>(self, executor: impl Into<Executor<'c>>) -> Result<T, sqlx::Error> {
+        Ok(self.as_rows().fetch_one(executor).await?.0)
+    }
+
+    pub async fn fetch_optional<'c>(self, executor: impl Into<Executor<'c>>) -> Result<Option<T>, sqlx::Error> {
+        Ok(self.as_rows().fetch_optional(executor).await?.map(|(value,)| value))
+    }
+
+    pub async fn fetch_all<'c>(self, executor: impl Into<Executor<'c>>) -> Result<Vec<T>, sqlx::Error> {
+        Ok(self.as_rows().fetch_all(executor).await?.into_iter().map(|(value,)| value).collect())
+    }
+}
+
+/// A statement put together at run time (filters, sort orders); parameters
+/// are numbered as they are pushed.
+pub struct QueryBuilder<'q> {
+    sql: String,
+    args: Vec<Value<'q>>,
+}
+
+impl<'q> QueryBuilder<'q> {
+    pub fn new(start: impl Into<String>) -> Self {
+        Self { sql: start.into(), args: Vec::new() }
+    }
+
+    pub fn push(&mut self, sql: impl std::fmt::Display) -> &mut Self {
+        use std::fmt::Write;
+        let _ = write!(self.sql, "{sql}");
+        self
+    }
+
+    pub fn push_bind(&mut self, value: impl Bind<'q>) -> &mut Self {
+        self.args.push(value.into_value());
+        let number = self.args.len();
+        self.push(format_args!("${number}"))
+    }
+
+    pub fn build(self) -> Query<'q> {
+        Query { sql: Cow::Owned(self.sql), args: self.args }
+    }
+
+    pub fn build_query_as<T: Record>(self) -> QueryAs<'q, T> {
+        QueryAs { query: self.build(), row: PhantomData }
+    }
+
+    pub fn build_query_scalar<T>(self) -> QueryScalar<'q, T>
+    where
+        (T,): Record,
+    {
+        QueryScalar { query: self.build(), value: PhantomData }
     }
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum DbSetupError {
-    #[error("die Datenbank {0} kann nicht geöffnet werden")]
+    #[error("KP_DATABASE_URL: »{0}« ist keine sqlite:- oder postgres:-Adresse")]
+    Scheme(String),
+    #[error("KP_DATABASE_URL: die Datenbank {0} kann nicht geöffnet werden ({cause})", cause = why_not_open(.1))]
     Open(String, #[source] sqlx::Error),
-    #[error("das Datenverzeichnis kann nicht angelegt werden")]
+    #[error("KP_DATA_DIR: das Datenverzeichnis kann nicht angelegt werden")]
     DataDir(#[source] std::io::Error),
-    #[error("die Datenbank kann nicht auf den aktuellen Stand gebracht werden")]
-    Migrate(#[source] sqlx::migrate::MigrateError),
+    #[error("KP_DATABASE_URL: die Datenbank {0} kann nicht auf den aktuellen Stand gebracht werden")]
+    Migrate(String, #[source] sqlx::migrate::MigrateError),
 }
 
-/// Opens (and creates) the database with WAL, foreign keys and a busy
-/// timeout, then applies the migrations that are missing.
-pub async fn connect_and_migrate(database_url: &str) -> Result<Pool, DbSetupError> {
-    let options = SqliteConnectOptions::from_str(database_url)
-        .map_err(|e| DbSetupError::Open(redacted(database_url), e))?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    if let Some(parent) = options.get_filename().parent() {
-        if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).map_err(DbSetupError::DataDir)?;
-        }
+/// The reason a database did not open, for the operator's one line: what
+/// the server said or that it did not answer (never the URL, never a secret).
+fn why_not_open(error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::PoolTimedOut => "keine Verbindung innerhalb von 10 Sekunden".into(),
+        sqlx::Error::Io(io) => format!("Verbindung: {}", io.kind()),
+        sqlx::Error::Tls(_) => "TLS-Verbindung fehlgeschlagen".into(),
+        sqlx::Error::Database(database) => format!("der Server sagt: {}", database.message()),
+        sqlx::Error::Configuration(_) => "die Adresse ist ungültig".into(),
+        _ => "siehe Protokoll mit KP_LOG=debug".into(),
     }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        .connect_with(options)
-        .await
-        .map_err(|e| DbSetupError::Open(redacted(database_url), e))?;
-    sqlx::migrate!("../migrations").run(&pool).await.map_err(DbSetupError::Migrate)?;
+}
+
+/// Settings of the pool that do not belong in the URL.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self { max_connections: 8 }
+    }
+}
+
+/// The migrations of one backend, embedded in the binary. The two folders
+/// hold the same schema in each database's own types.
+pub fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
+    match backend {
+        Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
+        Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
+    }
+}
+
+/// Opens the database `database_url` names and applies the migrations that
+/// are missing (several instances starting at once take turns: sqlx holds
+/// an advisory lock on PostgreSQL while it migrates).
+pub async fn connect_and_migrate(database_url: &str, settings: PoolSettings) -> Result<Pool, DbSetupError> {
+    let pool = connect(database_url, settings).await?;
+    migrate(&pool, database_url).await?;
     Ok(pool)
 }
 
-fn redacted(url: &str) -> String {
-    url.split('?').next().unwrap_or_default().to_owned()
+/// Opens the database without touching its schema.
+pub async fn connect(database_url: &str, settings: PoolSettings) -> Result<Pool, DbSetupError> {
+    let open_failed = |error| DbSetupError::Open(redacted(database_url), error);
+    match Backend::of_url(database_url) {
+        Some(Backend::Sqlite) => {
+            let options = SqliteConnectOptions::from_str(database_url)
+                .map_err(open_failed)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            if let Some(parent) = options.get_filename().parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(DbSetupError::DataDir)?;
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(settings.max_connections)
+                .connect_with(options)
+                .await
+                .map_err(open_failed)?;
+            Ok(Pool::Sqlite(pool))
+        }
+        Some(Backend::Postgres) => {
+            let options = PgConnectOptions::from_str(database_url).map_err(open_failed)?.application_name("kundenportal");
+            let pool = PgPoolOptions::new()
+                .max_connections(settings.max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(options)
+                .await
+                .map_err(open_failed)?;
+            Ok(Pool::Postgres(pool))
+        }
+        None => Err(DbSetupError::Scheme(redacted(database_url))),
+    }
 }
+
+async fn migrate(pool: &Pool, database_url: &str) -> Result<(), DbSetupError> {
+    let migrator = migrator(pool.backend());
+    let result = match pool {
+        Pool::Sqlite(pool) => migrator.run(pool).await,
+        Pool::Postgres(pool) => migrator.run(pool).await,
+    };
+    result.map_err(|error| DbSetupError::Migrate(redacted(database_url), error))
+}
+
+pub use super::config::redact_url as redacted;
 
 /// True when `error` is a unique-index violation, i.e. the row exists already.
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacted_urls_keep_user_and_host_but_never_the_password() {
+        assert_eq!(redacted("postgres://portal:s3cret@db.example:5432/kp?sslmode=require"), "postgres://portal@db.example:5432/kp");
+        assert_eq!(redacted("postgres://portal:p@ss@word@db/kp"), "postgres://portal@db/kp");
+        assert_eq!(redacted("sqlite:///var/lib/kp/kp.db?mode=rwc"), "sqlite:///var/lib/kp/kp.db");
+    }
+
+    #[test]
+    fn the_backend_comes_from_the_scheme() {
+        assert_eq!(Backend::of_url("sqlite://x.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::of_url("postgresql://h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::of_url("mysql://h/db"), None);
+    }
 }

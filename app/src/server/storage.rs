@@ -1,5 +1,5 @@
-//! Document files through the `object_store` crate: a local folder now, an
-//! S3-compatible bucket later, by `KP_STORAGE_URL` alone. Files are stored
+//! Document files through the `object_store` crate: a local folder or an
+//! S3-compatible bucket, by `KP_STORAGE_URL` alone. Files are stored
 //! under their SHA-256 (content-addressed): written once, never overwritten,
 //! and the same PDF sent twice is stored once.
 
@@ -56,15 +56,67 @@ pub struct DocumentStore {
 }
 
 impl DocumentStore {
-    /// Opens the store `KP_STORAGE_URL` names; a local folder is created if missing.
+    /// Opens the store `KP_STORAGE_URL` names: `file:///DIR` (created if
+    /// missing) or `s3://BUCKET/PREFIX`, whose endpoint, region and keys
+    /// come from the usual `AWS_*` variables (`AWS_ENDPOINT` for MinIO,
+    /// Ceph, Garage and others). Nothing is contacted yet; see [`Self::check`].
     pub fn open(url: &str) -> Result<Self, StorageError> {
-        let parsed = url::Url::parse(url).map_err(|_| StorageError::Url(url.to_owned()))?;
-        if parsed.scheme() == "file" {
-            let dir = parsed.to_file_path().map_err(|_| StorageError::Url(url.to_owned()))?;
-            std::fs::create_dir_all(&dir).map_err(StorageError::Create)?;
+        let invalid = || StorageError::Url(super::config::redact_url(url));
+        let parsed = url::Url::parse(url).map_err(|_| invalid())?;
+        match parsed.scheme() {
+            "file" => {
+                let dir = parsed.to_file_path().map_err(|_| invalid())?;
+                std::fs::create_dir_all(&dir).map_err(StorageError::Create)?;
+                let (store, prefix) = object_store::parse_url(&parsed).map_err(|_| invalid())?;
+                Ok(Self { store: Arc::from(store), prefix })
+            }
+            "s3" => {
+                let bucket = parsed.host_str().filter(|bucket| !bucket.is_empty()).ok_or_else(invalid)?;
+                // object_store's S3 client uses rustls without choosing its
+                // cryptography; ring is the one the rest of the portal uses.
+                let _ = rustls::crypto::ring::default_provider().install_default();
+                let retry = object_store::RetryConfig {
+                    max_retries: 3,
+                    retry_timeout: std::time::Duration::from_secs(15),
+                    ..Default::default()
+                };
+                use object_store::aws::AmazonS3ConfigKey;
+                use object_store::ClientConfigKey;
+                // Set key by key: the client options also hold AWS_ALLOW_HTTP and the like from the environment.
+                let s3 = object_store::aws::AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .with_retry(retry)
+                    .with_config(AmazonS3ConfigKey::Client(ClientConfigKey::ConnectTimeout), "5s")
+                    .with_config(AmazonS3ConfigKey::Client(ClientConfigKey::Timeout), "120s")
+                    .build()
+                    .map_err(|_| invalid())?;
+                Ok(Self { store: Arc::new(s3), prefix: Path::from(parsed.path().trim_matches('/')) })
+            }
+            _ => Err(invalid()),
         }
-        let (store, prefix) = object_store::parse_url(&parsed).map_err(|_| StorageError::Url(url.to_owned()))?;
-        Ok(Self { store: Arc::from(store), prefix })
+    }
+
+    /// Asks the store for a file that does not exist: an answer (found or
+    /// not) means it is reachable and lets us in. At start and for `/readyz`.
+    pub async fn check(&self) -> Result<(), StorageError> {
+        match self.store.head(&self.prefix.clone().join(".kundenportal-probe")).await {
+            Ok(_) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Every stored file's name and bytes, for `storage copy`: the store
+    /// is read as it is listed, one file at a time.
+    pub fn files(&self) -> BoxStream<'_, Result<ContentHash, StorageError>> {
+        self.store
+            .list(Some(&self.prefix))
+            .filter_map(|meta| async move {
+                match meta {
+                    Ok(meta) => meta.location.filename().and_then(ContentHash::parse).map(Ok),
+                    Err(error) => Some(Err(error.into())),
+                }
+            })
+            .boxed()
     }
 
     /// `ab/cd/abcd…`: two levels of folders keep any one folder small.

@@ -33,12 +33,119 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     let mut map: HashMap<String, String> =
         vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     map.insert("KP_DATA_DIR".into(), dir.path().display().to_string());
+    if let Some(url) = fresh_postgres_database().await {
+        map.entry("KP_DATABASE_URL".into()).or_insert(url);
+    }
+    if let Some(url) = fresh_s3_prefix() {
+        map.entry("KP_STORAGE_URL".into()).or_insert(url);
+    }
     let config = Config::from_lookup(|name| map.get(name).cloned()).expect("test configuration is valid");
-    let pool = db::connect_and_migrate(&config.database_url).await.expect("database opens");
+    let pool = db::connect_and_migrate(&config.database_url, config.pool_settings()).await.expect("database opens");
     let state = AppState::new(pool, config, Clock::fixed(START)).expect("state builds");
     app::jobs().run_at_start(&state).await.unwrap();
     let router = server::startup::build(state.clone());
     TestApp { state, router, dir }
+}
+
+/// The PostgreSQL server the suite runs against, as an administrator's URL
+/// (set by scripts/test.sh for the suite's second run); unset: SQLite.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var("KP_TEST_POSTGRES_URL").ok().filter(|url| !url.is_empty())
+}
+
+/// A new, empty database on the test server, when the suite runs on
+/// PostgreSQL: each test gets its own, as each gets its own SQLite file.
+pub async fn fresh_postgres_database() -> Option<String> {
+    let admin = postgres_admin_url()?;
+    let name = format!("kp_test_{}", app::server::crypto::new_token().to_lowercase().replace(|c: char| !c.is_ascii_alphanumeric(), ""));
+    let name = &name[..name.len().min(40)];
+    let pool = sqlx::PgPool::connect(&admin).await.expect("the test PostgreSQL server answers");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&pool).await.expect("test database created");
+    pool.close().await;
+    let (server, _) = admin.rsplit_once('/').expect("KP_TEST_POSTGRES_URL ends in /DATABASE");
+    Some(format!("{server}/{name}"))
+}
+
+/// With `KP_TEST_S3_BUCKET` (set by scripts/test.sh with the `AWS_*`
+/// variables of a local S3-compatible server), each test stores its
+/// documents under its own prefix in that bucket; unset: in its directory.
+pub fn fresh_s3_prefix() -> Option<String> {
+    let bucket = std::env::var("KP_TEST_S3_BUCKET").ok().filter(|bucket| !bucket.is_empty())?;
+    let prefix: String = app::server::crypto::new_token().chars().filter(char::is_ascii_alphanumeric).take(16).collect();
+    Some(format!("s3://{bucket}/test-{prefix}"))
+}
+
+/// A data directory and a database of its own, for tests that run the
+/// binary: `env()` is what the binary needs to find both.
+pub struct DataDir {
+    pub dir: tempfile::TempDir,
+    pub database_url: String,
+    pub storage_url: String,
+}
+
+impl DataDir {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let database_url = match fresh_postgres_database().await {
+            Some(url) => url,
+            None => format!("sqlite://{}?mode=rwc", dir.path().join("kundenportal.db").display()),
+        };
+        let storage_url = fresh_s3_prefix().unwrap_or_else(|| format!("file://{}", dir.path().join("documents").display()));
+        Self { dir, database_url, storage_url }
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    pub fn env(&self) -> [(&'static str, String); 3] {
+        [
+            ("KP_DATA_DIR", self.path().display().to_string()),
+            ("KP_DATABASE_URL", self.database_url.clone()),
+            ("KP_STORAGE_URL", self.storage_url.clone()),
+        ]
+    }
+
+    /// Opens the database as it is now, without migrating it.
+    pub async fn pool(&self) -> db::Pool {
+        db::connect(&self.database_url, db::PoolSettings::default()).await.expect("test database opens")
+    }
+}
+
+/// Every row of every table of the portal, as text the database formats,
+/// sorted: what "unchanged" means for a database.
+pub async fn table_rows(pool: &db::Pool) -> Vec<(String, Vec<String>)> {
+    let mut content = Vec::new();
+    for table in pool.table_names().await.unwrap() {
+        let select_row = match pool.backend() {
+            db::Backend::Postgres => format!("SELECT t::text FROM \"{table}\" t"),
+            db::Backend::Sqlite => {
+                let columns: Vec<String> = db::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                    .bind(&table)
+                    .fetch_all(pool)
+                    .await
+                    .unwrap();
+                let row = columns.iter().map(|c| format!("quote(\"{c}\")")).collect::<Vec<_>>().join(" || '|' || ");
+                format!("SELECT {row} FROM \"{table}\"")
+            }
+        };
+        let mut rows: Vec<String> = db::query_scalar(&select_row).fetch_all(pool).await.unwrap();
+        rows.sort();
+        content.push((table, rows));
+    }
+    content
+}
+
+/// Runs the statements written for the database the test runs on (tests
+/// that break the schema on purpose need each database's trigger syntax).
+pub async fn execute_per_backend(pool: &db::Pool, sqlite: &[&str], postgres: &[&str]) {
+    let statements = match pool.backend() {
+        db::Backend::Sqlite => sqlite,
+        db::Backend::Postgres => postgres,
+    };
+    for statement in statements {
+        db::query(statement).execute(pool).await.unwrap_or_else(|error| panic!("{statement}: {error}"));
+    }
 }
 
 pub struct TestResponse {
@@ -121,7 +228,7 @@ impl TestApp {
     }
 
     pub async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.state.pool).await.unwrap()
+        db::query_scalar(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&self.state.pool).await.unwrap()
     }
 }
 
@@ -167,7 +274,7 @@ pub fn urlencode(value: &str) -> String {
 /// finished the first sign-in (accepted the current privacy notice).
 pub async fn customer_with_password(app: &TestApp, number: &str, username: &str, password: &str) -> i64 {
     let user_id = customer_in_setup(app, number, username, password).await;
-    sqlx::query(
+    db::query(
         "INSERT INTO privacy_acceptances (user_id, version, accepted_at) \
          SELECT $1, MAX(version), $2 FROM privacy_notices",
     )
@@ -190,7 +297,7 @@ pub async fn customer_in_setup(app: &TestApp, number: &str, username: &str, pass
     Password::parse(password, &PasswordPolicy::default(), PasswordContext::default()).expect("test password meets the policy");
     let username = Username::parse(username).expect("valid test username");
     let hash = app::server::crypto::hash_password(password);
-    let customer_id: i64 = sqlx::query_scalar(
+    let customer_id: i64 = db::query_scalar(
         "INSERT INTO customers (number, name, created_at) VALUES ($1, $2, $3) RETURNING id",
     )
     .bind(CustomerNumber::parse(number).unwrap().as_str())
@@ -199,7 +306,7 @@ pub async fn customer_in_setup(app: &TestApp, number: &str, username: &str, pass
     .fetch_one(&app.state.pool)
     .await
     .unwrap();
-    sqlx::query_scalar(
+    db::query_scalar(
         "INSERT INTO users (customer_id, username, email, role, password_hash, password_changed_at, security_stamp, created_at) \
          VALUES ($1, $2, $3, 'main', $4, $5, $6, $5) RETURNING id",
     )

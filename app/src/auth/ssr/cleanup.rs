@@ -3,6 +3,7 @@
 //! expired, the day's reset-mail budgets, trusted browsers no longer trusted, and old failure counters.
 //! Until now a dead session went only when its cookie came back.
 
+use crate::server::db;
 use super::session::{ABSOLUTE_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS};
 use crate::server::db::Pool;
 use crate::server::jobs::Jobs;
@@ -18,7 +19,7 @@ pub struct Swept {
 }
 
 pub async fn sweep(pool: &Pool, now: i64) -> Result<Swept, sqlx::Error> {
-    let sessions = sqlx::query(
+    let sessions = db::query(
         "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2 \
          OR security_stamp <> (SELECT security_stamp FROM users WHERE users.id = sessions.user_id)",
     )
@@ -27,16 +28,16 @@ pub async fn sweep(pool: &Pool, now: i64) -> Result<Swept, sqlx::Error> {
     .execute(pool)
     .await?
     .rows_affected();
-    let tokens = sqlx::query("DELETE FROM tokens WHERE used_at IS NOT NULL OR expires_at <= $1")
+    let tokens = db::query("DELETE FROM tokens WHERE used_at IS NOT NULL OR expires_at <= $1")
         .bind(now)
         .execute(pool)
         .await?
         .rows_affected();
-    sqlx::query("DELETE FROM reset_mail_budget WHERE window_start <= $1 AND last_mail_at <= $1")
+    db::query("DELETE FROM reset_mail_budget WHERE window_start <= $1 AND last_mail_at <= $1")
         .bind(now - 24 * 3600)
         .execute(pool)
         .await?;
-    let devices = sqlx::query("DELETE FROM trusted_devices WHERE expires_at <= $1").bind(now).execute(pool).await?.rows_affected();
+    let devices = db::query("DELETE FROM trusted_devices WHERE expires_at <= $1").bind(now).execute(pool).await?.rows_affected();
     let failure_counters = super::lockout::forget_stale(pool, now).await?;
     Ok(Swept { sessions, tokens, devices, failure_counters })
 }

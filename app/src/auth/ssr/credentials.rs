@@ -2,6 +2,7 @@
 //! dummy one, so unknown names cost the same), with the lockout counter and
 //! an audit entry for every outcome.
 
+use crate::server::db;
 use super::{devices, hashing, lockout, AuthError};
 use crate::domain::Username;
 use crate::server::audit::{self, Actor, AuditEntry};
@@ -53,7 +54,7 @@ pub async fn verify_credentials(
     // Only a valid username can name a user; anything else is counted apart.
     let row: Option<CredentialRow> = match Username::parse(username) {
         Ok(name) => {
-            sqlx::query_as(
+            db::query_as(
                 "SELECT id, customer_id, password_hash, password_normalized, active, security_stamp \
                  FROM users WHERE lower(username) = $1",
             )
@@ -122,7 +123,7 @@ pub async fn verify_credentials(
 /// still that one: a password changed meanwhile is not written back.
 async fn rehash(state: &AppState, user_id: i64, password: &str, old_hash: &str) -> Result<(), AuthError> {
     let hash = hashing::hash(state, password).await?;
-    sqlx::query("UPDATE users SET password_hash = $1, password_normalized = 1 WHERE id = $2 AND password_hash = $3")
+    db::query("UPDATE users SET password_hash = $1, password_normalized = TRUE WHERE id = $2 AND password_hash = $3")
         .bind(hash.as_database_value())
         .bind(user_id)
         .bind(old_hash)

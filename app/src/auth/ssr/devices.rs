@@ -7,6 +7,7 @@
 //! five times itself loses the privilege until its own wait is over.
 //! Only a hash of the token is stored; a new one replaces it at every sign-in.
 
+use crate::server::db;
 use super::lockout;
 use crate::server::crypto;
 use crate::server::db::{Pool, Transaction};
@@ -31,7 +32,7 @@ pub fn cookie_name(state: &AppState) -> &'static str {
 pub async fn trusted_key(pool: &Pool, token: &str, user_id: i64, now: i64) -> Result<Option<String>, sqlx::Error> {
     let hash = crypto::token_hash(token);
     let trusted: Option<i64> =
-        sqlx::query_scalar("SELECT user_id FROM trusted_devices WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3")
+        db::query_scalar("SELECT user_id FROM trusted_devices WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3")
             .bind(&hash)
             .bind(user_id)
             .bind(now)
@@ -45,7 +46,7 @@ pub async fn trusted_key(pool: &Pool, token: &str, user_id: i64, now: i64) -> Re
 pub async fn renew(tx: &mut Transaction<'_>, old_token: Option<&str>, user_id: i64, now: i64) -> Result<String, sqlx::Error> {
     if let Some(old) = old_token {
         let old_hash = crypto::token_hash(old);
-        let deleted = sqlx::query("DELETE FROM trusted_devices WHERE token_hash = $1 AND user_id = $2")
+        let deleted = db::query("DELETE FROM trusted_devices WHERE token_hash = $1 AND user_id = $2")
             .bind(&old_hash)
             .bind(user_id)
             .execute(&mut **tx)
@@ -55,14 +56,14 @@ pub async fn renew(tx: &mut Transaction<'_>, old_token: Option<&str>, user_id: i
         }
     }
     let token = crypto::new_token();
-    sqlx::query("INSERT INTO trusted_devices (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+    db::query("INSERT INTO trusted_devices (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
         .bind(crypto::token_hash(&token))
         .bind(user_id)
         .bind(now)
         .bind(now + TRUST_DAYS * 24 * 3600)
         .execute(&mut **tx)
         .await?;
-    sqlx::query(
+    db::query(
         "DELETE FROM trusted_devices WHERE user_id = $1 AND token_hash NOT IN \
          (SELECT token_hash FROM trusted_devices WHERE user_id = $1 ORDER BY created_at DESC, token_hash LIMIT $2)",
     )

@@ -67,13 +67,13 @@ pub fn expires_at(changed_at: i64, operator_date: Option<i64>, max_age: Option<M
 /// it is off, so turning it on again grants the warning period again.
 pub async fn record_max_age_start(pool: &Pool, max_age_days: Option<u32>, now: i64) -> Result<(), sqlx::Error> {
     if max_age_days.is_some() {
-        sqlx::query("INSERT INTO portal_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+        db::query("INSERT INTO portal_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
             .bind(MAX_AGE_SINCE)
             .bind(now)
             .execute(pool)
             .await?;
     } else {
-        sqlx::query("DELETE FROM portal_settings WHERE key = $1").bind(MAX_AGE_SINCE).execute(pool).await?;
+        db::query("DELETE FROM portal_settings WHERE key = $1").bind(MAX_AGE_SINCE).execute(pool).await?;
     }
     Ok(())
 }
@@ -84,7 +84,7 @@ pub async fn max_age(state: &AppState) -> Result<Option<MaxAge>, sqlx::Error> {
     if config.password_max_age_days.is_none() {
         return Ok(None);
     }
-    let since: Option<i64> = sqlx::query_scalar("SELECT value FROM portal_settings WHERE key = $1")
+    let since: Option<i64> = db::query_scalar("SELECT value FROM portal_settings WHERE key = $1")
         .bind(MAX_AGE_SINCE)
         .fetch_optional(&state.pool)
         .await?;
@@ -124,7 +124,7 @@ pub async fn expire_passwords_on(
     let mut tx = db::begin(&state.pool).await?;
     let customer_id = match customer_number {
         Some(number) => Some(
-            sqlx::query_scalar::<_, i64>("SELECT id FROM customers WHERE number = $1")
+            db::query_scalar::<i64>("SELECT id FROM customers WHERE number = $1")
                 .bind(number)
                 .fetch_optional(&mut *tx)
                 .await?
@@ -132,9 +132,9 @@ pub async fn expire_passwords_on(
         ),
         None => None,
     };
-    let updated = sqlx::query(
+    let updated = db::query(
         "UPDATE users SET password_expires_at = $1 \
-         WHERE active = 1 AND password_hash IS NOT NULL AND ($2 = 0 OR customer_id = $3)",
+         WHERE active = TRUE AND password_hash IS NOT NULL AND ($2 = 0 OR customer_id = $3)",
     )
     .bind(at)
     .bind(i64::from(customer_id.is_some()))
@@ -189,11 +189,11 @@ pub async fn queue_expiry_warnings(state: &AppState) -> Result<usize, ExpiryErro
         Some(_) => (i64::MIN, i64::MAX),
         None => (i64::MIN, i64::MIN),
     };
-    let candidates: Vec<Candidate> = sqlx::query_as(
+    let candidates: Vec<Candidate> = db::query_as(
         "SELECT id, username, email, salutation, first_name, last_name, \
                 COALESCE(password_changed_at, created_at) AS changed_at, password_expires_at \
          FROM users \
-         WHERE active = 1 AND password_hash IS NOT NULL AND must_change_password = 0 \
+         WHERE active = TRUE AND password_hash IS NOT NULL AND must_change_password = FALSE \
            AND (password_expires_at IS NULL OR password_expires_at > $1) \
            AND (password_expires_at <= $2 \
                 OR (COALESCE(password_changed_at, created_at) > $3 AND COALESCE(password_changed_at, created_at) <= $4))",

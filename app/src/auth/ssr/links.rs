@@ -82,9 +82,9 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
     if username_key.is_none() && email_key.is_none() {
         return Ok(());
     }
-    let candidates: Vec<ResetCandidate> = sqlx::query_as(
+    let candidates: Vec<ResetCandidate> = db::query_as(
         "SELECT id, customer_id, username, email, salutation, first_name, last_name FROM users \
-         WHERE active = 1 AND (lower(username) = $1 OR lower(email) = $2) ORDER BY lower(email), id",
+         WHERE active = TRUE AND (lower(username) = $1 OR lower(email) = $2) ORDER BY lower(email), id",
     )
     .bind(username_key.unwrap_or_default())
     .bind(email_key.unwrap_or_default())
@@ -166,8 +166,12 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
 /// is claimed in one statement, so that requests sent at once from it cannot
 /// all pass before one is counted.
 async fn claim_reset_mail(tx: &mut db::Transaction<'_>, user_id: i64, client_key: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let (last, today): (Option<i64>, Option<i64>) = sqlx::query_as(
-        "SELECT MAX(last_mail_at), SUM(CASE WHEN window_start > $2 THEN mails ELSE 0 END) FROM reset_mail_budget WHERE user_id = $1",
+    // Requests from several addresses at once take turns per account (a row
+    // lock on PostgreSQL, the write lock on SQLite), so the account's own
+    // limits below are read after the previous request has counted.
+    db::query("UPDATE users SET security_stamp = security_stamp WHERE id = $1").bind(user_id).execute(&mut **tx).await?;
+    let (last, today): (Option<i64>, Option<i64>) = db::query_as(
+        "SELECT MAX(last_mail_at), CAST(SUM(CASE WHEN window_start > $2 THEN mails ELSE 0 END) AS BIGINT) FROM reset_mail_budget WHERE user_id = $1",
     )
     .bind(user_id)
     .bind(now - 24 * 3600)
@@ -176,7 +180,7 @@ async fn claim_reset_mail(tx: &mut db::Transaction<'_>, user_id: i64, client_key
     if last.is_some_and(|at| at > now - RESET_COOLDOWN_SECONDS) || today.unwrap_or(0) >= RESETS_PER_DAY_PER_ACCOUNT {
         return Ok(false);
     }
-    let claimed: Option<i64> = sqlx::query_scalar(
+    let claimed: Option<i64> = db::query_scalar(
         "INSERT INTO reset_mail_budget (user_id, client_key, window_start, mails, last_mail_at) VALUES ($1, $6, $2, 1, $2) \
          ON CONFLICT (user_id, client_key) DO UPDATE SET \
            window_start = CASE WHEN reset_mail_budget.window_start <= $3 THEN $2 ELSE reset_mail_budget.window_start END, \
@@ -216,11 +220,11 @@ async fn find_link(state: &AppState, kind: LinkKind, token: &str) -> Result<Link
     if token.is_empty() || token.len() > 128 {
         return Err(AuthError::LinkInvalid);
     }
-    let owner: Option<LinkOwner> = sqlx::query_as(
+    let owner: Option<LinkOwner> = db::query_as(
         "SELECT t.id AS token_id, t.user_id, u.customer_id, c.name AS customer_name, u.username, u.email, \
                 u.salutation, u.first_name, u.last_name \
          FROM tokens t JOIN users u ON u.id = t.user_id JOIN customers c ON c.id = u.customer_id \
-         WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND u.active = 1",
+         WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND u.active = TRUE",
     )
     .bind(crypto::token_hash(token))
     .bind(link_purpose(kind))
@@ -256,7 +260,7 @@ pub async fn use_link(
 
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
-    let consumed: Option<i64> = sqlx::query_scalar(
+    let consumed: Option<i64> = db::query_scalar(
         "UPDATE tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
          RETURNING user_id",
     )
@@ -268,7 +272,7 @@ pub async fn use_link(
     if consumed != Some(owner.user_id) {
         return Err(AuthError::LinkInvalid);
     }
-    sqlx::query(
+    db::query(
         "UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND purpose IN ('invitation', 'password_reset') \
          AND used_at IS NULL",
     )

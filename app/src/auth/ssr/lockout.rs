@@ -6,6 +6,7 @@
 //! A browser the user signed in with before (see [`super::devices`]) has a
 //! counter of its own, so that strangers' failures do not lock it out.
 
+use crate::server::db;
 use crate::domain::Username;
 use crate::server::crypto;
 use crate::server::db::Pool;
@@ -62,7 +63,7 @@ fn wait_case(count: &str) -> String {
 pub async fn claim_attempt(pool: &Pool, key: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
     // This name's counter starts again if it was forgotten; the others are
     // swept by the hourly cleanup, not on every try.
-    sqlx::query(&format!("{FORGET_STALE} AND identifier_key = $3"))
+    db::query(&format!("{FORGET_STALE} AND identifier_key = $3"))
         .bind(now - FORGET_AFTER_SECONDS)
         .bind(now)
         .bind(key)
@@ -77,7 +78,7 @@ pub async fn claim_attempt(pool: &Pool, key: &str, now: i64) -> Result<Option<i6
         first = wait_case("1"),
         next = wait_case("login_failures.failures + 1"),
     );
-    sqlx::query_scalar(&sql).bind(key).bind(now).fetch_optional(pool).await
+    db::query_scalar(&sql).bind(key).bind(now).fetch_optional(pool).await
 }
 
 const FORGET_STALE: &str =
@@ -85,12 +86,12 @@ const FORGET_STALE: &str =
 
 /// Deletes every counter untouched for a day and not waiting (the hourly cleanup).
 pub async fn forget_stale(pool: &Pool, now: i64) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query(FORGET_STALE).bind(now - FORGET_AFTER_SECONDS).bind(now).execute(pool).await?.rows_affected())
+    Ok(db::query(FORGET_STALE).bind(now - FORGET_AFTER_SECONDS).bind(now).execute(pool).await?.rows_affected())
 }
 
 /// Forgets the failures of a name (successful sign-in, password reset).
-pub async fn clear<'e>(executor: impl sqlx::SqliteExecutor<'e>, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE identifier_key = $1").bind(key).execute(executor).await?;
+pub async fn clear<'e>(executor: impl Into<db::Executor<'e>>, key: &str) -> Result<(), sqlx::Error> {
+    db::query("DELETE FROM login_failures WHERE identifier_key = $1").bind(key).execute(executor).await?;
     Ok(())
 }
 

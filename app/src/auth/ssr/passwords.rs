@@ -43,9 +43,9 @@ pub(super) async fn replace_password(
     now: i64,
 ) -> Result<Option<String>, sqlx::Error> {
     let stamp = crypto::new_token();
-    let updated = sqlx::query(
-        "UPDATE users SET password_hash = $1, password_normalized = 1, must_change_password = 0, password_changed_at = $2, \
-         password_expires_at = NULL, security_stamp = $3 WHERE id = $4 AND active = 1",
+    let updated = db::query(
+        "UPDATE users SET password_hash = $1, password_normalized = TRUE, must_change_password = FALSE, password_changed_at = $2, \
+         password_expires_at = NULL, security_stamp = $3 WHERE id = $4 AND active = TRUE",
     )
     .bind(hash.as_database_value())
     .bind(now)
@@ -56,9 +56,9 @@ pub(super) async fn replace_password(
     if updated.rows_affected() == 0 {
         return Ok(None);
     }
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    db::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     // A browser trusted with the old password (perhaps a stolen one) is trusted no more.
-    sqlx::query("DELETE FROM trusted_devices WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    db::query("DELETE FROM trusted_devices WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     Ok(Some(stamp))
 }
 
@@ -77,7 +77,7 @@ pub(super) async fn replace_password_keeping_this_browser(
 
 async fn stored_hash(state: &AppState, user_id: i64) -> Result<Option<PasswordHashString>, sqlx::Error> {
     let row: Option<(Option<String>, bool)> =
-        sqlx::query_as("SELECT password_hash, password_normalized FROM users WHERE id = $1")
+        db::query_as("SELECT password_hash, password_normalized FROM users WHERE id = $1")
             .bind(user_id)
             .fetch_optional(&state.pool)
             .await?;
@@ -180,7 +180,7 @@ pub async fn accept_privacy(
     }
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
-    let inserted = sqlx::query(
+    let inserted = db::query(
         "INSERT INTO privacy_acceptances (user_id, version, accepted_at) VALUES ($1, $2, $3) \
          ON CONFLICT (user_id, version) DO NOTHING",
     )

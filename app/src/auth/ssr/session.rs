@@ -103,9 +103,9 @@ pub async fn end_other_sessions(
     let mut tx = db::begin(&state.pool).await?;
     // Only a session that is still valid inside this transaction goes on: a
     // password change, reset or deactivation since the request began wins.
-    let current: Option<(i64, i64)> = sqlx::query_as(
+    let current: Option<(i64, i64)> = db::query_as(
         "DELETE FROM sessions WHERE id_hash = $1 \
-           AND security_stamp = (SELECT security_stamp FROM users WHERE id = $2 AND active = 1) \
+           AND security_stamp = (SELECT security_stamp FROM users WHERE id = $2 AND active = TRUE) \
          RETURNING created_at, authenticated_at",
     )
     .bind(&user.session_hash)
@@ -113,7 +113,7 @@ pub async fn end_other_sessions(
     .fetch_optional(&mut *tx)
     .await?;
     let Some((created_at, authenticated_at)) = current else { return Err(AuthError::NotSignedIn) };
-    let ended: i64 = sqlx::query_scalar(
+    let ended: i64 = db::query_scalar(
         "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.user_id = $1 AND s.security_stamp = u.security_stamp AND s.last_seen_at >= $2 AND s.created_at >= $3",
     )
@@ -123,8 +123,8 @@ pub async fn end_other_sessions(
     .fetch_one(&mut *tx)
     .await?;
     let stamp = crypto::new_token();
-    sqlx::query("UPDATE users SET security_stamp = $1 WHERE id = $2").bind(&stamp).bind(user.user_id).execute(&mut *tx).await?;
-    sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user.user_id).execute(&mut *tx).await?;
+    db::query("UPDATE users SET security_stamp = $1 WHERE id = $2").bind(&stamp).bind(user.user_id).execute(&mut *tx).await?;
+    db::query("DELETE FROM sessions WHERE user_id = $1").bind(user.user_id).execute(&mut *tx).await?;
     let token = insert_session(&mut tx, user.user_id, &stamp, created_at, authenticated_at, now).await?;
     audit::record(
         &mut tx,
@@ -164,7 +164,7 @@ async fn insert_session(
     now: i64,
 ) -> Result<String, sqlx::Error> {
     let token = crypto::new_token();
-    sqlx::query(
+    db::query(
         "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -185,7 +185,7 @@ async fn insert_session(
 pub async fn load_session(state: &AppState, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
     let (pool, now) = (&state.pool, state.clock.now());
     let id_hash = crypto::token_hash(token);
-    let row: Option<SessionRow> = sqlx::query_as(
+    let row: Option<SessionRow> = db::query_as(
         "SELECT s.user_id, s.security_stamp AS session_stamp, s.created_at, s.last_seen_at, s.authenticated_at, \
                 u.customer_id, c.number AS customer_number, c.name AS customer_name, u.username, u.email, u.salutation, u.first_name, \
                 u.last_name, u.role, u.can_manage_users, u.can_manage_forwardings, u.active, \
@@ -220,7 +220,7 @@ pub async fn load_session(state: &AppState, token: &str) -> Result<Option<Sessio
         return Ok(None);
     }
     if now - row.last_seen_at >= TOUCH_INTERVAL_SECONDS {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+        db::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
             .bind(now)
             .bind(&id_hash)
             .execute(pool)
@@ -254,6 +254,6 @@ pub async fn load_session(state: &AppState, token: &str) -> Result<Option<Sessio
 }
 
 pub async fn delete_session_by_hash(pool: &Pool, id_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await?;
+    db::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await?;
     Ok(())
 }

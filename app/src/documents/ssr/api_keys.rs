@@ -43,7 +43,7 @@ pub async fn create(pool: &Pool, name: &str, now: i64) -> Result<String, ApiKeyE
     let name = check_name(name)?;
     let key = format!("kp_{}", crypto::new_token());
     let mut tx = db::begin(pool).await?;
-    let inserted = sqlx::query("INSERT INTO api_keys (name, key_hash, created_at) VALUES ($1, $2, $3)")
+    let inserted = db::query("INSERT INTO api_keys (name, key_hash, created_at) VALUES ($1, $2, $3)")
         .bind(name)
         .bind(crypto::token_hash(&key))
         .bind(now)
@@ -69,12 +69,12 @@ pub struct ApiKeyInfo {
 }
 
 pub async fn list(pool: &Pool) -> Result<Vec<ApiKeyInfo>, sqlx::Error> {
-    sqlx::query_as("SELECT name, created_at, last_used_at, revoked_at FROM api_keys ORDER BY name").fetch_all(pool).await
+    db::query_as("SELECT name, created_at, last_used_at, revoked_at FROM api_keys ORDER BY name").fetch_all(pool).await
 }
 
 pub async fn revoke(pool: &Pool, name: &str, now: i64) -> Result<(), ApiKeyError> {
     let mut tx = db::begin(pool).await?;
-    let revoked = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
+    let revoked = db::query("UPDATE api_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
         .bind(now)
         .bind(name)
         .execute(&mut *tx)
@@ -91,12 +91,12 @@ pub async fn revoke(pool: &Pool, name: &str, now: i64) -> Result<(), ApiKeyError
 /// The key in `Authorization: Bearer …`, if it is one that works.
 pub async fn authenticate(pool: &Pool, headers: &HeaderMap, now: i64) -> Result<Option<ApiKey>, sqlx::Error> {
     let Some(presented) = bearer(headers) else { return Ok(None) };
-    let key: Option<(i64, String)> = sqlx::query_as("SELECT id, name FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
+    let key: Option<(i64, String)> = db::query_as("SELECT id, name FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
         .bind(crypto::token_hash(presented))
         .fetch_optional(pool)
         .await?;
     let Some((id, name)) = key else { return Ok(None) };
-    sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(pool).await?;
+    db::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2").bind(now).bind(id).execute(pool).await?;
     Ok(Some(ApiKey { name }))
 }
 

@@ -3,6 +3,7 @@
 //! an amount on the page, spread over the last 13 months so that some are
 //! about to leave the list; the newest few are not opened yet.
 
+use crate::server::db;
 use super::ingest::{ingest, Ingester, NewDocument};
 use super::DocumentError;
 use crate::server::state::AppState;
@@ -54,7 +55,7 @@ pub fn document_pdf(operator: &str, title: &str, lines: &[String]) -> Vec<u8> {
 /// Gives the demo customer its documents, once: a customer that has any
 /// keeps them as they are.
 pub async fn seed_demo_documents(state: &AppState, customer_number: &str, customer_name: &str) -> Result<u32, DocumentError> {
-    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM documents d JOIN customers c ON c.id = d.customer_id WHERE c.number = $1")
+    let existing: i64 = db::query_scalar("SELECT COUNT(*) FROM documents d JOIN customers c ON c.id = d.customer_id WHERE c.number = $1")
         .bind(customer_number)
         .fetch_one(&state.pool)
         .await?;
@@ -93,7 +94,7 @@ pub async fn seed_demo_documents(state: &AppState, customer_number: &str, custom
     // The demo user has opened all but the newest few.
     let now = state.clock.now();
     for (_, id) in added.iter().filter(|(i, _)| *i >= UNOPENED) {
-        sqlx::query(
+        db::query(
             "INSERT INTO document_reads (user_id, document_id, read_at) \
              SELECT u.id, $1, $2 FROM users u JOIN customers c ON c.id = u.customer_id WHERE c.number = $3 \
              ON CONFLICT (user_id, document_id) DO NOTHING",

@@ -104,7 +104,7 @@ impl Ingested {
 /// bytes are a retry, other bytes a conflict.
 async fn existing(state: &AppState, scope: CustomerScope, new: &NewDocument, hash: &ContentHash) -> Result<Option<Ingested>, DocumentError> {
     let row: Option<(i64, String)> =
-        sqlx::query_as("SELECT id, sha256 FROM documents WHERE customer_id = $1 AND number = $2 AND type_key = $3")
+        db::query_as("SELECT id, sha256 FROM documents WHERE customer_id = $1 AND number = $2 AND type_key = $3")
             .bind(scope.customer_id())
             .bind(new.number.as_str())
             .bind(new.type_key.as_str())
@@ -125,13 +125,13 @@ pub async fn ingest(state: &AppState, by: &Ingester, new: NewDocument, bytes: By
     if !is_pdf(&bytes) {
         return Err(DocumentError::NotPdf);
     }
-    let customer_id: Option<i64> = sqlx::query_scalar("SELECT id FROM customers WHERE number = $1")
+    let customer_id: Option<i64> = db::query_scalar("SELECT id FROM customers WHERE number = $1")
         .bind(new.customer.as_str())
         .fetch_optional(&state.pool)
         .await?;
     // The ingest caller was checked (operator or API key): it may deliver to any customer.
     let scope = CustomerScope { customer_id: customer_id.ok_or_else(|| DocumentError::UnknownCustomer(new.customer.as_str().to_owned()))? };
-    let type_known: Option<String> = sqlx::query_scalar("SELECT key FROM document_types WHERE key = $1")
+    let type_known: Option<String> = db::query_scalar("SELECT key FROM document_types WHERE key = $1")
         .bind(new.type_key.as_str())
         .fetch_optional(&state.pool)
         .await?;
@@ -158,7 +158,7 @@ pub async fn ingest(state: &AppState, by: &Ingester, new: NewDocument, bytes: By
     let hidden = hidden_from(provided_at, state.config.documents.visible_months, tz);
     let mut tx = db::begin(&state.pool).await?;
     // Of two identical requests at once, one inserts; the other finds its row below.
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = db::query_scalar(
         "INSERT INTO documents (customer_id, number, type_key, created_on, provided_at, hidden_from, sha256, size_bytes, ingested_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (customer_id, number, type_key) DO NOTHING RETURNING id",
     )

@@ -3,13 +3,13 @@
 //! "after this row" — so the 200th page costs what the first costs; other
 //! orders page by offset.
 
+use crate::server::db;
 use super::{CustomerScope, DocumentError};
 use crate::documents::{Cursor, DocumentPage, DocumentRow, ListQuery, SortColumn};
 use crate::server::dates::{german_date, german_day, start_of_day};
 use crate::server::state::AppState;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use sqlx::{QueryBuilder, Sqlite};
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -34,7 +34,7 @@ fn contains_pattern(search: &str) -> String {
 
 /// The filters every query of the list shares: this customer, still
 /// listed, and what the user chose.
-fn push_filters(sql: &mut QueryBuilder<'_, Sqlite>, scope: CustomerScope, query: &ListQuery, now: i64, tz: &TimeZone) {
+fn push_filters(sql: &mut db::QueryBuilder<'_>, scope: CustomerScope, query: &ListQuery, now: i64, tz: &TimeZone) {
     sql.push(" WHERE d.customer_id = ").push_bind(scope.customer_id());
     sql.push(" AND d.hidden_from > ").push_bind(now);
     if !query.search.is_empty() {
@@ -66,12 +66,12 @@ pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &
     let tz = &state.config.time_zone;
     let per_page = i64::from(query.per_page);
 
-    let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM documents d");
+    let mut count = db::QueryBuilder::new("SELECT COUNT(*) FROM documents d");
     push_filters(&mut count, scope, query, now, tz);
     let total: i64 = count.build_query_scalar().fetch_one(&state.pool).await?;
     let pages = u32::try_from((total + per_page - 1) / per_page).unwrap_or(u32::MAX).max(1);
 
-    let mut sql = QueryBuilder::<Sqlite>::new(
+    let mut sql = db::QueryBuilder::new(
         "SELECT d.id, d.number, t.name AS type_name, d.created_on, d.provided_at, d.hidden_from, \
          CASE WHEN EXISTS (SELECT 1 FROM document_reads r WHERE r.document_id = d.id AND r.user_id = ",
     );
@@ -123,7 +123,7 @@ pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &
 }
 
 pub async fn new_count(state: &AppState, scope: CustomerScope, user_id: i64) -> Result<i64, DocumentError> {
-    Ok(sqlx::query_scalar(
+    Ok(db::query_scalar(
         "SELECT COUNT(*) FROM documents d WHERE d.customer_id = $1 AND d.hidden_from > $2 \
          AND NOT EXISTS (SELECT 1 FROM document_reads r WHERE r.document_id = d.id AND r.user_id = $3)",
     )
@@ -159,7 +159,7 @@ pub struct ExportRow {
 /// to `limit + 1` rows: one more than allowed tells the caller it is too many.
 pub async fn export_rows(state: &AppState, scope: CustomerScope, query: &ListQuery, limit: u32) -> Result<Vec<ExportRow>, DocumentError> {
     let tz = &state.config.time_zone;
-    let mut sql = QueryBuilder::<Sqlite>::new(
+    let mut sql = db::QueryBuilder::new(
         "SELECT d.number, t.name AS type_name, d.created_on, d.provided_at, d.sha256, d.size_bytes \
          FROM documents d JOIN document_types t ON t.key = d.type_key",
     );

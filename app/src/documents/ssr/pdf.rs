@@ -4,6 +4,7 @@
 //! never existed get the same 404. Range requests are answered, so the
 //! browser's viewer can show the first page of a large PDF at once.
 
+use crate::server::db;
 use super::CustomerScope;
 use crate::auth::ssr::SignedIn;
 use crate::error::{AppError, Caller};
@@ -34,7 +35,7 @@ struct Visible {
 
 /// A document of `scope` that is still listed, or `None` — whatever the reason.
 async fn visible_document(state: &AppState, scope: CustomerScope, id: i64) -> Result<Option<Visible>, sqlx::Error> {
-    sqlx::query_as(
+    db::query_as(
         "SELECT d.id, d.number, t.name AS type_name, d.sha256, d.size_bytes FROM documents d \
          JOIN document_types t ON t.key = d.type_key \
          WHERE d.id = $1 AND d.customer_id = $2 AND d.hidden_from > $3",
@@ -158,7 +159,7 @@ async fn record_opened(
 ) -> Result<(), sqlx::Error> {
     let now = state.clock.now();
     let mut tx = crate::server::db::begin(&state.pool).await?;
-    sqlx::query("INSERT INTO document_reads (user_id, document_id, read_at) VALUES ($1, $2, $3) ON CONFLICT (user_id, document_id) DO NOTHING")
+    db::query("INSERT INTO document_reads (user_id, document_id, read_at) VALUES ($1, $2, $3) ON CONFLICT (user_id, document_id) DO NOTHING")
         .bind(user.user_id)
         .bind(document_id)
         .bind(now)

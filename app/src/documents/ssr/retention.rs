@@ -31,7 +31,7 @@ struct Expired {
 }
 
 async fn file_in_use(state: &AppState, sha256: &str) -> Result<bool, sqlx::Error> {
-    let used: Option<i64> = sqlx::query_scalar("SELECT id FROM documents WHERE sha256 = $1 LIMIT 1").bind(sha256).fetch_optional(&state.pool).await?;
+    let used: Option<i64> = db::query_scalar("SELECT id FROM documents WHERE sha256 = $1 LIMIT 1").bind(sha256).fetch_optional(&state.pool).await?;
     Ok(used.is_some())
 }
 
@@ -39,13 +39,13 @@ async fn file_in_use(state: &AppState, sha256: &str) -> Result<bool, sqlx::Error
 pub async fn purge_expired(state: &AppState) -> Result<usize, RetentionError> {
     let now = state.clock.now();
     let expired: Vec<Expired> =
-        sqlx::query_as("SELECT id, customer_id, number, type_key, sha256 FROM documents WHERE hidden_from <= $1 ORDER BY id")
+        db::query_as("SELECT id, customer_id, number, type_key, sha256 FROM documents WHERE hidden_from <= $1 ORDER BY id")
             .bind(now)
             .fetch_all(&state.pool)
             .await?;
     for document in &expired {
         let mut tx = db::begin(&state.pool).await?;
-        sqlx::query("DELETE FROM documents WHERE id = $1").bind(document.id).execute(&mut *tx).await?;
+        db::query("DELETE FROM documents WHERE id = $1").bind(document.id).execute(&mut *tx).await?;
         let detail = format!("{} {} (Dokument {})", document.type_key, document.number, document.id);
         let entry = AuditEntry { actor: Actor::System, customer_id: Some(document.customer_id), action: "document_purged", detail, ip: None };
         audit::record(&mut tx, entry, now).await?;

@@ -14,12 +14,12 @@ pub struct DocumentType {
 }
 
 pub async fn list(pool: &Pool) -> Result<Vec<DocumentType>, sqlx::Error> {
-    sqlx::query_as("SELECT key, name FROM document_types ORDER BY position, name").fetch_all(pool).await
+    db::query_as("SELECT key, name FROM document_types ORDER BY position, name").fetch_all(pool).await
 }
 
 pub async fn add(pool: &Pool, key: &DocumentTypeKey, name: &DocumentTypeName, now: i64) -> Result<(), DocumentError> {
     let mut tx = db::begin(pool).await?;
-    let inserted = sqlx::query("INSERT INTO document_types (key, name) VALUES ($1, $2)")
+    let inserted = db::query("INSERT INTO document_types (key, name) VALUES ($1, $2)")
         .bind(key.as_str())
         .bind(name.as_str())
         .execute(&mut *tx)

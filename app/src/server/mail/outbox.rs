@@ -1,3 +1,4 @@
+use crate::server::db;
 use super::{MailError, MailTemplate, MailTemplates};
 use crate::domain::EmailAddress;
 use crate::server::db::{Pool, Transaction};
@@ -57,7 +58,7 @@ async fn enqueue(
     now: i64,
 ) -> Result<bool, MailError> {
     let rendered = templates.render(mail.template, &mail.context)?;
-    let inserted = sqlx::query(
+    let inserted = db::query(
         "INSERT INTO mail_outbox (idempotency_key, kind, recipient, subject, body_text, body_html, \
          next_attempt_at, expires_at, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) \
@@ -101,7 +102,7 @@ pub struct OutboxSummary {
 /// Counts per state and the dead rows, for `kundenportal mail status`.
 pub async fn outbox_summary(pool: &Pool) -> Result<OutboxSummary, sqlx::Error> {
     let counts: Vec<(String, i64)> =
-        sqlx::query_as("SELECT status, COUNT(*) FROM mail_outbox GROUP BY status").fetch_all(pool).await?;
+        db::query_as("SELECT status, COUNT(*) FROM mail_outbox GROUP BY status").fetch_all(pool).await?;
     let mut summary = OutboxSummary::default();
     for (status, count) in counts {
         match status.as_str() {
@@ -112,7 +113,7 @@ pub async fn outbox_summary(pool: &Pool) -> Result<OutboxSummary, sqlx::Error> {
             _ => {}
         }
     }
-    summary.dead_rows = sqlx::query_as(
+    summary.dead_rows = db::query_as(
         "SELECT id, kind, recipient, status, attempts, last_error, created_at FROM mail_outbox \
          WHERE status = 'dead' ORDER BY id DESC LIMIT 50",
     )

@@ -1,3 +1,4 @@
+use crate::server::db;
 use super::MailTransport;
 use crate::server::clock::Clock;
 use crate::server::crypto::random_bytes;
@@ -68,7 +69,7 @@ impl OutboxWorker {
     /// Returns how many rows were handed over.
     pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
         let now = self.clock.now();
-        sqlx::query(
+        db::query(
             "UPDATE mail_outbox SET status = 'expired', body_text = '', body_html = '', lease_owner = NULL, lease_until = NULL \
              WHERE status = 'queued' AND expires_at IS NOT NULL AND expires_at <= $1",
         )
@@ -91,14 +92,18 @@ impl OutboxWorker {
 
     async fn claim_next(&self, now: i64) -> Result<Option<ClaimedRow>, sqlx::Error> {
         // The outer lease condition is checked again on the row itself, so
-        // two workers racing for the same id cannot both win.
-        sqlx::query_as(
+        // two workers racing for the same id cannot both win; on PostgreSQL
+        // the inner select passes over rows another worker is claiming, so
+        // the loser takes the next row instead of ending its round.
+        let sql = format!(
             "UPDATE mail_outbox SET lease_owner = $1, lease_until = $2 \
              WHERE id = (SELECT id FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= $3 \
-                         AND (lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT 1) \
+                         AND (lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT 1{}) \
                AND status = 'queued' AND (lease_until IS NULL OR lease_until < $3) \
              RETURNING id, kind, recipient, subject, body_text, body_html, attempts, created_at",
-        )
+            self.pool.skip_locked()
+        );
+        db::query_as(&sql)
         .bind(&self.owner)
         .bind(now + LEASE_SECONDS)
         .bind(now)
@@ -118,7 +123,7 @@ impl OutboxWorker {
         let file_stem = format!("{:08}-{}", row.id, row.kind);
         match self.transport.send(&message, &file_stem).await {
             Ok(()) => {
-                sqlx::query(
+                db::query(
                     "UPDATE mail_outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, \
                      body_text = '', body_html = '', lease_owner = NULL, lease_until = NULL, last_error = NULL \
                      WHERE id = $2 AND lease_owner = $3",
@@ -139,7 +144,7 @@ impl OutboxWorker {
                 } else {
                     let retry_at = self.clock.now() + backoff_seconds(attempts);
                     tracing::info!(outbox_id = row.id, kind = %row.kind, attempts, reason = %failure.reason, retry_at, "mail outbox: will retry");
-                    sqlx::query(
+                    db::query(
                         "UPDATE mail_outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, \
                          lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5",
                     )
@@ -157,7 +162,7 @@ impl OutboxWorker {
     }
 
     async fn mark_dead(&self, id: i64, attempts: i64, reason: &str) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        db::query(
             "UPDATE mail_outbox SET status = 'dead', attempts = $1, last_error = $2, body_text = '', body_html = '', \
              lease_owner = NULL, lease_until = NULL WHERE id = $3",
         )
