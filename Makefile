@@ -46,7 +46,7 @@ test-e2e: build
 ## Figures, not pass/fail: sign-in and reset timings for existing, unknown, inactive and locked accounts;
 ## bytes sent for the WASM, JS and CSS of the last build (raw, gzip, brotli).
 bench:
-	cargo bench --package server --bench figures --profile dev
+	@scripts/bench.sh
 
 clean:
 	cargo clean

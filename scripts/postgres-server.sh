@@ -4,6 +4,7 @@
 #   eval "$(scripts/postgres-server.sh start)"   # prints export KP_TEST_POSTGRES_URL=… KP_TEST_POSTGRES_DIR=…
 #   scripts/postgres-server.sh stop [dir]        # stops it and deletes its data (default: $KP_TEST_POSTGRES_DIR)
 #   scripts/postgres-server.sh available         # exit 0 when PostgreSQL's binaries are installed
+#   scripts/postgres-server.sh createdb NAME     # a new database on the server in $KP_TEST_POSTGRES_URL; prints its URL
 #
 # initdb into a new temporary directory, a free port, listening on 127.0.0.1
 # only, trust authentication (nothing else can reach it), fsync off (the data
@@ -60,9 +61,17 @@ stop() {
   log "stopped and removed $dir"
 }
 
+createdb() {
+  local name="$1" bin
+  bin="$(bindir)"
+  "$bin/psql" -q -v ON_ERROR_STOP=1 "$KP_TEST_POSTGRES_URL" -c "DROP DATABASE IF EXISTS $name" -c "CREATE DATABASE $name" >&2
+  echo "${KP_TEST_POSTGRES_URL%/*}/$name"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop "${2:-}" ;;
   available) bindir >/dev/null ;;
+  createdb) createdb "$2" ;;
   *) echo "usage: $0 start|stop [dir]|available" >&2; exit 2 ;;
 esac

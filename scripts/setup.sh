@@ -69,3 +69,25 @@ else
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   timed bash -c "$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null"
 fi
+
+step "PostgreSQL (the suite runs on it as well as on SQLite)"
+if scripts/postgres-server.sh available; then
+  echo "   present"
+else
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  # Only the binaries: tests start their own throwaway server (scripts/postgres-server.sh).
+  timed bash -c "$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null"
+fi
+
+step "S3-compatible test server (moto, from PyPI, into .tools/moto)"
+if [ -x .tools/moto/bin/moto_server ]; then
+  echo "   present"
+else
+  if ! python3 -m venv --help >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    timed bash -c "$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null"
+  fi
+  timed scripts/s3-server.sh install
+fi

@@ -43,7 +43,16 @@ async fn time_calls(app: &TestApp, endpoint: &str, form: &[(&str, &str)], before
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     runtime.block_on(sign_in_and_reset_timings());
-    runtime.block_on(document_list_figures());
+    // The same figures on each database: the embedded default, then a
+    // PostgreSQL server when scripts/bench.sh started one.
+    let sqlite_dir = tempfile::tempdir().unwrap();
+    let sqlite_url = format!("sqlite://{}?mode=rwc", sqlite_dir.path().join("bench.db").display());
+    runtime.block_on(document_list_figures("SQLite", &sqlite_url));
+    match runtime.block_on(fresh_postgres_database()) {
+        Some(postgres_url) => runtime.block_on(document_list_figures("PostgreSQL", &postgres_url)),
+        None => println!("
+PostgreSQL: no server (KP_TEST_POSTGRES_URL unset); `make bench` starts one"),
+    }
     runtime.block_on(bytes_a_browser_downloads_for_the_app());
 }
 
@@ -169,12 +178,12 @@ async fn plain_list(
     axum::response::Html(html)
 }
 
-async fn document_list_figures() {
+async fn document_list_figures(database: &str, database_url: &str) {
     const CUSTOMERS: i64 = 100;
     const DOCUMENTS: i64 = 1_000_000;
     const OWN: i64 = 10_000;
     const REQUESTS: usize = 200;
-    let app = spawn_app_with(&[("KP_LIMIT_LOGIN_PER_MINUTE", "100000")]).await;
+    let app = spawn_app_with(&[("KP_LIMIT_LOGIN_PER_MINUTE", "100000"), ("KP_DATABASE_URL", database_url)]).await;
     let own = customer_with_password(&app, "95000", "viele", PASSWORD).await;
     let own_customer: i64 = db::query_scalar("SELECT customer_id FROM users WHERE id = $1").bind(own).fetch_one(&app.state.pool).await.unwrap();
     for i in 1..CUSTOMERS {
@@ -193,7 +202,8 @@ async fn document_list_figures() {
          INSERT INTO documents (customer_id, number, type_key, created_on, provided_at, hidden_from, sha256, size_bytes, ingested_at) \
          SELECT CASE WHEN n <= $2 THEN $3 ELSE (SELECT id FROM customers WHERE number = CAST(95001 + (n % 99) AS TEXT)) END, \
                 'RE-' || n, CASE n % 3 WHEN 0 THEN 'rechnung' WHEN 1 THEN 'gutschrift' ELSE 'mahnung' END, \
-                '2026-01-01', $4 - n * 30, $4 + 300 * 86400, printf('%064d', n % 1000), 50000, $4 FROM seq",
+                '2026-01-01', $4 - n * 30, $4 + 300 * 86400, \
+                '000000000000000000000000000000000000000000000000000000000000' || CAST(1000 + n % 1000 AS TEXT), 50000, $4 FROM seq",
     )
     .bind(DOCUMENTS)
     .bind(OWN)
@@ -203,7 +213,7 @@ async fn document_list_figures() {
     .await
     .unwrap();
     db::query("ANALYZE").execute(&app.state.pool).await.unwrap();
-    println!("\n{DOCUMENTS} documents over {CUSTOMERS} customers written in {:.1} s", started.elapsed().as_secs_f64());
+    println!("\n{database}: {DOCUMENTS} documents over {CUSTOMERS} customers written in {:.1} s", started.elapsed().as_secs_f64());
 
     let cookie = app.sign_in("viele", PASSWORD).await;
     let (provided_at, id): (i64, i64) = db::query_as(
@@ -218,7 +228,7 @@ async fn document_list_figures() {
     let plain = axum::Router::new().route("/plain", axum::routing::get(plain_list)).with_state(app.state.clone());
 
     let profile = if cfg!(debug_assertions) { "dev" } else { "release" };
-    println!("Dokumente page of a customer with {OWN} documents, 50 rows, {REQUESTS} requests in a row each ({profile} profile):");
+    println!("{database}: Dokumente page of a customer with {OWN} documents, 50 rows, {REQUESTS} requests in a row each ({profile} profile):");
     println!("  {:<34} {:>9} {:>9} {:>9}", "", "req/s", "p50 ms", "p99 ms");
     let mut portal_pages = Vec::new();
     for (name, query) in [("page 1", &first), ("page 200", &last)] {
@@ -238,26 +248,39 @@ async fn document_list_figures() {
     }
     println!("  {:<34} {:>9.2}x (goal: at most 1.2x)", "page 200 time / page 1 time", portal_pages[0] / portal_pages[1]);
 
-    // Ingest through the API: distinct small PDFs, one after the other.
+    // Ingest through the API: distinct small PDFs, one after the other, by
+    // one instance; then by two instances (each its own state and pool, as
+    // two processes would have) on the same database at once.
     let key = app::documents::ssr::api_keys::create(&app.state.pool, "bench", START).await.unwrap();
     let count = 200;
     let started = Instant::now();
-    for i in 0..count {
+    ingest(&app.router, &key, "ONE", 0..count).await;
+    let one = count as f64 / started.elapsed().as_secs_f64();
+    let second = spawn_app_with(&[("KP_DATABASE_URL", database_url), ("KP_STORAGE_URL", &app.state.config.documents.storage_url)]).await;
+    let started = Instant::now();
+    tokio::join!(ingest(&app.router, &key, "TWO", 0..count / 2), ingest(&second.router, &key, "TWO", count / 2..count));
+    let two = count as f64 / started.elapsed().as_secs_f64();
+    println!("{database}: ingest API, 40 KB PDFs one after the other into 1,000,000: one instance {one:.0} documents/s, two instances at once {two:.0} documents/s together");
+}
+
+async fn ingest(router: &axum::Router, key: &str, prefix: &str, numbers: std::ops::Range<usize>) {
+    use tower::ServiceExt;
+    for i in numbers {
         let boundary = "bench-boundary";
         let mut body = Vec::new();
-        for (name, value) in [("customer", "95000"), ("number", &format!("BENCH-{i}")), ("type", "rechnung"), ("created", "2026-11-20")] {
+        for (name, value) in [("customer", "95000"), ("number", &format!("BENCH-{prefix}-{i}")), ("type", "rechnung"), ("created", "2026-11-20")] {
             body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
         }
         body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\n\r\n").as_bytes());
-        body.extend(format!("%PDF-1.4\n% bench {i}\n{}\n%%EOF\n", "x".repeat(40_000)).as_bytes());
+        body.extend(format!("%PDF-1.4\n% bench {prefix} {i}\n{}\n%%EOF\n", "x".repeat(40_000)).as_bytes());
         body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
-        let request = axum::http::Request::post("/api/v1/documents")
+        let mut request = axum::http::Request::post("/api/v1/documents")
             .header(axum::http::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
             .header(axum::http::header::AUTHORIZATION, format!("Bearer {key}"))
             .body(axum::body::Body::from(body))
             .unwrap();
-        let response = app.request(request).await;
-        assert_eq!(response.status, axum::http::StatusCode::CREATED, "{}", response.body);
+        request.extensions_mut().insert(axum::extract::ConnectInfo(CLIENT.parse::<std::net::SocketAddr>().unwrap()));
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), axum::http::StatusCode::CREATED);
     }
-    println!("ingest API: {:.0} documents/s (40 KB PDFs, one after the other, into a database of 1,000,000)", count as f64 / started.elapsed().as_secs_f64());
 }

@@ -372,18 +372,7 @@ fn read_text(get: &impl Fn(&str) -> Option<String>, name: &'static str, default:
 }
 
 /// Hides a password in a URL before it is shown in an error line.
-/// A URL fit for a message or a log: the user and host stay, the password
-/// and the parameters (which may carry keys) do not.
-pub fn redact_url(url: &str) -> String {
-    let without_query = url.split('?').next().unwrap_or_default();
-    match (without_query.find("://"), without_query.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let user = without_query[scheme_end + 3..at].split(':').next().unwrap_or_default();
-            format!("{}{user}@{}", &without_query[..scheme_end + 3], &without_query[at + 1..])
-        }
-        _ => without_query.to_owned(),
-    }
-}
+pub use super::redact::redact_url;
 
 const DEFAULT_CONTACT: &str = include_str!("../../../content/kontakt.txt");
 const DEFAULT_IMPRINT: &str = include_str!("../../../content/impressum.txt");

@@ -770,7 +770,7 @@ async fn migrate(pool: &Pool, database_url: &str) -> Result<(), DbSetupError> {
     result.map_err(|error| DbSetupError::Migrate(redacted(database_url), error))
 }
 
-pub use super::config::redact_url as redacted;
+pub use super::redact::redact_url as redacted;
 
 /// True when `error` is a unique-index violation, i.e. the row exists already.
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {

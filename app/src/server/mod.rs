@@ -10,5 +10,6 @@ pub mod headers;
 pub mod jobs;
 pub mod limits;
 pub mod mail;
+pub mod redact;
 pub mod state;
 pub mod storage;

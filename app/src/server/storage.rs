@@ -61,7 +61,7 @@ impl DocumentStore {
     /// come from the usual `AWS_*` variables (`AWS_ENDPOINT` for MinIO,
     /// Ceph, Garage and others). Nothing is contacted yet; see [`Self::check`].
     pub fn open(url: &str) -> Result<Self, StorageError> {
-        let invalid = || StorageError::Url(super::config::redact_url(url));
+        let invalid = || StorageError::Url(super::redact::redact_url(url));
         let parsed = url::Url::parse(url).map_err(|_| invalid())?;
         match parsed.scheme() {
             "file" => {
