@@ -57,7 +57,7 @@ pub async fn db(state: &AppState, command: DbCommand) -> ExitCode {
     if db::Backend::of_url(&to).is_none() {
         return fail(REFUSED, format!("--to: »{}« ist keine sqlite:- oder postgres:-Adresse", redact_url(&to)));
     }
-    if to == state.config.database_url {
+    if to == *state.config.database_url {
         return fail(REFUSED, "--to: das ist die Datenbank, aus der kopiert wird");
     }
     let target = match db::connect_and_migrate(&to, PoolSettings::default()).await {

@@ -37,13 +37,13 @@ pub struct Branding {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
-    pub database_url: String,
+    pub database_url: SecretUrl,
     /// Connections each instance keeps open (`KP_DATABASE_MAX_CONNECTIONS`).
     pub database_max_connections: u32,
     /// Origin and path prefix for links in mails, without trailing slash.
     pub base_url: String,
     /// `None` writes mails as `.eml` files to [`Config::mail_dir`].
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<SecretUrl>,
     pub mail_from: lettre::message::Mailbox,
     pub mail_max_attempts: u32,
     pub branding: Branding,
@@ -301,10 +301,10 @@ impl Config {
 
         Ok(Self {
             data_dir,
-            database_url,
+            database_url: SecretUrl::new(database_url),
             database_max_connections,
             base_url,
-            smtp_url,
+            smtp_url: smtp_url.map(SecretUrl::new),
             mail_from,
             mail_max_attempts,
             branding,
@@ -372,7 +372,7 @@ fn read_text(get: &impl Fn(&str) -> Option<String>, name: &'static str, default:
 }
 
 /// Hides a password in a URL before it is shown in an error line.
-pub use super::redact::redact_url;
+pub use super::redact::{redact_url, SecretUrl};
 
 const DEFAULT_CONTACT: &str = include_str!("../../../content/kontakt.txt");
 const DEFAULT_IMPRINT: &str = include_str!("../../../content/impressum.txt");
