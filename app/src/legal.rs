@@ -113,20 +113,20 @@ pub mod ssr {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-        crate::server::audit::record(
-            &mut tx,
-            crate::server::audit::AuditEntry {
-                actor: crate::server::audit::Actor::Operator,
-                customer_id: None,
-                action: "privacy_notice_published",
-                detail: format!("version {next}"),
-                ip: None,
-            },
-            now,
-        )
-        .await?;
+        record_published(&mut tx, next, now).await?;
         tx.commit().await?;
         Ok(next)
+    }
+
+    async fn record_published(tx: &mut db::Transaction<'_>, version: i64, now: i64) -> Result<(), sqlx::Error> {
+        let entry = crate::server::audit::AuditEntry {
+            actor: crate::server::audit::Actor::Operator,
+            customer_id: None,
+            action: "privacy_notice_published",
+            detail: format!("version {version}"),
+            ip: None,
+        };
+        crate::server::audit::record(tx, entry, now).await
     }
 
     /// On first start the configured text becomes version 1. Instances
@@ -145,18 +145,7 @@ pub mod ssr {
         .execute(&mut *tx)
         .await?;
         if inserted.rows_affected() == 1 {
-            crate::server::audit::record(
-                &mut tx,
-                crate::server::audit::AuditEntry {
-                    actor: crate::server::audit::Actor::Operator,
-                    customer_id: None,
-                    action: "privacy_notice_published",
-                    detail: "version 1".into(),
-                    ip: None,
-                },
-                now,
-            )
-            .await?;
+            record_published(&mut tx, 1, now).await?;
         }
         tx.commit().await
     }

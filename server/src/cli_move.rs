@@ -202,9 +202,9 @@ pub async fn storage(state: &AppState, command: StorageCommand) -> ExitCode {
     }
     let (mut copied, mut damaged) = (0u64, Vec::new());
     let mut files = state.documents.files();
-    while let Some(hash) = files.next().await {
+    while let Some(file) = files.next().await {
         let result = async {
-            let hash = hash?;
+            let hash = file?.hash;
             let bytes = state.documents.read_all(&hash).await?;
             if ContentHash::of(&bytes) != hash {
                 return Ok(Some(hash));

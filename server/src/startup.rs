@@ -138,8 +138,10 @@ async fn healthz() -> Response {
 /// Otherwise 503 naming the part (details only in the log).
 async fn readyz(State(state): State<AppState>) -> Response {
     let limit = std::time::Duration::from_secs(5);
-    let database = matches!(tokio::time::timeout(limit, state.pool.is_ready()).await, Ok(true));
-    let storage = match tokio::time::timeout(limit, state.documents.check()).await {
+    let (database, storage) =
+        tokio::join!(tokio::time::timeout(limit, state.pool.is_ready()), tokio::time::timeout(limit, state.documents.check()));
+    let database = matches!(database, Ok(true));
+    let storage = match storage {
         Ok(Ok(())) => true,
         Ok(Err(error)) => {
             tracing::warn!(error = ?error, "readiness: document store does not answer");

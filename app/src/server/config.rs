@@ -148,7 +148,7 @@ impl Config {
             }
             None => format!("sqlite://{}?mode=rwc", data_dir.join("kundenportal.db").display()),
         };
-        let database_max_connections = parse_number(&get, "KP_DATABASE_MAX_CONNECTIONS", 10, 1, 500)?;
+        let database_max_connections = parse_number(&get, "KP_DATABASE_MAX_CONNECTIONS", super::db::PoolSettings::DEFAULT_MAX_CONNECTIONS, 1, 500)?;
 
         let base_url = match get("KP_BASE_URL") {
             Some(raw) => {

@@ -112,6 +112,11 @@ pub fn verify_password(password: &str, stored: &PasswordHashString) -> Verificat
     Verification::Valid { needs_rehash }
 }
 
+/// Bytes as lower-case hex digits.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// A new secret for a link or cookie: 256 bits, URL-safe.
 pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<32>())
@@ -120,12 +125,12 @@ pub fn new_token() -> String {
 /// What the database stores of a token or session id: BLAKE2b-256, hex.
 pub fn token_hash(token: &str) -> String {
     let digest = Blake2b::<blake2::digest::consts::U32>::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&digest)
 }
 
 /// A short id that ties a user-visible error to its server log line.
 pub fn correlation_id() -> String {
-    random_bytes::<6>().iter().map(|b| format!("{b:02x}")).collect()
+    hex(&random_bytes::<6>())
 }
 
 #[cfg(test)]

@@ -684,7 +684,7 @@ pub enum DbSetupError {
 /// the server said or that it did not answer (never the URL, never a secret).
 fn why_not_open(error: &sqlx::Error) -> String {
     match error {
-        sqlx::Error::PoolTimedOut => "keine Verbindung innerhalb von 10 Sekunden".into(),
+        sqlx::Error::PoolTimedOut => format!("keine Verbindung innerhalb von {} Sekunden", CONNECT_TIMEOUT.as_secs()),
         sqlx::Error::Io(io) => format!("Verbindung: {}", io.kind()),
         sqlx::Error::Tls(_) => "TLS-Verbindung fehlgeschlagen".into(),
         sqlx::Error::Database(database) => format!("der Server sagt: {}", database.message()),
@@ -699,11 +699,19 @@ pub struct PoolSettings {
     pub max_connections: u32,
 }
 
+impl PoolSettings {
+    /// `KP_DATABASE_MAX_CONNECTIONS` when unset.
+    pub const DEFAULT_MAX_CONNECTIONS: u32 = 10;
+}
+
 impl Default for PoolSettings {
     fn default() -> Self {
-        Self { max_connections: 8 }
+        Self { max_connections: Self::DEFAULT_MAX_CONNECTIONS }
     }
 }
+
+/// How long opening a PostgreSQL connection may take before the start gives up.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The migrations of one backend, embedded in the binary. The two folders
 /// hold the same schema in each database's own types.
@@ -751,7 +759,7 @@ pub async fn connect(database_url: &str, settings: PoolSettings) -> Result<Pool,
             let options = PgConnectOptions::from_str(database_url).map_err(open_failed)?.application_name("kundenportal");
             let pool = PgPoolOptions::new()
                 .max_connections(settings.max_connections)
-                .acquire_timeout(Duration::from_secs(10))
+                .acquire_timeout(CONNECT_TIMEOUT)
                 .connect_with(options)
                 .await
                 .map_err(open_failed)?;

@@ -91,7 +91,7 @@ impl Jobs {
     /// round is logged and given back, so the next tick (on any instance)
     /// tries again.
     pub fn spawn_repeating(&self, state: &AppState) {
-        let owner: String = super::crypto::random_bytes::<8>().iter().map(|b| format!("{b:02x}")).collect();
+        let owner = super::crypto::hex(&super::crypto::random_bytes::<8>());
         for (name, period, job) in self.repeating.clone() {
             let state = state.clone();
             let owner = owner.clone();

@@ -4,7 +4,7 @@
 //! and the same PDF sent twice is stored once.
 
 use bytes::Bytes;
-use futures_util::stream::{BoxStream, StreamExt};
+use futures_util::stream::{BoxStream, StreamExt, TryStreamExt};
 use object_store::path::Path;
 use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload};
 use sha2::{Digest, Sha256};
@@ -29,7 +29,7 @@ pub struct ContentHash(String);
 
 impl ContentHash {
     pub fn of(bytes: &[u8]) -> Self {
-        Self(Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect())
+        Self(super::crypto::hex(&Sha256::digest(bytes)))
     }
 
     /// A hash read back from the database or a file name; `None` unless it is 64 hex digits.
@@ -105,20 +105,6 @@ impl DocumentStore {
         }
     }
 
-    /// Every stored file's name and bytes, for `storage copy`: the store
-    /// is read as it is listed, one file at a time.
-    pub fn files(&self) -> BoxStream<'_, Result<ContentHash, StorageError>> {
-        self.store
-            .list(Some(&self.prefix))
-            .filter_map(|meta| async move {
-                match meta {
-                    Ok(meta) => meta.location.filename().and_then(ContentHash::parse).map(Ok),
-                    Err(error) => Some(Err(error.into())),
-                }
-            })
-            .boxed()
-    }
-
     /// `ab/cd/abcd…`: two levels of folders keep any one folder small.
     fn location(&self, hash: &ContentHash) -> Path {
         let hex = hash.as_str();
@@ -174,17 +160,27 @@ impl DocumentStore {
         }
     }
 
-    /// Every stored file (for the sweep of files no row refers to).
+    /// Every stored file, as the store lists it, one at a time (the sweep
+    /// of files no row refers to, `storage copy`).
+    pub fn files(&self) -> BoxStream<'_, Result<StoredFile, StorageError>> {
+        self.store
+            .list(Some(&self.prefix))
+            .filter_map(|meta| async move {
+                match meta {
+                    Ok(meta) => meta
+                        .location
+                        .filename()
+                        .and_then(ContentHash::parse)
+                        .map(|hash| Ok(StoredFile { hash, last_modified: meta.last_modified.timestamp() })),
+                    Err(error) => Some(Err(error.into())),
+                }
+            })
+            .boxed()
+    }
+
+    /// [`Self::files`], all of them.
     pub async fn list(&self) -> Result<Vec<StoredFile>, StorageError> {
-        let mut files = Vec::new();
-        let mut listing = self.store.list(Some(&self.prefix));
-        while let Some(meta) = listing.next().await {
-            let meta = meta?;
-            if let Some(hash) = meta.location.filename().and_then(ContentHash::parse) {
-                files.push(StoredFile { hash, last_modified: meta.last_modified.timestamp() });
-            }
-        }
-        Ok(files)
+        self.files().try_collect().await
     }
 }
 

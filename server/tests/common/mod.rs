@@ -33,11 +33,15 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     let mut map: HashMap<String, String> =
         vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     map.insert("KP_DATA_DIR".into(), dir.path().display().to_string());
-    if let Some(url) = fresh_postgres_database().await {
-        map.entry("KP_DATABASE_URL".into()).or_insert(url);
+    if !map.contains_key("KP_DATABASE_URL") {
+        if let Some(url) = fresh_postgres_database().await {
+            map.insert("KP_DATABASE_URL".into(), url);
+        }
     }
-    if let Some(url) = fresh_s3_prefix() {
-        map.entry("KP_STORAGE_URL".into()).or_insert(url);
+    if !map.contains_key("KP_STORAGE_URL") {
+        if let Some(url) = fresh_s3_prefix() {
+            map.insert("KP_STORAGE_URL".into(), url);
+        }
     }
     let config = Config::from_lookup(|name| map.get(name).cloned()).expect("test configuration is valid");
     let pool = db::connect_and_migrate(&config.database_url, config.pool_settings()).await.expect("database opens");

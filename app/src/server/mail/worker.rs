@@ -1,7 +1,7 @@
 use crate::server::db;
 use super::MailTransport;
 use crate::server::clock::Clock;
-use crate::server::crypto::random_bytes;
+use crate::server::crypto::{hex, random_bytes};
 use crate::server::db::Pool;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::Message;
@@ -47,7 +47,7 @@ impl OutboxWorker {
         max_attempts: u32,
         wake: Arc<Notify>,
     ) -> Self {
-        let owner = random_bytes::<8>().iter().map(|b| format!("{b:02x}")).collect();
+        let owner = hex(&random_bytes::<8>());
         Self { pool, transport, clock, from, max_attempts: i64::from(max_attempts), wake, owner }
     }
 
