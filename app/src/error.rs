@@ -21,6 +21,9 @@ pub enum AppError {
     CrossSite,
     #[error("Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet. Über „Passwort vergessen“ können Sie einen neuen anfordern.")]
     LinkInvalid,
+    /// A forwarding's confirmation or "beenden" link that no longer works.
+    #[error("Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet.")]
+    ForwardingLinkInvalid,
     #[error("Zu viele Versuche von Ihrer Verbindung. Bitte warten Sie {retry_after_seconds} Sekunden und versuchen Sie es dann noch einmal.")]
     TooManyRequests { retry_after_seconds: u64 },
     #[error("Die Seite oder der Eintrag wurde nicht gefunden.")]
@@ -52,6 +55,7 @@ impl AppError {
             AppError::SetupPending => "einrichtung",
             AppError::Forbidden | AppError::CrossSite => "berechtigung",
             AppError::LinkInvalid => "link",
+            AppError::ForwardingLinkInvalid => "weiterleitung-link",
             AppError::TooManyRequests { .. } => "zu-viele",
             AppError::Busy => "ausgelastet",
             AppError::Internal { correlation_id } => return format!("intern-{correlation_id}"),
@@ -73,6 +77,7 @@ impl AppError {
             "einrichtung" => AppError::SetupPending,
             "berechtigung" => AppError::Forbidden,
             "link" => AppError::LinkInvalid,
+            "weiterleitung-link" => AppError::ForwardingLinkInvalid,
             "zu-viele" => AppError::TooManyRequests { retry_after_seconds: 60 },
             "ausgelastet" => AppError::Busy,
             other => match other.strip_prefix("intern-") {
@@ -127,7 +132,7 @@ impl AppError {
         match self {
             AppError::NotSignedIn | AppError::InvalidCredentials => 401,
             AppError::Forbidden | AppError::SetupPending | AppError::CrossSite => 403,
-            AppError::LinkInvalid => 410,
+            AppError::LinkInvalid | AppError::ForwardingLinkInvalid => 410,
             AppError::TooManyRequests { .. } => 429,
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,

@@ -4,12 +4,13 @@
 //!
 //! Layers, lowest first (`scripts/check-layers.py` keeps them so):
 //! `domain` ← `error`, `routes`, `server` (infrastructure) ← `ui` ←
-//! features (`auth`, `legal`, `profile`, `customers`) ← `shell` and this root.
+//! features (`auth`, `legal`, `profile`, `customers`, `documents`, `forwarding`) ← `shell` and this root.
 
 pub mod auth;
 pub mod documents;
 pub mod domain;
 pub mod error;
+pub mod forwarding;
 pub mod legal;
 pub mod profile;
 pub mod routes;
@@ -100,6 +101,8 @@ pub fn App() -> impl IntoView {
                         <Route path=page(routes::INVITATION) view=InvitationPage ssr=SsrMode::Async/>
                         <Route path=page(routes::SET_PASSWORD) view=SetPasswordPage ssr=SsrMode::Async/>
                         <Route path=page(routes::ACCEPT_PRIVACY) view=AcceptPrivacyPage ssr=SsrMode::Async/>
+                        <Route path=page(routes::FORWARDING_CONFIRM) view=forwarding::ForwardingConfirmPage ssr=SsrMode::Async/>
+                        <Route path=page(routes::FORWARDING_END) view=forwarding::ForwardingEndPage ssr=SsrMode::Async/>
                         <Route path=page(routes::CONTACT) view=|| view! { <LegalPage kind=LegalPageKind::Contact/> }/>
                         <Route path=page(routes::PRIVACY) view=|| view! { <LegalPage kind=LegalPageKind::Privacy/> }/>
                         <Route path=page(routes::IMPRINT) view=|| view! { <LegalPage kind=LegalPageKind::Imprint/> }/>
@@ -109,7 +112,8 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=page(routes::HOME) view=SignedInLayout ssr=SsrMode::Async>
                         <Route path=page(routes::HOME) view=HomePage ssr=SsrMode::Async/>
                         <Route path=page(routes::DOCUMENTS) view=documents::DocumentsPage ssr=SsrMode::Async/>
-                        <Route path=page(routes::FORWARDINGS) view=|| view! { <ComingSoon title="Weiterleitungen"/> } ssr=SsrMode::Async/>
+                        <Route path=page(routes::FORWARDINGS) view=forwarding::ForwardingsPage ssr=SsrMode::Async/>
+                        <Route path=page(routes::DELIVERY_LOG) view=forwarding::DeliveryLogPage ssr=SsrMode::Async/>
                         <Route path=page(routes::USERS) view=|| view! { <ComingSoon title="Benutzer"/> } ssr=SsrMode::Async/>
                         <Route path=page(routes::PROFILE) view=profile::ProfilePage ssr=SsrMode::Async/>
                     </ParentRoute>

@@ -14,6 +14,10 @@ pub const INVITATION: &str = "/einladung";
 pub const SET_PASSWORD: &str = "/passwort-festlegen";
 /// First sign-in (or a new version): accept the privacy notice.
 pub const ACCEPT_PRIVACY: &str = "/datenschutz-akzeptieren";
+/// The page behind a forwarding's confirmation mail (`?token=`): confirm or decline.
+pub const FORWARDING_CONFIRM: &str = "/weiterleitung-bestaetigen";
+/// The page behind the "beenden" link of a forwarded mail (`?token=`).
+pub const FORWARDING_END: &str = "/weiterleitung-beenden";
 pub const CONTACT: &str = "/kontakt";
 pub const PRIVACY: &str = "/datenschutz";
 pub const IMPRINT: &str = "/impressum";
@@ -24,6 +28,8 @@ pub const DOCUMENTS: &str = "/dokumente";
 pub const FORWARDINGS: &str = "/weiterleitungen";
 pub const USERS: &str = "/benutzer";
 pub const PROFILE: &str = "/profil";
+/// The mails sent for one document (`?dokument=ID`), from the Dokumente list.
+pub const DELIVERY_LOG: &str = "/versandprotokoll";
 
 /// The stylesheet and icon the build puts under the site root.
 pub const STYLESHEET: &str = "/pkg/kundenportal.css";
@@ -43,6 +49,9 @@ pub const HEALTHZ: &str = "/healthz";
 /// For the load balancer: the database and the document store answer and
 /// the schema is the one this binary expects.
 pub const READYZ: &str = "/readyz";
+/// RFC 8058 one-click unsubscribe (`POST`, `?token=`): a mail program ends
+/// a forwarding without a page in between.
+pub const FORWARDING_ONE_CLICK: &str = "/weiterleitung/abbestellen";
 /// One document's PDF (router pattern); links use [`document_pdf`].
 pub const DOCUMENT_PDF: &str = "/dokumente/{id}/pdf";
 
@@ -56,17 +65,33 @@ pub fn document_pdf(id: i64, download: bool) -> String {
     }
 }
 
+/// The delivery log of document `id`.
+pub fn delivery_log(id: i64) -> String {
+    format!("{DELIVERY_LOG}?dokument={id}")
+}
+
 /// Pages anyone may open.
-pub const PUBLIC_PAGES: [&str; 9] =
-    [LOGIN, FORGOT_PASSWORD, RESET_PASSWORD, INVITATION, SET_PASSWORD, ACCEPT_PRIVACY, CONTACT, PRIVACY, IMPRINT];
+pub const PUBLIC_PAGES: [&str; 11] = [
+    LOGIN,
+    FORGOT_PASSWORD,
+    RESET_PASSWORD,
+    INVITATION,
+    SET_PASSWORD,
+    ACCEPT_PRIVACY,
+    FORWARDING_CONFIRM,
+    FORWARDING_END,
+    CONTACT,
+    PRIVACY,
+    IMPRINT,
+];
 
 /// Pages behind sign-in: a signed-out visitor gets 302 to [`LOGIN`], a
 /// session that has not finished its first sign-in 302 to the step left.
-pub const SIGNED_IN_PAGES: [&str; 5] = [HOME, DOCUMENTS, FORWARDINGS, USERS, PROFILE];
+pub const SIGNED_IN_PAGES: [&str; 6] = [HOME, DOCUMENTS, FORWARDINGS, USERS, PROFILE, DELIVERY_LOG];
 
 /// Pages whose address carries a mailed link's token: they must not leak it
 /// through `Referer` nor leave it in a shared cache.
-pub const LINK_PAGES: [&str; 2] = [INVITATION, RESET_PASSWORD];
+pub const LINK_PAGES: [&str; 4] = [INVITATION, RESET_PASSWORD, FORWARDING_CONFIRM, FORWARDING_END];
 
 /// The router's segment for a page path (`"/login"` → `"login"`).
 pub fn segment(path: &'static str) -> &'static str {

@@ -1,8 +1,10 @@
 //! Pieces every page may use, whatever its feature: the title bar and the
 //! page's `main` landmark. Knows no feature.
 
+use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 /// The id of every page's `main` landmark; the skip link jumps there.
 pub const MAIN_ID: &str = "inhalt";
@@ -45,4 +47,36 @@ pub fn SkipLink() -> impl IntoView {
 /// Our forms come back with `?fehler=CODE`, which names a fixed message.
 pub fn ignore_action_errors_in_address() {
     provide_context(leptos::server::ServerActionError::new("", ""));
+}
+
+/// The refusal of the last submit, if any: from the action, or — after a
+/// plain form post without JavaScript — from the `fehler` code in the address.
+pub fn action_error<T: Send + Sync + 'static>(
+    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> impl IntoView {
+    section_action_error(value, None)
+}
+
+/// [`action_error`] for a page with several forms: a `fehler` code in the
+/// address belongs to the form whose section the address names
+/// (`bereich=…`; none for the page's main form).
+pub fn section_action_error<T: Send + Sync + 'static>(
+    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    section: Option<&'static str>,
+) -> impl IntoView {
+    let query = use_query_map();
+    move || {
+        let message = value.with(|result| match result {
+            Some(Err(error)) => Some(error.to_string()),
+            Some(Ok(_)) => None,
+            None => {
+                let query = query.read();
+                (query.get("bereich").as_deref() == section)
+                    .then(|| query.get("fehler"))
+                    .flatten()
+                    .map(|code| AppError::from_form_code(&code).to_string())
+            }
+        });
+        message.map(|text| view! { <p class="alert" role="alert">{text}</p> })
+    }
 }

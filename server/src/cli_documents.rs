@@ -101,7 +101,7 @@ pub fn prepare_import(manifest: &Path) -> Result<Vec<(usize, Result<Prepared, St
 }
 
 fn said(error: &DocumentError) -> bool {
-    !matches!(error, DocumentError::Storage(_) | DocumentError::Database(_) | DocumentError::NotFound)
+    !matches!(error, DocumentError::Storage(_) | DocumentError::Database(_) | DocumentError::Mail(_) | DocumentError::NotFound)
 }
 
 pub async fn add(state: &AppState, prepared: Prepared) -> ExitCode {

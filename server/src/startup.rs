@@ -46,6 +46,9 @@ pub enum RouteAccess {
     /// The operator's systems, by `Authorization: Bearer` API key (401
     /// without a working one); no cookie counts, so no CSRF check applies.
     ApiKey,
+    /// A mailed link's token in the address names what it acts on (410
+    /// without a working one); no cookie counts, so no CSRF check applies.
+    Token,
 }
 
 /// Every plain route with its access rule. The router is built from this
@@ -57,6 +60,7 @@ pub fn plain_routes() -> Vec<(&'static str, RouteAccess, MethodRouter<AppState>)
         (routes::DOCUMENT_PDF, RouteAccess::SignedIn, get(document_pdf::document_pdf)),
         (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn, get(app::documents::ssr::export::export_zip)),
         (routes::API_DOCUMENTS, RouteAccess::ApiKey, post(document_api::ingest_document)),
+        (routes::FORWARDING_ONE_CLICK, RouteAccess::Token, post(app::forwarding::ssr::one_click_unsubscribe)),
         (routes::HEALTHZ, RouteAccess::Public, get(healthz)),
         (routes::READYZ, RouteAccess::Public, get(readyz)),
     ]
@@ -188,7 +192,10 @@ async fn reject_cross_site_requests(State(state): State<AppState>, request: Requ
     // The ingest API authenticates only by a key in a header that a page of
     // another site cannot send (that would need CORS, which the portal never
     // grants) and ignores cookies: a forged request has nothing to ride on.
-    if request.uri().path() == routes::API_DOCUMENTS {
+    // The same holds for the one-click unsubscribe: its token is in the
+    // address, and the mail program that posts it has no page nor cookie.
+    let path = request.uri().path();
+    if path == routes::API_DOCUMENTS || path == routes::FORWARDING_ONE_CLICK {
         return next.run(request).await;
     }
     let headers = request.headers();

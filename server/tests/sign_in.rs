@@ -653,6 +653,19 @@ const SERVER_FUNCTIONS: &[(&str, Access, &[(&str, &str)])] = &[
     ("/api/documents/list", Access::User, &[("query[search]", ""), ("query[type_key]", ""), ("query[from]", ""), ("query[to]", ""), ("query[sort]", "Provided"), ("query[descending]", "true"), ("query[per_page]", "25"), ("query[page]", "1")]),
     ("/api/documents/types", Access::User, &[]),
     ("/api/documents/new_count", Access::User, &[]),
+    ("/api/profile/notification", Access::User, &[]),
+    ("/api/profile/set_notification", Access::User, &[("mode", "attachment")]),
+    // The right "Weiterleitungen verwalten" on top: tests/notifications.rs.
+    ("/api/forwardings/list", Access::User, &[]),
+    ("/api/forwardings/add", Access::User, &[("email", "a@b.example"), ("confirm", "a@b.example"), ("type_key", "")]),
+    ("/api/forwardings/remove", Access::User, &[("id", "1")]),
+    ("/api/forwardings/delivery_log", Access::User, &[("document_id", "1")]),
+    // A mailed link's token is the access: tests/notifications.rs.
+    ("/api/forwardings/confirmation_info", Access::Public, &[("token", "x")]),
+    ("/api/forwardings/confirm", Access::Public, &[("token", "x")]),
+    ("/api/forwardings/decline", Access::Public, &[("token", "x")]),
+    ("/api/forwardings/end_info", Access::Public, &[("token", "x")]),
+    ("/api/forwardings/end", Access::Public, &[("token", "x")]),
 ];
 
 #[tokio::test]

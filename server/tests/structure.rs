@@ -116,6 +116,7 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
             (routes::DOCUMENT_PDF, RouteAccess::SignedIn),
             (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn),
             (routes::API_DOCUMENTS, RouteAccess::ApiKey),
+            (routes::FORWARDING_ONE_CLICK, RouteAccess::Token),
             (routes::HEALTHZ, RouteAccess::Public),
             (routes::READYZ, RouteAccess::Public),
         ]
@@ -145,6 +146,16 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
                 };
                 assert_eq!(app.request(post(None)).await.status, StatusCode::UNAUTHORIZED, "{path}");
                 assert_eq!(app.request(post(Some(&ready))).await.status, StatusCode::UNAUTHORIZED, "{path}: a session is no key");
+            }
+            RouteAccess::Token => {
+                // From a mail program: no Sec-Fetch-Site, no Origin, no cookie.
+                for address in [path.clone(), format!("{path}?token=erfunden")] {
+                    let request = Request::post(&address)
+                        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .body(Body::from("List-Unsubscribe=One-Click"))
+                        .unwrap();
+                    assert_eq!(app.request(request).await.status, StatusCode::GONE, "{address}: no working token");
+                }
             }
         }
     }
@@ -185,6 +196,27 @@ async fn queuing_a_mail_wakes_the_worker_after_the_commit_and_not_on_rollback() 
     assert_eq!(app.count("mail_outbox").await, 1);
 }
 
+/// The session user behind `user_id`, as a server function would see it.
+async fn session_user(app: &TestApp, user_id: i64) -> app::auth::ssr::SessionUser {
+    let (customer_id, username): (i64, String) =
+        db::query_as("SELECT customer_id, username FROM users WHERE id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap();
+    app::auth::ssr::SessionUser {
+        session_hash: String::new(),
+        user_id,
+        customer_id,
+        customer_number: String::new(),
+        customer_name: String::new(),
+        username: username.clone(),
+        email: String::new(),
+        full_name: username,
+        is_main_user: true,
+        can_manage_users: true,
+        can_manage_forwardings: true,
+        pending: None,
+        authenticated_at: 0,
+    }
+}
+
 #[tokio::test]
 async fn every_mail_renders_from_the_context_its_caller_builds() {
     let app = spawn_app().await;
@@ -200,6 +232,30 @@ async fn every_mail_renders_from_the_context_its_caller_builds() {
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
     expiry::expire_passwords_on(&app.state, expiry::parse_day("01.12.2026").unwrap(), Some("70032")).await.unwrap();
     assert!(expiry::queue_expiry_warnings(&app.state).await.unwrap() >= 1);
+    // A new document: a notice, a mail with the PDF, a forwarding (asked, confirmed, ended).
+    let forwarder = customer_with_password(&app, "70034", "weiterleiter", PASSWORD).await;
+    let cookie = app.sign_in("weiterleiter", PASSWORD).await;
+    let form = [("email", "fibu@weiter.example"), ("confirm", "fibu@weiter.example"), ("type_key", "")];
+    assert_eq!(app.call("forwardings/add", &form, Some(&cookie)).await.status, StatusCode::OK);
+    let optin: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'forwarding_optin'").fetch_one(&app.state.pool).await.unwrap();
+    let (_, token) = link_in(&optin, routes::FORWARDING_CONFIRM);
+    assert_eq!(app.call("forwardings/confirm", &[("token", &token)], None).await.status, StatusCode::OK);
+    app::profile::ssr::set_notify_mode(&app.state, &session_user(&app, forwarder).await, app::profile::NotifyMode::Attachment, None).await.unwrap();
+    // A colleague who kept "nur Benachrichtigung" (the password only has to be set).
+    db::query(
+        "INSERT INTO users (customer_id, username, email, role, password_hash, security_stamp, created_at) \
+         SELECT id, 'hinweis', 'hinweis@kunden.example', 'sub', 'gesetzt', 'stempel', $1 FROM customers WHERE number = '70034'",
+    )
+    .bind(START)
+    .execute(&app.state.pool)
+    .await
+    .unwrap();
+    let new = app::documents::ssr::ingest::NewDocument::parse("70034", "RE-1", "rechnung", "2026-11-20", None).unwrap();
+    let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
+    app::documents::ssr::ingest::ingest(&app.state, &app::documents::ssr::ingest::Ingester::Operator, new, pdf.into()).await.unwrap();
+    let forwarded: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'forwarded_document'").fetch_one(&app.state.pool).await.unwrap();
+    let (_, token) = link_in(&forwarded, routes::FORWARDING_END);
+    assert_eq!(app.call("forwardings/end", &[("token", &token)], None).await.status, StatusCode::OK);
 
     let kinds: Vec<String> =
         db::query_scalar("SELECT DISTINCT kind FROM mail_outbox ORDER BY kind").fetch_all(&app.state.pool).await.unwrap();

@@ -117,7 +117,8 @@ fn Results(query: ListQuery, found: DocumentPage) -> impl IntoView {
             </th>
         }
     }).collect_view();
-    let rows = found.rows.iter().map(row).collect_view();
+    let delivery_log = found.shows_delivery_log;
+    let rows = found.rows.iter().map(|document| row(document, delivery_log)).collect_view();
     let export = if found.total > i64::from(found.export_limit) {
         view! { <p class="notice">{export_too_many_message(found.export_limit)}</p> }.into_any()
     } else {
@@ -138,7 +139,7 @@ fn Results(query: ListQuery, found: DocumentPage) -> impl IntoView {
     .into_any()
 }
 
-fn row(document: &DocumentRow) -> impl IntoView {
+fn row(document: &DocumentRow, delivery_log: bool) -> impl IntoView {
     let view_href = routes::document_pdf(document.id, false);
     let download_href = routes::document_pdf(document.id, true);
     let label = format!("{} {}", document.type_name, document.number);
@@ -155,6 +156,9 @@ fn row(document: &DocumentRow) -> impl IntoView {
             <td class="row-actions">
                 <a href=view_href target="_blank" rel="noopener external" aria-label=format!("{label} ansehen (neues Fenster)")>"Ansehen"</a>
                 <a href=download_href rel="external" download="" aria-label=format!("{label} herunterladen")>"Herunterladen"</a>
+                {delivery_log.then(|| view! {
+                    <a href=routes::delivery_log(document.id) aria-label=format!("Versand von {label}")>"Versand"</a>
+                })}
             </td>
         </tr>
     }

@@ -254,6 +254,9 @@ pub struct DocumentPage {
     pub has_next: bool,
     /// The most documents one ZIP export may hold.
     pub export_limit: u32,
+    /// The user may see which mails went out for each document (the
+    /// forwarding right).
+    pub shows_delivery_log: bool,
 }
 
 /// The signed-in user's documents for one state of the list.
@@ -261,7 +264,9 @@ pub struct DocumentPage {
 pub async fn list_documents(query: ListQuery) -> Result<DocumentPage, AppError> {
     let state = expect_context::<crate::server::state::AppState>();
     let user = crate::auth::ssr::require_user().await?;
-    ssr::list::list(&state, ssr::CustomerScope::of(&user), user.user_id, &query).await.map_err(AppError::from)
+    let mut page = ssr::list::list(&state, ssr::CustomerScope::of(&user), user.user_id, &query).await?;
+    page.shows_delivery_log = user.can_manage_forwardings;
+    Ok(page)
 }
 
 /// The document types, for the type filter.

@@ -10,10 +10,10 @@ impl EmailAddress {
     pub const MAX_LEN: usize = 254;
 
     pub fn parse(raw: &str) -> Result<Self, InputError> {
-        let invalid = || InputError::new("Bitte geben Sie eine gültige E-Mail-Adresse ein.");
+        let invalid = || InputError::new(super::messages::EMAIL_INVALID);
         let value = raw.trim();
         if value.is_empty() {
-            return Err(InputError::new("Bitte geben Sie eine E-Mail-Adresse ein."));
+            return Err(InputError::new(super::messages::EMAIL_MISSING));
         }
         if value.len() > Self::MAX_LEN {
             return Err(invalid());

@@ -19,6 +19,15 @@ pub const RULES_UNMET: &str = "Das Passwort erfüllt nicht alle Regeln. Die List
 pub const NOT_ACCEPTED: &str =
     "Die Eingabe wurde nicht angenommen. Bitte prüfen Sie Ihre Angaben und versuchen Sie es noch einmal.";
 
+pub const EMAIL_MISSING: &str = "Bitte geben Sie eine E-Mail-Adresse ein.";
+pub const EMAIL_INVALID: &str = "Bitte geben Sie eine gültige E-Mail-Adresse ein.";
+pub const EMAILS_DIFFER: &str = "Die beiden E-Mail-Adressen stimmen nicht überein.";
+pub const FORWARDING_EXISTS: &str = "Diese Weiterleitung gibt es bereits: dieselbe Adresse mit demselben Dokumententyp.";
+pub const FORWARDINGS_FULL: &str =
+    "Die Höchstzahl an Weiterleitungen ist erreicht. Bitte entfernen Sie zuerst eine Weiterleitung, die Sie nicht mehr brauchen.";
+pub const DOCUMENT_TYPE_UNKNOWN: &str = "Bitte wählen Sie einen Dokumententyp aus der Liste.";
+pub const NOTIFY_MODE_UNKNOWN: &str = "Bitte wählen Sie eine der drei Möglichkeiten.";
+
 pub(crate) const BY_CODE: &[(&str, &str)] = &[
     ("gleich", PASSWORDS_DIFFER),
     ("bisher", SAME_AS_BEFORE),
@@ -29,4 +38,11 @@ pub(crate) const BY_CODE: &[(&str, &str)] = &[
     ("leer", PASSWORD_MISSING),
     ("sperre", TOO_MANY_WRONG),
     ("regeln", RULES_UNMET),
+    ("email-leer", EMAIL_MISSING),
+    ("email", EMAIL_INVALID),
+    ("email-gleich", EMAILS_DIFFER),
+    ("doppelt", FORWARDING_EXISTS),
+    ("hoechstzahl", FORWARDINGS_FULL),
+    ("typ", DOCUMENT_TYPE_UNKNOWN),
+    ("benachrichtigung", NOTIFY_MODE_UNKNOWN),
 ];

@@ -63,7 +63,23 @@ pub struct Config {
     /// How many days before a password expires its user is warned by mail.
     pub password_expiry_warning_days: u32,
     pub documents: DocumentSettings,
+    pub notifications: NotificationSettings,
     pub leptos: LeptosOptions,
+}
+
+/// New-document mails and Weiterleitungen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotificationSettings {
+    /// A PDF above this size is not attached; the mail carries the link
+    /// (`KP_MAIL_ATTACHMENT_MAX_MB`).
+    pub attachment_max_bytes: u64,
+    /// Forwardings per customer (`KP_FORWARDINGS_MAX`).
+    pub forwardings_max: u32,
+    /// A notice waits this long for more documents of the same batch run
+    /// (`KP_NOTIFY_BATCH_SECONDS`).
+    pub batch_seconds: i64,
+    /// How long a forwarding's confirmation link works.
+    pub optin_seconds: i64,
 }
 
 /// Where documents are stored and how long customers see them.
@@ -261,6 +277,13 @@ impl Config {
             export_max_documents: parse_number(&get, "KP_EXPORT_MAX_DOCUMENTS", 1000, 1, 10_000)?,
         };
 
+        let notifications = NotificationSettings {
+            attachment_max_bytes: u64::from(parse_number(&get, "KP_MAIL_ATTACHMENT_MAX_MB", 10, 1, 50)?) * 1024 * 1024,
+            forwardings_max: parse_number(&get, "KP_FORWARDINGS_MAX", 20, 1, 1000)?,
+            batch_seconds: i64::from(parse_number(&get, "KP_NOTIFY_BATCH_SECONDS", 120, 0, 3600)?),
+            optin_seconds: 7 * 24 * 3600,
+        };
+
         let logo_file = match get("KP_LOGO_FILE") {
             Some(path) => {
                 let path = PathBuf::from(path);
@@ -313,6 +336,7 @@ impl Config {
             password_max_age_days,
             password_expiry_warning_days,
             documents,
+            notifications,
             invitation_ttl: Duration::from_secs(u64::from(invitation_hours) * 3600),
             reset_ttl: Duration::from_secs(u64::from(reset_minutes) * 60),
             limits,

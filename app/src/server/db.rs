@@ -49,15 +49,19 @@ pub const TABLES: &[&str] = &[
     "privacy_notices",
     "privacy_acceptances",
     "audit_log",
-    "mail_outbox",
     "portal_settings",
     "trusted_devices",
     "reset_mail_budget",
     "document_types",
     "documents",
     "document_reads",
+    // After documents: a mail may carry a document's PDF.
+    "mail_outbox",
     "api_keys",
     "job_runs",
+    "forwardings",
+    "forwarding_unsubscribe_tokens",
+    "document_mails",
 ];
 
 /// A pool of connections to either database.
@@ -78,6 +82,16 @@ impl Pool {
     /// `FOR UPDATE SKIP LOCKED` where the database has row locks
     /// (PostgreSQL), so that competing workers pass over a row another one
     /// is claiming instead of waiting for it; SQLite writes one at a time.
+    /// Appended to a SELECT whose row the transaction changes next: on
+    /// PostgreSQL it locks the row, so a concurrent writer waits and reads
+    /// the change; SQLite's one writer at a time needs nothing.
+    pub fn for_update(&self) -> &'static str {
+        match self {
+            Self::Sqlite(_) => "",
+            Self::Postgres(_) => " FOR UPDATE",
+        }
+    }
+
     pub fn skip_locked(&self) -> &'static str {
         match self {
             Self::Sqlite(_) => "",

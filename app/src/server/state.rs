@@ -86,6 +86,7 @@ impl AppState {
         OutboxWorker::new(
             self.pool.clone(),
             self.mail_transport.clone(),
+            self.documents.clone(),
             self.clock.clone(),
             self.config.mail_from.clone(),
             self.config.mail_max_attempts,

@@ -23,7 +23,7 @@ use super::{
 use crate::error::AppError;
 use crate::legal::{get_legal_text, LegalPageKind};
 use crate::routes;
-use crate::ui::PageTitle;
+use crate::ui::{action_error, section_action_error, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
@@ -55,38 +55,6 @@ fn typed_input(id: &'static str) -> (ReadSignal<String>, WriteSignal<String>) {
     #[cfg(not(feature = "hydrate"))]
     let _ = id;
     (value, set_value)
-}
-
-/// The refusal of the last submit, if any: from the action, or — after a
-/// plain form post without JavaScript — from the `fehler` code in the address.
-fn action_error<T: Send + Sync + 'static>(
-    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-) -> impl IntoView {
-    section_action_error(value, None)
-}
-
-/// [`action_error`] for a page with several forms: a `fehler` code in the
-/// address belongs to the form whose section the address names
-/// (`bereich=…`; none for the page's main form).
-fn section_action_error<T: Send + Sync + 'static>(
-    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-    section: Option<&'static str>,
-) -> impl IntoView {
-    let query = use_query_map();
-    move || {
-        let message = value.with(|result| match result {
-            Some(Err(error)) => Some(error.to_string()),
-            Some(Ok(_)) => None,
-            None => {
-                let query = query.read();
-                (query.get("bereich").as_deref() == section)
-                    .then(|| query.get("fehler"))
-                    .flatten()
-                    .map(|code| AppError::from_form_code(&code).to_string())
-            }
-        });
-        message.map(|text| view! { <p class="alert" role="alert">{text}</p> })
-    }
 }
 
 fn loading() -> impl IntoView {

@@ -32,7 +32,7 @@ fn refused(error: &DocumentError) -> Response {
         DocumentError::NotPdf => answer(StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({ "error": message })),
         DocumentError::TooLarge { .. } => answer(StatusCode::PAYLOAD_TOO_LARGE, json!({ "error": message })),
         DocumentError::Conflict { existing_id } => answer(StatusCode::CONFLICT, json!({ "error": message, "id": existing_id })),
-        DocumentError::NotFound | DocumentError::Storage(_) | DocumentError::Database(_) => {
+        DocumentError::NotFound | DocumentError::Storage(_) | DocumentError::Database(_) | DocumentError::Mail(_) => {
             let id = crate::error::AppError::internal(error);
             answer(StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": id.to_string() }))
         }

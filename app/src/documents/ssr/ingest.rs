@@ -3,6 +3,7 @@
 //! entry. The file is written first: a failure after it leaves a file no
 //! row refers to, which the daily sweep removes; never a row without a file.
 
+use super::notify::{self, ProvidedDocument};
 use super::{CustomerScope, DocumentError};
 use crate::domain::{CustomerNumber, DocumentNumber, DocumentTypeKey, InputError};
 use crate::server::audit::{self, Actor, AuditEntry};
@@ -131,16 +132,16 @@ pub async fn ingest(state: &AppState, by: &Ingester, new: NewDocument, bytes: By
         .await?;
     // The ingest caller was checked (operator or API key): it may deliver to any customer.
     let scope = CustomerScope { customer_id: customer_id.ok_or_else(|| DocumentError::UnknownCustomer(new.customer.as_str().to_owned()))? };
-    let type_known: Option<String> = db::query_scalar("SELECT key FROM document_types WHERE key = $1")
+    let type_name: Option<String> = db::query_scalar("SELECT name FROM document_types WHERE key = $1")
         .bind(new.type_key.as_str())
         .fetch_optional(&state.pool)
         .await?;
-    if type_known.is_none() {
+    let Some(type_name) = type_name else {
         return Err(DocumentError::Invalid {
             field: "type",
             message: format!("Den Dokumenttyp »{}« gibt es nicht (kundenportal doctype list).", new.type_key.as_str()),
         });
-    }
+    };
     let hash = ContentHash::of(&bytes);
     if let Some(done) = existing(state, scope, &new, &hash).await? {
         return Ok(done);
@@ -181,8 +182,19 @@ pub async fn ingest(state: &AppState, by: &Ingester, new: NewDocument, bytes: By
     let detail = format!("{} {} {by_whom}", new.type_key.as_str(), new.number.as_str()).trim_end().to_owned();
     audit::record(&mut tx, AuditEntry { actor, customer_id: Some(scope.customer_id()), action: "document_added", detail, ip: None }, now)
         .await?;
+    let provided = ProvidedDocument {
+        id,
+        customer_id: scope.customer_id(),
+        number: new.number.as_str().to_owned(),
+        type_key: new.type_key.as_str().to_owned(),
+        type_name,
+        created_on: new.created_on.to_string(),
+        size_bytes: size,
+        hidden_from: hidden,
+    };
+    let mails = notify::queue_mails(state, &mut tx, &provided, now).await?;
     tx.commit().await?;
-    tracing::info!(document_id = id, customer_id = scope.customer_id(), "document added");
+    tracing::info!(document_id = id, customer_id = scope.customer_id(), ?mails, "document added");
     Ok(Ingested::Created(id))
 }
 

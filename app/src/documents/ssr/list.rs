@@ -119,7 +119,7 @@ pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &
             cursor: Cursor { provided_at: row.provided_at, id: row.id },
         })
         .collect();
-    Ok(DocumentPage { rows, total, pages, has_next, export_limit: state.config.documents.export_max_documents })
+    Ok(DocumentPage { rows, total, pages, has_next, export_limit: state.config.documents.export_max_documents, shows_delivery_log: false })
 }
 
 pub async fn new_count(state: &AppState, scope: CustomerScope, user_id: i64) -> Result<i64, DocumentError> {

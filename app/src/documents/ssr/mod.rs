@@ -5,6 +5,7 @@
 //! - [`api_keys`]: the keys of the operator's systems for the ingest API;
 //! - [`api`]: `POST /api/v1/documents`;
 //! - [`pdf`]: `GET /dokumente/{id}/pdf`, view and download;
+//! - [`notify`]: the mails a new document causes (users and forwardings);
 //! - [`retention`]: documents leave after N months; files no row uses go.
 
 pub mod api;
@@ -13,6 +14,7 @@ pub mod demo;
 pub mod export;
 pub mod ingest;
 pub mod list;
+pub mod notify;
 pub mod pdf;
 pub mod retention;
 pub mod types;
@@ -60,4 +62,6 @@ pub enum DocumentError {
     Storage(#[from] StorageError),
     #[error("Datenbankfehler")]
     Database(#[from] sqlx::Error),
+    #[error("Postausgang")]
+    Mail(#[from] crate::server::mail::MailError),
 }

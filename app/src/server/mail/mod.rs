@@ -6,10 +6,10 @@ mod templates;
 mod transport;
 mod worker;
 
-pub use outbox::{outbox_summary, Outbox, OutboxRow, OutboxSummary, OutgoingMail};
+pub use outbox::{outbox_summary, MailAttachment, MailExtras, Outbox, OutboxRow, OutboxSummary, OutgoingMail};
 pub use templates::{MailTemplate, MailTemplates, RenderedMail};
 pub use transport::{MailTransport, SendFailure};
-pub use worker::OutboxWorker;
+pub use worker::{DeliveryFailure, OutboxWorker};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {

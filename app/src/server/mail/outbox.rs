@@ -31,12 +31,91 @@ impl Outbox {
     /// the change that caused it does; the worker wakes after the commit.
     /// Returns false when the key was queued before.
     pub async fn enqueue(&self, tx: &mut Transaction<'_>, mail: OutgoingMail, now: i64) -> Result<bool, MailError> {
-        let queued = enqueue(tx, &self.templates, mail, now).await?;
-        if queued {
+        Ok(self.enqueue_with(tx, mail, MailExtras::default(), now).await?.is_some())
+    }
+
+    /// [`Outbox::enqueue`] for a mail with more than text: an attachment, a
+    /// one-click unsubscribe, a later start, the documents it is about.
+    /// Returns the new row's id, or `None` when the key was queued before.
+    pub async fn enqueue_with(
+        &self,
+        tx: &mut Transaction<'_>,
+        mail: OutgoingMail,
+        extras: MailExtras,
+        now: i64,
+    ) -> Result<Option<i64>, MailError> {
+        let id = enqueue(tx, &self.templates, mail, &extras, now).await?;
+        if let Some(id) = id {
+            for document_id in &extras.documents {
+                link_document(tx, *document_id, id).await?;
+            }
             tx.wake_after_commit(&self.wake);
         }
-        Ok(queued)
+        Ok(id)
     }
+
+    /// A mail that has not been tried yet is rendered again with `context`
+    /// (a batched notice that gains a document) and also counts for
+    /// `document_id`. Returns false when it is no longer waiting: a worker
+    /// has claimed it, and the caller queues a new one.
+    pub async fn extend_waiting(
+        &self,
+        tx: &mut Transaction<'_>,
+        id: i64,
+        template: MailTemplate,
+        context: &minijinja::Value,
+        document_id: i64,
+        now: i64,
+    ) -> Result<bool, MailError> {
+        let rendered = self.templates.render(template, context)?;
+        let updated = db::query(
+            "UPDATE mail_outbox SET subject = $1, body_text = $2, body_html = $3 \
+             WHERE id = $4 AND status = 'queued' AND attempts = 0 AND lease_until IS NULL AND next_attempt_at > $5",
+        )
+        .bind(&rendered.subject)
+        .bind(&rendered.text)
+        .bind(&rendered.html)
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        if updated == 1 {
+            link_document(tx, document_id, id).await?;
+        }
+        Ok(updated == 1)
+    }
+}
+
+async fn link_document(tx: &mut Transaction<'_>, document_id: i64, outbox_id: i64) -> Result<(), sqlx::Error> {
+    db::query("INSERT INTO document_mails (document_id, outbox_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(document_id)
+        .bind(outbox_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// What a mail may carry beyond its text.
+#[derive(Debug, Clone, Default)]
+pub struct MailExtras {
+    /// The user the mail is for, when it is one of the portal's users.
+    pub user_id: Option<i64>,
+    /// A document's PDF, read from storage when the mail is sent.
+    pub attachment: Option<MailAttachment>,
+    /// `List-Unsubscribe` (with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`).
+    pub list_unsubscribe: Option<String>,
+    /// Not sent before this time (a batched notice waits for more documents).
+    pub not_before: Option<i64>,
+    /// The documents the mail is about, for their delivery log.
+    pub documents: Vec<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailAttachment {
+    pub document_id: i64,
+    /// The file name the recipient sees, e.g. `Rechnung_RE-1.pdf`.
+    pub file_name: String,
 }
 
 /// A mail to be written to the outbox in the caller's transaction.
@@ -55,14 +134,15 @@ async fn enqueue(
     tx: &mut Transaction<'_>,
     templates: &MailTemplates,
     mail: OutgoingMail,
+    extras: &MailExtras,
     now: i64,
-) -> Result<bool, MailError> {
+) -> Result<Option<i64>, MailError> {
     let rendered = templates.render(mail.template, &mail.context)?;
-    let inserted = db::query(
+    let id = db::query_scalar(
         "INSERT INTO mail_outbox (idempotency_key, kind, recipient, subject, body_text, body_html, \
-         next_attempt_at, expires_at, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $7) \
-         ON CONFLICT (idempotency_key) DO NOTHING",
+         next_attempt_at, expires_at, created_at, user_id, attachment_document_id, attachment_name, list_unsubscribe) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(&mail.idempotency_key)
     .bind(mail.template.name())
@@ -70,12 +150,16 @@ async fn enqueue(
     .bind(&rendered.subject)
     .bind(&rendered.text)
     .bind(&rendered.html)
-    .bind(now)
+    .bind(extras.not_before.unwrap_or(now).max(now))
     .bind(mail.expires_at)
-    .execute(&mut **tx)
-    .await?
-    .rows_affected();
-    Ok(inserted == 1)
+    .bind(now)
+    .bind(extras.user_id)
+    .bind(extras.attachment.as_ref().map(|a| a.document_id))
+    .bind(extras.attachment.as_ref().map(|a| a.file_name.clone()))
+    .bind(extras.list_unsubscribe.clone())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(id)
 }
 
 /// One outbox row as the operator sees it (no bodies).

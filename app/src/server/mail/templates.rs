@@ -10,15 +10,30 @@ pub enum MailTemplate {
     PasswordReset,
     PasswordChanged,
     PasswordExpiry,
+    /// "nur Benachrichtigung": the documents of one batch run, with a link.
+    NewDocuments,
+    /// "mit Anhang": one document, its PDF attached (or the link, when too large).
+    NewDocumentAttached,
+    /// To a confirmed forwarding: one document with its PDF.
+    ForwardedDocument,
+    /// To a new forwarding's address: confirm or decline.
+    ForwardingOptin,
+    /// To the customer's main user: a recipient ended or declined a forwarding.
+    ForwardingEnded,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 5] = [
+    pub const ALL: [MailTemplate; 10] = [
         MailTemplate::Invitation,
         MailTemplate::InitialPassword,
         MailTemplate::PasswordReset,
         MailTemplate::PasswordChanged,
         MailTemplate::PasswordExpiry,
+        MailTemplate::NewDocuments,
+        MailTemplate::NewDocumentAttached,
+        MailTemplate::ForwardedDocument,
+        MailTemplate::ForwardingOptin,
+        MailTemplate::ForwardingEnded,
     ];
 
     pub fn name(self) -> &'static str {
@@ -28,6 +43,11 @@ impl MailTemplate {
             MailTemplate::PasswordReset => "password_reset",
             MailTemplate::PasswordChanged => "password_changed",
             MailTemplate::PasswordExpiry => "password_expiry",
+            MailTemplate::NewDocuments => "new_documents",
+            MailTemplate::NewDocumentAttached => "new_document",
+            MailTemplate::ForwardedDocument => "forwarded_document",
+            MailTemplate::ForwardingOptin => "forwarding_optin",
+            MailTemplate::ForwardingEnded => "forwarding_ended",
         }
     }
 }
@@ -42,7 +62,18 @@ macro_rules! mail_sources {
     };
 }
 
-const SOURCES: &[(&str, &str)] = mail_sources!("invitation", "initial_password", "password_reset", "password_changed", "password_expiry");
+const SOURCES: &[(&str, &str)] = mail_sources!(
+    "invitation",
+    "initial_password",
+    "password_reset",
+    "password_changed",
+    "password_expiry",
+    "new_documents",
+    "new_document",
+    "forwarded_document",
+    "forwarding_optin",
+    "forwarding_ended"
+);
 const LAYOUT: &str = include_str!("../../../../templates/mail/layout.html");
 
 pub struct RenderedMail {
@@ -112,6 +143,19 @@ mod tests {
             expiry_time => "00:00",
             when => "in 14 Tagen",
             accounts => vec![minijinja::context! { username => "max", link => "http://127.0.0.1:3000/passwort-neu?token=abc" }],
+            customer_name => "Max <script> GmbH",
+            document => minijinja::context! { id => 1, type_name => "Rechnung", number => "max-1", created_on => "31.01.2026" },
+            documents => vec![minijinja::context! { id => 1, type_name => "Rechnung", number => "max-1", created_on => "31.01.2026" }],
+            count => 1,
+            attached => true,
+            size_mb => "1,0",
+            limit_mb => "10,0",
+            file_name => "Rechnung_max-1.pdf",
+            unsubscribe_link => "http://127.0.0.1:3000/weiterleitung-beenden?token=abc",
+            email => "max@example.com",
+            types_label => "alle Typen",
+            valid_days => 7,
+            declined => false,
         }
     }
 

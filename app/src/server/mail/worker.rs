@@ -3,7 +3,9 @@ use super::MailTransport;
 use crate::server::clock::Clock;
 use crate::server::crypto::{hex, random_bytes};
 use crate::server::db::Pool;
-use lettre::message::{Mailbox, MultiPart};
+use crate::server::storage::{ContentHash, DocumentStore};
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +25,91 @@ struct ClaimedRow {
     body_html: String,
     attempts: i64,
     created_at: i64,
+    attachment_document_id: Option<i64>,
+    attachment_name: Option<String>,
+    list_unsubscribe: Option<String>,
+}
+
+/// Why a row was given up; the delivery log says it in German.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryFailure {
+    /// The receiving server refused the mail for good.
+    Rejected,
+    /// The recipient's address cannot be used.
+    Address,
+    /// The document to attach is no longer there.
+    Document,
+    /// Every try failed for a passing reason.
+    Attempts,
+}
+
+impl DeliveryFailure {
+    pub fn code(self) -> &'static str {
+        match self {
+            DeliveryFailure::Rejected => "rejected",
+            DeliveryFailure::Address => "address",
+            DeliveryFailure::Document => "document",
+            DeliveryFailure::Attempts => "attempts",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [DeliveryFailure::Rejected, DeliveryFailure::Address, DeliveryFailure::Document, DeliveryFailure::Attempts].into_iter().find(|f| f.code() == code)
+    }
+
+    /// For the customer: what happened, never the receiving server's own words.
+    pub fn german(self) -> &'static str {
+        match self {
+            DeliveryFailure::Rejected => "Der Mailserver des Empfängers hat die E-Mail abgelehnt. Bitte prüfen Sie die Adresse.",
+            DeliveryFailure::Address => "Die Empfängeradresse ist ungültig.",
+            DeliveryFailure::Document => "Das Dokument war beim Versand nicht mehr vorhanden.",
+            DeliveryFailure::Attempts => "Die E-Mail konnte auch nach mehreren Versuchen nicht zugestellt werden.",
+        }
+    }
+}
+
+/// A mail that cannot be built now: for good, or until the next try.
+enum BuildError {
+    Permanent(DeliveryFailure, String),
+    Transient(String),
+}
+
+/// `List-Unsubscribe` (RFC 2369) as a typed header: the address is built
+/// by the portal from its base URL and a token, never from user input.
+#[derive(Debug, Clone)]
+struct ListUnsubscribe(String);
+
+impl Header for ListUnsubscribe {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.trim_matches(['<', '>']).to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+/// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058): the
+/// mail program may end the subscription with one POST, no page in between.
+#[derive(Debug, Clone)]
+struct ListUnsubscribePost;
+
+impl Header for ListUnsubscribePost {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("List-Unsubscribe-Post")
+    }
+
+    fn parse(_: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self)
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), "List-Unsubscribe=One-Click".to_owned())
+    }
 }
 
 /// Delivers the outbox. Rows are claimed with a lease, so several workers
@@ -31,6 +118,7 @@ struct ClaimedRow {
 pub struct OutboxWorker {
     pool: Pool,
     transport: Arc<MailTransport>,
+    documents: DocumentStore,
     clock: Clock,
     from: Mailbox,
     max_attempts: i64,
@@ -42,13 +130,14 @@ impl OutboxWorker {
     pub fn new(
         pool: Pool,
         transport: Arc<MailTransport>,
+        documents: DocumentStore,
         clock: Clock,
         from: Mailbox,
         max_attempts: u32,
         wake: Arc<Notify>,
     ) -> Self {
         let owner = hex(&random_bytes::<8>());
-        Self { pool, transport, clock, from, max_attempts: i64::from(max_attempts), wake, owner }
+        Self { pool, transport, documents, clock, from, max_attempts: i64::from(max_attempts), wake, owner }
     }
 
     /// Runs until the process ends: delivers what is due, then sleeps until
@@ -70,7 +159,7 @@ impl OutboxWorker {
     pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
         let now = self.clock.now();
         db::query(
-            "UPDATE mail_outbox SET status = 'expired', body_text = '', body_html = '', lease_owner = NULL, lease_until = NULL \
+            "UPDATE mail_outbox SET status = 'expired', body_text = '', body_html = '', list_unsubscribe = NULL, lease_owner = NULL, lease_until = NULL \
              WHERE status = 'queued' AND expires_at IS NOT NULL AND expires_at <= $1",
         )
         .bind(now)
@@ -100,7 +189,8 @@ impl OutboxWorker {
              WHERE id = (SELECT id FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= $3 \
                          AND (lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT 1{}) \
                AND status = 'queued' AND (lease_until IS NULL OR lease_until < $3) \
-             RETURNING id, kind, recipient, subject, body_text, body_html, attempts, created_at",
+             RETURNING id, kind, recipient, subject, body_text, body_html, attempts, created_at, \
+             attachment_document_id, attachment_name, list_unsubscribe",
             self.pool.skip_locked()
         );
         db::query_as(&sql)
@@ -112,11 +202,15 @@ impl OutboxWorker {
     }
 
     async fn deliver(&self, row: ClaimedRow) -> Result<bool, sqlx::Error> {
-        let message = match self.build_message(&row) {
+        let message = match self.build_message(&row).await {
             Ok(message) => message,
-            Err(reason) => {
+            Err(BuildError::Permanent(failure, reason)) => {
                 tracing::error!(outbox_id = row.id, kind = %row.kind, %reason, "mail outbox: message cannot be built");
-                self.mark_dead(row.id, row.attempts + 1, &reason).await?;
+                self.mark_dead(row.id, row.attempts + 1, &reason, failure).await?;
+                return Ok(false);
+            }
+            Err(BuildError::Transient(reason)) => {
+                self.retry_later(&row, &reason).await?;
                 return Ok(false);
             }
         };
@@ -125,7 +219,7 @@ impl OutboxWorker {
             Ok(()) => {
                 db::query(
                     "UPDATE mail_outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, \
-                     body_text = '', body_html = '', lease_owner = NULL, lease_until = NULL, last_error = NULL \
+                     body_text = '', body_html = '', list_unsubscribe = NULL, lease_owner = NULL, lease_until = NULL, last_error = NULL \
                      WHERE id = $2 AND lease_owner = $3",
                 )
                 .bind(self.clock.now())
@@ -136,55 +230,92 @@ impl OutboxWorker {
                 tracing::info!(outbox_id = row.id, kind = %row.kind, "mail outbox: sent");
                 Ok(true)
             }
+            Err(failure) if failure.permanent => {
+                tracing::warn!(outbox_id = row.id, kind = %row.kind, reason = %failure.reason, "mail outbox: refused for good");
+                self.mark_dead(row.id, row.attempts + 1, &failure.reason, DeliveryFailure::Rejected).await?;
+                Ok(false)
+            }
             Err(failure) => {
-                let attempts = row.attempts + 1;
-                if failure.permanent || attempts >= self.max_attempts {
-                    tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts, reason = %failure.reason, "mail outbox: giving up");
-                    self.mark_dead(row.id, attempts, &failure.reason).await?;
-                } else {
-                    let retry_at = self.clock.now() + backoff_seconds(attempts);
-                    tracing::info!(outbox_id = row.id, kind = %row.kind, attempts, reason = %failure.reason, retry_at, "mail outbox: will retry");
-                    db::query(
-                        "UPDATE mail_outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, \
-                         lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5",
-                    )
-                    .bind(attempts)
-                    .bind(retry_at)
-                    .bind(&failure.reason)
-                    .bind(row.id)
-                    .bind(&self.owner)
-                    .execute(&self.pool)
-                    .await?;
-                }
+                self.retry_later(&row, &failure.reason).await?;
                 Ok(false)
             }
         }
     }
 
-    async fn mark_dead(&self, id: i64, attempts: i64, reason: &str) -> Result<(), sqlx::Error> {
+    /// Tries the row again after a backoff, or gives it up after the last try.
+    async fn retry_later(&self, row: &ClaimedRow, reason: &str) -> Result<(), sqlx::Error> {
+        let attempts = row.attempts + 1;
+        if attempts >= self.max_attempts {
+            tracing::warn!(outbox_id = row.id, kind = %row.kind, attempts, %reason, "mail outbox: giving up");
+            return self.mark_dead(row.id, attempts, reason, DeliveryFailure::Attempts).await;
+        }
+        let retry_at = self.clock.now() + backoff_seconds(attempts);
+        tracing::info!(outbox_id = row.id, kind = %row.kind, attempts, %reason, retry_at, "mail outbox: will retry");
         db::query(
-            "UPDATE mail_outbox SET status = 'dead', attempts = $1, last_error = $2, body_text = '', body_html = '', \
-             lease_owner = NULL, lease_until = NULL WHERE id = $3",
+            "UPDATE mail_outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, \
+             lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5",
+        )
+        .bind(attempts)
+        .bind(retry_at)
+        .bind(reason)
+        .bind(row.id)
+        .bind(&self.owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    async fn mark_dead(&self, id: i64, attempts: i64, reason: &str, failure: DeliveryFailure) -> Result<(), sqlx::Error> {
+        db::query(
+            "UPDATE mail_outbox SET status = 'dead', attempts = $1, last_error = $2, failure = $3, body_text = '', body_html = '', \
+             list_unsubscribe = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $4",
         )
         .bind(attempts)
         .bind(reason)
+        .bind(failure.code())
         .bind(id)
         .execute(&self.pool)
         .await?;
         Ok(())
     }
 
-    fn build_message(&self, row: &ClaimedRow) -> Result<Message, String> {
-        let to: Mailbox = row.recipient.parse().map_err(|_| "Empfängeradresse ungültig".to_owned())?;
+    /// The PDF a row attaches, read from storage now (the outbox keeps only
+    /// the document's id).
+    async fn attachment(&self, row: &ClaimedRow, name: &str) -> Result<SinglePart, BuildError> {
+        let missing = || BuildError::Permanent(DeliveryFailure::Document, "Dokument nicht mehr vorhanden".to_owned());
+        let document_id = row.attachment_document_id.ok_or_else(missing)?;
+        let sha256: Option<String> = db::query_scalar("SELECT sha256 FROM documents WHERE id = $1")
+            .bind(document_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| BuildError::Transient(format!("Datenbank: {e}")))?;
+        let hash = sha256.as_deref().and_then(ContentHash::parse).ok_or_else(missing)?;
+        let bytes = self.documents.read_all(&hash).await.map_err(|e| BuildError::Transient(format!("Dokumentspeicher: {e}")))?;
+        let pdf = ContentType::parse("application/pdf").expect("a valid media type");
+        Ok(Attachment::new(name.to_owned()).body(bytes.to_vec(), pdf))
+    }
+
+    async fn build_message(&self, row: &ClaimedRow) -> Result<Message, BuildError> {
+        let to: Mailbox = row
+            .recipient
+            .parse()
+            .map_err(|_| BuildError::Permanent(DeliveryFailure::Address, "Empfängeradresse ungültig".to_owned()))?;
         let domain = self.from.email.domain().to_owned();
-        Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
             .subject(row.subject.clone())
             // Derived from the row: a resend after a crash is recognisable as the same mail.
-            .message_id(Some(format!("<outbox-{}-{}@{}>", row.id, row.created_at, domain)))
-            .multipart(MultiPart::alternative_plain_html(row.body_text.clone(), row.body_html.clone()))
-            .map_err(|e| format!("Nachricht ungültig: {e}"))
+            .message_id(Some(format!("<outbox-{}-{}@{}>", row.id, row.created_at, domain)));
+        if let Some(address) = &row.list_unsubscribe {
+            builder = builder.header(ListUnsubscribe(address.clone())).header(ListUnsubscribePost);
+        }
+        let text = MultiPart::alternative_plain_html(row.body_text.clone(), row.body_html.clone());
+        let body = match &row.attachment_name {
+            Some(name) => MultiPart::mixed().multipart(text).singlepart(self.attachment(row, name).await?),
+            None => text,
+        };
+        builder.multipart(body).map_err(|e| BuildError::Permanent(DeliveryFailure::Address, format!("Nachricht ungültig: {e}")))
     }
 }
 

@@ -1,0 +1,348 @@
+//! The mails a new document causes, queued in the ingest's own transaction
+//! (a document exists exactly when its mails do):
+//!
+//! - to every active user of the customer who has set a password, as they
+//!   chose in Profil: a notice that lists the documents of one batch run
+//!   ("nur Benachrichtigung"), or one mail per document with its PDF ("mit
+//!   Anhang");
+//! - to every confirmed forwarding of the customer whose type matches, with
+//!   the PDF and a one-click unsubscribe.
+//!
+//! A PDF is never copied into the outbox: the worker reads it from storage
+//! when it sends the mail.
+
+use crate::domain::EmailAddress;
+use crate::routes;
+use crate::server::crypto;
+use crate::server::dates::german_day;
+use crate::server::db::{self, Transaction};
+use crate::server::mail::{MailAttachment, MailError, MailExtras, MailTemplate, OutgoingMail};
+use crate::server::state::AppState;
+
+/// At most this many documents in one notice; the next starts a new one.
+pub const DOCUMENTS_PER_NOTICE: usize = 100;
+
+/// A document as its mails describe it.
+#[derive(Debug, Clone)]
+pub struct ProvidedDocument {
+    pub id: i64,
+    pub customer_id: i64,
+    pub number: String,
+    pub type_key: String,
+    pub type_name: String,
+    /// As stored: `2026-01-31`.
+    pub created_on: String,
+    pub size_bytes: i64,
+    pub hidden_from: i64,
+}
+
+impl ProvidedDocument {
+    /// `Rechnung_RE-2026-001.pdf`: what an invoice-processing inbox reads.
+    /// Characters a file system would trip over become `_`.
+    pub fn file_name(&self) -> String {
+        let safe = |text: &str| -> String {
+            text.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '.') { c } else { '_' }).collect()
+        };
+        format!("{}_{}.pdf", safe(&self.type_name), safe(&self.number))
+    }
+
+    fn context(&self) -> minijinja::Value {
+        minijinja::context! {
+            id => self.id,
+            type_name => self.type_name.clone(),
+            number => self.number.clone(),
+            created_on => german_day(&self.created_on),
+        }
+    }
+}
+
+/// How many mails a document caused, by kind.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct QueuedMails {
+    pub notices: usize,
+    pub attachments: usize,
+    pub forwardings: usize,
+}
+
+#[derive(sqlx::FromRow)]
+struct Recipient {
+    id: i64,
+    email: String,
+    username: String,
+    salutation: String,
+    first_name: String,
+    last_name: String,
+    notify_mode: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Forwarding {
+    id: i64,
+    email: String,
+}
+
+pub async fn queue_mails(
+    state: &AppState,
+    tx: &mut Transaction<'_>,
+    document: &ProvidedDocument,
+    now: i64,
+) -> Result<QueuedMails, MailError> {
+    let mut queued = QueuedMails::default();
+    // Delivered already past its time in the list: nobody could open it.
+    if document.hidden_from <= now {
+        return Ok(queued);
+    }
+    let recipients: Vec<Recipient> = db::query_as(
+        "SELECT id, email, username, salutation, first_name, last_name, notify_mode FROM users \
+         WHERE customer_id = $1 AND active = TRUE AND password_hash IS NOT NULL AND notify_mode <> 'none' ORDER BY id",
+    )
+    .bind(document.customer_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for recipient in recipients {
+        let Ok(address) = EmailAddress::parse(&recipient.email) else {
+            tracing::warn!(user_id = recipient.id, "no valid address for a new-document mail");
+            continue;
+        };
+        if recipient.notify_mode == "attachment" {
+            queue_attachment_mail(state, tx, document, &recipient, address, now).await?;
+            queued.attachments += 1;
+        } else {
+            queue_notice(state, tx, document, &recipient, address, now).await?;
+            queued.notices += 1;
+        }
+    }
+
+    let forwardings: Vec<Forwarding> = db::query_as(
+        "SELECT id, email FROM forwardings WHERE customer_id = $1 AND status = 'confirmed' \
+         AND (type_key IS NULL OR type_key = $2) ORDER BY id",
+    )
+    .bind(document.customer_id)
+    .bind(&document.type_key)
+    .fetch_all(&mut **tx)
+    .await?;
+    // An address with "alle Typen" and this type besides gets the document once.
+    let mut addressed = std::collections::HashSet::new();
+    for forwarding in forwardings {
+        let Ok(address) = EmailAddress::parse(&forwarding.email) else { continue };
+        if !addressed.insert(address.as_str().to_lowercase()) {
+            continue;
+        }
+        queue_forwarded(state, tx, document, &forwarding, address, now).await?;
+        queued.forwardings += 1;
+    }
+    Ok(queued)
+}
+
+fn display_name(recipient: &Recipient) -> String {
+    let name = crate::auth::ssr::session::full_name(&recipient.salutation, &recipient.first_name, &recipient.last_name, "");
+    name.trim().to_owned()
+}
+
+fn documents_link(state: &AppState) -> String {
+    format!("{}{}", state.config.base_url, routes::DOCUMENTS)
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+}
+
+/// "nur Benachrichtigung": the notice still waiting for this user's batch
+/// gains the document; without one, a new notice waits
+/// `KP_NOTIFY_BATCH_SECONDS` for the rest of the batch.
+async fn queue_notice(
+    state: &AppState,
+    tx: &mut Transaction<'_>,
+    document: &ProvidedDocument,
+    recipient: &Recipient,
+    address: EmailAddress,
+    now: i64,
+) -> Result<(), MailError> {
+    let kind = MailTemplate::NewDocuments.name();
+    let waiting: Option<i64> = db::query_scalar(&format!(
+        "SELECT id FROM mail_outbox WHERE user_id = $1 AND kind = $2 AND status = 'queued' AND attempts = 0 \
+         AND lease_until IS NULL AND next_attempt_at > $3 ORDER BY id DESC LIMIT 1{}",
+        state.pool.for_update()
+    ))
+    .bind(recipient.id)
+    .bind(kind)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if let Some(outbox_id) = waiting {
+        let mut listed: Vec<ProvidedDocument> = db::query_as::<(i64, String, String, String, String)>(
+            "SELECT d.id, d.number, d.type_key, t.name, d.created_on FROM document_mails m \
+             JOIN documents d ON d.id = m.document_id JOIN document_types t ON t.key = d.type_key \
+             WHERE m.outbox_id = $1 ORDER BY d.id",
+        )
+        .bind(outbox_id)
+        .fetch_all(&mut **tx)
+        .await?
+        .into_iter()
+        .map(|(id, number, type_key, type_name, created_on)| ProvidedDocument {
+            id,
+            number,
+            type_key,
+            type_name,
+            created_on,
+            ..document.clone()
+        })
+        .collect();
+        if listed.len() < DOCUMENTS_PER_NOTICE {
+            listed.push(document.clone());
+            let context = notice_context(state, recipient, &listed);
+            let template = MailTemplate::NewDocuments;
+            if state.outbox.extend_waiting(tx, outbox_id, template, &context, document.id, now).await? {
+                return Ok(());
+            }
+        }
+    }
+    let context = notice_context(state, recipient, std::slice::from_ref(document));
+    let mail = OutgoingMail {
+        template: MailTemplate::NewDocuments,
+        idempotency_key: format!("newdocs:{}:{}", recipient.id, document.id),
+        recipient: address,
+        context,
+        expires_at: None,
+    };
+    let extras = MailExtras {
+        user_id: Some(recipient.id),
+        not_before: Some(now + state.config.notifications.batch_seconds),
+        documents: vec![document.id],
+        ..MailExtras::default()
+    };
+    state.outbox.enqueue_with(tx, mail, extras, now).await?;
+    Ok(())
+}
+
+fn notice_context(state: &AppState, recipient: &Recipient, documents: &[ProvidedDocument]) -> minijinja::Value {
+    minijinja::context! {
+        ..state.mail_base_context(),
+        ..minijinja::context! {
+            display_name => display_name(recipient),
+            username => recipient.username.clone(),
+            documents => documents.iter().map(ProvidedDocument::context).collect::<Vec<_>>(),
+            count => documents.len(),
+            link => documents_link(state),
+        }
+    }
+}
+
+/// "mit Anhang": one mail per document with its PDF — or, above the size
+/// limit, with the link and why.
+async fn queue_attachment_mail(
+    state: &AppState,
+    tx: &mut Transaction<'_>,
+    document: &ProvidedDocument,
+    recipient: &Recipient,
+    address: EmailAddress,
+    now: i64,
+) -> Result<(), MailError> {
+    let limit = state.config.notifications.attachment_max_bytes;
+    let size = u64::try_from(document.size_bytes).unwrap_or(u64::MAX);
+    let attached = size <= limit;
+    let context = minijinja::context! {
+        ..state.mail_base_context(),
+        ..minijinja::context! {
+            display_name => display_name(recipient),
+            username => recipient.username.clone(),
+            document => document.context(),
+            attached,
+            size_mb => megabytes(size),
+            limit_mb => megabytes(limit),
+            link => documents_link(state),
+            file_name => document.file_name(),
+        }
+    };
+    let mail = OutgoingMail {
+        template: MailTemplate::NewDocumentAttached,
+        idempotency_key: format!("newdoc:{}:{}", document.id, recipient.id),
+        recipient: address,
+        context,
+        expires_at: None,
+    };
+    let extras = MailExtras {
+        user_id: Some(recipient.id),
+        attachment: attached.then(|| MailAttachment { document_id: document.id, file_name: document.file_name() }),
+        documents: vec![document.id],
+        ..MailExtras::default()
+    };
+    state.outbox.enqueue_with(tx, mail, extras, now).await?;
+    Ok(())
+}
+
+/// A forwarded document: subject "{Typ} {Nummer}", the PDF attached, and
+/// an unsubscribe link of its own (one-click and in the text).
+async fn queue_forwarded(
+    state: &AppState,
+    tx: &mut Transaction<'_>,
+    document: &ProvidedDocument,
+    forwarding: &Forwarding,
+    address: EmailAddress,
+    now: i64,
+) -> Result<(), MailError> {
+    let token = crypto::new_token();
+    db::query("INSERT INTO forwarding_unsubscribe_tokens (token_hash, forwarding_id, created_at) VALUES ($1, $2, $3)")
+        .bind(crypto::token_hash(&token))
+        .bind(forwarding.id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    let customer: (String, String) = db::query_as("SELECT number, name FROM customers WHERE id = $1")
+        .bind(document.customer_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    let limit = state.config.notifications.attachment_max_bytes;
+    let size = u64::try_from(document.size_bytes).unwrap_or(u64::MAX);
+    let attached = size <= limit;
+    let base = &state.config.base_url;
+    let context = minijinja::context! {
+        ..state.mail_base_context(),
+        ..minijinja::context! {
+            customer_number => customer.0,
+            customer_name => customer.1,
+            document => document.context(),
+            attached,
+            size_mb => megabytes(size),
+            limit_mb => megabytes(limit),
+            file_name => document.file_name(),
+            unsubscribe_link => format!("{base}{}", routes::with_token(routes::FORWARDING_END, &token)),
+        }
+    };
+    let mail = OutgoingMail {
+        template: MailTemplate::ForwardedDocument,
+        idempotency_key: format!("forward:{}:{}", document.id, forwarding.id),
+        recipient: address,
+        context,
+        expires_at: None,
+    };
+    let extras = MailExtras {
+        attachment: attached.then(|| MailAttachment { document_id: document.id, file_name: document.file_name() }),
+        list_unsubscribe: Some(format!("{base}{}", routes::with_token(routes::FORWARDING_ONE_CLICK, &token))),
+        documents: vec![document.id],
+        ..MailExtras::default()
+    };
+    state.outbox.enqueue_with(tx, mail, extras, now).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_attachment_is_named_type_and_number_without_path_characters() {
+        let document = ProvidedDocument {
+            id: 1,
+            customer_id: 1,
+            number: "RE/2026 001".into(),
+            type_key: "rechnung".into(),
+            type_name: "Rechnung".into(),
+            created_on: "2026-01-31".into(),
+            size_bytes: 1,
+            hidden_from: 0,
+        };
+        assert_eq!(document.file_name(), "Rechnung_RE_2026_001.pdf");
+        assert_eq!(megabytes(10 * 1024 * 1024), "10,0");
+    }
+}

@@ -1,0 +1,570 @@
+//! Server side of Weiterleitungen: add with a confirmation mail, remove,
+//! the answers behind the mailed links (confirm, decline, end), and the
+//! delivery log. Every query names the caller's customer; a link's token
+//! names its forwarding, and only a hash of it is stored.
+
+use super::{DeliveryEntry, DeliveryLog, ForwardingLinkInfo, ForwardingOverview, ForwardingRow, ForwardingStatus, TypeChoice};
+use crate::auth::ssr::session::full_name;
+use crate::auth::ssr::SessionUser;
+use crate::domain::{messages, EmailAddress, InputError};
+use crate::error::AppError;
+use crate::routes;
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::crypto;
+use crate::server::dates::{german_date, german_day, german_time};
+use crate::server::db::{self, is_unique_violation, Transaction};
+use crate::server::mail::{DeliveryFailure, MailError, MailTemplate, OutgoingMail};
+use crate::server::state::AppState;
+
+/// What can go wrong here; converted to [`AppError`] at the server-function boundary.
+#[derive(Debug, thiserror::Error)]
+pub enum ForwardingError {
+    #[error("input refused: {0}")]
+    Input(#[from] InputError),
+    #[error("the same address and type exist")]
+    Duplicate,
+    #[error("the customer has as many forwardings as allowed")]
+    LimitReached,
+    #[error("no such forwarding or document for this customer")]
+    NotFound,
+    #[error("the link is unknown, used or expired")]
+    LinkInvalid,
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("mail could not be queued")]
+    Mail(#[from] MailError),
+}
+
+impl From<ForwardingError> for AppError {
+    fn from(error: ForwardingError) -> Self {
+        match error {
+            ForwardingError::Input(input) => AppError::Invalid(input.0),
+            ForwardingError::Duplicate => AppError::Invalid(messages::FORWARDING_EXISTS.into()),
+            ForwardingError::LimitReached => AppError::Invalid(messages::FORWARDINGS_FULL.into()),
+            ForwardingError::NotFound => AppError::NotFound,
+            ForwardingError::LinkInvalid => AppError::ForwardingLinkInvalid,
+            other => AppError::internal(&other),
+        }
+    }
+}
+
+/// "Rechnung", or "alle Typen" for a forwarding of every type.
+fn types_label(type_name: Option<&str>) -> String {
+    type_name.map_or_else(|| "alle Typen".to_owned(), str::to_owned)
+}
+
+/// The address twice and the type, parsed: what "Speichern" may store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewForwarding {
+    pub email: EmailAddress,
+    /// `None`: every type.
+    pub type_key: Option<String>,
+}
+
+impl NewForwarding {
+    pub fn parse(email: &str, confirm: &str, type_key: &str) -> Result<Self, InputError> {
+        let email = EmailAddress::parse(email)?;
+        let same = EmailAddress::parse(confirm).is_ok_and(|confirm| confirm.as_str().eq_ignore_ascii_case(email.as_str()));
+        if !same {
+            return Err(InputError::new(messages::EMAILS_DIFFER));
+        }
+        let type_key = type_key.trim();
+        let type_key = (!type_key.is_empty()).then(|| type_key.to_owned());
+        Ok(Self { email, type_key })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    email: String,
+    type_name: Option<String>,
+    status: String,
+    optin_expires_at: i64,
+}
+
+pub async fn overview(state: &AppState, user: &SessionUser) -> Result<ForwardingOverview, ForwardingError> {
+    let rows: Vec<Row> = db::query_as(
+        "SELECT f.id, f.email, t.name AS type_name, f.status, f.optin_expires_at FROM forwardings f \
+         LEFT JOIN document_types t ON t.key = f.type_key WHERE f.customer_id = $1 ORDER BY lower(f.email), f.id",
+    )
+    .bind(user.customer_id)
+    .fetch_all(&state.pool)
+    .await?;
+    let now = state.clock.now();
+    let rows = rows
+        .into_iter()
+        .map(|row| ForwardingRow {
+            id: row.id,
+            email: row.email,
+            types_label: types_label(row.type_name.as_deref()),
+            status: match row.status.as_str() {
+                "confirmed" => ForwardingStatus::Confirmed,
+                _ if row.optin_expires_at <= now => ForwardingStatus::Expired,
+                _ => ForwardingStatus::Pending,
+            },
+        })
+        .collect();
+    let types = crate::documents::ssr::types::list(&state.pool)
+        .await?
+        .into_iter()
+        .map(|kind| TypeChoice { key: kind.key, name: kind.name })
+        .collect();
+    Ok(ForwardingOverview { rows, types, max: state.config.notifications.forwardings_max })
+}
+
+/// Stores a new forwarding as "wartet auf Bestätigung" and queues the
+/// confirmation mail to its address, in one transaction.
+pub async fn add(
+    state: &AppState,
+    user: &SessionUser,
+    email: &str,
+    confirm: &str,
+    type_key: &str,
+    ip: Option<String>,
+) -> Result<(), ForwardingError> {
+    let new = NewForwarding::parse(email, confirm, type_key)?;
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    // One add per customer at a time, so two at once cannot pass the limit together.
+    let customer: (String, String) =
+        db::query_as(&format!("SELECT number, name FROM customers WHERE id = $1{}", state.pool.for_update()))
+            .bind(user.customer_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let type_name: Option<String> = match &new.type_key {
+        None => None,
+        Some(key) => Some(
+            db::query_scalar("SELECT name FROM document_types WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| InputError::new(messages::DOCUMENT_TYPE_UNKNOWN))?,
+        ),
+    };
+    // A request nobody confirmed in time gives way to the new one.
+    db::query(
+        "DELETE FROM forwardings WHERE customer_id = $1 AND lower(email) = lower($2) AND COALESCE(type_key, '') = $3 \
+         AND status = 'pending' AND optin_expires_at <= $4",
+    )
+    .bind(user.customer_id)
+    .bind(new.email.as_str())
+    .bind(new.type_key.clone().unwrap_or_default())
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let existing: i64 = db::query_scalar(
+        "SELECT COUNT(*) FROM forwardings WHERE customer_id = $1 AND (status = 'confirmed' OR optin_expires_at > $2)",
+    )
+    .bind(user.customer_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    if existing >= i64::from(state.config.notifications.forwardings_max) {
+        return Err(ForwardingError::LimitReached);
+    }
+    let token = crypto::new_token();
+    let expires_at = now + state.config.notifications.optin_seconds;
+    let inserted: Result<i64, sqlx::Error> = db::query_scalar(
+        "INSERT INTO forwardings (customer_id, email, type_key, status, optin_token_hash, optin_expires_at, created_by, created_at) \
+         VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(user.customer_id)
+    .bind(new.email.as_str())
+    .bind(new.type_key.clone())
+    .bind(crypto::token_hash(&token))
+    .bind(expires_at)
+    .bind(user.user_id)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await;
+    let id = match inserted {
+        Ok(id) => id,
+        Err(error) if is_unique_violation(&error) => return Err(ForwardingError::Duplicate),
+        Err(error) => return Err(error.into()),
+    };
+    let label = types_label(type_name.as_deref());
+    let context = minijinja::context! {
+        ..state.mail_base_context(),
+        ..minijinja::context! {
+            customer_number => customer.0,
+            customer_name => customer.1,
+            email => new.email.as_str(),
+            types_label => label.clone(),
+            link => format!("{}{}", state.config.base_url, routes::with_token(routes::FORWARDING_CONFIRM, &token)),
+            valid_days => state.config.notifications.optin_seconds / (24 * 3600),
+        }
+    };
+    let mail = OutgoingMail {
+        template: MailTemplate::ForwardingOptin,
+        idempotency_key: format!("forwarding_optin:{id}"),
+        recipient: new.email.clone(),
+        context,
+        expires_at: Some(expires_at),
+    };
+    state.outbox.enqueue(&mut tx, mail, now).await?;
+    let detail = format!("{} ({label})", new.email.as_str());
+    let entry = AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "forwarding_added", detail, ip };
+    audit::record(&mut tx, entry, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove(state: &AppState, user: &SessionUser, id: i64, ip: Option<String>) -> Result<(), ForwardingError> {
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    let removed: Option<(String, Option<String>)> = db::query_as(&format!(
+        "SELECT f.email, t.name FROM forwardings f LEFT JOIN document_types t ON t.key = f.type_key \
+         WHERE f.id = $1 AND f.customer_id = $2{}",
+        lock_forwarding(state)
+    ))
+    .bind(id)
+    .bind(user.customer_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    db::query("DELETE FROM forwardings WHERE id = $1 AND customer_id = $2")
+        .bind(id)
+        .bind(user.customer_id)
+        .execute(&mut *tx)
+        .await?;
+    // Another customer's forwarding answers exactly like a missing one.
+    let (email, type_name) = removed.ok_or(ForwardingError::NotFound)?;
+    let detail = format!("{email} ({})", types_label(type_name.as_deref()));
+    let entry = AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "forwarding_removed", detail, ip };
+    audit::record(&mut tx, entry, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Locks the forwarding row `f` of a query that also reads joined tables
+/// (PostgreSQL refuses to lock the nullable side of an outer join).
+fn lock_forwarding(state: &AppState) -> &'static str {
+    if state.pool.for_update().is_empty() {
+        ""
+    } else {
+        " FOR UPDATE OF f"
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct LinkedForwarding {
+    id: i64,
+    customer_id: i64,
+    email: String,
+    type_name: Option<String>,
+    customer_number: String,
+    customer_name: String,
+}
+
+const LINKED_COLUMNS: &str = "f.id, f.customer_id, f.email, t.name AS type_name, c.number AS customer_number, c.name AS customer_name \
+     FROM forwardings f JOIN customers c ON c.id = f.customer_id LEFT JOIN document_types t ON t.key = f.type_key";
+
+impl LinkedForwarding {
+    fn info(self) -> ForwardingLinkInfo {
+        ForwardingLinkInfo {
+            customer_name: self.customer_name,
+            customer_number: self.customer_number,
+            email: self.email,
+            types_label: types_label(self.type_name.as_deref()),
+        }
+    }
+}
+
+/// The pending forwarding a confirmation token belongs to, while it works.
+async fn by_optin_token<'c>(
+    executor: impl Into<db::Executor<'c>>,
+    token: &str,
+    now: i64,
+    lock: &str,
+) -> Result<Option<LinkedForwarding>, sqlx::Error> {
+    db::query_as(&format!(
+        "SELECT {LINKED_COLUMNS} WHERE f.optin_token_hash = $1 AND f.status = 'pending' AND f.optin_expires_at > $2{lock}"
+    ))
+    .bind(crypto::token_hash(token.trim()))
+    .bind(now)
+    .fetch_optional(executor)
+    .await
+}
+
+/// The forwarding a forwarded mail's "beenden" token belongs to.
+async fn by_unsubscribe_token<'c>(
+    executor: impl Into<db::Executor<'c>>,
+    token: &str,
+    lock: &str,
+) -> Result<Option<LinkedForwarding>, sqlx::Error> {
+    db::query_as(&format!(
+        "SELECT {LINKED_COLUMNS} WHERE f.id = (SELECT forwarding_id FROM forwarding_unsubscribe_tokens WHERE token_hash = $1){lock}"
+    ))
+    .bind(crypto::token_hash(token.trim()))
+    .fetch_optional(executor)
+    .await
+}
+
+pub async fn confirmation_info(state: &AppState, token: &str) -> Result<ForwardingLinkInfo, ForwardingError> {
+    let found = by_optin_token(&state.pool, token, state.clock.now(), "").await?;
+    found.map(LinkedForwarding::info).ok_or(ForwardingError::LinkInvalid)
+}
+
+pub async fn end_info(state: &AppState, token: &str) -> Result<ForwardingLinkInfo, ForwardingError> {
+    let found = by_unsubscribe_token(&state.pool, token, "").await?;
+    found.map(LinkedForwarding::info).ok_or(ForwardingError::LinkInvalid)
+}
+
+/// What the owner of a forwarding's address answers through a mailed link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkAnswer {
+    /// Confirmation link: yes.
+    Confirm,
+    /// Confirmation link: no.
+    Decline,
+    /// The link in a forwarded mail (or its one-click unsubscribe): stop.
+    End,
+}
+
+impl LinkAnswer {
+    /// The page the link opens.
+    pub fn page(self) -> &'static str {
+        match self {
+            LinkAnswer::Confirm | LinkAnswer::Decline => routes::FORWARDING_CONFIRM,
+            LinkAnswer::End => routes::FORWARDING_END,
+        }
+    }
+
+    /// The page's parameter after a plain form post.
+    pub fn done_param(self) -> &'static str {
+        match self {
+            LinkAnswer::Confirm => super::CONFIRMED_PARAM,
+            LinkAnswer::Decline => super::DECLINED_PARAM,
+            LinkAnswer::End => super::ENDED_PARAM,
+        }
+    }
+
+    fn audit_action(self) -> &'static str {
+        match self {
+            LinkAnswer::Confirm => "forwarding_confirmed",
+            LinkAnswer::Decline => "forwarding_declined",
+            LinkAnswer::End => "forwarding_unsubscribed",
+        }
+    }
+}
+
+/// Carries out the answer. Each token works once: the confirmation token is
+/// cleared (or its forwarding deleted) in the same statement that checks
+/// it, and ending a forwarding deletes it with every token it had.
+pub async fn answer_link(state: &AppState, token: &str, answer: LinkAnswer, ip: Option<String>) -> Result<(), ForwardingError> {
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    let lock = lock_forwarding(state);
+    let found = match answer {
+        LinkAnswer::Confirm | LinkAnswer::Decline => by_optin_token(&mut *tx, token, now, lock).await?,
+        LinkAnswer::End => by_unsubscribe_token(&mut *tx, token, lock).await?,
+    };
+    let forwarding = found.ok_or(ForwardingError::LinkInvalid)?;
+    let changed = match answer {
+        LinkAnswer::Confirm => db::query(
+            "UPDATE forwardings SET status = 'confirmed', confirmed_at = $1, optin_token_hash = NULL \
+             WHERE id = $2 AND status = 'pending' AND optin_token_hash IS NOT NULL",
+        )
+        .bind(now)
+        .bind(forwarding.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected(),
+        LinkAnswer::Decline => db::query("DELETE FROM forwardings WHERE id = $1 AND status = 'pending'")
+            .bind(forwarding.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected(),
+        LinkAnswer::End => {
+            db::query("DELETE FROM forwardings WHERE id = $1").bind(forwarding.id).execute(&mut *tx).await?.rows_affected()
+        }
+    };
+    if changed != 1 {
+        return Err(ForwardingError::LinkInvalid);
+    }
+    let label = types_label(forwarding.type_name.as_deref());
+    if answer != LinkAnswer::Confirm {
+        tell_main_users(state, &mut tx, &forwarding, &label, answer == LinkAnswer::Decline, now).await?;
+    }
+    let entry = AuditEntry {
+        actor: Actor::System,
+        customer_id: Some(forwarding.customer_id),
+        action: answer.audit_action(),
+        detail: format!("{} ({label}) durch den Empfänger", forwarding.email),
+        ip,
+    };
+    audit::record(&mut tx, entry, now).await?;
+    tx.commit().await?;
+    tracing::info!(forwarding_id = forwarding.id, ?answer, "forwarding answered by its recipient");
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct MainUser {
+    id: i64,
+    email: String,
+    username: String,
+    salutation: String,
+    first_name: String,
+    last_name: String,
+}
+
+/// The customer's main user learns that a recipient ended (or declined) a forwarding.
+async fn tell_main_users(
+    state: &AppState,
+    tx: &mut Transaction<'_>,
+    forwarding: &LinkedForwarding,
+    label: &str,
+    declined: bool,
+    now: i64,
+) -> Result<(), ForwardingError> {
+    let main_users: Vec<MainUser> = db::query_as(
+        "SELECT id, email, username, salutation, first_name, last_name FROM users \
+         WHERE customer_id = $1 AND role = 'main' AND active = TRUE ORDER BY id",
+    )
+    .bind(forwarding.customer_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for user in main_users {
+        let Ok(address) = EmailAddress::parse(&user.email) else { continue };
+        let display_name = full_name(&user.salutation, &user.first_name, &user.last_name, &user.username);
+        let context = minijinja::context! {
+            ..state.mail_base_context(),
+            ..minijinja::context! {
+                display_name,
+                email => forwarding.email.clone(),
+                types_label => label,
+                declined,
+                link => format!("{}{}", state.config.base_url, routes::FORWARDINGS),
+            }
+        };
+        let mail = OutgoingMail {
+            template: MailTemplate::ForwardingEnded,
+            idempotency_key: format!("forwarding_ended:{}:{}", forwarding.id, user.id),
+            recipient: address,
+            context,
+            expires_at: None,
+        };
+        state.outbox.enqueue(tx, mail, now).await?;
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct LoggedMail {
+    recipient: String,
+    kind: String,
+    status: String,
+    attempts: i64,
+    failure: Option<String>,
+    created_at: i64,
+    sent_at: Option<i64>,
+}
+
+fn kind_label(kind: &str) -> &'static str {
+    match kind {
+        "new_documents" => "Benachrichtigung",
+        "new_document" => "Benachrichtigung mit Anhang",
+        "forwarded_document" => "Weiterleitung",
+        _ => "E-Mail",
+    }
+}
+
+/// The mails that went out for one of the caller's customer's documents
+/// that is still listed; any other id answers like a missing one.
+pub async fn delivery_log(state: &AppState, user: &SessionUser, document_id: i64) -> Result<DeliveryLog, ForwardingError> {
+    let now = state.clock.now();
+    let document: Option<(String, String, String)> = db::query_as(
+        "SELECT t.name, d.number, d.created_on FROM documents d JOIN document_types t ON t.key = d.type_key \
+         WHERE d.id = $1 AND d.customer_id = $2 AND d.hidden_from > $3",
+    )
+    .bind(document_id)
+    .bind(user.customer_id)
+    .bind(now)
+    .fetch_optional(&state.pool)
+    .await?;
+    let (type_name, number, created_on) = document.ok_or(ForwardingError::NotFound)?;
+    let mails: Vec<LoggedMail> = db::query_as(
+        "SELECT o.recipient, o.kind, o.status, o.attempts, o.failure, o.created_at, o.sent_at \
+         FROM document_mails m JOIN mail_outbox o ON o.id = m.outbox_id WHERE m.document_id = $1 ORDER BY o.id",
+    )
+    .bind(document_id)
+    .fetch_all(&state.pool)
+    .await?;
+    let tz = &state.config.time_zone;
+    let entries = mails
+        .into_iter()
+        .map(|mail| {
+            let status = match (mail.status.as_str(), mail.attempts) {
+                ("sent", _) => "versendet",
+                ("dead", _) => "fehlgeschlagen",
+                ("expired", _) => "abgelaufen",
+                (_, 0) => "in Warteschlange",
+                _ => "wird erneut versucht",
+            };
+            let at = mail.sent_at.unwrap_or(mail.created_at);
+            let failed = mail.status == "dead";
+            let reason = failed.then(|| {
+                mail.failure.as_deref().and_then(DeliveryFailure::from_code).unwrap_or(DeliveryFailure::Attempts).german().to_owned()
+            });
+            DeliveryEntry {
+                recipient: mail.recipient,
+                kind: kind_label(&mail.kind).to_owned(),
+                status: status.to_owned(),
+                failed,
+                at: format!("{} {}", german_date(at, tz), german_time(at, tz)),
+                reason,
+            }
+        })
+        .collect();
+    Ok(DeliveryLog { document: format!("{type_name} {number} vom {}", german_day(&created_on)), entries })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_address_must_be_given_twice_alike() {
+        let parsed = NewForwarding::parse(" Buchhaltung@Firma.Example ", "buchhaltung@firma.example", "rechnung").unwrap();
+        assert_eq!(parsed.email.as_str(), "Buchhaltung@firma.example");
+        assert_eq!(parsed.type_key.as_deref(), Some("rechnung"));
+        assert_eq!(NewForwarding::parse("a@b.example", "a@b.example", "").unwrap().type_key, None);
+        let differ = NewForwarding::parse("a@b.example", "a@c.example", "").unwrap_err();
+        assert_eq!(differ.0, messages::EMAILS_DIFFER);
+        assert_eq!(NewForwarding::parse("kein-at", "kein-at", "").unwrap_err().0, messages::EMAIL_INVALID);
+    }
+}
+
+/// `POST /weiterleitung/abbestellen?token=…`: the one-click unsubscribe of
+/// RFC 8058, sent by the recipient's mail program with the body
+/// `List-Unsubscribe=One-Click`. No cookie and no page: the token alone
+/// names the forwarding, so no cross-site check applies.
+pub async fn one_click_unsubscribe(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (parts, _) = request.into_parts();
+    let client = crate::server::limits::client_address(&parts, &state.config);
+    let unspecified = std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED);
+    if let Err(wait) = state.rate_limits.check(crate::server::limits::LimitedAction::Link, client.unwrap_or(unspecified)) {
+        let seconds = wait.as_secs().max(1);
+        return AppError::TooManyRequests { retry_after_seconds: seconds }.respond(crate::error::Caller::Api);
+    }
+    let token = parts
+        .uri
+        .query()
+        .and_then(|query| url::form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == "token"))
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_default();
+    match answer_link(&state, &token, LinkAnswer::End, client.map(|ip| ip.to_string())).await {
+        Ok(()) => (
+            http::StatusCode::OK,
+            [(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "Die Weiterleitung ist beendet.\n",
+        )
+            .into_response(),
+        Err(error) => AppError::from(error).respond(crate::error::Caller::Api),
+    }
+}
