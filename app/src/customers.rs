@@ -63,6 +63,8 @@ pub enum CustomerError {
     DuplicateNumber(String),
     #[error("Der Benutzername {0} ist bereits vergeben.")]
     DuplicateUsername(String),
+    #[error("Den Kunden {0} gibt es nicht.")]
+    UnknownCustomer(String),
     #[error(transparent)]
     Mail(#[from] MailError),
     #[error("Datenbankfehler")]
@@ -129,30 +131,8 @@ pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> R
         Err(e) => return Err(e.into()),
     };
 
-    let invitation_queued = match &new.access {
-        FirstAccess::Invitation => {
-            queue_invitation(state, &mut tx, user_id, &new, now).await?;
-            true
-        }
-        FirstAccess::InitialPassword(_) => {
-            let mut context = state.mail_base_context();
-            context = minijinja::context! { ..context, ..account_context(&new) };
-            state.outbox.enqueue(
-        &mut tx,
-                OutgoingMail {
-                    template: MailTemplate::InitialPassword,
-                    idempotency_key: format!("account:{user_id}:{}", crypto::correlation_id()),
-                    recipient: new.email.clone(),
-                    context,
-                    expires_at: None,
-                },
-                now,
-            )
-            .await?;
-            true
-        }
-        FirstAccess::DemoPassword(_) => false,
-    };
+    let account = Account { username: &new.username, customer: &new.number, email: &new.email };
+    let invitation_queued = queue_first_access(state, &mut tx, user_id, &account, &new.access, now).await?;
 
     audit::record(
         &mut tx,
@@ -170,11 +150,144 @@ pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> R
     Ok(CreatedCustomer { customer_id, user_id, invitation_queued })
 }
 
-fn account_context(new: &NewCustomer) -> minijinja::Value {
+/// Who a first-access mail is for.
+struct Account<'a> {
+    username: &'a Username,
+    customer: &'a CustomerNumber,
+    email: &'a EmailAddress,
+}
+
+/// A further user of an existing customer (CLI `user add`), until the
+/// Benutzer page lets the main user invite colleagues.
+pub struct NewUser {
+    pub customer: CustomerNumber,
+    pub username: Username,
+    pub email: EmailAddress,
+    pub access: FirstAccess,
+    pub can_manage_forwardings: bool,
+    pub can_manage_users: bool,
+}
+
+impl NewUser {
+    pub fn parse(
+        customer: &str,
+        username: &str,
+        email: &str,
+        initial_password: Option<&str>,
+        policy: &PasswordPolicy,
+    ) -> Result<Self, InputError> {
+        let customer = CustomerNumber::parse(customer)?;
+        let username = Username::parse(username)?;
+        let email = EmailAddress::parse(email)?;
+        let access = match initial_password {
+            None => FirstAccess::Invitation,
+            Some(raw) => FirstAccess::InitialPassword(Password::parse(
+                raw,
+                policy,
+                PasswordContext { username: Some(username.as_str()), customer_name: None },
+            )?),
+        };
+        Ok(Self { customer, username, email, access, can_manage_forwardings: false, can_manage_users: false })
+    }
+}
+
+/// Adds a sub-user to a customer, with the mail of their first access and
+/// an audit entry, in one transaction. Returns the user's id.
+pub async fn add_user(state: &AppState, new: NewUser, actor: Actor) -> Result<i64, CustomerError> {
+    let password_hash = match &new.access {
+        FirstAccess::Invitation => None,
+        FirstAccess::InitialPassword(password) | FirstAccess::DemoPassword(DemoPassword(password)) => {
+            let password = password.clone();
+            Some(tokio::task::spawn_blocking(move || crypto::hash_password(password.expose())).await?)
+        }
+    };
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    let customer_id: i64 = db::query_scalar("SELECT id FROM customers WHERE number = $1")
+        .bind(new.customer.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| CustomerError::UnknownCustomer(new.customer.as_str().into()))?;
+    let user_id: i64 = match db::query_scalar(
+        "INSERT INTO users (customer_id, username, email, role, can_manage_users, can_manage_forwardings, password_hash, \
+         must_change_password, password_changed_at, security_stamp, created_at) \
+         VALUES ($1, $2, $3, 'sub', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(customer_id)
+    .bind(new.username.as_str())
+    .bind(new.email.as_str())
+    .bind(new.can_manage_users)
+    .bind(new.can_manage_forwardings)
+    .bind(password_hash.as_ref().map(|h| h.as_database_value().to_owned()))
+    .bind(password_hash.is_some())
+    .bind(password_hash.as_ref().map(|_| now))
+    .bind(crypto::new_token())
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    {
+        Ok(id) => id,
+        Err(e) if is_unique_violation(&e) => return Err(CustomerError::DuplicateUsername(new.username.as_str().into())),
+        Err(e) => return Err(e.into()),
+    };
+    let account = Account { username: &new.username, customer: &new.customer, email: &new.email };
+    queue_first_access(state, &mut tx, user_id, &account, &new.access, now).await?;
+    let mut rights = Vec::new();
+    if new.can_manage_users {
+        rights.push("Benutzer verwalten");
+    }
+    if new.can_manage_forwardings {
+        rights.push("Weiterleitungen verwalten");
+    }
+    let rights = if rights.is_empty() { "ohne Rechte".to_owned() } else { rights.join(", ") };
+    let entry = AuditEntry {
+        actor,
+        customer_id: Some(customer_id),
+        action: "user_created",
+        detail: format!("Benutzer {} ({rights})", new.username.as_str()),
+        ip: None,
+    };
+    audit::record(&mut tx, entry, now).await?;
+    tx.commit().await?;
+    Ok(user_id)
+}
+
+fn account_context(account: &Account<'_>) -> minijinja::Value {
     minijinja::context! {
-        username => new.username.as_str(),
-        customer_number => new.number.as_str(),
+        username => account.username.as_str(),
+        customer_number => account.customer.as_str(),
         display_name => "",
+    }
+}
+
+/// Queues the mail that gives a new user their first access: an invitation
+/// link, or the notice that the operator set a password.
+async fn queue_first_access(
+    state: &AppState,
+    tx: &mut Transaction<'_>,
+    user_id: i64,
+    account: &Account<'_>,
+    access: &FirstAccess,
+    now: i64,
+) -> Result<bool, CustomerError> {
+    match access {
+        FirstAccess::Invitation => {
+            queue_invitation(state, tx, user_id, account, now).await?;
+            Ok(true)
+        }
+        FirstAccess::InitialPassword(_) => {
+            let context = minijinja::context! { ..state.mail_base_context(), ..account_context(account) };
+            let mail = OutgoingMail {
+                template: MailTemplate::InitialPassword,
+                idempotency_key: format!("account:{user_id}:{}", crypto::correlation_id()),
+                recipient: account.email.clone(),
+                context,
+                expires_at: None,
+            };
+            state.outbox.enqueue(tx, mail, now).await?;
+            Ok(true)
+        }
+        FirstAccess::DemoPassword(_) => Ok(false),
     }
 }
 
@@ -183,7 +296,7 @@ async fn queue_invitation(
     state: &AppState,
     tx: &mut Transaction<'_>,
     user_id: i64,
-    new: &NewCustomer,
+    account: &Account<'_>,
     now: i64,
 ) -> Result<(), CustomerError> {
     let ttl = state.config.invitation_ttl.as_secs() as i64;
@@ -191,7 +304,7 @@ async fn queue_invitation(
     let link = format!("{}/einladung?token={token}", state.config.base_url);
     let context = minijinja::context! {
         ..state.mail_base_context(),
-        ..account_context(new),
+        ..account_context(account),
         ..minijinja::context! { link => link, valid_hours => ttl / 3600 },
     };
     state.outbox.enqueue(
@@ -199,7 +312,7 @@ async fn queue_invitation(
         OutgoingMail {
             template: MailTemplate::Invitation,
             idempotency_key: format!("invitation:{token_id}:{}", crypto::correlation_id()),
-            recipient: new.email.clone(),
+            recipient: account.email.clone(),
             context,
             expires_at: Some(now + ttl),
         },

@@ -32,6 +32,11 @@ enum Command {
         #[command(subcommand)]
         command: CustomerCommand,
     },
+    /// Weitere Benutzer eines Kunden anlegen.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
     /// Legt den Demo-Kunden an (wenn es ihn noch nicht gibt) und zeigt seine Anmeldedaten.
     Demo,
     /// Postausgang ansehen.
@@ -95,6 +100,32 @@ enum CustomerCommand {
         /// Liest das Anfangspasswort aus der ersten Zeile der Standardeingabe.
         #[arg(long)]
         initial_password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Legt einen weiteren Benutzer (Unterbenutzer) eines Kunden an.
+    Add {
+        /// Kundennummer.
+        #[arg(long)]
+        customer: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        /// Anfangspasswort; ohne erhält der Benutzer eine Einladung per E-Mail.
+        #[arg(long, conflicts_with = "initial_password_stdin")]
+        initial_password: Option<String>,
+        /// Liest das Anfangspasswort aus der ersten Zeile der Standardeingabe.
+        #[arg(long)]
+        initial_password_stdin: bool,
+        /// Recht „Weiterleitungen verwalten“.
+        #[arg(long)]
+        manage_forwardings: bool,
+        /// Recht „Benutzer verwalten“.
+        #[arg(long)]
+        manage_users: bool,
     },
 }
 
@@ -163,6 +194,22 @@ pub async fn run() -> ExitCode {
         }
         _ => None,
     };
+    let new_user = match &command {
+        Command::User {
+            command: UserCommand::Add { customer, username, email, initial_password, initial_password_stdin, manage_forwardings, manage_users },
+        } => {
+            let from_stdin = match initial_password_stdin.then(read_password_line).transpose() {
+                Ok(password) => password,
+                Err(error) => return fail(REFUSED, error),
+            };
+            let initial_password = from_stdin.as_deref().or(initial_password.as_deref());
+            match customers::NewUser::parse(customer, username, email, initial_password, &config.password_policy) {
+                Ok(new) => Some(customers::NewUser { can_manage_forwardings: *manage_forwardings, can_manage_users: *manage_users, ..new }),
+                Err(error) => return fail(REFUSED, error),
+            }
+        }
+        _ => None,
+    };
     let expiry_day = match &command {
         Command::Password { command: PasswordCommand::Expire { on, .. } } => match expiry::parse_day(on) {
             Ok(day) => Some(day),
@@ -217,6 +264,18 @@ pub async fn run() -> ExitCode {
                 Err(error @ (CustomerError::DuplicateNumber(_) | CustomerError::DuplicateUsername(_))) => {
                     fail(REFUSED, error)
                 }
+                Err(error) => internal(error),
+            }
+        }
+        Command::User { .. } => {
+            let new = new_user.expect("parsed above");
+            let username = new.username.as_str().to_owned();
+            match customers::add_user(&state, new, Actor::Operator).await {
+                Ok(_) => {
+                    println!("Benutzer {username} angelegt; die E-Mail für den ersten Zugang liegt im Postausgang.");
+                    deliver_outbox(&state).await
+                }
+                Err(error @ (CustomerError::UnknownCustomer(_) | CustomerError::DuplicateUsername(_))) => fail(REFUSED, error),
                 Err(error) => internal(error),
             }
         }

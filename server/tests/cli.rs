@@ -306,3 +306,34 @@ async fn documents_types_and_api_keys_from_the_command_line() {
     let numbers: Vec<String> = db::query_scalar("SELECT number FROM documents ORDER BY number").fetch_all(&pool).await.unwrap();
     assert_eq!(numbers, ["GS-1", "RE-1", "RE-10"]);
 }
+
+#[tokio::test]
+async fn user_add_gives_a_customer_a_sub_user_with_the_rights_named() {
+    let data_dir = DataDir::new().await;
+    assert!(add(&data_dir, &[], Some("Anfang-Wort-1")).status.success());
+    let user = ["user", "add", "--customer", "30001", "--username", "Kollegin", "--email", "k@bau.example"];
+
+    let unknown = kundenportal(&data_dir, &["user", "add", "--customer", "39999", "--username", "x-y", "--email", "k@bau.example"], &[]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert_eq!(stderr_lines(&unknown), ["Fehler: Den Kunden 39999 gibt es nicht."]);
+
+    let args: Vec<&str> = user.iter().copied().chain(["--initial-password", "Anfang-Wort-2", "--manage-forwardings"]).collect();
+    let added = kundenportal(&data_dir, &args, &[]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    let taken = kundenportal(&data_dir, &["user", "add", "--customer", "30001", "--username", "kollegin", "--email", "k@bau.example"], &[]);
+    assert_eq!(stderr_lines(&taken), ["Fehler: Der Benutzername kollegin ist bereits vergeben."]);
+
+    let pool = data_dir.pool().await;
+    let (role, forwardings, users, must_change): (String, bool, bool, bool) = db::query_as(
+        "SELECT role, can_manage_forwardings, can_manage_users, must_change_password FROM users WHERE username = 'Kollegin'",
+    )
+    .fetch_one(&pool)
+    .await
+    .unwrap();
+    assert_eq!((role.as_str(), forwardings, users, must_change), ("sub", true, false, true));
+    let audit: Vec<String> = db::query_scalar("SELECT detail FROM audit_log WHERE action = 'user_created'").fetch_all(&pool).await.unwrap();
+    assert_eq!(audit, ["Benutzer Kollegin (Weiterleitungen verwalten)"]);
+    let mails = std::fs::read_dir(data_dir.path().join("mail")).unwrap().count();
+    assert_eq!(mails, 2, "the main user's and the colleague's first-access mail");
+    pool.close().await;
+}

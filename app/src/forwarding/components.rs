@@ -137,7 +137,7 @@ fn Forwardings(
                 view! { <p class="empty">"Es sind noch keine Weiterleitungen eingerichtet."</p> }.into_any()
             } else {
                 view! {
-                    <table class="forwarding-table">
+                    <table class="document-table forwarding-table">
                         <caption class="visually-hidden">"Ihre Weiterleitungen"</caption>
                         <thead>
                             <tr>
@@ -327,7 +327,7 @@ fn DeliveryTable(log: DeliveryLog) -> impl IntoView {
         view! { <p class="empty">"Für dieses Dokument wurden keine E-Mails versendet."</p> }.into_any()
     } else {
         view! {
-            <table class="delivery-table">
+            <table class="document-table delivery-table">
                 <caption class="visually-hidden">{format!("E-Mails zu {}", log.document)}</caption>
                 <thead>
                     <tr>

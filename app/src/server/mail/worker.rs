@@ -4,8 +4,8 @@ use crate::server::clock::Clock;
 use crate::server::crypto::{hex, random_bytes};
 use crate::server::db::Pool;
 use crate::server::storage::{ContentHash, DocumentStore};
-use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
-use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::message::header::{ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Body, Mailbox, MultiPart, SinglePart};
 use lettre::Message;
 use std::sync::Arc;
 use std::time::Duration;
@@ -292,7 +292,11 @@ impl OutboxWorker {
         let hash = sha256.as_deref().and_then(ContentHash::parse).ok_or_else(missing)?;
         let bytes = self.documents.read_all(&hash).await.map_err(|e| BuildError::Transient(format!("Dokumentspeicher: {e}")))?;
         let pdf = ContentType::parse("application/pdf").expect("a valid media type");
-        Ok(Attachment::new(name.to_owned()).body(bytes.to_vec(), pdf))
+        // Always base64: a PDF that happens to be ASCII would otherwise go
+        // as 7bit with its line ends rewritten, and its offsets would break.
+        let body = Body::new_with_encoding(bytes.to_vec(), ContentTransferEncoding::Base64)
+            .map_err(|_| BuildError::Permanent(DeliveryFailure::Document, "Anhang nicht kodierbar".to_owned()))?;
+        Ok(Attachment::new(name.to_owned()).body(body, pdf))
     }
 
     async fn build_message(&self, row: &ClaimedRow) -> Result<Message, BuildError> {
