@@ -2,41 +2,9 @@
 // meets it in, is checked with axe-core against WCAG 2.1 A and AA; the
 // number of violations stays at 0.
 import { test, expect, Page } from '@playwright/test';
-import { AxeBuilder } from '@axe-core/playwright';
 import {
-  TestCustomer, createCustomer, createInvitedCustomer, createReadyCustomer, linkFromMail, signIn, waitForHydration,
+  TestCustomer, createCustomer, createInvitedCustomer, createReadyCustomer, expectNoViolations, linkFromMail, signIn, waitForHydration,
 } from './helpers';
-
-const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
-
-type Violation = Awaited<ReturnType<AxeBuilder['analyze']>>['violations'][number];
-
-/** One violation as a few readable lines: rule, impact, help, and per
- *  element its selector and what axe says to fix. */
-function readable(violation: Violation): string {
-  const nodes = violation.nodes.map((node) => {
-    const target = node.target.map((part) => (Array.isArray(part) ? part.join(' >>> ') : part)).join(' ');
-    const summary = (node.failureSummary ?? '').replace(/\s*\n\s*/g, ' / ');
-    return `  ${target}: ${summary}`;
-  });
-  return [`${violation.id} [${violation.impact ?? 'unknown'}] ${violation.help} (${violation.helpUrl})`, ...nodes].join('\n');
-}
-
-/** Runs axe on the page as it is now (once the WASM has taken over) and
- *  fails with the violations' ids, targets and summaries. */
-async function expectNoViolations(page: Page) {
-  await waitForHydration(page);
-  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
-  if (results.violations.length > 0) {
-    await test.info().attach('axe-violations.json', {
-      body: JSON.stringify(results.violations, null, 2),
-      contentType: 'application/json',
-    });
-  }
-  // The address without the token of a mailed link.
-  const where = page.url().replace(/token=[^&#]+/, 'token=…');
-  expect(results.violations.map(readable), `axe: WCAG 2.1 AA violations on ${where}`).toEqual([]);
-}
 
 const heading = (page: Page, name: string) => page.getByRole('heading', { name, exact: true });
 

@@ -1,7 +1,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Browser, Page, expect } from '@playwright/test';
+import { Browser, Page, expect, test } from '@playwright/test';
+import { AxeBuilder } from '@axe-core/playwright';
 
 const root = path.resolve(__dirname, '..', '..');
 const binary = path.join(root, 'target/debug/kundenportal');
@@ -141,4 +142,77 @@ export function addDocuments(customerNumber: string, documents: TestDocument[]) 
   });
   fs.writeFileSync(path.join(dir, 'liste.csv'), lines.join('\n') + '\n');
   operator(['document', 'import', path.join(dir, 'liste.csv')]);
+}
+
+// ---- accessibility ----------------------------------------------------------
+
+const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+type Violation = Awaited<ReturnType<AxeBuilder['analyze']>>['violations'][number];
+
+/** One violation as a few readable lines: rule, impact, help, and per
+ *  element its selector and what axe says to fix. */
+function readable(violation: Violation): string {
+  const nodes = violation.nodes.map((node) => {
+    const target = node.target.map((part) => (Array.isArray(part) ? part.join(' >>> ') : part)).join(' ');
+    const summary = (node.failureSummary ?? '').replace(/\s*\n\s*/g, ' / ');
+    return `  ${target}: ${summary}`;
+  });
+  return [`${violation.id} [${violation.impact ?? 'unknown'}] ${violation.help} (${violation.helpUrl})`, ...nodes].join('\n');
+}
+
+/** Runs axe on the page as it is now (once the WASM has taken over) and
+ *  fails with the violations' ids, targets and summaries. */
+export async function expectNoViolations(page: Page) {
+  await waitForHydration(page);
+  const results = await new AxeBuilder({ page }).withTags(WCAG_TAGS).analyze();
+  if (results.violations.length > 0) {
+    await test.info().attach('axe-violations.json', {
+      body: JSON.stringify(results.violations, null, 2),
+      contentType: 'application/json',
+    });
+  }
+  // The address without the token of a mailed link.
+  const where = page.url().replace(/token=[^&#]+/, 'token=…');
+  expect(results.violations.map(readable), `axe: WCAG 2.1 AA violations on ${where}`).toEqual([]);
+}
+
+
+// ---- operator and mail folder ----------------------------------------------
+
+/** Runs the operator CLI and returns what it printed. */
+export function operatorOutput(args: string[]): string {
+  return execFileSync(binary, args, {
+    cwd: root,
+    env: { ...process.env, KP_DATA_DIR: process.env.E2E_DATA_DIR!, KP_BASE_URL: process.env.E2E_BASE_URL!, KP_LOG: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).toString('utf8');
+}
+
+/** The mails the portal wrote to its folder so far, as raw text. */
+export function mailFiles(): string[] {
+  const dir = path.join(process.env.E2E_DATA_DIR!, 'mail');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().map((f) => fs.readFileSync(path.join(dir, f), 'utf8'));
+}
+
+/** Waits for a mail to `recipient` that `matches`, and returns it. */
+export async function waitForMail(recipient: string, matches: (mail: string) => boolean = () => true): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const found = mailFiles().find((mail) => mail.includes(`To: ${recipient}`) && matches(mail));
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no matching mail to ${recipient}`);
+}
+
+/** The attachment of a mail: its file name and bytes (base64 decoded). */
+export function attachmentOf(mail: string): { name: string; bytes: Buffer } | undefined {
+  const start = mail.indexOf('Content-Disposition: attachment');
+  if (start < 0) return undefined;
+  const part = mail.slice(start);
+  const name = /filename="([^"]+)"/.exec(part)![1];
+  const bodyStart = part.indexOf('\r\n\r\n') + 4;
+  const bodyEnd = part.indexOf('\r\n--', bodyStart);
+  return { name, bytes: Buffer.from(part.slice(bodyStart, bodyEnd).replace(/\s+/g, ''), 'base64') };
 }

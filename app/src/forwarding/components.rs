@@ -10,7 +10,7 @@ use super::{
 };
 use crate::error::AppError;
 use crate::routes;
-use crate::ui::{action_error, PageTitle};
+use crate::ui::{action_error, section_action_error, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -116,7 +116,7 @@ fn Forwardings(
         <section class="card">
             <h2 class="section-title">"Ihre Weiterleitungen"</h2>
             {move || removed().then(|| view! { <p class="notice" role="status">"Die Weiterleitung wurde entfernt."</p> })}
-            {action_error(remove.value())}
+            {section_action_error(remove.value(), Some(super::REMOVE_SECTION))}
             {move || to_remove().map(|row| view! {
                 <div class="confirm-box" role="group" aria-labelledby="remove-question">
                     <p id="remove-question">
@@ -220,7 +220,8 @@ pub fn ForwardingConfirmPage() -> impl IntoView {
                                     <p>"Dokumente aus dem Kundenportal sollen an Ihre E-Mail-Adresse weitergeleitet werden:"</p>
                                     {link_summary(&info)}
                                     {action_error(confirm.value())}
-                                    {action_error(decline.value())}
+                                    // A plain post comes back with one error code; the confirm form shows it.
+                                    {section_action_error(decline.value(), Some(super::DECLINED_PARAM))}
                                     <div class="actions">
                                         <ActionForm action=decline>
                                             <input type="hidden" name="token" value=token.get_untracked()/>

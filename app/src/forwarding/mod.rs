@@ -125,7 +125,7 @@ pub async fn remove_forwarding(id: i64) -> Result<(), AppError> {
         Ok(ssr::remove(&state, &user, id, ip).await?)
     }
     .await;
-    crate::auth::ssr::send_back_on_error(result, crate::routes::FORWARDINGS)?;
+    crate::auth::ssr::send_back_on_error(result, &format!("{}?bereich={REMOVE_SECTION}", crate::routes::FORWARDINGS))?;
     if crate::auth::ssr::is_plain_form_post() {
         leptos_axum::redirect(&format!("{}?entfernt=1", crate::routes::FORWARDINGS));
     }
@@ -190,6 +190,9 @@ async fn answer_link(token: String, answer: ssr::LinkAnswer) -> Result<(), AppEr
     }
     Ok(())
 }
+
+/// The `bereich` a refused removal comes back with (the add form shows the rest).
+pub const REMOVE_SECTION: &str = "entfernen";
 
 /// The answer parameter a page behind a link shows after a plain form post.
 pub const CONFIRMED_PARAM: &str = "bestaetigt";
