@@ -85,13 +85,7 @@ pub struct CreatedCustomer {
 /// invitation (or notice) mail in the outbox and an audit entry. On any
 /// error nothing is written.
 pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> Result<CreatedCustomer, CustomerError> {
-    let password_hash = match &new.access {
-        FirstAccess::Invitation => None,
-        FirstAccess::InitialPassword(password) | FirstAccess::DemoPassword(DemoPassword(password)) => {
-            let password = password.clone();
-            Some(tokio::task::spawn_blocking(move || crypto::hash_password(password.expose())).await?)
-        }
-    };
+    let password_hash = first_password_hash(&new.access).await?;
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
 
@@ -150,6 +144,18 @@ pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> R
     Ok(CreatedCustomer { customer_id, user_id, invitation_queued })
 }
 
+/// The Argon2id hash of a password the operator chose (off the executor);
+/// `None` for an invitation.
+async fn first_password_hash(access: &FirstAccess) -> Result<Option<crypto::PasswordHashString>, tokio::task::JoinError> {
+    match access {
+        FirstAccess::Invitation => Ok(None),
+        FirstAccess::InitialPassword(password) | FirstAccess::DemoPassword(DemoPassword(password)) => {
+            let password = password.clone();
+            Ok(Some(tokio::task::spawn_blocking(move || crypto::hash_password(password.expose())).await?))
+        }
+    }
+}
+
 /// Who a first-access mail is for.
 struct Account<'a> {
     username: &'a Username,
@@ -194,13 +200,7 @@ impl NewUser {
 /// Adds a sub-user to a customer, with the mail of their first access and
 /// an audit entry, in one transaction. Returns the user's id.
 pub async fn add_user(state: &AppState, new: NewUser, actor: Actor) -> Result<i64, CustomerError> {
-    let password_hash = match &new.access {
-        FirstAccess::Invitation => None,
-        FirstAccess::InitialPassword(password) | FirstAccess::DemoPassword(DemoPassword(password)) => {
-            let password = password.clone();
-            Some(tokio::task::spawn_blocking(move || crypto::hash_password(password.expose())).await?)
-        }
-    };
+    let password_hash = first_password_hash(&new.access).await?;
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
     let customer_id: i64 = db::query_scalar("SELECT id FROM customers WHERE number = $1")

@@ -147,6 +147,23 @@ fn megabytes(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
 }
 
+/// Whether the document's PDF goes with a mail (at most
+/// `KP_MAIL_ATTACHMENT_MAX_MB`), and what the mail says about it: the
+/// document, its file name, its size and the limit.
+fn attachment_size(state: &AppState, document: &ProvidedDocument) -> (bool, minijinja::Value) {
+    let limit = state.config.notifications.attachment_max_bytes;
+    let size = u64::try_from(document.size_bytes).unwrap_or(u64::MAX);
+    let attached = size <= limit;
+    let context = minijinja::context! {
+        document => document.context(),
+        attached,
+        size_mb => megabytes(size),
+        limit_mb => megabytes(limit),
+        file_name => document.file_name(),
+    };
+    (attached, context)
+}
+
 /// "nur Benachrichtigung": the notice still waiting for this user's batch
 /// gains the document; without one, a new notice waits
 /// `KP_NOTIFY_BATCH_SECONDS` for the rest of the batch.
@@ -238,20 +255,14 @@ async fn queue_attachment_mail(
     address: EmailAddress,
     now: i64,
 ) -> Result<(), MailError> {
-    let limit = state.config.notifications.attachment_max_bytes;
-    let size = u64::try_from(document.size_bytes).unwrap_or(u64::MAX);
-    let attached = size <= limit;
+    let (attached, size) = attachment_size(state, document);
     let context = minijinja::context! {
         ..state.mail_base_context(),
+        ..size,
         ..minijinja::context! {
             display_name => display_name(recipient),
             username => recipient.username.clone(),
-            document => document.context(),
-            attached,
-            size_mb => megabytes(size),
-            limit_mb => megabytes(limit),
             link => documents_link(state),
-            file_name => document.file_name(),
         }
     };
     let mail = OutgoingMail {
@@ -292,20 +303,14 @@ async fn queue_forwarded(
         .bind(document.customer_id)
         .fetch_one(&mut **tx)
         .await?;
-    let limit = state.config.notifications.attachment_max_bytes;
-    let size = u64::try_from(document.size_bytes).unwrap_or(u64::MAX);
-    let attached = size <= limit;
+    let (attached, size) = attachment_size(state, document);
     let base = &state.config.base_url;
     let context = minijinja::context! {
         ..state.mail_base_context(),
+        ..size,
         ..minijinja::context! {
             customer_number => customer.0,
             customer_name => customer.1,
-            document => document.context(),
-            attached,
-            size_mb => megabytes(size),
-            limit_mb => megabytes(limit),
-            file_name => document.file_name(),
             unsubscribe_link => format!("{base}{}", routes::with_token(routes::FORWARDING_END, &token)),
         }
     };
