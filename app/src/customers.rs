@@ -65,6 +65,8 @@ pub enum CustomerError {
     DuplicateUsername(String),
     #[error("Den Kunden {0} gibt es nicht.")]
     UnknownCustomer(String),
+    #[error("Der Kunde hat bereits die Höchstzahl an Benutzern (KP_USERS_MAX).")]
+    TooManyUsers,
     #[error(transparent)]
     Mail(#[from] MailError),
     #[error("Datenbankfehler")]
@@ -157,14 +159,14 @@ async fn first_password_hash(access: &FirstAccess) -> Result<Option<crypto::Pass
 }
 
 /// Who a first-access mail is for.
-struct Account<'a> {
-    username: &'a Username,
-    customer: &'a CustomerNumber,
-    email: &'a EmailAddress,
+pub(crate) struct Account<'a> {
+    pub username: &'a Username,
+    pub customer: &'a CustomerNumber,
+    pub email: &'a EmailAddress,
 }
 
-/// A further user of an existing customer (CLI `user add`), until the
-/// Benutzer page lets the main user invite colleagues.
+/// A further user of an existing customer: from the Benutzer page or the
+/// CLI (`user add`).
 pub struct NewUser {
     pub customer: CustomerNumber,
     pub username: Username,
@@ -198,16 +200,22 @@ impl NewUser {
 }
 
 /// Adds a sub-user to a customer, with the mail of their first access and
-/// an audit entry, in one transaction. Returns the user's id.
-pub async fn add_user(state: &AppState, new: NewUser, actor: Actor) -> Result<i64, CustomerError> {
+/// an audit entry, in one transaction; at most `KP_USERS_MAX` users per
+/// customer. Returns the user's id.
+pub async fn add_user(state: &AppState, new: NewUser, actor: Actor, ip: Option<String>) -> Result<i64, CustomerError> {
     let password_hash = first_password_hash(&new.access).await?;
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
-    let customer_id: i64 = db::query_scalar("SELECT id FROM customers WHERE number = $1")
+    // The customer's row is locked while counting, so two adds at once cannot both pass the limit.
+    let customer_id: i64 = db::query_scalar(&format!("SELECT id FROM customers WHERE number = $1{}", state.pool.for_update()))
         .bind(new.customer.as_str())
         .fetch_optional(&mut *tx)
         .await?
         .ok_or_else(|| CustomerError::UnknownCustomer(new.customer.as_str().into()))?;
+    let users: i64 = db::query_scalar("SELECT COUNT(*) FROM users WHERE customer_id = $1").bind(customer_id).fetch_one(&mut *tx).await?;
+    if users >= i64::from(state.config.users_max) {
+        return Err(CustomerError::TooManyUsers);
+    }
     let user_id: i64 = match db::query_scalar(
         "INSERT INTO users (customer_id, username, email, role, can_manage_users, can_manage_forwardings, password_hash, \
          must_change_password, password_changed_at, security_stamp, created_at) \
@@ -245,7 +253,7 @@ pub async fn add_user(state: &AppState, new: NewUser, actor: Actor) -> Result<i6
         customer_id: Some(customer_id),
         action: "user_created",
         detail: format!("Benutzer {} ({rights})", new.username.as_str()),
-        ip: None,
+        ip,
     };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
@@ -292,7 +300,7 @@ async fn queue_first_access(
 }
 
 /// Issues an invitation token (voiding earlier ones) and queues its mail.
-async fn queue_invitation(
+pub(crate) async fn queue_invitation(
     state: &AppState,
     tx: &mut Transaction<'_>,
     user_id: i64,

@@ -17,6 +17,10 @@ pub enum AppError {
     /// The session must first set its own password and accept the privacy notice.
     #[error("Bitte legen Sie zuerst Ihr eigenes Passwort fest und akzeptieren Sie die Datenschutzhinweise.")]
     SetupPending,
+    /// Changing e-mail, password, forwardings or users needs a sign-in or a
+    /// password confirmation within the last hour (SECURITY.md 21).
+    #[error("Bitte bestätigen Sie zur Sicherheit zuerst Ihr Passwort.")]
+    ReauthRequired,
     #[error("Die Anfrage wurde abgelehnt, weil sie nicht von dieser Seite kam. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.")]
     CrossSite,
     #[error("Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet. Über „Passwort vergessen“ können Sie einen neuen anfordern.")]
@@ -24,6 +28,9 @@ pub enum AppError {
     /// A forwarding's confirmation or "beenden" link that no longer works.
     #[error("Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet.")]
     ForwardingLinkInvalid,
+    /// An e-mail change's confirmation link that no longer works.
+    #[error("Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet. Sie können die Änderung im Profil erneut anfordern.")]
+    EmailLinkInvalid,
     #[error("Zu viele Versuche von Ihrer Verbindung. Bitte warten Sie {retry_after_seconds} Sekunden und versuchen Sie es dann noch einmal.")]
     TooManyRequests { retry_after_seconds: u64 },
     #[error("Die Seite oder der Eintrag wurde nicht gefunden.")]
@@ -53,9 +60,11 @@ impl AppError {
             AppError::InvalidCredentials => "anmeldung",
             AppError::NotSignedIn => "anmelden",
             AppError::SetupPending => "einrichtung",
+            AppError::ReauthRequired => "passwort-bestaetigen",
             AppError::Forbidden | AppError::CrossSite => "berechtigung",
             AppError::LinkInvalid => "link",
             AppError::ForwardingLinkInvalid => "weiterleitung-link",
+            AppError::EmailLinkInvalid => "email-link",
             AppError::TooManyRequests { .. } => "zu-viele",
             AppError::Busy => "ausgelastet",
             AppError::Internal { correlation_id } => return format!("intern-{correlation_id}"),
@@ -75,9 +84,11 @@ impl AppError {
             "anmeldung" => AppError::InvalidCredentials,
             "anmelden" => AppError::NotSignedIn,
             "einrichtung" => AppError::SetupPending,
+            "passwort-bestaetigen" => AppError::ReauthRequired,
             "berechtigung" => AppError::Forbidden,
             "link" => AppError::LinkInvalid,
             "weiterleitung-link" => AppError::ForwardingLinkInvalid,
+            "email-link" => AppError::EmailLinkInvalid,
             "zu-viele" => AppError::TooManyRequests { retry_after_seconds: 60 },
             "ausgelastet" => AppError::Busy,
             other => match other.strip_prefix("intern-") {
@@ -131,8 +142,8 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::NotSignedIn | AppError::InvalidCredentials => 401,
-            AppError::Forbidden | AppError::SetupPending | AppError::CrossSite => 403,
-            AppError::LinkInvalid | AppError::ForwardingLinkInvalid => 410,
+            AppError::Forbidden | AppError::SetupPending | AppError::CrossSite | AppError::ReauthRequired => 403,
+            AppError::LinkInvalid | AppError::ForwardingLinkInvalid | AppError::EmailLinkInvalid => 410,
             AppError::TooManyRequests { .. } => 429,
             AppError::NotFound => 404,
             AppError::Invalid(_) => 422,

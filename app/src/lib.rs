@@ -4,8 +4,9 @@
 //!
 //! Layers, lowest first (`scripts/check-layers.py` keeps them so):
 //! `domain` ← `error`, `routes`, `server` (infrastructure) ← `ui` ←
-//! features (`auth`, `legal`, `profile`, `customers`, `documents`, `forwarding`) ← `shell` and this root.
+//! features (`auth`, `legal`, `profile`, `customers`, `documents`, `forwarding`, `users`, `activity`) ← `shell` and this root.
 
+pub mod activity;
 pub mod auth;
 pub mod documents;
 pub mod domain;
@@ -16,6 +17,7 @@ pub mod profile;
 pub mod routes;
 pub mod shell;
 pub mod ui;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 pub mod customers;
@@ -30,7 +32,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
-use shell::{ComingSoon, Footer, Header, HomePage, NotFound, SignedInLayout};
+use shell::{Footer, Header, HomePage, NotFound, SignedInLayout};
 use ui::{PublicLayout, SkipLink};
 
 /// The router's path for a page of [`routes`].
@@ -103,6 +105,7 @@ pub fn App() -> impl IntoView {
                         <Route path=page(routes::ACCEPT_PRIVACY) view=AcceptPrivacyPage ssr=SsrMode::Async/>
                         <Route path=page(routes::FORWARDING_CONFIRM) view=forwarding::ForwardingConfirmPage ssr=SsrMode::Async/>
                         <Route path=page(routes::FORWARDING_END) view=forwarding::ForwardingEndPage ssr=SsrMode::Async/>
+                        <Route path=page(routes::EMAIL_CONFIRM) view=profile::EmailConfirmPage ssr=SsrMode::Async/>
                         <Route path=page(routes::CONTACT) view=|| view! { <LegalPage kind=LegalPageKind::Contact/> }/>
                         <Route path=page(routes::PRIVACY) view=|| view! { <LegalPage kind=LegalPageKind::Privacy/> }/>
                         <Route path=page(routes::IMPRINT) view=|| view! { <LegalPage kind=LegalPageKind::Imprint/> }/>
@@ -114,7 +117,8 @@ pub fn App() -> impl IntoView {
                         <Route path=page(routes::DOCUMENTS) view=documents::DocumentsPage ssr=SsrMode::Async/>
                         <Route path=page(routes::FORWARDINGS) view=forwarding::ForwardingsPage ssr=SsrMode::Async/>
                         <Route path=page(routes::DELIVERY_LOG) view=forwarding::DeliveryLogPage ssr=SsrMode::Async/>
-                        <Route path=page(routes::USERS) view=|| view! { <ComingSoon title="Benutzer"/> } ssr=SsrMode::Async/>
+                        <Route path=page(routes::USERS) view=users::UsersPage ssr=SsrMode::Async/>
+                        <Route path=page(routes::ACTIVITY) view=activity::ActivityPage ssr=SsrMode::Async/>
                         <Route path=page(routes::PROFILE) view=profile::ProfilePage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>

@@ -1,8 +1,15 @@
-//! Profil: sections that open and close. Password, sign-ins and how new
-//! documents are announced are here; name and e-mail address follow with
-//! their issue.
+//! Profil: sections that open and close — name, password, e-mail address,
+//! sign-ins, and how new documents are announced.
 
-use crate::auth::{ChangePasswordForm, SignOutElsewhereForm, SIGN_INS_SECTION};
+mod account;
+pub use account::{
+    confirm_email_change, email_change_info, profile_details, request_email_change, set_name, EmailChangeInfo, EmailConfirmPage,
+    ProfileDetails, EMAIL_SECTION, NAME_SECTION,
+};
+#[cfg(feature = "ssr")]
+pub use account::ssr as account_ssr;
+
+use crate::auth::{ChangePasswordForm, SignInsSection, SIGN_INS_SECTION};
 use crate::error::AppError;
 use crate::ui::{section_action_error, PageTitle};
 use leptos::form::ActionForm;
@@ -134,23 +141,42 @@ pub fn ProfilePage() -> impl IntoView {
     // section opens so its answer is seen.
     let query = use_query_map();
     let open = move |section: &'static str| move || query.read().get("bereich").as_deref() == Some(section);
+    let details = Resource::new(|| (), |_| profile_details());
+    let refresh = Callback::new(move |()| details.refetch());
     view! {
         <PageTitle title="Profil"/>
         <section class="card">
             <h2 class="section-title">"Persönliche Informationen"</h2>
-            <details class="profile-section" open>
-                <summary>"Passwort"</summary>
-                <ChangePasswordForm/>
-            </details>
+            <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
+                {move || Suspend::new(async move {
+                    match details.await {
+                        Ok(details) => view! {
+                            <p class="muted">"Benutzername: " <strong>{format!("@{}", details.username)}</strong></p>
+                            <details class="profile-section" open=open(NAME_SECTION)>
+                                <summary>"Name"</summary>
+                                <account::NameForm details=details.clone()/>
+                            </details>
+                            <details class="profile-section" open>
+                                <summary>"Passwort"</summary>
+                                <ChangePasswordForm/>
+                            </details>
+                            <details class="profile-section" open=open(EMAIL_SECTION)>
+                                <summary>"E-Mail"</summary>
+                                <account::EmailForm details refresh/>
+                            </details>
+                        }.into_any(),
+                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
             <details class="profile-section" open=open(SIGN_INS_SECTION)>
                 <summary>"Anmeldungen"</summary>
-                <SignOutElsewhereForm/>
+                <SignInsSection/>
             </details>
             <details class="profile-section" open=open(NOTIFICATION_SECTION)>
                 <summary>"E-Mail-Benachrichtigung"</summary>
                 <NotificationForm/>
             </details>
-            <p class="muted">"Name und E-Mail-Adresse lassen sich hier bald ändern."</p>
         </section>
     }
 }

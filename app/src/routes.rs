@@ -18,6 +18,8 @@ pub const ACCEPT_PRIVACY: &str = "/datenschutz-akzeptieren";
 pub const FORWARDING_CONFIRM: &str = "/weiterleitung-bestaetigen";
 /// The page behind the "beenden" link of a forwarded mail (`?token=`).
 pub const FORWARDING_END: &str = "/weiterleitung-beenden";
+/// The page behind an e-mail change's confirmation mail (`?token=`).
+pub const EMAIL_CONFIRM: &str = "/email-bestaetigen";
 pub const CONTACT: &str = "/kontakt";
 pub const PRIVACY: &str = "/datenschutz";
 pub const IMPRINT: &str = "/impressum";
@@ -28,6 +30,10 @@ pub const DOCUMENTS: &str = "/dokumente";
 pub const FORWARDINGS: &str = "/weiterleitungen";
 pub const USERS: &str = "/benutzer";
 pub const PROFILE: &str = "/profil";
+/// Aktivitätsprotokoll: who did what, for the main user and user managers.
+pub const ACTIVITY: &str = "/aktivitaet";
+/// The Aktivitätsprotokoll as CSV (the page's filter in the query string).
+pub const ACTIVITY_EXPORT: &str = "/aktivitaet/export.csv";
 /// The mails sent for one document (`?dokument=ID`), from the Dokumente list.
 pub const DELIVERY_LOG: &str = "/versandprotokoll";
 
@@ -71,7 +77,7 @@ pub fn delivery_log(id: i64) -> String {
 }
 
 /// Pages anyone may open.
-pub const PUBLIC_PAGES: [&str; 11] = [
+pub const PUBLIC_PAGES: [&str; 12] = [
     LOGIN,
     FORGOT_PASSWORD,
     RESET_PASSWORD,
@@ -80,6 +86,7 @@ pub const PUBLIC_PAGES: [&str; 11] = [
     ACCEPT_PRIVACY,
     FORWARDING_CONFIRM,
     FORWARDING_END,
+    EMAIL_CONFIRM,
     CONTACT,
     PRIVACY,
     IMPRINT,
@@ -87,11 +94,11 @@ pub const PUBLIC_PAGES: [&str; 11] = [
 
 /// Pages behind sign-in: a signed-out visitor gets 302 to [`LOGIN`], a
 /// session that has not finished its first sign-in 302 to the step left.
-pub const SIGNED_IN_PAGES: [&str; 6] = [HOME, DOCUMENTS, FORWARDINGS, USERS, PROFILE, DELIVERY_LOG];
+pub const SIGNED_IN_PAGES: [&str; 7] = [HOME, DOCUMENTS, FORWARDINGS, USERS, PROFILE, DELIVERY_LOG, ACTIVITY];
 
 /// Pages whose address carries a mailed link's token: they must not leak it
 /// through `Referer` nor leave it in a shared cache.
-pub const LINK_PAGES: [&str; 4] = [INVITATION, RESET_PASSWORD, FORWARDING_CONFIRM, FORWARDING_END];
+pub const LINK_PAGES: [&str; 5] = [INVITATION, RESET_PASSWORD, FORWARDING_CONFIRM, FORWARDING_END, EMAIL_CONFIRM];
 
 /// The router's segment for a page path (`"/login"` → `"login"`).
 pub fn segment(path: &'static str) -> &'static str {
@@ -103,6 +110,22 @@ pub fn segment(path: &'static str) -> &'static str {
 pub fn with_error(path: &str, code: &str) -> String {
     let separator = if path.contains('?') { '&' } else { '?' };
     format!("{path}{separator}fehler={code}")
+}
+
+/// `path` with `key=value` added to its query.
+pub fn with_param(path: &str, key: &str, value: &str) -> String {
+    let separator = if path.contains('?') { '&' } else { '?' };
+    format!("{path}{separator}{key}={value}")
+}
+
+/// `candidate` if it is an address on this site (`/…`, not `//host`, no
+/// backslash or line break): where a form may send the browser back to.
+pub fn local_path(candidate: &str) -> Option<&str> {
+    let safe = candidate.starts_with('/')
+        && !candidate.starts_with("//")
+        && candidate.len() <= 512
+        && candidate.chars().all(|c| c.is_ascii_graphic() && c != '\\');
+    safe.then_some(candidate)
 }
 
 /// A page address that carries a link's token. Only the characters a real
@@ -133,5 +156,9 @@ mod tests {
         assert_eq!(with_error("/profil?bereich=anmeldungen", "x"), "/profil?bereich=anmeldungen&fehler=x");
         assert_eq!(segment(DOCUMENTS), "dokumente");
         assert_eq!(document_pdf(42, true), "/dokumente/42/pdf?download=1");
+        assert_eq!(local_path("/benutzer?bearbeiten=3"), Some("/benutzer?bearbeiten=3"));
+        for foreign in ["//evil.example", "https://evil.example", "/\\evil", "/a\r\nb", "benutzer"] {
+            assert_eq!(local_path(foreign), None, "{foreign}");
+        }
     }
 }

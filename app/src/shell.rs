@@ -36,6 +36,11 @@ fn sections_for(user: &UserView) -> Vec<Section> {
             title: "Benutzer",
             description: "Weitere Benutzer anlegen, aktivieren und deaktivieren.",
         });
+        sections.push(Section {
+            href: routes::ACTIVITY,
+            title: "Aktivitätsprotokoll",
+            description: "Wer hat sich wann angemeldet, was heruntergeladen und was geändert?",
+        });
     }
     sections.push(Section {
         href: routes::PROFILE,
@@ -52,7 +57,7 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="topbar">
             <a class="brand" href=routes::HOME>"Kundenportal"</a>
-            <Suspense fallback=|| view! { <img class="logo" src=routes::LOGO alt=""/> }>
+            <Transition fallback=|| view! { <img class="logo" src=routes::LOGO alt=""/> }>
                 {move || Suspend::new(async move {
                     let operator = site.await.map(|s| s.operator_name).unwrap_or_default();
                     match user.await {
@@ -60,7 +65,7 @@ pub fn Header() -> impl IntoView {
                         _ => view! { <img class="logo" src=routes::LOGO alt=operator/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </header>
     }
 }
@@ -145,12 +150,23 @@ pub fn Footer() -> impl IntoView {
 pub fn SignedInLayout() -> impl IntoView {
     crate::ui::ignore_action_errors_in_address();
     let user = expect_context::<UserResource>().0;
-    // The page stays outside the user's Suspense: rendered inside it, the
-    // page (and its data) would be made again each time that Suspense
+    // Every click to another page asks again who is signed in: a session
+    // that ended meanwhile (deactivated, signed out elsewhere) lands on the
+    // login page at its next click, not on a page of refusals.
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|previous| previous != path) {
+            user.refetch();
+        }
+        path
+    });
+    // The page stays outside the user's Transition: rendered inside it, the
+    // page (and its data) would be made again each time that Transition
     // renders — three list queries for one Dokumente page.
     view! {
         <div class="portal">
-            <Suspense fallback=|| ()>
+            <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match user.await {
                         // The first sign-in is not finished: nothing else until it is.
@@ -171,7 +187,7 @@ pub fn SignedInLayout() -> impl IntoView {
                         Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
             <main id=MAIN_ID class="content" tabindex="-1">
                 <Outlet/>
             </main>
@@ -214,17 +230,6 @@ pub fn HomePage() -> impl IntoView {
                 })
             })}
         </Suspense>
-    }
-}
-
-/// A feature page whose issue has not landed yet.
-#[component]
-pub fn ComingSoon(title: &'static str) -> impl IntoView {
-    view! {
-        <PageTitle title=title/>
-        <section class="card">
-            <p>"Dieser Bereich kommt bald."</p>
-        </section>
     }
 }
 

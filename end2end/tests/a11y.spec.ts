@@ -117,6 +117,7 @@ test.describe('axe, signed in', () => {
     { path: '/weiterleitungen', title: 'Weiterleitungen' },
     { path: '/benutzer', title: 'Benutzer' },
     { path: '/profil', title: 'Profil' },
+    { path: '/aktivitaet', title: 'Aktivitätsprotokoll' },
   ];
   for (const { path, title } of pages) {
     test(`${path}`, async ({ page }) => {

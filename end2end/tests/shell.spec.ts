@@ -24,7 +24,7 @@ test('sign in, see the tiles and the user menu, sign out', async ({ page, browse
   for (const name of ['Dokumente', 'Weiterleitungen', 'Benutzer']) {
     await expect(nav.getByRole('link', { name })).toBeVisible();
   }
-  await expect(page.locator('.tile')).toHaveCount(4);
+  await expect(page.locator('.tile')).toHaveCount(5);
 
   await page.getByRole('link', { name: /Dokumente/ }).first().click();
   await expect(page.getByRole('heading', { name: 'Dokumente' })).toBeVisible();

@@ -32,7 +32,7 @@ enum Command {
         #[command(subcommand)]
         command: CustomerCommand,
     },
-    /// Weitere Benutzer eines Kunden anlegen.
+    /// Benutzer eines Kunden anlegen, auflisten, deaktivieren und aktivieren.
     User {
         #[command(subcommand)]
         command: UserCommand,
@@ -69,6 +69,15 @@ enum Command {
         #[command(subcommand)]
         command: ApikeyCommand,
     },
+    /// Das Aktivitätsprotokoll eines Kunden ausgeben (älteste Einträge zuerst, tabulatorgetrennt).
+    Audit {
+        /// Kundennummer.
+        #[arg(long)]
+        customer: String,
+        /// Nur Einträge ab diesem Tag, z. B. 2026-12-01 oder 01.12.2026.
+        #[arg(long)]
+        since: Option<String>,
+    },
     /// Die Datenbank umziehen.
     Db {
         #[command(subcommand)]
@@ -101,6 +110,8 @@ enum CustomerCommand {
         #[arg(long)]
         initial_password_stdin: bool,
     },
+    /// Listet die Kunden mit der Zahl ihrer Benutzer.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -127,6 +138,16 @@ enum UserCommand {
         #[arg(long)]
         manage_users: bool,
     },
+    /// Listet die Benutzer eines Kunden mit Status, letzter Anmeldung und Rechten.
+    List {
+        /// Kundennummer.
+        #[arg(long)]
+        customer: String,
+    },
+    /// Deaktiviert einen Benutzer; seine Anmeldungen enden sofort.
+    Deactivate { username: String },
+    /// Aktiviert einen deaktivierten Benutzer wieder.
+    Activate { username: String },
 }
 
 #[derive(Subcommand)]
@@ -248,6 +269,11 @@ pub async fn run() -> ExitCode {
 
     match command {
         Command::Serve => serve(state).await,
+        Command::Customer { command: CustomerCommand::List } => crate::cli_users::list_customers(&state).await,
+        Command::User { command: UserCommand::List { customer } } => crate::cli_users::list_users(&state, &customer).await,
+        Command::User { command: UserCommand::Deactivate { username } } => crate::cli_users::set_active(&state, &username, false).await,
+        Command::User { command: UserCommand::Activate { username } } => crate::cli_users::set_active(&state, &username, true).await,
+        Command::Audit { customer, since } => crate::cli_users::audit(&state, &customer, since.as_deref()).await,
         Command::Customer { .. } => {
             let new = new_customer.expect("parsed above");
             let number = new.number.as_str().to_owned();
@@ -270,12 +296,12 @@ pub async fn run() -> ExitCode {
         Command::User { .. } => {
             let new = new_user.expect("parsed above");
             let username = new.username.as_str().to_owned();
-            match customers::add_user(&state, new, Actor::Operator).await {
+            match customers::add_user(&state, new, Actor::Operator, None).await {
                 Ok(_) => {
                     println!("Benutzer {username} angelegt; die E-Mail für den ersten Zugang liegt im Postausgang.");
                     deliver_outbox(&state).await
                 }
-                Err(error @ (CustomerError::UnknownCustomer(_) | CustomerError::DuplicateUsername(_))) => fail(REFUSED, error),
+                Err(error @ (CustomerError::UnknownCustomer(_) | CustomerError::DuplicateUsername(_) | CustomerError::TooManyUsers)) => fail(REFUSED, error),
                 Err(error) => internal(error),
             }
         }

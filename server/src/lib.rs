@@ -3,4 +3,5 @@
 pub mod cli;
 mod cli_documents;
 mod cli_move;
+mod cli_users;
 pub mod startup;

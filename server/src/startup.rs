@@ -59,6 +59,7 @@ pub fn plain_routes() -> Vec<(&'static str, RouteAccess, MethodRouter<AppState>)
         (routes::LOGO, RouteAccess::Public, get(logo)),
         (routes::DOCUMENT_PDF, RouteAccess::SignedIn, get(document_pdf::document_pdf)),
         (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn, get(app::documents::ssr::export::export_zip)),
+        (routes::ACTIVITY_EXPORT, RouteAccess::SignedIn, get(app::activity::ssr::export_csv)),
         (routes::API_DOCUMENTS, RouteAccess::ApiKey, post(document_api::ingest_document)),
         (routes::FORWARDING_ONE_CLICK, RouteAccess::Token, post(app::forwarding::ssr::one_click_unsubscribe)),
         (routes::HEALTHZ, RouteAccess::Public, get(healthz)),

@@ -337,3 +337,51 @@ async fn user_add_gives_a_customer_a_sub_user_with_the_rights_named() {
     assert_eq!(mails, 2, "the main user's and the colleague's first-access mail");
     pool.close().await;
 }
+
+fn stdout_lines(output: &Output) -> Vec<String> {
+    String::from_utf8_lossy(&output.stdout).lines().map(str::to_owned).collect()
+}
+
+#[tokio::test]
+async fn operators_list_customers_and_users_turn_users_off_and_on_and_read_the_audit_log() {
+    let data_dir = DataDir::new().await;
+    assert!(add(&data_dir, &[], Some("Anfang-Wort-1")).status.success());
+    let colleague = ["user", "add", "--customer", "30001", "--username", "Kollegin", "--email", "k@bau.example", "--manage-users"];
+    assert!(kundenportal(&data_dir, &colleague, &[]).status.success());
+
+    let customers = stdout_lines(&kundenportal(&data_dir, &["customer", "list"], &[]));
+    assert_eq!(customers.len(), 2, "{customers:?}");
+    assert!(customers[1].starts_with("30001\tMuster Bau GmbH\t2/2\t"), "{customers:?}");
+
+    let users = || stdout_lines(&kundenportal(&data_dir, &["user", "list", "--customer", "30001"], &[]));
+    assert_eq!(
+        users()[1..],
+        [
+            "MaxBau\tmax@bau.example\tHauptbenutzer\taktiv\tnoch nie\talle".to_owned(),
+            "Kollegin\tk@bau.example\tBenutzer\teingeladen\tnoch nie\tBenutzer verwalten".to_owned(),
+        ]
+    );
+
+    let off = kundenportal(&data_dir, &["user", "deactivate", "kollegin"], &[]);
+    assert!(off.status.success(), "names are found whatever their case");
+    assert_eq!(stdout_lines(&off), ["Benutzer kollegin ist jetzt deaktiviert; seine Anmeldungen sind beendet."]);
+    assert!(users()[2].contains("\tdeaktiviert\t"), "{:?}", users());
+    let again = kundenportal(&data_dir, &["user", "deactivate", "Kollegin"], &[]);
+    assert_eq!(stdout_lines(&again), ["Benutzer Kollegin war bereits deaktiviert."]);
+    assert!(kundenportal(&data_dir, &["user", "activate", "Kollegin"], &[]).status.success());
+    assert!(users()[2].contains("\tEinladung abgelaufen\t"), "deactivation voided the invitation: {:?}", users());
+
+    let unknown = kundenportal(&data_dir, &["user", "deactivate", "niemand"], &[]);
+    assert_eq!((unknown.status.code(), stderr_lines(&unknown)), (Some(1), vec!["Fehler: Den Benutzer niemand gibt es nicht.".to_owned()]));
+    let no_customer = kundenportal(&data_dir, &["user", "list", "--customer", "39999"], &[]);
+    assert_eq!(no_customer.status.code(), Some(1));
+
+    let audit = stdout_lines(&kundenportal(&data_dir, &["audit", "--customer", "30001"], &[]));
+    let actions: Vec<&str> = audit.iter().map(|line| line.split('\t').nth(2).unwrap()).collect();
+    assert_eq!(actions, ["customer_created", "user_created", "user_deactivated", "user_activated"], "{audit:?}");
+    assert!(audit[2].contains("\tBetreiber\t") && audit[2].contains("Benutzer Kollegin"), "{audit:?}");
+    let later = kundenportal(&data_dir, &["audit", "--customer", "30001", "--since", "2099-01-01"], &[]);
+    assert!(later.status.success() && later.stdout.is_empty());
+    let bad_day = kundenportal(&data_dir, &["audit", "--customer", "30001", "--since", "gestern"], &[]);
+    assert_eq!(bad_day.status.code(), Some(1));
+}

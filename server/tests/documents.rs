@@ -179,9 +179,12 @@ async fn a_failed_transaction_after_the_file_leaves_no_row_and_the_sweep_removes
     assert_eq!(stored_files(&app).await, 1, "the file was written first");
 
     let sweep = || app::documents::ssr::retention::sweep_orphans(&app.state);
-    // The test clock stands before the file's real time: first nothing is old enough.
+    // The file carries the real time of its writing; the test clock stands
+    // before it (START): first nothing is old enough, then the clock moves
+    // to three days after the real now, whatever day the suite runs on.
     assert_eq!(sweep().await.unwrap(), 0);
-    app.state.clock.advance(3 * 24 * 3600);
+    let real_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    app.state.clock.advance(real_now.max(app.state.clock.now()) - app.state.clock.now() + 3 * 24 * 3600);
     assert_eq!(sweep().await.unwrap(), 1);
     assert_eq!(stored_files(&app).await, 0);
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use app::routes;
 use app::server::db;
 use app::error::AppError;
 use axum::body::Body;
@@ -621,20 +622,25 @@ async fn cross_site_posts_are_refused() {
     }
 }
 
-// ---- the access guard -------------------------------------------------------
+// ---- the access guard: every server function and page × every kind of caller ----
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Access {
-    /// Answers without a session by design.
+    /// Answers without a session by design (a mailed link's token, if any, is the access).
     Public,
     /// Needs a session, also one that must still finish the first sign-in.
     Session,
     /// Needs a session that has finished the first sign-in.
     User,
+    /// …and the right "Benutzer verwalten" (the main user has every right).
+    ManageUsers,
+    /// …and the right "Weiterleitungen verwalten".
+    ManageForwardings,
 }
 
-/// Every server function, its guard and arguments that parse. A server
-/// function missing here fails the test below: decide its guard first.
+/// Every server function, its guard and arguments that parse (and change
+/// nothing that matters: ids that do not exist, input that is refused). A
+/// server function missing here fails the test below: decide its guard first.
 const SERVER_FUNCTIONS: &[(&str, Access, &[(&str, &str)])] = &[
     ("/api/auth/current_user", Access::Public, &[]),
     ("/api/auth/login", Access::Public, &[("username", "wer"), ("password", "Falsch-Wort-1")]),
@@ -650,51 +656,176 @@ const SERVER_FUNCTIONS: &[(&str, Access, &[(&str, &str)])] = &[
     ("/api/auth/accept_privacy", Access::Session, &[("version", "1")]),
     ("/api/auth/change_password", Access::User, &[("current", "x"), ("password", "Neu-Passwort-9"), ("confirm", "Neu-Passwort-9")]),
     ("/api/auth/sign_out_elsewhere", Access::User, &[]),
+    ("/api/auth/sign_ins", Access::User, &[]),
+    ("/api/auth/end_sign_in", Access::User, &[("id", "0000000000000000")]),
+    ("/api/auth/confirm_password", Access::User, &[("password", "Falsch-Wort-1"), ("return_to", "/")]),
     ("/api/documents/list", Access::User, &[("query[search]", ""), ("query[type_key]", ""), ("query[from]", ""), ("query[to]", ""), ("query[sort]", "Provided"), ("query[descending]", "true"), ("query[per_page]", "25"), ("query[page]", "1")]),
     ("/api/documents/types", Access::User, &[]),
     ("/api/documents/new_count", Access::User, &[]),
     ("/api/profile/notification", Access::User, &[]),
-    ("/api/profile/set_notification", Access::User, &[("mode", "attachment")]),
-    // The right "Weiterleitungen verwalten" on top: tests/notifications.rs.
-    ("/api/forwardings/list", Access::User, &[]),
-    ("/api/forwardings/add", Access::User, &[("email", "a@b.example"), ("confirm", "a@b.example"), ("type_key", "")]),
-    ("/api/forwardings/remove", Access::User, &[("id", "1")]),
-    ("/api/forwardings/delivery_log", Access::User, &[("document_id", "1")]),
-    // A mailed link's token is the access: tests/notifications.rs.
+    ("/api/profile/set_notification", Access::User, &[("mode", "unbekannt")]),
+    ("/api/profile/details", Access::User, &[]),
+    ("/api/profile/set_name", Access::User, &[("salutation", "dr"), ("first_name", ""), ("last_name", "")]),
+    ("/api/profile/request_email_change", Access::User, &[("email", "kein-at"), ("password", "x")]),
+    ("/api/profile/email_change_info", Access::Public, &[("token", "x")]),
+    ("/api/profile/confirm_email_change", Access::Public, &[("token", "x")]),
+    ("/api/forwardings/list", Access::ManageForwardings, &[]),
+    ("/api/forwardings/add", Access::ManageForwardings, &[("email", "a@b.example"), ("confirm", "x@b.example"), ("type_key", "")]),
+    ("/api/forwardings/remove", Access::ManageForwardings, &[("id", "999999")]),
+    ("/api/forwardings/delivery_log", Access::ManageForwardings, &[("document_id", "999999")]),
     ("/api/forwardings/confirmation_info", Access::Public, &[("token", "x")]),
     ("/api/forwardings/confirm", Access::Public, &[("token", "x")]),
     ("/api/forwardings/decline", Access::Public, &[("token", "x")]),
     ("/api/forwardings/end_info", Access::Public, &[("token", "x")]),
     ("/api/forwardings/end", Access::Public, &[("token", "x")]),
+    ("/api/users/list", Access::ManageUsers, &[]),
+    ("/api/users/add", Access::ManageUsers, &[("username", "x"), ("email", "x@b.example")]),
+    ("/api/users/resend_invitation", Access::ManageUsers, &[("id", "999999")]),
+    ("/api/users/set_active", Access::ManageUsers, &[("id", "999999"), ("active", "false")]),
+    ("/api/users/set_rights", Access::ManageUsers, &[("id", "999999")]),
+    ("/api/users/remove", Access::ManageUsers, &[("id", "999999")]),
+    ("/api/activity/list", Access::ManageUsers, &[("query[user]", ""), ("query[from]", ""), ("query[to]", ""), ("query[page]", "1")]),
 ];
 
+/// Who calls, in the rights matrix.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Caller {
+    MainUser,
+    ManagesUsers,
+    ManagesForwardings,
+    NoRights,
+    OtherCustomer,
+    SignedOut,
+    FirstSignInOpen,
+    PasswordExpired,
+    Deactivated,
+}
+
+/// What the guard answers `caller` for `access`: `None` when it lets the call through.
+fn expected_refusal(access: Access, caller: Caller) -> Option<AppError> {
+    use Caller::*;
+    match (access, caller) {
+        (Access::Public, _) => None,
+        (_, SignedOut | Deactivated) => Some(AppError::NotSignedIn),
+        (Access::Session, _) => None,
+        (_, FirstSignInOpen | PasswordExpired) => Some(AppError::SetupPending),
+        (Access::User, _) => None,
+        (_, MainUser | OtherCustomer) => None,
+        (Access::ManageUsers, ManagesUsers) | (Access::ManageForwardings, ManagesForwardings) => None,
+        (Access::ManageUsers | Access::ManageForwardings, _) => Some(AppError::Forbidden),
+    }
+}
+
+async fn matrix_sub_user(app: &TestApp, customer_id: i64, username: &str, users: bool, forwardings: bool) -> i64 {
+    let id: i64 = db::query_scalar(
+        "INSERT INTO users (customer_id, username, email, role, can_manage_users, can_manage_forwardings, password_hash, \
+         password_changed_at, security_stamp, created_at) VALUES ($1, $2, 'team@kunden.example', 'sub', $3, $4, $5, $6, $7, $6) RETURNING id",
+    )
+    .bind(customer_id)
+    .bind(username)
+    .bind(users)
+    .bind(forwardings)
+    .bind(app::server::crypto::hash_password(PASSWORD).as_database_value().to_owned())
+    .bind(START)
+    .bind(app::server::crypto::new_token())
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap();
+    db::query("INSERT INTO privacy_acceptances (user_id, version, accepted_at) SELECT $1, MAX(version), $2 FROM privacy_notices")
+        .bind(id)
+        .bind(START)
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+    id
+}
+
 #[tokio::test]
-async fn every_server_function_declares_its_guard_and_the_server_enforces_it() {
-    let app = spawn_app().await;
+async fn every_server_function_and_page_answers_each_kind_of_caller_as_its_rights_say() {
+    // Dozens of password checks from one address: the per-address limit is not under test here.
+    let app = spawn_app_with(&[("KP_LIMIT_LOGIN_PER_MINUTE", "100000")]).await;
     let registered: std::collections::BTreeSet<String> =
         leptos::server_fn::axum::server_fn_paths().map(|(path, _)| path.to_owned()).collect();
     let declared: std::collections::BTreeSet<String> = SERVER_FUNCTIONS.iter().map(|(path, _, _)| path.to_string()).collect();
-    assert_eq!(registered, declared, "a server function without a declared guard (or a stale entry)");
+    assert_eq!(registered, declared, "a server function without a row in the rights matrix (or a stale row)");
 
-    customer_with_initial_password(&app, "50050", "lara", INITIAL).await;
-    let in_setup = app.sign_in("lara", INITIAL).await;
-    customer_with_password(&app, "50051", "ablauf", PASSWORD).await;
+    let main = customer_with_password(&app, "50050", "matrixchef", PASSWORD).await;
+    let customer: i64 = db::query_scalar("SELECT customer_id FROM users WHERE id = $1").bind(main).fetch_one(&app.state.pool).await.unwrap();
+    matrix_sub_user(&app, customer, "matrixbenutzer", true, false).await;
+    matrix_sub_user(&app, customer, "matrixweiter", false, true).await;
+    matrix_sub_user(&app, customer, "matrixohne", false, false).await;
+    let leaving = matrix_sub_user(&app, customer, "matrixweg", true, true).await;
+    customer_with_password(&app, "50051", "matrixfremd", PASSWORD).await;
+    customer_with_initial_password(&app, "50052", "lara", INITIAL).await;
+    customer_with_password(&app, "50053", "ablauf", PASSWORD).await;
     db::query("UPDATE users SET password_expires_at = $1 WHERE username = 'ablauf'").bind(START).execute(&app.state.pool).await.unwrap();
-    let expired = app.sign_in("ablauf", PASSWORD).await;
-    assert_eq!(pending_of(&app, &expired).await, "PasswordExpired");
+
+    let mut callers: Vec<(Caller, Option<String>)> = vec![
+        (Caller::MainUser, Some(app.sign_in("matrixchef", PASSWORD).await)),
+        (Caller::ManagesUsers, Some(app.sign_in("matrixbenutzer", PASSWORD).await)),
+        (Caller::ManagesForwardings, Some(app.sign_in("matrixweiter", PASSWORD).await)),
+        (Caller::NoRights, Some(app.sign_in("matrixohne", PASSWORD).await)),
+        (Caller::OtherCustomer, Some(app.sign_in("matrixfremd", PASSWORD).await)),
+        (Caller::SignedOut, None),
+        (Caller::FirstSignInOpen, Some(app.sign_in("lara", INITIAL).await)),
+        (Caller::PasswordExpired, Some(app.sign_in("ablauf", PASSWORD).await)),
+    ];
+    // Signed in, then deactivated by the main user: the session is dead at its next request.
+    let deactivated = app.sign_in("matrixweg", PASSWORD).await;
+    let main_cookie = callers[0].1.clone().unwrap();
+    let off = app.call("users/set_active", &[("id", &leaving.to_string()), ("active", "false")], Some(&main_cookie)).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
+    callers.push((Caller::Deactivated, Some(deactivated)));
+
     for (path, access, args) in SERVER_FUNCTIONS {
         let endpoint = path.trim_start_matches("/api/");
-        let anonymous = app.call(endpoint, args, None).await;
-        let refused_anonymous = serde_json::from_str::<AppError>(&anonymous.body).ok() == Some(AppError::NotSignedIn);
-        assert_eq!(refused_anonymous, *access != Access::Public, "{path} without a session: {} {}", anonymous.status, anonymous.body);
-        if *access != Access::Public {
-            assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED, "{path}");
-        }
-        if *access == Access::User {
-            for cookie in [&in_setup, &expired] {
-                let pending = app.call(endpoint, args, Some(cookie)).await;
-                assert_eq!((pending.status, error_of(&pending)), (StatusCode::FORBIDDEN, AppError::SetupPending), "{path}");
+        for (caller, cookie) in &callers {
+            let answer = app.call(endpoint, args, cookie.as_deref()).await;
+            let error = serde_json::from_str::<AppError>(&answer.body).ok();
+            match expected_refusal(*access, *caller) {
+                Some(refusal) => {
+                    assert_eq!((answer.status.as_u16(), error), (refusal.status_code(), Some(refusal)), "{path} for {caller:?}");
+                }
+                None => assert!(
+                    !matches!(error, Some(AppError::NotSignedIn | AppError::SetupPending | AppError::Forbidden | AppError::ReauthRequired)),
+                    "{path} for {caller:?} must pass the guard: {} {}",
+                    answer.status,
+                    answer.body
+                ),
             }
+        }
+    }
+
+    // The pages and plain routes behind sign-in, for the same callers.
+    let pages: &[(&str, Access)] = &[
+        (routes::HOME, Access::User),
+        (routes::DOCUMENTS, Access::User),
+        (routes::PROFILE, Access::User),
+        (routes::DELIVERY_LOG, Access::ManageForwardings),
+        (routes::FORWARDINGS, Access::ManageForwardings),
+        (routes::USERS, Access::ManageUsers),
+        (routes::ACTIVITY, Access::ManageUsers),
+        (routes::ACTIVITY_EXPORT, Access::ManageUsers),
+        (routes::DOCUMENTS_EXPORT, Access::User),
+    ];
+    let listed: std::collections::BTreeSet<&str> = pages.iter().map(|(page, _)| *page).collect();
+    assert!(routes::SIGNED_IN_PAGES.iter().all(|page| listed.contains(page)), "a signed-in page without a row");
+    for (page, access) in pages {
+        let address = if *page == routes::DELIVERY_LOG { format!("{page}?dokument=999999") } else { page.to_string() };
+        for (caller, cookie) in &callers {
+            let answer = app.get(&address, cookie.as_deref()).await;
+            let expected = match expected_refusal(*access, *caller) {
+                Some(AppError::NotSignedIn) => (StatusCode::FOUND, Some(routes::LOGIN)),
+                Some(AppError::SetupPending) => {
+                    let step = if *caller == Caller::FirstSignInOpen || *caller == Caller::PasswordExpired { routes::SET_PASSWORD } else { routes::ACCEPT_PRIVACY };
+                    (StatusCode::FOUND, Some(step))
+                }
+                Some(refusal) => (refusal.status(), None),
+                // Another customer's document is missing for everybody.
+                None if *page == routes::DELIVERY_LOG => (StatusCode::NOT_FOUND, None),
+                None => (StatusCode::OK, None),
+            };
+            assert_eq!((answer.status, answer.location()), expected, "{address} for {caller:?}");
         }
     }
 }

@@ -115,6 +115,7 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
             (routes::LOGO, RouteAccess::Public),
             (routes::DOCUMENT_PDF, RouteAccess::SignedIn),
             (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn),
+            (routes::ACTIVITY_EXPORT, RouteAccess::SignedIn),
             (routes::API_DOCUMENTS, RouteAccess::ApiKey),
             (routes::FORWARDING_ONE_CLICK, RouteAccess::Token),
             (routes::HEALTHZ, RouteAccess::Public),

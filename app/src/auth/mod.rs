@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub mod ssr;
 
 mod components;
-pub use components::{AcceptPrivacyPage, ChangePasswordForm, SignOutElsewhereForm, SIGN_INS_SECTION, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
+pub use components::{ask_again_when_too_old, AcceptPrivacyPage, ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
 
 /// What a signed-in session must still do before anything else works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,6 +45,23 @@ pub struct UserView {
     pub can_manage_users: bool,
     pub can_manage_forwardings: bool,
     pub pending: Option<SetupStep>,
+    /// Signed in or confirmed the password within the last hour: changes to
+    /// e-mail, password, forwardings and users are allowed without asking.
+    pub recently_authenticated: bool,
+}
+
+/// One live session of the user (Profil → Anmeldungen).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInEntry {
+    /// A handle for "Abmelden"; not the session's key.
+    pub id: String,
+    /// "Firefox 128 auf Windows 10".
+    pub browser: String,
+    /// The coarse address ("203.0.113.x").
+    pub place: String,
+    pub signed_in: String,
+    pub last_active: String,
+    pub this_device: bool,
 }
 
 /// Everything a form needs to show the password rules live: the policy and
@@ -81,6 +98,7 @@ pub struct SessionActions {
     pub set_initial_password: ServerAction<SetInitialPassword>,
     pub accept_privacy: ServerAction<AcceptPrivacy>,
     pub accept_invitation: ServerAction<AcceptInvitation>,
+    pub confirm_password: ServerAction<ConfirmPassword>,
 }
 
 impl SessionActions {
@@ -92,18 +110,21 @@ impl SessionActions {
             set_initial_password: ServerAction::<SetInitialPassword>::new(),
             accept_privacy: ServerAction::<AcceptPrivacy>::new(),
             accept_invitation: ServerAction::<AcceptInvitation>::new(),
+            confirm_password: ServerAction::<ConfirmPassword>::new(),
         };
         provide_context(actions.login);
         provide_context(actions.logout);
         provide_context(actions.set_initial_password);
         provide_context(actions.accept_privacy);
         provide_context(actions.accept_invitation);
+        provide_context(actions.confirm_password);
         let user = Resource::new(move || actions.versions(), |_| current_user());
         provide_context(UserResource(user));
     }
 
-    fn versions(self) -> [usize; 5] {
+    fn versions(self) -> [usize; 6] {
         [
+            self.confirm_password.version().get(),
             self.login.version().get(),
             self.logout.version().get(),
             self.set_initial_password.version().get(),
@@ -214,6 +235,62 @@ pub async fn sign_out_elsewhere() -> Result<u64, AppError> {
         leptos_axum::redirect(&format!("{}?bereich={section}&abgemeldet={ended}", routes::PROFILE));
     }
     Ok(ended)
+}
+
+/// Profil → Anmeldungen: the user's live sessions.
+#[server(endpoint = "auth/sign_ins")]
+pub async fn sign_ins() -> Result<Vec<SignInEntry>, AppError> {
+    let state = expect_context::<crate::server::state::AppState>();
+    let user = ssr::require_user().await?;
+    Ok(ssr::session::list_sessions(&state, &user).await?)
+}
+
+/// Profil → Anmeldungen → "Abmelden" for one session. Answers whether it
+/// was this browser's (which is then signed out).
+#[server(endpoint = "auth/end_sign_in")]
+pub async fn end_sign_in(id: String) -> Result<bool, AppError> {
+    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
+    let result = async {
+        let user = ssr::require_user().await?;
+        Ok(ssr::session::end_session(&state, &user, &id, ip).await?)
+    }
+    .await;
+    let section = components::SIGN_INS_SECTION;
+    let ended = ssr::send_back_on_error(result, &format!("{}?bereich={section}", routes::PROFILE))?;
+    let this_device = ended == Some(true);
+    if this_device {
+        ssr::set_session_cookie(&state, "", true);
+    }
+    if ssr::is_plain_form_post() {
+        let page = if this_device { routes::LOGIN.to_owned() } else { format!("{}?bereich={section}&beendet=1", routes::PROFILE) };
+        leptos_axum::redirect(&page);
+    }
+    Ok(this_device)
+}
+
+/// The `bereich` a refused password confirmation comes back with.
+pub const CONFIRM_SECTION: &str = "bestaetigen";
+
+/// "Passwort bestätigen" (SECURITY.md 21): the sign-in is older than an hour
+/// and the user wants to change e-mail, password, forwardings or users. The
+/// same lockout counter as the login; the session goes on under a new id.
+/// Without JavaScript the browser goes back to `return_to`.
+#[server(endpoint = "auth/confirm_password")]
+pub async fn confirm_password(password: String, return_to: String) -> Result<(), AppError> {
+    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
+    let back = routes::local_path(&return_to).unwrap_or(routes::HOME).to_owned();
+    let result = async {
+        ssr::limit(&state, crate::server::limits::LimitedAction::Login)?;
+        let user = ssr::require_user().await?;
+        Ok(ssr::passwords::confirm_password(&state, &user, &password, ip).await?)
+    }
+    .await;
+    let token = ssr::send_back_on_error(result, &routes::with_param(&back, "bereich", CONFIRM_SECTION))?;
+    ssr::set_session_cookie(&state, &token, false);
+    if ssr::is_plain_form_post() {
+        leptos_axum::redirect(&back);
+    }
+    Ok(())
 }
 
 /// "Passwort vergessen": always the same answer, whether or not an account

@@ -28,6 +28,23 @@ pub const FORWARDINGS_FULL: &str =
 pub const DOCUMENT_TYPE_UNKNOWN: &str = "Bitte wählen Sie einen Dokumententyp aus der Liste.";
 pub const NOTIFY_MODE_UNKNOWN: &str = "Bitte wählen Sie eine der drei Möglichkeiten.";
 
+pub const SALUTATION_UNKNOWN: &str = "Bitte wählen Sie eine Anrede aus der Liste.";
+pub const NAME_TOO_LONG: &str = "Vor- und Nachname dürfen höchstens 100 Zeichen lang sein.";
+pub const NAME_INVALID: &str = "Der Name darf keine Zeilenumbrüche oder Steuerzeichen enthalten.";
+pub const EMAIL_UNCHANGED: &str = "Das ist bereits Ihre E-Mail-Adresse.";
+pub const USERNAME_MISSING: &str = "Bitte geben Sie einen Benutzernamen ein.";
+pub const USERNAME_LENGTH: &str = "Der Benutzername muss 3 bis 64 Zeichen lang sein.";
+pub const USERNAME_CHARACTERS: &str = "Der Benutzername darf nur Buchstaben (ohne Umlaute), Ziffern und . _ - @ enthalten.";
+pub const USERNAME_TAKEN: &str = "Dieser Benutzername ist bereits vergeben. Bitte wählen Sie einen anderen.";
+pub const USERS_FULL: &str =
+    "Die Höchstzahl an Benutzern ist erreicht. Bitte entfernen Sie zuerst einen Benutzer, der keinen Zugang mehr braucht.";
+pub const NOT_YOURSELF: &str = "Ihren eigenen Benutzer können Sie hier nicht deaktivieren, entfernen oder in seinen Rechten ändern.";
+pub const ALREADY_SET_UP: &str = "Dieser Benutzer hat sein Passwort bereits festgelegt; eine Einladung ist nicht mehr nötig.";
+
+pub const INACTIVE_NOT_INVITED: &str = "Dieser Benutzer ist deaktiviert. Bitte aktivieren Sie ihn zuerst.";
+
+pub const DATE_INVALID: &str = "Bitte geben Sie ein gültiges Datum ein (TT.MM.JJJJ).";
+
 pub(crate) const BY_CODE: &[(&str, &str)] = &[
     ("gleich", PASSWORDS_DIFFER),
     ("bisher", SAME_AS_BEFORE),
@@ -45,4 +62,17 @@ pub(crate) const BY_CODE: &[(&str, &str)] = &[
     ("hoechstzahl", FORWARDINGS_FULL),
     ("typ", DOCUMENT_TYPE_UNKNOWN),
     ("benachrichtigung", NOTIFY_MODE_UNKNOWN),
+    ("anrede", SALUTATION_UNKNOWN),
+    ("name-lang", NAME_TOO_LONG),
+    ("name", NAME_INVALID),
+    ("email-bisher", EMAIL_UNCHANGED),
+    ("benutzername-leer", USERNAME_MISSING),
+    ("benutzername-laenge", USERNAME_LENGTH),
+    ("benutzername-zeichen", USERNAME_CHARACTERS),
+    ("benutzername-vergeben", USERNAME_TAKEN),
+    ("benutzer-hoechstzahl", USERS_FULL),
+    ("selbst", NOT_YOURSELF),
+    ("eingerichtet", ALREADY_SET_UP),
+    ("deaktiviert", INACTIVE_NOT_INVITED),
+    ("datum", DATE_INVALID),
 ];

@@ -6,12 +6,14 @@ mod document;
 mod email;
 pub mod messages;
 mod password;
+mod person;
 mod username;
 
 pub use customer::{CustomerName, CustomerNumber};
 pub use document::{DocumentNumber, DocumentTypeKey, DocumentTypeName};
 pub use email::EmailAddress;
 pub use password::{Password, PasswordContext, PasswordPolicy, PasswordRule, RuleCheck};
+pub use person::{PersonName, Salutation};
 pub use username::Username;
 
 /// Why a piece of user input was refused. The message is German and meant for

@@ -13,15 +13,11 @@ impl Username {
     pub fn parse(raw: &str) -> Result<Self, InputError> {
         let value = raw.trim();
         if value.is_empty() {
-            return Err(InputError::new("Bitte geben Sie einen Benutzernamen ein."));
+            return Err(InputError::new(super::messages::USERNAME_MISSING));
         }
         let len = value.chars().count();
         if len < Self::MIN_LEN || len > Self::MAX_LEN {
-            return Err(InputError::new(format!(
-                "Der Benutzername muss {} bis {} Zeichen lang sein.",
-                Self::MIN_LEN,
-                Self::MAX_LEN
-            )));
+            return Err(InputError::new(super::messages::USERNAME_LENGTH));
         }
         // ASCII only: the case-folded unique index must fold exactly like we do,
         // on SQLite and PostgreSQL alike, and look-alike letters cannot collide.
@@ -29,9 +25,7 @@ impl Username {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
         {
-            return Err(InputError::new(
-                "Der Benutzername darf nur Buchstaben (ohne Umlaute), Ziffern und . _ - @ enthalten.",
-            ));
+            return Err(InputError::new(super::messages::USERNAME_CHARACTERS));
         }
         Ok(Self(value.to_owned()))
     }

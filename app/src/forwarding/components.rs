@@ -8,6 +8,7 @@ use super::{
     EndForwarding, ForwardingLinkInfo, ForwardingOverview, ForwardingStatus, RemoveForwarding, CONFIRMED_PARAM, DECLINED_PARAM,
     ENDED_PARAM,
 };
+use crate::auth::{ask_again_when_too_old, RecentSignInGate};
 use crate::error::AppError;
 use crate::routes;
 use crate::ui::{action_error, section_action_error, PageTitle};
@@ -31,6 +32,8 @@ fn refused(error: AppError) -> AnyView {
 pub fn ForwardingsPage() -> impl IntoView {
     let add = ServerAction::<AddForwarding>::new();
     let remove = ServerAction::<RemoveForwarding>::new();
+    ask_again_when_too_old(add.value());
+    ask_again_when_too_old(remove.value());
     let overview = Resource::new(move || (add.version().get(), remove.version().get()), |_| list_forwardings());
     view! {
         <PageTitle title="Weiterleitungen"/>
@@ -86,32 +89,34 @@ fn Forwardings(
                 "oder an ein Postfach für die Rechnungsverarbeitung. Die Weiterleitung beginnt, sobald der Empfänger sie "
                 "über den Link in unserer E-Mail bestätigt hat."
             </p>
-            <ActionForm action=add node_ref=form>
-                {move || added().then(|| view! {
-                    <p class="notice" role="status">
-                        "Die Weiterleitung ist gespeichert. Wir haben dem Empfänger eine E-Mail mit einem Bestätigungslink gesendet."
-                    </p>
-                })}
-                {action_error(add.value())}
-                <div class="field">
-                    <label for="forwarding-email">"E-Mail" <span class="required">"*"</span></label>
-                    <input id="forwarding-email" name="email" type="email" autocomplete="off" required maxlength="254"/>
-                </div>
-                <div class="field">
-                    <label for="forwarding-confirm">"E-Mail bestätigen" <span class="required">"*"</span></label>
-                    <input id="forwarding-confirm" name="confirm" type="email" autocomplete="off" required maxlength="254"/>
-                </div>
-                <div class="field">
-                    <label for="forwarding-type">"Dokumententyp" <span class="required">"*"</span></label>
-                    <select id="forwarding-type" name="type_key">
-                        <option value="">"alle Typen"</option>
-                        {types.into_iter().map(|kind| view! { <option value=kind.key>{kind.name}</option> }).collect_view()}
-                    </select>
-                </div>
-                <div class="actions">
-                    <button type="submit" class="button primary" disabled=move || add.pending().get()>"Speichern"</button>
-                </div>
-            </ActionForm>
+            <RecentSignInGate return_to=routes::FORWARDINGS.to_owned()>
+                <ActionForm action=add node_ref=form>
+                    {move || added().then(|| view! {
+                        <p class="notice" role="status">
+                            "Die Weiterleitung ist gespeichert. Wir haben dem Empfänger eine E-Mail mit einem Bestätigungslink gesendet."
+                        </p>
+                    })}
+                    {action_error(add.value())}
+                    <div class="field">
+                        <label for="forwarding-email">"E-Mail" <span class="required">"*"</span></label>
+                        <input id="forwarding-email" name="email" type="email" autocomplete="off" required maxlength="254"/>
+                    </div>
+                    <div class="field">
+                        <label for="forwarding-confirm">"E-Mail bestätigen" <span class="required">"*"</span></label>
+                        <input id="forwarding-confirm" name="confirm" type="email" autocomplete="off" required maxlength="254"/>
+                    </div>
+                    <div class="field">
+                        <label for="forwarding-type">"Dokumententyp" <span class="required">"*"</span></label>
+                        <select id="forwarding-type" name="type_key">
+                            <option value="">"alle Typen"</option>
+                            {types.iter().cloned().map(|kind| view! { <option value=kind.key>{kind.name}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="actions">
+                        <button type="submit" class="button primary" disabled=move || add.pending().get()>"Speichern"</button>
+                    </div>
+                </ActionForm>
+            </RecentSignInGate>
         </section>
         <section class="card">
             <h2 class="section-title">"Ihre Weiterleitungen"</h2>

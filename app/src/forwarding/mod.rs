@@ -105,7 +105,7 @@ pub async fn list_forwardings() -> Result<ForwardingOverview, AppError> {
 pub async fn add_forwarding(email: String, confirm: String, type_key: String) -> Result<(), AppError> {
     let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
     let result = async {
-        let user = crate::auth::ssr::require_permission(crate::auth::ssr::Permission::ManageForwardings).await?;
+        let user = crate::auth::ssr::require_permission_to_change(crate::auth::ssr::Permission::ManageForwardings).await?;
         Ok(ssr::add(&state, &user, &email, &confirm, &type_key, ip).await?)
     }
     .await;
@@ -121,7 +121,7 @@ pub async fn add_forwarding(email: String, confirm: String, type_key: String) ->
 pub async fn remove_forwarding(id: i64) -> Result<(), AppError> {
     let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
     let result = async {
-        let user = crate::auth::ssr::require_permission(crate::auth::ssr::Permission::ManageForwardings).await?;
+        let user = crate::auth::ssr::require_permission_to_change(crate::auth::ssr::Permission::ManageForwardings).await?;
         Ok(ssr::remove(&state, &user, id, ip).await?)
     }
     .await;

@@ -64,6 +64,8 @@ pub struct Config {
     pub password_expiry_warning_days: u32,
     pub documents: DocumentSettings,
     pub notifications: NotificationSettings,
+    /// Users per customer, the main user included (`KP_USERS_MAX`).
+    pub users_max: u32,
     pub leptos: LeptosOptions,
 }
 
@@ -284,6 +286,8 @@ impl Config {
             optin_seconds: 7 * 24 * 3600,
         };
 
+        let users_max = parse_number(&get, "KP_USERS_MAX", 50, 1, 10_000)?;
+
         let logo_file = match get("KP_LOGO_FILE") {
             Some(path) => {
                 let path = PathBuf::from(path);
@@ -337,6 +341,7 @@ impl Config {
             password_expiry_warning_days,
             documents,
             notifications,
+            users_max,
             invitation_ttl: Duration::from_secs(u64::from(invitation_hours) * 3600),
             reset_ttl: Duration::from_secs(u64::from(reset_minutes) * 60),
             limits,

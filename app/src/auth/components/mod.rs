@@ -13,12 +13,13 @@ mod sign_in;
 
 pub use first_sign_in::{AcceptPrivacyPage, SetPasswordPage};
 pub use links::{InvitationPage, ResetPasswordPage};
-pub use profile_forms::{ChangePasswordForm, SignOutElsewhereForm, SIGN_INS_SECTION};
+pub use profile_forms::{ask_again_when_too_old, ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION};
 pub use sign_in::{ForgotPasswordPage, LoginPage};
 
 use super::{
     link_info, own_password_rules, AcceptInvitation, ChangePassword, AcceptPrivacy, LinkKind, Login, Logout, PasswordRules,
     RequestPasswordReset, ResetPassword, SetInitialPassword, SetupStep, SignOutElsewhere, UserResource,
+    sign_ins, ConfirmPassword, EndSignIn, UserView, CONFIRM_SECTION,
 };
 use crate::error::AppError;
 use crate::legal::{get_legal_text, LegalPageKind};

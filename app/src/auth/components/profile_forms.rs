@@ -44,11 +44,64 @@ pub fn ChangePasswordForm() -> impl IntoView {
 /// comes back to it, and the section opens.
 pub const SIGN_INS_SECTION: &str = "anmeldungen";
 
-/// Profil → Anmeldungen: ends the sessions on every other device (a lost
-/// phone, a shared computer); this browser stays signed in.
+/// Profil → Anmeldungen: the user's live sessions, each with "Abmelden",
+/// and the form that ends all others at once.
 #[component]
-pub fn SignOutElsewhereForm() -> impl IntoView {
-    let action = ServerAction::<SignOutElsewhere>::new();
+pub fn SignInsSection() -> impl IntoView {
+    let end = ServerAction::<EndSignIn>::new();
+    let elsewhere = ServerAction::<SignOutElsewhere>::new();
+    let query = use_query_map();
+    let list = Resource::new(move || (end.version().get(), elsewhere.version().get()), |_| sign_ins());
+    // Signing out this browser from its own row leads to the login page.
+    Effect::new(move |_| {
+        if matches!(end.value().read().as_ref(), Some(Ok(true))) {
+            let _ = window().location().set_href(routes::LOGIN);
+        }
+    });
+    let ended_one = move || {
+        matches!(end.value().read().as_ref(), Some(Ok(false)))
+            || (end.value().read().is_none() && query.read().get("beendet").is_some())
+    };
+    view! {
+        {move || ended_one().then(|| view! { <p class="notice" role="status">"Die Anmeldung wurde beendet."</p> })}
+        {section_action_error(end.value(), Some(SIGN_INS_SECTION))}
+        <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
+            {move || Suspend::new(async move {
+                match list.await {
+                    Ok(entries) => view! {
+                        <ul class="sign-ins">
+                            {entries.into_iter().map(|entry| {
+                                let label = format!("Anmeldung mit {} abmelden", entry.browser);
+                                view! {
+                                    <li class="sign-in">
+                                        <p class="sign-in-device">
+                                            <strong>{entry.browser.clone()}</strong>
+                                            {entry.this_device.then(|| view! { <span class="badge">"dieses Gerät"</span> })}
+                                        </p>
+                                        <p class="muted">
+                                            {format!("Netz {} · angemeldet {} · zuletzt aktiv {}", entry.place, entry.signed_in, entry.last_active)}
+                                        </p>
+                                        <ActionForm action=end>
+                                            <input type="hidden" name="id" value=entry.id.clone()/>
+                                            <button type="submit" class="button secondary small" aria-label=label>"Abmelden"</button>
+                                        </ActionForm>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                    Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <SignOutElsewhereForm action=elsewhere/>
+    }
+}
+
+/// Ends the sessions on every other device (a lost phone, a shared
+/// computer); this browser stays signed in.
+#[component]
+fn SignOutElsewhereForm(action: ServerAction<SignOutElsewhere>) -> impl IntoView {
     let query = use_query_map();
     // How many ended: from the action, or after a plain form post from the address.
     let ended = move || match action.value().read().as_ref() {
@@ -77,3 +130,58 @@ pub fn SignOutElsewhereForm() -> impl IntoView {
     }
 }
 
+
+/// Stands in for the forms that change e-mail, forwardings or users while
+/// the sign-in is older than an hour (SECURITY.md 21): the password first,
+/// then the forms are back — after a plain form post too, which returns to
+/// `return_to`. A form that is refused with [`AppError::ReauthRequired`]
+/// (the hour ran out while the page was open) brings it back.
+#[component]
+pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoView {
+    let user = expect_context::<UserResource>().0;
+    let confirm = expect_context::<ServerAction<ConfirmPassword>>();
+    let children = StoredValue::new(children);
+    let return_to = StoredValue::new(return_to);
+    view! {
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let recent = matches!(user.await, Ok(Some(UserView { recently_authenticated: true, .. })));
+                if recent {
+                    children.with_value(|children| children()).into_any()
+                } else {
+                    view! {
+                        <div class="confirm-box" role="group" aria-labelledby="reauth-title">
+                            <h3 id="reauth-title" class="section-title">"Passwort bestätigen"</h3>
+                            <p>"Ihre Anmeldung liegt über eine Stunde zurück. Bitte bestätigen Sie zur Sicherheit Ihr Passwort, bevor Sie Änderungen vornehmen."</p>
+                            <ActionForm action=confirm>
+                                {section_action_error(confirm.value(), Some(CONFIRM_SECTION))}
+                                <input type="hidden" name="return_to" value=return_to.get_value()/>
+                                <div class="field">
+                                    <label for="reauth-password">"Passwort" <span class="required">"*"</span></label>
+                                    <input id="reauth-password" name="password" type="password" autocomplete="current-password" required/>
+                                </div>
+                                <div class="actions">
+                                    <button type="submit" class="button primary" disabled=move || confirm.pending().get()>"Bestätigen"</button>
+                                </div>
+                            </ActionForm>
+                        </div>
+                    }
+                    .into_any()
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// After a form was refused because the sign-in is too old, the user
+/// resource is fetched again, so [`RecentSignInGate`] asks for the password.
+pub fn ask_again_when_too_old<T: Send + Sync + 'static>(
+    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) {
+    let user = expect_context::<UserResource>().0;
+    Effect::new(move |_| {
+        if value.with(|result| matches!(result, Some(Err(AppError::ReauthRequired)))) {
+            user.refetch();
+        }
+    });
+}

@@ -38,6 +38,20 @@ impl SessionUser {
     }
 }
 
+impl SessionUser {
+    /// `Ok` when the user signed in or confirmed the password within the
+    /// last hour, else [`AppError::ReauthRequired`]: the page asks for the
+    /// password, then the user carries on.
+    pub fn require_recent_sign_in(&self) -> Result<(), AppError> {
+        if self.recently_authenticated {
+            Ok(())
+        } else {
+            tracing::info!(user_id = self.user_id, "refused: the sign-in is older than an hour");
+            Err(AppError::ReauthRequired)
+        }
+    }
+}
+
 /// A page request's session, looked up once by the page guard: the server
 /// functions the page calls while it renders find it in the request instead
 /// of reading the database again.
@@ -167,5 +181,12 @@ pub async fn require_user() -> Result<SessionUser, AppError> {
 pub async fn require_permission(permission: Permission) -> Result<SessionUser, AppError> {
     let user = require_user().await?;
     user.require(permission)?;
+    Ok(user)
+}
+
+/// [`require_permission`] for a change: the sign-in must also be recent.
+pub async fn require_permission_to_change(permission: Permission) -> Result<SessionUser, AppError> {
+    let user = require_permission(permission).await?;
+    user.require_recent_sign_in()?;
     Ok(user)
 }

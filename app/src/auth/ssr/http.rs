@@ -63,6 +63,23 @@ pub fn client_ip() -> Option<String> {
     client_address(&request_parts()?, &state.config).map(|ip| ip.to_string())
 }
 
+/// Where the current request comes from, for a new session's entry in
+/// Profil → Anmeldungen: the browser's User-Agent (cut to a sane length) and
+/// only a coarse address.
+pub fn session_origin() -> super::session::SessionOrigin {
+    let Some(parts) = request_parts() else { return Default::default() };
+    let user_agent = parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.chars().take(400).collect())
+        .unwrap_or_default();
+    let coarse_ip = use_context::<AppState>()
+        .and_then(|state| client_address(&parts, &state.config))
+        .map(super::session::coarse_address);
+    super::session::SessionOrigin { user_agent, coarse_ip }
+}
+
 /// Counts this request against the client's per-minute allowance for `action`.
 pub fn limit(state: &AppState, action: LimitedAction) -> Result<(), AppError> {
     let client = request_parts()

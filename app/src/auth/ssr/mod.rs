@@ -25,7 +25,7 @@ pub mod passwords;
 pub mod session;
 
 pub use flows::{end_this_browsers_session, login, logout, redirect_after_setup};
-pub use guard::{optional_session, require_permission, require_session, require_user, Permission, SignedIn};
+pub use guard::{optional_session, require_permission, require_permission_to_change, require_session, require_user, Permission, SignedIn};
 pub use http::{client_ip, is_plain_form_post, limit, send_back_on_error, set_session_cookie};
 pub use session::{end_other_sessions, SessionUser};
 

@@ -201,19 +201,10 @@ pub async fn accept_privacy(
     Ok(())
 }
 
-/// Profile: a new password after proving the current one. Returns the cookie
-/// of a fresh session for this browser; every other session ends, and the
-/// user is told by mail.
-pub async fn change_password(
-    state: &AppState,
-    user: &SessionUser,
-    current: &str,
-    password: &str,
-    confirm: &str,
-    ip: Option<String>,
-) -> Result<String, AuthError> {
-    // Wrong current passwords count like failed sign-ins of the account: a
-    // taken-over session cannot guess the password without limit.
+/// Checks the signed-in user's current password. Wrong passwords count like
+/// failed sign-ins of the account (the same lockout counter): a taken-over
+/// session cannot guess the password without limit.
+pub async fn verify_current_password(state: &AppState, user: &SessionUser, current: &str) -> Result<(), AuthError> {
     // The queue place first: a busy server is no wrong try.
     let slot = hashing::reserve(state)?;
     let key = lockout::name_key(&user.username);
@@ -225,6 +216,29 @@ pub async fn change_password(
         return Err(InputError::new(messages::CURRENT_WRONG).into());
     }
     lockout::clear(&state.pool, &key).await?;
+    Ok(())
+}
+
+/// "Passwort bestätigen" (SECURITY.md 21): after the right password the
+/// session counts as freshly signed in for another hour, under a new id.
+/// Returns the new cookie value.
+pub async fn confirm_password(state: &AppState, user: &SessionUser, password: &str, ip: Option<String>) -> Result<String, AuthError> {
+    verify_current_password(state, user, password).await?;
+    super::session::reauthenticate(state, user, ip).await
+}
+
+/// Profile: a new password after proving the current one. Returns the cookie
+/// of a fresh session for this browser; every other session ends, and the
+/// user is told by mail.
+pub async fn change_password(
+    state: &AppState,
+    user: &SessionUser,
+    current: &str,
+    password: &str,
+    confirm: &str,
+    ip: Option<String>,
+) -> Result<String, AuthError> {
+    verify_current_password(state, user, current).await?;
     let rules = rules_for(state, &user.username, &user.customer_name);
     let password = parse_new_password(&rules, password, confirm)?;
     if password.expose() == current {

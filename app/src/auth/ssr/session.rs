@@ -14,6 +14,54 @@ pub const IDLE_TIMEOUT_SECONDS: i64 = 30 * 60;
 pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 60 * 60;
 /// `last_seen_at` is written at most this often, not on every request.
 const TOUCH_INTERVAL_SECONDS: i64 = 60;
+/// Changing e-mail, password, forwardings or users needs a sign-in or a
+/// password confirmation this recent (SECURITY.md 21).
+pub const REAUTH_WINDOW_SECONDS: i64 = 60 * 60;
+
+/// Where a session was started: shown in Profil → Anmeldungen.
+#[derive(Debug, Clone, Default)]
+pub struct SessionOrigin {
+    pub user_agent: String,
+    /// IPv4 /24 or IPv6 /48 only.
+    pub coarse_ip: Option<String>,
+}
+
+/// The network an address is in, not the address itself: "203.0.113.x",
+/// "2001:db8:1::/48".
+pub fn coarse_address(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.x")
+        }
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => coarse_address(std::net::IpAddr::V4(v4)),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+            }
+        },
+    }
+}
+
+/// "Firefox 128 auf Windows 10" from a User-Agent, or a neutral name.
+pub fn describe_user_agent(user_agent: &str) -> String {
+    let Some(result) = woothee::parser::Parser::new().parse(user_agent) else {
+        return "Unbekannter Browser".to_owned();
+    };
+    let known = |value: &str| !value.is_empty() && value != woothee::VALUE_UNKNOWN;
+    let browser = if known(result.name) {
+        let major = result.version.split('.').next().unwrap_or_default();
+        if known(major) { format!("{} {major}", result.name) } else { result.name.to_owned() }
+    } else {
+        "Unbekannter Browser".to_owned()
+    };
+    if known(result.os) {
+        format!("{browser} auf {}", result.os)
+    } else {
+        browser
+    }
+}
 
 /// The user behind a valid session.
 #[derive(Debug, Clone)]
@@ -32,6 +80,8 @@ pub struct SessionUser {
     /// What the session must do before anything else is allowed.
     pub pending: Option<SetupStep>,
     pub authenticated_at: i64,
+    /// Signed in or confirmed the password within [`REAUTH_WINDOW_SECONDS`].
+    pub recently_authenticated: bool,
 }
 
 impl SessionUser {
@@ -43,6 +93,7 @@ impl SessionUser {
             can_manage_users: self.can_manage_users,
             can_manage_forwardings: self.can_manage_forwardings,
             pending: self.pending,
+            recently_authenticated: self.recently_authenticated,
         }
     }
 }
@@ -103,16 +154,7 @@ pub async fn end_other_sessions(
     let mut tx = db::begin(&state.pool).await?;
     // Only a session that is still valid inside this transaction goes on: a
     // password change, reset or deactivation since the request began wins.
-    let current: Option<(i64, i64)> = db::query_as(
-        "DELETE FROM sessions WHERE id_hash = $1 \
-           AND security_stamp = (SELECT security_stamp FROM users WHERE id = $2 AND active = TRUE) \
-         RETURNING created_at, authenticated_at",
-    )
-    .bind(&user.session_hash)
-    .bind(user.user_id)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some((created_at, authenticated_at)) = current else { return Err(AuthError::NotSignedIn) };
+    let Some(current) = take_current_session(&mut tx, user).await? else { return Err(AuthError::NotSignedIn) };
     let ended: i64 = db::query_scalar(
         "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.user_id = $1 AND s.security_stamp = u.security_stamp AND s.last_seen_at >= $2 AND s.created_at >= $3",
@@ -125,7 +167,7 @@ pub async fn end_other_sessions(
     let stamp = crypto::new_token();
     db::query("UPDATE users SET security_stamp = $1 WHERE id = $2").bind(&stamp).bind(user.user_id).execute(&mut *tx).await?;
     db::query("DELETE FROM sessions WHERE user_id = $1").bind(user.user_id).execute(&mut *tx).await?;
-    let token = insert_session(&mut tx, user.user_id, &stamp, created_at, authenticated_at, now).await?;
+    let token = insert_session(&mut tx, user.user_id, &stamp, &current, now).await?;
     audit::record(
         &mut tx,
         AuditEntry {
@@ -142,15 +184,63 @@ pub async fn end_other_sessions(
     Ok((token, ended as u64))
 }
 
+/// What a session that goes on under a new id keeps of the old one.
+struct Continued {
+    created_at: i64,
+    authenticated_at: i64,
+    origin: SessionOrigin,
+}
+
+/// Deletes this browser's session row if it is still valid inside `tx` (a
+/// password change, reset or deactivation since the request began wins) and
+/// returns what its successor keeps.
+async fn take_current_session(tx: &mut Transaction<'_>, user: &SessionUser) -> Result<Option<Continued>, sqlx::Error> {
+    let current: Option<(i64, i64, String, Option<String>)> = db::query_as(
+        "DELETE FROM sessions WHERE id_hash = $1 \
+           AND security_stamp = (SELECT security_stamp FROM users WHERE id = $2 AND active = TRUE) \
+         RETURNING created_at, authenticated_at, user_agent, coarse_ip",
+    )
+    .bind(&user.session_hash)
+    .bind(user.user_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(current.map(|(created_at, authenticated_at, user_agent, coarse_ip)| Continued {
+        created_at,
+        authenticated_at,
+        origin: SessionOrigin { user_agent, coarse_ip },
+    }))
+}
+
+/// After the password was confirmed: this browser's session goes on under a
+/// new id (SECURITY.md 18) with `authenticated_at` now. Returns its cookie value.
+pub async fn reauthenticate(state: &AppState, user: &SessionUser, ip: Option<String>) -> Result<String, AuthError> {
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    let Some(current) = take_current_session(&mut tx, user).await? else { return Err(AuthError::NotSignedIn) };
+    let stamp: String = db::query_scalar("SELECT security_stamp FROM users WHERE id = $1").bind(user.user_id).fetch_one(&mut *tx).await?;
+    let token = insert_session(&mut tx, user.user_id, &stamp, &Continued { authenticated_at: now, ..current }, now).await?;
+    audit::record(
+        &mut tx,
+        AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "password_confirmed", detail: String::new(), ip },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(token)
+}
+
 /// Creates a session for `user_id` inside `tx` and returns the cookie value.
-/// Only its hash is stored.
+/// Only its hash is stored; the browser and coarse address come from the
+/// current request.
 pub async fn create_session(
     tx: &mut Transaction<'_>,
     user_id: i64,
     security_stamp: &str,
     now: i64,
 ) -> Result<String, sqlx::Error> {
-    insert_session(tx, user_id, security_stamp, now, now, now).await
+    let fresh = Continued { created_at: now, authenticated_at: now, origin: super::http::session_origin() };
+    db::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2").bind(now).bind(user_id).execute(&mut **tx).await?;
+    insert_session(tx, user_id, security_stamp, &fresh, now).await
 }
 
 /// A session row under a new id; `created_at` and `authenticated_at` may be
@@ -159,101 +249,83 @@ async fn insert_session(
     tx: &mut Transaction<'_>,
     user_id: i64,
     security_stamp: &str,
-    created_at: i64,
-    authenticated_at: i64,
+    session: &Continued,
     now: i64,
 ) -> Result<String, sqlx::Error> {
     let token = crypto::new_token();
     db::query(
-        "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at, user_agent, coarse_ip) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(crypto::token_hash(&token))
     .bind(user_id)
     .bind(security_stamp)
-    .bind(created_at)
+    .bind(session.created_at)
     .bind(now)
-    .bind(authenticated_at)
+    .bind(session.authenticated_at)
+    .bind(&session.origin.user_agent)
+    .bind(&session.origin.coarse_ip)
     .execute(&mut **tx)
     .await?;
     Ok(token)
 }
 
-/// The user of the session `token`, if it is still valid. A session that
-/// timed out, whose user was deactivated or whose security stamp is old is
-/// deleted on the way.
-pub async fn load_session(state: &AppState, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
-    let (pool, now) = (&state.pool, state.clock.now());
-    let id_hash = crypto::token_hash(token);
-    let row: Option<SessionRow> = db::query_as(
-        "SELECT s.user_id, s.security_stamp AS session_stamp, s.created_at, s.last_seen_at, s.authenticated_at, \
-                u.customer_id, c.number AS customer_number, c.name AS customer_name, u.username, u.email, u.salutation, u.first_name, \
-                u.last_name, u.role, u.can_manage_users, u.can_manage_forwardings, u.active, \
-                u.security_stamp AS user_stamp, u.must_change_password, \
-                COALESCE(u.password_changed_at, u.created_at) AS password_changed_at, u.password_expires_at, \
-                (SELECT value FROM portal_settings WHERE key = $2) AS max_age_since, \
-                (SELECT MAX(version) FROM privacy_notices) AS current_privacy, \
-                (SELECT MAX(a.version) FROM privacy_acceptances a WHERE a.user_id = u.id) AS accepted_privacy \
-         FROM sessions s JOIN users u ON u.id = s.user_id JOIN customers c ON c.id = u.customer_id \
-         WHERE s.id_hash = $1",
-    )
-    .bind(&id_hash)
-    .bind(expiry::MAX_AGE_SINCE)
-    .fetch_optional(pool)
-    .await?;
-    let Some(row) = row else { return Ok(None) };
-    let config = &state.config;
-    let max_age =
-        expiry::MaxAge::from_setting(config.password_max_age_days, row.max_age_since, config.password_expiry_warning_days);
-    let expired_at = expiry::expires_at(row.password_changed_at, row.password_expires_at, max_age).filter(|&at| now >= at);
-    let expired = expired_at.is_some();
-    // A session signed in before the password expired ends with it: only a
-    // sign-in with the expired password proves who replaces it.
-    let signed_in_before_expiry = expired_at.is_some_and(|at| row.authenticated_at < at);
-    let valid = row.active
-        && row.session_stamp == row.user_stamp
-        && now - row.last_seen_at <= IDLE_TIMEOUT_SECONDS
-        && now - row.created_at <= ABSOLUTE_TIMEOUT_SECONDS
-        && !signed_in_before_expiry;
-    if !valid {
-        delete_session_by_hash(pool, &id_hash).await?;
-        return Ok(None);
-    }
-    if now - row.last_seen_at >= TOUCH_INTERVAL_SECONDS {
-        db::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
-            .bind(now)
-            .bind(&id_hash)
-            .execute(pool)
-            .await?;
-    }
-    let pending = if row.must_change_password {
-        Some(SetupStep::ChangePassword)
-    } else if expired {
-        Some(SetupStep::PasswordExpired)
-    } else if row.current_privacy.is_some() && row.accepted_privacy < row.current_privacy {
-        Some(SetupStep::AcceptPrivacy)
-    } else {
-        None
-    };
-    let is_main_user = row.role == "main";
-    Ok(Some(SessionUser {
-        session_hash: id_hash,
-        user_id: row.user_id,
-        customer_id: row.customer_id,
-        customer_number: row.customer_number,
-        customer_name: row.customer_name,
-        full_name: full_name(&row.salutation, &row.first_name, &row.last_name, &row.username),
-        username: row.username,
-        email: row.email,
-        is_main_user,
-        can_manage_users: is_main_user || row.can_manage_users,
-        can_manage_forwardings: is_main_user || row.can_manage_forwardings,
-        pending,
-        authenticated_at: row.authenticated_at,
-    }))
+/// The public handle of a session in Profil → Anmeldungen: derived from the
+/// stored hash, so the page never carries the key itself.
+fn public_id(id_hash: &str) -> String {
+    crypto::token_hash(id_hash).chars().take(16).collect()
 }
 
-pub async fn delete_session_by_hash(pool: &Pool, id_hash: &str) -> Result<(), sqlx::Error> {
-    db::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await?;
-    Ok(())
+/// The user's live sessions, newest activity first (Profil → Anmeldungen).
+pub async fn list_sessions(state: &AppState, user: &SessionUser) -> Result<Vec<crate::auth::SignInEntry>, sqlx::Error> {
+    let now = state.clock.now();
+    let rows: Vec<(String, i64, i64, String, Option<String>)> = db::query_as(
+        "SELECT s.id_hash, s.created_at, s.last_seen_at, s.user_agent, s.coarse_ip \
+         FROM sessions s JOIN users u ON u.id = s.user_id \
+         WHERE s.user_id = $1 AND s.security_stamp = u.security_stamp AND s.last_seen_at >= $2 AND s.created_at >= $3 \
+         ORDER BY s.last_seen_at DESC, s.created_at DESC",
+    )
+    .bind(user.user_id)
+    .bind(now - IDLE_TIMEOUT_SECONDS)
+    .bind(now - ABSOLUTE_TIMEOUT_SECONDS)
+    .fetch_all(&state.pool)
+    .await?;
+    let zone = &state.config.time_zone;
+    let when = |at: i64| format!("{}, {} Uhr", crate::server::dates::german_date(at, zone), crate::server::dates::german_time(at, zone));
+    Ok(rows
+        .into_iter()
+        .map(|(id_hash, created_at, last_seen_at, user_agent, coarse_ip)| crate::auth::SignInEntry {
+            this_device: id_hash == user.session_hash,
+            id: public_id(&id_hash),
+            browser: describe_user_agent(&user_agent),
+            place: coarse_ip.unwrap_or_else(|| "unbekannt".to_owned()),
+            signed_in: when(created_at),
+            last_active: when(last_seen_at),
+        })
+        .collect())
+}
+
+/// "Abmelden" for one of the user's sessions. `None` when there is no such
+/// session of this user (another user's, or already gone); else whether it
+/// was the calling browser's own.
+pub async fn end_session(state: &AppState, user: &SessionUser, id: &str, ip: Option<String>) -> Result<Option<bool>, AuthError> {
+    let hashes: Vec<String> =
+        db::query_scalar("SELECT id_hash FROM sessions WHERE user_id = $1").bind(user.user_id).fetch_all(&state.pool).await?;
+    let Some(hash) = hashes.into_iter().find(|hash| public_id(hash) == id) else { return Ok(None) };
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    let deleted = db::query("DELETE FROM sessions WHERE id_hash = $1 AND user_id = $2").bind(&hash).bind(user.user_id).execute(&mut *tx).await?;
+    if deleted.rows_affected() == 0 {
+        return Ok(None);
+    }
+    let this_device = hash == user.session_hash;
+    let detail = if this_device { "dieses Gerät" } else { "ein anderes Gerät" }.to_owned();
+    audit::record(
+        &mut tx,
+        AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "session_ended", detail, ip },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Some(this_device))
 }

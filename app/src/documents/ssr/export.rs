@@ -12,6 +12,7 @@ use crate::auth::ssr::SignedIn;
 use crate::documents::{export_too_many_message, ListQuery};
 use crate::error::{AppError, Caller};
 use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::csv::cell;
 use crate::server::dates::{german_date, german_day};
 use crate::server::limits::client_address;
 use crate::server::state::AppState;
@@ -26,17 +27,6 @@ use std::collections::HashMap;
 /// The ZIP format without its 64-bit extension counts in 32 bits: an
 /// export must stay below 4 GiB.
 const ZIP_MAX_BYTES: usize = u32::MAX as usize;
-
-/// A CSV cell: quoted when it holds a separator, a quote or a line break;
-/// a leading `=`, `+`, `-` or `@` is escaped so that Excel does not run it.
-fn cell(value: &str) -> String {
-    let guarded = if value.starts_with(['=', '+', '-', '@']) { format!("'{value}") } else { value.to_owned() };
-    if guarded.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", guarded.replace('"', "\"\""))
-    } else {
-        guarded
-    }
-}
 
 /// The index: one line per document, the file name as in the ZIP.
 pub fn index_csv(rows: &[ExportRow], names: &[String], tz: &jiff::tz::TimeZone) -> String {

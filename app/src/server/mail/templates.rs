@@ -20,10 +20,14 @@ pub enum MailTemplate {
     ForwardingOptin,
     /// To the customer's main user: a recipient ended or declined a forwarding.
     ForwardingEnded,
+    /// To a new address from the profile: the link that makes it the user's.
+    EmailChange,
+    /// To the old address once the change took effect: in case it was not them.
+    EmailChanged,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 10] = [
+    pub const ALL: [MailTemplate; 12] = [
         MailTemplate::Invitation,
         MailTemplate::InitialPassword,
         MailTemplate::PasswordReset,
@@ -34,6 +38,8 @@ impl MailTemplate {
         MailTemplate::ForwardedDocument,
         MailTemplate::ForwardingOptin,
         MailTemplate::ForwardingEnded,
+        MailTemplate::EmailChange,
+        MailTemplate::EmailChanged,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +54,8 @@ impl MailTemplate {
             MailTemplate::ForwardedDocument => "forwarded_document",
             MailTemplate::ForwardingOptin => "forwarding_optin",
             MailTemplate::ForwardingEnded => "forwarding_ended",
+            MailTemplate::EmailChange => "email_change",
+            MailTemplate::EmailChanged => "email_changed",
         }
     }
 }
@@ -72,7 +80,9 @@ const SOURCES: &[(&str, &str)] = mail_sources!(
     "new_document",
     "forwarded_document",
     "forwarding_optin",
-    "forwarding_ended"
+    "forwarding_ended",
+    "email_change",
+    "email_changed"
 );
 const LAYOUT: &str = include_str!("../../../../templates/mail/layout.html");
 

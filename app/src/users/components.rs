@@ -1,0 +1,320 @@
+//! The Benutzer page. Every form is a plain HTML form first; the boxes that
+//! confirm a deactivation or removal and the one that edits a user are page
+//! states in the address (`?deaktivieren=ID`, `?entfernen=ID`,
+//! `?bearbeiten=ID`), so they work without JavaScript too.
+
+use super::{
+    list_users, AddUser, RemoveUser, ResendInvitation, SetUserActive, SetUserRights, UserRow, UserStatus, UsersOverview, ADD_SECTION,
+    ROW_SECTION,
+};
+use crate::auth::{ask_again_when_too_old, RecentSignInGate};
+use crate::error::AppError;
+use crate::routes;
+use crate::ui::{section_action_error, PageTitle};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The server actions of the page, shared by its parts.
+#[derive(Clone, Copy)]
+struct Actions {
+    add: ServerAction<AddUser>,
+    resend: ServerAction<ResendInvitation>,
+    set_active: ServerAction<SetUserActive>,
+    set_rights: ServerAction<SetUserRights>,
+    remove: ServerAction<RemoveUser>,
+}
+
+impl Actions {
+    fn versions(self) -> [usize; 5] {
+        [
+            self.add.version().get(),
+            self.resend.version().get(),
+            self.set_active.version().get(),
+            self.set_rights.version().get(),
+            self.remove.version().get(),
+        ]
+    }
+
+    /// What the last form did, for the notice above the list.
+    fn outcome(self) -> Option<&'static str> {
+        let ok = |done: bool| done.then_some(());
+        ok(matches!(self.add.value().read().as_ref(), Some(Ok(()))))
+            .map(|()| "hinzugefuegt")
+            .or_else(|| ok(matches!(self.resend.value().read().as_ref(), Some(Ok(())))).map(|()| "eingeladen"))
+            .or_else(|| ok(matches!(self.set_rights.value().read().as_ref(), Some(Ok(())))).map(|()| "gespeichert"))
+            .or_else(|| ok(matches!(self.remove.value().read().as_ref(), Some(Ok(())))).map(|()| "entfernt"))
+            .or_else(|| match self.set_active.value().read().as_ref() {
+                Some(Ok(())) => Some("geaendert"),
+                _ => None,
+            })
+    }
+}
+
+fn outcome_text(outcome: &str) -> Option<&'static str> {
+    Some(match outcome {
+        "hinzugefuegt" => "Der Benutzer ist angelegt. Er erhält eine E-Mail mit einem Link, über den er sein Passwort festlegt.",
+        "eingeladen" => "Die Einladung wurde erneut gesendet. Der bisherige Link gilt nicht mehr.",
+        "gespeichert" => "Die Rechte sind gespeichert.",
+        "entfernt" => "Der Benutzer wurde entfernt.",
+        "deaktiviert" => "Der Benutzer ist deaktiviert. Seine Anmeldungen wurden beendet.",
+        "aktiviert" => "Der Benutzer ist wieder aktiv und kann sich anmelden.",
+        "geaendert" => "Die Änderung ist gespeichert.",
+        _ => return None,
+    })
+}
+
+fn refused(error: AppError) -> AnyView {
+    #[cfg(feature = "ssr")]
+    error.set_page_status();
+    view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any()
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let actions = Actions {
+        add: ServerAction::<AddUser>::new(),
+        resend: ServerAction::<ResendInvitation>::new(),
+        set_active: ServerAction::<SetUserActive>::new(),
+        set_rights: ServerAction::<SetUserRights>::new(),
+        remove: ServerAction::<RemoveUser>::new(),
+    };
+    ask_again_when_too_old(actions.add.value());
+    ask_again_when_too_old(actions.resend.value());
+    ask_again_when_too_old(actions.set_active.value());
+    ask_again_when_too_old(actions.set_rights.value());
+    ask_again_when_too_old(actions.remove.value());
+    let overview = Resource::new(move || actions.versions(), |_| list_users());
+    view! {
+        <PageTitle title="Benutzer"/>
+        <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
+            {move || Suspend::new(async move {
+                match overview.await {
+                    Ok(overview) => view! { <Users overview actions/> }.into_any(),
+                    Err(error) => view! { <section class="card">{refused(error)}</section> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
+    let query = use_query_map();
+    let count = overview.rows.len();
+    let max = overview.max;
+    let caller_is_main = overview.caller_is_main;
+    let rows = StoredValue::new(overview.rows);
+    let row_from = move |key: &str| {
+        let id = query.read().get(key).and_then(|id| id.parse::<i64>().ok())?;
+        rows.with_value(|rows| rows.iter().find(|row| row.id == id && !row.is_self && (caller_is_main || !row.is_main)).cloned())
+    };
+    let notice = move || match actions.outcome() {
+        Some(outcome) => outcome_text(outcome),
+        None => query.read().get("erledigt").and_then(|outcome| outcome_text(&outcome)),
+    };
+    let add_form = NodeRef::<leptos::html::Form>::new();
+    Effect::new(move |_| {
+        if matches!(actions.add.value().read().as_ref(), Some(Ok(()))) {
+            if let Some(form) = add_form.get_untracked() {
+                form.reset();
+            }
+        }
+    });
+    view! {
+        <section class="card">
+            <h2 class="section-title">"Benutzer hinzufügen"</h2>
+            <RecentSignInGate return_to=routes::USERS.to_owned()>
+                <ActionForm action=actions.add node_ref=add_form>
+                    {section_action_error(actions.add.value(), Some(ADD_SECTION))}
+                    <p class="muted">"Der neue Benutzer erhält eine E-Mail mit einem Link, über den er sein Passwort festlegt (72 Stunden gültig)."</p>
+                    <div class="field">
+                        <label for="new-username">"Benutzername" <span class="required">"*"</span></label>
+                        <input id="new-username" name="username" type="text" autocomplete="off" required minlength="3" maxlength="64"
+                            aria-describedby="new-username-hint"/>
+                        <span class="hint" id="new-username-hint">"3 bis 64 Zeichen: Buchstaben ohne Umlaute, Ziffern und . _ - @"</span>
+                    </div>
+                    <div class="field">
+                        <label for="new-email">"E-Mail" <span class="required">"*"</span></label>
+                        <input id="new-email" name="email" type="email" autocomplete="off" required maxlength="254"/>
+                    </div>
+                    {caller_is_main.then(|| view! { <RightsFields prefix="new" users=false forwardings=false/> })}
+                    <div class="actions">
+                        <button type="submit" class="button primary" disabled=move || actions.add.pending().get()>"Benutzer hinzufügen"</button>
+                    </div>
+                </ActionForm>
+            </RecentSignInGate>
+        </section>
+        <section class="card">
+            <h2 class="section-title">"Ihre Benutzer"</h2>
+            {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
+            {section_action_error(actions.set_active.value(), Some(ROW_SECTION))}
+            {section_action_error(actions.set_rights.value(), None)}
+            {section_action_error(actions.resend.value(), None)}
+            {section_action_error(actions.remove.value(), None)}
+            {move || row_from("deaktivieren").filter(|row| row.active).map(|row| view! {
+                <div class="confirm-box" role="group" aria-labelledby="deactivate-question">
+                    <p id="deactivate-question">
+                        "Benutzer " <strong>{row.username.clone()}</strong> " wirklich deaktivieren? "
+                        "Seine Anmeldungen enden sofort, offene Links gelten nicht mehr und er erhält keine Benachrichtigungen."
+                    </p>
+                    <ActionForm action=actions.set_active>
+                        <input type="hidden" name="id" value=row.id.to_string()/>
+                        <input type="hidden" name="active" value="false"/>
+                        <div class="actions">
+                            <a class="button secondary" href=routes::USERS>"Abbrechen"</a>
+                            <button type="submit" class="button danger">"Deaktivieren"</button>
+                        </div>
+                    </ActionForm>
+                </div>
+            })}
+            {move || row_from("entfernen").map(|row| view! {
+                <div class="confirm-box" role="group" aria-labelledby="remove-question">
+                    <p id="remove-question">
+                        "Benutzer " <strong>{row.username.clone()}</strong> " wirklich entfernen? "
+                        "Er kann sich danach nicht mehr anmelden; das Aktivitätsprotokoll behält seinen Namen."
+                    </p>
+                    <ActionForm action=actions.remove>
+                        <input type="hidden" name="id" value=row.id.to_string()/>
+                        <div class="actions">
+                            <a class="button secondary" href=routes::USERS>"Abbrechen"</a>
+                            <button type="submit" class="button danger">"Entfernen"</button>
+                        </div>
+                    </ActionForm>
+                </div>
+            })}
+            {move || row_from("bearbeiten").map(|row| view! { <EditBox row actions caller_is_main/> })}
+            <p class="muted">{format!("{count} von höchstens {max} Benutzern")}</p>
+            <table class="document-table users-table">
+                <caption class="visually-hidden">"Benutzer Ihres Zugangs"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Benutzername"</th>
+                        <th scope="col">"E-Mail"</th>
+                        <th scope="col">"Aktiv"</th>
+                        <th scope="col">"Status"</th>
+                        <th scope="col">"Letzte Anmeldung"</th>
+                        <th scope="col">"Rechte"</th>
+                        <th scope="col"><span class="visually-hidden">"Aktionen"</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows.with_value(|rows| rows.iter().map(|row| view! { <UserLine row=row.clone() actions caller_is_main/> }).collect_view())}
+                </tbody>
+            </table>
+        </section>
+    }
+}
+
+#[component]
+fn RightsFields(prefix: &'static str, users: bool, forwardings: bool) -> impl IntoView {
+    let users_id = format!("{prefix}-manage-users");
+    let forwardings_id = format!("{prefix}-manage-forwardings");
+    view! {
+        <fieldset class="choices">
+            <legend>"Rechte"</legend>
+            <div class="choice">
+                <input type="checkbox" id=users_id.clone() name="manage_users" value="on" checked=users/>
+                <label for=users_id>"Benutzer verwalten"</label>
+            </div>
+            <div class="choice">
+                <input type="checkbox" id=forwardings_id.clone() name="manage_forwardings" value="on" checked=forwardings/>
+                <label for=forwardings_id>"Weiterleitungen verwalten"</label>
+            </div>
+        </fieldset>
+    }
+}
+
+/// One line of the list. Aktiv is a real checkbox for the rows the caller
+/// may not change; for the others it is a control that asks first (off) or
+/// acts at once (on).
+#[component]
+fn UserLine(row: UserRow, actions: Actions, caller_is_main: bool) -> impl IntoView {
+    let changeable = !row.is_self && (caller_is_main || !row.is_main);
+    let status_class = match row.status {
+        UserStatus::Active => "status ok",
+        UserStatus::Invited => "status waiting",
+        UserStatus::InvitationExpired | UserStatus::Deactivated => "status failed",
+    };
+    let active_cell = if !changeable {
+        view! {
+            <input type="checkbox" checked=row.active disabled aria-label=format!("{} aktiv", row.username)/>
+        }
+        .into_any()
+    } else if row.active {
+        view! {
+            <a class="toggle on" href=format!("{}?deaktivieren={}", routes::USERS, row.id) role="checkbox" aria-checked="true"
+                aria-label=format!("{} aktiv – deaktivieren", row.username)>
+                <span aria-hidden="true">"✓"</span>
+            </a>
+        }
+        .into_any()
+    } else {
+        view! {
+            <ActionForm action=actions.set_active>
+                <input type="hidden" name="id" value=row.id.to_string()/>
+                <input type="hidden" name="active" value="true"/>
+                <button type="submit" class="toggle off" role="checkbox" aria-checked="false"
+                    aria-label=format!("{} aktivieren", row.username)>
+                    <span aria-hidden="true">" "</span>
+                </button>
+            </ActionForm>
+        }
+        .into_any()
+    };
+    view! {
+        <tr>
+            <td data-label="Benutzername">
+                <strong>{row.username.clone()}</strong>
+                {(row.full_name != row.username).then(|| view! { <br/><span class="muted">{row.full_name.clone()}</span> })}
+                {row.is_self.then(|| view! { <br/><span class="badge">"Sie"</span> })}
+            </td>
+            <td data-label="E-Mail">{row.email.clone()}</td>
+            <td data-label="Aktiv">{active_cell}</td>
+            <td data-label="Status"><span class=status_class>{row.status.label()}</span></td>
+            <td data-label="Letzte Anmeldung">{row.last_sign_in.clone().unwrap_or_else(|| "noch nie".to_owned())}</td>
+            <td data-label="Rechte">{row.rights_label()}</td>
+            <td class="row-actions">
+                {changeable.then(|| view! {
+                    <a href=format!("{}?bearbeiten={}", routes::USERS, row.id) aria-label=format!("Benutzer {} bearbeiten", row.username)>
+                        "Bearbeiten"
+                    </a>
+                })}
+            </td>
+        </tr>
+    }
+}
+
+/// The box for one user: rights (main user only), a new invitation while no
+/// password is set, and the way to remove them.
+#[component]
+fn EditBox(row: UserRow, actions: Actions, caller_is_main: bool) -> impl IntoView {
+    let invitable = matches!(row.status, UserStatus::Invited | UserStatus::InvitationExpired);
+    view! {
+        <div class="confirm-box" role="group" aria-labelledby="edit-title">
+            <h3 id="edit-title" class="section-title">{format!("Benutzer {} bearbeiten", row.username)}</h3>
+            {caller_is_main.then(|| view! {
+                <ActionForm action=actions.set_rights>
+                    <input type="hidden" name="id" value=row.id.to_string()/>
+                    <RightsFields prefix="edit" users=row.can_manage_users forwardings=row.can_manage_forwardings/>
+                    <div class="actions">
+                        <button type="submit" class="button primary">"Rechte speichern"</button>
+                    </div>
+                </ActionForm>
+            })}
+            {invitable.then(|| view! {
+                <ActionForm action=actions.resend>
+                    <input type="hidden" name="id" value=row.id.to_string()/>
+                    <p class="muted">"Noch kein Passwort festgelegt. Eine neue Einladung ersetzt den bisherigen Link."</p>
+                    <div class="actions">
+                        <button type="submit" class="button secondary">"Einladung erneut senden"</button>
+                    </div>
+                </ActionForm>
+            })}
+            <div class="actions">
+                <a class="button secondary" href=routes::USERS>"Schließen"</a>
+                <a class="button danger" href=format!("{}?entfernen={}", routes::USERS, row.id)>"Entfernen"</a>
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,331 @@
+//! The Benutzer rules on the server. Every target is looked up within the
+//! caller's customer: another customer's user answers like a missing one.
+
+use super::{UserRow, UserStatus, UsersOverview};
+use crate::auth::ssr::session::full_name;
+use crate::auth::ssr::SessionUser;
+use crate::customers::{self, CustomerError, FirstAccess, NewUser};
+use crate::domain::{messages, CustomerNumber, EmailAddress, InputError, Username};
+use crate::error::AppError;
+use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::crypto;
+use crate::server::db::{self, Transaction};
+use crate::server::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rights {
+    pub manage_users: bool,
+    pub manage_forwardings: bool,
+}
+
+impl Rights {
+    fn label(self) -> String {
+        let mut rights = Vec::new();
+        if self.manage_users {
+            rights.push("Benutzer verwalten");
+        }
+        if self.manage_forwardings {
+            rights.push("Weiterleitungen verwalten");
+        }
+        if rights.is_empty() { "ohne Rechte".to_owned() } else { rights.join(", ") }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ListRow {
+    id: i64,
+    username: String,
+    email: String,
+    salutation: String,
+    first_name: String,
+    last_name: String,
+    role: String,
+    active: bool,
+    can_manage_users: bool,
+    can_manage_forwardings: bool,
+    has_password: bool,
+    last_sign_in_at: Option<i64>,
+    invitation_expires_at: Option<i64>,
+}
+
+const LIST_QUERY: &str = "SELECT u.id, u.username, u.email, u.salutation, u.first_name, u.last_name, u.role, u.active, \
+        u.can_manage_users, u.can_manage_forwardings, (u.password_hash IS NOT NULL) AS has_password, u.last_sign_in_at, \
+        (SELECT MAX(t.expires_at) FROM tokens t WHERE t.user_id = u.id AND t.purpose = 'invitation' AND t.used_at IS NULL) \
+          AS invitation_expires_at \
+     FROM users u WHERE u.customer_id = $1";
+
+fn status_of(row: &ListRow, now: i64) -> UserStatus {
+    if !row.active {
+        UserStatus::Deactivated
+    } else if row.has_password {
+        UserStatus::Active
+    } else if row.invitation_expires_at.is_some_and(|at| at > now) {
+        UserStatus::Invited
+    } else {
+        UserStatus::InvitationExpired
+    }
+}
+
+/// The customer's users: the main user first, then by name.
+pub async fn overview(state: &AppState, caller: &SessionUser) -> Result<UsersOverview, sqlx::Error> {
+    let now = state.clock.now();
+    let rows: Vec<ListRow> = db::query_as(&format!("{LIST_QUERY} ORDER BY CASE WHEN u.role = 'main' THEN 0 ELSE 1 END, lower(u.username)"))
+        .bind(caller.customer_id)
+        .fetch_all(&state.pool)
+        .await?;
+    let zone = &state.config.time_zone;
+    let rows = rows
+        .into_iter()
+        .map(|row| UserRow {
+            id: row.id,
+            full_name: full_name(&row.salutation, &row.first_name, &row.last_name, &row.username),
+            status: status_of(&row, now),
+            last_sign_in: row.last_sign_in_at.map(|at| {
+                format!("{}, {} Uhr", crate::server::dates::german_date(at, zone), crate::server::dates::german_time(at, zone))
+            }),
+            is_main: row.role == "main",
+            is_self: row.id == caller.user_id,
+            username: row.username,
+            email: row.email,
+            active: row.active,
+            can_manage_users: row.can_manage_users,
+            can_manage_forwardings: row.can_manage_forwardings,
+        })
+        .collect();
+    Ok(UsersOverview { rows, max: state.config.users_max, caller_is_main: caller.is_main_user })
+}
+
+/// Adds a sub-user with an invitation (the same flow and link lifetime as
+/// the operator's). Only the main user grants rights.
+pub async fn add(
+    state: &AppState,
+    caller: &SessionUser,
+    username: &str,
+    email: &str,
+    rights: Rights,
+    ip: Option<String>,
+) -> Result<(), AppError> {
+    if !caller.is_main_user && rights != Rights::default() {
+        tracing::info!(user_id = caller.user_id, "refused: only the main user grants rights");
+        return Err(AppError::Forbidden);
+    }
+    let new = NewUser {
+        customer: CustomerNumber::parse(&caller.customer_number)?,
+        username: Username::parse(username)?,
+        email: EmailAddress::parse(email)?,
+        access: FirstAccess::Invitation,
+        can_manage_users: rights.manage_users,
+        can_manage_forwardings: rights.manage_forwardings,
+    };
+    match customers::add_user(state, new, Actor::User(caller.user_id), ip).await {
+        Ok(_) => Ok(()),
+        Err(CustomerError::DuplicateUsername(_)) => Err(InputError::new(messages::USERNAME_TAKEN).into()),
+        Err(CustomerError::TooManyUsers) => Err(InputError::new(messages::USERS_FULL).into()),
+        Err(error) => Err(AppError::internal(&error)),
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Target {
+    id: i64,
+    customer_id: i64,
+    username: String,
+    email: String,
+    role: String,
+    active: bool,
+    has_password: bool,
+}
+
+/// The user `id` of the caller's customer, locked for the change, after the
+/// rules every change obeys: nobody changes themself here, and only the
+/// main user touches the main user (which is themself).
+async fn target(state: &AppState, tx: &mut Transaction<'_>, caller: &SessionUser, id: i64) -> Result<Target, AppError> {
+    let target: Option<Target> = db::query_as(&format!(
+        "SELECT id, customer_id, username, email, role, active, (password_hash IS NOT NULL) AS has_password \
+         FROM users WHERE id = $1 AND customer_id = $2{}",
+        state.pool.for_update()
+    ))
+    .bind(id)
+    .bind(caller.customer_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let target = target.ok_or(AppError::NotFound)?;
+    if target.id == caller.user_id {
+        return Err(InputError::new(messages::NOT_YOURSELF).into());
+    }
+    if target.role == "main" {
+        tracing::info!(user_id = caller.user_id, "refused: the main user is not changed by others");
+        return Err(AppError::Forbidden);
+    }
+    Ok(target)
+}
+
+fn entry(caller: &SessionUser, action: &'static str, detail: String, ip: Option<String>) -> AuditEntry<'static> {
+    AuditEntry { actor: Actor::User(caller.user_id), customer_id: Some(caller.customer_id), action, detail, ip }
+}
+
+pub async fn resend_invitation(state: &AppState, caller: &SessionUser, id: i64, ip: Option<String>) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    let target = target(state, &mut tx, caller, id).await?;
+    if target.has_password {
+        return Err(InputError::new(messages::ALREADY_SET_UP).into());
+    }
+    if !target.active {
+        return Err(InputError::new(messages::INACTIVE_NOT_INVITED).into());
+    }
+    let email = EmailAddress::parse(&target.email)?;
+    let username = Username::parse(&target.username)?;
+    let customer = CustomerNumber::parse(&caller.customer_number)?;
+    customers::queue_invitation(state, &mut tx, target.id, &customers::Account { username: &username, customer: &customer, email: &email }, now)
+        .await
+        .map_err(|error| AppError::internal(&error))?;
+    audit::record(&mut tx, entry(caller, "user_invited_again", format!("Benutzer {}", target.username), ip), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn set_active(state: &AppState, caller: &SessionUser, id: i64, active: bool, ip: Option<String>) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    let target = target(state, &mut tx, caller, id).await?;
+    if target.active == active {
+        return Ok(());
+    }
+    change_active(&mut tx, target.id, active, now).await?;
+    let action = if active { "user_activated" } else { "user_deactivated" };
+    audit::record(&mut tx, entry(caller, action, format!("Benutzer {}", target.username), ip), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Turns a user on or off inside `tx`. Off: a new security stamp and no
+/// session rows (their next request lands on the login page), no open link
+/// works, and their queued notification mails are not sent.
+pub async fn change_active(tx: &mut Transaction<'_>, user_id: i64, active: bool, now: i64) -> Result<(), sqlx::Error> {
+    if active {
+        db::query("UPDATE users SET active = TRUE WHERE id = $1").bind(user_id).execute(&mut **tx).await?;
+        return Ok(());
+    }
+    db::query("UPDATE users SET active = FALSE, security_stamp = $1 WHERE id = $2")
+        .bind(crypto::new_token())
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await?;
+    stop_everything_of(tx, user_id, now).await
+}
+
+async fn stop_everything_of(tx: &mut Transaction<'_>, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
+    db::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    db::query("UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL").bind(now).bind(user_id).execute(&mut **tx).await?;
+    // Rows a worker holds right now may still go out; every other waits no more.
+    db::query(
+        "UPDATE mail_outbox SET status = 'expired', body_text = '', body_html = '' \
+         WHERE user_id = $1 AND status = 'queued' AND (lease_until IS NULL OR lease_until < $2)",
+    )
+    .bind(user_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_rights(state: &AppState, caller: &SessionUser, id: i64, rights: Rights, ip: Option<String>) -> Result<(), AppError> {
+    if !caller.is_main_user {
+        tracing::info!(user_id = caller.user_id, "refused: only the main user grants rights");
+        return Err(AppError::Forbidden);
+    }
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    let target = target(state, &mut tx, caller, id).await?;
+    db::query("UPDATE users SET can_manage_users = $1, can_manage_forwardings = $2 WHERE id = $3")
+        .bind(rights.manage_users)
+        .bind(rights.manage_forwardings)
+        .bind(target.id)
+        .execute(&mut *tx)
+        .await?;
+    let detail = format!("Benutzer {}: {}", target.username, rights.label());
+    audit::record(&mut tx, entry(caller, "user_rights_changed", detail, ip), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn remove(state: &AppState, caller: &SessionUser, id: i64, ip: Option<String>) -> Result<(), AppError> {
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    let target = target(state, &mut tx, caller, id).await?;
+    stop_everything_of(&mut tx, target.id, now).await?;
+    // The log keeps who did what after the row is gone.
+    db::query("UPDATE audit_log SET actor_name = $1 WHERE actor_user_id = $2")
+        .bind(&target.username)
+        .bind(target.id)
+        .execute(&mut *tx)
+        .await?;
+    db::query("DELETE FROM users WHERE id = $1 AND customer_id = $2").bind(target.id).bind(target.customer_id).execute(&mut *tx).await?;
+    audit::record(&mut tx, entry(caller, "user_removed", format!("Benutzer {}", target.username), ip), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// One user of any customer, for the operator's commands.
+pub struct OperatorView {
+    pub username: String,
+    pub email: String,
+    pub role: String,
+    pub status: UserStatus,
+    pub last_sign_in_at: Option<i64>,
+    pub rights: String,
+}
+
+/// `kundenportal user list --customer NR`; `None` for an unknown customer.
+pub async fn list_for_operator(state: &AppState, customer: &str) -> Result<Option<Vec<OperatorView>>, sqlx::Error> {
+    let customer_id: Option<i64> =
+        db::query_scalar("SELECT id FROM customers WHERE number = $1").bind(customer).fetch_optional(&state.pool).await?;
+    let Some(customer_id) = customer_id else { return Ok(None) };
+    let now = state.clock.now();
+    let rows: Vec<ListRow> = db::query_as(&format!("{LIST_QUERY} ORDER BY CASE WHEN u.role = 'main' THEN 0 ELSE 1 END, lower(u.username)"))
+        .bind(customer_id)
+        .fetch_all(&state.pool)
+        .await?;
+    Ok(Some(
+        rows.into_iter()
+            .map(|row| OperatorView {
+                status: status_of(&row, now),
+                rights: if row.role == "main" {
+                    "alle".to_owned()
+                } else {
+                    Rights { manage_users: row.can_manage_users, manage_forwardings: row.can_manage_forwardings }.label()
+                },
+                username: row.username,
+                email: row.email,
+                role: if row.role == "main" { "Hauptbenutzer" } else { "Benutzer" }.to_owned(),
+                last_sign_in_at: row.last_sign_in_at,
+            })
+            .collect(),
+    ))
+}
+
+/// `kundenportal user activate|deactivate USERNAME`: `Ok(None)` for an
+/// unknown name, else whether anything changed.
+pub async fn set_active_by_operator(state: &AppState, username: &str, active: bool) -> Result<Option<bool>, sqlx::Error> {
+    let Ok(name) = Username::parse(username) else { return Ok(None) };
+    let now = state.clock.now();
+    let mut tx = db::begin(&state.pool).await?;
+    let row: Option<(i64, i64, bool, String)> = db::query_as(&format!(
+        "SELECT id, customer_id, active, username FROM users WHERE lower(username) = $1{}",
+        state.pool.for_update()
+    ))
+    .bind(name.key())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((id, customer_id, was_active, username)) = row else { return Ok(None) };
+    if was_active == active {
+        return Ok(Some(false));
+    }
+    change_active(&mut tx, id, active, now).await?;
+    let action = if active { "user_activated" } else { "user_deactivated" };
+    let entry = AuditEntry { actor: Actor::Operator, customer_id: Some(customer_id), action, detail: format!("Benutzer {username}"), ip: None };
+    audit::record(&mut tx, entry, now).await?;
+    tx.commit().await?;
+    Ok(Some(true))
+}
