@@ -3,7 +3,7 @@
 
 mod account;
 pub use account::{
-    confirm_email_change, email_change_info, profile_details, request_email_change, set_name, EmailChangeInfo, EmailConfirmPage,
+    check_email_link, confirm_email_change, get_profile, request_email_change, set_name, EmailChangeInfo, EmailConfirmPage,
     ProfileDetails, EMAIL_SECTION, NAME_SECTION,
 };
 #[cfg(feature = "ssr")]
@@ -141,7 +141,7 @@ pub fn ProfilePage() -> impl IntoView {
     // section opens so its answer is seen.
     let query = use_query_map();
     let open = move |section: &'static str| move || query.read().get("bereich").as_deref() == Some(section);
-    let details = Resource::new(|| (), |_| profile_details());
+    let details = Resource::new(|| (), |_| get_profile());
     let refresh = Callback::new(move |()| details.refetch());
     view! {
         <PageTitle title="Profil"/>

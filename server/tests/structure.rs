@@ -215,6 +215,7 @@ async fn session_user(app: &TestApp, user_id: i64) -> app::auth::ssr::SessionUse
         can_manage_forwardings: true,
         pending: None,
         authenticated_at: 0,
+        recently_authenticated: true,
     }
 }
 
@@ -257,6 +258,14 @@ async fn every_mail_renders_from_the_context_its_caller_builds() {
     let forwarded: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'forwarded_document'").fetch_one(&app.state.pool).await.unwrap();
     let (_, token) = link_in(&forwarded, routes::FORWARDING_END);
     assert_eq!(app.call("forwardings/end", &[("token", &token)], None).await.status, StatusCode::OK);
+    // A new e-mail address: the link to it, then the notice to the old one.
+    customer_with_password(&app, "70035", "umzug", PASSWORD).await;
+    let cookie = app.sign_in("umzug", PASSWORD).await;
+    let asked = app.call("profile/request_email_change", &[("email", "neu@umzug.example"), ("password", PASSWORD)], Some(&cookie)).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    let link: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'email_change'").fetch_one(&app.state.pool).await.unwrap();
+    let (_, token) = link_in(&link, routes::EMAIL_CONFIRM);
+    assert_eq!(app.call("profile/confirm_email_change", &[("token", &token)], None).await.status, StatusCode::OK);
 
     let kinds: Vec<String> =
         db::query_scalar("SELECT DISTINCT kind FROM mail_outbox ORDER BY kind").fetch_all(&app.state.pool).await.unwrap();

@@ -113,7 +113,7 @@ fn Activity(query: ActivityQuery, found: ActivityList) -> impl IntoView {
             }.into_any()
         }}
         {(pages > 1).then(|| view! {
-            <nav class="pagination" aria-label="Seiten">
+            <nav class="pager" aria-label="Seiten">
                 {previous.map(|href| view! { <a href=href rel="prev">"Zurück"</a> })}
                 <span>{format!("Seite {page} von {pages}")}</span>
                 {next.map(|href| view! { <a href=href rel="next">"Weiter"</a> })}

@@ -80,7 +80,7 @@ fn Forwardings(
         let id = query.read().get("entfernen").and_then(|id| id.parse::<i64>().ok())?;
         rows.with_value(|rows| rows.iter().find(|row| row.id == id).cloned())
     };
-    let types = overview.types;
+    let types = StoredValue::new(overview.types);
     view! {
         <section class="card">
             <h2 class="section-title">"Weiterleitung hinzufügen"</h2>
@@ -109,7 +109,7 @@ fn Forwardings(
                         <label for="forwarding-type">"Dokumententyp" <span class="required">"*"</span></label>
                         <select id="forwarding-type" name="type_key">
                             <option value="">"alle Typen"</option>
-                            {types.iter().cloned().map(|kind| view! { <option value=kind.key>{kind.name}</option> }).collect_view()}
+                            {types.get_value().into_iter().map(|kind| view! { <option value=kind.key>{kind.name}</option> }).collect_view()}
                         </select>
                     </div>
                     <div class="actions">

@@ -37,7 +37,7 @@ pub struct EmailChangeInfo {
 }
 
 #[server(endpoint = "profile/details")]
-pub async fn profile_details() -> Result<ProfileDetails, AppError> {
+pub async fn get_profile() -> Result<ProfileDetails, AppError> {
     let state = expect_context::<crate::server::state::AppState>();
     let user = crate::auth::ssr::require_user().await?;
     Ok(ssr::details(&state, user.user_id).await?)
@@ -83,7 +83,7 @@ pub async fn request_email_change(email: String, password: String) -> Result<(),
 
 /// Whether an e-mail change's link still works (anyone with the link).
 #[server(endpoint = "profile/email_change_info")]
-pub async fn email_change_info(token: String) -> Result<EmailChangeInfo, AppError> {
+pub async fn check_email_link(token: String) -> Result<EmailChangeInfo, AppError> {
     let state = expect_context::<crate::server::state::AppState>();
     crate::auth::ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
     Ok(ssr::email_change_info(&state, &token).await?)
@@ -396,7 +396,7 @@ pub fn EmailForm(details: ProfileDetails, refresh: Callback<()>) -> impl IntoVie
         <ActionForm action=action node_ref=form>
             {move || sent().then(|| view! {
                 <p class="notice" role="status">
-                    "Wir haben einen Bestätigungslink an die neue Adresse gesendet. Er ist 24 Stunden gültig; bis dahin bleibt Ihre bisherige Adresse."
+                    {format!("Wir haben einen Bestätigungslink an die neue Adresse gesendet. Er ist {EMAIL_LINK_HOURS} Stunden gültig; bis dahin bleibt Ihre bisherige Adresse.")}
                 </p>
             })}
             {section_action_error(action.value(), Some(EMAIL_SECTION))}
@@ -423,7 +423,7 @@ pub fn EmailConfirmPage() -> impl IntoView {
     let query = use_query_map();
     let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
     let done = move || matches!(confirm.value().read().as_ref(), Some(Ok(()))) || query.read().get("bestaetigt").is_some();
-    let info = Resource::new(move || token.get(), email_change_info);
+    let info = Resource::new(move || token.get(), check_email_link);
     view! {
         <PageTitle title="E-Mail-Adresse bestätigen"/>
         <section class="card narrow">

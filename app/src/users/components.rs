@@ -236,6 +236,7 @@ fn UserLine(row: UserRow, actions: Actions, caller_is_main: bool) -> impl IntoVi
         UserStatus::Invited => "status waiting",
         UserStatus::InvitationExpired | UserStatus::Deactivated => "status failed",
     };
+    let (id, activate_label) = (row.id.to_string(), format!("{} aktivieren", row.username));
     let active_cell = if !changeable {
         view! {
             <input type="checkbox" checked=row.active disabled aria-label=format!("{} aktiv", row.username)/>
@@ -252,10 +253,9 @@ fn UserLine(row: UserRow, actions: Actions, caller_is_main: bool) -> impl IntoVi
     } else {
         view! {
             <ActionForm action=actions.set_active>
-                <input type="hidden" name="id" value=row.id.to_string()/>
+                <input type="hidden" name="id" value=id/>
                 <input type="hidden" name="active" value="true"/>
-                <button type="submit" class="toggle off" role="checkbox" aria-checked="false"
-                    aria-label=format!("{} aktivieren", row.username)>
+                <button type="submit" class="toggle off" role="checkbox" aria-checked="false" aria-label=activate_label>
                     <span aria-hidden="true">" "</span>
                 </button>
             </ActionForm>
@@ -265,9 +265,11 @@ fn UserLine(row: UserRow, actions: Actions, caller_is_main: bool) -> impl IntoVi
     view! {
         <tr>
             <td data-label="Benutzername">
-                <strong>{row.username.clone()}</strong>
-                {(row.full_name != row.username).then(|| view! { <br/><span class="muted">{row.full_name.clone()}</span> })}
-                {row.is_self.then(|| view! { <br/><span class="badge">"Sie"</span> })}
+                <span class="user-cell">
+                    <strong>{row.username.clone()}</strong>
+                    {(row.full_name != row.username).then(|| view! { <span class="muted">{row.full_name.clone()}</span> })}
+                    {row.is_self.then(|| view! { <span class="badge">"Sie"</span> })}
+                </span>
             </td>
             <td data-label="E-Mail">{row.email.clone()}</td>
             <td data-label="Aktiv">{active_cell}</td>

@@ -49,7 +49,7 @@ pub fn describe_user_agent(user_agent: &str) -> String {
     let Some(result) = woothee::parser::Parser::new().parse(user_agent) else {
         return "Unbekannter Browser".to_owned();
     };
-    let known = |value: &str| !value.is_empty() && value != woothee::VALUE_UNKNOWN;
+    let known = |value: &str| !value.is_empty() && value != woothee::woothee::VALUE_UNKNOWN;
     let browser = if known(result.name) {
         let major = result.version.split('.').next().unwrap_or_default();
         if known(major) { format!("{} {major}", result.name) } else { result.name.to_owned() }
@@ -328,4 +328,84 @@ pub async fn end_session(state: &AppState, user: &SessionUser, id: &str, ip: Opt
     .await?;
     tx.commit().await?;
     Ok(Some(this_device))
+}
+
+/// The user of the session `token`, if it is still valid. A session that
+/// timed out, whose user was deactivated or whose security stamp is old is
+/// deleted on the way.
+pub async fn load_session(state: &AppState, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
+    let (pool, now) = (&state.pool, state.clock.now());
+    let id_hash = crypto::token_hash(token);
+    let row: Option<SessionRow> = db::query_as(
+        "SELECT s.user_id, s.security_stamp AS session_stamp, s.created_at, s.last_seen_at, s.authenticated_at, \
+                u.customer_id, c.number AS customer_number, c.name AS customer_name, u.username, u.email, u.salutation, u.first_name, \
+                u.last_name, u.role, u.can_manage_users, u.can_manage_forwardings, u.active, \
+                u.security_stamp AS user_stamp, u.must_change_password, \
+                COALESCE(u.password_changed_at, u.created_at) AS password_changed_at, u.password_expires_at, \
+                (SELECT value FROM portal_settings WHERE key = $2) AS max_age_since, \
+                (SELECT MAX(version) FROM privacy_notices) AS current_privacy, \
+                (SELECT MAX(a.version) FROM privacy_acceptances a WHERE a.user_id = u.id) AS accepted_privacy \
+         FROM sessions s JOIN users u ON u.id = s.user_id JOIN customers c ON c.id = u.customer_id \
+         WHERE s.id_hash = $1",
+    )
+    .bind(&id_hash)
+    .bind(expiry::MAX_AGE_SINCE)
+    .fetch_optional(pool)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let config = &state.config;
+    let max_age =
+        expiry::MaxAge::from_setting(config.password_max_age_days, row.max_age_since, config.password_expiry_warning_days);
+    let expired_at = expiry::expires_at(row.password_changed_at, row.password_expires_at, max_age).filter(|&at| now >= at);
+    let expired = expired_at.is_some();
+    // A session signed in before the password expired ends with it: only a
+    // sign-in with the expired password proves who replaces it.
+    let signed_in_before_expiry = expired_at.is_some_and(|at| row.authenticated_at < at);
+    let valid = row.active
+        && row.session_stamp == row.user_stamp
+        && now - row.last_seen_at <= IDLE_TIMEOUT_SECONDS
+        && now - row.created_at <= ABSOLUTE_TIMEOUT_SECONDS
+        && !signed_in_before_expiry;
+    if !valid {
+        delete_session_by_hash(pool, &id_hash).await?;
+        return Ok(None);
+    }
+    if now - row.last_seen_at >= TOUCH_INTERVAL_SECONDS {
+        db::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(now)
+            .bind(&id_hash)
+            .execute(pool)
+            .await?;
+    }
+    let pending = if row.must_change_password {
+        Some(SetupStep::ChangePassword)
+    } else if expired {
+        Some(SetupStep::PasswordExpired)
+    } else if row.current_privacy.is_some() && row.accepted_privacy < row.current_privacy {
+        Some(SetupStep::AcceptPrivacy)
+    } else {
+        None
+    };
+    let is_main_user = row.role == "main";
+    Ok(Some(SessionUser {
+        session_hash: id_hash,
+        user_id: row.user_id,
+        customer_id: row.customer_id,
+        customer_number: row.customer_number,
+        customer_name: row.customer_name,
+        full_name: full_name(&row.salutation, &row.first_name, &row.last_name, &row.username),
+        username: row.username,
+        email: row.email,
+        is_main_user,
+        can_manage_users: is_main_user || row.can_manage_users,
+        can_manage_forwardings: is_main_user || row.can_manage_forwardings,
+        pending,
+        authenticated_at: row.authenticated_at,
+        recently_authenticated: now - row.authenticated_at < REAUTH_WINDOW_SECONDS,
+    }))
+}
+
+pub async fn delete_session_by_hash(pool: &Pool, id_hash: &str) -> Result<(), sqlx::Error> {
+    db::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await?;
+    Ok(())
 }
