@@ -142,7 +142,6 @@ pub fn ProfilePage() -> impl IntoView {
     let query = use_query_map();
     let open = move |section: &'static str| move || query.read().get("bereich").as_deref() == Some(section);
     let details = Resource::new(|| (), |_| get_profile());
-    let refresh = Callback::new(move |()| details.refetch());
     view! {
         <PageTitle title="Profil"/>
         <section class="card">
@@ -162,7 +161,7 @@ pub fn ProfilePage() -> impl IntoView {
                             </details>
                             <details class="profile-section" open=open(EMAIL_SECTION)>
                                 <summary>"E-Mail"</summary>
-                                <account::EmailForm details refresh/>
+                                <account::EmailForm details/>
                             </details>
                         }.into_any(),
                         Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),

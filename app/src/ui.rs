@@ -80,3 +80,18 @@ pub fn section_action_error<T: Send + Sync + 'static>(
         message.map(|text| view! { <p class="alert" role="alert">{text}</p> })
     }
 }
+
+/// Counts the successful answers of a server action. A list that reloads
+/// after changes depends on this rather than on the action's version: a
+/// refused form leaves the list — and the user's input in the form — alone.
+pub fn successes<T: Send + Sync + 'static>(
+    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> ReadSignal<usize> {
+    let (count, set_count) = signal(0usize);
+    Effect::new(move |_| {
+        if value.with(|result| matches!(result, Some(Ok(_)))) {
+            set_count.update(|n| *n += 1);
+        }
+    });
+    count
+}

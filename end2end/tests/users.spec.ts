@@ -97,8 +97,9 @@ test('Benutzer: invite a colleague, grant a right, deactivate them while they ar
   await page.reload();
   await expect(row.getByText('aktiv', { exact: true })).toBeVisible();
   await row.getByRole('link', { name: `Benutzer ${colleague.username} bearbeiten` }).click();
-  await page.getByLabel('Benutzer verwalten').check();
-  await page.getByRole('button', { name: 'Rechte speichern' }).click();
+  const editBox = page.getByRole('group', { name: `Benutzer ${colleague.username} bearbeiten` });
+  await editBox.getByLabel('Benutzer verwalten').check();
+  await editBox.getByRole('button', { name: 'Rechte speichern' }).click();
   await expect(page.getByText('Die Rechte sind gespeichert.')).toBeVisible();
   await colleaguePage.goto('/');
   await expect(colleagueNav.getByRole('link', { name: 'Benutzer', exact: true })).toBeVisible();
@@ -160,7 +161,7 @@ test('Benutzer and Aktivitätsprotokoll work without JavaScript and at 375 px', 
   expect(width).toBeLessThanOrEqual(375);
 
   await page.goto('/aktivitaet?benutzer=&von=2000-01-01&bis=');
-  await expect(page.getByRole('cell', { name: 'Benutzer entfernt', exact: true }).first()).toBeVisible();
+  await expect(page.locator('table.activity-table').getByText('Benutzer entfernt', { exact: true }).first()).toBeVisible();
   const activityWidth = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(activityWidth).toBeLessThanOrEqual(375);
   await context.close();

@@ -11,7 +11,7 @@ use super::{
 use crate::auth::{ask_again_when_too_old, RecentSignInGate};
 use crate::error::AppError;
 use crate::routes;
-use crate::ui::{action_error, section_action_error, PageTitle};
+use crate::ui::{action_error, section_action_error, successes, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -34,7 +34,8 @@ pub fn ForwardingsPage() -> impl IntoView {
     let remove = ServerAction::<RemoveForwarding>::new();
     ask_again_when_too_old(add.value());
     ask_again_when_too_old(remove.value());
-    let overview = Resource::new(move || (add.version().get(), remove.version().get()), |_| list_forwardings());
+    let (added, removed) = (successes(add.value()), successes(remove.value()));
+    let overview = Resource::new(move || (added.get(), removed.get()), |_| list_forwardings());
     view! {
         <PageTitle title="Weiterleitungen"/>
         <Suspense fallback=loading>

@@ -63,9 +63,9 @@ pub async fn set_name(salutation: String, first_name: String, last_name: String)
 
 /// Profil → E-Mail: a new address and the current password. A link goes to
 /// the new address; nothing changes until it is opened. The answer is the
-/// same whatever the address.
+/// same whatever the address: the address as it will be stored.
 #[server(endpoint = "profile/request_email_change")]
-pub async fn request_email_change(email: String, password: String) -> Result<(), AppError> {
+pub async fn request_email_change(email: String, password: String) -> Result<String, AppError> {
     let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
     let result = async {
         crate::auth::ssr::limit(&state, crate::server::limits::LimitedAction::Login)?;
@@ -74,11 +74,11 @@ pub async fn request_email_change(email: String, password: String) -> Result<(),
     }
     .await;
     let page = format!("{}?bereich={EMAIL_SECTION}", routes::PROFILE);
-    crate::auth::ssr::send_back_on_error(result, &page)?;
+    let address = crate::auth::ssr::send_back_on_error(result, &page)?;
     if crate::auth::ssr::is_plain_form_post() {
         leptos_axum::redirect(&format!("{page}&gesendet=1"));
     }
-    Ok(())
+    Ok(address)
 }
 
 /// Whether an e-mail change's link still works (anyone with the link).
@@ -192,7 +192,7 @@ pub mod ssr {
         email: &str,
         password: &str,
         ip: Option<String>,
-    ) -> Result<(), AppError> {
+    ) -> Result<String, AppError> {
         let new_email = EmailAddress::parse(email)?;
         if new_email.as_str().eq_ignore_ascii_case(&user.email) {
             return Err(InputError::new(messages::EMAIL_UNCHANGED).into());
@@ -230,7 +230,7 @@ pub mod ssr {
         };
         audit::record(&mut tx, entry, now).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(new_email.as_str().to_owned())
     }
 
     #[derive(sqlx::FromRow)]
@@ -285,6 +285,14 @@ pub mod ssr {
         if used.rows_affected() == 0 {
             return Err(AppError::EmailLinkInvalid);
         }
+        // This browser, when it is signed in as the same user, stays signed in
+        // (with its own sign-in time: a mailed link is no password).
+        let kept = match this_browser {
+            Some(session) if session.user_id == link.user_id && session.pending.is_none() => {
+                crate::auth::ssr::session::keep_this_session(&mut tx, session).await?
+            }
+            _ => None,
+        };
         let stamp = crypto::new_token();
         db::query("UPDATE users SET email = $1, security_stamp = $2 WHERE id = $3")
             .bind(new_email.as_str())
@@ -293,11 +301,9 @@ pub mod ssr {
             .execute(&mut *tx)
             .await?;
         db::query("DELETE FROM sessions WHERE user_id = $1").bind(link.user_id).execute(&mut *tx).await?;
-        let session = match this_browser {
-            Some(session) if session.user_id == link.user_id && session.pending.is_none() => {
-                Some(crate::auth::ssr::session::create_session(&mut tx, link.user_id, &stamp, now).await?)
-            }
-            _ => None,
+        let session = match kept {
+            Some(kept) => Some(crate::auth::ssr::session::resume_session(&mut tx, link.user_id, &stamp, kept, now).await?),
+            None => None,
         };
         let display_name = full_name(&link.salutation, &link.first_name, &link.last_name, &link.username);
         if let Ok(old) = EmailAddress::parse(&link.old_email) {
@@ -371,26 +377,30 @@ pub fn NameForm(details: ProfileDetails) -> impl IntoView {
 
 /// Profil → E-Mail: the current address, a pending one, and the form.
 #[component]
-pub fn EmailForm(details: ProfileDetails, refresh: Callback<()>) -> impl IntoView {
+pub fn EmailForm(details: ProfileDetails) -> impl IntoView {
     let action = ServerAction::<RequestEmailChange>::new();
     let query = use_query_map();
     ask_again_when_too_old(action.value());
     let form = NodeRef::<leptos::html::Form>::new();
     Effect::new(move |_| {
-        if matches!(action.value().read().as_ref(), Some(Ok(()))) {
+        if matches!(action.value().read().as_ref(), Some(Ok(_))) {
             if let Some(form) = form.get_untracked() {
                 form.reset();
             }
-            refresh.run(());
         }
     });
     let sent = move || {
-        matches!(action.value().read().as_ref(), Some(Ok(())))
+        matches!(action.value().read().as_ref(), Some(Ok(_)))
             || (action.value().read().is_none() && query.read().get("gesendet").is_some())
+    };
+    let stored_pending = details.pending_email.clone();
+    let pending = move || match action.value().read().as_ref() {
+        Some(Ok(address)) => Some(address.clone()),
+        _ => stored_pending.clone(),
     };
     view! {
         <p>"Aktuelle Adresse: " <strong>{details.email.clone()}</strong></p>
-        {details.pending_email.clone().map(|pending| view! {
+        {move || pending().map(|pending| view! {
             <p class="muted">{format!("Bestätigung ausstehend für {pending}: Die neue Adresse gilt, sobald der Link in der E-Mail an sie geöffnet wurde.")}</p>
         })}
         <ActionForm action=action node_ref=form>

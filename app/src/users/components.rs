@@ -10,7 +10,7 @@ use super::{
 use crate::auth::{ask_again_when_too_old, RecentSignInGate};
 use crate::error::AppError;
 use crate::routes;
-use crate::ui::{section_action_error, PageTitle};
+use crate::ui::{section_action_error, successes, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -26,28 +26,40 @@ struct Actions {
 }
 
 impl Actions {
-    fn versions(self) -> [usize; 5] {
-        [
-            self.add.version().get(),
-            self.resend.version().get(),
-            self.set_active.version().get(),
-            self.set_rights.version().get(),
-            self.remove.version().get(),
-        ]
+    /// The successful answers of every form: the list reloads after a change,
+    /// not after a refusal (which would clear what the user typed).
+    fn changes(self) -> impl Fn() -> [usize; 5] + Copy + Send + Sync + 'static {
+        let counts = [
+            successes(self.add.value()),
+            successes(self.resend.value()),
+            successes(self.set_active.value()),
+            successes(self.set_rights.value()),
+            successes(self.remove.value()),
+        ];
+        move || counts.map(|count| count.get())
     }
 
-    /// What the last form did, for the notice above the list.
-    fn outcome(self) -> Option<&'static str> {
-        let ok = |done: bool| done.then_some(());
-        ok(matches!(self.add.value().read().as_ref(), Some(Ok(()))))
-            .map(|()| "hinzugefuegt")
-            .or_else(|| ok(matches!(self.resend.value().read().as_ref(), Some(Ok(())))).map(|()| "eingeladen"))
-            .or_else(|| ok(matches!(self.set_rights.value().read().as_ref(), Some(Ok(())))).map(|()| "gespeichert"))
-            .or_else(|| ok(matches!(self.remove.value().read().as_ref(), Some(Ok(())))).map(|()| "entfernt"))
-            .or_else(|| match self.set_active.value().read().as_ref() {
-                Some(Ok(())) => Some("geaendert"),
-                _ => None,
-            })
+    /// Remembers, in `last`, what the form that answered last did: the
+    /// notice above the list names that, not an older success.
+    fn track_outcomes(self, last: RwSignal<Option<&'static str>>) {
+        fn track<T: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static>(
+            action: ServerAction<T>,
+            outcome: &'static str,
+            last: RwSignal<Option<&'static str>>,
+        ) where
+            T: leptos::server_fn::ServerFn,
+        {
+            Effect::new(move |_| {
+                if matches!(action.value().read().as_ref(), Some(Ok(()))) {
+                    last.set(Some(outcome));
+                }
+            });
+        }
+        track(self.add, "hinzugefuegt", last);
+        track(self.resend, "eingeladen", last);
+        track(self.set_active, "geaendert", last);
+        track(self.set_rights, "gespeichert", last);
+        track(self.remove, "entfernt", last);
     }
 }
 
@@ -84,13 +96,17 @@ pub fn UsersPage() -> impl IntoView {
     ask_again_when_too_old(actions.set_active.value());
     ask_again_when_too_old(actions.set_rights.value());
     ask_again_when_too_old(actions.remove.value());
-    let overview = Resource::new(move || actions.versions(), |_| list_users());
+    let changes = actions.changes();
+    let overview = Resource::new(changes, |_| list_users());
+    // Outside the list, which is made anew after every change.
+    let last = RwSignal::new(None);
+    actions.track_outcomes(last);
     view! {
         <PageTitle title="Benutzer"/>
         <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(overview) => view! { <Users overview actions/> }.into_any(),
+                    Ok(overview) => view! { <Users overview actions last/> }.into_any(),
                     Err(error) => view! { <section class="card">{refused(error)}</section> }.into_any(),
                 }
             })}
@@ -99,7 +115,7 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 #[component]
-fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
+fn Users(overview: UsersOverview, actions: Actions, last: RwSignal<Option<&'static str>>) -> impl IntoView {
     let query = use_query_map();
     let count = overview.rows.len();
     let max = overview.max;
@@ -109,7 +125,7 @@ fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
         let id = query.read().get(key).and_then(|id| id.parse::<i64>().ok())?;
         rows.with_value(|rows| rows.iter().find(|row| row.id == id && !row.is_self && (caller_is_main || !row.is_main)).cloned())
     };
-    let notice = move || match actions.outcome() {
+    let notice = move || match last.get() {
         Some(outcome) => outcome_text(outcome),
         None => query.read().get("erledigt").and_then(|outcome| outcome_text(&outcome)),
     };

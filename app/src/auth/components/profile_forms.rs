@@ -147,7 +147,9 @@ pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoVie
             {move || Suspend::new(async move {
                 let recent = matches!(user.await, Ok(Some(UserView { recently_authenticated: true, .. })));
                 if recent {
-                    children.with_value(|children| children()).into_any()
+                    // Untracked: what the forms read while they are built must
+                    // not make this block (and the user's input) be built again.
+                    untrack(|| children.with_value(|children| children())).into_any()
                 } else {
                     view! {
                         <div class="confirm-box" role="group" aria-labelledby="reauth-title">

@@ -211,6 +211,25 @@ async fn take_current_session(tx: &mut Transaction<'_>, user: &SessionUser) -> R
     }))
 }
 
+/// This browser's session, taken out before a change that rotates the
+/// user's security stamp, to go on afterwards under a new id
+/// ([`resume_session`]) with its sign-in times and origin unchanged.
+pub struct KeptSession(Continued);
+
+pub async fn keep_this_session(tx: &mut Transaction<'_>, user: &SessionUser) -> Result<Option<KeptSession>, sqlx::Error> {
+    Ok(take_current_session(tx, user).await?.map(KeptSession))
+}
+
+pub async fn resume_session(
+    tx: &mut Transaction<'_>,
+    user_id: i64,
+    security_stamp: &str,
+    kept: KeptSession,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    insert_session(tx, user_id, security_stamp, &kept.0, now).await
+}
+
 /// After the password was confirmed: this browser's session goes on under a
 /// new id (SECURITY.md 18) with `authenticated_at` now. Returns its cookie value.
 pub async fn reauthenticate(state: &AppState, user: &SessionUser, ip: Option<String>) -> Result<String, AuthError> {
