@@ -95,3 +95,12 @@ pub fn successes<T: Send + Sync + 'static>(
     });
     count
 }
+
+/// A refusal shown instead of a page's content; rendered on the server, the
+/// page answers with the error's status (403 for a missing right, 404, 410
+/// for a used link).
+pub fn refused(error: AppError) -> AnyView {
+    #[cfg(feature = "ssr")]
+    error.set_page_status();
+    view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any()
+}

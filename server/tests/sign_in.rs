@@ -718,30 +718,6 @@ fn expected_refusal(access: Access, caller: Caller) -> Option<AppError> {
     }
 }
 
-async fn matrix_sub_user(app: &TestApp, customer_id: i64, username: &str, users: bool, forwardings: bool) -> i64 {
-    let id: i64 = db::query_scalar(
-        "INSERT INTO users (customer_id, username, email, role, can_manage_users, can_manage_forwardings, password_hash, \
-         password_changed_at, security_stamp, created_at) VALUES ($1, $2, 'team@kunden.example', 'sub', $3, $4, $5, $6, $7, $6) RETURNING id",
-    )
-    .bind(customer_id)
-    .bind(username)
-    .bind(users)
-    .bind(forwardings)
-    .bind(app::server::crypto::hash_password(PASSWORD).as_database_value().to_owned())
-    .bind(START)
-    .bind(app::server::crypto::new_token())
-    .fetch_one(&app.state.pool)
-    .await
-    .unwrap();
-    db::query("INSERT INTO privacy_acceptances (user_id, version, accepted_at) SELECT $1, MAX(version), $2 FROM privacy_notices")
-        .bind(id)
-        .bind(START)
-        .execute(&app.state.pool)
-        .await
-        .unwrap();
-    id
-}
-
 #[tokio::test]
 async fn every_server_function_and_page_answers_each_kind_of_caller_as_its_rights_say() {
     // Dozens of password checks from one address: the per-address limit is not under test here.
@@ -753,10 +729,10 @@ async fn every_server_function_and_page_answers_each_kind_of_caller_as_its_right
 
     let main = customer_with_password(&app, "50050", "matrixchef", PASSWORD).await;
     let customer: i64 = db::query_scalar("SELECT customer_id FROM users WHERE id = $1").bind(main).fetch_one(&app.state.pool).await.unwrap();
-    matrix_sub_user(&app, customer, "matrixbenutzer", true, false).await;
-    matrix_sub_user(&app, customer, "matrixweiter", false, true).await;
-    matrix_sub_user(&app, customer, "matrixohne", false, false).await;
-    let leaving = matrix_sub_user(&app, customer, "matrixweg", true, true).await;
+    sub_user_with_password(&app, customer, "matrixbenutzer", PASSWORD, true, false).await;
+    sub_user_with_password(&app, customer, "matrixweiter", PASSWORD, false, true).await;
+    sub_user_with_password(&app, customer, "matrixohne", PASSWORD, false, false).await;
+    let leaving = sub_user_with_password(&app, customer, "matrixweg", PASSWORD, true, true).await;
     customer_with_password(&app, "50051", "matrixfremd", PASSWORD).await;
     customer_with_initial_password(&app, "50052", "lara", INITIAL).await;
     customer_with_password(&app, "50053", "ablauf", PASSWORD).await;

@@ -36,31 +36,9 @@ async fn sign_in_with(app: &TestApp, username: &str, user_agent: &str) -> String
     app.request(request).await.session_cookie().expect("signed in")
 }
 
-/// A sub-user with a password who finished the first sign-in.
+/// A sub-user with [`PASSWORD`] who finished the first sign-in.
 async fn sub_user(app: &TestApp, customer_id: i64, username: &str, manage_users: bool, manage_forwardings: bool) -> i64 {
-    let hash = app::server::crypto::hash_password(PASSWORD).as_database_value().to_owned();
-    let id: i64 = db::query_scalar(
-        "INSERT INTO users (customer_id, username, email, role, can_manage_users, can_manage_forwardings, password_hash, \
-         password_changed_at, security_stamp, created_at) VALUES ($1, $2, $3, 'sub', $4, $5, $6, $7, $8, $7) RETURNING id",
-    )
-    .bind(customer_id)
-    .bind(username)
-    .bind(format!("{}@kunden.example", username.to_lowercase()))
-    .bind(manage_users)
-    .bind(manage_forwardings)
-    .bind(hash)
-    .bind(START)
-    .bind(app::server::crypto::new_token())
-    .fetch_one(&app.state.pool)
-    .await
-    .unwrap();
-    db::query("INSERT INTO privacy_acceptances (user_id, version, accepted_at) SELECT $1, MAX(version), $2 FROM privacy_notices")
-        .bind(id)
-        .bind(START)
-        .execute(&app.state.pool)
-        .await
-        .unwrap();
-    id
+    sub_user_with_password(app, customer_id, username, PASSWORD, manage_users, manage_forwardings).await
 }
 
 async fn customer_of(app: &TestApp, user_id: i64) -> i64 {

@@ -5,15 +5,10 @@
 use super::{list_activity, ActivityList, ActivityQuery};
 use crate::error::AppError;
 use crate::routes;
-use crate::ui::PageTitle;
+use crate::ui::{refused, PageTitle};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-fn refused(error: AppError) -> AnyView {
-    #[cfg(feature = "ssr")]
-    error.set_page_status();
-    view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any()
-}
 
 #[component]
 pub fn ActivityPage() -> impl IntoView {

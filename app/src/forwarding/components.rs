@@ -11,7 +11,7 @@ use super::{
 use crate::auth::{ask_again_when_too_old, RecentSignInGate};
 use crate::error::AppError;
 use crate::routes;
-use crate::ui::{action_error, section_action_error, successes, PageTitle};
+use crate::ui::{action_error, refused, section_action_error, successes, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -20,13 +20,6 @@ fn loading() -> impl IntoView {
     view! { <p class="muted">"Wird geladen …"</p> }
 }
 
-/// A refusal shown instead of a page's content, with its status (403 for a
-/// missing right, 404, 410 for a used link) when rendered on the server.
-fn refused(error: AppError) -> AnyView {
-    #[cfg(feature = "ssr")]
-    error.set_page_status();
-    view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any()
-}
 
 #[component]
 pub fn ForwardingsPage() -> impl IntoView {

@@ -10,7 +10,7 @@ use super::{
 use crate::auth::{ask_again_when_too_old, RecentSignInGate};
 use crate::error::AppError;
 use crate::routes;
-use crate::ui::{section_action_error, successes, PageTitle};
+use crate::ui::{refused, section_action_error, successes, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -76,11 +76,6 @@ fn outcome_text(outcome: &str) -> Option<&'static str> {
     })
 }
 
-fn refused(error: AppError) -> AnyView {
-    #[cfg(feature = "ssr")]
-    error.set_page_status();
-    view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any()
-}
 
 #[component]
 pub fn UsersPage() -> impl IntoView {

@@ -274,6 +274,47 @@ pub fn urlencode(value: &str) -> String {
         .collect()
 }
 
+/// A sub-user of `customer_id` who can sign in with `password` (a real
+/// Argon2id hash) and has accepted the current privacy notice, with the
+/// rights named; their address is `{username}@kunden.example`, lower-cased.
+pub async fn sub_user_with_password(
+    app: &TestApp,
+    customer_id: i64,
+    username: &str,
+    password: &str,
+    manage_users: bool,
+    manage_forwardings: bool,
+) -> i64 {
+    let hash = app::server::crypto::hash_password(password).as_database_value().to_owned();
+    let id: i64 = db::query_scalar(
+        "INSERT INTO users (customer_id, username, email, role, can_manage_users, can_manage_forwardings, password_hash, \
+         password_changed_at, security_stamp, created_at) VALUES ($1, $2, $3, 'sub', $4, $5, $6, $7, $8, $7) RETURNING id",
+    )
+    .bind(customer_id)
+    .bind(username)
+    .bind(format!("{}@kunden.example", username.to_lowercase()))
+    .bind(manage_users)
+    .bind(manage_forwardings)
+    .bind(hash)
+    .bind(START)
+    .bind(app::server::crypto::new_token())
+    .fetch_one(&app.state.pool)
+    .await
+    .unwrap();
+    accept_current_privacy_notice(app, id).await;
+    id
+}
+
+/// Records that `user_id` accepted the current privacy notice.
+pub async fn accept_current_privacy_notice(app: &TestApp, user_id: i64) {
+    db::query("INSERT INTO privacy_acceptances (user_id, version, accepted_at) SELECT $1, MAX(version), $2 FROM privacy_notices")
+        .bind(user_id)
+        .bind(START)
+        .execute(&app.state.pool)
+        .await
+        .unwrap();
+}
+
 /// Creates a customer whose main user can sign in with `password` and has
 /// finished the first sign-in (accepted the current privacy notice).
 pub async fn customer_with_password(app: &TestApp, number: &str, username: &str, password: &str) -> i64 {
