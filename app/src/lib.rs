@@ -63,7 +63,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href=routes::FAVICON type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -78,16 +78,9 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     SessionActions::provide();
     SiteResource::provide();
-    // Effects run only in the browser, after hydration: the mark tells
-    // end-to-end tests (and anyone debugging) that the page is interactive.
-    Effect::new(|_| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-hydrated", "true");
-        }
-    });
-
     view! {
         <Stylesheet id="leptos" href=routes::STYLESHEET/>
+        <ui::HydrationMark/>
         <Router>
             <SkipLink/>
             <Header/>

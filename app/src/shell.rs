@@ -53,6 +53,7 @@ fn sections_for(user: &UserView) -> Vec<Section> {
 #[component]
 pub fn Header() -> impl IntoView {
     let user = expect_context::<UserResource>().0;
+    let logout = expect_context::<ServerAction<Logout>>();
     let site = expect_context::<SiteResource>().0;
     view! {
         <header class="topbar">
@@ -61,7 +62,17 @@ pub fn Header() -> impl IntoView {
                 {move || Suspend::new(async move {
                     let operator = site.await.map(|s| s.operator_name).unwrap_or_default();
                     match user.await {
-                        Ok(Some(user)) => view! { <UserMenu user operator/> }.into_any(),
+                        Ok(Some(user)) => view! {
+                            <UserMenu operator>
+                                <p class="menu-name">{user.full_name}</p>
+                                <p class="menu-username">{format!("@{}", user.username)}</p>
+                                <a href=routes::PROFILE>"Profil"</a>
+                                <ActionForm action=logout>
+                                    <button type="submit" class="menu-item">"Abmelden"</button>
+                                </ActionForm>
+                            </UserMenu>
+                        }
+                        .into_any(),
                         _ => view! { <img class="logo" src=routes::LOGO alt=operator/> }.into_any(),
                     }
                 })}
@@ -71,12 +82,13 @@ pub fn Header() -> impl IntoView {
 }
 
 /// The logo opens the user's menu: a disclosure button (`aria-expanded`)
-/// that works by keyboard and closes on Escape. Before the WASM has loaded
-/// the stylesheet shows the menu while focus is inside it.
-#[component]
-fn UserMenu(user: UserView, operator: String) -> impl IntoView {
+/// that works by keyboard and closes on Escape — an island, the menu's
+/// content (name, Profil, Abmelden) is server HTML passed in as children.
+/// Before the WASM has loaded the stylesheet shows the menu while focus is
+/// inside it.
+#[island]
+fn UserMenu(operator: String, children: Children) -> impl IntoView {
     const MENU_ID: &str = "benutzermenue";
-    let logout = expect_context::<ServerAction<Logout>>();
     let open = RwSignal::new(false);
     let button = NodeRef::<leptos::html::Button>::new();
     let close_on_escape = move |event: leptos::ev::KeyboardEvent| {
@@ -101,14 +113,7 @@ fn UserMenu(user: UserView, operator: String) -> impl IntoView {
                 <img class="logo" src=routes::LOGO alt=operator/>
                 <span class="caret" aria-hidden="true">"▾"</span>
             </button>
-            <div class="menu" id=MENU_ID>
-                <p class="menu-name">{user.full_name}</p>
-                <p class="menu-username">{format!("@{}", user.username)}</p>
-                <a href=routes::PROFILE>"Profil"</a>
-                <ActionForm action=logout>
-                    <button type="submit" class="menu-item">"Abmelden"</button>
-                </ActionForm>
-            </div>
+            <div class="menu" id=MENU_ID>{children()}</div>
         </div>
     }
 }

@@ -104,3 +104,15 @@ pub fn refused(error: AppError) -> AnyView {
     error.set_page_status();
     view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any()
 }
+
+/// An island without content: once the WASM runs, it marks `<html
+/// data-hydrated>`, which tells end-to-end tests (and anyone debugging)
+/// that the page's islands are interactive.
+#[island]
+pub fn HydrationMark() -> impl IntoView {
+    Effect::new(|_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+}

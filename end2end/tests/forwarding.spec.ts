@@ -74,7 +74,10 @@ test('a forwarding, confirmed from its mail, forwards Rechnungen and is removed 
   await page.getByLabel('Dokumententyp').selectOption({ label: 'Rechnung' });
   await page.getByRole('button', { name: 'Speichern' }).click();
   await expect(page.getByRole('alert')).toHaveText('Die beiden E-Mail-Adressen stimmen nicht überein.');
+  // The form came back as a new page (a plain form post): its fields are empty.
+  await page.locator('#forwarding-email').fill(address);
   await page.getByLabel('E-Mail bestätigen').fill(address);
+  await page.getByLabel('Dokumententyp').selectOption({ label: 'Rechnung' });
   await page.getByRole('button', { name: 'Speichern' }).click();
   await expect(page.getByText('Die Weiterleitung ist gespeichert.')).toBeVisible();
   const row = page.locator('table.forwarding-table tbody tr');

@@ -7,8 +7,7 @@ use super::{document_types, export_too_many_message, list_documents, DocumentPag
 use crate::routes;
 use crate::ui::PageTitle;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
+use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn DocumentsPage() -> impl IntoView {
@@ -35,19 +34,12 @@ pub fn DocumentsPage() -> impl IntoView {
 /// fields; a new filter starts again at page 1.
 #[component]
 fn Filters(query: Memo<ListQuery>) -> impl IntoView {
-    let navigate = use_navigate();
-    let search_as_you_type = move |ev: leptos::ev::Event| {
-        let search = event_target_value(&ev);
-        let next = ListQuery { search, ..query.get_untracked() }.with_page(1, None, None);
-        navigate(&next.href(), NavigateOptions { replace: true, scroll: false, ..Default::default() });
-    };
     let current = move || query.get();
     view! {
         <form method="get" action=routes::DOCUMENTS class="filters" role="search" aria-label="Dokumente filtern">
             <div class="field">
                 <label for="suche">"Suche"</label>
-                <input id="suche" name="suche" type="search" placeholder="Dokumentnummer" autocomplete="off"
-                    prop:value=move || current().search on:input=search_as_you_type/>
+                <SearchField value=query.get_untracked().search/>
             </div>
             <div class="field">
                 <label for="typ">"Typ"</label>
@@ -79,6 +71,40 @@ fn Filters(query: Memo<ListQuery>) -> impl IntoView {
                 <a class="button secondary" href=routes::DOCUMENTS>"Zurücksetzen"</a>
             </div>
         </form>
+    }
+}
+
+/// Search as you type, an island: a moment after the last key the filter
+/// form is sent (a GET: the page comes back with the list and the search in
+/// the address, starting again at page 1), and the field keeps the focus.
+/// Without JavaScript the "Anzeigen" button sends the same form.
+#[island]
+fn SearchField(value: String) -> impl IntoView {
+    let input = NodeRef::<leptos::html::Input>::new();
+    let waiting = std::rc::Rc::new(std::cell::Cell::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>));
+    let send_soon = move |_: leptos::ev::Event| {
+        if let Some(earlier) = waiting.take() {
+            earlier.clear();
+        }
+        let send = move || {
+            if let Some(form) = input.get_untracked().and_then(|input| input.form()) {
+                let _ = form.request_submit();
+            }
+        };
+        waiting.set(set_timeout_with_handle(send, std::time::Duration::from_millis(400)).ok());
+    };
+    // Back from a search: the user goes on typing where they were.
+    let searched = !value.is_empty();
+    Effect::new(move |_| {
+        if let Some(input) = input.get().filter(|_| searched) {
+            let _ = input.focus();
+            let end = input.value().encode_utf16().count() as u32;
+            let _ = input.set_selection_range(end, end);
+        }
+    });
+    view! {
+        <input id="suche" name="suche" type="search" placeholder="Dokumentnummer" autocomplete="off"
+            value=value node_ref=input on:input=send_soon/>
     }
 }
 

@@ -63,27 +63,12 @@ fn loading() -> impl IntoView {
 }
 
 /// "Neues Passwort" and "Neues Passwort bestätigen", with every rule of the
-/// policy shown as met or not met while the user types. The server checks
-/// the same rules again.
-#[component]
-pub fn NewPasswordFields(
-    rules: PasswordRules,
-    /// Empties both fields whenever it changes (e.g. after a successful change).
-    #[prop(default = None)]
-    clear: Option<Signal<usize>>,
-) -> impl IntoView {
+/// policy shown as met or not met while the user types — an island: the
+/// rules come along as its props. The server checks the same rules again.
+#[island]
+pub fn NewPasswordFields(rules: PasswordRules) -> impl IntoView {
     let (password, set_password) = typed_input("password");
     let (confirm, set_confirm) = typed_input("confirm");
-    if let Some(clear) = clear {
-        Effect::new(move |previous: Option<usize>| {
-            let now = clear.get();
-            if previous.is_some_and(|previous| previous != now) {
-                set_password.set(String::new());
-                set_confirm.set(String::new());
-            }
-            now
-        });
-    }
     let rules = StoredValue::new(rules);
     let checks = move || rules.with_value(|rules| rules.check(&password.read()));
     let mismatch = move || {
@@ -131,13 +116,13 @@ pub fn NewPasswordFields(
 
 /// [`NewPasswordFields`] with the rules for the signed-in user's own password.
 #[component]
-fn OwnNewPasswordFields(#[prop(default = None)] clear: Option<Signal<usize>>) -> impl IntoView {
+fn OwnNewPasswordFields() -> impl IntoView {
     let rules = Resource::new(|| (), |_| own_password_rules());
     view! {
         <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 match rules.await {
-                    Ok(rules) => view! { <NewPasswordFields rules clear=clear/> }.into_any(),
+                    Ok(rules) => view! { <NewPasswordFields rules/> }.into_any(),
                     Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}

@@ -12,15 +12,6 @@ pub fn ChangePasswordForm() -> impl IntoView {
         matches!(action.value().read().as_ref(), Some(Ok(())))
             || (action.value().read().is_none() && query.read().get("passwort").is_some())
     };
-    // After a change no password stays in the fields.
-    let (current, set_current) = typed_input("current");
-    let successes = RwSignal::new(0usize);
-    Effect::new(move |_| {
-        if changed() {
-            set_current.set(String::new());
-            successes.update(|n| *n += 1);
-        }
-    });
     view! {
         <ActionForm action=action>
             {move || changed().then(|| view! {
@@ -29,10 +20,9 @@ pub fn ChangePasswordForm() -> impl IntoView {
             {action_error(action.value())}
             <div class="field">
                 <label for="current">"Aktuelles Passwort" <span class="required">"*"</span></label>
-                <input id="current" name="current" type="password" autocomplete="current-password" required
-                    prop:value=current on:input=move |ev| set_current.set(event_target_value(&ev))/>
+                <input id="current" name="current" type="password" autocomplete="current-password" required/>
             </div>
-            <OwnNewPasswordFields clear=Some(successes.into())/>
+            <OwnNewPasswordFields/>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort ändern"</button>
             </div>
