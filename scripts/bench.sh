@@ -11,3 +11,17 @@ if scripts/postgres-server.sh available; then
   trap 'scripts/postgres-server.sh stop "$KP_TEST_POSTGRES_DIR"' EXIT
 fi
 cargo bench --package server --bench figures --profile "$profile"
+
+# What takes the room in the hydrate WASM (the release build's, with names).
+wasm=target/wasm32-unknown-unknown/wasm-release/frontend.wasm
+if [ -f "$wasm" ]; then
+  if ! command -v twiggy >/dev/null; then
+    echo "installing twiggy (cargo, once)"
+    cargo install twiggy --locked --quiet
+  fi
+  echo
+  echo "largest items of the release WASM before wasm-opt (twiggy top -n 15):"
+  twiggy top -n 15 "$wasm"
+fi
+
+scripts/lighthouse.sh

@@ -7,7 +7,8 @@
 #   scripts/build.sh            debug server + debug WASM  (make build, make test)
 #   scripts/build.sh --release  release server + size-optimised WASM (make run)
 #
-# Output as cargo-leptos lays it out: target/site/{pkg/kundenportal.{js,wasm,css},
+# Output as cargo-leptos lays it out with hashed file names:
+# target/site/{pkg/kundenportal.HASH.{js,wasm,css}[.br|.gz], hash.txt,
 # favicon.svg, logo.svg} and target/{debug,release}/kundenportal.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,7 +73,20 @@ assemble_site() {
   mkdir -p "$site"
   cp -r public/. "$staging/"
   mkdir -p "$staging/pkg"
-  mv "$staging"/kundenportal.{js,wasm,css} "$staging/pkg/"
+  # Each file's name carries a hash of its content, so browsers may keep it
+  # for a year (`Cache-Control: immutable`) and a new build is never mixed
+  # with an old one. The server reads the names from hash.txt (Leptos'
+  # format: `js: HASH`); each file is compressed here, once (brotli, gzip).
+  : > "$staging/hash.txt"
+  local kind hash compress=()
+  [ "$mode" = release ] || compress=(--fast)
+  for kind in js wasm css; do
+    hash=$(sha256sum "$staging/kundenportal.$kind" | cut -c1-16)
+    mv "$staging/kundenportal.$kind" "$staging/pkg/kundenportal.$hash.$kind"
+    printf '%s: %s\n' "$kind" "$hash" >> "$staging/hash.txt"
+    compress+=("$staging/pkg/kundenportal.$hash.$kind")
+  done
+  node scripts/precompress.mjs "${compress[@]}"
   rm -rf "$site.old"
   [ -d "$site" ] && mv "$site" "$site.old"
   mv "$staging" "$site"

@@ -78,8 +78,15 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     SessionActions::provide();
     SiteResource::provide();
+    // The stylesheet's hashed name; the App renders only on the server.
+    // (The route list is made without the state: the plain name then.)
+    #[cfg(feature = "ssr")]
+    let stylesheet = use_context::<server::state::AppState>()
+        .map_or_else(|| routes::STYLESHEET.to_owned(), |state| state.config.assets.stylesheet.clone());
+    #[cfg(not(feature = "ssr"))]
+    let stylesheet = routes::STYLESHEET;
     view! {
-        <Stylesheet id="leptos" href=routes::STYLESHEET/>
+        <Stylesheet id="leptos" href=stylesheet/>
         <ui::HydrationMark/>
         <Router>
             <SkipLink/>

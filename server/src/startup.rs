@@ -19,6 +19,7 @@ use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use tower::Layer as _;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
@@ -102,7 +103,9 @@ pub fn build(state: AppState) -> Router {
             None => router = router.route(path, handler),
         }
     }
+    let pkg = format!("/{}", state.leptos_options.site_pkg_dir);
     let mut router = router
+        .nest_service(&pkg, build_files(&state))
         .route(&format!("{}/{{*fn_name}}", routes::SERVER_FN_PREFIX), get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&state, page_routes, provide_state.clone(), {
             let options = state.leptos_options.clone();
@@ -132,6 +135,23 @@ pub fn build(state: AppState) -> Router {
         header::CONTENT_SECURITY_POLICY,
         header::HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
     ))
+}
+
+/// The build's files (`site_root/pkg`): the brotli or gzip copy the build
+/// made, when the browser takes it, so nothing is compressed per request.
+/// Names with a content hash may be kept for a year; without hashes (a
+/// cargo-leptos build) the browser asks again each time.
+fn build_files(
+    state: &AppState,
+) -> tower_http::set_header::SetResponseHeader<
+    tower_http::set_header::SetResponseHeader<tower_http::services::ServeDir, header::HeaderValue>,
+    header::HeaderValue,
+> {
+    let dir = std::path::Path::new(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref());
+    let cache = if state.config.assets.hashed { "public, max-age=31536000, immutable" } else { "no-cache" };
+    let files = tower_http::services::ServeDir::new(dir).precompressed_br().precompressed_gzip();
+    let vary = SetResponseHeaderLayer::overriding(header::VARY, header::HeaderValue::from_static("accept-encoding"));
+    vary.layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, header::HeaderValue::from_static(cache)).layer(files))
 }
 
 async fn healthz() -> Response {

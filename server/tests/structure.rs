@@ -279,3 +279,45 @@ async fn every_mail_renders_from_the_context_its_caller_builds() {
         assert!(!text.contains("{{") && !html.contains("{{"), "{text}");
     }
 }
+
+/// The build's files under hashed names (as scripts/build.sh lays them out):
+/// pages link those names, and each is sent as the build's own brotli or
+/// gzip copy, kept for a year.
+#[tokio::test]
+async fn hashed_build_files_are_linked_sent_precompressed_and_kept_for_a_year() {
+    let site = tempfile::tempdir().unwrap();
+    let pkg = site.path().join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(site.path().join("hash.txt"), "js: aaaa1111\nwasm: bbbb2222\ncss: cccc3333\n").unwrap();
+    let files = [
+        ("kundenportal.aaaa1111.js", &b"export default function init() {}"[..]),
+        ("kundenportal.bbbb2222.wasm", &b"\0asm\x01\0\0\0"[..]),
+        ("kundenportal.cccc3333.css", &b"body { margin: 0 }"[..]),
+    ];
+    for (name, bytes) in files {
+        std::fs::write(pkg.join(name), bytes).unwrap();
+        // Stand-ins for the compressed copies: the server must send these bytes as they are.
+        std::fs::write(pkg.join(format!("{name}.br")), format!("br of {name}")).unwrap();
+        std::fs::write(pkg.join(format!("{name}.gz")), format!("gz of {name}")).unwrap();
+    }
+    let app = spawn_app_with(&[("LEPTOS_SITE_ROOT", &site.path().display().to_string())]).await;
+
+    let login = app.get(routes::LOGIN, None).await;
+    for linked in ["/pkg/kundenportal.aaaa1111.js", "/pkg/kundenportal.bbbb2222.wasm", "/pkg/kundenportal.cccc3333.css"] {
+        assert!(login.body.contains(&format!("href=\"{linked}\"")), "the page links {linked}");
+    }
+    for (name, bytes) in files {
+        for (encoding, expected) in [("br", format!("br of {name}").into_bytes()), ("gzip", format!("gz of {name}").into_bytes()), ("identity", bytes.to_vec())] {
+            let request = Request::get(format!("/pkg/{name}")).header(header::ACCEPT_ENCODING, encoding).body(Body::empty()).unwrap();
+            let (status, headers, body) = app.request_bytes(request).await;
+            assert_eq!(status, StatusCode::OK, "{name} {encoding}");
+            assert_eq!(body.to_vec(), expected, "{name} {encoding}: the build's own copy, not compressed again");
+            let content_encoding = headers.get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_owned());
+            assert_eq!(content_encoding.as_deref(), (encoding != "identity").then_some(encoding), "{name}");
+            assert_eq!(headers[header::CACHE_CONTROL], "public, max-age=31536000, immutable", "{name}");
+            assert_eq!(headers[header::VARY], "accept-encoding", "{name}");
+        }
+    }
+    let unknown = app.get("/pkg/kundenportal.wasm", None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND, "only the names of this build");
+}

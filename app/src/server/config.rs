@@ -3,6 +3,7 @@
 
 use crate::domain::{EmailAddress, PasswordPolicy};
 use leptos::config::LeptosOptions;
+use std::path::Path;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -66,7 +67,40 @@ pub struct Config {
     pub notifications: NotificationSettings,
     /// Users per customer, the main user included (`KP_USERS_MAX`).
     pub users_max: u32,
+    /// The build's file names (hashed by scripts/build.sh).
+    pub assets: BuildAssets,
     pub leptos: LeptosOptions,
+}
+
+/// The names of the build's files. scripts/build.sh puts a hash of each
+/// file's content into its name and lists the hashes in `hash.txt` in the
+/// site root (`js: …`, `wasm: …`, `css: …`); without that file (a build
+/// by cargo-leptos) the plain names apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildAssets {
+    pub hashed: bool,
+    pub hash_file: PathBuf,
+    /// The stylesheet's address, e.g. `/pkg/kundenportal.0123456789abcdef.css`.
+    pub stylesheet: String,
+}
+
+impl BuildAssets {
+    pub fn read(site_root: &Path) -> Self {
+        let hash_file = std::path::absolute(site_root.join("hash.txt")).unwrap_or_else(|_| site_root.join("hash.txt"));
+        let hashes = std::fs::read_to_string(&hash_file).unwrap_or_default();
+        let hash_of = |kind: &str| {
+            hashes.lines().find_map(|line| {
+                let (name, hash) = line.split_once(':')?;
+                let hash = hash.trim();
+                (name.trim() == kind && !hash.is_empty() && hash.chars().all(|c| c.is_ascii_alphanumeric())).then(|| hash.to_owned())
+            })
+        };
+        let stylesheet = match hash_of("css") {
+            Some(hash) => crate::routes::STYLESHEET.replace(".css", &format!(".{hash}.css")),
+            None => crate::routes::STYLESHEET.to_owned(),
+        };
+        Self { hashed: hash_of("js").is_some() && hash_of("wasm").is_some(), hash_file, stylesheet }
+    }
 }
 
 /// New-document mails and Weiterleitungen.
@@ -314,10 +348,16 @@ impl Config {
             privacy_text: read_text(&get, "KP_PRIVACY_FILE", DEFAULT_PRIVACY)?,
         };
 
+        let site_root = get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into());
+        let assets = BuildAssets::read(Path::new(&site_root));
         let leptos = LeptosOptions::builder()
             .output_name(option_env!("LEPTOS_OUTPUT_NAME").unwrap_or("kundenportal"))
-            .site_root(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()))
+            .site_root(site_root.clone())
             .site_pkg_dir(get("LEPTOS_SITE_PKG_DIR").unwrap_or_else(|| "pkg".into()))
+            // Leptos reads the hashed names from this file; an absolute path
+            // (beside the site, not the binary) wins over its default place.
+            .hash_files(assets.hashed)
+            .hash_file(std::sync::Arc::from(assets.hash_file.display().to_string()))
             .site_addr(site_addr)
             .reload_port(parse_number(&get, "LEPTOS_RELOAD_PORT", 3001, 1, 65535)?)
             .env(match get("LEPTOS_ENV").as_deref() {
@@ -342,6 +382,7 @@ impl Config {
             documents,
             notifications,
             users_max,
+            assets,
             invitation_ttl: Duration::from_secs(u64::from(invitation_hours) * 3600),
             reset_ttl: Duration::from_secs(u64::from(reset_minutes) * 60),
             limits,
