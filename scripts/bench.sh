@@ -19,9 +19,14 @@ if [ -f "$wasm" ]; then
     echo "installing twiggy (cargo, once)"
     cargo install twiggy --locked --quiet
   fi
+  # As wasm-bindgen emits it (its own sections gone, function names kept),
+  # before wasm-opt strips the names.
+  bound=$(mktemp -d)
+  wasm-bindgen --target web --no-typescript --out-dir "$bound" --out-name kundenportal "$wasm"
   echo
-  echo "largest items of the release WASM before wasm-opt (twiggy top -n 15):"
-  twiggy top -n 15 "$wasm"
+  echo "largest items of the release WASM after wasm-bindgen, before wasm-opt (twiggy top -n 15):"
+  twiggy top -n 15 "$bound/kundenportal_bg.wasm"
+  rm -rf "$bound"
 fi
 
 scripts/lighthouse.sh
