@@ -155,17 +155,9 @@ pub fn Footer() -> impl IntoView {
 pub fn SignedInLayout() -> impl IntoView {
     crate::ui::ignore_action_errors_in_address();
     let user = expect_context::<UserResource>().0;
-    // Every click to another page asks again who is signed in: a session
-    // that ended meanwhile (deactivated, signed out elsewhere) lands on the
-    // login page at its next click, not on a page of refusals.
-    let location = leptos_router::hooks::use_location();
-    Effect::new(move |previous: Option<String>| {
-        let path = location.pathname.get();
-        if previous.is_some_and(|previous| previous != path) {
-            user.refetch();
-        }
-        path
-    });
+    // Every click is a page load (islands mode): a session that ended
+    // meanwhile (deactivated, signed out elsewhere) gets 302 to the login
+    // page from the route guard at its next click.
     // The page stays outside the user's Transition: rendered inside it, the
     // page (and its data) would be made again each time that Transition
     // renders — three list queries for one Dokumente page.

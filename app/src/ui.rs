@@ -81,21 +81,6 @@ pub fn section_action_error<T: Send + Sync + 'static>(
     }
 }
 
-/// Counts the successful answers of a server action. A list that reloads
-/// after changes depends on this rather than on the action's version: a
-/// refused form leaves the list — and the user's input in the form — alone.
-pub fn successes<T: Send + Sync + 'static>(
-    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-) -> ReadSignal<usize> {
-    let (count, set_count) = signal(0usize);
-    Effect::new(move |_| {
-        if value.with(|result| matches!(result, Some(Ok(_)))) {
-            set_count.update(|n| *n += 1);
-        }
-    });
-    count
-}
-
 /// A refusal shown instead of a page's content; rendered on the server, the
 /// page answers with the error's status (403 for a missing right, 404, 410
 /// for a used link).

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub mod ssr;
 
 mod components;
-pub use components::{ask_again_when_too_old, AcceptPrivacyPage, ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
+pub use components::{AcceptPrivacyPage, ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
 
 /// What a signed-in session must still do before anything else works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,10 +8,10 @@ use super::{
     EndForwarding, ForwardingLinkInfo, ForwardingOverview, ForwardingStatus, RemoveForwarding, CONFIRMED_PARAM, DECLINED_PARAM,
     ENDED_PARAM,
 };
-use crate::auth::{ask_again_when_too_old, RecentSignInGate};
+use crate::auth::RecentSignInGate;
 use crate::error::AppError;
 use crate::routes;
-use crate::ui::{action_error, refused, section_action_error, successes, PageTitle};
+use crate::ui::{action_error, refused, section_action_error, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -25,10 +25,7 @@ fn loading() -> impl IntoView {
 pub fn ForwardingsPage() -> impl IntoView {
     let add = ServerAction::<AddForwarding>::new();
     let remove = ServerAction::<RemoveForwarding>::new();
-    ask_again_when_too_old(add.value());
-    ask_again_when_too_old(remove.value());
-    let (added, removed) = (successes(add.value()), successes(remove.value()));
-    let overview = Resource::new(move || (added.get(), removed.get()), |_| list_forwardings());
+    let overview = Resource::new(|| (), |_| list_forwardings());
     view! {
         <PageTitle title="Weiterleitungen"/>
         <Suspense fallback=loading>
@@ -57,15 +54,6 @@ fn Forwardings(
         matches!(remove.value().read().as_ref(), Some(Ok(())))
             || (remove.value().read().is_none() && query.read().get("entfernt").is_some())
     };
-    // The address fields empty after a forwarding was added.
-    let form = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if matches!(add.value().read().as_ref(), Some(Ok(()))) {
-            if let Some(form) = form.get_untracked() {
-                form.reset();
-            }
-        }
-    });
     let count = overview.rows.len();
     let max = overview.max;
     let rows = StoredValue::new(overview.rows);
@@ -84,7 +72,7 @@ fn Forwardings(
                 "über den Link in unserer E-Mail bestätigt hat."
             </p>
             <RecentSignInGate return_to=routes::FORWARDINGS.to_owned()>
-                <ActionForm action=add node_ref=form>
+                <ActionForm action=add>
                     {move || added().then(|| view! {
                         <p class="notice" role="status">
                             "Die Weiterleitung ist gespeichert. Wir haben dem Empfänger eine E-Mail mit einem Bestätigungslink gesendet."

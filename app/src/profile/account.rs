@@ -1,7 +1,6 @@
 //! Profil → Name and Profil → E-Mail, and the page behind the link that
 //! makes a new address the user's.
 
-use crate::auth::{ask_again_when_too_old, UserResource};
 use crate::domain::Salutation;
 use crate::error::AppError;
 use crate::routes;
@@ -333,17 +332,12 @@ pub mod ssr {
     }
 }
 
-/// Profil → Name: Anrede, Vorname, Nachname. The header menu follows at once.
+/// Profil → Name: Anrede, Vorname, Nachname. The page that comes back after
+/// Speichern shows the new name in the header menu too.
 #[component]
 pub fn NameForm(details: ProfileDetails) -> impl IntoView {
     let action = ServerAction::<SetName>::new();
     let query = use_query_map();
-    let user = expect_context::<UserResource>().0;
-    Effect::new(move |_| {
-        if matches!(action.value().read().as_ref(), Some(Ok(()))) {
-            user.refetch();
-        }
-    });
     let saved = move || {
         matches!(action.value().read().as_ref(), Some(Ok(())))
             || (action.value().read().is_none() && query.read().get("bereich").as_deref() == Some(NAME_SECTION) && query.read().get("gespeichert").is_some())
@@ -380,15 +374,6 @@ pub fn NameForm(details: ProfileDetails) -> impl IntoView {
 pub fn EmailForm(details: ProfileDetails) -> impl IntoView {
     let action = ServerAction::<RequestEmailChange>::new();
     let query = use_query_map();
-    ask_again_when_too_old(action.value());
-    let form = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if matches!(action.value().read().as_ref(), Some(Ok(_))) {
-            if let Some(form) = form.get_untracked() {
-                form.reset();
-            }
-        }
-    });
     let sent = move || {
         matches!(action.value().read().as_ref(), Some(Ok(_)))
             || (action.value().read().is_none() && query.read().get("gesendet").is_some())
@@ -403,7 +388,7 @@ pub fn EmailForm(details: ProfileDetails) -> impl IntoView {
         {move || pending().map(|pending| view! {
             <p class="muted">{format!("Bestätigung ausstehend für {pending}: Die neue Adresse gilt, sobald der Link in der E-Mail an sie geöffnet wurde.")}</p>
         })}
-        <ActionForm action=action node_ref=form>
+        <ActionForm action=action>
             {move || sent().then(|| view! {
                 <p class="notice" role="status">
                     {format!("Wir haben einen Bestätigungslink an die neue Adresse gesendet. Er ist {EMAIL_LINK_HOURS} Stunden gültig; bis dahin bleibt Ihre bisherige Adresse.")}

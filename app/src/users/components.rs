@@ -7,15 +7,15 @@ use super::{
     list_users, AddUser, RemoveUser, ResendInvitation, SetUserActive, SetUserRights, UserRow, UserStatus, UsersOverview, ADD_SECTION,
     ROW_SECTION,
 };
-use crate::auth::{ask_again_when_too_old, RecentSignInGate};
-use crate::error::AppError;
+use crate::auth::RecentSignInGate;
 use crate::routes;
-use crate::ui::{refused, section_action_error, successes, PageTitle};
+use crate::ui::{refused, section_action_error, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-/// The server actions of the page, shared by its parts.
+/// The forms of the page, shared by its parts. Each posts to its server
+/// function and comes back to this page (`?erledigt=…` or `?fehler=…`).
 #[derive(Clone, Copy)]
 struct Actions {
     add: ServerAction<AddUser>,
@@ -23,44 +23,6 @@ struct Actions {
     set_active: ServerAction<SetUserActive>,
     set_rights: ServerAction<SetUserRights>,
     remove: ServerAction<RemoveUser>,
-}
-
-impl Actions {
-    /// The successful answers of every form: the list reloads after a change,
-    /// not after a refusal (which would clear what the user typed).
-    fn changes(self) -> impl Fn() -> [usize; 5] + Copy + Send + Sync + 'static {
-        let counts = [
-            successes(self.add.value()),
-            successes(self.resend.value()),
-            successes(self.set_active.value()),
-            successes(self.set_rights.value()),
-            successes(self.remove.value()),
-        ];
-        move || counts.map(|count| count.get())
-    }
-
-    /// Remembers, in `last`, what the form that answered last did: the
-    /// notice above the list names that, not an older success.
-    fn track_outcomes(self, last: RwSignal<Option<&'static str>>) {
-        fn track<T: leptos::server_fn::ServerFn<Output = (), Error = AppError> + Clone + Send + Sync + 'static>(
-            action: ServerAction<T>,
-            outcome: &'static str,
-            last: RwSignal<Option<&'static str>>,
-        ) where
-            T: leptos::server_fn::ServerFn,
-        {
-            Effect::new(move |_| {
-                if matches!(action.value().read().as_ref(), Some(Ok(()))) {
-                    last.set(Some(outcome));
-                }
-            });
-        }
-        track(self.add, "hinzugefuegt", last);
-        track(self.resend, "eingeladen", last);
-        track(self.set_active, "geaendert", last);
-        track(self.set_rights, "gespeichert", last);
-        track(self.remove, "entfernt", last);
-    }
 }
 
 fn outcome_text(outcome: &str) -> Option<&'static str> {
@@ -71,7 +33,6 @@ fn outcome_text(outcome: &str) -> Option<&'static str> {
         "entfernt" => "Der Benutzer wurde entfernt.",
         "deaktiviert" => "Der Benutzer ist deaktiviert. Seine Anmeldungen wurden beendet.",
         "aktiviert" => "Der Benutzer ist wieder aktiv und kann sich anmelden.",
-        "geaendert" => "Die Änderung ist gespeichert.",
         _ => return None,
     })
 }
@@ -86,22 +47,13 @@ pub fn UsersPage() -> impl IntoView {
         set_rights: ServerAction::<SetUserRights>::new(),
         remove: ServerAction::<RemoveUser>::new(),
     };
-    ask_again_when_too_old(actions.add.value());
-    ask_again_when_too_old(actions.resend.value());
-    ask_again_when_too_old(actions.set_active.value());
-    ask_again_when_too_old(actions.set_rights.value());
-    ask_again_when_too_old(actions.remove.value());
-    let changes = actions.changes();
-    let overview = Resource::new(changes, |_| list_users());
-    // Outside the list, which is made anew after every change.
-    let last = RwSignal::new(None);
-    actions.track_outcomes(last);
+    let overview = Resource::new(|| (), |_| list_users());
     view! {
         <PageTitle title="Benutzer"/>
         <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
-                    Ok(overview) => view! { <Users overview actions last/> }.into_any(),
+                    Ok(overview) => view! { <Users overview actions/> }.into_any(),
                     Err(error) => view! { <section class="card">{refused(error)}</section> }.into_any(),
                 }
             })}
@@ -110,7 +62,7 @@ pub fn UsersPage() -> impl IntoView {
 }
 
 #[component]
-fn Users(overview: UsersOverview, actions: Actions, last: RwSignal<Option<&'static str>>) -> impl IntoView {
+fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
     let query = use_query_map();
     let count = overview.rows.len();
     let max = overview.max;
@@ -120,23 +72,12 @@ fn Users(overview: UsersOverview, actions: Actions, last: RwSignal<Option<&'stat
         let id = query.read().get(key).and_then(|id| id.parse::<i64>().ok())?;
         rows.with_value(|rows| rows.iter().find(|row| row.id == id && !row.is_self && (caller_is_main || !row.is_main)).cloned())
     };
-    let notice = move || match last.get() {
-        Some(outcome) => outcome_text(outcome),
-        None => query.read().get("erledigt").and_then(|outcome| outcome_text(&outcome)),
-    };
-    let add_form = NodeRef::<leptos::html::Form>::new();
-    Effect::new(move |_| {
-        if matches!(actions.add.value().read().as_ref(), Some(Ok(()))) {
-            if let Some(form) = add_form.get_untracked() {
-                form.reset();
-            }
-        }
-    });
+    let notice = move || query.read().get("erledigt").and_then(|outcome| outcome_text(&outcome));
     view! {
         <section class="card">
             <h2 class="section-title">"Benutzer hinzufügen"</h2>
             <RecentSignInGate return_to=routes::USERS.to_owned()>
-                <ActionForm action=actions.add node_ref=add_form>
+                <ActionForm action=actions.add>
                     {section_action_error(actions.add.value(), Some(ADD_SECTION))}
                     <p class="muted">"Der neue Benutzer erhält eine E-Mail mit einem Link, über den er sein Passwort festlegt (72 Stunden gültig)."</p>
                     <div class="field">

@@ -13,7 +13,7 @@ mod sign_in;
 
 pub use first_sign_in::{AcceptPrivacyPage, SetPasswordPage};
 pub use links::{InvitationPage, ResetPasswordPage};
-pub use profile_forms::{ask_again_when_too_old, ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION};
+pub use profile_forms::{ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION};
 pub use sign_in::{ForgotPasswordPage, LoginPage};
 
 use super::{

@@ -42,12 +42,6 @@ pub fn SignInsSection() -> impl IntoView {
     let elsewhere = ServerAction::<SignOutElsewhere>::new();
     let query = use_query_map();
     let list = Resource::new(move || (end.version().get(), elsewhere.version().get()), |_| sign_ins());
-    // Signing out this browser from its own row leads to the login page.
-    Effect::new(move |_| {
-        if matches!(end.value().read().as_ref(), Some(Ok(true))) {
-            let _ = window().location().set_href(routes::LOGIN);
-        }
-    });
     let ended_one = move || {
         matches!(end.value().read().as_ref(), Some(Ok(false)))
             || (end.value().read().is_none() && query.read().get("beendet").is_some())
@@ -121,11 +115,12 @@ fn SignOutElsewhereForm(action: ServerAction<SignOutElsewhere>) -> impl IntoView
 }
 
 
-/// Stands in for the forms that change e-mail, forwardings or users while
-/// the sign-in is older than an hour (SECURITY.md 21): the password first,
-/// then the forms are back — after a plain form post too, which returns to
-/// `return_to`. A form that is refused with [`AppError::ReauthRequired`]
-/// (the hour ran out while the page was open) brings it back.
+/// Stands in for the forms that change forwardings or users while the
+/// sign-in is older than an hour (SECURITY.md 21): the password first, then
+/// the browser returns to `return_to` and the forms are back. A form sent
+/// after the hour ran out while the page was open is refused with
+/// [`AppError::ReauthRequired`] and comes back to this page, which then
+/// shows the prompt.
 #[component]
 pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoView {
     let user = expect_context::<UserResource>().0;
@@ -163,17 +158,4 @@ pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoVie
             })}
         </Transition>
     }
-}
-
-/// After a form was refused because the sign-in is too old, the user
-/// resource is fetched again, so [`RecentSignInGate`] asks for the password.
-pub fn ask_again_when_too_old<T: Send + Sync + 'static>(
-    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-) {
-    let user = expect_context::<UserResource>().0;
-    Effect::new(move |_| {
-        if value.with(|result| matches!(result, Some(Err(AppError::ReauthRequired)))) {
-            user.refetch();
-        }
-    });
 }
