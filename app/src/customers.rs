@@ -240,14 +240,7 @@ pub async fn add_user(state: &AppState, new: NewUser, actor: Actor, ip: Option<S
     };
     let account = Account { username: &new.username, customer: &new.customer, email: &new.email };
     queue_first_access(state, &mut tx, user_id, &account, &new.access, now).await?;
-    let mut rights = Vec::new();
-    if new.can_manage_users {
-        rights.push("Benutzer verwalten");
-    }
-    if new.can_manage_forwardings {
-        rights.push("Weiterleitungen verwalten");
-    }
-    let rights = if rights.is_empty() { "ohne Rechte".to_owned() } else { rights.join(", ") };
+    let rights = rights_label(new.can_manage_users, new.can_manage_forwardings);
     let entry = AuditEntry {
         actor,
         customer_id: Some(customer_id),
@@ -258,6 +251,16 @@ pub async fn add_user(state: &AppState, new: NewUser, actor: Actor, ip: Option<S
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
     Ok(user_id)
+}
+
+/// A sub-user's rights in words, for the audit log and the operator:
+/// "Benutzer verwalten, Weiterleitungen verwalten", or "ohne Rechte".
+pub fn rights_label(manage_users: bool, manage_forwardings: bool) -> String {
+    let rights: Vec<&str> = [(manage_users, "Benutzer verwalten"), (manage_forwardings, "Weiterleitungen verwalten")]
+        .into_iter()
+        .filter_map(|(granted, name)| granted.then_some(name))
+        .collect();
+    if rights.is_empty() { "ohne Rechte".to_owned() } else { rights.join(", ") }
 }
 
 fn account_context(account: &Account<'_>) -> minijinja::Value {

@@ -58,7 +58,7 @@ pub fn Header() -> impl IntoView {
     view! {
         <header class="topbar">
             <a class="brand" href=routes::HOME>"Kundenportal"</a>
-            <Transition fallback=|| view! { <img class="logo" src=routes::LOGO alt=""/> }>
+            <Suspense fallback=|| view! { <img class="logo" src=routes::LOGO alt=""/> }>
                 {move || Suspend::new(async move {
                     let operator = site.await.map(|s| s.operator_name).unwrap_or_default();
                     match user.await {
@@ -76,7 +76,7 @@ pub fn Header() -> impl IntoView {
                         _ => view! { <img class="logo" src=routes::LOGO alt=operator/> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         </header>
     }
 }
@@ -158,12 +158,12 @@ pub fn SignedInLayout() -> impl IntoView {
     // Every click is a page load (islands mode): a session that ended
     // meanwhile (deactivated, signed out elsewhere) gets 302 to the login
     // page from the route guard at its next click.
-    // The page stays outside the user's Transition: rendered inside it, the
-    // page (and its data) would be made again each time that Transition
+    // The page stays outside the user's Suspense: rendered inside it, the
+    // page (and its data) would be made again each time that Suspense
     // renders — three list queries for one Dokumente page.
     view! {
         <div class="portal">
-            <Transition fallback=|| ()>
+            <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     match user.await {
                         // The first sign-in is not finished: nothing else until it is.
@@ -184,7 +184,7 @@ pub fn SignedInLayout() -> impl IntoView {
                         Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
             <main id=MAIN_ID class="content" tabindex="-1">
                 <Outlet/>
             </main>

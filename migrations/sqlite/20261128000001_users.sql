@@ -4,6 +4,9 @@
 -- where. Only the coarse address is kept (IPv4 /24, IPv6 /48).
 ALTER TABLE sessions ADD COLUMN user_agent TEXT NOT NULL DEFAULT '';
 ALTER TABLE sessions ADD COLUMN coarse_ip TEXT;
+-- The handle "Abmelden" names a session by: random, never derived from its key.
+ALTER TABLE sessions ADD COLUMN handle TEXT;
+UPDATE sessions SET handle = lower(hex(randomblob(16)));
 
 -- The Benutzer list shows each user's last sign-in.
 ALTER TABLE users ADD COLUMN last_sign_in_at BIGINT;

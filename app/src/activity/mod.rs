@@ -84,6 +84,6 @@ impl ActivityQuery {
 pub async fn list_activity(query: ActivityQuery) -> Result<ActivityList, AppError> {
     let state = expect_context::<crate::server::state::AppState>();
     let user = crate::auth::ssr::require_permission(crate::auth::ssr::Permission::ManageUsers).await?;
-    let filter = ssr::Filter::parse(&state, user.customer_id, &query)?;
+    let filter = ssr::Filter::parse(&state, &query)?;
     Ok(ssr::page(&state, user.customer_id, &filter, query.page).await?)
 }

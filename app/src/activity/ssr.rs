@@ -7,7 +7,7 @@ use crate::domain::{messages, InputError};
 use crate::error::{AppError, Caller};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::csv::cell;
-use crate::server::dates::{german_date, german_time, parse_day, start_of_day};
+use crate::server::dates::{german_date_time, parse_day, start_of_day};
 use crate::server::db;
 use crate::server::state::AppState;
 
@@ -68,7 +68,7 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub fn parse(state: &AppState, _customer_id: i64, query: &ActivityQuery) -> Result<Self, InputError> {
+    pub fn parse(state: &AppState, query: &ActivityQuery) -> Result<Self, InputError> {
         let zone = &state.config.time_zone;
         let day = |raw: &str| -> Result<Option<jiff::civil::Date>, InputError> {
             if raw.trim().is_empty() {
@@ -123,11 +123,6 @@ fn who(row: &Row) -> String {
     }
 }
 
-fn when(state: &AppState, at: i64) -> String {
-    let zone = &state.config.time_zone;
-    format!("{}, {} Uhr", german_date(at, zone), german_time(at, zone))
-}
-
 pub async fn page(state: &AppState, customer_id: i64, filter: &Filter, page: u32) -> Result<ActivityList, sqlx::Error> {
     let total: i64 = db::query_scalar(&format!("SELECT COUNT(*) {FROM_WHERE}"))
         .bind(customer_id)
@@ -146,7 +141,7 @@ pub async fn page(state: &AppState, customer_id: i64, filter: &Filter, page: u32
     Ok(ActivityList {
         entries: found
             .iter()
-            .map(|row| ActivityEntry { at: when(state, row.at), who: who(row), what: action_label(&row.action).to_owned(), detail: row.detail.clone() })
+            .map(|row| ActivityEntry { at: german_date_time(row.at, &state.config.time_zone), who: who(row), what: action_label(&row.action).to_owned(), detail: row.detail.clone() })
             .collect(),
         users: users.into_iter().map(|(id, username)| UserChoice { id, username }).collect(),
         total: total as u64,
@@ -162,7 +157,7 @@ pub async fn csv(state: &AppState, customer_id: i64, filter: &Filter) -> Result<
     let mut out = String::from("\u{feff}Zeit;Benutzer;Aktion;Details;Adresse\r\n");
     for row in &found {
         let line = [
-            cell(&when(state, row.at)),
+            cell(&german_date_time(row.at, &state.config.time_zone)),
             cell(&who(row)),
             cell(action_label(&row.action)),
             cell(&row.detail),
@@ -189,7 +184,7 @@ pub async fn export_csv(
         return error.respond(caller);
     }
     let query = ActivityQuery::from_params(|name| params.get(name).cloned());
-    let filter = match Filter::parse(&state, user.customer_id, &query) {
+    let filter = match Filter::parse(&state, &query) {
         Ok(filter) => filter,
         Err(error) => return AppError::from(error).respond(caller),
     };
@@ -235,7 +230,7 @@ pub async fn operator_lines(state: &AppState, customer: &str, since: Option<i64>
                 let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
                 format!(
                     "{}\t{}\t{}\t{}\t{}",
-                    when(state, row.at),
+                    german_date_time(row.at, &state.config.time_zone),
                     clean(&who(row)),
                     row.action,
                     clean(&row.detail),

@@ -3,9 +3,8 @@
 
 use crate::domain::{EmailAddress, PasswordPolicy};
 use leptos::config::LeptosOptions;
-use std::path::Path;
 use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]

@@ -31,6 +31,11 @@ pub fn german_time(unix_seconds: i64, time_zone: &TimeZone) -> String {
     german(unix_seconds, time_zone, "%H:%M")
 }
 
+/// `unix_seconds` as day and time for a list: `31.01.2027, 00:00 Uhr`.
+pub fn german_date_time(unix_seconds: i64, time_zone: &TimeZone) -> String {
+    format!("{}, {} Uhr", german_date(unix_seconds, time_zone), german_time(unix_seconds, time_zone))
+}
+
 /// A calendar day stored as `2026-01-31`, written `31.01.2026` (as stored if it is no day).
 pub fn german_day(iso: &str) -> String {
     iso.parse::<Date>().map_or_else(|_| iso.to_owned(), |day| day.strftime("%d.%m.%Y").to_string())
@@ -57,6 +62,7 @@ mod tests {
         // 2027-01-31 00:00 in Berlin (UTC+1) is 2027-01-30 23:00 UTC.
         assert_eq!(start_of_day(day, &berlin), 1_801_350_000);
         assert_eq!(german_date(1_801_350_000, &berlin), "31.01.2027");
+        assert_eq!(german_date_time(1_801_350_000, &berlin), "31.01.2027, 00:00 Uhr");
         assert_eq!(german_time(1_801_350_000, &berlin), "00:00");
         assert_eq!(german_date(1_801_350_000, &TimeZone::UTC), "30.01.2027");
         assert_eq!(german_day("2027-01-31"), "31.01.2027");

@@ -9,6 +9,7 @@ use crate::domain::{messages, CustomerNumber, EmailAddress, InputError, Username
 use crate::error::AppError;
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
+use crate::server::dates::german_date_time;
 use crate::server::db::{self, Transaction};
 use crate::server::state::AppState;
 
@@ -20,14 +21,7 @@ pub struct Rights {
 
 impl Rights {
     fn label(self) -> String {
-        let mut rights = Vec::new();
-        if self.manage_users {
-            rights.push("Benutzer verwalten");
-        }
-        if self.manage_forwardings {
-            rights.push("Weiterleitungen verwalten");
-        }
-        if rights.is_empty() { "ohne Rechte".to_owned() } else { rights.join(", ") }
+        customers::rights_label(self.manage_users, self.manage_forwardings)
     }
 }
 
@@ -52,7 +46,13 @@ const LIST_QUERY: &str = "SELECT u.id, u.username, u.email, u.salutation, u.firs
         u.can_manage_users, u.can_manage_forwardings, (u.password_hash IS NOT NULL) AS has_password, u.last_sign_in_at, \
         (SELECT MAX(t.expires_at) FROM tokens t WHERE t.user_id = u.id AND t.purpose = 'invitation' AND t.used_at IS NULL) \
           AS invitation_expires_at \
-     FROM users u WHERE u.customer_id = $1";
+     FROM users u WHERE u.customer_id = $1 \
+     ORDER BY CASE WHEN u.role = 'main' THEN 0 ELSE 1 END, lower(u.username)";
+
+/// The customer's users: the main user first, then by name.
+async fn users_of(state: &AppState, customer_id: i64) -> Result<Vec<ListRow>, sqlx::Error> {
+    db::query_as(LIST_QUERY).bind(customer_id).fetch_all(&state.pool).await
+}
 
 fn status_of(row: &ListRow, now: i64) -> UserStatus {
     if !row.active {
@@ -69,20 +69,14 @@ fn status_of(row: &ListRow, now: i64) -> UserStatus {
 /// The customer's users: the main user first, then by name.
 pub async fn overview(state: &AppState, caller: &SessionUser) -> Result<UsersOverview, sqlx::Error> {
     let now = state.clock.now();
-    let rows: Vec<ListRow> = db::query_as(&format!("{LIST_QUERY} ORDER BY CASE WHEN u.role = 'main' THEN 0 ELSE 1 END, lower(u.username)"))
-        .bind(caller.customer_id)
-        .fetch_all(&state.pool)
-        .await?;
-    let zone = &state.config.time_zone;
-    let rows = rows
+    let rows = users_of(state, caller.customer_id)
+        .await?
         .into_iter()
         .map(|row| UserRow {
             id: row.id,
             full_name: full_name(&row.salutation, &row.first_name, &row.last_name, &row.username),
             status: status_of(&row, now),
-            last_sign_in: row.last_sign_in_at.map(|at| {
-                format!("{}, {} Uhr", crate::server::dates::german_date(at, zone), crate::server::dates::german_time(at, zone))
-            }),
+            last_sign_in: row.last_sign_in_at.map(|at| german_date_time(at, &state.config.time_zone)),
             is_main: row.role == "main",
             is_self: row.id == caller.user_id,
             username: row.username,
@@ -192,27 +186,28 @@ pub async fn set_active(state: &AppState, caller: &SessionUser, id: i64, active:
     if target.active == active {
         return Ok(());
     }
-    change_active(&mut tx, target.id, active, now).await?;
-    let action = if active { "user_activated" } else { "user_deactivated" };
+    let action = change_active(&mut tx, target.id, active, now).await?;
     audit::record(&mut tx, entry(caller, action, format!("Benutzer {}", target.username), ip), now).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Turns a user on or off inside `tx`. Off: a new security stamp and no
-/// session rows (their next request lands on the login page), no open link
-/// works, and their queued notification mails are not sent.
-pub async fn change_active(tx: &mut Transaction<'_>, user_id: i64, active: bool, now: i64) -> Result<(), sqlx::Error> {
+/// Turns a user on or off inside `tx` and returns the audit action. Off: a
+/// new security stamp and no session rows (their next request lands on the
+/// login page), no open link works, and their queued notification mails are
+/// not sent.
+pub async fn change_active(tx: &mut Transaction<'_>, user_id: i64, active: bool, now: i64) -> Result<&'static str, sqlx::Error> {
     if active {
         db::query("UPDATE users SET active = TRUE WHERE id = $1").bind(user_id).execute(&mut **tx).await?;
-        return Ok(());
+        return Ok("user_activated");
     }
     db::query("UPDATE users SET active = FALSE, security_stamp = $1 WHERE id = $2")
         .bind(crypto::new_token())
         .bind(user_id)
         .execute(&mut **tx)
         .await?;
-    stop_everything_of(tx, user_id, now).await
+    stop_everything_of(tx, user_id, now).await?;
+    Ok("user_deactivated")
 }
 
 async fn stop_everything_of(tx: &mut Transaction<'_>, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
@@ -283,12 +278,10 @@ pub async fn list_for_operator(state: &AppState, customer: &str) -> Result<Optio
         db::query_scalar("SELECT id FROM customers WHERE number = $1").bind(customer).fetch_optional(&state.pool).await?;
     let Some(customer_id) = customer_id else { return Ok(None) };
     let now = state.clock.now();
-    let rows: Vec<ListRow> = db::query_as(&format!("{LIST_QUERY} ORDER BY CASE WHEN u.role = 'main' THEN 0 ELSE 1 END, lower(u.username)"))
-        .bind(customer_id)
-        .fetch_all(&state.pool)
-        .await?;
     Ok(Some(
-        rows.into_iter()
+        users_of(state, customer_id)
+            .await?
+            .into_iter()
             .map(|row| OperatorView {
                 status: status_of(&row, now),
                 rights: if row.role == "main" {
@@ -322,8 +315,7 @@ pub async fn set_active_by_operator(state: &AppState, username: &str, active: bo
     if was_active == active {
         return Ok(Some(false));
     }
-    change_active(&mut tx, id, active, now).await?;
-    let action = if active { "user_activated" } else { "user_deactivated" };
+    let action = change_active(&mut tx, id, active, now).await?;
     let entry = AuditEntry { actor: Actor::Operator, customer_id: Some(customer_id), action, detail: format!("Benutzer {username}"), ip: None };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;

@@ -128,13 +128,11 @@ pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoVie
     let children = StoredValue::new(children);
     let return_to = StoredValue::new(return_to);
     view! {
-        <Transition fallback=|| ()>
+        <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let recent = matches!(user.await, Ok(Some(UserView { recently_authenticated: true, .. })));
                 if recent {
-                    // Untracked: what the forms read while they are built must
-                    // not make this block (and the user's input) be built again.
-                    untrack(|| children.with_value(|children| children())).into_any()
+                    children.with_value(|children| children()).into_any()
                 } else {
                     view! {
                         <div class="confirm-box" role="group" aria-labelledby="reauth-title">
@@ -156,6 +154,6 @@ pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoVie
                     .into_any()
                 }
             })}
-        </Transition>
+        </Suspense>
     }
 }

@@ -36,9 +36,7 @@ impl SessionUser {
             Err(AppError::Forbidden)
         }
     }
-}
 
-impl SessionUser {
     /// `Ok` when the user signed in or confirmed the password within the
     /// last hour, else [`AppError::ReauthRequired`]: the page asks for the
     /// password, then the user carries on.

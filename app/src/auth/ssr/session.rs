@@ -273,8 +273,8 @@ async fn insert_session(
 ) -> Result<String, sqlx::Error> {
     let token = crypto::new_token();
     db::query(
-        "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at, user_agent, coarse_ip) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at, user_agent, coarse_ip, handle) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(crypto::token_hash(&token))
     .bind(user_id)
@@ -284,22 +284,17 @@ async fn insert_session(
     .bind(session.authenticated_at)
     .bind(&session.origin.user_agent)
     .bind(&session.origin.coarse_ip)
+    .bind(crypto::new_token())
     .execute(&mut **tx)
     .await?;
     Ok(token)
 }
 
-/// The public handle of a session in Profil → Anmeldungen: derived from the
-/// stored hash, so the page never carries the key itself.
-fn public_id(id_hash: &str) -> String {
-    crypto::token_hash(id_hash).chars().take(16).collect()
-}
-
 /// The user's live sessions, newest activity first (Profil → Anmeldungen).
 pub async fn list_sessions(state: &AppState, user: &SessionUser) -> Result<Vec<crate::auth::SignInEntry>, sqlx::Error> {
     let now = state.clock.now();
-    let rows: Vec<(String, i64, i64, String, Option<String>)> = db::query_as(
-        "SELECT s.id_hash, s.created_at, s.last_seen_at, s.user_agent, s.coarse_ip \
+    let rows: Vec<(String, String, i64, i64, String, Option<String>)> = db::query_as(
+        "SELECT s.id_hash, COALESCE(s.handle, ''), s.created_at, s.last_seen_at, s.user_agent, s.coarse_ip \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.user_id = $1 AND s.security_stamp = u.security_stamp AND s.last_seen_at >= $2 AND s.created_at >= $3 \
          ORDER BY s.last_seen_at DESC, s.created_at DESC",
@@ -309,13 +304,12 @@ pub async fn list_sessions(state: &AppState, user: &SessionUser) -> Result<Vec<c
     .bind(now - ABSOLUTE_TIMEOUT_SECONDS)
     .fetch_all(&state.pool)
     .await?;
-    let zone = &state.config.time_zone;
-    let when = |at: i64| format!("{}, {} Uhr", crate::server::dates::german_date(at, zone), crate::server::dates::german_time(at, zone));
+    let when = |at: i64| crate::server::dates::german_date_time(at, &state.config.time_zone);
     Ok(rows
         .into_iter()
-        .map(|(id_hash, created_at, last_seen_at, user_agent, coarse_ip)| crate::auth::SignInEntry {
+        .map(|(id_hash, handle, created_at, last_seen_at, user_agent, coarse_ip)| crate::auth::SignInEntry {
             this_device: id_hash == user.session_hash,
-            id: public_id(&id_hash),
+            id: handle,
             browser: describe_user_agent(&user_agent),
             place: coarse_ip.unwrap_or_else(|| "unbekannt".to_owned()),
             signed_in: when(created_at),
@@ -328,15 +322,14 @@ pub async fn list_sessions(state: &AppState, user: &SessionUser) -> Result<Vec<c
 /// session of this user (another user's, or already gone); else whether it
 /// was the calling browser's own.
 pub async fn end_session(state: &AppState, user: &SessionUser, id: &str, ip: Option<String>) -> Result<Option<bool>, AuthError> {
-    let hashes: Vec<String> =
-        db::query_scalar("SELECT id_hash FROM sessions WHERE user_id = $1").bind(user.user_id).fetch_all(&state.pool).await?;
-    let Some(hash) = hashes.into_iter().find(|hash| public_id(hash) == id) else { return Ok(None) };
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
-    let deleted = db::query("DELETE FROM sessions WHERE id_hash = $1 AND user_id = $2").bind(&hash).bind(user.user_id).execute(&mut *tx).await?;
-    if deleted.rows_affected() == 0 {
-        return Ok(None);
-    }
+    let ended: Option<String> = db::query_scalar("DELETE FROM sessions WHERE user_id = $1 AND handle = $2 RETURNING id_hash")
+        .bind(user.user_id)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(hash) = ended else { return Ok(None) };
     let this_device = hash == user.session_hash;
     let detail = if this_device { "dieses Gerät" } else { "ein anderes Gerät" }.to_owned();
     audit::record(
