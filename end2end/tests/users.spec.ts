@@ -160,6 +160,14 @@ test('Benutzer and Aktivitätsprotokoll work without JavaScript and at 375 px', 
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(width).toBeLessThanOrEqual(375);
 
+  // Profil with its new sections open (a plain post comes back with its section open).
+  for (const section of ['name', 'email', 'anmeldungen']) {
+    await page.goto(`/profil?bereich=${section}`);
+    await expect(page.getByRole('heading', { name: 'Profil', exact: true })).toBeVisible();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+  }
+  await expect(page.locator('.sign-ins .sign-in').first()).toBeVisible();
+
   await page.goto('/aktivitaet?benutzer=&von=2000-01-01&bis=');
   await expect(page.locator('table.activity-table').getByText('Benutzer entfernt', { exact: true }).first()).toBeVisible();
   const activityWidth = await page.evaluate(() => document.documentElement.scrollWidth);
