@@ -11,6 +11,8 @@ if scripts/postgres-server.sh available; then
   trap 'scripts/postgres-server.sh stop "$KP_TEST_POSTGRES_DIR"' EXIT
 fi
 cargo bench --package server --bench figures --profile "$profile"
+# Over real TCP with keep-alive: pages, 200 users with ingest beside, one and two instances, both databases.
+cargo bench --package server --bench load --profile "$profile"
 
 # What takes the room in the hydrate WASM (the release build's, with names).
 wasm=target/wasm32-unknown-unknown/wasm-release/frontend.wasm

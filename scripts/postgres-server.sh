@@ -5,6 +5,8 @@
 #   scripts/postgres-server.sh stop [dir]        # stops it and deletes its data (default: $KP_TEST_POSTGRES_DIR)
 #   scripts/postgres-server.sh available         # exit 0 when PostgreSQL's binaries are installed
 #   scripts/postgres-server.sh createdb NAME     # a new database on the server in $KP_TEST_POSTGRES_URL; prints its URL
+#   scripts/postgres-server.sh pause DIR         # stops the server, keeping its data (an outage)
+#   scripts/postgres-server.sh resume DIR        # starts it again on the same port
 #
 # initdb into a new temporary directory, a free port, listening on 127.0.0.1
 # only, trust authentication (nothing else can reach it), fsync off (the data
@@ -44,12 +46,28 @@ start() {
   as_owner "'$bin/initdb' -D '$dir/data' -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >'$dir/initdb.log' 2>&1" \
     || { cat "$dir/initdb.log" >&2; exit 1; }
   port="$(free_port)"
-  as_owner "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 \
-    -o \"-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start >&2" \
-    || { cat "$dir/server.log" >&2; exit 1; }
+  echo "$port" > "$dir/port"
+  run_server "$bin" "$dir" "$port"
   log "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $dir)"
   echo "export KP_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$port/postgres"
   echo "export KP_TEST_POSTGRES_DIR=$dir"
+}
+
+run_server() {
+  local bin="$1" dir="$2" port="$3"
+  as_owner "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 \
+    -o \"-c listen_addresses=127.0.0.1 -p $port -k '$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300\" start >&2" \
+    || { cat "$dir/server.log" >&2; exit 1; }
+}
+
+pause() {
+  local dir="$1"
+  as_owner "'$(bindir)/pg_ctl' -D '$dir/data' -m fast -w stop >&2"
+}
+
+resume() {
+  local dir="$1"
+  run_server "$(bindir)" "$dir" "$(cat "$dir/port")"
 }
 
 stop() {
@@ -73,5 +91,7 @@ case "${1:-}" in
   stop) stop "${2:-}" ;;
   available) bindir >/dev/null ;;
   createdb) createdb "$2" ;;
-  *) echo "usage: $0 start|stop [dir]|available" >&2; exit 2 ;;
+  pause) pause "$2" ;;
+  resume) resume "$2" ;;
+  *) echo "usage: $0 start|stop [dir]|available|createdb NAME|pause DIR|resume DIR" >&2; exit 2 ;;
 esac

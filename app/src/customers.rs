@@ -7,7 +7,7 @@ use crate::domain::{
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
 use crate::server::db::{self, is_unique_violation, Transaction};
-use crate::server::mail::{MailError, MailTemplate, OutgoingMail};
+use crate::server::mail::{unique_key, MailError, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 
 /// How the main user gets their first password.
@@ -73,6 +73,9 @@ pub enum CustomerError {
     Database(#[from] sqlx::Error),
     #[error("für das Demo-Passwort: {0}")]
     Policy(InputError),
+    /// An initial password that breaks a rule only the customer's name shows (it may not contain it).
+    #[error("{0}")]
+    WeakPassword(InputError),
     #[error("Passwort-Hashing fehlgeschlagen")]
     Hashing(#[from] tokio::task::JoinError),
 }
@@ -203,6 +206,15 @@ impl NewUser {
 /// an audit entry, in one transaction; at most `KP_USERS_MAX` users per
 /// customer. Returns the user's id.
 pub async fn add_user(state: &AppState, new: NewUser, actor: Actor, ip: Option<String>) -> Result<i64, CustomerError> {
+    if let FirstAccess::InitialPassword(password) = &new.access {
+        // The whole policy, now that the customer's name is known.
+        let name: Option<String> =
+            db::query_scalar("SELECT name FROM customers WHERE number = $1").bind(new.customer.as_str()).fetch_optional(&state.pool).await?;
+        if let Some(name) = name {
+            let context = PasswordContext { username: Some(new.username.as_str()), customer_name: Some(&name) };
+            Password::parse(password.expose(), &state.config.password_policy, context).map_err(CustomerError::WeakPassword)?;
+        }
+    }
     let password_hash = first_password_hash(&new.access).await?;
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
@@ -290,12 +302,12 @@ async fn queue_first_access(
             let context = minijinja::context! { ..state.mail_base_context(), ..account_context(account) };
             let mail = OutgoingMail {
                 template: MailTemplate::InitialPassword,
-                idempotency_key: format!("account:{user_id}:{}", crypto::correlation_id()),
+                idempotency_key: unique_key("account", user_id),
                 recipient: account.email.clone(),
                 context,
                 expires_at: None,
             };
-            state.outbox.enqueue(tx, mail, now).await?;
+            state.outbox.enqueue_new(tx, mail, MailExtras { user_id: Some(user_id), ..MailExtras::default() }, now).await?;
             Ok(true)
         }
         FirstAccess::DemoPassword(_) => Ok(false),
@@ -318,18 +330,14 @@ pub(crate) async fn queue_invitation(
         ..account_context(account),
         ..minijinja::context! { link => link, valid_hours => ttl / 3600 },
     };
-    state.outbox.enqueue(
-        tx,
-        OutgoingMail {
-            template: MailTemplate::Invitation,
-            idempotency_key: format!("invitation:{token_id}:{}", crypto::correlation_id()),
-            recipient: account.email.clone(),
-            context,
-            expires_at: Some(now + ttl),
-        },
-        now,
-    )
-    .await?;
+    let mail = OutgoingMail {
+        template: MailTemplate::Invitation,
+        idempotency_key: unique_key("invitation", token_id),
+        recipient: account.email.clone(),
+        context,
+        expires_at: Some(now + ttl),
+    };
+    state.outbox.enqueue_new(tx, mail, MailExtras { user_id: Some(user_id), ..MailExtras::default() }, now).await?;
     Ok(())
 }
 
@@ -350,8 +358,10 @@ pub async fn issue_token(
         .execute(&mut **tx)
         .await?;
     let token = crypto::new_token();
+    // Good only under the user's security stamp of now: a change of credentials voids it.
     let id: i64 = db::query_scalar(
-        "INSERT INTO tokens (user_id, purpose, token_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        "INSERT INTO tokens (user_id, purpose, token_hash, created_at, expires_at, security_stamp) \
+         SELECT $1, $2, $3, $4, $5, security_stamp FROM users WHERE id = $1 RETURNING id",
     )
     .bind(user_id)
     .bind(purpose)

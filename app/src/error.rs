@@ -46,6 +46,9 @@ pub enum AppError {
     TooLarge,
     #[error("Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung.")]
     Unreachable,
+    /// The database (or another part the portal needs) does not answer; it carries on once it is back.
+    #[error("Das Kundenportal ist gerade nicht erreichbar. Bitte versuchen Sie es in einer Minute noch einmal.")]
+    Unavailable,
     #[error("Es ist ein unerwarteter Fehler aufgetreten. Bitte versuchen Sie es später noch einmal. Fehlernummer: {correlation_id}")]
     Internal { correlation_id: String },
 }
@@ -67,6 +70,7 @@ impl AppError {
             AppError::EmailLinkInvalid => "email-link",
             AppError::TooManyRequests { .. } => "zu-viele",
             AppError::Busy => "ausgelastet",
+            AppError::Unavailable => "nicht-erreichbar",
             AppError::Internal { correlation_id } => return format!("intern-{correlation_id}"),
             AppError::Invalid(message) if message.starts_with(messages::RULES_PREFIX) => "regeln",
             AppError::Invalid(message) => messages::BY_CODE
@@ -91,6 +95,7 @@ impl AppError {
             "email-link" => AppError::EmailLinkInvalid,
             "zu-viele" => AppError::TooManyRequests { retry_after_seconds: 60 },
             "ausgelastet" => AppError::Busy,
+            "nicht-erreichbar" => AppError::Unavailable,
             other => match other.strip_prefix("intern-") {
                 Some(id) if id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
                     AppError::Internal { correlation_id: id.to_owned() }
@@ -135,6 +140,7 @@ impl AppError {
         match self {
             AppError::TooManyRequests { retry_after_seconds } => Some(*retry_after_seconds),
             AppError::Busy => Some(2),
+            AppError::Unavailable => Some(30),
             _ => None,
         }
     }
@@ -149,7 +155,7 @@ impl AppError {
             AppError::Invalid(_) => 422,
             AppError::BadRequest => 400,
             AppError::TooLarge => 413,
-            AppError::Busy | AppError::Unreachable => 503,
+            AppError::Busy | AppError::Unreachable | AppError::Unavailable => 503,
             AppError::Internal { .. } => 500,
         }
     }
@@ -226,6 +232,45 @@ impl AppError {
     }
 }
 
+/// An axum extractor (`Path`, `Query`) whose refusal is the portal's own —
+/// [`AppError::BadRequest`], a German page or JSON by [`Caller`] — never
+/// the framework's English text (`?download=1&download=1` is a duplicate
+/// field to serde, `%FF` in a path is no UTF-8).
+#[cfg(feature = "ssr")]
+pub struct Valid<E>(pub E);
+
+#[cfg(feature = "ssr")]
+impl<S, T> axum::extract::FromRequestParts<S> for Valid<axum::extract::Query<T>>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state).await.map(Valid).map_err(|rejection| refuse_malformed(parts, &rejection))
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl<S, T> axum::extract::FromRequestParts<S> for Valid<axum::extract::Path<T>>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state).await.map(Valid).map_err(|rejection| refuse_malformed(parts, &rejection))
+    }
+}
+
+#[cfg(feature = "ssr")]
+fn refuse_malformed(parts: &http::request::Parts, rejection: &dyn std::fmt::Display) -> axum::response::Response {
+    tracing::info!(path = %parts.uri.path(), %rejection, "malformed request refused");
+    AppError::BadRequest.respond(Caller::of(&parts.headers))
+}
+
 /// Marks a response as a refusal, for the audit log: the error it answers.
 #[cfg(feature = "ssr")]
 #[derive(Debug, Clone)]
@@ -268,15 +313,25 @@ pub async fn status_of_server_fn_error(response: axum::response::Response) -> ax
 #[cfg(feature = "ssr")]
 impl AppError {
     /// An unexpected failure: its whole cause chain goes to the server log
-    /// under a fresh correlation id; the user gets only that id.
+    /// under a fresh correlation id; the user gets only that id. A database
+    /// that cannot be reached is no fault of the request: that is
+    /// [`AppError::Unavailable`] (503), whichever layer it came through.
     pub fn internal(error: &(dyn std::error::Error + 'static)) -> Self {
         let correlation_id = crate::server::crypto::correlation_id();
         let mut chain = error.to_string();
-        let mut source = error.source();
-        while let Some(cause) = source {
-            chain.push_str(": ");
-            chain.push_str(&cause.to_string());
-            source = cause.source();
+        let mut unreachable = false;
+        let mut cause = Some(error);
+        while let Some(current) = cause {
+            unreachable |= current.downcast_ref::<sqlx::Error>().is_some_and(crate::server::db::is_unreachable);
+            if let Some(next) = current.source() {
+                chain.push_str(": ");
+                chain.push_str(&next.to_string());
+            }
+            cause = current.source();
+        }
+        if unreachable {
+            tracing::warn!(%correlation_id, error = %chain, "database unreachable; answering 503");
+            return AppError::Unavailable;
         }
         tracing::error!(%correlation_id, error = %chain, "unexpected error");
         AppError::Internal { correlation_id }

@@ -55,6 +55,8 @@ pub const HEALTHZ: &str = "/healthz";
 /// For the load balancer: the database and the document store answer and
 /// the schema is the one this binary expects.
 pub const READYZ: &str = "/readyz";
+/// For the operator's monitoring (Prometheus text), with `KP_METRICS_TOKEN`.
+pub const METRICS: &str = "/metrics";
 /// RFC 8058 one-click unsubscribe (`POST`, `?token=`): a mail program ends
 /// a forwarding without a page in between.
 pub const FORWARDING_ONE_CLICK: &str = "/weiterleitung/abbestellen";

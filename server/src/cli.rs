@@ -301,7 +301,12 @@ pub async fn run() -> ExitCode {
                     println!("Benutzer {username} angelegt; die E-Mail für den ersten Zugang liegt im Postausgang.");
                     deliver_outbox(&state).await
                 }
-                Err(error @ (CustomerError::UnknownCustomer(_) | CustomerError::DuplicateUsername(_) | CustomerError::TooManyUsers)) => fail(REFUSED, error),
+                Err(
+                    error @ (CustomerError::UnknownCustomer(_)
+                    | CustomerError::DuplicateUsername(_)
+                    | CustomerError::TooManyUsers
+                    | CustomerError::WeakPassword(_)),
+                ) => fail(REFUSED, error),
                 Err(error) => internal(error),
             }
         }
@@ -424,7 +429,7 @@ async fn deliver_outbox(state: &AppState) -> ExitCode {
 
 async fn serve(state: AppState) -> ExitCode {
     let addr: SocketAddr = state.leptos_options.site_addr;
-    let listener = match tokio::net::TcpListener::bind(addr).await {
+    let listener = match crate::startup::bind(addr).await {
         Ok(listener) => listener,
         Err(error) => return fail(FAILED, format!("LEPTOS_SITE_ADDR: {addr} ist nicht frei ({})", error.kind())),
     };

@@ -16,6 +16,7 @@ use axum::http::{header, Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::middleware::{self, Next};
 use axum::routing::{get, post, MethodRouter};
+use axum::serve::{ListenerExt, TapIo};
 use axum::Router;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
@@ -50,6 +51,9 @@ pub enum RouteAccess {
     /// A mailed link's token in the address names what it acts on (410
     /// without a working one); no cookie counts, so no CSRF check applies.
     Token,
+    /// The operator's monitoring, by `Authorization: Bearer` with
+    /// `KP_METRICS_TOKEN` (401 without it; 404 while none is configured).
+    MetricsToken,
 }
 
 /// Every plain route with its access rule. The router is built from this
@@ -65,7 +69,21 @@ pub fn plain_routes() -> Vec<(&'static str, RouteAccess, MethodRouter<AppState>)
         (routes::FORWARDING_ONE_CLICK, RouteAccess::Token, post(app::forwarding::ssr::one_click_unsubscribe)),
         (routes::HEALTHZ, RouteAccess::Public, get(healthz)),
         (routes::READYZ, RouteAccess::Public, get(readyz)),
+        (routes::METRICS, RouteAccess::MetricsToken, get(metrics)),
     ]
+}
+
+/// The listening socket for `addr`. Every accepted connection gets
+/// `TCP_NODELAY`: a response written in more than one piece (a streamed
+/// page, a file) must not wait for the client's delayed ACK — 40 ms per
+/// answer on a kept-alive connection otherwise.
+pub async fn bind(addr: std::net::SocketAddr) -> std::io::Result<TapIo<tokio::net::TcpListener, fn(&mut tokio::net::TcpStream)>> {
+    fn no_delay(stream: &mut tokio::net::TcpStream) {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY could not be set");
+        }
+    }
+    Ok(tokio::net::TcpListener::bind(addr).await?.tap_io(no_delay as fn(&mut tokio::net::TcpStream)))
 }
 
 /// Routes whose requests may be larger than a form: their own body limit.
@@ -126,6 +144,7 @@ pub fn build(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), audit_refusals))
         .layer(middleware::map_response(no_store_unless_static))
         .layer(CompressionLayer::new().compress_when(is_static_asset))
+        .layer(middleware::from_fn_with_state(state.clone(), count_request))
         .with_state(state);
 
     for (name, value) in static_headers(https) {
@@ -180,6 +199,42 @@ async fn readyz(State(state): State<AppState>) -> Response {
         (true, false) => (StatusCode::SERVICE_UNAVAILABLE, "storage not ready\n"),
     };
     (status, [(header::CACHE_CONTROL, "no-store")], body).into_response()
+}
+
+/// `GET /metrics` for the operator's monitoring (Prometheus): off (404) unless
+/// `KP_METRICS_TOKEN` is set, then only with that token as a bearer token.
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    use secrecy::ExposeSecret;
+    let Some(expected) = &state.config.metrics_token else { return AppError::NotFound.respond(Caller::Api) };
+    let presented = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or_default();
+    if !app::server::crypto::secrets_equal(presented, expected.expose_secret()) {
+        tracing::info!("metrics refused: no working token");
+        return AppError::NotSignedIn.respond(Caller::Api);
+    }
+    match state.metrics.render(&state.pool, state.clock.now()).await {
+        Ok(text) => ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], text).into_response(),
+        Err(error) => AppError::from(error).respond(Caller::Api),
+    }
+}
+
+/// Counts every answer by its route (as registered, never the address as
+/// sent), method and status, and how long it took until its headers.
+async fn count_request(State(state): State<AppState>, request: Request<Body>, next: Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "other".to_owned(), |path| path.as_str().to_owned());
+    let method = request.method().as_str().to_owned();
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let metrics = &state.metrics;
+    metrics.latency.get_or_create(&app::server::metrics::RouteLabels { route: route.clone() }).observe(started.elapsed().as_secs_f64());
+    metrics.requests.get_or_create(&app::server::metrics::RequestLabels { route, method, status: response.status().as_u16() }).inc();
+    response
 }
 
 /// The operator's logo from `KP_LOGO_FILE`, or the built-in one.

@@ -385,3 +385,20 @@ async fn operators_list_customers_and_users_turn_users_off_and_on_and_read_the_a
     let bad_day = kundenportal(&data_dir, &["audit", "--customer", "30001", "--since", "gestern"], &[]);
     assert_eq!(bad_day.status.code(), Some(1));
 }
+
+#[tokio::test]
+async fn user_add_applies_the_whole_password_policy_the_customers_name_included() {
+    let data_dir = DataDir::new().await;
+    assert!(add(&data_dir, &[("--number", "30002"), ("--name", "Bau 2000")], None).status.success());
+    let before = snapshot(&data_dir).await;
+    let refused = kundenportal(
+        &data_dir,
+        &["user", "add", "--customer", "30002", "--username", "neuling", "--email", "n@bau.example", "--initial-password", "BAU 2000"],
+        &[],
+    );
+    assert_eq!(refused.status.code(), Some(1), "{}", String::from_utf8_lossy(&refused.stderr));
+    let lines = stderr_lines(&refused);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].starts_with("Fehler: ") && lines[0].contains("nicht der Kundenname"), "{lines:?}");
+    assert_eq!(snapshot(&data_dir).await, before, "nothing was written");
+}

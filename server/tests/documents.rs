@@ -11,32 +11,15 @@ use common::*;
 use serde_json::Value;
 
 const PASSWORD: &str = "Akten-Wort-42";
-const BOUNDARY: &str = "----kundenportal-test";
 
 fn pdf(text: &str) -> Vec<u8> {
     format!("%PDF-1.4\n% {text}\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n").into_bytes()
 }
 
-fn multipart(fields: &[(&str, &str)], file: Option<&[u8]>) -> Vec<u8> {
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend(format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
-    }
-    if let Some(file) = file {
-        body.extend(
-            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\nContent-Type: application/pdf\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend(file);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{BOUNDARY}--\r\n").as_bytes());
-    body
-}
 
 fn upload(key: Option<&str>, body: Vec<u8>) -> Request<Body> {
     let mut request = Request::post("/api/v1/documents")
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"))
         .header(header::CONTENT_LENGTH, body.len());
     if let Some(key) = key {
         request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
@@ -51,7 +34,7 @@ async fn api_key(app: &TestApp, name: &str) -> String {
 const INVOICE: [(&str, &str); 4] = [("customer", "80001"), ("number", "RE-2026-0001"), ("type", "rechnung"), ("created", "2026-11-20")];
 
 async fn send(app: &TestApp, key: &str, fields: &[(&str, &str)], file: &[u8]) -> (StatusCode, Value) {
-    let response = app.request(upload(Some(key), multipart(fields, Some(file)))).await;
+    let response = app.request(upload(Some(key), multipart_body(fields, Some(file)))).await;
     (response.status, serde_json::from_str(&response.body).unwrap_or(Value::Null))
 }
 
@@ -87,7 +70,7 @@ async fn the_ingest_api_answers_every_case_with_its_status() {
     }
     let (status, body) = send(&app, &key, &INVOICE[..3], &file).await;
     assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("created")));
-    let no_file = app.request(upload(Some(&key), multipart(&INVOICE, None))).await;
+    let no_file = app.request(upload(Some(&key), multipart_body(&INVOICE, None))).await;
     assert_eq!(no_file.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", no_file.body);
 
     let (status, _) = send(&app, &key, &with(&[("number", "RE-2")]), b"<html>kein PDF</html>").await;
@@ -105,7 +88,7 @@ async fn missing_wrong_and_revoked_keys_get_the_same_401() {
     customer_with_password(&app, "80001", "akten", PASSWORD).await;
     let key = api_key(&app, "alt").await;
     app::documents::ssr::api_keys::revoke(&app.state.pool, "alt", START).await.unwrap();
-    let body = multipart(&INVOICE, Some(&pdf("x")));
+    let body = multipart_body(&INVOICE, Some(&pdf("x")));
     let mut answers = Vec::new();
     for presented in [None, Some("kp_falsch"), Some(key.as_str())] {
         let response = app.request(upload(presented, body.clone())).await;
@@ -121,7 +104,7 @@ async fn a_body_over_the_limit_is_refused_before_it_is_read() {
     let app = spawn_app_with(&[("KP_DOCUMENT_MAX_MB", "1")]).await;
     let key = api_key(&app, "faktura").await;
     let request = Request::post("/api/v1/documents")
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={BOUNDARY}"))
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"))
         .header(header::CONTENT_LENGTH, 50 << 20)
         .header(header::AUTHORIZATION, format!("Bearer {key}"))
         .body(Body::from_stream(futures_util::stream::iter([Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b"--"))])))
@@ -364,4 +347,323 @@ async fn the_zip_export_holds_exactly_the_filtered_documents_byte_for_byte() {
     assert_eq!(csv.lines().count(), 4);
     let exported: i64 = db::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'documents_exported'").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(exported, 1);
+}
+
+// ---- Reliability ------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_malformed_address_or_body_is_answered_by_the_portal_in_german_never_by_the_framework() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "80001", "anna", PASSWORD).await;
+    let own = ingest(&app, "80001", "RE-1", None).await;
+    let anna = app.sign_in("anna", PASSWORD).await;
+    let framework_words = ["Failed to deserialize", "duplicate field", "Invalid", "boundary", "Expected", "request", "Content-Type"];
+    let german = |body: &str| framework_words.iter().all(|word| !body.contains(word)) && !body.trim().is_empty();
+
+    let page = Request::get(format!("/dokumente/{own}/pdf?download=1&download=1"))
+        .header(header::COOKIE, &anna)
+        .header(header::ACCEPT, "text/html")
+        .body(Body::empty())
+        .unwrap();
+    let answer = app.request(page).await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    assert!(german(&answer.body), "{}", answer.body);
+    assert!(answer.body.contains("Die Anfrage konnte nicht verarbeitet werden"), "{}", answer.body);
+
+    let key = api_key(&app, "faktura").await;
+    for (content_type, body) in [("application/json", "{\"customer\":\"80001\"}"), ("multipart/form-data", "--x--"), ("multipart/form-data; boundary=b", "kein multipart")] {
+        let request = Request::post("/api/v1/documents")
+            .header(header::CONTENT_TYPE, content_type)
+            .header(header::AUTHORIZATION, format!("Bearer {key}"))
+            .body(Body::from(body))
+            .unwrap();
+        let answer = app.request(request).await;
+        assert!(answer.status.is_client_error(), "{content_type}: {}", answer.status);
+        let json: Value = serde_json::from_str(&answer.body).unwrap_or_else(|_| panic!("{content_type}: not JSON: {}", answer.body));
+        assert!(german(json["error"].as_str().unwrap()), "{content_type}: {json}");
+    }
+}
+
+/// Holds the lock that a writer of `documents` waits for (the write lock on
+/// SQLite, a table lock on PostgreSQL), while reads go on.
+async fn hold_documents_write_lock(app: &TestApp) -> db::Transaction<'static> {
+    let mut tx = db::begin(&app.state.pool).await.unwrap();
+    let statement = match app.state.pool.backend() {
+        db::Backend::Sqlite => "UPDATE customers SET name = name",
+        db::Backend::Postgres => "LOCK TABLE documents IN SHARE ROW EXCLUSIVE MODE",
+    };
+    db::query(statement).execute(&mut *tx).await.unwrap();
+    tx
+}
+
+/// Moves the clock to three days after the real now, so that files written
+/// by this test (stamped with the real time) are old for the sweep.
+fn move_clock_past_real_time(app: &TestApp) {
+    let real_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    app.state.clock.advance(real_now.max(app.state.clock.now()) - app.state.clock.now() + 3 * 24 * 3600);
+}
+
+/// Lets a spawned task get as far as it can before the test goes on.
+async fn let_it_run() {
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sweep_never_deletes_a_file_that_an_ingest_of_the_same_bytes_is_about_to_use() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    customer_with_password(&app, "80001", "akten", PASSWORD).await;
+    let bytes = pdf("schon einmal da");
+    // A failed ingest left this file behind long ago.
+    let hash = app::server::storage::ContentHash::of(&bytes);
+    app.state.documents.put(&hash, bytes.clone().into()).await.unwrap();
+    move_clock_past_real_time(&app);
+
+    let lock = hold_documents_write_lock(&app).await;
+    // The operator's ingest (no API key to check first): it writes the file, then waits for the lock.
+    let ingesting = {
+        let (app, bytes) = (app.clone(), bytes.clone());
+        tokio::spawn(async move {
+            use app::documents::ssr::ingest::{ingest, Ingester, NewDocument};
+            let new = NewDocument::parse("80001", "RE-WIEDER", "rechnung", "2026-11-20", None).unwrap();
+            ingest(&app.state, &Ingester::Operator, new, bytes.into()).await
+        })
+    };
+    let_it_run().await;
+    let sweeping = {
+        let app = app.clone();
+        tokio::spawn(async move { app::documents::ssr::retention::sweep_orphans(&app.state).await })
+    };
+    let_it_run().await;
+    drop(lock);
+    let id = ingesting.await.unwrap().unwrap().id();
+    sweeping.await.unwrap().unwrap();
+    assert_eq!(app.state.documents.size(&hash).await.unwrap(), bytes.len() as u64, "the document's file is there");
+    let (status, _, served) = app.request_bytes(get_pdf(&app::routes::document_pdf(id, false), &app.sign_in("akten", PASSWORD).await, None)).await;
+    assert_eq!((status, served.as_ref()), (StatusCode::OK, bytes.as_slice()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_purges_at_once_delete_and_audit_each_document_once() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    customer_with_password(&app, "80001", "anna", PASSWORD).await;
+    for number in ["RE-1", "RE-2", "RE-3", "RE-4"] {
+        ingest(&app, "80001", number, None).await;
+    }
+    db::query("UPDATE documents SET hidden_from = $1").bind(app.state.clock.now()).execute(&app.state.pool).await.unwrap();
+    let lock = hold_documents_write_lock(&app).await;
+    let purges: Vec<_> = (0..2)
+        .map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move { app::documents::ssr::retention::purge_expired(&app.state).await.unwrap() })
+        })
+        .collect();
+    let_it_run().await;
+    drop(lock);
+    let mut purged = 0;
+    for purge in purges {
+        purged += purge.await.unwrap();
+    }
+    assert_eq!(purged, 4, "each document counted by the purge that deleted it");
+    let audited: i64 = db::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'document_purged'").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(audited, 4, "one audit row per document that was deleted");
+    assert_eq!(stored_files(&app).await, 0);
+}
+
+#[tokio::test]
+async fn zip_entry_names_are_flat_safe_on_windows_and_macos_and_unique() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "80001", "anna", PASSWORD).await;
+    for (key, name) in [("storno", "Storno/Rechnung"), ("pfad", "..\\..\\Windows"), ("zeichen", "Was? \"Wer\"*:<>|"), ("punkt", ".versteckt")] {
+        db::query("INSERT INTO document_types (key, name) VALUES ($1, $2)").bind(key).bind(name).execute(&app.state.pool).await.unwrap();
+    }
+    use app::documents::ssr::ingest::{ingest, Ingester, NewDocument};
+    let documents = [("storno", "1"), ("pfad", "2"), ("zeichen", "3"), ("punkt", "4"), ("rechnung", "RE 1"), ("rechnung", "RE_1"), ("rechnung", "re_1"), ("rechnung", "..")];
+    for (kind, number) in documents {
+        let new = NewDocument::parse("80001", number, kind, "2026-01-15", None).unwrap();
+        ingest(&app.state, &Ingester::Operator, new, pdf(&format!("{kind} {number}")).into()).await.unwrap();
+    }
+    let anna = app.sign_in("anna", PASSWORD).await;
+    let request = Request::get("/dokumente/export.zip").header(header::COOKIE, &anna).body(Body::empty()).unwrap();
+    let (status, _, body) = app.request_bytes(request).await;
+    assert_eq!(status, StatusCode::OK);
+    let entries = unzip(&body);
+    assert_eq!(entries.len(), documents.len() + 1);
+    let names: Vec<&str> = entries[1..].iter().map(|(name, _)| name.as_str()).collect();
+    let mut folded: Vec<String> = names.iter().map(|name| name.to_lowercase()).collect();
+    folded.sort();
+    folded.dedup();
+    assert_eq!(folded.len(), names.len(), "unique even where case does not count: {names:?}");
+    for name in &names {
+        assert!(!name.chars().any(|c| c.is_control() || "/\\:*?\"<>|".contains(c)), "{name}");
+        assert!(!name.starts_with('.') && !name.starts_with(' '), "{name}");
+        assert!(name.ends_with(".pdf") && !name.ends_with(" .pdf") && !name.ends_with("..pdf"), "{name}");
+    }
+    let index = String::from_utf8(entries[0].1.clone()).unwrap();
+    for name in &names {
+        assert!(index.contains(name), "index.csv names {name}: {index}");
+    }
+    // Each entry holds its own document.
+    for (kind, number) in documents {
+        let expected = pdf(&format!("{kind} {number}"));
+        assert_eq!(entries.iter().filter(|(_, bytes)| *bytes == expected).count(), 1, "{kind} {number}");
+    }
+}
+
+/// A multipart upload whose file part stops halfway until `rest` is sent.
+fn stalled_upload(key: &str, number: &str, file: &[u8]) -> (Request<Body>, tokio::sync::oneshot::Sender<()>) {
+    use futures_util::StreamExt;
+    let fields = [("customer", "80001"), ("number", number), ("type", "rechnung"), ("created", "2026-11-20")];
+    let body = multipart_body(&fields, Some(file));
+    let (first, second) = body.split_at(body.len() - 40);
+    let (first, second) = (axum::body::Bytes::copy_from_slice(first), axum::body::Bytes::copy_from_slice(second));
+    let (rest, wait) = tokio::sync::oneshot::channel::<()>();
+    let stream = futures_util::stream::once(async move { Ok::<_, std::io::Error>(first) })
+        .chain(futures_util::stream::once(async move {
+            let _ = wait.await;
+            Ok::<_, std::io::Error>(second)
+        }));
+    let request = Request::post("/api/v1/documents")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"))
+        .header(header::AUTHORIZATION, format!("Bearer {key}"))
+        .body(Body::from_stream(stream))
+        .unwrap();
+    (request, rest)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn uploads_beyond_the_allowed_number_at_once_are_told_to_come_back_later() {
+    let app = std::sync::Arc::new(spawn_app_with(&[("KP_INGEST_MAX_CONCURRENT", "1"), ("KP_INGEST_MAX_WAITING", "0")]).await);
+    customer_with_password(&app, "80001", "akten", PASSWORD).await;
+    let key = api_key(&app, "faktura").await;
+    let (slow, rest) = stalled_upload(&key, "RE-LANGSAM", &pdf("langsam"));
+    let first = {
+        let app = app.clone();
+        tokio::spawn(async move { app.request(slow).await })
+    };
+    let_it_run().await;
+    let second = app.request(upload(Some(&key), multipart_body(&with(&[("number", "RE-EILIG")]), Some(&pdf("eilig"))))).await;
+    assert_eq!(second.status, StatusCode::SERVICE_UNAVAILABLE, "{}", second.body);
+    assert!(second.headers.contains_key(header::RETRY_AFTER));
+    let json: Value = serde_json::from_str(&second.body).unwrap();
+    assert!(json["error"].as_str().unwrap().contains("später"), "{json}");
+    rest.send(()).unwrap();
+    assert_eq!(first.await.unwrap().status, StatusCode::CREATED);
+    let again = app.request(upload(Some(&key), multipart_body(&with(&[("number", "RE-EILIG")]), Some(&pdf("eilig"))))).await;
+    assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
+}
+
+/// A figure of this process's memory (the server runs in it) in KiB:
+/// `VmRSS` resident now, `VmHWM` the peak since [`reset_peak_memory`].
+fn memory_kib(field: &str) -> i64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = status.lines().find(|line| line.starts_with(&format!("{field}:"))).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Linux: the peak (`VmHWM`) starts again from what is resident now.
+fn reset_peak_memory() {
+    std::fs::write("/proc/self/clear_refs", "5").unwrap();
+}
+
+#[tokio::test]
+async fn a_large_upload_goes_to_storage_without_being_held_in_memory() {
+    let app = spawn_app_with(&[("KP_DOCUMENT_MAX_MB", "40")]).await;
+    customer_with_password(&app, "80001", "akten", PASSWORD).await;
+    let key = api_key(&app, "faktura").await;
+    // Warm up: the first upload opens files and fills caches.
+    assert_eq!(send(&app, &key, &with(&[("number", "RE-KLEIN")]), &pdf("klein")).await.0, StatusCode::CREATED);
+    let mut large = pdf("gross");
+    large.splice(10..10, (0..32 << 20).map(|i: u32| (i % 251) as u8));
+    let body = multipart_body(&with(&[("number", "RE-GROSS")]), Some(&large));
+    // The request body is produced in pieces as the server reads it, so only the server's copies count.
+    let chunks: Vec<axum::body::Bytes> = body.chunks(64 * 1024).map(axum::body::Bytes::copy_from_slice).collect();
+    let hash = app::server::storage::ContentHash::of(&large);
+    drop((large, body));
+    let request = Request::post("/api/v1/documents")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"))
+        .header(header::AUTHORIZATION, format!("Bearer {key}"))
+        .body(Body::from_stream(futures_util::stream::iter(chunks.into_iter().map(Ok::<_, std::io::Error>))))
+        .unwrap();
+    let before = memory_kib("VmRSS");
+    reset_peak_memory();
+    let answer = app.request(request).await;
+    let grown = memory_kib("VmHWM") - before;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    assert_eq!(app.state.documents.size(&hash).await.unwrap(), 32 * 1024 * 1024 + pdf("gross").len() as u64);
+    assert!(grown < 12 * 1024, "resident memory peaked {grown} KiB above where it was, for a 32 MB upload");
+}
+
+/// A small file system of its own (tmpfs) for the document store, to fill
+/// up or make read-only; unmounted at the end. Needs root, as `make test` runs.
+struct OwnFileSystem {
+    dir: tempfile::TempDir,
+}
+
+impl OwnFileSystem {
+    fn mount(size: &str) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .status()
+            .expect("mount runs");
+        assert!(mounted.success(), "this test mounts a tmpfs for the store (it runs as root under make test)");
+        Self { dir }
+    }
+
+    fn remount(&self, options: &str) {
+        let status = std::process::Command::new("mount").args(["-o", &format!("remount,{options}")]).arg(self.dir.path()).status().unwrap();
+        assert!(status.success());
+    }
+
+    /// Every file under the mount, staged leftovers included.
+    fn files(&self) -> Vec<std::path::PathBuf> {
+        fn walk(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                if entry.file_type().unwrap().is_dir() {
+                    walk(&entry.path(), found);
+                } else {
+                    found.push(entry.path());
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(self.dir.path(), &mut found);
+        found
+    }
+}
+
+impl Drop for OwnFileSystem {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg("-l").arg(self.dir.path()).status();
+    }
+}
+
+#[tokio::test]
+async fn a_full_or_read_only_store_refuses_the_upload_clearly_and_nothing_is_half_written() {
+    let store = OwnFileSystem::mount("256k");
+    let app = spawn_app_with(&[("KP_STORAGE_URL", &format!("file://{}/dokumente", store.dir.path().display()))]).await;
+    customer_with_password(&app, "80001", "akten", PASSWORD).await;
+    let key = api_key(&app, "faktura").await;
+    assert_eq!(send(&app, &key, &with(&[("number", "RE-KLEIN")]), &pdf("passt")).await.0, StatusCode::CREATED);
+    let before = store.files();
+    assert_eq!(before.len(), 1);
+
+    let mut large = pdf("zu gross fuer den Speicher");
+    large.splice(10..10, vec![b'x'; 400 * 1024]);
+    let read_only_pdf = pdf("schreibgeschuetzt");
+    for (case, number, file) in [("full", "RE-VOLL", &large), ("read-only", "RE-NURLESEN", &read_only_pdf)] {
+        if case == "read-only" {
+            store.remount("ro");
+        }
+        let (status, body) = send(&app, &key, &with(&[("number", number)]), file).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{case}: {body}");
+        let message = body["error"].as_str().unwrap();
+        assert!(message.contains("voll oder schreibgeschützt") && message.contains("nichts gespeichert"), "{case}: {message}");
+        assert_eq!(app.count("documents").await, 1, "{case}: no row");
+        assert_eq!(store.files(), before, "{case}: no file, not even a part of one");
+    }
+    // Once there is room again, the same upload goes through.
+    store.remount("rw");
+    assert_eq!(send(&app, &key, &with(&[("number", "RE-NURLESEN")]), &read_only_pdf).await.0, StatusCode::CREATED);
 }

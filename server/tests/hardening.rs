@@ -589,7 +589,49 @@ async fn no_log_line_and_no_audit_row_holds_a_password_a_token_or_a_hash() {
         let response = app.call(endpoint, &[("token", token), ("password", "Link-Tonne-43"), ("confirm", "Link-Tonne-43")], None).await;
         assert_eq!(response.status, StatusCode::OK, "{endpoint}: {}", response.body);
     }
-    for column in ["SELECT password_hash FROM users", "SELECT id_hash FROM sessions", "SELECT token_hash FROM tokens"] {
+
+    // API keys (a working one and a wrong one), an e-mail change's link, a
+    // forwarding's confirmation and "beenden" links.
+    let key = app::documents::ssr::api_keys::create(&app.state.pool, "faktura", app.state.clock.now()).await.unwrap();
+    secrets.extend([key.clone(), "kp_falsch_und_geheim_0123456789".to_owned()]);
+    let cookie = app.sign_in("geheim", "Link-Tonne-43").await;
+    secrets.push(cookie.split('=').nth(1).unwrap().to_owned());
+    let asked = app.call("profile/request_email_change", &[("email", "neu@geheim.example"), ("password", "Link-Tonne-43")], Some(&cookie)).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    let added = app.call("forwardings/add", &[("email", "fibu@geheim.example"), ("confirm", "fibu@geheim.example"), ("type_key", "")], Some(&cookie)).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+    app.state.outbox_worker().deliver_due().await.unwrap();
+    let mails = mailbox.wait_for(6).await;
+    let token_of = |page: &str| {
+        let mail = mails.iter().rev().find(|mail| unfold_quoted_printable(mail).contains(&format!("{page}?token="))).unwrap();
+        link_in(&unfold_quoted_printable(mail), page).1
+    };
+    let (email_token, optin_token) = (token_of("/email-bestaetigen"), token_of("/weiterleitung-bestaetigen"));
+    assert_eq!(app.call("forwardings/confirm", &[("token", &optin_token)], None).await.status, StatusCode::OK);
+    for presented in [key.as_str(), "kp_falsch_und_geheim_0123456789"] {
+        let body = "--x\r\nContent-Disposition: form-data; name=\"customer\"\r\n\r\n60020\r\n--x\r\nContent-Disposition: form-data; name=\"number\"\r\n\r\nRE-1\r\n\
+                    --x\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\nrechnung\r\n--x\r\nContent-Disposition: form-data; name=\"created\"\r\n\r\n2026-11-20\r\n\
+                    --x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.4\n%%EOF\n\r\n--x--\r\n";
+        let request = axum::http::Request::post("/api/v1/documents")
+            .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+            .header(header::AUTHORIZATION, format!("Bearer {presented}"))
+            .body(Body::from(body))
+            .unwrap();
+        app.request(request).await;
+    }
+    app.state.clock.advance(600);
+    app.state.outbox_worker().deliver_due().await.unwrap();
+    let mails = mailbox.wait_for(8).await;
+    let forwarded = mails.iter().find(|mail| unfold_quoted_printable(mail).contains("/weiterleitung-beenden?token=")).expect("the document was forwarded");
+    let end_token = link_in(&unfold_quoted_printable(forwarded), "/weiterleitung-beenden").1;
+    assert_eq!(app.get(&format!("/email-bestaetigen?token={email_token}"), None).await.status, StatusCode::OK);
+    assert_eq!(app.call("profile/confirm_email_change", &[("token", &email_token)], None).await.status, StatusCode::OK);
+    assert_eq!(app.call("forwardings/end", &[("token", &end_token)], None).await.status, StatusCode::OK);
+    secrets.extend([email_token, optin_token, end_token]);
+    // What the database keeps of each secret is its hash: none of those may show either.
+    let hashed: Vec<String> = secrets.iter().map(|secret| app::server::crypto::token_hash(secret)).collect();
+    secrets.extend(hashed);
+    for column in ["SELECT password_hash FROM users", "SELECT id_hash FROM sessions", "SELECT token_hash FROM tokens", "SELECT key_hash FROM api_keys"] {
         let hashes: Vec<Option<String>> = db::query_scalar(column).fetch_all(&app.state.pool).await.unwrap();
         secrets.extend(hashes.into_iter().flatten());
     }
@@ -669,4 +711,89 @@ async fn a_new_password_ends_the_trust_in_every_browser() {
     let changed = app.call("auth/change_password", &[("current", PASSWORD), ("password", "Neu-Tonne-42"), ("confirm", "Neu-Tonne-42")], Some(&cookie)).await;
     assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
     assert_eq!(app.count("trusted_devices").await, 0);
+}
+
+#[tokio::test]
+async fn a_wrong_current_password_and_a_wrong_api_key_are_audited() {
+    let app = spawn_app_with(&[("KP_LIMIT_LOGIN_PER_MINUTE", "1000")]).await;
+    customer_with_password(&app, "60030", "pruefung", PASSWORD).await;
+    let cookie = app.sign_in("pruefung", PASSWORD).await;
+    let wrong = "Falsch-Wort-9";
+    let refused = [
+        app.call("auth/confirm_password", &[("password", wrong), ("return_to", "/profil")], Some(&cookie)).await,
+        app.call("profile/request_email_change", &[("email", "neu@pruefung.example"), ("password", wrong)], Some(&cookie)).await,
+        app.call("auth/change_password", &[("current", wrong), ("password", "Neu-Tonne-42"), ("confirm", "Neu-Tonne-42")], Some(&cookie)).await,
+    ];
+    assert!(refused.iter().all(|answer| answer.status == StatusCode::UNPROCESSABLE_ENTITY), "{:?}", refused.iter().map(|a| a.status).collect::<Vec<_>>());
+    let details: Vec<String> = db::query_scalar("SELECT detail FROM audit_log WHERE action = 'current_password_wrong' ORDER BY id")
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(details, ["Passwort bestätigen", "E-Mail-Adresse ändern", "Passwort ändern"]);
+
+    let request = Request::post("/api/v1/documents")
+        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+        .header(header::AUTHORIZATION, "Bearer kp_geraten")
+        .body(Body::from("--x--\r\n"))
+        .unwrap();
+    assert_eq!(app.request(request).await.status, StatusCode::UNAUTHORIZED);
+    let refusals: Vec<(String, Option<String>)> =
+        db::query_as("SELECT detail, ip FROM audit_log WHERE action = 'request_refused_not_signed_in'").fetch_all(&app.state.pool).await.unwrap();
+    assert_eq!(refusals, [("POST /api/v1/documents".to_owned(), Some("192.0.2.10".to_owned()))]);
+}
+
+#[tokio::test]
+async fn unknown_inactive_and_waiting_names_cost_a_password_check_like_a_wrong_password() {
+    let app = spawn_app_with(&[("KP_LIMIT_LOGIN_PER_MINUTE", "1000")]).await;
+    customer_with_password(&app, "60040", "echt", PASSWORD).await;
+    let inactive = customer_with_password(&app, "60041", "ruhend", PASSWORD).await;
+    db::query("UPDATE users SET active = FALSE WHERE id = $1").bind(inactive).execute(&app.state.pool).await.unwrap();
+    customer_with_password(&app, "60042", "wartend", PASSWORD).await;
+    for _ in 0..5 {
+        app.call("auth/login", &[("username", "wartend"), ("password", "Falsch-Wort-1")], None).await;
+    }
+    let checks = || app.state.metrics.password_checks.get();
+    for (username, password, who) in [
+        ("echt", "Falsch-Wort-1", "a known name with a wrong password"),
+        ("niemand", "Falsch-Wort-1", "an unknown name"),
+        ("ruhend", PASSWORD, "an inactive user with the right password"),
+        ("wartend", PASSWORD, "a name that must wait, with the right password"),
+        ("kein gültiger Name!", "Falsch-Wort-1", "input that is no username"),
+    ] {
+        let before = checks();
+        let answer = app.call("auth/login", &[("username", username), ("password", password)], None).await;
+        assert_eq!((answer.status, error_of(&answer)), (StatusCode::UNAUTHORIZED, AppError::InvalidCredentials), "{who}");
+        assert_eq!(checks() - before, 1, "{who}: one Argon2 verification, as for a wrong password");
+    }
+}
+
+#[tokio::test]
+async fn the_database_refuses_rows_that_break_its_rules() {
+    let app = spawn_app().await;
+    let user = customer_with_password(&app, "60050", "regeln", PASSWORD).await;
+    let customer: i64 = db::query_scalar("SELECT customer_id FROM users WHERE id = $1").bind(user).fetch_one(&app.state.pool).await.unwrap();
+    let token = |hash: &str, purpose: &str, created: i64, expires: i64| {
+        format!("INSERT INTO tokens (user_id, purpose, token_hash, created_at, expires_at) VALUES ({user}, '{purpose}', '{hash}', {created}, {expires})")
+    };
+    db::query(&token("h1", "password_reset", 1, 2)).execute(&app.state.pool).await.unwrap();
+    let sha = "a".repeat(64);
+    let must_fail = [
+        ("a token hash twice", token("h1", "invitation", 1, 2)),
+        ("a token of no known purpose", token("h2", "alles", 1, 2)),
+        ("a token that expires before it is made", token("h3", "invitation", 5, 5)),
+        ("a token of no user", "INSERT INTO tokens (user_id, purpose, token_hash, created_at, expires_at) VALUES (999999, 'invitation', 'h4', 1, 2)".to_owned()),
+        ("a username twice whatever its case", format!("INSERT INTO users (customer_id, username, email, role, security_stamp, created_at) VALUES ({customer}, 'REGELN', 'x@y.example', 'sub', 's', 1)")),
+        ("a role that does not exist", format!("INSERT INTO users (customer_id, username, email, role, security_stamp, created_at) VALUES ({customer}, 'zweiter', 'x@y.example', 'admin', 's', 1)")),
+        ("a session of no user", "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at) VALUES ('s1', 999999, 's', 1, 1, 1)".to_owned()),
+        ("an outbox state that does not exist", "INSERT INTO mail_outbox (idempotency_key, kind, recipient, subject, body_text, body_html, status, next_attempt_at, created_at) VALUES ('k1', 'x', 'a@b.example', 's', 't', 'h', 'verschickt', 1, 1)".to_owned()),
+        ("an outbox key twice", "INSERT INTO mail_outbox (idempotency_key, kind, recipient, subject, body_text, body_html, next_attempt_at, created_at) VALUES ('k2', 'x', 'a@b.example', 's', 't', 'h', 1, 1), ('k2', 'x', 'a@b.example', 's', 't', 'h', 1, 1)".to_owned()),
+        ("a document of no customer", format!("INSERT INTO documents (customer_id, number, type_key, created_on, provided_at, hidden_from, sha256, size_bytes, ingested_at) VALUES (999999, '1', 'rechnung', '2026-01-01', 1, 2, '{sha}', 1, 1)")),
+        ("a document of no known type", format!("INSERT INTO documents (customer_id, number, type_key, created_on, provided_at, hidden_from, sha256, size_bytes, ingested_at) VALUES ({customer}, '1', 'unbekannt', '2026-01-01', 1, 2, '{sha}', 1, 1)")),
+        ("a forwarding confirmed without a time", format!("INSERT INTO forwardings (customer_id, email, status, optin_expires_at, created_at) VALUES ({customer}, 'a@b.example', 'confirmed', 1, 1)")),
+        ("a daily allowance of nothing used", "INSERT INTO daily_allowances (action, counted_by, subject_id, day, used) VALUES ('user_add', 'user', 1, 1, 0)".to_owned()),
+        ("a file lease of no hash", "INSERT INTO file_leases (sha256, held_for, holder, until) VALUES ('kurz', 'ingest', 'x', 1)".to_owned()),
+    ];
+    for (what, statement) in must_fail {
+        assert!(db::query(&statement).execute(&app.state.pool).await.is_err(), "{what} was accepted: {statement}");
+    }
 }

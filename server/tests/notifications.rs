@@ -580,3 +580,138 @@ async fn the_notification_choice_is_saved_with_and_without_javascript_and_audite
         ["Bereitstellung von Dokumenten: nur Benachrichtigung → mit Anhang", "Bereitstellung von Dokumenten: mit Anhang → keine"]
     );
 }
+
+// ---- Reliability: mails that must not vanish or outlive their reason ---------------
+
+/// The link token in the queued (not yet sent) mail to `address` that holds `page`.
+async fn queued_link(app: &TestApp, address: &str, page: &str) -> String {
+    let bodies: Vec<String> = db::query_scalar("SELECT body_text FROM mail_outbox WHERE recipient = $1 AND status = 'queued' ORDER BY id")
+        .bind(address)
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap();
+    let body = bodies.iter().find(|body| body.contains(&format!("{page}?token="))).unwrap_or_else(|| panic!("no {page} mail to {address}"));
+    link_in(body, page).1
+}
+
+#[tokio::test]
+async fn a_forwarding_added_after_another_was_removed_or_ended_gets_every_mail_of_its_own() {
+    let (app, mailbox) = smtp_app(&[]).await;
+    let main = customer_with_password(&app, "61091", "wieder", PASSWORD).await;
+    set_notify(&app, main, "none").await;
+    let cookie = app.sign_in("wieder", PASSWORD).await;
+    for (round, address) in ["erst@ziel.example", "dann@ziel.example", "zuletzt@ziel.example"].into_iter().enumerate() {
+        let added = add_forwarding(&app, &cookie, address, address, "").await;
+        assert_eq!(added.status, StatusCode::OK, "{}", added.body);
+        deliver(&app).await;
+        let mails = mailbox.all();
+        assert_eq!(mails_to(&mails, address).len(), 1, "{address} gets its own confirmation request");
+        let token = optin_token(&mails, address);
+        assert_eq!(app.call("forwardings/confirm", &[("token", &token)], None).await.status, StatusCode::OK);
+        // Each round ends its forwarding one way or the other: removed in the portal, or by its recipient.
+        if round % 2 == 0 {
+            let id = json(&app.call("forwardings/list", &[], Some(&cookie)).await)["rows"][0]["id"].as_i64().unwrap().to_string();
+            assert_eq!(app.call("forwardings/remove", &[("id", &id)], Some(&cookie)).await.status, StatusCode::OK);
+        } else {
+            provide(&app, "61091", &format!("RE-{round}"), "rechnung", pdf("beenden")).await;
+            deliver(&app).await;
+            let forwarded = mailbox.all().into_iter().find(|mail| to_of(mail) == address && attachment_of(mail).is_some()).unwrap();
+            let (_, token) = link_in(&text_of(&forwarded), "/weiterleitung-beenden");
+            assert_eq!(app.call("forwardings/end", &[("token", &token)], None).await.status, StatusCode::OK);
+            deliver(&app).await;
+            assert_eq!(mails_to(&mailbox.all(), "wieder@kunden.example").len(), round / 2 + 1, "the main user hears of it");
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_outbox_key_that_meets_a_different_mail_is_an_error_not_silence() {
+    use app::domain::EmailAddress;
+    use app::server::mail::{MailTemplate, OutgoingMail};
+    let app = spawn_app().await;
+    let mail = |to: &str| OutgoingMail {
+        template: MailTemplate::PasswordChanged,
+        idempotency_key: "schluessel:1".to_owned(),
+        recipient: EmailAddress::parse(to).unwrap(),
+        context: minijinja::context! { ..app.state.mail_base_context(), ..minijinja::context! { username => "x", display_name => "X" } },
+        expires_at: None,
+    };
+    let now = app.state.clock.now();
+    let mut tx = db::begin(&app.state.pool).await.unwrap();
+    assert!(app.state.outbox.enqueue(&mut tx, mail("eins@kunden.example"), now).await.unwrap(), "queued");
+    assert!(!app.state.outbox.enqueue(&mut tx, mail("eins@kunden.example"), now).await.unwrap(), "the same mail again is no second row");
+    assert!(app.state.outbox.enqueue(&mut tx, mail("zwei@kunden.example"), now).await.is_err(), "another mail under the same key");
+}
+
+#[tokio::test]
+async fn mails_of_a_removed_or_ended_forwarding_that_wait_for_the_server_are_never_sent() {
+    let port = free_port();
+    let url = format!("smtp://127.0.0.1:{port}");
+    let app = spawn_app_with(&[("KP_SMTP_URL", &url), ("KP_BASE_URL", "https://portal.example.com")]).await;
+    let main = customer_with_password(&app, "61095", "ende", PASSWORD).await;
+    set_notify(&app, main, "none").await;
+    let cookie = app.sign_in("ende", PASSWORD).await;
+    for address in ["entfernt@ziel.example", "beendet@ziel.example", "bleibt@ziel.example"] {
+        add_forwarding(&app, &cookie, address, address, "").await;
+        let token = queued_link(&app, address, "/weiterleitung-bestaetigen").await;
+        assert_eq!(app.call("forwardings/confirm", &[("token", &token)], None).await.status, StatusCode::OK);
+    }
+    provide(&app, "61095", "RE-1", "rechnung", pdf("eins")).await;
+    provide(&app, "61095", "RE-2", "rechnung", pdf("zwei")).await;
+    assert_eq!(deliver(&app).await, 0, "the server is down");
+
+    // During the outage one forwarding is removed, another ended by its recipient.
+    let list = json(&app.call("forwardings/list", &[], Some(&cookie)).await);
+    let removed = list["rows"].as_array().unwrap().iter().find(|row| row["email"] == "entfernt@ziel.example").unwrap()["id"].as_i64().unwrap();
+    assert_eq!(app.call("forwardings/remove", &[("id", &removed.to_string())], Some(&cookie)).await.status, StatusCode::OK);
+    let token = queued_link(&app, "beendet@ziel.example", "/weiterleitung-beenden").await;
+    assert_eq!(app.call("forwardings/end", &[("token", &token)], None).await.status, StatusCode::OK);
+
+    let mailbox = start_smtp_server(port, false);
+    app.state.clock.advance(3600);
+    app.state.outbox_worker().deliver_due().await.unwrap();
+    let mails = mailbox.all();
+    assert_eq!(mails_to(&mails, "entfernt@ziel.example").len(), 0, "nothing reaches a removed forwarding's address");
+    assert_eq!(mails_to(&mails, "beendet@ziel.example").len(), 0, "nothing reaches an ended one's");
+    assert_eq!(mails_to(&mails, "bleibt@ziel.example").len(), 3, "its confirmation request and both documents");
+    assert_eq!(mails_to(&mails, "ende@kunden.example").len(), 1, "the main user hears of the ended one");
+}
+
+#[tokio::test]
+async fn adding_and_removing_forwardings_is_limited_per_user_and_per_customer_and_day() {
+    let (app, mailbox) = smtp_app(&[("KP_LIMIT_ADDS_PER_USER_AND_DAY", "3"), ("KP_LIMIT_ADDS_PER_CUSTOMER_AND_DAY", "5")]).await;
+    let main = customer_with_password(&app, "61097", "kreis", PASSWORD).await;
+    set_notify(&app, main, "none").await;
+    let customer = customer_id_of(&app, main).await;
+    sub_user(&app, customer, "kreishelfer", Some(PASSWORD), "none", true).await;
+    sub_user(&app, customer, "kreisdritter", Some(PASSWORD), "none", true).await;
+    let cookie = app.sign_in("kreis", PASSWORD).await;
+    // Add and remove, again and again: every add would mail a stranger's address.
+    for n in 0..3 {
+        let address = format!("opfer{n}@fremd.example");
+        assert_eq!(add_forwarding(&app, &cookie, &address, &address, "").await.status, StatusCode::OK);
+        deliver(&app).await;
+        let id = json(&app.call("forwardings/list", &[], Some(&cookie)).await)["rows"][0]["id"].as_i64().unwrap().to_string();
+        assert_eq!(app.call("forwardings/remove", &[("id", &id)], Some(&cookie)).await.status, StatusCode::OK);
+    }
+    let refused = add_forwarding(&app, &cookie, "opfer9@fremd.example", "opfer9@fremd.example", "").await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "removed ones count: {}", refused.body);
+    assert!(refused.body.contains("heute"), "{}", refused.body);
+    // A colleague has an allowance of their own, until the customer's is used up.
+    let helper = app.sign_in("kreishelfer", PASSWORD).await;
+    for address in ["a@fremd.example", "b@fremd.example"] {
+        assert_eq!(add_forwarding(&app, &helper, address, address, "").await.status, StatusCode::OK);
+        deliver(&app).await;
+    }
+    let third = app.sign_in("kreisdritter", PASSWORD).await;
+    assert_eq!(add_forwarding(&app, &third, "c@fremd.example", "c@fremd.example", "").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refusals: i64 = db::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'forwarding_add_refused'").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(refusals, 2, "each refusal is audited");
+    // The next day the allowance is back.
+    app.state.clock.advance(24 * 3600);
+    let cookie = app.sign_in("kreis", PASSWORD).await;
+    assert_eq!(add_forwarding(&app, &cookie, "morgen@fremd.example", "morgen@fremd.example", "").await.status, StatusCode::OK);
+    deliver(&app).await;
+    assert_eq!(mailbox.wait_for(6).await.len(), 6, "one confirmation request per add that was let through");
+    assert_eq!(mailbox.all().iter().filter(|mail| to_of(mail) == "c@fremd.example" || to_of(mail) == "opfer9@fremd.example").count(), 0);
+}

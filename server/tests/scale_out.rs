@@ -118,6 +118,21 @@ async fn sign_in_over_http(client: &reqwest::Client, base: &str, username: &str,
         .unwrap()
 }
 
+/// The first sign-in's last step: the privacy notice accepted.
+async fn accept_privacy_over_http(client: &reqwest::Client, base: &str, cookie: &str) {
+    let accepted = client
+        .post(format!("{base}/api/auth/accept_privacy"))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("accept", "application/json")
+        .header("sec-fetch-site", "same-origin")
+        .body("version=1")
+        .send()
+        .await
+        .unwrap();
+    assert!(accepted.status().is_success(), "privacy notice: {}", accepted.status());
+}
+
 fn session_of(response: &reqwest::Response) -> Option<String> {
     response
         .headers()
@@ -198,17 +213,7 @@ async fn two_instances_share_sessions_lockouts_the_outbox_and_the_daily_jobs() {
     // Signed in on A, the session works on B; signing out on B ends it on A.
     let signed_in = sign_in_over_http(&client, &a.base, "demo", &password).await;
     let cookie = session_of(&signed_in).unwrap_or_else(|| panic!("sign-in on A: {}", signed_in.status()));
-    let accepted = client
-        .post(format!("{}/api/auth/accept_privacy", a.base))
-        .header("cookie", &cookie)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .header("accept", "application/json")
-        .header("sec-fetch-site", "same-origin")
-        .body("version=1")
-        .send()
-        .await
-        .unwrap();
-    assert!(accepted.status().is_success(), "privacy notice: {}", accepted.status());
+    accept_privacy_over_http(&client, &a.base, &cookie).await;
     assert_eq!(me(&client, &b.base, &cookie).await, StatusCode::OK);
     let signed_out = client
         .post(format!("{}/api/auth/logout", b.base))
@@ -378,4 +383,262 @@ async fn storage_copy_copies_every_file_and_checks_each_hash() {
     let refused = kundenportal(&env, &["storage", "copy", "--to", &format!("file://{}", fresh.path().display())]);
     assert_eq!(refused.status.code(), Some(3), "{}", text(&refused));
     assert!(text(&refused).contains(&files[0]), "{}", text(&refused));
+}
+
+// ---- Faults: an instance killed, the database gone for a while --------------------
+
+/// The app's state on the same database and store as a running instance,
+/// with a clock of its own: to look at what the instance left and to run a
+/// job as if time had passed.
+async fn state_beside(dir: &DataDir, extra: &[(&str, String)], clock: app::server::clock::Clock) -> app::server::state::AppState {
+    let mut env: std::collections::HashMap<String, String> = dir.env().iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    let config = app::server::config::Config::from_lookup(|name| env.get(name).cloned()).unwrap();
+    let pool = db::connect_and_migrate(&config.database_url, config.pool_settings()).await.unwrap();
+    app::server::state::AppState::new(pool, config, clock).unwrap()
+}
+
+fn kill_hard(instance: &mut Instance) {
+    // SIGKILL: no shutdown, no finishing of anything under way.
+    instance.child.kill().unwrap();
+    instance.child.wait().unwrap();
+}
+
+/// A PDF of about `size` bytes that differs with `n`.
+fn big_pdf(n: usize, size: usize) -> Vec<u8> {
+    let mut bytes = format!("%PDF-1.4\n% Dokument {n}\n").into_bytes();
+    bytes.extend((0..size).map(|i| ((i * 7 + n) % 251) as u8));
+    bytes.extend(b"\n%%EOF\n");
+    bytes
+}
+
+async fn upload_over_http(client: &reqwest::Client, base: &str, key: &str, n: usize) -> Option<u16> {
+    let number = format!("ABBRUCH-{n}");
+    let fields = [("customer", "10001"), ("number", number.as_str()), ("type", "rechnung"), ("created", "2026-11-20")];
+    let response = client
+        .post(format!("{base}/api/v1/documents"))
+        .bearer_auth(key)
+        .header("content-type", format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"))
+        .body(multipart_body(&fields, Some(&big_pdf(n, 512 * 1024))))
+        .send()
+        .await
+        .ok()?;
+    Some(response.status().as_u16())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_killed_during_ingest_leaves_no_row_without_its_file_and_the_sweep_leaves_no_file_without_a_row() {
+    let dir = DataDir::new().await;
+    let env: Vec<(&str, String)> = dir.env().to_vec();
+    assert!(kundenportal(&env, &["demo"]).status.success());
+    let created = kundenportal(&env, &["apikey", "create", "--name", "faktura"]);
+    let key = text(&created).split_whitespace().find(|word| word.starts_with("kp_")).expect("the key is printed").to_owned();
+    let mut instance = start_instance(&env);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::new();
+    wait_until_ready(&client, &instance).await;
+
+    // Uploads four at a time; the process is killed once a few went through.
+    let uploads: Vec<_> = (0..40)
+        .map(|n| {
+            let (client, base, key) = (client.clone(), instance.base.clone(), key.clone());
+            tokio::spawn(async move { upload_over_http(&client, &base, &key, n).await })
+        })
+        .collect();
+    let state = state_beside(&dir, &[], app::server::clock::Clock::system()).await;
+    for _ in 0..600 {
+        let done: i64 = db::query_scalar("SELECT COUNT(*) FROM documents WHERE number LIKE 'ABBRUCH-%'").fetch_one(&state.pool).await.unwrap();
+        if done >= 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    kill_hard(&mut instance);
+    let answered: Vec<Option<u16>> = futures_util::future::join_all(uploads).await.into_iter().map(Result::unwrap).collect();
+    assert!(answered.iter().any(Option::is_none), "some uploads were cut off by the kill: {answered:?}");
+
+    // Every row has its file, whatever the kill cut off.
+    let rows: Vec<String> = db::query_scalar("SELECT sha256 FROM documents").fetch_all(&state.pool).await.unwrap();
+    for hash in &rows {
+        let hash = app::server::storage::ContentHash::parse(hash).unwrap();
+        assert!(state.documents.size(&hash).await.is_ok(), "a row without its file");
+    }
+    // After the daily sweep (run as if a day had passed), no file without a row.
+    let real_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let later = state_beside(&dir, &[], app::server::clock::Clock::fixed(real_now + 24 * 3600)).await;
+    app::documents::ssr::retention::sweep_orphans(&later).await.unwrap();
+    let mut stored: Vec<String> = later.documents.list().await.unwrap().into_iter().map(|file| file.hash.as_str().to_owned()).collect();
+    let mut expected = rows.clone();
+    stored.sort();
+    expected.sort();
+    expected.dedup();
+    assert_eq!(stored, expected, "the files are exactly the rows' files");
+    // A restarted instance serves the documents that made it.
+    let restarted = start_instance(&env);
+    wait_until_ready(&client, &restarted).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_killed_while_it_delivers_mail_leaves_each_mail_to_arrive_exactly_once_after_a_restart() {
+    let dir = DataDir::new().await;
+    let smtp_port = free_port();
+    // The third message's DATA is held until the test lets go; then refused,
+    // as a server refuses a message whose sender vanished before sending it.
+    let (held_tx, held_rx) = std::sync::mpsc::channel::<()>();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let release_rx = std::sync::Mutex::new(release_rx);
+    let seen = std::sync::atomic::AtomicUsize::new(0);
+    let gate: SmtpGate = std::sync::Arc::new(move |_to: &[String]| {
+        if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 2 {
+            held_tx.send(()).unwrap();
+            let _ = release_rx.lock().unwrap().recv();
+            return false;
+        }
+        true
+    });
+    let mailbox = start_smtp_server_gated(smtp_port, gate);
+    let mut env: Vec<(&str, String)> = dir.env().to_vec();
+    env.push(("KP_SMTP_URL", format!("smtp://127.0.0.1:{smtp_port}")));
+    // A short lease, so the restarted instance takes the held row over soon.
+    env.push(("KP_SMTP_TIMEOUT_SECONDS", "1".into()));
+    {
+        // Five invitations wait in the outbox before any instance runs.
+        let state = state_beside(&dir, &[], app::server::clock::Clock::system()).await;
+        for n in 0..5 {
+            invited_customer_in(&state, &format!("3050{n}"), &format!("post{n}"), &format!("post{n}@kunden.example")).await;
+        }
+    }
+    let mut first = start_instance(&env);
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while held_rx.try_recv().is_err() {
+        assert!(std::time::Instant::now() < deadline, "the third mail never reached the server");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    kill_hard(&mut first);
+    release_tx.send(()).unwrap();
+    assert_eq!(mailbox.len(), 2, "two mails went out before the kill");
+
+    let _second = start_instance(&env);
+    mailbox.wait_for_within(5, Duration::from_secs(30)).await;
+    // Let a late duplicate show if there were one.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let mut recipients: Vec<String> =
+        mailbox.all().iter().map(|m| m.lines().find_map(|l| l.strip_prefix("To: ")).unwrap_or_default().to_owned()).collect();
+    recipients.sort();
+    let expected: Vec<String> = (0..5).map(|n| format!("post{n}@kunden.example")).collect();
+    assert_eq!(recipients, expected, "each mail exactly once");
+}
+
+/// [`invited_customer`] on a state of its own.
+async fn invited_customer_in(state: &app::server::state::AppState, number: &str, username: &str, email: &str) {
+    use app::customers::{add_customer, NewCustomer};
+    let new = NewCustomer::parse(number, &format!("Kunde {number}"), username, email, None, &state.config.password_policy).unwrap();
+    add_customer(state, new, app::server::audit::Actor::Operator).await.unwrap();
+}
+
+/// A PostgreSQL server of this test's own, to stop and start again.
+struct OwnPostgres {
+    dir: String,
+    url: String,
+}
+
+impl OwnPostgres {
+    fn script(args: &[&str]) -> Output {
+        Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/postgres-server.sh")).args(args).output().expect("the script runs")
+    }
+
+    fn start() -> Self {
+        let started = Self::script(&["start"]);
+        assert!(started.status.success(), "{}", text(&started));
+        let exports = String::from_utf8_lossy(&started.stdout).to_string();
+        let value = |name: &str| {
+            exports.lines().find_map(|line| line.strip_prefix(&format!("export {name}="))).unwrap_or_else(|| panic!("{name} in {exports}")).to_owned()
+        };
+        Self { dir: value("KP_TEST_POSTGRES_DIR"), url: value("KP_TEST_POSTGRES_URL") }
+    }
+
+    fn pause(&self) {
+        let output = Self::script(&["pause", &self.dir]);
+        assert!(output.status.success(), "{}", text(&output));
+    }
+
+    fn resume(&self) {
+        let output = Self::script(&["resume", &self.dir]);
+        assert!(output.status.success(), "{}", text(&output));
+    }
+}
+
+impl Drop for OwnPostgres {
+    fn drop(&mut self) {
+        Self::script(&["stop", &self.dir]);
+    }
+}
+
+/// Words of a database driver or library that must never reach a client.
+const INTERNAL_TEXT: [&str; 8] = ["sqlx", "PoolTimedOut", "pool timed out", "Connection refused", "io error", "postgres", "error returned", "Fehlernummer"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn while_postgresql_restarts_requests_get_503_without_internal_text_and_the_portal_recovers_by_itself() {
+    if Command::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/postgres-server.sh")).arg("available").status().map_or(true, |s| !s.success()) {
+        panic!("PostgreSQL's binaries are missing: run scripts/setup.sh");
+    }
+    let postgres = OwnPostgres::start();
+    let storage = tempfile::tempdir().unwrap();
+    let env: Vec<(&str, String)> = vec![
+        ("KP_DATA_DIR", storage.path().display().to_string()),
+        ("KP_DATABASE_URL", postgres.url.clone()),
+        ("KP_STORAGE_URL", format!("file://{}", storage.path().join("documents").display())),
+        ("KP_LIMIT_LOGIN_PER_MINUTE", "10000".into()),
+    ];
+    let demo = kundenportal(&env, &["demo"]);
+    assert!(demo.status.success(), "{}", text(&demo));
+    let password = text(&demo).split('»').nth(2).and_then(|rest| rest.split('«').next()).unwrap().to_owned();
+    let instance = start_instance(&env);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    wait_until_ready(&client, &instance).await;
+    let cookie = session_of(&sign_in_over_http(&client, &instance.base, "demo", &password).await).expect("signed in");
+    accept_privacy_over_http(&client, &instance.base, &cookie).await;
+
+    // Requests as a browser and as the app's API make them, over and over.
+    let get = |path: &'static str, accept: &'static str| {
+        let (client, base, cookie) = (client.clone(), instance.base.clone(), cookie.clone());
+        async move {
+            let response = client.get(format!("{base}{path}")).header("cookie", cookie).header("accept", accept).send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap_or_default())
+        }
+    };
+    assert_eq!(get("/api/v1/me", "application/json").await.0, 200);
+
+    postgres.pause();
+    // At once: each waits for a connection until the pool gives up.
+    let during = futures_util::future::join_all([
+        get("/api/v1/me", "application/json"),
+        get("/dokumente", "text/html"),
+        get("/api/v1/me", "application/json"),
+        get("/dokumente", "text/html"),
+        get("/readyz", "text/plain"),
+    ])
+    .await;
+    for (status, body) in &during {
+        assert_eq!(*status, 503, "{body}");
+        for word in INTERNAL_TEXT {
+            assert!(!body.contains(word), "»{word}« reached the client: {body}");
+        }
+    }
+    assert_eq!(get("/healthz", "text/plain").await.0, 200, "the process still runs");
+
+    postgres.resume();
+    let mut back = 0;
+    for _ in 0..100 {
+        if get("/api/v1/me", "application/json").await.0 == 200 {
+            back += 1;
+            if back == 3 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(back, 3, "the same process serves again once the database is back");
+    assert_eq!(get("/dokumente", "text/html").await.0, 200);
 }

@@ -519,3 +519,162 @@ async fn the_activity_log_pages_by_fifty() {
     assert_eq!(second["entries"].as_array().unwrap().len(), 11);
     assert_eq!(page("9").await["page"], 2, "a page past the end shows the last");
 }
+
+// ---- Links and changes of credentials ------------------------------------------
+
+/// Asks for an e-mail change to `address` and returns the link's token.
+async fn email_change_token(app: &TestApp, mailbox: &Mailbox, cookie: &str, address: &str) -> String {
+    let asked = app.call("profile/request_email_change", &[("email", address), ("password", PASSWORD)], Some(cookie)).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    deliver(app).await;
+    let mails = mailbox.wait_for(mailbox.len() + 1).await;
+    let mail = mails.iter().rev().find(|m| header_of(m, "To") == Some(address)).expect("the confirmation mail");
+    link_in(mail, "/email-bestaetigen").1
+}
+
+/// "Passwort vergessen" for `username`; returns the link's token.
+async fn reset_token(app: &TestApp, mailbox: &Mailbox, username: &str) -> String {
+    let before = mailbox.len();
+    assert_eq!(app.call("auth/request_reset", &[("identifier", username)], None).await.status, StatusCode::OK);
+    app.background_work_done().await;
+    deliver(app).await;
+    let mails = mailbox.wait_for(before + 1).await;
+    assert_eq!(mails.len(), before + 1, "a reset mail");
+    link_in(&mails[before], "/passwort-neu").1
+}
+
+#[derive(Debug, Clone, Copy)]
+enum CredentialChange {
+    Reset,
+    PasswordChange,
+    Deactivation,
+    SignOutEverywhere,
+    EmailChange,
+}
+
+/// Carries out `change` for the main user `username` (signed in as `cookie`).
+async fn change_credentials(app: &TestApp, mailbox: &Mailbox, change: CredentialChange, username: &str, cookie: &str) {
+    const NEW: &str = "Ganz-Neu-2027";
+    match change {
+        CredentialChange::Reset => {
+            let token = reset_token(app, mailbox, username).await;
+            let set = app.call("auth/reset_password", &[("token", &token), ("password", NEW), ("confirm", NEW)], None).await;
+            assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+        }
+        CredentialChange::PasswordChange => {
+            let changed = app.call("auth/change_password", &[("current", PASSWORD), ("password", NEW), ("confirm", NEW)], Some(cookie)).await;
+            assert_eq!(changed.status, StatusCode::OK, "{}", changed.body);
+        }
+        CredentialChange::Deactivation => {
+            for active in [false, true] {
+                assert_eq!(app::users::ssr::set_active_by_operator(&app.state, username, active).await.unwrap(), Some(true));
+            }
+        }
+        CredentialChange::SignOutEverywhere => {
+            assert_eq!(app.call("auth/sign_out_elsewhere", &[], Some(cookie)).await.status, StatusCode::OK);
+        }
+        CredentialChange::EmailChange => {
+            let token = email_change_token(app, mailbox, cookie, "zwischendurch@kunden.example").await;
+            assert_eq!(app.call("profile/confirm_email_change", &[("token", &token)], None).await.status, StatusCode::OK);
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_open_email_change_link_dies_with_every_change_of_credentials() {
+    use CredentialChange::*;
+    for (round, change) in [Reset, PasswordChange, Deactivation, SignOutEverywhere].into_iter().enumerate() {
+        let (app, mailbox) = smtp_app(&[("KP_LIMIT_RESET_PER_MINUTE", "100")]).await;
+        let username = format!("konto{round}");
+        let id = customer_with_password(&app, &format!("8150{round}"), &username, PASSWORD).await;
+        let cookie = app.sign_in(&username, PASSWORD).await;
+        // Someone who knew the password asks to move the address to their own…
+        let token = email_change_token(&app, &mailbox, &cookie, "fremd@angreifer.example").await;
+        // …the owner changes their credentials…
+        change_credentials(&app, &mailbox, change, &username, &cookie).await;
+        // …and the old link moves nothing.
+        let used = app.call("profile/confirm_email_change", &[("token", &token)], None).await;
+        assert_eq!((used.status, error_of(&used)), (StatusCode::GONE, AppError::EmailLinkInvalid), "{change:?}");
+        assert_eq!(app.get(&format!("/email-bestaetigen?token={token}"), None).await.status, StatusCode::GONE, "{change:?}");
+        let email: String = db::query_scalar("SELECT email FROM users WHERE id = $1").bind(id).fetch_one(&app.state.pool).await.unwrap();
+        assert_eq!(email, format!("{username}@kunden.example"), "{change:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_open_reset_link_dies_with_every_other_change_of_credentials() {
+    use CredentialChange::*;
+    for (round, change) in [PasswordChange, Deactivation, SignOutEverywhere, EmailChange].into_iter().enumerate() {
+        let (app, mailbox) = smtp_app(&[("KP_LIMIT_RESET_PER_MINUTE", "100")]).await;
+        let username = format!("ruecksetzen{round}");
+        customer_with_password(&app, &format!("8151{round}"), &username, PASSWORD).await;
+        let cookie = app.sign_in(&username, PASSWORD).await;
+        let token = reset_token(&app, &mailbox, &username).await;
+        change_credentials(&app, &mailbox, change, &username, &cookie).await;
+        let used = app.call("auth/reset_password", &[("token", &token), ("password", "Uebernahme-99"), ("confirm", "Uebernahme-99")], None).await;
+        assert_eq!((used.status, error_of(&used)), (StatusCode::GONE, AppError::LinkInvalid), "{change:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_link_is_good_only_for_the_security_stamp_it_was_issued_under() {
+    let (app, mailbox) = smtp_app(&[]).await;
+    let id = customer_with_password(&app, "81520", "stempel", PASSWORD).await;
+    let cookie = app.sign_in("stempel", PASSWORD).await;
+    let email_token = email_change_token(&app, &mailbox, &cookie, "neu@stempel.example").await;
+    let reset = reset_token(&app, &mailbox, "stempel").await;
+    // A change of credentials that forgot to void the links still cannot reuse them.
+    db::query("UPDATE users SET security_stamp = 'anderer-stempel' WHERE id = $1").bind(id).execute(&app.state.pool).await.unwrap();
+    let open: i64 = db::query_scalar("SELECT COUNT(*) FROM tokens WHERE used_at IS NULL").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(open, 2, "the rows are still open");
+    assert_eq!(app.call("profile/confirm_email_change", &[("token", &email_token)], None).await.status, StatusCode::GONE);
+    let used = app.call("auth/reset_password", &[("token", &reset), ("password", "Uebernahme-99"), ("confirm", "Uebernahme-99")], None).await;
+    assert_eq!(used.status, StatusCode::GONE);
+    assert_eq!(app.get(&format!("/passwort-neu?token={reset}"), None).await.status, StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn probing_usernames_and_add_remove_cycles_are_limited_per_user_and_customer_and_day_and_audited() {
+    let (app, mailbox) = smtp_app(&[("KP_LIMIT_ADDS_PER_USER_AND_DAY", "4"), ("KP_LIMIT_ADDS_PER_CUSTOMER_AND_DAY", "6")]).await;
+    let main = customer_with_password(&app, "81600", "prober", PASSWORD).await;
+    for (n, name) in ["fremd1", "fremd2", "fremd3"].into_iter().enumerate() {
+        customer_with_password(&app, &format!("8161{n}"), name, PASSWORD).await;
+    }
+    let customer = customer_of(&app, main).await;
+    sub_user(&app, customer, "Helfer", true, false).await;
+    let cookie = app.sign_in("prober", PASSWORD).await;
+    let add = |cookie: &str, name: &str| {
+        let (cookie, name) = (cookie.to_owned(), name.to_owned());
+        let app = &app;
+        async move { app.call("users/add", &[("username", &name), ("email", "ziel@fremd.example")], Some(&cookie)).await }
+    };
+    // Names of other customers' users: "bereits vergeben" says they exist.
+    for name in ["fremd1", "fremd2"] {
+        refused_with(&add(&cookie, name).await, messages::USERNAME_TAKEN);
+    }
+    // Add and remove: every add mails an invitation to any address.
+    for name in ["Eintag1", "Eintag2"] {
+        assert_eq!(add(&cookie, name).await.status, StatusCode::OK);
+        deliver(&app).await;
+        let list = json(&app.call("users/list", &[], Some(&cookie)).await);
+        let id = list["rows"].as_array().unwrap().iter().find(|r| r["username"] == name).unwrap()["id"].as_i64().unwrap().to_string();
+        assert_eq!(app.call("users/remove", &[("id", &id)], Some(&cookie)).await.status, StatusCode::OK);
+    }
+    let spent = add(&cookie, "fremd3").await;
+    assert_eq!(spent.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", spent.body);
+    assert!(spent.body.contains("heute"), "the allowance is used up, and it says nothing of the name: {}", spent.body);
+    assert_eq!(add(&cookie, "Frisch").await.status, StatusCode::UNPROCESSABLE_ENTITY, "a free name too");
+    // The colleague's own allowance, until the customer's is used up.
+    let helper = app.sign_in("Helfer", PASSWORD).await;
+    assert_eq!(add(&helper, "Neuling1").await.status, StatusCode::OK);
+    assert_eq!(add(&helper, "Neuling2").await.status, StatusCode::OK);
+    assert_eq!(add(&helper, "Neuling3").await.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let refusals: Vec<String> =
+        db::query_scalar("SELECT detail FROM audit_log WHERE action = 'user_add_refused' ORDER BY id").fetch_all(&app.state.pool).await.unwrap();
+    assert_eq!(refusals.len(), 5, "every refusal is audited: {refusals:?}");
+    app.state.clock.advance(24 * 3600);
+    let cookie = app.sign_in("prober", PASSWORD).await;
+    assert_eq!(add(&cookie, "Morgen").await.status, StatusCode::OK, "the next day it is back");
+    deliver(&app).await;
+    assert_eq!(mailbox.wait_for(5).await.len(), 5, "invitations only for the adds let through");
+}

@@ -240,3 +240,63 @@ async fn the_builds_own_files_are_compressed_and_pages_are_not() {
     assert!(headers.get(header::CONTENT_ENCODING).is_none(), "pages stay uncompressed");
     assert!(String::from_utf8_lossy(&body).contains("<html"));
 }
+
+#[tokio::test]
+async fn every_accepted_connection_sends_without_waiting_for_the_clients_ack() {
+    use axum::serve::Listener;
+    let mut listener = server::startup::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let client = tokio::net::TcpStream::connect(address).await.unwrap();
+    let (accepted, peer) = listener.accept().await;
+    assert_eq!(peer, client.local_addr().unwrap());
+    assert!(accepted.nodelay().unwrap(), "TCP_NODELAY on the server's side of the connection");
+    // A listener without it would not: the check can tell the difference.
+    let plain = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let _other = tokio::net::TcpStream::connect(plain.local_addr().unwrap()).await.unwrap();
+    assert!(!plain.accept().await.unwrap().0.nodelay().unwrap());
+}
+
+#[tokio::test]
+async fn metrics_are_off_unless_a_token_is_set_and_then_only_for_that_token() {
+    let off = spawn_app().await;
+    assert_eq!(off.get("/metrics", None).await.status, StatusCode::NOT_FOUND);
+
+    const TOKEN: &str = "metriken-geheim-0123456789";
+    let app = spawn_app_with(&[("KP_METRICS_TOKEN", TOKEN)]).await;
+    customer_with_password(&app, "40090", "messung", PASSWORD).await;
+    app.call("auth/login", &[("username", "messung"), ("password", "Falsch-Wort-1")], None).await;
+    let cookie = app.sign_in("messung", PASSWORD).await;
+    assert_eq!(app.get("/dokumente", Some(&cookie)).await.status, StatusCode::OK);
+    // A waiting mail: the outbox's depth and age.
+    app.call("auth/request_reset", &[("identifier", "messung")], None).await;
+    app.background_work_done().await;
+    app.state.clock.advance(90);
+
+    let scrape = |authorization: Option<&str>| {
+        let mut request = Request::get("/metrics");
+        if let Some(value) = authorization {
+            request = request.header(header::AUTHORIZATION, value);
+        }
+        app.request(request.body(Body::empty()).unwrap())
+    };
+    for wrong in [None, Some("Bearer falsch"), Some(TOKEN)] {
+        assert_eq!(scrape(wrong).await.status, StatusCode::UNAUTHORIZED, "{wrong:?}");
+    }
+    let metrics = scrape(Some(&format!("Bearer {TOKEN}"))).await;
+    assert_eq!(metrics.status, StatusCode::OK);
+    assert!(metrics.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/openmetrics-text"));
+    let text = metrics.body;
+    for expected in [
+        "kundenportal_http_requests_total{route=\"/dokumente\",method=\"GET\",status=\"200\"} 1",
+        "kundenportal_http_requests_total{route=\"/api/auth/login\",method=\"POST\",status=\"401\"} 1",
+        "kundenportal_http_request_duration_seconds_bucket{",
+        "kundenportal_sign_in_refusals_total{reason=\"invalid_credentials\"} 1",
+        "kundenportal_password_checks_total 2",
+        "kundenportal_mail_outbox_queued 1",
+        "kundenportal_mail_outbox_oldest_queued_seconds 90",
+        "# EOF",
+    ] {
+        assert!(text.contains(expected), "{expected} in\n{text}");
+    }
+    assert!(!text.contains("messung") && !text.contains(TOKEN), "no names, no secrets");
+}

@@ -25,6 +25,8 @@ pub fn action_label(action: &str) -> &str {
         "signed_out_elsewhere" => "Auf allen anderen Geräten abgemeldet",
         "session_ended" => "Anmeldung beendet",
         "password_confirmed" => "Passwort bestätigt",
+        "current_password_wrong" => "Falsches Passwort bei einer Änderung",
+        "current_password_refused_locked" => "Passwort bei einer Änderung während der Sperre abgewiesen",
         "password_changed" => "Passwort geändert",
         "password_reset_requested" => "Passwort-Link angefordert",
         "password_reset" => "Passwort über Link neu gesetzt",
@@ -42,11 +44,13 @@ pub fn action_label(action: &str) -> &str {
         "email_change_requested" => "Änderung der E-Mail-Adresse angefordert",
         "email_changed" => "E-Mail-Adresse geändert",
         "forwarding_added" => "Weiterleitung hinzugefügt",
+        "forwarding_add_refused" => "Weiterleitung hinzufügen abgelehnt",
         "forwarding_removed" => "Weiterleitung entfernt",
         "forwarding_confirmed" => "Weiterleitung vom Empfänger bestätigt",
         "forwarding_declined" => "Weiterleitung vom Empfänger abgelehnt",
         "forwarding_unsubscribed" => "Weiterleitung vom Empfänger beendet",
         "user_created" => "Benutzer angelegt",
+        "user_add_refused" => "Benutzer hinzufügen abgelehnt",
         "user_invited_again" => "Einladung erneut gesendet",
         "user_deactivated" => "Benutzer deaktiviert",
         "user_activated" => "Benutzer aktiviert",
@@ -176,7 +180,7 @@ pub async fn export_csv(
     SignedIn(user): SignedIn,
     axum::extract::State(state): axum::extract::State<AppState>,
     headers: http::HeaderMap,
-    axum::extract::Query(params): axum::extract::Query<std::collections::HashMap<String, String>>,
+    crate::error::Valid(axum::extract::Query(params)): crate::error::Valid<axum::extract::Query<std::collections::HashMap<String, String>>>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let caller = Caller::of(&headers);

@@ -41,6 +41,10 @@ pub const USERS_FULL: &str =
 pub const NOT_YOURSELF: &str = "Ihren eigenen Benutzer können Sie hier nicht deaktivieren, entfernen oder in seinen Rechten ändern.";
 pub const ALREADY_SET_UP: &str = "Dieser Benutzer hat sein Passwort bereits festgelegt; eine Einladung ist nicht mehr nötig.";
 
+/// Says nothing of the name or address asked for: it is the same whether or not it exists.
+pub const ADDS_USED_UP: &str =
+    "Für heute sind keine weiteren Hinzufügungen möglich. Bitte versuchen Sie es morgen wieder oder wenden Sie sich an die Hotline.";
+
 pub const INACTIVE_NOT_INVITED: &str = "Dieser Benutzer ist deaktiviert. Bitte aktivieren Sie ihn zuerst.";
 
 pub const DATE_INVALID: &str = "Bitte geben Sie ein gültiges Datum ein (TT.MM.JJJJ).";
@@ -74,5 +78,6 @@ pub(crate) const BY_CODE: &[(&str, &str)] = &[
     ("selbst", NOT_YOURSELF),
     ("eingerichtet", ALREADY_SET_UP),
     ("deaktiviert", INACTIVE_NOT_INVITED),
+    ("kontingent", ADDS_USED_UP),
     ("datum", DATE_INVALID),
 ];

@@ -9,11 +9,12 @@ use crate::auth::ssr::SessionUser;
 use crate::domain::{messages, EmailAddress, InputError};
 use crate::error::AppError;
 use crate::routes;
+use crate::server::allowance::{self, Allowance};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
 use crate::server::dates::{german_date, german_day, german_time};
 use crate::server::db::{self, is_unique_violation, Transaction};
-use crate::server::mail::{DeliveryFailure, MailError, MailTemplate, OutgoingMail};
+use crate::server::mail::{unique_key, withdraw, DeliveryFailure, MailError, MailExtras, MailTemplate, OutgoingMail, Withdrawn};
 use crate::server::state::AppState;
 
 /// What can go wrong here; converted to [`AppError`] at the server-function boundary.
@@ -25,6 +26,8 @@ pub enum ForwardingError {
     Duplicate,
     #[error("the customer has as many forwardings as allowed")]
     LimitReached,
+    #[error("today's additions of the user or the customer are used up")]
+    AddsUsedUp,
     #[error("no such forwarding or document for this customer")]
     NotFound,
     #[error("the link is unknown, used or expired")]
@@ -41,6 +44,7 @@ impl From<ForwardingError> for AppError {
             ForwardingError::Input(input) => AppError::Invalid(input.0),
             ForwardingError::Duplicate => AppError::Invalid(messages::FORWARDING_EXISTS.into()),
             ForwardingError::LimitReached => AppError::Invalid(messages::FORWARDINGS_FULL.into()),
+            ForwardingError::AddsUsedUp => AppError::Invalid(messages::ADDS_USED_UP.into()),
             ForwardingError::NotFound => AppError::NotFound,
             ForwardingError::LinkInvalid => AppError::ForwardingLinkInvalid,
             other => AppError::internal(&other),
@@ -114,7 +118,9 @@ pub async fn overview(state: &AppState, user: &SessionUser) -> Result<Forwarding
 }
 
 /// Stores a new forwarding as "wartet auf Bestätigung" and queues the
-/// confirmation mail to its address, in one transaction.
+/// confirmation mail to its address, in one transaction. Each attempt takes
+/// one from the day's allowance (every one mails an address someone typed
+/// in); a refusal is audited.
 pub async fn add(
     state: &AppState,
     user: &SessionUser,
@@ -124,6 +130,29 @@ pub async fn add(
     ip: Option<String>,
 ) -> Result<(), ForwardingError> {
     let new = NewForwarding::parse(email, confirm, type_key)?;
+    let outcome = if allowance::take(state, Allowance::ForwardingAdd, user.user_id, user.customer_id).await? {
+        add_pending(state, user, &new, ip.clone()).await
+    } else {
+        Err(ForwardingError::AddsUsedUp)
+    };
+    let why = match &outcome {
+        Err(ForwardingError::AddsUsedUp) => "Tageskontingent erschöpft",
+        Err(ForwardingError::Duplicate) => "gibt es bereits",
+        Err(ForwardingError::LimitReached) => "Höchstzahl erreicht",
+        _ => return outcome,
+    };
+    let entry = AuditEntry {
+        actor: Actor::User(user.user_id),
+        customer_id: Some(user.customer_id),
+        action: "forwarding_add_refused",
+        detail: format!("{}: {why}", new.email.as_str()),
+        ip,
+    };
+    audit::record_alone(&state.pool, entry, state.clock.now()).await?;
+    outcome
+}
+
+async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, ip: Option<String>) -> Result<(), ForwardingError> {
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
     // One add per customer at a time, so two at once cannot pass the limit together.
@@ -197,12 +226,12 @@ pub async fn add(
     };
     let mail = OutgoingMail {
         template: MailTemplate::ForwardingOptin,
-        idempotency_key: format!("forwarding_optin:{id}"),
+        idempotency_key: unique_key("forwarding_optin", id),
         recipient: new.email.clone(),
         context,
         expires_at: Some(expires_at),
     };
-    state.outbox.enqueue(&mut tx, mail, now).await?;
+    state.outbox.enqueue_new(&mut tx, mail, MailExtras { forwarding_id: Some(id), ..MailExtras::default() }, now).await?;
     let detail = format!("{} ({label})", new.email.as_str());
     let entry = AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "forwarding_added", detail, ip };
     audit::record(&mut tx, entry, now).await?;
@@ -222,13 +251,15 @@ pub async fn remove(state: &AppState, user: &SessionUser, id: i64, ip: Option<St
     .bind(user.customer_id)
     .fetch_optional(&mut *tx)
     .await?;
+    // Another customer's forwarding answers exactly like a missing one.
+    let (email, type_name) = removed.ok_or(ForwardingError::NotFound)?;
+    // Nothing it would have sent goes out any more, even if the mail server was down until now.
+    withdraw(&mut tx, Withdrawn::Forwarding(id), now).await?;
     db::query("DELETE FROM forwardings WHERE id = $1 AND customer_id = $2")
         .bind(id)
         .bind(user.customer_id)
         .execute(&mut *tx)
         .await?;
-    // Another customer's forwarding answers exactly like a missing one.
-    let (email, type_name) = removed.ok_or(ForwardingError::NotFound)?;
     let detail = format!("{email} ({})", types_label(type_name.as_deref()));
     let entry = AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "forwarding_removed", detail, ip };
     audit::record(&mut tx, entry, now).await?;
@@ -360,6 +391,10 @@ pub async fn answer_link(state: &AppState, token: &str, answer: LinkAnswer, ip: 
         LinkAnswer::End => by_unsubscribe_token(&mut *tx, token, lock).await?,
     };
     let forwarding = found.ok_or(ForwardingError::LinkInvalid)?;
+    if answer != LinkAnswer::Confirm {
+        // Before the row goes (its mails' link to it goes with it): nothing it would send goes out any more.
+        withdraw(&mut tx, Withdrawn::Forwarding(forwarding.id), now).await?;
+    }
     let changed = match answer {
         LinkAnswer::Confirm => db::query(
             "UPDATE forwardings SET status = 'confirmed', confirmed_at = $1, optin_token_hash = NULL \
@@ -440,12 +475,12 @@ async fn tell_main_users(
         };
         let mail = OutgoingMail {
             template: MailTemplate::ForwardingEnded,
-            idempotency_key: format!("forwarding_ended:{}:{}", forwarding.id, user.id),
+            idempotency_key: unique_key("forwarding_ended", forwarding.id),
             recipient: address,
             context,
             expires_at: None,
         };
-        state.outbox.enqueue(tx, mail, now).await?;
+        state.outbox.enqueue_new(tx, mail, MailExtras { user_id: Some(user.id), ..MailExtras::default() }, now).await?;
     }
     Ok(())
 }

@@ -120,7 +120,7 @@ pub mod ssr {
     use crate::server::audit::{self, Actor, AuditEntry};
     use crate::server::crypto;
     use crate::server::db;
-    use crate::server::mail::{MailTemplate, OutgoingMail};
+    use crate::server::mail::{unique_key, MailExtras, MailTemplate, OutgoingMail};
     use crate::server::state::AppState;
 
     pub async fn details(state: &AppState, user_id: i64) -> Result<ProfileDetails, sqlx::Error> {
@@ -196,7 +196,8 @@ pub mod ssr {
         if new_email.as_str().eq_ignore_ascii_case(&user.email) {
             return Err(InputError::new(messages::EMAIL_UNCHANGED).into());
         }
-        crate::auth::ssr::passwords::verify_current_password(state, user, password).await?;
+        use crate::auth::ssr::passwords::{verify_current_password, PasswordAskedFor};
+        verify_current_password(state, user, password, PasswordAskedFor::EmailChange, ip.clone()).await?;
         let now = state.clock.now();
         let expires_at = now + EMAIL_LINK_HOURS * 3600;
         let mut tx = db::begin(&state.pool).await?;
@@ -214,12 +215,12 @@ pub mod ssr {
         };
         let mail = OutgoingMail {
             template: MailTemplate::EmailChange,
-            idempotency_key: format!("email_change:{token_id}:{}", crypto::correlation_id()),
+            idempotency_key: unique_key("email_change", token_id),
             recipient: new_email.clone(),
             context,
             expires_at: Some(expires_at),
         };
-        state.outbox.enqueue(&mut tx, mail, now).await.map_err(|error| AppError::internal(&error))?;
+        state.outbox.enqueue_new(&mut tx, mail, MailExtras::default(), now).await.map_err(|error| AppError::internal(&error))?;
         let entry = AuditEntry {
             actor: Actor::User(user.user_id),
             customer_id: Some(user.customer_id),
@@ -248,7 +249,8 @@ pub mod ssr {
     const LINK_QUERY: &str = "SELECT t.id AS token_id, t.user_id, u.customer_id, t.payload AS new_email, u.email AS old_email, \
             u.username, u.salutation, u.first_name, u.last_name \
          FROM tokens t JOIN users u ON u.id = t.user_id \
-         WHERE t.token_hash = $1 AND t.purpose = 'email_change' AND t.used_at IS NULL AND t.expires_at > $2 AND u.active = TRUE";
+         WHERE t.token_hash = $1 AND t.purpose = 'email_change' AND t.used_at IS NULL AND t.expires_at > $2 AND u.active = TRUE \
+           AND t.security_stamp = u.security_stamp";
 
     pub async fn email_change_info(state: &AppState, token: &str) -> Result<EmailChangeInfo, AppError> {
         let link: Option<EmailLink> = db::query_as(LINK_QUERY)
@@ -292,13 +294,8 @@ pub mod ssr {
             }
             _ => None,
         };
-        let stamp = crypto::new_token();
-        db::query("UPDATE users SET email = $1, security_stamp = $2 WHERE id = $3")
-            .bind(new_email.as_str())
-            .bind(&stamp)
-            .bind(link.user_id)
-            .execute(&mut *tx)
-            .await?;
+        db::query("UPDATE users SET email = $1 WHERE id = $2").bind(new_email.as_str()).bind(link.user_id).execute(&mut *tx).await?;
+        let stamp = crate::auth::ssr::session::rotate_security_stamp(&mut tx, link.user_id, now).await?;
         db::query("DELETE FROM sessions WHERE user_id = $1").bind(link.user_id).execute(&mut *tx).await?;
         let session = match kept {
             Some(kept) => Some(crate::auth::ssr::session::resume_session(&mut tx, link.user_id, &stamp, kept, now).await?),
@@ -312,12 +309,12 @@ pub mod ssr {
             };
             let mail = OutgoingMail {
                 template: MailTemplate::EmailChanged,
-                idempotency_key: format!("email_changed:{}:{}", link.token_id, crypto::correlation_id()),
+                idempotency_key: unique_key("email_changed", link.token_id),
                 recipient: old,
                 context,
                 expires_at: None,
             };
-            state.outbox.enqueue(&mut tx, mail, now).await.map_err(|error| AppError::internal(&error))?;
+            state.outbox.enqueue_new(&mut tx, mail, MailExtras::default(), now).await.map_err(|error| AppError::internal(&error))?;
         }
         let entry = AuditEntry {
             actor: Actor::User(link.user_id),

@@ -46,14 +46,20 @@ pub struct Config {
     pub smtp_url: Option<SecretUrl>,
     pub mail_from: lettre::message::Mailbox,
     pub mail_max_attempts: u32,
+    /// How long the SMTP server may take to answer any one step of a
+    /// conversation (`KP_SMTP_TIMEOUT_SECONDS`).
+    pub smtp_timeout: Duration,
     pub branding: Branding,
     pub password_policy: PasswordPolicy,
     pub invitation_ttl: Duration,
     /// How long a "Passwort vergessen" link works (at most an hour).
     pub reset_ttl: Duration,
     pub limits: RequestLimits,
-    /// Reverse proxies whose `X-Forwarded-For` is believed (its rightmost entry).
-    pub trusted_proxies: Vec<IpAddr>,
+    /// What one user and one customer may add in a day.
+    pub daily_limits: DailyLimits,
+    /// Reverse proxies (addresses or ranges) whose `X-Forwarded-For` entries
+    /// are believed, walking from the right.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The operator's time zone: dates in mails, and the day a password
     /// expires on begins at its midnight.
     pub time_zone: jiff::tz::TimeZone,
@@ -66,6 +72,8 @@ pub struct Config {
     pub notifications: NotificationSettings,
     /// Users per customer, the main user included (`KP_USERS_MAX`).
     pub users_max: u32,
+    /// The bearer token `GET /metrics` wants; `None` (the default) turns the route off.
+    pub metrics_token: Option<secrecy::SecretString>,
     /// The build's file names (hashed by scripts/build.sh).
     pub assets: BuildAssets,
     pub leptos: LeptosOptions,
@@ -128,6 +136,22 @@ pub struct DocumentSettings {
     pub visible_months: u32,
     /// The most documents one ZIP export holds.
     pub export_max_documents: u32,
+    /// Uploads read at the same time (`KP_INGEST_MAX_CONCURRENT`)…
+    pub ingest_max_concurrent: u32,
+    /// …and how many more may wait for a turn before the answer is 503
+    /// (`KP_INGEST_MAX_WAITING`). A waiting upload has not been read yet.
+    pub ingest_max_waiting: u32,
+}
+
+/// Additions that mail an address someone typed in ("Benutzer hinzufügen",
+/// "Einladung erneut senden", "Weiterleitung hinzufügen") and that say
+/// whether a username exists: per acting user and per customer, per
+/// calendar day in the operator's time zone. Each kind is counted apart;
+/// refused and later removed additions count too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DailyLimits {
+    pub adds_per_user: u32,
+    pub adds_per_customer: u32,
 }
 
 /// Requests per minute and client address, per kind of anonymous request.
@@ -153,6 +177,12 @@ pub fn normalized_origin(address: &str) -> Option<String> {
 impl Config {
     pub fn mail_dir(&self) -> PathBuf {
         self.data_dir.join("mail")
+    }
+
+    /// Where uploads are staged on their way into the document store (on
+    /// disk, not in `/tmp`, which is often memory).
+    pub fn upload_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
     }
 
     /// Cookies get `Secure` and the `__Host-` prefix whenever the portal is
@@ -239,12 +269,17 @@ impl Config {
             .map_err(|_| ConfigError::new("KP_MAIL_FROM", format!("»{mail_from_raw}« ist keine Absenderadresse")))?;
 
         let mail_max_attempts = parse_number(&get, "KP_MAIL_MAX_ATTEMPTS", 8, 1, 100)?;
+        let smtp_timeout = Duration::from_secs(u64::from(parse_number(&get, "KP_SMTP_TIMEOUT_SECONDS", 15, 1, 300)?));
         let invitation_hours = parse_number(&get, "KP_INVITATION_TTL_HOURS", 72, 1, 24 * 30)?;
         let reset_minutes = parse_number(&get, "KP_RESET_TTL_MINUTES", 60, 5, 60)?;
         let limits = RequestLimits {
             login_per_minute: parse_number(&get, "KP_LIMIT_LOGIN_PER_MINUTE", 20, 1, 100_000)?,
             reset_per_minute: parse_number(&get, "KP_LIMIT_RESET_PER_MINUTE", 5, 1, 100_000)?,
             token_per_minute: parse_number(&get, "KP_LIMIT_LINK_PER_MINUTE", 10, 1, 100_000)?,
+        };
+        let daily_limits = DailyLimits {
+            adds_per_user: parse_number(&get, "KP_LIMIT_ADDS_PER_USER_AND_DAY", 20, 1, 100_000)?,
+            adds_per_customer: parse_number(&get, "KP_LIMIT_ADDS_PER_CUSTOMER_AND_DAY", 50, 1, 100_000)?,
         };
         let trusted_proxies = match get("KP_TRUSTED_PROXIES") {
             None => Vec::new(),
@@ -253,8 +288,8 @@ impl Config {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(|s| {
-                    s.parse::<IpAddr>().map_err(|_| {
-                        ConfigError::new("KP_TRUSTED_PROXIES", format!("»{s}« ist keine IP-Adresse"))
+                    s.parse::<ipnet::IpNet>().or_else(|_| s.parse::<IpAddr>().map(ipnet::IpNet::from)).map_err(|_| {
+                        ConfigError::new("KP_TRUSTED_PROXIES", format!("»{s}« ist weder eine IP-Adresse noch ein Bereich wie 10.0.0.0/8"))
                     })
                 })
                 .collect::<Result<_, _>>()?,
@@ -310,6 +345,8 @@ impl Config {
             max_bytes: parse_number(&get, "KP_DOCUMENT_MAX_MB", 20, 1, 200)? as usize * 1024 * 1024,
             visible_months: parse_number(&get, "KP_DOCUMENT_VISIBLE_MONTHS", 13, 1, 120)?,
             export_max_documents: parse_number(&get, "KP_EXPORT_MAX_DOCUMENTS", 1000, 1, 10_000)?,
+            ingest_max_concurrent: parse_number(&get, "KP_INGEST_MAX_CONCURRENT", 4, 1, 256)?,
+            ingest_max_waiting: parse_number(&get, "KP_INGEST_MAX_WAITING", 32, 0, 10_000)?,
         };
 
         let notifications = NotificationSettings {
@@ -320,6 +357,12 @@ impl Config {
         };
 
         let users_max = parse_number(&get, "KP_USERS_MAX", 50, 1, 10_000)?;
+        let metrics_token = match get("KP_METRICS_TOKEN") {
+            Some(token) if token.len() < 16 || token.chars().any(|c| c.is_whitespace() || c.is_control()) => {
+                return Err(ConfigError::new("KP_METRICS_TOKEN", "muss mindestens 16 Zeichen ohne Leerzeichen lang sein"))
+            }
+            token => token.map(secrecy::SecretString::from),
+        };
 
         let logo_file = match get("KP_LOGO_FILE") {
             Some(path) => {
@@ -373,6 +416,7 @@ impl Config {
             smtp_url: smtp_url.map(SecretUrl::new),
             mail_from,
             mail_max_attempts,
+            smtp_timeout,
             branding,
             password_policy,
             time_zone,
@@ -381,10 +425,12 @@ impl Config {
             documents,
             notifications,
             users_max,
+            metrics_token,
             assets,
             invitation_ttl: Duration::from_secs(u64::from(invitation_hours) * 3600),
             reset_ttl: Duration::from_secs(u64::from(reset_minutes) * 60),
             limits,
+            daily_limits,
             trusted_proxies,
             leptos,
         })
@@ -483,6 +529,10 @@ mod tests {
             ("KP_LIMIT_LOGIN_PER_MINUTE", "0"),
             ("KP_TIME_ZONE", "Mitteleuropa"),
             ("KP_PASSWORD_MAX_AGE_DAYS", "-1"),
+            ("KP_METRICS_TOKEN", "kurz"),
+            ("KP_SMTP_TIMEOUT_SECONDS", "0"),
+            ("KP_INGEST_MAX_CONCURRENT", "0"),
+            ("KP_LIMIT_ADDS_PER_USER_AND_DAY", "0"),
         ] {
             let error = config(&[(name, value)]).unwrap_err();
             assert_eq!(error.name, name);

@@ -55,13 +55,15 @@ pub const TABLES: &[&str] = &[
     "document_types",
     "documents",
     "document_reads",
-    // After documents: a mail may carry a document's PDF.
+    "forwardings",
+    "forwarding_unsubscribe_tokens",
+    // After documents and forwardings: a mail may carry a document's PDF and belong to a forwarding.
     "mail_outbox",
     "api_keys",
     "job_runs",
-    "forwardings",
-    "forwarding_unsubscribe_tokens",
     "document_mails",
+    "daily_allowances",
+    "file_leases",
 ];
 
 /// A pool of connections to either database.
@@ -724,8 +726,10 @@ impl Default for PoolSettings {
     }
 }
 
-/// How long opening a PostgreSQL connection may take before the start gives up.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request (or the start) waits for a PostgreSQL connection
+/// before it gives up: while the database is down, requests answer 503
+/// after this rather than piling up.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The migrations of one backend, embedded in the binary. The two folders
 /// hold the same schema in each database's own types.
@@ -793,6 +797,20 @@ async fn migrate(pool: &Pool, database_url: &str) -> Result<(), DbSetupError> {
 }
 
 pub use super::redact::redact_url as redacted;
+
+/// True when `error` says the database cannot be reached (down, restarting,
+/// out of connections) rather than that a statement went wrong: the answer
+/// is then 503, and the portal carries on once the database is back.
+pub fn is_unreachable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL: connection exceptions (08…), shutting down or starting up (57P01–57P03), too many connections (53300).
+        sqlx::Error::Database(database) => database.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(code.as_ref(), "57P01" | "57P02" | "57P03" | "53300")
+        }),
+        _ => false,
+    }
+}
 
 /// True when `error` is a unique-index violation, i.e. the row exists already.
 pub fn is_unique_violation(error: &sqlx::Error) -> bool {

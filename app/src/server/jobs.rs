@@ -125,7 +125,9 @@ async fn run_once_per_period(state: &AppState, name: &'static str, period: Durat
     if !claim_period(&state.pool, name, slot, owner, now).await? {
         return Ok(());
     }
-    match job(state.clone()).await {
+    let outcome = job(state.clone()).await;
+    state.metrics.job_ran(name, outcome.is_ok());
+    match outcome {
         Ok(()) => {
             finish_period(&state.pool, name, slot, owner, state.clock.now()).await?;
             Ok(())

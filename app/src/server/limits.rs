@@ -96,18 +96,22 @@ impl RateLimits {
     }
 }
 
-/// The address a request comes from: the peer, or, when the peer is one of
-/// the configured proxies, the rightmost `X-Forwarded-For` entry — the one
-/// that proxy added itself. Entries further left are whatever the client sent.
+/// The address a request comes from. From a configured proxy, the
+/// `X-Forwarded-For` entries are walked from the right — each was added by
+/// the hop before — past every address that is itself a trusted proxy; the
+/// first one that is not is the client. Entries left of it are whatever
+/// the client sent and count for nothing. (All of them proxies: the
+/// leftmost; an entry that is no address: the last proxy before it.)
 pub fn client_address(parts: &Parts, config: &Config) -> Option<IpAddr> {
     let peer = parts
         .extensions
         .get::<axum::extract::ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip())?;
-    if !config.trusted_proxies.contains(&peer) {
+        .map(|info| info.0.ip().to_canonical())?;
+    let trusted = |ip: &IpAddr| config.trusted_proxies.iter().any(|range| range.contains(ip));
+    if !trusted(&peer) {
         return Some(peer);
     }
-    let forwarded = parts
+    let entries: Vec<&str> = parts
         .headers
         .get_all("x-forwarded-for")
         .iter()
@@ -115,9 +119,16 @@ pub fn client_address(parts: &Parts, config: &Config) -> Option<IpAddr> {
         .flat_map(|value| value.split(','))
         .map(str::trim)
         .filter(|entry| !entry.is_empty())
-        .last()
-        .and_then(|entry| entry.parse::<IpAddr>().ok());
-    Some(forwarded.unwrap_or(peer))
+        .collect();
+    let mut client = peer;
+    for entry in entries.iter().rev() {
+        let Ok(hop) = entry.parse::<IpAddr>().map(|ip| ip.to_canonical()) else { break };
+        client = hop;
+        if !trusted(&hop) {
+            break;
+        }
+    }
+    Some(client)
 }
 
 #[cfg(test)]
@@ -151,6 +162,36 @@ mod tests {
         assert_eq!(client_address(&parts, &proxied), Some("198.51.100.9".parse().unwrap()));
         let parts = request("10.0.0.2:5000", None);
         assert_eq!(client_address(&parts, &proxied), Some("10.0.0.2".parse().unwrap()));
+    }
+
+    #[test]
+    fn a_chain_of_trusted_proxies_is_walked_from_the_right_to_the_first_address_that_is_not_one() {
+        // Client → CDN edge (203.0.113.0/24) → load balancer (10.0.0.2) → portal.
+        let chained = config(&[("KP_TRUSTED_PROXIES", "10.0.0.2, 203.0.113.0/24, 2001:db8:ffff::/48")]);
+        let client = |peer: &str, forwarded: &str| client_address(&request(peer, Some(forwarded)), &chained).unwrap().to_string();
+        assert_eq!(client("10.0.0.2:5000", "198.51.100.7, 203.0.113.9"), "198.51.100.7");
+        assert_eq!(client("10.0.0.2:5000", "192.0.2.44, 203.0.113.10"), "192.0.2.44", "another client behind another edge node");
+        // Whatever the client wrote further left is not believed.
+        assert_eq!(client("10.0.0.2:5000", "1.1.1.1, 198.51.100.7, 203.0.113.9"), "198.51.100.7");
+        assert_eq!(client("10.0.0.2:5000", "2001:db8:1::5, 2001:db8:ffff:1::1"), "2001:db8:1::5");
+        // A header split over several lines is one list.
+        let parts = {
+            let (mut parts, ()) = http::Request::get("/")
+                .header("x-forwarded-for", "198.51.100.8")
+                .header("x-forwarded-for", "203.0.113.9")
+                .body(())
+                .unwrap()
+                .into_parts();
+            parts.extensions.insert(axum::extract::ConnectInfo("10.0.0.2:5000".parse::<SocketAddr>().unwrap()));
+            parts
+        };
+        assert_eq!(client_address(&parts, &chained).unwrap().to_string(), "198.51.100.8");
+        // Only proxies in the list: the leftmost is the best we know; garbage stops the walk at the last proxy.
+        assert_eq!(client("10.0.0.2:5000", "203.0.113.4, 203.0.113.9"), "203.0.113.4");
+        assert_eq!(client("10.0.0.2:5000", "kein-ip, 203.0.113.9"), "203.0.113.9");
+        // From an address that is no proxy, the header counts for nothing.
+        assert_eq!(client("192.0.2.1:5000", "198.51.100.7"), "192.0.2.1");
+        assert!(Config::from_lookup(|name| (name == "KP_TRUSTED_PROXIES").then(|| "10.0.0.0/33".to_owned())).is_err());
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Server-only infrastructure: configuration, state, database, mail, secrets.
 
+pub mod allowance;
 pub mod audit;
 pub mod clock;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod headers;
 pub mod jobs;
 pub mod limits;
 pub mod mail;
+pub mod metrics;
 pub mod redact;
 pub mod state;
 pub mod storage;

@@ -35,6 +35,12 @@ pub struct AppState {
     pub dummy_hash: Arc<PasswordHashString>,
     /// The documents' files (`KP_STORAGE_URL`).
     pub documents: DocumentStore,
+    /// Uploads to the ingest API read at once (`KP_INGEST_MAX_CONCURRENT`)…
+    pub ingest_slots: Arc<Semaphore>,
+    /// …and those plus the ones that may wait for a slot (`KP_INGEST_MAX_WAITING`).
+    pub ingest_line: Arc<Semaphore>,
+    /// Counters and histograms for `GET /metrics`.
+    pub metrics: Arc<super::metrics::Metrics>,
 }
 
 /// What can stop the state from being built: the configuration names
@@ -60,12 +66,14 @@ impl FromRef<AppState> for LeptosOptions {
 impl AppState {
     pub fn new(pool: Pool, config: Config, clock: Clock) -> Result<Self, StateError> {
         let mail_transport = match &config.smtp_url {
-            Some(url) => MailTransport::smtp(url)?,
+            Some(url) => MailTransport::smtp(url, config.smtp_timeout)?,
             None => MailTransport::folder(config.mail_dir()),
         };
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         let rate_limits = Arc::new(RateLimits::new(config.limits));
         let documents = DocumentStore::open(&config.documents.storage_url)?;
+        let ingest_slots = config.documents.ingest_max_concurrent as usize;
+        let ingest_line = ingest_slots + config.documents.ingest_max_waiting as usize;
         Ok(Self {
             pool,
             leptos_options: config.leptos.clone(),
@@ -79,6 +87,9 @@ impl AppState {
             background: tokio_util::task::TaskTracker::new(),
             dummy_hash: Arc::new(hash_password("dummy-password-for-equal-timing-0")),
             documents,
+            ingest_slots: Arc::new(Semaphore::new(ingest_slots)),
+            ingest_line: Arc::new(Semaphore::new(ingest_line)),
+            metrics: Arc::new(super::metrics::Metrics::default()),
         })
     }
 
@@ -90,6 +101,7 @@ impl AppState {
             self.clock.clone(),
             self.config.mail_from.clone(),
             self.config.mail_max_attempts,
+            self.config.smtp_timeout,
             self.outbox.wake_signal(),
         )
     }

@@ -21,6 +21,131 @@ pub enum StorageError {
     Missing,
     #[error("Dokumentspeicher")]
     Store(#[from] object_store::Error),
+    #[error("die Datei kann nicht zwischengespeichert werden")]
+    Staging(#[from] std::io::Error),
+}
+
+impl StorageError {
+    /// The store takes no files right now for a reason the operator must
+    /// fix — it (or the disk uploads are staged on) is full, read-only or
+    /// not writable — rather than a fault of the portal's.
+    pub fn is_full_or_read_only(&self) -> bool {
+        use std::io::ErrorKind::{PermissionDenied, QuotaExceeded, ReadOnlyFilesystem, StorageFull};
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(error) = cause {
+            if let Some(io) = error.downcast_ref::<std::io::Error>() {
+                if matches!(io.kind(), StorageFull | ReadOnlyFilesystem | PermissionDenied | QuotaExceeded) {
+                    return true;
+                }
+            }
+            cause = error.source();
+        }
+        false
+    }
+}
+
+/// A file on its way into the store: written to a temporary file while its
+/// hash is computed, so that no upload is ever held in memory whole. It
+/// keeps its first and last bytes for a look at what it is.
+pub struct Stager {
+    file: tokio::fs::File,
+    path: tempfile::TempPath,
+    hasher: Sha256,
+    size: u64,
+    max_bytes: u64,
+    head: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+/// How many bytes of its start and end a staged file keeps in memory.
+const STAGED_HEAD_BYTES: usize = 16;
+pub const STAGED_TAIL_BYTES: usize = 1024;
+
+/// More bytes arrived than the stager was told to take.
+#[derive(Debug, thiserror::Error)]
+pub enum StageError {
+    #[error("die Datei ist größer als erlaubt")]
+    TooLarge,
+    #[error("die Datei kann nicht zwischengespeichert werden")]
+    Io(#[from] std::io::Error),
+}
+
+impl Stager {
+    /// A new temporary file in `dir` (created if missing) for at most `max_bytes`.
+    pub async fn new(dir: &std::path::Path, max_bytes: u64) -> std::io::Result<Self> {
+        tokio::fs::create_dir_all(dir).await?;
+        let dir = dir.to_owned();
+        let (file, path) = tokio::task::spawn_blocking(move || tempfile::Builder::new().prefix("upload-").tempfile_in(dir))
+            .await
+            .map_err(std::io::Error::other)??
+            .into_parts();
+        Ok(Self {
+            file: tokio::fs::File::from_std(file),
+            path,
+            hasher: Sha256::new(),
+            size: 0,
+            max_bytes,
+            head: Vec::with_capacity(STAGED_HEAD_BYTES),
+            tail: Vec::with_capacity(2 * STAGED_TAIL_BYTES),
+        })
+    }
+
+    pub async fn write(&mut self, chunk: &[u8]) -> Result<(), StageError> {
+        use tokio::io::AsyncWriteExt;
+        self.size += chunk.len() as u64;
+        if self.size > self.max_bytes {
+            return Err(StageError::TooLarge);
+        }
+        self.hasher.update(chunk);
+        let room = STAGED_HEAD_BYTES - self.head.len();
+        self.head.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        self.tail.extend_from_slice(&chunk[chunk.len().saturating_sub(STAGED_TAIL_BYTES)..]);
+        if self.tail.len() > STAGED_TAIL_BYTES {
+            self.tail.drain(..self.tail.len() - STAGED_TAIL_BYTES);
+        }
+        self.file.write_all(chunk).await?;
+        Ok(())
+    }
+
+    pub async fn finish(mut self) -> std::io::Result<StagedFile> {
+        use tokio::io::AsyncWriteExt;
+        self.file.flush().await?;
+        Ok(StagedFile {
+            path: self.path,
+            hash: ContentHash(super::crypto::hex(&self.hasher.finalize())),
+            size: self.size,
+            head: self.head,
+            tail: self.tail,
+        })
+    }
+}
+
+/// A whole file staged on disk, with its hash and size; deleted when dropped.
+pub struct StagedFile {
+    path: tempfile::TempPath,
+    pub hash: ContentHash,
+    pub size: u64,
+    head: Vec<u8>,
+    tail: Vec<u8>,
+}
+
+impl StagedFile {
+    /// Stages bytes already in memory (the command line, the demo, tests).
+    pub async fn from_bytes(dir: &std::path::Path, bytes: &[u8]) -> Result<Self, StageError> {
+        let mut stager = Stager::new(dir, bytes.len() as u64).await?;
+        stager.write(bytes).await?;
+        Ok(stager.finish().await?)
+    }
+
+    /// The first bytes of the file.
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// The last [`STAGED_TAIL_BYTES`] of the file.
+    pub fn tail(&self) -> &[u8] {
+        &self.tail
+    }
 }
 
 /// A stored file's name: the lower-case hex SHA-256 of its bytes.
@@ -53,6 +178,9 @@ pub struct StoredFile {
 pub struct DocumentStore {
     store: Arc<dyn ObjectStore>,
     prefix: Path,
+    /// Files up to this size go in one request, larger ones in parts of it
+    /// (S3 wants parts of at least 5 MiB; a folder takes any).
+    part_bytes: usize,
 }
 
 impl DocumentStore {
@@ -68,7 +196,7 @@ impl DocumentStore {
                 let dir = parsed.to_file_path().map_err(|_| invalid())?;
                 std::fs::create_dir_all(&dir).map_err(StorageError::Create)?;
                 let (store, prefix) = object_store::parse_url(&parsed).map_err(|_| invalid())?;
-                Ok(Self { store: Arc::from(store), prefix })
+                Ok(Self { store: Arc::from(store), prefix, part_bytes: 1024 * 1024 })
             }
             "s3" => {
                 let bucket = parsed.host_str().filter(|bucket| !bucket.is_empty()).ok_or_else(invalid)?;
@@ -90,7 +218,7 @@ impl DocumentStore {
                     .with_config(AmazonS3ConfigKey::Client(ClientConfigKey::Timeout), "120s")
                     .build()
                     .map_err(|_| invalid())?;
-                Ok(Self { store: Arc::new(s3), prefix: Path::from(parsed.path().trim_matches('/')) })
+                Ok(Self { store: Arc::new(s3), prefix: Path::from(parsed.path().trim_matches('/')), part_bytes: 8 * 1024 * 1024 })
             }
             _ => Err(invalid()),
         }
@@ -118,6 +246,49 @@ impl DocumentStore {
         match self.store.put_opts(&self.location(hash), PutPayload::from_bytes(bytes), options).await {
             Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
             Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Stores a staged file under its hash, reading it in parts: memory stays
+    /// at a part or two however large the file. A file that is there
+    /// already is left as it is (same name, same bytes).
+    pub async fn put_file(&self, staged: &StagedFile) -> Result<(), StorageError> {
+        use tokio::io::AsyncReadExt;
+        if staged.size <= self.part_bytes as u64 {
+            let bytes = tokio::fs::read(&staged.path).await?;
+            return self.put(&staged.hash, Bytes::from(bytes)).await;
+        }
+        let location = self.location(&staged.hash);
+        match self.store.head(&location).await {
+            Ok(_) => return Ok(()),
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(error) => return Err(error.into()),
+        }
+        // A multipart upload cannot be made conditional; the name is the
+        // content's hash, so one that wins a race writes the same bytes.
+        let mut upload = object_store::WriteMultipart::new_with_chunk_size(self.store.put_multipart(&location).await?, self.part_bytes);
+        let mut file = tokio::fs::File::open(&staged.path).await?;
+        let mut buffer = vec![0; 256 * 1024];
+        let copied: Result<(), StorageError> = async {
+            loop {
+                let read = file.read(&mut buffer).await?;
+                if read == 0 {
+                    return Ok(());
+                }
+                upload.wait_for_capacity(1).await?;
+                upload.write(&buffer[..read]);
+            }
+        }
+        .await;
+        match copied {
+            Ok(()) => {
+                upload.finish().await?;
+                Ok(())
+            }
+            Err(error) => {
+                let _ = upload.abort().await;
+                Err(error)
+            }
         }
     }
 
@@ -178,7 +349,7 @@ impl DocumentStore {
             .boxed()
     }
 
-    /// [`Self::files`], all of them.
+    /// [`Self::files`], all of them (tests and small stores only: the sweep walks the stream).
     pub async fn list(&self) -> Result<Vec<StoredFile>, StorageError> {
         self.files().try_collect().await
     }

@@ -7,8 +7,10 @@ use crate::auth::ssr::SessionUser;
 use crate::customers::{self, CustomerError, FirstAccess, NewUser};
 use crate::domain::{messages, CustomerNumber, EmailAddress, InputError, Username};
 use crate::error::AppError;
+use crate::server::allowance::{self, Allowance};
 use crate::server::audit::{self, Actor, AuditEntry};
-use crate::server::crypto;
+use crate::auth::ssr::session::rotate_security_stamp;
+use crate::server::mail::{withdraw, Withdrawn};
 use crate::server::dates::german_date_time;
 use crate::server::db::{self, Transaction};
 use crate::server::state::AppState;
@@ -111,12 +113,28 @@ pub async fn add(
         can_manage_users: rights.manage_users,
         can_manage_forwardings: rights.manage_forwardings,
     };
-    match customers::add_user(state, new, Actor::User(caller.user_id), ip).await {
+    let name = new.username.as_str().to_owned();
+    // Every attempt counts, so that nobody probes the portal's usernames or
+    // mails any address by adding and removing users again and again.
+    if !allowance::take(state, Allowance::UserAdd, caller.user_id, caller.customer_id).await? {
+        return refused(state, caller, format!("Benutzer {name}: Tageskontingent erschöpft"), messages::ADDS_USED_UP, ip).await;
+    }
+    match customers::add_user(state, new, Actor::User(caller.user_id), ip.clone()).await {
         Ok(_) => Ok(()),
-        Err(CustomerError::DuplicateUsername(_)) => Err(InputError::new(messages::USERNAME_TAKEN).into()),
-        Err(CustomerError::TooManyUsers) => Err(InputError::new(messages::USERS_FULL).into()),
+        Err(CustomerError::DuplicateUsername(_)) => {
+            refused(state, caller, format!("Benutzer {name}: Name bereits vergeben"), messages::USERNAME_TAKEN, ip).await
+        }
+        Err(CustomerError::TooManyUsers) => {
+            refused(state, caller, format!("Benutzer {name}: Höchstzahl erreicht"), messages::USERS_FULL, ip).await
+        }
         Err(error) => Err(AppError::internal(&error)),
     }
+}
+
+/// A refused "Benutzer hinzufügen", in the audit log (a run of them is someone probing names) and in German.
+async fn refused(state: &AppState, caller: &SessionUser, detail: String, message: &str, ip: Option<String>) -> Result<(), AppError> {
+    audit::record_alone(&state.pool, entry(caller, "user_add_refused", detail, ip), state.clock.now()).await?;
+    Err(InputError::new(message).into())
 }
 
 #[derive(sqlx::FromRow)]
@@ -159,6 +177,10 @@ fn entry(caller: &SessionUser, action: &'static str, detail: String, ip: Option<
 }
 
 pub async fn resend_invitation(state: &AppState, caller: &SessionUser, id: i64, ip: Option<String>) -> Result<(), AppError> {
+    // Each new invitation mails the address again: it counts like an addition.
+    if !allowance::take(state, Allowance::UserAdd, caller.user_id, caller.customer_id).await? {
+        return refused(state, caller, format!("Einladung an Benutzer {id}: Tageskontingent erschöpft"), messages::ADDS_USED_UP, ip).await;
+    }
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
     let target = target(state, &mut tx, caller, id).await?;
@@ -201,27 +223,16 @@ pub async fn change_active(tx: &mut Transaction<'_>, user_id: i64, active: bool,
         db::query("UPDATE users SET active = TRUE WHERE id = $1").bind(user_id).execute(&mut **tx).await?;
         return Ok("user_activated");
     }
-    db::query("UPDATE users SET active = FALSE, security_stamp = $1 WHERE id = $2")
-        .bind(crypto::new_token())
-        .bind(user_id)
-        .execute(&mut **tx)
-        .await?;
+    db::query("UPDATE users SET active = FALSE WHERE id = $1").bind(user_id).execute(&mut **tx).await?;
+    rotate_security_stamp(tx, user_id, now).await?;
     stop_everything_of(tx, user_id, now).await?;
     Ok("user_deactivated")
 }
 
+/// Ends the user's sessions and takes back their waiting mails.
 async fn stop_everything_of(tx: &mut Transaction<'_>, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
     db::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
-    db::query("UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL").bind(now).bind(user_id).execute(&mut **tx).await?;
-    // Rows a worker holds right now may still go out; every other waits no more.
-    db::query(
-        "UPDATE mail_outbox SET status = 'expired', body_text = '', body_html = '' \
-         WHERE user_id = $1 AND status = 'queued' AND (lease_until IS NULL OR lease_until < $2)",
-    )
-    .bind(user_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    withdraw(tx, Withdrawn::User(user_id), now).await?;
     Ok(())
 }
 

@@ -236,6 +236,28 @@ impl TestApp {
     }
 }
 
+/// The boundary of [`multipart_body`].
+pub const MULTIPART_BOUNDARY: &str = "----kundenportal-test";
+
+/// A `multipart/form-data` body as the billing system sends one to the
+/// ingest API: the text fields, then the PDF as `file`.
+pub fn multipart_body(fields: &[(&str, &str)], file: Option<&[u8]>) -> Vec<u8> {
+    let mut body = Vec::with_capacity(file.map_or(0, <[u8]>::len) + 1024);
+    for (name, value) in fields {
+        body.extend(format!("--{MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    if let Some(file) = file {
+        body.extend(
+            format!("--{MULTIPART_BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.pdf\"\r\nContent-Type: application/pdf\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(file);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{MULTIPART_BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
 pub fn form_body(form: &[(&str, &str)]) -> String {
     form.iter().map(|(k, v)| format!("{}={}", urlencode(k), urlencode(v))).collect::<Vec<_>>().join("&")
 }
@@ -417,20 +439,35 @@ impl Mailbox {
 
     /// Waits up to five seconds for `n` messages.
     pub async fn wait_for(&self, n: usize) -> Vec<String> {
-        for _ in 0..100 {
-            if self.len() >= n {
-                break;
-            }
+        self.wait_for_within(n, std::time::Duration::from_secs(5)).await
+    }
+
+    /// Waits up to `limit` for `n` messages.
+    pub async fn wait_for_within(&self, n: usize, limit: std::time::Duration) -> Vec<String> {
+        let deadline = std::time::Instant::now() + limit;
+        while self.len() < n && std::time::Instant::now() < deadline {
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
         self.all()
     }
 }
 
+/// How the test SMTP server answers a whole message: `true` accepts it,
+/// `false` refuses it for good (554). It may take its time first, as a slow
+/// server does; messages it refuses are not kept.
+pub type SmtpAnswer = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+
+/// How the test SMTP server answers `DATA` for these recipients, before a
+/// byte of the message is sent: `true` goes on, `false` refuses (554). It
+/// may take its time first.
+pub type SmtpGate = Arc<dyn Fn(&[String]) -> bool + Send + Sync>;
+
 #[derive(Clone)]
 struct SmtpHandler {
     mailbox: Mailbox,
     reject_recipients: bool,
+    answer: Option<SmtpAnswer>,
+    gate: Option<SmtpGate>,
     current: Vec<u8>,
 }
 
@@ -443,9 +480,12 @@ impl mailin::Handler for SmtpHandler {
         }
     }
 
-    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, _to: &[String]) -> mailin::Response {
+    fn data_start(&mut self, _domain: &str, _from: &str, _is8bit: bool, to: &[String]) -> mailin::Response {
         self.current.clear();
-        mailin::response::OK
+        match &self.gate {
+            Some(gate) if !gate(to) => mailin::response::TRANSACTION_FAILED,
+            _ => mailin::response::OK,
+        }
     }
 
     fn data(&mut self, buf: &[u8]) -> std::io::Result<()> {
@@ -455,6 +495,11 @@ impl mailin::Handler for SmtpHandler {
 
     fn data_end(&mut self) -> mailin::Response {
         let message = String::from_utf8_lossy(&self.current).into_owned();
+        if let Some(answer) = &self.answer {
+            if !answer(&message) {
+                return mailin::response::TRANSACTION_FAILED;
+            }
+        }
         self.mailbox.messages.lock().unwrap().push(message);
         mailin::response::OK
     }
@@ -486,12 +531,41 @@ pub fn free_port() -> u16 {
 /// the test process ends. The protocol is the `mailin` crate's; this loop only
 /// carries its lines over plain TCP (no STARTTLS, as the portal's test config).
 pub fn start_smtp_server(port: u16, reject_recipients: bool) -> Mailbox {
+    serve_smtp(port, reject_recipients, None)
+}
+
+/// [`start_smtp_server`] whose answer to each whole message is `answer`'s.
+pub fn start_smtp_server_answering(port: u16, answer: SmtpAnswer) -> Mailbox {
+    serve_smtp(port, false, Some(answer))
+}
+
+/// [`start_smtp_server`] that asks `gate` before each message is sent.
+pub fn start_smtp_server_gated(port: u16, gate: SmtpGate) -> Mailbox {
+    serve_smtp_after(port, false, None, Some(gate), 0)
+}
+
+/// [`start_smtp_server`] whose first `stalled` connections are accepted and
+/// never answered — what a hung mail server looks like to the portal.
+pub fn start_stalling_smtp_server(port: u16, stalled: usize) -> Mailbox {
+    serve_smtp_after(port, false, None, None, stalled)
+}
+
+fn serve_smtp(port: u16, reject_recipients: bool, answer: Option<SmtpAnswer>) -> Mailbox {
+    serve_smtp_after(port, reject_recipients, answer, None, 0)
+}
+
+fn serve_smtp_after(port: u16, reject_recipients: bool, answer: Option<SmtpAnswer>, gate: Option<SmtpGate>, stalled: usize) -> Mailbox {
     let mailbox = Mailbox::default();
-    let handler = SmtpHandler { mailbox: mailbox.clone(), reject_recipients, current: Vec::new() };
+    let handler = SmtpHandler { mailbox: mailbox.clone(), reject_recipients, answer, gate, current: Vec::new() };
     let listener = std::net::TcpListener::bind(("127.0.0.1", port)).expect("SMTP port is free");
     let sessions = mailin::SessionBuilder::new("smtp.test.localhost");
     std::thread::spawn(move || {
+        let mut held = Vec::new();
         for stream in listener.incoming().flatten() {
+            if held.len() < stalled {
+                held.push(stream);
+                continue;
+            }
             let (sessions, handler) = (sessions.clone(), handler.clone());
             std::thread::spawn(move || {
                 let _ = serve_smtp_connection(stream, &sessions, handler);

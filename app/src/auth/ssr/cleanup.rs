@@ -39,6 +39,7 @@ pub async fn sweep(pool: &Pool, now: i64) -> Result<Swept, sqlx::Error> {
         .await?;
     let devices = db::query("DELETE FROM trusted_devices WHERE expires_at <= $1").bind(now).execute(pool).await?.rows_affected();
     let failure_counters = super::lockout::forget_stale(pool, now).await?;
+    crate::server::allowance::forget_old(pool, now).await?;
     Ok(Swept { sessions, tokens, devices, failure_counters })
 }
 

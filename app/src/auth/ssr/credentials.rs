@@ -46,6 +46,7 @@ pub async fn verify_credentials(
     // Counted in NFC: "ä" typed as "a" plus a combining mark is one character.
     if crypto::normalized_len(password) > state.config.password_policy.max_len {
         tracing::info!("sign-in refused: the password is longer than the policy allows");
+        state.metrics.refused_sign_in("invalid_credentials");
         audit_alone(state, None, None, "login_failed", ip, now).await?;
         return Err(AuthError::InvalidCredentials);
     }
@@ -101,6 +102,7 @@ pub async fn verify_credentials(
         (user, attempt, _) => {
             let Some(attempt) = attempt else {
                 tracing::info!("sign-in refused: the name must wait");
+                state.metrics.refused_sign_in("must_wait");
                 audit_alone(state, None, None, "login_refused_locked", ip, now).await?;
                 return Err(AuthError::InvalidCredentials);
             };
@@ -111,6 +113,7 @@ pub async fn verify_credentials(
                 audit_alone(state, actor, customer, "login_locked", ip, now).await?;
             }
             tracing::info!(known_user = user.is_some(), "sign-in refused");
+            state.metrics.refused_sign_in("invalid_credentials");
             return Err(AuthError::InvalidCredentials);
         }
     };

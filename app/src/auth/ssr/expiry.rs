@@ -10,7 +10,7 @@ use crate::domain::EmailAddress;
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::dates::{self, german_date, german_time, start_of_day};
 use crate::server::db::{self, Pool};
-use crate::server::mail::{MailError, MailTemplate, OutgoingMail};
+use crate::server::mail::{unique_key, MailError, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::jobs::Jobs;
 use crate::server::state::AppState;
 use jiff::civil::Date;
@@ -172,8 +172,9 @@ struct Candidate {
 
 /// Queues one warning mail per user whose password expires within the
 /// warning period and who was not yet warned of that moment. Safe to run from
-/// several instances at once: the outbox key holds user and moment. Returns
-/// how many mails were queued.
+/// several instances at once: the user's row records the moment warned of,
+/// and only the run that changes it queues the mail. Returns how many mails
+/// were queued.
 pub async fn queue_expiry_warnings(state: &AppState) -> Result<usize, ExpiryError> {
     let config = &state.config;
     let now = state.clock.now();
@@ -229,22 +230,27 @@ pub async fn queue_expiry_warnings(state: &AppState) -> Result<usize, ExpiryErro
             },
         };
         let mut tx = db::begin(&state.pool).await?;
-        let new = state.outbox.enqueue(
-        &mut tx,
-            OutgoingMail {
-                template: MailTemplate::PasswordExpiry,
-                idempotency_key: format!("password_expiry:{}:{expiry}", user.id),
-                recipient,
-                context,
-                expires_at: Some(expiry),
-            },
-            now,
+        let claimed = db::query(
+            "UPDATE users SET expiry_warned_for = $1 WHERE id = $2 AND (expiry_warned_for IS NULL OR expiry_warned_for <> $1)",
         )
-        .await?;
-        tx.commit().await?;
-        if new {
-            queued += 1;
+        .bind(expiry)
+        .bind(user.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            continue;
         }
+        let mail = OutgoingMail {
+            template: MailTemplate::PasswordExpiry,
+            idempotency_key: unique_key("password_expiry", format_args!("{}:{expiry}", user.id)),
+            recipient,
+            context,
+            expires_at: Some(expiry),
+        };
+        state.outbox.enqueue_new(&mut tx, mail, MailExtras { user_id: Some(user.id), ..MailExtras::default() }, now).await?;
+        tx.commit().await?;
+        queued += 1;
     }
     if queued > 0 {
         tracing::info!(queued, "password expiry warnings queued");

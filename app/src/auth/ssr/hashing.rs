@@ -14,15 +14,17 @@ use std::sync::Arc;
 pub struct HashingSlot {
     queued: OwnedSemaphorePermit,
     running: Arc<Semaphore>,
+    metrics: Arc<crate::server::metrics::Metrics>,
 }
 
 /// Takes a place in the queue, or [`AuthError::Busy`] when it is full.
 pub fn reserve(state: &AppState) -> Result<HashingSlot, AuthError> {
     let queued = state.hashing_queue.clone().try_acquire_owned().map_err(|_| {
         tracing::warn!("password hashing queue full; answering 503");
+        state.metrics.refused_sign_in("busy");
         AuthError::Busy
     })?;
-    Ok(HashingSlot { queued, running: state.hashing.clone() })
+    Ok(HashingSlot { queued, running: state.hashing.clone(), metrics: state.metrics.clone() })
 }
 
 impl HashingSlot {
@@ -38,6 +40,7 @@ impl HashingSlot {
 
     pub async fn verify(self, password: &str, stored: PasswordHashString) -> Result<Verification, AuthError> {
         let password = password.to_owned();
+        self.metrics.password_checks.inc();
         self.run(move || crypto::verify_password(&password, &stored)).await
     }
 

@@ -87,6 +87,9 @@ pub fn limit(state: &AppState, action: LimitedAction) -> Result<(), AppError> {
         .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
     state.rate_limits.check(action, client).map_err(|wait| {
         tracing::warn!(?action, %client, "per-address limit reached");
+        if action == LimitedAction::Login {
+            state.metrics.refused_sign_in("rate_limited");
+        }
         AppError::TooManyRequests { retry_after_seconds: wait.as_secs().max(1) }
     })
 }

@@ -14,7 +14,7 @@ use crate::error::messages;
 use crate::server::audit;
 use crate::server::crypto;
 use crate::server::db;
-use crate::server::mail::{MailTemplate, OutgoingMail};
+use crate::server::mail::{unique_key, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 
 fn link_purpose(kind: LinkKind) -> &'static str {
@@ -140,20 +140,14 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
                 valid_minutes => ttl / 60,
             },
         };
-        state.outbox.enqueue(
-        &mut tx,
-            OutgoingMail {
-                template: MailTemplate::PasswordReset,
-                // Token ids come back once the cleanup deleted the newest rows (SQLite
-                // reuses the highest id), so the key carries a random part too.
-                idempotency_key: format!("reset:{}:{}", first_token_id.unwrap_or_default(), crypto::correlation_id()),
-                recipient,
-                context,
-                expires_at: Some(now + ttl),
-            },
-            now,
-        )
-        .await?;
+        let mail = OutgoingMail {
+            template: MailTemplate::PasswordReset,
+            idempotency_key: unique_key("reset", first_token_id.unwrap_or_default()),
+            recipient,
+            context,
+            expires_at: Some(now + ttl),
+        };
+        state.outbox.enqueue_new(&mut tx, mail, MailExtras { user_id: (group.len() == 1).then_some(group[0].id), ..MailExtras::default() }, now).await?;
     }
     tx.commit().await?;
     tracing::info!(accounts = candidates.len(), "password reset requested");
@@ -224,7 +218,8 @@ async fn find_link(state: &AppState, kind: LinkKind, token: &str) -> Result<Link
         "SELECT t.id AS token_id, t.user_id, u.customer_id, c.name AS customer_name, u.username, u.email, \
                 u.salutation, u.first_name, u.last_name \
          FROM tokens t JOIN users u ON u.id = t.user_id JOIN customers c ON c.id = u.customer_id \
-         WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND u.active = TRUE",
+         WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND u.active = TRUE \
+           AND t.security_stamp = u.security_stamp",
     )
     .bind(crypto::token_hash(token))
     .bind(link_purpose(kind))
@@ -262,6 +257,7 @@ pub async fn use_link(
     let mut tx = db::begin(&state.pool).await?;
     let consumed: Option<i64> = db::query_scalar(
         "UPDATE tokens SET used_at = $1 WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
+           AND security_stamp = (SELECT u.security_stamp FROM users u WHERE u.id = tokens.user_id AND u.active = TRUE) \
          RETURNING user_id",
     )
     .bind(now)
@@ -272,14 +268,7 @@ pub async fn use_link(
     if consumed != Some(owner.user_id) {
         return Err(AuthError::LinkInvalid);
     }
-    db::query(
-        "UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND purpose IN ('invitation', 'password_reset') \
-         AND used_at IS NULL",
-    )
-    .bind(now)
-    .bind(owner.user_id)
-    .execute(&mut *tx)
-    .await?;
+    // Setting the password rotates the security stamp, which voids every other link of the user.
     lockout::clear(&mut *tx, &lockout::name_key(&owner.username)).await?;
 
     let session = match kind {

@@ -10,9 +10,9 @@ use crate::auth::{PasswordRules, SetupStep};
 use crate::domain::{EmailAddress, InputError, Password};
 use crate::error::messages;
 use crate::server::audit::{self, Actor, AuditEntry};
-use crate::server::crypto::{self, PasswordHashString, Verification};
+use crate::server::crypto::{PasswordHashString, Verification};
 use crate::server::db::{self, Transaction};
-use crate::server::mail::{MailTemplate, OutgoingMail};
+use crate::server::mail::{unique_key, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 
 pub fn rules_for(state: &AppState, username: &str, customer_name: &str) -> PasswordRules {
@@ -34,28 +34,27 @@ pub(super) fn parse_new_password(rules: &PasswordRules, password: &str, confirm:
 
 
 /// Stores the new hash, clears "must change", and rotates the security stamp
-/// so that every session of the user ends. Returns the new stamp, or `None`
-/// when the user is not active (any more).
+/// so that every session of the user ends and no open link of theirs works.
+/// Returns the new stamp, or `None` when the user is not active (any more).
 pub(super) async fn replace_password(
     tx: &mut Transaction<'_>,
     user_id: i64,
     hash: &PasswordHashString,
     now: i64,
 ) -> Result<Option<String>, sqlx::Error> {
-    let stamp = crypto::new_token();
     let updated = db::query(
         "UPDATE users SET password_hash = $1, password_normalized = TRUE, must_change_password = FALSE, password_changed_at = $2, \
-         password_expires_at = NULL, security_stamp = $3 WHERE id = $4 AND active = TRUE",
+         password_expires_at = NULL WHERE id = $3 AND active = TRUE",
     )
     .bind(hash.as_database_value())
     .bind(now)
-    .bind(&stamp)
     .bind(user_id)
     .execute(&mut **tx)
     .await?;
     if updated.rows_affected() == 0 {
         return Ok(None);
     }
+    let stamp = super::session::rotate_security_stamp(tx, user_id, now).await?;
     db::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     // A browser trusted with the old password (perhaps a stolen one) is trusted no more.
     db::query("DELETE FROM trusted_devices WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
@@ -107,18 +106,14 @@ pub(super) async fn queue_change_notice(
         ..state.mail_base_context(),
         ..minijinja::context! { username => username, display_name => display_name },
     };
-    state.outbox.enqueue(
-        tx,
-        OutgoingMail {
-            template: MailTemplate::PasswordChanged,
-            idempotency_key: format!("password_changed:{user_id}:{now}:{}", crypto::correlation_id()),
-            recipient,
-            context,
-            expires_at: None,
-        },
-        now,
-    )
-    .await?;
+    let mail = OutgoingMail {
+        template: MailTemplate::PasswordChanged,
+        idempotency_key: unique_key("password_changed", user_id),
+        recipient,
+        context,
+        expires_at: None,
+    };
+    state.outbox.enqueue_new(tx, mail, MailExtras::default(), now).await?;
     Ok(())
 }
 
@@ -204,26 +199,59 @@ pub async fn accept_privacy(
 /// Checks the signed-in user's current password. Wrong passwords count like
 /// failed sign-ins of the account (the same lockout counter): a taken-over
 /// session cannot guess the password without limit.
-pub async fn verify_current_password(state: &AppState, user: &SessionUser, current: &str) -> Result<(), AuthError> {
+pub async fn verify_current_password(
+    state: &AppState,
+    user: &SessionUser,
+    current: &str,
+    asked_for: PasswordAskedFor,
+    ip: Option<String>,
+) -> Result<(), AuthError> {
     // The queue place first: a busy server is no wrong try.
     let slot = hashing::reserve(state)?;
     let key = lockout::name_key(&user.username);
-    if lockout::claim_attempt(&state.pool, &key, state.clock.now()).await?.is_none() {
+    let now = state.clock.now();
+    // A wrong password where the user is signed in already may be someone
+    // else at their screen: in the log, like a wrong one at the login.
+    let refused = |action: &'static str| {
+        let entry = audit_entry(user.user_id, user.customer_id, action, asked_for.label().to_owned(), ip.clone());
+        audit::record_alone(&state.pool, entry, now)
+    };
+    if lockout::claim_attempt(&state.pool, &key, now).await?.is_none() {
+        refused("current_password_refused_locked").await?;
         return Err(InputError::new(messages::TOO_MANY_WRONG).into());
     }
     let stored = stored_hash(state, user.user_id).await?.unwrap_or_else(|| (*state.dummy_hash).clone());
     if let Verification::Invalid = slot.verify(current, stored).await? {
+        refused("current_password_wrong").await?;
         return Err(InputError::new(messages::CURRENT_WRONG).into());
     }
     lockout::clear(&state.pool, &key).await?;
     Ok(())
 }
 
+/// Where the signed-in user was asked for their password (for the audit log).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordAskedFor {
+    Confirmation,
+    PasswordChange,
+    EmailChange,
+}
+
+impl PasswordAskedFor {
+    fn label(self) -> &'static str {
+        match self {
+            PasswordAskedFor::Confirmation => "Passwort bestätigen",
+            PasswordAskedFor::PasswordChange => "Passwort ändern",
+            PasswordAskedFor::EmailChange => "E-Mail-Adresse ändern",
+        }
+    }
+}
+
 /// "Passwort bestätigen" (SECURITY.md 21): after the right password the
 /// session counts as freshly signed in for another hour, under a new id.
 /// Returns the new cookie value.
 pub async fn confirm_password(state: &AppState, user: &SessionUser, password: &str, ip: Option<String>) -> Result<String, AuthError> {
-    verify_current_password(state, user, password).await?;
+    verify_current_password(state, user, password, PasswordAskedFor::Confirmation, ip.clone()).await?;
     super::session::reauthenticate(state, user, ip).await
 }
 
@@ -238,7 +266,7 @@ pub async fn change_password(
     confirm: &str,
     ip: Option<String>,
 ) -> Result<String, AuthError> {
-    verify_current_password(state, user, current).await?;
+    verify_current_password(state, user, current, PasswordAskedFor::PasswordChange, ip.clone()).await?;
     let rules = rules_for(state, &user.username, &user.customer_name);
     let password = parse_new_password(&rules, password, confirm)?;
     if password.expose() == current {

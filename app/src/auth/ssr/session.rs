@@ -164,8 +164,7 @@ pub async fn end_other_sessions(
     .bind(now - ABSOLUTE_TIMEOUT_SECONDS)
     .fetch_one(&mut *tx)
     .await?;
-    let stamp = crypto::new_token();
-    db::query("UPDATE users SET security_stamp = $1 WHERE id = $2").bind(&stamp).bind(user.user_id).execute(&mut *tx).await?;
+    let stamp = rotate_security_stamp(&mut tx, user.user_id, now).await?;
     db::query("DELETE FROM sessions WHERE user_id = $1").bind(user.user_id).execute(&mut *tx).await?;
     let token = insert_session(&mut tx, user.user_id, &stamp, &current, now).await?;
     audit::record(
@@ -420,4 +419,18 @@ pub async fn load_session(state: &AppState, token: &str) -> Result<Option<Sessio
 pub async fn delete_session_by_hash(pool: &Pool, id_hash: &str) -> Result<(), sqlx::Error> {
     db::query("DELETE FROM sessions WHERE id_hash = $1").bind(id_hash).execute(pool).await?;
     Ok(())
+}
+
+/// Gives the user a new security stamp inside `tx` and returns it: every
+/// session under the old stamp is dead from now on, and every open link of
+/// the user — "Passwort vergessen", invitation, e-mail change — stops
+/// working (a link is only good under the stamp it was issued with). Every
+/// change of credentials goes through here: password set, changed or
+/// reset, e-mail address confirmed, deactivation, "auf allen anderen
+/// Geräten abmelden".
+pub async fn rotate_security_stamp(tx: &mut Transaction<'_>, user_id: i64, now: i64) -> Result<String, sqlx::Error> {
+    let stamp = crypto::new_token();
+    db::query("UPDATE users SET security_stamp = $1 WHERE id = $2").bind(&stamp).bind(user_id).execute(&mut **tx).await?;
+    db::query("UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL").bind(now).bind(user_id).execute(&mut **tx).await?;
+    Ok(stamp)
 }

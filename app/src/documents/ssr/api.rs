@@ -7,14 +7,14 @@
 //! large, 415 not a PDF.
 
 use super::api_keys;
-use super::ingest::{ingest, Ingested, Ingester, NewDocument};
+use super::ingest::{ingest_staged, Ingested, Ingester, NewDocument};
 use super::DocumentError;
 use crate::server::state::AppState;
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use bytes::Bytes;
+use crate::server::storage::{StageError, StagedFile, Stager, StorageError};
 use serde_json::json;
 
 /// Text fields are short; anything longer is not what the billing system meant.
@@ -32,11 +32,30 @@ fn refused(error: &DocumentError) -> Response {
         DocumentError::NotPdf => answer(StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({ "error": message })),
         DocumentError::TooLarge { .. } => answer(StatusCode::PAYLOAD_TOO_LARGE, json!({ "error": message })),
         DocumentError::Conflict { existing_id } => answer(StatusCode::CONFLICT, json!({ "error": message, "id": existing_id })),
+        DocumentError::Storage(storage) if storage.is_full_or_read_only() => {
+            tracing::error!(error = ?storage, "document refused: the store takes no files (full or read-only)");
+            let mut response = answer(
+                StatusCode::SERVICE_UNAVAILABLE,
+                json!({ "error": "Der Dokumentspeicher nimmt gerade keine Dateien an (voll oder schreibgeschützt). Es wurde nichts gespeichert; bitte senden Sie das Dokument später noch einmal." }),
+            );
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("60"));
+            response
+        }
         DocumentError::NotFound | DocumentError::Storage(_) | DocumentError::Database(_) | DocumentError::Mail(_) => {
-            let id = crate::error::AppError::internal(error);
-            answer(StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": id.to_string() }))
+            // An unexpected failure (500 with a correlation id), or a database that does not answer (503).
+            let error = crate::error::AppError::internal(error);
+            let mut response = answer(error.status(), json!({ "error": error.to_string() }));
+            if let Some(seconds) = error.retry_after() {
+                response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(seconds));
+            }
+            response
         }
     }
+}
+
+/// A body that is no `multipart/form-data` (or has no boundary), in German.
+fn not_multipart() -> Response {
+    answer(StatusCode::BAD_REQUEST, json!({ "error": "Die Anfrage ist kein lesbares multipart/form-data." }))
 }
 
 fn missing(field: &'static str) -> DocumentError {
@@ -50,67 +69,124 @@ struct Fields {
     type_key: Option<String>,
     created: Option<String>,
     provided: Option<String>,
-    file: Option<Bytes>,
+    file: Option<StagedFile>,
 }
 
-/// Reads the multipart body. A body over the route's limit ends the read
-/// with 413 (the limit layer answers a too large `Content-Length` before).
-async fn read_fields(mut multipart: Multipart, max_bytes: usize) -> Result<Fields, Response> {
+/// Reads the multipart body piece by piece: the file goes to a staged file
+/// on disk as it arrives, text fields are cut off past their limit. A body
+/// over the route's limit ends the read with 413 (the limit layer answers a
+/// too large `Content-Length` before).
+async fn read_fields(mut multipart: Multipart, upload_dir: &std::path::Path, max_bytes: usize) -> Result<Fields, Response> {
     let too_large = || refused(&DocumentError::TooLarge { max_mb: max_bytes / (1024 * 1024) });
-    let unreadable = |status: StatusCode| {
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
+    let unreadable = |error: axum::extract::multipart::MultipartError| {
+        if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large()
         } else {
-            answer(StatusCode::BAD_REQUEST, json!({ "error": "Die Anfrage ist kein lesbares multipart/form-data." }))
+            not_multipart()
         }
     };
     let mut fields = Fields::default();
-    while let Some(field) = multipart.next_field().await.map_err(|error| unreadable(error.status()))? {
+    while let Some(mut field) = multipart.next_field().await.map_err(unreadable)? {
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
-            let bytes = field.bytes().await.map_err(|error| unreadable(error.status()))?;
-            if bytes.len() > max_bytes {
-                return Err(too_large());
+            let staging = |error: std::io::Error| refused(&DocumentError::Storage(StorageError::Staging(error)));
+            let mut stager = Stager::new(upload_dir, max_bytes as u64).await.map_err(staging)?;
+            while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+                match stager.write(&chunk).await {
+                    Ok(()) => {}
+                    Err(StageError::TooLarge) => return Err(too_large()),
+                    Err(StageError::Io(error)) => return Err(staging(error)),
+                }
             }
-            fields.file = Some(bytes);
+            fields.file = Some(stager.finish().await.map_err(staging)?);
             continue;
         }
-        let slot = match name.as_str() {
-            "customer" => &mut fields.customer,
-            "number" => &mut fields.number,
-            "type" => &mut fields.type_key,
-            "created" => &mut fields.created,
-            "provided" => &mut fields.provided,
+        let (field_name, slot): (&'static str, _) = match name.as_str() {
+            "customer" => ("customer", &mut fields.customer),
+            "number" => ("number", &mut fields.number),
+            "type" => ("type", &mut fields.type_key),
+            "created" => ("created", &mut fields.created),
+            "provided" => ("provided", &mut fields.provided),
             _ => continue,
         };
-        let value = field.bytes().await.map_err(|error| unreadable(error.status()))?;
+        let mut value = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
+            value.extend_from_slice(&chunk);
+            if value.len() > FIELD_MAX_BYTES {
+                break;
+            }
+        }
         let text = std::str::from_utf8(&value).ok().filter(|_| value.len() <= FIELD_MAX_BYTES);
         let Some(text) = text else {
-            let field: &'static str = match name.as_str() {
-                "customer" => "customer",
-                "number" => "number",
-                "type" => "type",
-                "created" => "created",
-                _ => "provided",
-            };
-            return Err(refused(&DocumentError::Invalid { field, message: format!("Das Feld »{field}« ist zu lang oder kein UTF-8.") }));
+            let message = format!("Das Feld »{field_name}« ist zu lang oder kein UTF-8.");
+            return Err(refused(&DocumentError::Invalid { field: field_name, message }));
         };
         *slot = Some(text.to_owned());
     }
     Ok(fields)
 }
 
-pub async fn ingest_document(State(state): State<AppState>, headers: HeaderMap, multipart: Multipart) -> Response {
+/// Too many uploads at once: this one is not read, and the sender tries again later.
+fn busy() -> Response {
+    let mut response = answer(
+        StatusCode::SERVICE_UNAVAILABLE,
+        json!({ "error": "Es werden gerade zu viele Dokumente auf einmal angenommen. Bitte senden Sie dieses Dokument etwas später noch einmal." }),
+    );
+    response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+    response
+}
+
+/// A request body that hands its pieces over one at a time. multer (behind
+/// axum's `Multipart`) takes in whatever the body has ready before it gives
+/// out a piece of a field, so a client faster than the disk would put the
+/// whole upload into memory; a pause after each piece stops it there.
+struct OnePieceAtATime<S> {
+    pieces: S,
+    just_gave_one: bool,
+}
+
+impl<S: futures_util::Stream + Unpin> futures_util::Stream for OnePieceAtATime<S> {
+    type Item = S::Item;
+
+    fn poll_next(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Option<S::Item>> {
+        if std::mem::take(&mut self.just_gave_one) {
+            cx.waker().wake_by_ref();
+            return std::task::Poll::Pending;
+        }
+        let piece = std::task::ready!(std::pin::Pin::new(&mut self.pieces).poll_next(cx));
+        self.just_gave_one = piece.is_some();
+        std::task::Poll::Ready(piece)
+    }
+}
+
+pub async fn ingest_document(State(state): State<AppState>, request: axum::extract::Request) -> Response {
+    use axum::extract::FromRequest;
+    let (parts, body) = request.into_parts();
+    let headers = &parts.headers;
     // The key is checked before a byte of the body is read.
-    let key = match api_keys::authenticate(&state.pool, &headers, state.clock.now()).await {
+    let key = match api_keys::authenticate(&state.pool, headers, state.clock.now()).await {
         Ok(Some(key)) => key,
         Ok(None) => {
             tracing::info!("document ingest refused: no working API key");
-            return answer(StatusCode::UNAUTHORIZED, json!({ "error": "Ein gültiger API-Schlüssel fehlt (Authorization: Bearer …)." }));
+            let mut response = answer(StatusCode::UNAUTHORIZED, json!({ "error": "Ein gültiger API-Schlüssel fehlt (Authorization: Bearer …)." }));
+            // Into the audit log with the caller's address, like every refused request.
+            response.extensions_mut().insert(crate::error::Refused(crate::error::AppError::NotSignedIn));
+            return response;
         }
         Err(error) => return refused(&DocumentError::Database(error)),
     };
-    let fields = match read_fields(multipart, state.config.documents.max_bytes).await {
+    let paced = axum::body::Body::from_stream(OnePieceAtATime { pieces: body.into_data_stream(), just_gave_one: false });
+    let Ok(multipart) = Multipart::from_request(axum::extract::Request::from_parts(parts, paced), &state).await else {
+        return not_multipart();
+    };
+    // At most so many uploads are read at once, and so many more wait for a
+    // turn without a byte of theirs read; past that the answer is 503.
+    let Ok(_in_line) = state.ingest_line.clone().try_acquire_owned() else {
+        tracing::warn!("document ingest refused: too many uploads at once");
+        return busy();
+    };
+    let Ok(_reading) = state.ingest_slots.acquire().await else { return busy() };
+    let fields = match read_fields(multipart, &state.config.upload_dir(), state.config.documents.max_bytes).await {
         Ok(fields) => fields,
         Err(response) => return response,
     };
@@ -128,7 +204,7 @@ pub async fn ingest_document(State(state): State<AppState>, headers: HeaderMap, 
         Ok(parsed) => parsed,
         Err(error) => return refused(&error),
     };
-    match ingest(&state, &Ingester::ApiKey(key), new, file).await {
+    match ingest_staged(&state, &Ingester::ApiKey(key), new, file).await {
         Ok(Ingested::Created(id)) => answer(StatusCode::CREATED, json!({ "id": id })),
         Ok(Ingested::AlreadyThere(id)) => answer(StatusCode::OK, json!({ "id": id })),
         Err(error) => refused(&error),

@@ -10,7 +10,7 @@ use super::pdf::file_name;
 use super::CustomerScope;
 use crate::auth::ssr::SignedIn;
 use crate::documents::{export_too_many_message, ListQuery};
-use crate::error::{AppError, Caller};
+use crate::error::{AppError, Caller, Valid};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::csv::cell;
 use crate::server::dates::{german_date, german_day};
@@ -40,10 +40,28 @@ pub fn index_csv(rows: &[ExportRow], names: &[String], tz: &jiff::tz::TimeZone) 
     csv
 }
 
+/// The archive's entry names: each document's file name, made unique within
+/// the archive where case does not count (Windows and macOS would otherwise
+/// put one file over another): `Rechnung_RE_1.pdf`, `Rechnung_RE_1 (2).pdf`.
+pub fn entry_names(names: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut taken = std::collections::HashSet::from(["index.csv".to_owned()]);
+    names
+        .into_iter()
+        .map(|name| {
+            let (stem, extension) = name.rsplit_once('.').unwrap_or((name.as_str(), ""));
+            let unique = (1..)
+                .map(|n| if n == 1 { name.clone() } else { format!("{stem} ({n}).{extension}") })
+                .find(|candidate| taken.insert(candidate.to_lowercase()))
+                .expect("some number is free");
+            unique
+        })
+        .collect()
+}
+
 pub async fn export_zip(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
-    Query(params): Query<HashMap<String, String>>,
+    Valid(Query(params)): Valid<Query<HashMap<String, String>>>,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
@@ -58,7 +76,7 @@ pub async fn export_zip(
     if rows.len() > limit as usize {
         return AppError::Invalid(export_too_many_message(limit)).respond(caller);
     }
-    let names: Vec<String> = rows.iter().map(|row| file_name(&row.type_name, &row.number).0).collect();
+    let names = entry_names(rows.iter().map(|row| file_name(&row.type_name, &row.number).0));
     let index = index_csv(&rows, &names, &state.config.time_zone);
     let mut entries: Vec<(&str, usize)> = vec![("index.csv", index.len())];
     entries.extend(names.iter().map(String::as_str).zip(rows.iter().map(|row| row.size_bytes as usize)));
@@ -119,6 +137,12 @@ pub async fn export_zip(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entry_names_are_unique_where_case_does_not_count() {
+        let names = entry_names(["Rechnung_RE_1.pdf", "Rechnung_re_1.pdf", "Rechnung_RE_1.pdf", "Rechnung_RE_1 (2).pdf"].map(String::from));
+        assert_eq!(names, ["Rechnung_RE_1.pdf", "Rechnung_re_1 (2).pdf", "Rechnung_RE_1 (3).pdf", "Rechnung_RE_1 (2) (2).pdf"]);
+    }
 
     #[test]
     fn csv_cells_are_quoted_and_formulas_disarmed() {

@@ -1,7 +1,9 @@
-//! A new document: its metadata parsed, the file checked to be a PDF and
-//! stored under its hash, then its row, in one transaction with the audit
-//! entry. The file is written first: a failure after it leaves a file no
-//! row refers to, which the daily sweep removes; never a row without a file.
+//! A new document: its metadata parsed, the file (staged on disk, never
+//! held in memory whole) checked to be a PDF and stored under its hash,
+//! then its row, in one transaction with the audit entry. The file is
+//! written first, under a lease the clean-ups respect: a failure after it
+//! leaves a file no row refers to, which the daily sweep removes; never a
+//! row without a file.
 
 use super::notify::{self, ProvidedDocument};
 use super::{CustomerScope, DocumentError};
@@ -10,7 +12,7 @@ use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::dates::{self, start_of_day};
 use crate::server::db;
 use crate::server::state::AppState;
-use crate::server::storage::ContentHash;
+use crate::server::storage::{ContentHash, StageError, StagedFile, StorageError, STAGED_TAIL_BYTES};
 use bytes::Bytes;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -72,8 +74,11 @@ impl NewDocument {
 /// `%%EOF` (within the last kilobyte, where writers put trailing whitespace
 /// or an incremental-update marker).
 pub fn is_pdf(bytes: &[u8]) -> bool {
-    let tail = &bytes[bytes.len().saturating_sub(1024)..];
-    bytes.starts_with(b"%PDF-") && tail.windows(5).any(|window| window == b"%%EOF")
+    starts_and_ends_like_a_pdf(bytes, &bytes[bytes.len().saturating_sub(STAGED_TAIL_BYTES)..])
+}
+
+fn starts_and_ends_like_a_pdf(head: &[u8], tail: &[u8]) -> bool {
+    head.starts_with(b"%PDF-") && tail.windows(5).any(|window| window == b"%%EOF")
 }
 
 /// The moment a document provided at `provided_at` leaves the list: the
@@ -118,12 +123,25 @@ async fn existing(state: &AppState, scope: CustomerScope, new: &NewDocument, has
     }
 }
 
+/// [`ingest_staged`] for a file already in memory (the command line, the demo).
 pub async fn ingest(state: &AppState, by: &Ingester, new: NewDocument, bytes: Bytes) -> Result<Ingested, DocumentError> {
     let max = state.config.documents.max_bytes;
     if bytes.len() > max {
         return Err(DocumentError::TooLarge { max_mb: max / (1024 * 1024) });
     }
-    if !is_pdf(&bytes) {
+    let staged = StagedFile::from_bytes(&state.config.upload_dir(), &bytes).await.map_err(|error| match error {
+        StageError::TooLarge => DocumentError::TooLarge { max_mb: max / (1024 * 1024) },
+        StageError::Io(error) => DocumentError::Storage(StorageError::Staging(error)),
+    })?;
+    ingest_staged(state, by, new, staged).await
+}
+
+pub async fn ingest_staged(state: &AppState, by: &Ingester, new: NewDocument, staged: StagedFile) -> Result<Ingested, DocumentError> {
+    let max = state.config.documents.max_bytes;
+    if staged.size > max as u64 {
+        return Err(DocumentError::TooLarge { max_mb: max / (1024 * 1024) });
+    }
+    if !starts_and_ends_like_a_pdf(staged.head(), staged.tail()) {
         return Err(DocumentError::NotPdf);
     }
     let customer_id: Option<i64> = db::query_scalar("SELECT id FROM customers WHERE number = $1")
@@ -142,13 +160,14 @@ pub async fn ingest(state: &AppState, by: &Ingester, new: NewDocument, bytes: By
             message: format!("Den Dokumenttyp »{}« gibt es nicht (kundenportal doctype list).", new.type_key.as_str()),
         });
     };
-    let hash = ContentHash::of(&bytes);
+    let hash = staged.hash.clone();
     if let Some(done) = existing(state, scope, &new, &hash).await? {
         return Ok(done);
     }
 
-    let size = bytes.len() as i64;
-    state.documents.put(&hash, bytes).await?;
+    let size = staged.size as i64;
+    let lease = super::retention::hold_for_ingest(state, &hash).await?;
+    state.documents.put_file(&staged).await?;
 
     let now = state.clock.now();
     let tz = &state.config.time_zone;
@@ -178,6 +197,7 @@ pub async fn ingest(state: &AppState, by: &Ingester, new: NewDocument, bytes: By
         drop(tx);
         return existing(state, scope, &new, &hash).await?.ok_or(DocumentError::NotFound);
     };
+    lease.release(&mut tx).await?;
     let (actor, by_whom) = by.audit_actor_and_detail();
     let detail = format!("{} {} {by_whom}", new.type_key.as_str(), new.number.as_str()).trim_end().to_owned();
     audit::record(&mut tx, AuditEntry { actor, customer_id: Some(scope.customer_id()), action: "document_added", detail, ip: None }, now)

@@ -16,7 +16,7 @@ use crate::routes;
 use crate::server::crypto;
 use crate::server::dates::german_day;
 use crate::server::db::{self, Transaction};
-use crate::server::mail::{MailAttachment, MailError, MailExtras, MailTemplate, OutgoingMail};
+use crate::server::mail::{unique_key, MailAttachment, MailError, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 
 /// At most this many documents in one notice; the next starts a new one.
@@ -37,13 +37,10 @@ pub struct ProvidedDocument {
 }
 
 impl ProvidedDocument {
-    /// `Rechnung_RE-2026-001.pdf`: what an invoice-processing inbox reads.
-    /// Characters a file system would trip over become `_`.
+    /// `Rechnung_RE-2026-001.pdf`: what an invoice-processing inbox reads,
+    /// the same name as a download's.
     pub fn file_name(&self) -> String {
-        let safe = |text: &str| -> String {
-            text.chars().map(|c| if c.is_alphanumeric() || matches!(c, '-' | '.') { c } else { '_' }).collect()
-        };
-        format!("{}_{}.pdf", safe(&self.type_name), safe(&self.number))
+        super::pdf::file_name(&self.type_name, &self.number).0
     }
 
     fn context(&self) -> minijinja::Value {
@@ -217,7 +214,7 @@ async fn queue_notice(
     let context = notice_context(state, recipient, std::slice::from_ref(document));
     let mail = OutgoingMail {
         template: MailTemplate::NewDocuments,
-        idempotency_key: format!("newdocs:{}:{}", recipient.id, document.id),
+        idempotency_key: unique_key("newdocs", format_args!("{}:{}", document.id, recipient.id)),
         recipient: address,
         context,
         expires_at: None,
@@ -228,7 +225,7 @@ async fn queue_notice(
         documents: vec![document.id],
         ..MailExtras::default()
     };
-    state.outbox.enqueue_with(tx, mail, extras, now).await?;
+    state.outbox.enqueue_new(tx, mail, extras, now).await?;
     Ok(())
 }
 
@@ -267,7 +264,7 @@ async fn queue_attachment_mail(
     };
     let mail = OutgoingMail {
         template: MailTemplate::NewDocumentAttached,
-        idempotency_key: format!("newdoc:{}:{}", document.id, recipient.id),
+        idempotency_key: unique_key("newdoc", format_args!("{}:{}", document.id, recipient.id)),
         recipient: address,
         context,
         expires_at: None,
@@ -278,7 +275,7 @@ async fn queue_attachment_mail(
         documents: vec![document.id],
         ..MailExtras::default()
     };
-    state.outbox.enqueue_with(tx, mail, extras, now).await?;
+    state.outbox.enqueue_new(tx, mail, extras, now).await?;
     Ok(())
 }
 
@@ -316,7 +313,7 @@ async fn queue_forwarded(
     };
     let mail = OutgoingMail {
         template: MailTemplate::ForwardedDocument,
-        idempotency_key: format!("forward:{}:{}", document.id, forwarding.id),
+        idempotency_key: unique_key("forward", format_args!("{}:{}", document.id, forwarding.id)),
         recipient: address,
         context,
         expires_at: None,
@@ -324,10 +321,11 @@ async fn queue_forwarded(
     let extras = MailExtras {
         attachment: attached.then(|| MailAttachment { document_id: document.id, file_name: document.file_name() }),
         list_unsubscribe: Some(format!("{base}{}", routes::with_token(routes::FORWARDING_ONE_CLICK, &token))),
+        forwarding_id: Some(forwarding.id),
         documents: vec![document.id],
         ..MailExtras::default()
     };
-    state.outbox.enqueue_with(tx, mail, extras, now).await?;
+    state.outbox.enqueue_new(tx, mail, extras, now).await?;
     Ok(())
 }
 

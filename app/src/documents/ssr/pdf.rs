@@ -7,7 +7,7 @@
 use crate::server::db;
 use super::CustomerScope;
 use crate::auth::ssr::SignedIn;
-use crate::error::{AppError, Caller};
+use crate::error::{AppError, Caller, Valid};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::state::AppState;
 use crate::server::storage::ContentHash;
@@ -47,9 +47,31 @@ async fn visible_document(state: &AppState, scope: CustomerScope, id: i64) -> Re
     .await
 }
 
-/// `Rechnung_RE-2026-0001.pdf`, and an ASCII-only form of it for old clients.
+/// Characters no file name may hold on Windows (and `/` nowhere).
+const FORBIDDEN_IN_FILE_NAMES: &str = "/\\:*?\"<>|";
+/// Room for a `" (12)"` and the extension within any file system's 255 bytes.
+const FILE_STEM_MAX_BYTES: usize = 200;
+
+/// `Rechnung_RE-2026-0001.pdf` — the name a document's file gets wherever it
+/// leaves the portal (download, mail attachment, ZIP entry) — and an
+/// ASCII-only form of it for old clients. The operator's type name and the
+/// number may hold anything, so the name is made flat and safe on Windows,
+/// macOS and Linux: separators, characters Windows forbids, control
+/// characters and spaces become `_`; no leading dot (a hidden file) and no
+/// trailing dot (Windows drops it).
 pub fn file_name(type_name: &str, number: &str) -> (String, String) {
-    let name = format!("{type_name}_{number}.pdf").replace(' ', "_");
+    let raw = format!("{type_name}_{number}");
+    let safe: String =
+        raw.chars().map(|c| if c.is_control() || c.is_whitespace() || FORBIDDEN_IN_FILE_NAMES.contains(c) { '_' } else { c }).collect();
+    let mut stem = safe.trim_start_matches('.').trim_end_matches('.').to_owned();
+    if stem.len() > FILE_STEM_MAX_BYTES {
+        let cut = (0..=FILE_STEM_MAX_BYTES).rev().find(|&at| stem.is_char_boundary(at)).unwrap_or(0);
+        stem.truncate(cut);
+    }
+    if stem.is_empty() {
+        stem.push_str("Dokument");
+    }
+    let name = format!("{stem}.pdf");
     let ascii = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
@@ -87,8 +109,8 @@ fn wanted(headers: &HeaderMap, size: u64) -> Wanted {
 pub async fn document_pdf(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
-    Path(id): Path<String>,
-    Query(query): Query<PdfQuery>,
+    Valid(Path(id)): Valid<Path<String>>,
+    Valid(Query(query)): Valid<Query<PdfQuery>>,
     request: axum::extract::Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
@@ -184,5 +206,16 @@ mod tests {
         assert_eq!(file_name("Rechnung", "RE-2026-0001"), ("Rechnung_RE-2026-0001.pdf".into(), "Rechnung_RE-2026-0001.pdf".into()));
         let header = content_disposition("attachment", "Abschläge", "A 1");
         assert_eq!(header.to_str().unwrap(), "attachment; filename=\"Abschl_ge_A_1.pdf\"; filename*=UTF-8''Abschl%C3%A4ge_A_1.pdf");
+    }
+
+    #[test]
+    fn file_names_are_flat_and_safe_whatever_the_type_is_called() {
+        assert_eq!(file_name("Storno/Rechnung", "1").0, "Storno_Rechnung_1.pdf");
+        assert_eq!(file_name("..\\..\\Windows", "2").0, "_.._Windows_2.pdf");
+        assert_eq!(file_name("Was? \"Wer\"*:<>|", "3").0, "Was___Wer_______3.pdf");
+        assert_eq!(file_name(".versteckt", "..").0, "versteckt_.pdf");
+        assert_eq!(file_name("Zeile\nUmbruch", "4").0, "Zeile_Umbruch_4.pdf");
+        let long = file_name(&"ä".repeat(60), &"1".repeat(64)).0;
+        assert!(long.len() <= FILE_STEM_MAX_BYTES + 4 && long.ends_with(".pdf"), "{long}");
     }
 }

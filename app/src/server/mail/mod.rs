@@ -6,7 +6,7 @@ mod templates;
 mod transport;
 mod worker;
 
-pub use outbox::{outbox_summary, MailAttachment, MailExtras, Outbox, OutboxRow, OutboxSummary, OutgoingMail};
+pub use outbox::{outbox_summary, unique_key, withdraw, MailAttachment, MailExtras, Outbox, OutboxRow, OutboxSummary, OutgoingMail, Withdrawn};
 pub use templates::{MailTemplate, MailTemplates, RenderedMail};
 pub use transport::{MailTransport, SendFailure};
 pub use worker::{DeliveryFailure, OutboxWorker};
@@ -17,4 +17,7 @@ pub enum MailError {
     Render(&'static str, #[source] minijinja::Error),
     #[error("die E-Mail konnte nicht in den Postausgang gestellt werden")]
     Database(#[from] sqlx::Error),
+    /// Another mail holds the key: a key built from something that is not unique.
+    #[error("der Schlüssel {0} gehört schon einer anderen E-Mail")]
+    KeyTaken(String),
 }

@@ -29,14 +29,31 @@ impl Outbox {
 
     /// Renders the mail and queues it inside `tx`, so it exists exactly when
     /// the change that caused it does; the worker wakes after the commit.
-    /// Returns false when the key was queued before.
+    /// Returns false when the same mail (kind, recipient and user) was queued
+    /// under this key before; a different mail under the key is
+    /// [`MailError::KeyTaken`], never silence.
     pub async fn enqueue(&self, tx: &mut Transaction<'_>, mail: OutgoingMail, now: i64) -> Result<bool, MailError> {
         Ok(self.enqueue_with(tx, mail, MailExtras::default(), now).await?.is_some())
     }
 
+    /// Queues a mail that must be new — what a change causes, under a key
+    /// from [`unique_key`] — and returns its row id. A key that is there
+    /// already is [`MailError::KeyTaken`].
+    pub async fn enqueue_new(
+        &self,
+        tx: &mut Transaction<'_>,
+        mail: OutgoingMail,
+        extras: MailExtras,
+        now: i64,
+    ) -> Result<i64, MailError> {
+        let key = mail.idempotency_key.clone();
+        self.enqueue_with(tx, mail, extras, now).await?.ok_or(MailError::KeyTaken(key))
+    }
+
     /// [`Outbox::enqueue`] for a mail with more than text: an attachment, a
     /// one-click unsubscribe, a later start, the documents it is about.
-    /// Returns the new row's id, or `None` when the key was queued before.
+    /// Returns the new row's id, or `None` when the same mail was queued
+    /// under this key before.
     pub async fn enqueue_with(
         &self,
         tx: &mut Transaction<'_>,
@@ -96,11 +113,51 @@ async fn link_document(tx: &mut Transaction<'_>, document_id: i64, outbox_id: i6
     Ok(())
 }
 
+/// Whose waiting mails [`withdraw`] takes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdrawn {
+    /// Every mail to the user (they were deactivated or removed).
+    User(i64),
+    /// Every mail of the forwarding: its confirmation request and the documents it forwards.
+    Forwarding(i64),
+}
+
+/// The key of a mail that a change causes in its own transaction: the
+/// reason and what it is about, for the operator's eye, and a random part,
+/// so that no two mails ever share a key — not even when SQLite gives a
+/// deleted row's id to a new one.
+pub fn unique_key(reason: &str, about: impl std::fmt::Display) -> String {
+    format!("{reason}:{about}:{}", crate::server::crypto::hex(&crate::server::crypto::random_bytes::<8>()))
+}
+
+/// Takes back the mails that wait for a reason that is gone — a user
+/// deactivated or removed, a forwarding removed or ended — in the
+/// caller's transaction. A mail a worker holds right now may still go
+/// out; every other one waits no more. Returns how many were taken back.
+pub async fn withdraw(tx: &mut Transaction<'_>, whose: Withdrawn, now: i64) -> Result<u64, sqlx::Error> {
+    let (column, id) = match whose {
+        Withdrawn::User(id) => ("user_id", id),
+        Withdrawn::Forwarding(id) => ("forwarding_id", id),
+    };
+    let withdrawn = db::query(&format!(
+        "UPDATE mail_outbox SET status = 'expired', body_text = '', body_html = '', list_unsubscribe = NULL \
+         WHERE {column} = $1 AND status = 'queued' AND (lease_until IS NULL OR lease_until < $2)"
+    ))
+    .bind(id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(withdrawn)
+}
+
 /// What a mail may carry beyond its text.
 #[derive(Debug, Clone, Default)]
 pub struct MailExtras {
     /// The user the mail is for, when it is one of the portal's users.
     pub user_id: Option<i64>,
+    /// The forwarding the mail belongs to (its confirmation request, a forwarded document).
+    pub forwarding_id: Option<i64>,
     /// A document's PDF, read from storage when the mail is sent.
     pub attachment: Option<MailAttachment>,
     /// `List-Unsubscribe` (with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`).
@@ -138,10 +195,10 @@ async fn enqueue(
     now: i64,
 ) -> Result<Option<i64>, MailError> {
     let rendered = templates.render(mail.template, &mail.context)?;
-    let id = db::query_scalar(
+    let id: Option<i64> = db::query_scalar(
         "INSERT INTO mail_outbox (idempotency_key, kind, recipient, subject, body_text, body_html, \
-         next_attempt_at, expires_at, created_at, user_id, attachment_document_id, attachment_name, list_unsubscribe) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) \
+         next_attempt_at, expires_at, created_at, user_id, attachment_document_id, attachment_name, list_unsubscribe, forwarding_id) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(&mail.idempotency_key)
@@ -157,9 +214,26 @@ async fn enqueue(
     .bind(extras.attachment.as_ref().map(|a| a.document_id))
     .bind(extras.attachment.as_ref().map(|a| a.file_name.clone()))
     .bind(extras.list_unsubscribe.clone())
+    .bind(extras.forwarding_id)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(id)
+    if id.is_some() {
+        return Ok(id);
+    }
+    // The key is taken: by this very mail queued before (a job that runs
+    // again), or by another one — which must never pass unnoticed.
+    let (kind, recipient, user_id): (String, String, Option<i64>) =
+        db::query_as("SELECT kind, recipient, user_id FROM mail_outbox WHERE idempotency_key = $1")
+            .bind(&mail.idempotency_key)
+            .fetch_one(&mut **tx)
+            .await?;
+    let same = kind == mail.template.name() && recipient.eq_ignore_ascii_case(mail.recipient.as_str()) && user_id == extras.user_id;
+    if same {
+        Ok(None)
+    } else {
+        tracing::error!(key = %mail.idempotency_key, kind, "mail outbox: a key meets a different mail");
+        Err(MailError::KeyTaken(mail.idempotency_key))
+    }
 }
 
 /// One outbox row as the operator sees it (no bodies).

@@ -11,8 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
-/// How long a claimed row belongs to one worker; longer than an SMTP timeout.
-const LEASE_SECONDS: i64 = 120;
+/// How long a claimed row belongs to one worker, in SMTP timeouts: twice
+/// the longest a message's conversation may take (four timeouts, see the
+/// transport), so a lease never runs out while its holder is still sending.
+const LEASE_IN_SMTP_TIMEOUTS: i64 = 8;
 const IDLE_POLL: Duration = Duration::from_secs(5);
 
 #[derive(sqlx::FromRow)]
@@ -122,6 +124,7 @@ pub struct OutboxWorker {
     clock: Clock,
     from: Mailbox,
     max_attempts: i64,
+    lease_seconds: i64,
     wake: Arc<Notify>,
     owner: String,
 }
@@ -134,10 +137,12 @@ impl OutboxWorker {
         clock: Clock,
         from: Mailbox,
         max_attempts: u32,
+        smtp_timeout: Duration,
         wake: Arc<Notify>,
     ) -> Self {
         let owner = hex(&random_bytes::<8>());
-        Self { pool, transport, documents, clock, from, max_attempts: i64::from(max_attempts), wake, owner }
+        let lease_seconds = LEASE_IN_SMTP_TIMEOUTS * smtp_timeout.as_secs().max(1) as i64;
+        Self { pool, transport, documents, clock, from, max_attempts: i64::from(max_attempts), lease_seconds, wake, owner }
     }
 
     /// Runs until the process ends: delivers what is due, then sleeps until
@@ -154,21 +159,21 @@ impl OutboxWorker {
         }
     }
 
-    /// Expires rows whose link has run out, then delivers every due row once.
-    /// Returns how many rows were handed over.
+    /// Expires rows whose link has run out, then delivers every row that is
+    /// due once. Returns how many rows were handed over.
     pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
-        let now = self.clock.now();
+        let round_began = self.clock.now();
         db::query(
             "UPDATE mail_outbox SET status = 'expired', body_text = '', body_html = '', list_unsubscribe = NULL, lease_owner = NULL, lease_until = NULL \
-             WHERE status = 'queued' AND expires_at IS NOT NULL AND expires_at <= $1",
+             WHERE status = 'queued' AND expires_at IS NOT NULL AND expires_at <= $1 AND (lease_until IS NULL OR lease_until < $1)",
         )
-        .bind(now)
+        .bind(round_began)
         .execute(&self.pool)
         .await?;
 
         let mut delivered = 0;
         let mut seen = std::collections::HashSet::new();
-        while let Some(row) = self.claim_next(now).await? {
+        while let Some(row) = self.claim_next(round_began).await? {
             if !seen.insert(row.id) {
                 break;
             }
@@ -179,7 +184,12 @@ impl OutboxWorker {
         Ok(delivered)
     }
 
-    async fn claim_next(&self, now: i64) -> Result<Option<ClaimedRow>, sqlx::Error> {
+    /// Claims the next row that was due when the round began. Its lease
+    /// runs from the clock as it is now, not from the start of the round: a
+    /// row claimed late in a long round must not be free for another worker
+    /// the moment it is taken.
+    async fn claim_next(&self, round_began: i64) -> Result<Option<ClaimedRow>, sqlx::Error> {
+        let now = self.clock.now();
         // The outer lease condition is checked again on the row itself, so
         // two workers racing for the same id cannot both win; on PostgreSQL
         // the inner select passes over rows another worker is claiming, so
@@ -187,15 +197,16 @@ impl OutboxWorker {
         let sql = format!(
             "UPDATE mail_outbox SET lease_owner = $1, lease_until = $2 \
              WHERE id = (SELECT id FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= $3 \
-                         AND (lease_until IS NULL OR lease_until < $3) ORDER BY id LIMIT 1{}) \
-               AND status = 'queued' AND (lease_until IS NULL OR lease_until < $3) \
+                         AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT 1{}) \
+               AND status = 'queued' AND (lease_until IS NULL OR lease_until < $4) \
              RETURNING id, kind, recipient, subject, body_text, body_html, attempts, created_at, \
              attachment_document_id, attachment_name, list_unsubscribe",
             self.pool.skip_locked()
         );
         db::query_as(&sql)
         .bind(&self.owner)
-        .bind(now + LEASE_SECONDS)
+        .bind(now + self.lease_seconds)
+        .bind(round_began)
         .bind(now)
         .fetch_optional(&self.pool)
         .await
@@ -220,7 +231,7 @@ impl OutboxWorker {
                 db::query(
                     "UPDATE mail_outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, \
                      body_text = '', body_html = '', list_unsubscribe = NULL, lease_owner = NULL, lease_until = NULL, last_error = NULL \
-                     WHERE id = $2 AND lease_owner = $3",
+                     WHERE id = $2 AND lease_owner = $3 AND status = 'queued'",
                 )
                 .bind(self.clock.now())
                 .bind(row.id)
@@ -253,7 +264,7 @@ impl OutboxWorker {
         tracing::info!(outbox_id = row.id, kind = %row.kind, attempts, %reason, retry_at, "mail outbox: will retry");
         db::query(
             "UPDATE mail_outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, \
-             lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5",
+             lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5 AND status = 'queued'",
         )
         .bind(attempts)
         .bind(retry_at)
@@ -265,15 +276,18 @@ impl OutboxWorker {
         Ok(())
     }
 
+    /// Gives the row up — only while this worker still holds its lease, so
+    /// a row another worker took over (and perhaps sent) stays as it left it.
     async fn mark_dead(&self, id: i64, attempts: i64, reason: &str, failure: DeliveryFailure) -> Result<(), sqlx::Error> {
         db::query(
             "UPDATE mail_outbox SET status = 'dead', attempts = $1, last_error = $2, failure = $3, body_text = '', body_html = '', \
-             list_unsubscribe = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $4",
+             list_unsubscribe = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5 AND status = 'queued'",
         )
         .bind(attempts)
         .bind(reason)
         .bind(failure.code())
         .bind(id)
+        .bind(&self.owner)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -294,7 +308,8 @@ impl OutboxWorker {
         let pdf = ContentType::parse("application/pdf").expect("a valid media type");
         // Always base64: a PDF that happens to be ASCII would otherwise go
         // as 7bit with its line ends rewritten, and its offsets would break.
-        let body = Body::new_with_encoding(bytes.to_vec(), ContentTransferEncoding::Base64)
+        // `Vec::from` takes the buffer over without a copy when nothing else holds it.
+        let body = Body::new_with_encoding(Vec::from(bytes), ContentTransferEncoding::Base64)
             .map_err(|_| BuildError::Permanent(DeliveryFailure::Document, "Anhang nicht kodierbar".to_owned()))?;
         Ok(Attachment::new(name.to_owned()).body(body, pdf))
     }
