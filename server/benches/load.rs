@@ -7,10 +7,12 @@
 //!    client's delayed ACK: `TCP_NODELAY`).
 //! 2. Load: 200 signed-in users at once for `BENCH_LOAD_SECONDS` (60) —
 //!    start page, Dokumente with filters and paging, PDF downloads, each
-//!    user one request after the other — while the billing system delivers
-//!    10 documents a second; against one instance and against two, on
-//!    SQLite and on PostgreSQL: requests per second, p50/p99, errors, and
-//!    each instance's peak memory.
+//!    user one request after the other with a second's pause between (a
+//!    heavy crowd: people read a page for longer) — while the billing system
+//!    delivers 10 documents a second; against one instance and against two,
+//!    on SQLite and on PostgreSQL: requests per second, p50/p99, errors, and
+//!    each instance's peak memory. Then once without the pauses: what one
+//!    instance serves when it can do no more.
 //! 3. Uploads: 20 uploads of 20 MB at once, and the instance's peak memory.
 
 #[path = "../tests/common/mod.rs"]
@@ -26,6 +28,8 @@ use std::time::{Duration, Instant};
 const PASSWORD: &str = "Last-Probe-2026";
 const USERS: usize = 200;
 const INGEST_PER_SECOND: u64 = 10;
+/// How long each user pauses between two requests.
+const THINK: Duration = Duration::from_secs(1);
 
 fn load_seconds() -> u64 {
     std::env::var("BENCH_LOAD_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(60)
@@ -51,7 +55,7 @@ impl Server {
             .arg("serve")
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-            .env("KP_LOG", "error")
+            .env("KP_LOG", std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "error".to_owned()))
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -100,20 +104,33 @@ fn client(connections: usize) -> reqwest::Client {
 struct Samples {
     latencies: Vec<Duration>,
     errors: usize,
+    /// How many errors had each status (0: no answer at all).
+    error_statuses: std::collections::BTreeMap<u16, usize>,
 }
 
 impl Samples {
+    fn record(&mut self, started: Instant, status: Option<u16>) {
+        match status {
+            Some(200..=299) => self.latencies.push(started.elapsed()),
+            other => {
+                self.errors += 1;
+                *self.error_statuses.entry(other.unwrap_or(0)).or_insert(0) += 1;
+            }
+        }
+    }
+
     fn line(&self, seconds: f64) -> String {
         let mut sorted = self.latencies.clone();
         sorted.sort();
         let at = |q: f64| sorted.get(((sorted.len() as f64 * q) as usize).min(sorted.len().saturating_sub(1))).copied().unwrap_or_default();
         format!(
-            "{:>7} requests, {:>7.0} req/s, p50 {:>6.1} ms, p99 {:>7.1} ms, errors {}",
+            "{:>7} requests, {:>7.0} req/s, p50 {:>6.1} ms, p99 {:>7.1} ms, errors {}{}",
             sorted.len() + self.errors,
             (sorted.len() + self.errors) as f64 / seconds,
             at(0.50).as_secs_f64() * 1000.0,
             at(0.99).as_secs_f64() * 1000.0,
-            self.errors
+            self.errors,
+            if self.errors == 0 { String::new() } else { format!(" (status: count {:?})", self.error_statuses) }
         )
     }
 }
@@ -127,14 +144,15 @@ fn main() {
         let sqlite = Installation::prepare("SQLite", None, &site).await;
         keep_alive_pages(&sqlite).await;
         for instances in [1, 2] {
-            sqlite.load(instances).await;
+            sqlite.load(instances, THINK).await;
         }
+        sqlite.load(1, Duration::ZERO).await;
         sqlite.uploads().await;
         match fresh_postgres_database().await {
             Some(url) => {
                 let postgres = Installation::prepare("PostgreSQL", Some(url), &site).await;
                 for instances in [1, 2] {
-                    postgres.load(instances).await;
+                    postgres.load(instances, THINK).await;
                 }
             }
             None => println!("\nPostgreSQL: no server (KP_TEST_POSTGRES_URL unset); `make bench` starts one"),
@@ -239,9 +257,10 @@ impl Installation {
         Self { name, _dir: dir, env, key, usernames, document_ids }
     }
 
-    /// 200 users, one request after the other each, for the whole run,
-    /// spread over `instances` processes; 10 documents a second beside them.
-    async fn load(&self, instances: usize) {
+    /// 200 users, one request after the other each (with `think` between),
+    /// for the whole run, spread over `instances` processes; 10 documents a
+    /// second beside them.
+    async fn load(&self, instances: usize, think: Duration) {
         let servers: Vec<Server> = (0..instances).map(|_| Server::start(&self.env)).collect();
         let http = client(USERS + 16);
         for server in &servers {
@@ -294,22 +313,16 @@ impl Installation {
                         _ => app::routes::document_pdf(ids[step % ids.len()], step % 8 == 3),
                     };
                     let started = Instant::now();
-                    let answer = http.get(format!("{base}{path}")).header("cookie", &cookie).header("accept", "text/html").send().await;
-                    let ok = match answer {
-                        Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
-                        Err(_) => false,
-                    };
-                    let mut samples = pages.lock().unwrap();
-                    if ok {
-                        samples.latencies.push(started.elapsed());
-                    } else {
-                        samples.errors += 1;
-                    }
+                    let status = get_status(&http, &format!("{base}{path}"), Some(&cookie)).await;
+                    pages.lock().unwrap().record(started, status);
+                    tokio::time::sleep(think).await;
                 }
             }));
         }
         {
-            let (http, bases, ingest, key) = (http.clone(), bases.clone(), ingest.clone(), self.key.clone());
+            // The billing system is a client of its own: a refused upload's connection (closed
+            // with its body unread) must not be one a browser's request was about to reuse.
+            let (http, bases, ingest, key) = (client(16), bases.clone(), ingest.clone(), self.key.clone());
             let sent = Arc::new(AtomicUsize::new(0));
             tasks.push(tokio::spawn(async move {
                 let mut ticker = tokio::time::interval(Duration::from_millis(1000 / INGEST_PER_SECOND));
@@ -321,12 +334,7 @@ impl Installation {
                     uploads.push(tokio::spawn(async move {
                         let started = Instant::now();
                         let status = upload(&http, &base, &key, &format!("INGEST-{n:06}"), &pdf_of(n, 40 * 1024)).await;
-                        let mut samples = ingest.lock().unwrap();
-                        if status == Some(201) {
-                            samples.latencies.push(started.elapsed());
-                        } else {
-                            samples.errors += 1;
-                        }
+                        ingest.lock().unwrap().record(started, status);
                     }));
                 }
                 for upload in uploads {
@@ -339,7 +347,11 @@ impl Installation {
         }
         let seconds = seconds as f64;
         let peaks: Vec<String> = servers.iter().map(|s| format!("{:.0} MB", s.memory_kib("VmHWM") as f64 / 1024.0)).collect();
-        println!("\n{}: {USERS} signed-in users for {seconds:.0} s against {instances} instance(s), {INGEST_PER_SECOND} documents/s beside:", self.name);
+        let pace = if think.is_zero() { "no pause".to_owned() } else { format!("{} s pause", think.as_secs_f64()) };
+        println!(
+            "\n{}: {USERS} signed-in users ({pace} between requests) for {seconds:.0} s against {instances} instance(s), {INGEST_PER_SECOND} documents/s beside:",
+            self.name
+        );
         println!("  pages and PDFs  {}", pages.lock().unwrap().line(seconds));
         println!("  ingest API      {}", ingest.lock().unwrap().line(seconds));
         println!("  peak memory     {}", peaks.join(", "));
@@ -377,40 +389,56 @@ impl Installation {
     }
 }
 
-/// The login page and the favicon over 20 kept-alive connections, 4,000 requests each.
+/// The login page and the favicon over kept-alive connections, one request
+/// after the other on each: one connection (the latency of one page), then
+/// twenty (what the instance serves).
 async fn keep_alive_pages(installation: &Installation) {
     let server = Server::start(&installation.env);
     let http = client(20);
     server.ready(&http).await;
-    println!("\n{}: 20 kept-alive connections, one request after the other on each:", installation.name);
-    for path in ["/login", "/favicon.svg"] {
-        let samples = Arc::new(Mutex::new(Samples::default()));
-        let started = Instant::now();
-        let tasks: Vec<_> = (0..20)
-            .map(|_| {
-                let (http, url, samples) = (http.clone(), format!("{}{path}", server.base), samples.clone());
-                tokio::spawn(async move {
-                    for _ in 0..200 {
-                        let one = Instant::now();
-                        let ok = match http.get(&url).header("accept", "text/html").send().await {
-                            Ok(response) => response.status().is_success() && response.bytes().await.is_ok(),
-                            Err(_) => false,
-                        };
-                        let mut samples = samples.lock().unwrap();
-                        if ok {
-                            samples.latencies.push(one.elapsed());
-                        } else {
-                            samples.errors += 1;
+    println!("\n{}: kept-alive connections, one request after the other on each:", installation.name);
+    for (connections, requests) in [(1, 500), (20, 200)] {
+        for path in ["/login", "/favicon.svg"] {
+            let samples = Arc::new(Mutex::new(Samples::default()));
+            let started = Instant::now();
+            let tasks: Vec<_> = (0..connections)
+                .map(|_| {
+                    let (http, url, samples) = (http.clone(), format!("{}{path}", server.base), samples.clone());
+                    tokio::spawn(async move {
+                        for _ in 0..requests {
+                            let one = Instant::now();
+                            let status = get_status(&http, &url, None).await;
+                            samples.lock().unwrap().record(one, status);
                         }
-                    }
+                    })
                 })
-            })
-            .collect();
-        for task in tasks {
-            task.await.unwrap();
+                .collect();
+            for task in tasks {
+                task.await.unwrap();
+            }
+            println!("  {path:<14} {connections:>2} connection(s) {}", samples.lock().unwrap().line(started.elapsed().as_secs_f64()));
         }
-        println!("  {path:<14} {}", samples.lock().unwrap().line(started.elapsed().as_secs_f64()));
     }
+}
+
+/// The status of a GET whose whole body arrived; `None` when none did.
+async fn get_status(http: &reqwest::Client, url: &str, cookie: Option<&str>) -> Option<u16> {
+    let mut request = http.get(url).header("accept", "text/html");
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    let response = match request.send().await {
+        Ok(response) => response,
+        Err(error) => {
+            if std::env::var("BENCH_SERVER_LOG").is_ok() {
+                eprintln!("no answer: {error:?}");
+            }
+            return None;
+        }
+    };
+    let status = response.status().as_u16();
+    response.bytes().await.ok()?;
+    Some(status)
 }
 
 /// A PDF of `size` bytes that differs with `n`.

@@ -345,8 +345,8 @@ impl Config {
             max_bytes: parse_number(&get, "KP_DOCUMENT_MAX_MB", 20, 1, 200)? as usize * 1024 * 1024,
             visible_months: parse_number(&get, "KP_DOCUMENT_VISIBLE_MONTHS", 13, 1, 120)?,
             export_max_documents: parse_number(&get, "KP_EXPORT_MAX_DOCUMENTS", 1000, 1, 10_000)?,
-            ingest_max_concurrent: parse_number(&get, "KP_INGEST_MAX_CONCURRENT", 4, 1, 256)?,
-            ingest_max_waiting: parse_number(&get, "KP_INGEST_MAX_WAITING", 32, 0, 10_000)?,
+            ingest_max_concurrent: parse_number(&get, "KP_INGEST_MAX_CONCURRENT", 8, 1, 256)?,
+            ingest_max_waiting: parse_number(&get, "KP_INGEST_MAX_WAITING", 64, 0, 10_000)?,
         };
 
         let notifications = NotificationSettings {

@@ -44,12 +44,14 @@ impl StorageError {
     }
 }
 
-/// A file on its way into the store: written to a temporary file while its
-/// hash is computed, so that no upload is ever held in memory whole. It
-/// keeps its first and last bytes for a look at what it is.
+/// A file on its way into the store, hashed as it arrives: kept in memory
+/// up to [`STAGED_IN_MEMORY_BYTES`] (an invoice is far smaller), written to a
+/// temporary file beyond, so that no upload is ever held in memory whole.
+/// It keeps its first and last bytes for a look at what it is.
 pub struct Stager {
-    file: tokio::fs::File,
-    path: tempfile::TempPath,
+    dir: std::path::PathBuf,
+    in_memory: Vec<u8>,
+    spilled: Option<(tokio::fs::File, tempfile::TempPath)>,
     hasher: Sha256,
     size: u64,
     max_bytes: u64,
@@ -57,7 +59,9 @@ pub struct Stager {
     tail: Vec<u8>,
 }
 
-/// How many bytes of its start and end a staged file keeps in memory.
+/// A staged file up to this size stays in memory.
+pub const STAGED_IN_MEMORY_BYTES: usize = 1024 * 1024;
+/// How many bytes of its start and end a staged file keeps aside.
 const STAGED_HEAD_BYTES: usize = 16;
 pub const STAGED_TAIL_BYTES: usize = 1024;
 
@@ -71,23 +75,19 @@ pub enum StageError {
 }
 
 impl Stager {
-    /// A new temporary file in `dir` (created if missing) for at most `max_bytes`.
-    pub async fn new(dir: &std::path::Path, max_bytes: u64) -> std::io::Result<Self> {
-        tokio::fs::create_dir_all(dir).await?;
-        let dir = dir.to_owned();
-        let (file, path) = tokio::task::spawn_blocking(move || tempfile::Builder::new().prefix("upload-").tempfile_in(dir))
-            .await
-            .map_err(std::io::Error::other)??
-            .into_parts();
-        Ok(Self {
-            file: tokio::fs::File::from_std(file),
-            path,
+    /// A stager for at most `max_bytes`; a file larger than what stays in
+    /// memory goes into `dir` (created when needed).
+    pub fn new(dir: &std::path::Path, max_bytes: u64) -> Self {
+        Self {
+            dir: dir.to_owned(),
+            in_memory: Vec::new(),
+            spilled: None,
             hasher: Sha256::new(),
             size: 0,
             max_bytes,
             head: Vec::with_capacity(STAGED_HEAD_BYTES),
             tail: Vec::with_capacity(2 * STAGED_TAIL_BYTES),
-        })
+        }
     }
 
     pub async fn write(&mut self, chunk: &[u8]) -> Result<(), StageError> {
@@ -103,15 +103,37 @@ impl Stager {
         if self.tail.len() > STAGED_TAIL_BYTES {
             self.tail.drain(..self.tail.len() - STAGED_TAIL_BYTES);
         }
-        self.file.write_all(chunk).await?;
+        if self.spilled.is_none() && self.in_memory.len() + chunk.len() <= STAGED_IN_MEMORY_BYTES {
+            self.in_memory.extend_from_slice(chunk);
+            return Ok(());
+        }
+        if self.spilled.is_none() {
+            tokio::fs::create_dir_all(&self.dir).await?;
+            let dir = self.dir.clone();
+            let (file, path) = tokio::task::spawn_blocking(move || tempfile::Builder::new().prefix("upload-").tempfile_in(dir))
+                .await
+                .map_err(std::io::Error::other)??
+                .into_parts();
+            let mut file = tokio::fs::File::from_std(file);
+            file.write_all(&std::mem::take(&mut self.in_memory)).await?;
+            self.spilled = Some((file, path));
+        }
+        let (file, _) = self.spilled.as_mut().expect("spilled just above");
+        file.write_all(chunk).await?;
         Ok(())
     }
 
-    pub async fn finish(mut self) -> std::io::Result<StagedFile> {
+    pub async fn finish(self) -> std::io::Result<StagedFile> {
         use tokio::io::AsyncWriteExt;
-        self.file.flush().await?;
+        let content = match self.spilled {
+            Some((mut file, path)) => {
+                file.flush().await?;
+                Staged::OnDisk(path)
+            }
+            None => Staged::InMemory(Bytes::from(self.in_memory)),
+        };
         Ok(StagedFile {
-            path: self.path,
+            content,
             hash: ContentHash(super::crypto::hex(&self.hasher.finalize())),
             size: self.size,
             head: self.head,
@@ -120,9 +142,15 @@ impl Stager {
     }
 }
 
-/// A whole file staged on disk, with its hash and size; deleted when dropped.
+enum Staged {
+    InMemory(Bytes),
+    /// Deleted when dropped.
+    OnDisk(tempfile::TempPath),
+}
+
+/// A whole staged file, with its hash and size.
 pub struct StagedFile {
-    path: tempfile::TempPath,
+    content: Staged,
     pub hash: ContentHash,
     pub size: u64,
     head: Vec<u8>,
@@ -132,7 +160,7 @@ pub struct StagedFile {
 impl StagedFile {
     /// Stages bytes already in memory (the command line, the demo, tests).
     pub async fn from_bytes(dir: &std::path::Path, bytes: &[u8]) -> Result<Self, StageError> {
-        let mut stager = Stager::new(dir, bytes.len() as u64).await?;
+        let mut stager = Stager::new(dir, bytes.len() as u64);
         stager.write(bytes).await?;
         Ok(stager.finish().await?)
     }
@@ -249,15 +277,18 @@ impl DocumentStore {
         }
     }
 
-    /// Stores a staged file under its hash, reading it in parts: memory stays
-    /// at a part or two however large the file. A file that is there
-    /// already is left as it is (same name, same bytes).
+    /// Stores a staged file under its hash; one on disk is read in parts, so
+    /// memory stays at a part or two however large the file. A file that is
+    /// there already is left as it is (same name, same bytes).
     pub async fn put_file(&self, staged: &StagedFile) -> Result<(), StorageError> {
         use tokio::io::AsyncReadExt;
-        if staged.size <= self.part_bytes as u64 {
-            let bytes = tokio::fs::read(&staged.path).await?;
-            return self.put(&staged.hash, Bytes::from(bytes)).await;
-        }
+        let path = match &staged.content {
+            Staged::InMemory(bytes) => return self.put(&staged.hash, bytes.clone()).await,
+            Staged::OnDisk(path) if staged.size <= self.part_bytes as u64 => {
+                return self.put(&staged.hash, Bytes::from(tokio::fs::read(path).await?)).await;
+            }
+            Staged::OnDisk(path) => path,
+        };
         let location = self.location(&staged.hash);
         match self.store.head(&location).await {
             Ok(_) => return Ok(()),
@@ -267,7 +298,7 @@ impl DocumentStore {
         // A multipart upload cannot be made conditional; the name is the
         // content's hash, so one that wins a race writes the same bytes.
         let mut upload = object_store::WriteMultipart::new_with_chunk_size(self.store.put_multipart(&location).await?, self.part_bytes);
-        let mut file = tokio::fs::File::open(&staged.path).await?;
+        let mut file = tokio::fs::File::open(path).await?;
         let mut buffer = vec![0; 256 * 1024];
         let copied: Result<(), StorageError> = async {
             loop {

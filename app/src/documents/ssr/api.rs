@@ -90,7 +90,7 @@ async fn read_fields(mut multipart: Multipart, upload_dir: &std::path::Path, max
         let name = field.name().unwrap_or_default().to_owned();
         if name == "file" {
             let staging = |error: std::io::Error| refused(&DocumentError::Storage(StorageError::Staging(error)));
-            let mut stager = Stager::new(upload_dir, max_bytes as u64).await.map_err(staging)?;
+            let mut stager = Stager::new(upload_dir, max_bytes as u64);
             while let Some(chunk) = field.chunk().await.map_err(unreadable)? {
                 match stager.write(&chunk).await {
                     Ok(()) => {}
@@ -132,7 +132,10 @@ fn busy() -> Response {
         StatusCode::SERVICE_UNAVAILABLE,
         json!({ "error": "Es werden gerade zu viele Dokumente auf einmal angenommen. Bitte senden Sie dieses Dokument etwas später noch einmal." }),
     );
-    response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+    let headers = response.headers_mut();
+    headers.insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("5"));
+    // Its body stays unread: the connection ends with this answer, and the client knows.
+    headers.insert(axum::http::header::CONNECTION, axum::http::HeaderValue::from_static("close"));
     response
 }
 
