@@ -220,8 +220,8 @@ async fn enqueue(
     if id.is_some() {
         return Ok(id);
     }
-    // The key is taken: by this very mail queued before (a job that runs
-    // again), or by another one — which must never pass unnoticed.
+    // The key is taken: by this very mail queued before (the same change
+    // sent twice), or by another one — which must never pass unnoticed.
     let (kind, recipient, user_id): (String, String, Option<i64>) =
         db::query_as("SELECT kind, recipient, user_id FROM mail_outbox WHERE idempotency_key = $1")
             .bind(&mail.idempotency_key)
