@@ -86,6 +86,13 @@ assemble_site() {
     printf '%s: %s\n' "$kind" "$hash" >> "$staging/hash.txt"
     compress+=("$staging/pkg/kundenportal.$hash.$kind")
   done
+  # The navigation script (public/navigation.js) under a hashed name too,
+  # without its comment lines (they are most of its bytes).
+  grep -v '^[[:space:]]*//' public/navigation.js > "$staging/navigation.js"
+  hash=$(sha256sum "$staging/navigation.js" | cut -c1-16)
+  mv "$staging/navigation.js" "$staging/pkg/navigation.$hash.js"
+  printf 'nav: %s\n' "$hash" >> "$staging/hash.txt"
+  compress+=("$staging/pkg/navigation.$hash.js")
   node scripts/precompress.mjs "${compress[@]}"
   rm -rf "$site.old"
   [ -d "$site" ] && mv "$site" "$site.old"

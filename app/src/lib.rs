@@ -55,15 +55,23 @@ pub fn jobs() -> server::jobs::Jobs {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     server::headers::set_content_security_policy(&options);
+    #[cfg(feature = "ssr")]
+    let navigation_script = use_context::<server::state::AppState>()
+        .map_or_else(|| routes::NAVIGATION_SCRIPT.to_owned(), |state| state.config.assets.navigation_script.clone());
+    #[cfg(not(feature = "ssr"))]
+    let navigation_script = routes::NAVIGATION_SCRIPT;
     view! {
         <!DOCTYPE html>
         <html lang="de">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                // The pages the navigation script moves between inside one document.
+                <meta name="kp-pages" content=routes::SIGNED_IN_PAGES.join(",")/>
                 <link rel="icon" href=routes::FAVICON type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options islands=true/>
+                <script type="module" nonce=leptos::nonce::use_nonce() src=navigation_script></script>
                 <MetaTags/>
             </head>
             <body>
@@ -88,6 +96,10 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href=stylesheet/>
         <ui::HydrationMark/>
+        // Says the new page's title when the navigation script has put it in
+        // place (it keeps this element across pages: a live region must exist
+        // before it changes).
+        <div id="kp-announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></div>
         <Router>
             <SkipLink/>
             <Header/>

@@ -40,6 +40,9 @@ pub const DELIVERY_LOG: &str = "/versandprotokoll";
 /// The stylesheet and icon the build puts under the site root.
 pub const STYLESHEET: &str = "/pkg/kundenportal.css";
 pub const FAVICON: &str = "/favicon.svg";
+/// Moving between the signed-in pages inside one document (`public/navigation.js`;
+/// scripts/build.sh puts a hashed copy into `/pkg`).
+pub const NAVIGATION_SCRIPT: &str = "/navigation.js";
 /// The operator's logo (configurable, so not a file under the site root).
 pub const LOGO: &str = "/branding/logo";
 /// Server functions live under this prefix: `/api/{endpoint}`.

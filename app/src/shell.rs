@@ -67,7 +67,8 @@ pub fn Header() -> impl IntoView {
                                 <p class="menu-name">{user.full_name}</p>
                                 <p class="menu-username">{format!("@{}", user.username)}</p>
                                 <a href=routes::PROFILE>"Profil"</a>
-                                <ActionForm action=logout>
+                                // Signing out stays a page load of its own.
+                                <ActionForm action=logout attr:data-kp-reload="">
                                     <button type="submit" class="menu-item">"Abmelden"</button>
                                 </ActionForm>
                             </UserMenu>

@@ -132,11 +132,12 @@ async fn bytes_a_browser_downloads_for_the_app() {
     }
 }
 
-/// The build's files a page links: `/pkg/…` in `href="…"`.
+/// The build's files a page links or loads: `/pkg/…` in `href="…"` or `src="…"`.
 fn linked_files(html: &str) -> Vec<String> {
     let mut files: Vec<String> = html
         .split("href=\"")
         .skip(1)
+        .chain(html.split("src=\"").skip(1))
         .filter_map(|rest| rest.split('"').next())
         .filter(|href| href.starts_with("/pkg/"))
         .map(str::to_owned)

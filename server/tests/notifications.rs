@@ -547,7 +547,7 @@ async fn only_users_with_the_right_reach_forwardings_and_never_another_customers
     assert_eq!(app.get(&format!("/versandprotokoll?dokument={document}"), Some(&without)).await.status, StatusCode::FORBIDDEN);
     let home = app.get("/", Some(&without)).await;
     assert!(!home.body.contains("href=\"/weiterleitungen\""));
-    assert!(!app.get("/dokumente", Some(&without)).await.body.contains("/versandprotokoll"));
+    assert!(!app.get("/dokumente", Some(&without)).await.body.contains("href=\"/versandprotokoll"), "no Versand link");
     assert!(app.get("/", Some(&with_right)).await.body.contains("href=\"/weiterleitungen\""));
 }
 

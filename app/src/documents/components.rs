@@ -50,11 +50,11 @@ fn Filters(query: Memo<ListQuery>) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="von">"Bereitstellung von"</label>
-                <input id="von" name="von" type="date" prop:value=move || current().from/>
+                <input id="von" name="von" type="date" value=move || current().from/>
             </div>
             <div class="field">
                 <label for="bis">"Bereitstellung bis"</label>
-                <input id="bis" name="bis" type="date" prop:value=move || current().to/>
+                <input id="bis" name="bis" type="date" value=move || current().to/>
             </div>
             <div class="field">
                 <label for="anzahl">"Pro Seite"</label>
@@ -64,8 +64,8 @@ fn Filters(query: Memo<ListQuery>) -> impl IntoView {
                     }).collect_view()}
                 </select>
             </div>
-            <input type="hidden" name="sortierung" prop:value=move || current().sort.param()/>
-            <input type="hidden" name="richtung" prop:value=move || if current().descending { "ab" } else { "auf" }/>
+            <input type="hidden" name="sortierung" value=move || current().sort.param()/>
+            <input type="hidden" name="richtung" value=move || if current().descending { "ab" } else { "auf" }/>
             <div class="actions">
                 <button type="submit" class="button primary">"Anzeigen"</button>
                 <a class="button secondary" href=routes::DOCUMENTS>"Zurücksetzen"</a>

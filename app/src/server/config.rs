@@ -89,6 +89,8 @@ pub struct BuildAssets {
     pub hash_file: PathBuf,
     /// The stylesheet's address, e.g. `/pkg/kundenportal.0123456789abcdef.css`.
     pub stylesheet: String,
+    /// The navigation script's, e.g. `/pkg/navigation.0123456789abcdef.js`.
+    pub navigation_script: String,
 }
 
 impl BuildAssets {
@@ -106,7 +108,11 @@ impl BuildAssets {
             Some(hash) => crate::routes::STYLESHEET.replace(".css", &format!(".{hash}.css")),
             None => crate::routes::STYLESHEET.to_owned(),
         };
-        Self { hashed: hash_of("js").is_some() && hash_of("wasm").is_some(), hash_file, stylesheet }
+        let navigation_script = match hash_of("nav") {
+            Some(hash) => format!("/pkg/navigation.{hash}.js"),
+            None => crate::routes::NAVIGATION_SCRIPT.to_owned(),
+        };
+        Self { hashed: hash_of("js").is_some() && hash_of("wasm").is_some(), hash_file, stylesheet, navigation_script }
     }
 }
 
