@@ -35,7 +35,16 @@ pub fn DocumentsPage() -> impl IntoView {
 #[component]
 fn Filters(query: Memo<ListQuery>) -> impl IntoView {
     let current = move || query.get();
+    // On a phone the filters fold behind "Filter" (so the first documents
+    // are on the first screen), open while one is set; from 760 px on they
+    // are always shown and the toggle is not (the stylesheet).
+    let filtered = move || {
+        let query = current();
+        !(query.search.is_empty() && query.type_key.is_empty() && query.from.is_empty() && query.to.is_empty())
+    };
     view! {
+        <details class="filters-fold" open=filtered>
+        <summary class="button secondary filters-toggle">"Filter"</summary>
         <form method="get" action=routes::DOCUMENTS class="filters" role="search" aria-label="Dokumente filtern">
             <div class="field">
                 <label for="suche">"Suche"</label>
@@ -71,6 +80,7 @@ fn Filters(query: Memo<ListQuery>) -> impl IntoView {
                 <a class="button secondary" href=routes::DOCUMENTS>"Zurücksetzen"</a>
             </div>
         </form>
+        </details>
     }
 }
 
