@@ -104,6 +104,17 @@ async function signedInByKeyboard(page: Page) {
   await waitForHydration(page);
 }
 
+/** Types each value into the field Tab leads to, starting at `firstField`, then presses Enter on the submit button. */
+async function completeByKeyboard(page: Page, firstField: string, values: string[], submit: string) {
+  await tabTo(page, firstField);
+  for (const [index, value] of values.entries()) {
+    if (index > 0) await page.keyboard.press('Tab');
+    await page.keyboard.type(value);
+  }
+  await tabTo(page, submit);
+  await page.keyboard.press('Enter');
+}
+
 test('Dokumente: every control by Tab, and a filter chosen without a mouse', async ({ page }) => {
   await signedInByKeyboard(page);
   await page.goto('/dokumente');
@@ -122,12 +133,12 @@ test('Weiterleitungen: every control by Tab, and a forwarding added without a mo
   await page.goto('/weiterleitungen');
   await waitForHydration(page);
   await expectKeyboardWalk(page, '/weiterleitungen');
-  await tabTo(page, '#forwarding-email');
-  await page.keyboard.type('tastatur@ziel.example');
-  await page.keyboard.press('Tab');
-  await page.keyboard.type('tastatur@ziel.example');
-  await tabTo(page, 'form[action="/api/forwardings/add"] button[type="submit"]');
-  await page.keyboard.press('Enter');
+  await completeByKeyboard(
+    page,
+    '#forwarding-email',
+    ['tastatur@ziel.example', 'tastatur@ziel.example'],
+    'form[action="/api/forwardings/add"] button[type="submit"]',
+  );
   await expect(page.getByText('Die Weiterleitung ist gespeichert.', { exact: false })).toBeVisible();
   await expect(page.getByRole('cell', { name: 'tastatur@ziel.example' }).first()).toBeVisible();
 });
@@ -137,12 +148,12 @@ test('Benutzer: every control by Tab, and a colleague added without a mouse', as
   await page.goto('/benutzer');
   await waitForHydration(page);
   await expectKeyboardWalk(page, '/benutzer');
-  await tabTo(page, 'form[action="/api/users/add"] input[name="username"]');
-  await page.keyboard.type('Tastenkollege');
-  await page.keyboard.press('Tab');
-  await page.keyboard.type('kollege@tastatur.example');
-  await tabTo(page, 'form[action="/api/users/add"] button[type="submit"]');
-  await page.keyboard.press('Enter');
+  await completeByKeyboard(
+    page,
+    'form[action="/api/users/add"] input[name="username"]',
+    ['Tastenkollege', 'kollege@tastatur.example'],
+    'form[action="/api/users/add"] button[type="submit"]',
+  );
   await expect(page.getByText('Tastenkollege', { exact: true })).toBeVisible();
 });
 
@@ -153,12 +164,12 @@ test('Profil: every control by Tab, and a new name saved without a mouse', async
   await expectKeyboardWalk(page, '/profil');
   await tabTo(page, 'details.profile-section > summary');
   await page.keyboard.press('Enter');
-  await tabTo(page, 'form[action="/api/profile/set_name"] input[name="first_name"]');
-  await page.keyboard.type('Tasja');
-  await page.keyboard.press('Tab');
-  await page.keyboard.type('Tastmann');
-  await tabTo(page, 'form[action="/api/profile/set_name"] button[type="submit"]');
-  await page.keyboard.press('Enter');
+  await completeByKeyboard(
+    page,
+    'form[action="/api/profile/set_name"] input[name="first_name"]',
+    ['Tasja', 'Tastmann'],
+    'form[action="/api/profile/set_name"] button[type="submit"]',
+  );
   await page.getByRole('button', { name: 'Benutzermenü' }).focus();
   await page.keyboard.press('Enter');
   await expect(page.locator('.menu-name')).toContainText('Tasja Tastmann');
