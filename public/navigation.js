@@ -150,7 +150,8 @@
     const typed = refused ? typedValues(how.form) : null;
     const address = new URL(response.url);
     if (!response.redirected) address.hash = new URL(request.url).hash;
-    swap(next);
+    // A refused form's islands start afresh: they may show the refusal (the password fields do).
+    swap(next, !refused);
     if (typed) restoreTyped(typed);
     // After a form was sent no password stays typed in, not even in an island that lives on.
     if (how.form) for (const field of document.querySelectorAll('input[type="password"]')) field.value = "";
@@ -174,7 +175,7 @@
 
   // ---- putting it in place -------------------------------------------------------------
 
-  function swap(next) {
+  function swap(next, keepIslands) {
     document.title = next.title;
     const lang = next.documentElement.getAttribute("lang");
     if (lang) document.documentElement.setAttribute("lang", lang);
@@ -188,7 +189,7 @@
     // the n-th of that kind on the new page and gets its server HTML
     // (`leptos-children`, e.g. the user's name in the menu).
     const living = new Map();
-    for (const island of topIslands(document.body)) {
+    for (const island of keepIslands ? topIslands(document.body) : []) {
       const kind = island.dataset.component;
       living.set(kind, [...(living.get(kind) || []), island]);
     }

@@ -35,9 +35,10 @@ pub enum AppError {
     TooManyRequests { retry_after_seconds: u64 },
     #[error("Die Seite oder der Eintrag wurde nicht gefunden.")]
     NotFound,
-    /// The user's input was refused; the message says why, in German.
-    #[error("{0}")]
-    Invalid(String),
+    /// The user's input was refused: why, and the form field it concerns
+    /// (the input's `name`), where it is about one.
+    #[error("{refusal}")]
+    Invalid { refusal: Refusal, field: Option<String> },
     #[error("Der Server ist gerade ausgelastet. Bitte versuchen Sie es in einigen Sekunden noch einmal.")]
     Busy,
     #[error("Die Anfrage konnte nicht verarbeitet werden. Bitte laden Sie die Seite neu.")]
@@ -53,8 +54,7 @@ pub enum AppError {
     Internal { correlation_id: String },
 }
 
-/// The fixed texts of the forms (see [`crate::domain::messages`]).
-pub use crate::domain::messages;
+pub use crate::domain::Refusal;
 
 impl AppError {
     /// The code a plain form post is sent back with (`?fehler=CODE`).
@@ -72,11 +72,7 @@ impl AppError {
             AppError::Busy => "ausgelastet",
             AppError::Unavailable => "nicht-erreichbar",
             AppError::Internal { correlation_id } => return format!("intern-{correlation_id}"),
-            AppError::Invalid(message) if message.starts_with(messages::RULES_PREFIX) => "regeln",
-            AppError::Invalid(message) => messages::BY_CODE
-                .iter()
-                .find(|(_, text)| text == message)
-                .map_or("eingabe", |(code, _)| code),
+            AppError::Invalid { refusal, .. } => refusal.code(),
             AppError::NotFound | AppError::BadRequest | AppError::TooLarge | AppError::Unreachable => "eingabe",
         };
         code.to_owned()
@@ -100,21 +96,36 @@ impl AppError {
                 Some(id) if id.len() == 12 && id.bytes().all(|b| b.is_ascii_hexdigit()) => {
                     AppError::Internal { correlation_id: id.to_owned() }
                 }
-                _ => AppError::Invalid(
-                    messages::BY_CODE
-                        .iter()
-                        .find(|(known, _)| *known == other)
-                        .map_or(messages::NOT_ACCEPTED, |(_, text)| text)
-                        .to_owned(),
-                ),
+                _ => AppError::refused(Refusal::from_code(other).unwrap_or(Refusal::NotAccepted)),
             },
+        }
+    }
+}
+
+impl AppError {
+    /// A refusal about the form as a whole.
+    pub fn refused(refusal: Refusal) -> AppError {
+        AppError::Invalid { refusal, field: None }
+    }
+
+    /// The form field a refusal concerns, if it concerns one.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            AppError::Invalid { field, .. } => field.as_deref(),
+            _ => None,
         }
     }
 }
 
 impl From<crate::domain::InputError> for AppError {
     fn from(error: crate::domain::InputError) -> Self {
-        AppError::Invalid(error.0)
+        AppError::Invalid { refusal: error.refusal, field: error.field.map(str::to_owned) }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        AppError::refused(refusal)
     }
 }
 
@@ -152,7 +163,7 @@ impl AppError {
             AppError::LinkInvalid | AppError::ForwardingLinkInvalid | AppError::EmailLinkInvalid => 410,
             AppError::TooManyRequests { .. } => 429,
             AppError::NotFound => 404,
-            AppError::Invalid(_) => 422,
+            AppError::Invalid { .. } => 422,
             AppError::BadRequest => 400,
             AppError::TooLarge => 413,
             AppError::Busy | AppError::Unreachable | AppError::Unavailable => 503,
@@ -355,16 +366,16 @@ mod tests {
             AppError::InvalidCredentials,
             AppError::LinkInvalid,
             AppError::Busy,
-            AppError::Invalid(messages::PASSWORDS_DIFFER.into()),
-            AppError::Invalid(messages::TOO_MANY_WRONG.into()),
+            AppError::refused(Refusal::PasswordsDiffer),
+            AppError::refused(Refusal::TooManyWrong),
             AppError::Internal { correlation_id: "0123456789ab".into() },
         ] {
             assert_eq!(AppError::from_form_code(&error.form_code()), error);
         }
-        let rules = AppError::Invalid(format!("{}: mindestens eine Zahl.", messages::RULES_PREFIX));
-        assert_eq!(AppError::from_form_code(&rules.form_code()).to_string(), messages::RULES_UNMET);
+        let rules = AppError::refused(Refusal::PasswordRules(vec!["mindestens eine Zahl".into()]));
+        assert_eq!(AppError::from_form_code(&rules.form_code()), AppError::refused(Refusal::PasswordRules(Vec::new())));
         for crafted in ["Rufen Sie 0900 an", "intern-<script>", "intern-0123"] {
-            assert_eq!(AppError::from_form_code(crafted).to_string(), messages::NOT_ACCEPTED, "{crafted}");
+            assert_eq!(AppError::from_form_code(crafted), AppError::refused(Refusal::NotAccepted), "{crafted}");
         }
     }
 }

@@ -11,7 +11,7 @@ pub use account::ssr as account_ssr;
 
 use crate::auth::{ChangePasswordForm, SignInsSection, SIGN_INS_SECTION};
 use crate::error::AppError;
-use crate::ui::{section_action_error, PageTitle};
+use crate::ui::{FormRefusal, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -62,7 +62,7 @@ impl NotifyMode {
         Self::ALL
             .into_iter()
             .find(|mode| mode.key() == key.trim())
-            .ok_or_else(|| crate::domain::InputError::new(crate::domain::messages::NOTIFY_MODE_UNKNOWN))
+            .ok_or_else(|| crate::domain::InputError::new(crate::domain::Refusal::NotifyModeUnknown).at("mode"))
     }
 }
 
@@ -193,7 +193,8 @@ fn NotificationForm() -> impl IntoView {
     view! {
         <ActionForm action=action>
             {move || saved().then(|| view! { <p class="notice" role="status">"Ihre Auswahl ist gespeichert."</p> })}
-            {section_action_error(action.value(), Some(NOTIFICATION_SECTION))}
+            // Only a crafted post names no offered choice: said above the choices.
+            {FormRefusal::from_address(Some(NOTIFICATION_SECTION), &[]).general()}
             <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
                 {move || Suspend::new(async move {
                     match current.await {

@@ -110,6 +110,10 @@ pub fn segment(path: &'static str) -> &'static str {
     path.trim_start_matches('/')
 }
 
+/// The query parameter that names the field a refused form's error
+/// concerns (`?fehler=CODE&feld=NAME`).
+pub const FIELD_PARAM: &str = "feld";
+
 /// `path` with a `?fehler=CODE` (or `&fehler=`) added: where a form posted
 /// without JavaScript is sent back with its error.
 pub fn with_error(path: &str, code: &str) -> String {

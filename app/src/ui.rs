@@ -49,35 +49,115 @@ pub fn ignore_action_errors_in_address() {
     provide_context(leptos::server::ServerActionError::new("", ""));
 }
 
-/// The refusal of the last submit, if any: from the action, or — after a
-/// plain form post without JavaScript — from the `fehler` code in the address.
-pub fn action_error<T: Send + Sync + 'static>(
-    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-) -> impl IntoView {
-    section_action_error(value, None)
+/// The refusal a form came back with, read from its page's address after
+/// the post (`?fehler=CODE&feld=NAME`; on a page with several forms only for
+/// the one its `bereich=…` names). A refusal about one field is shown next to
+/// that field — `aria-invalid`, the message tied to it by
+/// `aria-describedby`, focus on it — and one about the whole form above it.
+/// (`Copy`, so that a form's children may use it however often they render.)
+#[derive(Debug, Clone, Copy)]
+pub struct FormRefusal(StoredValue<Refused>);
+
+/// What [`FormRefusal`] holds; an island that renders fields gets it as a prop.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Refused {
+    message: Option<String>,
+    field: Option<String>,
 }
 
-/// [`action_error`] for a page with several forms: a `fehler` code in the
-/// address belongs to the form whose section the address names
-/// (`bereich=…`; none for the page's main form).
-pub fn section_action_error<T: Send + Sync + 'static>(
-    value: impl With<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
-    section: Option<&'static str>,
-) -> impl IntoView {
-    let query = use_query_map();
-    move || {
-        let message = value.with(|result| match result {
-            Some(Err(error)) => Some(error.to_string()),
-            Some(Ok(_)) => None,
-            None => {
-                let query = query.read();
-                (query.get("bereich").as_deref() == section)
-                    .then(|| query.get("fehler"))
-                    .flatten()
-                    .map(|code| AppError::from_form_code(&code).to_string())
+impl FormRefusal {
+    /// The refusal in the address for the form of `section` (`None`: the
+    /// page's main form) whose fields are `fields`. A field the form does not
+    /// have turns the refusal into one about the whole form.
+    pub fn from_address(section: Option<&str>, fields: &[&str]) -> Self {
+        let query = use_query_map();
+        let query = query.read_untracked();
+        let mut refused = Refused::default();
+        if query.get("bereich").as_deref() == section {
+            if let Some(code) = query.get("fehler") {
+                refused.message = Some(AppError::from_form_code(&code).to_string());
+                refused.field = query.get(crate::routes::FIELD_PARAM).filter(|field| fields.contains(&field.as_str()));
             }
-        });
-        message.map(|text| view! { <p class="alert" role="alert">{text}</p> })
+        }
+        Self(StoredValue::new(refused))
+    }
+
+    /// A refusal the page's own query met (a filter of a GET form), shown
+    /// like one a post came back with; the page answers with its status.
+    pub fn of(error: &AppError, fields: &[&str]) -> Self {
+        #[cfg(feature = "ssr")]
+        error.set_page_status();
+        let field = error.field().filter(|field| fields.contains(field)).map(str::to_owned);
+        Self(StoredValue::new(Refused { message: Some(error.to_string()), field }))
+    }
+
+    /// No refusal.
+    pub fn none() -> Self {
+        Self(StoredValue::new(Refused::default()))
+    }
+
+    /// What an island needs to show it.
+    pub fn refused(self) -> Refused {
+        self.0.get_value()
+    }
+
+    pub fn about(self, field: &str) -> bool {
+        self.0.with_value(|refused| refused.about(field))
+    }
+
+    pub fn general(self) -> Option<AnyView> {
+        self.0.with_value(Refused::general)
+    }
+
+    pub fn invalid(self, field: &str) -> Option<&'static str> {
+        self.0.with_value(|refused| refused.invalid(field))
+    }
+
+    pub fn described_by(self, field: &str, id: &str, also: Option<&str>) -> Option<String> {
+        self.0.with_value(|refused| refused.described_by(field, id, also))
+    }
+
+    pub fn message(self, field: &str, id: &str) -> Option<AnyView> {
+        self.0.with_value(|refused| refused.message(field, id))
+    }
+}
+
+impl Refused {
+    /// True if the refusal is about the field named `field`.
+    pub fn about(&self, field: &str) -> bool {
+        self.message.is_some() && self.field.as_deref() == Some(field)
+    }
+
+    /// The message above the form, for a refusal about the form as a whole.
+    pub fn general(&self) -> Option<AnyView> {
+        let message = self.message.clone().filter(|_| self.field.is_none())?;
+        Some(view! { <p class="alert" role="alert">{message}</p> }.into_any())
+    }
+
+    /// `aria-invalid` for the input named `field`.
+    pub fn invalid(&self, field: &str) -> Option<&'static str> {
+        self.about(field).then_some("true")
+    }
+
+    /// `aria-describedby` for the input `id` named `field`: its message, after
+    /// what describes it anyway (`also`, e.g. the password rules).
+    pub fn described_by(&self, field: &str, id: &str, also: Option<&str>) -> Option<String> {
+        let message = self.about(field).then(|| Self::message_id(id));
+        match (also, message) {
+            (Some(also), Some(message)) => Some(format!("{also} {message}")),
+            (Some(also), None) => Some(also.to_owned()),
+            (None, message) => message,
+        }
+    }
+
+    /// The message under the input `id` named `field`, if the refusal is about it.
+    pub fn message(&self, field: &str, id: &str) -> Option<AnyView> {
+        let message = self.message.clone().filter(|_| self.about(field))?;
+        Some(view! { <p class="field-error" id=Self::message_id(id)>{message}</p> }.into_any())
+    }
+
+    fn message_id(id: &str) -> String {
+        format!("{id}-fehler")
     }
 }
 

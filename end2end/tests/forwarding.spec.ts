@@ -6,8 +6,7 @@
 import { test, expect, Page, APIRequestContext } from '@playwright/test';
 import {
   TestCustomer, attachmentOf, createReadyCustomer, expectNoViolations, finishFirstSignIn, linkFromMail, mailFiles, operator,
-  operatorOutput, samplePdf, signIn, waitForHydration, waitForMail,
-} from './helpers';
+  operatorOutput, samplePdf, signIn, waitForHydration, waitForMail, expectRefusedAt } from './helpers';
 
 let customer: TestCustomer;
 let apiKey: string;
@@ -73,8 +72,8 @@ test('a forwarding, confirmed from its mail, forwards Rechnungen and is removed 
   await page.getByLabel('E-Mail bestätigen').fill(`anders-${address}`);
   await page.getByLabel('Dokumententyp').selectOption({ label: 'Rechnung' });
   await page.getByRole('button', { name: 'Speichern' }).click();
-  await expect(page.getByRole('alert')).toHaveText('Die beiden E-Mail-Adressen stimmen nicht überein.');
-  // The form came back as a new page (a plain form post): its fields are empty.
+  await expectRefusedAt(page, '#forwarding-confirm', 'Die beiden E-Mail-Adressen stimmen nicht überein.');
+  await expect(page.locator('#forwarding-email')).toHaveValue(address);
   await page.locator('#forwarding-email').fill(address);
   await page.getByLabel('E-Mail bestätigen').fill(address);
   await page.getByLabel('Dokumententyp').selectOption({ label: 'Rechnung' });
@@ -155,7 +154,7 @@ test.describe('without JavaScript', () => {
     await page.locator('#forwarding-email').fill('nojs@steuer.example');
     await page.getByLabel('E-Mail bestätigen').fill('nojs@anders.example');
     await page.getByRole('button', { name: 'Speichern' }).click();
-    await expect(page.getByRole('alert')).toHaveText('Die beiden E-Mail-Adressen stimmen nicht überein.');
+    await expectRefusedAt(page, '#forwarding-confirm', 'Die beiden E-Mail-Adressen stimmen nicht überein.');
     await page.locator('#forwarding-email').fill('nojs@steuer.example');
     await page.getByLabel('E-Mail bestätigen').fill('nojs@steuer.example');
     await page.getByRole('button', { name: 'Speichern' }).click();

@@ -178,6 +178,22 @@ export async function expectNoViolations(page: Page) {
 }
 
 
+/** Asserts that a refused form says `message` at the input `field`: marked
+ *  invalid, the message shown and read with it, the focus on it — and not
+ *  also as an alert above the form. */
+export async function expectRefusedAt(page: Page, field: string, message: string) {
+  const input = page.locator(field);
+  await expect(input).toHaveAttribute('aria-invalid', 'true');
+  await expect(input).toHaveAccessibleDescription(new RegExp(escapeRegExp(message)));
+  await expect(page.locator(`${field}-fehler`)).toHaveText(message);
+  await expect(input).toBeFocused();
+  await expect(page.getByRole('alert').filter({ hasText: message })).toHaveCount(0);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 // ---- operator and mail folder ----------------------------------------------
 
 /** Runs the operator CLI and returns what it printed. */

@@ -6,7 +6,7 @@
 // clicked button and the query string of its action, and a fetch that fails
 // becomes a normal page load. Links to PDFs and sign-out stay page loads.
 import { test, expect, Page } from '@playwright/test';
-import { TestCustomer, addDocuments, createReadyCustomer, expectNoViolations, signIn, waitForHydration } from './helpers';
+import { TestCustomer, addDocuments, createReadyCustomer, expectNoViolations, signIn, waitForHydration, expectRefusedAt } from './helpers';
 
 let customer: TestCustomer;
 
@@ -123,11 +123,19 @@ test('a refused form comes back in place with what was typed, the password excep
   await page.locator('#forwarding-email').fill('buchhaltung@ziel.example');
   await page.locator('#forwarding-confirm').fill('anders@ziel.example');
   await page.getByRole('button', { name: 'Speichern' }).click();
-  await expect(page.getByText('Die beiden E-Mail-Adressen stimmen nicht überein.')).toBeVisible();
+  // The message stands at the field it is about, and the focus goes there.
+  await expectRefusedAt(page, '#forwarding-confirm', 'Die beiden E-Mail-Adressen stimmen nicht überein.');
+  await expect(page.locator('#forwarding-email')).not.toHaveAttribute('aria-invalid', 'true');
   await expect(page.locator('#forwarding-email')).toHaveValue('buchhaltung@ziel.example');
   await expect(page.locator('#forwarding-confirm')).toHaveValue('anders@ziel.example');
   expect(requests, 'sent by fetch, not as a page load').toEqual(['fetch']);
   expect(await sameDocument(page)).toBe(true);
+  await expectNoViolations(page);
+  // Corrected, the mark goes with the message.
+  await page.locator('#forwarding-confirm').fill('buchhaltung@ziel.example');
+  await page.getByRole('button', { name: 'Speichern' }).click();
+  await expect(page.getByText('Die Weiterleitung ist gespeichert.')).toBeVisible();
+  await expect(page.locator('[aria-invalid="true"]')).toHaveCount(0);
 
   // Profil → Passwort: a wrong current password; the password fields come back empty.
   await page.getByRole('button', { name: 'Benutzermenü' }).click();
@@ -138,7 +146,7 @@ test('a refused form comes back in place with what was typed, the password excep
   await page.locator('#password').fill('Neues-Wort-123');
   await page.locator('#confirm').fill('Neues-Wort-123');
   await page.getByRole('button', { name: 'Passwort ändern' }).click();
-  await expect(page.getByText('Das aktuelle Passwort ist nicht korrekt.')).toBeVisible();
+  await expectRefusedAt(page, '#current', 'Das aktuelle Passwort ist nicht korrekt.');
   await expect(page.locator('#current')).toHaveValue('');
   await expect(page.locator('#password')).toHaveValue('');
   expect(await sameDocument(page)).toBe(true);

@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page } from '@playwright/test';
-import { createCustomer, createInvitedCustomer, createReadyCustomer, linkFromMail, operator, signIn, waitForHydration } from './helpers';
+import { createCustomer, createInvitedCustomer, createReadyCustomer, linkFromMail, operator, signIn, waitForHydration, expectRefusedAt } from './helpers';
 
 test('first sign-in: own password with live rules, privacy notice, start page, Abmelden', async ({ page }) => {
   const customer = createCustomer('erst');
@@ -105,7 +105,7 @@ test('the first sign-in also works with JavaScript disabled', async ({ browser }
   await page.locator('#password').fill('Ohne-Skript-42');
   await page.locator('#confirm').fill('Ohne-Skript-43');
   await page.getByRole('button', { name: 'Passwort ändern' }).click();
-  await expect(page.getByRole('alert')).toHaveText('Die beiden Passwörter stimmen nicht überein.');
+  await expectRefusedAt(page, '#confirm', 'Die beiden Passwörter stimmen nicht überein.');
   await page.locator('#password').fill('Ohne-Skript-42');
   await page.locator('#confirm').fill('Ohne-Skript-42');
   await page.getByRole('button', { name: 'Passwort ändern' }).click();

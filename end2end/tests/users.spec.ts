@@ -6,7 +6,7 @@
 // and the Aktivitätsprotokoll that shows all of it. axe, 375 px and the
 // forms without JavaScript too.
 import { test, expect, Page } from '@playwright/test';
-import { TestCustomer, createReadyCustomer, expectNoViolations, linkFromMail, signIn, waitForHydration, waitForMail } from './helpers';
+import { TestCustomer, createReadyCustomer, expectNoViolations, linkFromMail, signIn, waitForHydration, waitForMail, expectRefusedAt } from './helpers';
 
 let customer: TestCustomer;
 const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
@@ -144,7 +144,7 @@ test('Benutzer and Aktivitätsprotokoll work without JavaScript and at 375 px', 
   await page.getByLabel('Benutzername').fill(colleague.username.toUpperCase());
   await page.getByLabel('E-Mail').fill('doppelt@kunden.example');
   await page.getByRole('button', { name: 'Benutzer hinzufügen' }).click();
-  await expect(page.getByRole('alert')).toHaveText('Dieser Benutzername ist bereits vergeben. Bitte wählen Sie einen anderen.');
+  await expectRefusedAt(page, '#new-username', 'Dieser Benutzername ist bereits vergeben. Bitte wählen Sie einen anderen.');
   const second = `azubi-${suffix}`;
   await page.getByLabel('Benutzername').fill(second);
   await page.getByLabel('E-Mail').fill(`${second}@kunden.example`);

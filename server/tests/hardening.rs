@@ -6,7 +6,7 @@
 mod common;
 
 use app::server::db;
-use app::error::AppError;
+use app::error::{AppError, Refusal};
 use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};
 use common::*;
@@ -83,7 +83,7 @@ async fn a_password_longer_than_the_policy_is_refused_before_any_hashing() {
 async fn error_text_in_the_address_never_reaches_the_page() {
     use base64::Engine as _;
     let app = spawn_app().await;
-    let smuggled = serde_json::to_string(&AppError::Invalid("Rufen Sie sofort 0900-666 an".into())).unwrap();
+    let smuggled = serde_json::to_string(&AppError::refused(Refusal::Other("Rufen Sie sofort 0900-666 an".into()))).unwrap();
     let encoded = base64::engine::general_purpose::URL_SAFE.encode(smuggled);
     let for_login = format!("{}&x=1", urlencode(&encoded));
     // The spellings of `__err` and `__path` a form-urlencoded parser accepts.

@@ -444,23 +444,31 @@ async fn mismatched_duplicate_and_over_the_limit_are_refused_in_german() {
     let cookie = app.sign_in("grenze", PASSWORD).await;
     let refused = |response: TestResponse, message: &str| {
         assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", response.body);
-        assert!(response.body.contains(message), "{} should say {message}", response.body);
+        assert!(response.refusal_text().contains(message), "{} should say {message}", response.body);
     };
     refused(add_forwarding(&app, &cookie, "a@x.example", "b@x.example", "").await, "Die beiden E-Mail-Adressen stimmen nicht überein.");
     refused(add_forwarding(&app, &cookie, "kein-at", "kein-at", "").await, "Bitte geben Sie eine gültige E-Mail-Adresse ein.");
     refused(add_forwarding(&app, &cookie, "a@x.example", "a@x.example", "gibtsnicht").await, "Bitte wählen Sie einen Dokumententyp");
     assert_eq!(add_forwarding(&app, &cookie, "a@x.example", "A@X.example", "rechnung").await.status, StatusCode::OK);
     refused(add_forwarding(&app, &cookie, "A@x.example", "a@x.example", "rechnung").await, "Diese Weiterleitung gibt es bereits");
+    // Without JavaScript the duplicate comes back with the field it is about.
+    let taken = app.request(plain_form_post("forwardings/add", &[("email", "a@x.example"), ("confirm", "a@x.example"), ("type_key", "rechnung")], &cookie)).await;
+    assert_eq!(taken.location(), Some("/weiterleitungen?fehler=doppelt&feld=email"));
     assert_eq!(add_forwarding(&app, &cookie, "a@x.example", "a@x.example", "").await.status, StatusCode::OK, "another type");
     refused(add_forwarding(&app, &cookie, "c@x.example", "c@x.example", "").await, "Die Höchstzahl an Weiterleitungen ist erreicht");
     assert_eq!(app.count("forwardings").await, 2, "nothing half-written");
     assert_eq!(app.count("mail_outbox").await, 2);
 
-    // Without JavaScript the form comes back with the message's code.
+    // Without JavaScript the form comes back with the message's code and the field it is about.
     let plain = app.request(plain_form_post("forwardings/add", &[("email", "a@x.example"), ("confirm", "b@x.example"), ("type_key", "")], &cookie)).await;
-    assert_eq!(plain.location(), Some("/weiterleitungen?fehler=email-gleich"));
-    let page = app.get("/weiterleitungen?fehler=email-gleich", Some(&cookie)).await;
-    assert!(page.body.contains("Die beiden E-Mail-Adressen stimmen nicht überein."));
+    assert_eq!(plain.location(), Some("/weiterleitungen?fehler=email-gleich&feld=confirm"));
+    let page = app.get("/weiterleitungen?fehler=email-gleich&feld=confirm", Some(&cookie)).await;
+    let message = "Die beiden E-Mail-Adressen stimmen nicht überein.";
+    refused_at_field(&page.body, "forwarding-confirm", message, &["forwarding-email", "forwarding-type"]);
+    // A field the form does not have: the message is said above the form.
+    let crafted = app.get("/weiterleitungen?fehler=email-gleich&feld=onclick", Some(&cookie)).await;
+    assert!(crafted.body.contains(&format!("role=\"alert\" class=\"alert\">{message}")), "{}", crafted.body);
+    assert!(!crafted.body.contains("aria-invalid"));
 }
 
 #[tokio::test]
@@ -591,7 +599,7 @@ async fn the_notification_choice_is_saved_with_and_without_javascript_and_audite
     assert_eq!(json(&app.call("profile/notification", &[], Some(&cookie)).await), "Attachment");
     let refused = app.call("profile/set_notification", &[("mode", "fax")], Some(&cookie)).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("Bitte wählen Sie eine der drei Möglichkeiten."));
+    assert!(refused.refusal_text().contains("Bitte wählen Sie eine der drei Möglichkeiten."), "{}", refused.body);
     assert_eq!(app.call("profile/set_notification", &[("mode", "none")], None).await.status, StatusCode::UNAUTHORIZED);
 
     let plain = app.request(plain_form_post("profile/set_notification", &[("mode", "none")], &cookie)).await;
@@ -726,7 +734,7 @@ async fn adding_and_removing_forwardings_is_limited_per_user_and_per_customer_an
     }
     let refused = add_forwarding(&app, &cookie, "opfer9@fremd.example", "opfer9@fremd.example", "").await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "removed ones count: {}", refused.body);
-    assert!(refused.body.contains("heute"), "{}", refused.body);
+    assert!(refused.refusal_text().contains("heute"), "{}", refused.body);
     // A colleague has an allowance of their own, until the customer's is used up.
     let helper = app.sign_in("kreishelfer", PASSWORD).await;
     for address in ["a@fremd.example", "b@fremd.example"] {

@@ -7,7 +7,7 @@ mod common;
 use app::server::db;
 use app::auth::ssr::expiry::{self, ExpiryError};
 use app::server::dates;
-use app::error::{messages, AppError};
+use app::error::{AppError, Refusal};
 use axum::http::StatusCode;
 use common::*;
 use serde_json::Value;
@@ -69,7 +69,7 @@ async fn a_password_at_its_maximum_age_is_warned_of_then_must_be_renewed() {
     };
     let same = renew(PASSWORD).await;
     assert_eq!(same.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(serde_json::from_str::<AppError>(&same.body).unwrap().to_string(), messages::SAME_AS_BEFORE);
+    assert_eq!(serde_json::from_str::<AppError>(&same.body).unwrap().to_string(), Refusal::SameAsBefore.to_string());
     let renewed = renew(NEW_PASSWORD).await;
     assert_eq!((renewed.status, renewed.location()), (StatusCode::OK, Some("/")), "{}", renewed.body);
     let cookie = renewed.session_cookie().unwrap();

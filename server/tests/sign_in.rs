@@ -7,7 +7,7 @@ mod common;
 
 use app::routes;
 use app::server::db;
-use app::error::AppError;
+use app::error::{AppError, Refusal};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use common::*;
@@ -85,7 +85,7 @@ async fn first_sign_in_sets_an_own_password_then_accepts_the_privacy_notice_and_
     assert!(error_of(&same).to_string().contains("anderes Passwort"), "{}", same.body);
     let mismatch =
         app.call("auth/set_initial_password", &[("password", NEW_PASSWORD), ("confirm", "Blaue-Tonne-43")], Some(&cookie)).await;
-    assert_eq!(error_of(&mismatch), AppError::Invalid("Die beiden Passwörter stimmen nicht überein.".into()));
+    assert_eq!(error_of(&mismatch), AppError::Invalid { refusal: Refusal::PasswordsDiffer, field: Some("confirm".into()) });
 
     let set = app.call("auth/set_initial_password", &[("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], Some(&cookie)).await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.body);
@@ -246,10 +246,10 @@ async fn wrong_current_passwords_in_the_profile_count_towards_the_lockout() {
         }
     };
     for _ in 0..5 {
-        assert_eq!(error_of(&change("Falsch-Wort-1").await), AppError::Invalid(app::error::messages::CURRENT_WRONG.into()));
+        assert_eq!(error_of(&change("Falsch-Wort-1").await), AppError::Invalid { refusal: Refusal::CurrentWrong, field: Some("current".into()) });
     }
     let waiting = change(PASSWORD).await;
-    assert_eq!(error_of(&waiting), AppError::Invalid(app::error::messages::TOO_MANY_WRONG.into()));
+    assert_eq!(error_of(&waiting), AppError::Invalid { refusal: Refusal::TooManyWrong, field: Some("current".into()) });
     app.state.clock.advance(31);
     assert_eq!(change(PASSWORD).await.status, StatusCode::OK);
 }
@@ -343,14 +343,17 @@ async fn without_javascript_a_refused_form_comes_back_with_its_message() {
     let cookie = app.sign_in("sven", INITIAL).await;
     let plain_post = |endpoint: &str, form: &[(&str, &str)]| plain_form_post(endpoint, form, &cookie);
     let weak = app.request(plain_post("auth/set_initial_password", &[("password", "kurz"), ("confirm", "kurz")])).await;
-    assert_eq!((weak.status, weak.location()), (StatusCode::FOUND, Some("/passwort-festlegen?fehler=regeln")));
-    let page = app.get("/passwort-festlegen?fehler=regeln", Some(&cookie)).await;
-    assert!(page.body.contains(app::error::messages::RULES_UNMET), "the page shows the message");
+    assert_eq!((weak.status, weak.location()), (StatusCode::FOUND, Some("/passwort-festlegen?fehler=regeln&feld=password")));
+    let page = app.get("/passwort-festlegen?fehler=regeln&feld=password", Some(&cookie)).await;
+    refused_at_field(&page.body, "password", &Refusal::PasswordRules(Vec::new()).to_string(), &["confirm"]);
+    assert!(tag_with_id(&page.body, "password").contains("aria-describedby=\"password-rules password-fehler\""), "the rules stay tied to it");
 
     let differ = app
         .request(plain_post("auth/set_initial_password", &[("password", NEW_PASSWORD), ("confirm", "Blaue-Tonne-43")]))
         .await;
-    assert_eq!(differ.location(), Some("/passwort-festlegen?fehler=gleich"));
+    assert_eq!(differ.location(), Some("/passwort-festlegen?fehler=gleich&feld=confirm"));
+    let page = app.get("/passwort-festlegen?fehler=gleich&feld=confirm", Some(&cookie)).await;
+    refused_at_field(&page.body, "confirm", &Refusal::PasswordsDiffer.to_string(), &["password"]);
 
     let link = app
         .request(plain_post("auth/reset_password", &[("token", "abc\r\nSet-Cookie: x"), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)]))
@@ -358,7 +361,7 @@ async fn without_javascript_a_refused_form_comes_back_with_its_message() {
     assert_eq!(link.location(), Some("/passwort-neu?token=abcSet-Cookiex&fehler=link"));
 
     let crafted = app.get("/passwort-vergessen?fehler=Bitte%20rufen%20Sie%200900%20an", None).await;
-    assert!(!crafted.body.contains("0900") && crafted.body.contains(app::error::messages::NOT_ACCEPTED));
+    assert!(!crafted.body.contains("0900") && crafted.body.contains(&Refusal::NotAccepted.to_string()));
 }
 
 // ---- Passwort vergessen -----------------------------------------------------
@@ -571,7 +574,7 @@ async fn a_password_change_ends_the_users_other_sessions() {
     let wrong = app
         .call("auth/change_password", &[("current", "Falsch-Wort-1"), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], Some(&laptop))
         .await;
-    assert_eq!(error_of(&wrong), AppError::Invalid("Das aktuelle Passwort ist nicht korrekt.".into()));
+    assert_eq!(error_of(&wrong), AppError::Invalid { refusal: Refusal::CurrentWrong, field: Some("current".into()) });
     let changed = app
         .call("auth/change_password", &[("current", PASSWORD), ("password", NEW_PASSWORD), ("confirm", NEW_PASSWORD)], Some(&laptop))
         .await;

@@ -4,7 +4,7 @@
 
 mod common;
 
-use app::error::{messages, AppError};
+use app::error::{AppError, Refusal};
 use app::server::db;
 use axum::body::Body;
 use axum::http::{header, StatusCode};
@@ -19,8 +19,10 @@ fn error_of(response: &TestResponse) -> AppError {
     serde_json::from_str(&response.body).unwrap_or_else(|_| panic!("no AppError: {} {}", response.status, response.body))
 }
 
-fn refused_with(response: &TestResponse, message: &str) {
-    assert_eq!((response.status, error_of(response)), (StatusCode::UNPROCESSABLE_ENTITY, AppError::Invalid(message.into())), "{}", response.body);
+/// Refused for `refusal`, about the form field named `field` (or the form as a whole).
+fn refused_with(response: &TestResponse, refusal: Refusal, field: Option<&str>) {
+    let expected = AppError::Invalid { refusal, field: field.map(str::to_owned) };
+    assert_eq!((response.status, error_of(response)), (StatusCode::UNPROCESSABLE_ENTITY, expected), "{}", response.body);
 }
 
 async fn deliver(app: &TestApp) {
@@ -80,10 +82,10 @@ async fn a_new_name_is_shown_at_once_and_audited() {
     assert_eq!((details["salutation"].as_str(), details["first_name"].as_str()), (Some("Ms"), Some("Erika")));
 
     let bad = app.call("profile/set_name", &[("salutation", "dr"), ("first_name", "A"), ("last_name", "B")], Some(&cookie)).await;
-    refused_with(&bad, messages::SALUTATION_UNKNOWN);
+    refused_with(&bad, Refusal::SalutationUnknown, Some("salutation"));
     let long = "x".repeat(101);
     let too_long = app.call("profile/set_name", &[("salutation", "keine"), ("first_name", &long), ("last_name", "B")], Some(&cookie)).await;
-    refused_with(&too_long, messages::NAME_TOO_LONG);
+    refused_with(&too_long, Refusal::NameTooLong, Some("first_name"));
     let detail: Vec<String> =
         db::query_scalar("SELECT detail FROM audit_log WHERE action = 'name_changed'").fetch_all(&app.state.pool).await.unwrap();
     assert_eq!(detail, ["Frau Erika Muster"], "refused input changed nothing");
@@ -98,9 +100,9 @@ async fn an_email_change_takes_effect_only_through_the_link_tells_the_old_addres
     let elsewhere = app.sign_in("umzug", PASSWORD).await;
 
     let wrong = app.call("profile/request_email_change", &[("email", "neu@umzug.example"), ("password", "Falsch-Wort-1")], Some(&here)).await;
-    refused_with(&wrong, messages::CURRENT_WRONG);
+    refused_with(&wrong, Refusal::CurrentWrong, Some("password"));
     let same = app.call("profile/request_email_change", &[("email", &old.to_uppercase()), ("password", PASSWORD)], Some(&here)).await;
-    refused_with(&same, messages::EMAIL_UNCHANGED);
+    refused_with(&same, Refusal::EmailUnchanged, Some("email"));
     let asked = app.call("profile/request_email_change", &[("email", "neu@Umzug.EXAMPLE"), ("password", PASSWORD)], Some(&here)).await;
     assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
     deliver(&app).await;
@@ -240,7 +242,7 @@ async fn changes_need_a_sign_in_within_the_last_hour_or_the_password_again() {
     assert_eq!(app.count("forwardings").await, 0);
 
     let wrong = app.call("auth/confirm_password", &[("password", "Falsch-Wort-1"), ("return_to", "/benutzer")], Some(&cookie)).await;
-    refused_with(&wrong, messages::CURRENT_WRONG);
+    refused_with(&wrong, Refusal::CurrentWrong, Some("password"));
     let failures: i64 = db::query_scalar("SELECT failures FROM login_failures").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(failures, 1, "the same lockout counter as the login");
 
@@ -291,7 +293,7 @@ async fn the_main_user_invites_a_colleague_who_sets_a_password_and_a_new_invitat
     let row = list["rows"].as_array().unwrap().iter().find(|r| r["username"] == "Azubi").unwrap().clone();
     assert_eq!(row["status"], "Active");
     let again = app.call("users/resend_invitation", &[("id", &id)], Some(&cookie)).await;
-    refused_with(&again, messages::ALREADY_SET_UP);
+    refused_with(&again, Refusal::AlreadySetUp, None);
 }
 
 #[tokio::test]
@@ -306,14 +308,27 @@ async fn usernames_are_unique_whatever_their_case_and_the_limit_holds() {
         async move { app.call("users/add", &[("username", name), ("email", "team@kunden.example")], Some(&cookie)).await }
     };
     assert_eq!(add("Kollege").await.status, StatusCode::OK);
-    refused_with(&add("kollege").await, messages::USERNAME_TAKEN);
-    refused_with(&add("LEITUNG").await, messages::USERNAME_TAKEN);
-    refused_with(&add("anderswo").await, messages::USERNAME_TAKEN);
-    refused_with(&add("a").await, messages::USERNAME_LENGTH);
-    refused_with(&add("Jörg").await, messages::USERNAME_CHARACTERS);
+    refused_with(&add("kollege").await, Refusal::UsernameTaken, Some("username"));
+    refused_with(&add("LEITUNG").await, Refusal::UsernameTaken, Some("username"));
+    refused_with(&add("anderswo").await, Refusal::UsernameTaken, Some("username"));
+    refused_with(&add("a").await, Refusal::UsernameLength, Some("username"));
+    refused_with(&add("Jörg").await, Refusal::UsernameCharacters, Some("username"));
+    // Without JavaScript: the section, the code and the field come back in the address; the
+    // page says it at the field (its hint stays tied to it) or, for the limit, above the form.
+    let plain = |name: &'static str| plain_form_post("users/add", &[("username", name), ("email", "team@kunden.example")], &cookie);
+    let taken = app.request(plain("kollege")).await;
+    assert_eq!(taken.location(), Some("/benutzer?bereich=hinzufuegen&fehler=benutzername-vergeben&feld=username"));
+    let page = app.get(taken.location().unwrap(), Some(&cookie)).await;
+    refused_at_field(&page.body, "new-username", &Refusal::UsernameTaken.to_string(), &["new-email"]);
+    assert!(tag_with_id(&page.body, "new-username").contains("aria-describedby=\"new-username-hint new-username-fehler\""));
     assert_eq!(add("Kollegin").await.status, StatusCode::OK);
-    refused_with(&add("Dritte").await, messages::USERS_FULL);
+    refused_with(&add("Dritte").await, Refusal::UsersFull, None);
     assert_eq!(app.count("users").await, 4, "two customers' main users and two colleagues");
+    let full = app.request(plain("Vierte")).await;
+    assert_eq!(full.location(), Some("/benutzer?bereich=hinzufuegen&fehler=benutzer-hoechstzahl"));
+    let page = app.get(full.location().unwrap(), Some(&cookie)).await;
+    assert!(page.body.contains(&format!("role=\"alert\" class=\"alert\">{}", Refusal::UsersFull)), "{}", page.body);
+    assert!(!page.body.contains("aria-invalid"));
 }
 
 #[tokio::test]
@@ -328,8 +343,8 @@ async fn nobody_locks_themself_out_or_raises_their_own_rights() {
     let (main_id, manager_id, plain_id) = (main.to_string(), manager.to_string(), plain.to_string());
 
     for (cookie, own) in [(&main_cookie, &main_id), (&manager_cookie, &manager_id)] {
-        refused_with(&app.call("users/set_active", &[("id", own), ("active", "false")], Some(cookie)).await, messages::NOT_YOURSELF);
-        refused_with(&app.call("users/remove", &[("id", own)], Some(cookie)).await, messages::NOT_YOURSELF);
+        refused_with(&app.call("users/set_active", &[("id", own), ("active", "false")], Some(cookie)).await, Refusal::NotYourself, None);
+        refused_with(&app.call("users/remove", &[("id", own)], Some(cookie)).await, Refusal::NotYourself, None);
     }
     let granted = app.call("users/set_rights", &[("id", &plain_id), ("manage_users", "on")], Some(&main_cookie)).await;
     assert_eq!(granted.status, StatusCode::OK, "the main user grants rights");
@@ -474,7 +489,7 @@ async fn the_activity_log_filters_pages_exports_and_stays_within_the_customer() 
     let today = json(&call(query("", "2026-11-25", "2026-11-25", "1")).await);
     assert_eq!(today["total"], 2, "{today}");
     let bad = call(query("", "gestern", "", "1")).await;
-    refused_with(&bad, messages::DATE_INVALID);
+    refused_with(&bad, Refusal::DateInvalid, Some("von"));
 
     let csv = app.get("/aktivitaet/export.csv?benutzer=&von=2026-11-23&bis=2026-11-23", Some(&cookie)).await;
     assert_eq!(csv.status, StatusCode::OK);
@@ -650,7 +665,7 @@ async fn probing_usernames_and_add_remove_cycles_are_limited_per_user_and_custom
     };
     // Names of other customers' users: "bereits vergeben" says they exist.
     for name in ["fremd1", "fremd2"] {
-        refused_with(&add(&cookie, name).await, messages::USERNAME_TAKEN);
+        refused_with(&add(&cookie, name).await, Refusal::UsernameTaken, Some("username"));
     }
     // Add and remove: every add mails an invitation to any address.
     for name in ["Eintag1", "Eintag2"] {
@@ -662,7 +677,7 @@ async fn probing_usernames_and_add_remove_cycles_are_limited_per_user_and_custom
     }
     let spent = add(&cookie, "fremd3").await;
     assert_eq!(spent.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", spent.body);
-    assert!(spent.body.contains("heute"), "the allowance is used up, and it says nothing of the name: {}", spent.body);
+    assert!(spent.refusal_text().contains("heute"), "the allowance is used up, and it says nothing of the name: {}", spent.body);
     assert_eq!(add(&cookie, "Frisch").await.status, StatusCode::UNPROCESSABLE_ENTITY, "a free name too");
     // The colleague's own allowance, until the customer's is used up.
     let helper = app.sign_in("Helfer", PASSWORD).await;

@@ -5,7 +5,7 @@
 use super::{list_activity, ActivityList, ActivityQuery};
 use crate::error::AppError;
 use crate::routes;
-use crate::ui::{refused, PageTitle};
+use crate::ui::{refused, FormRefusal, PageTitle};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -24,8 +24,7 @@ pub fn ActivityPage() -> impl IntoView {
                         Ok(found) => view! { <Activity query=query.get_untracked() found/> }.into_any(),
                         Err(error @ (AppError::Forbidden | AppError::NotSignedIn | AppError::SetupPending)) => refused(error),
                         Err(error) => view! {
-                            <Filters query=query.get_untracked() users=Vec::new()/>
-                            {refused(error)}
+                            <Filters query=query.get_untracked() users=Vec::new() refusal=FormRefusal::of(&error, &["von", "bis"])/>
                         }.into_any(),
                     }
                 })}
@@ -34,11 +33,13 @@ pub fn ActivityPage() -> impl IntoView {
     }
 }
 
+/// `refusal`: what was wrong with the filter, shown at its field.
 #[component]
-fn Filters(query: ActivityQuery, users: Vec<super::UserChoice>) -> impl IntoView {
+fn Filters(query: ActivityQuery, users: Vec<super::UserChoice>, #[prop(default = FormRefusal::none())] refusal: FormRefusal) -> impl IntoView {
     let selected = query.user.clone();
     view! {
         <form method="get" action=routes::ACTIVITY class="filters" role="search" aria-label="Aktivitäten filtern">
+            {refusal.general()}
             <div class="field">
                 <label for="benutzer">"Benutzer"</label>
                 <select id="benutzer" name="benutzer">
@@ -51,11 +52,15 @@ fn Filters(query: ActivityQuery, users: Vec<super::UserChoice>) -> impl IntoView
             </div>
             <div class="field">
                 <label for="von">"Von"</label>
-                <input id="von" name="von" type="date" value=query.from.clone()/>
+                <input id="von" name="von" type="date" value=query.from.clone()
+                    aria-invalid=refusal.invalid("von") aria-describedby=refusal.described_by("von", "von", None) autofocus=refusal.about("von")/>
+                {refusal.message("von", "von")}
             </div>
             <div class="field">
                 <label for="bis">"Bis"</label>
-                <input id="bis" name="bis" type="date" value=query.to.clone()/>
+                <input id="bis" name="bis" type="date" value=query.to.clone()
+                    aria-invalid=refusal.invalid("bis") aria-describedby=refusal.described_by("bis", "bis", None) autofocus=refusal.about("bis")/>
+                {refusal.message("bis", "bis")}
             </div>
             <div class="actions">
                 <button type="submit" class="button primary">"Anzeigen"</button>

@@ -3,7 +3,7 @@
 
 use super::{ActivityEntry, ActivityList, ActivityQuery, UserChoice, PER_PAGE};
 use crate::auth::ssr::{Permission, SignedIn};
-use crate::domain::{messages, InputError};
+use crate::domain::{InputError, Refusal};
 use crate::error::{AppError, Caller};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::csv::cell;
@@ -74,15 +74,15 @@ pub struct Filter {
 impl Filter {
     pub fn parse(state: &AppState, query: &ActivityQuery) -> Result<Self, InputError> {
         let zone = &state.config.time_zone;
-        let day = |raw: &str| -> Result<Option<jiff::civil::Date>, InputError> {
+        let day = |raw: &str, field: &'static str| -> Result<Option<jiff::civil::Date>, InputError> {
             if raw.trim().is_empty() {
                 return Ok(None);
             }
-            parse_day(raw).map(Some).ok_or_else(|| InputError::new(messages::DATE_INVALID))
+            parse_day(raw).map(Some).ok_or_else(|| InputError::new(Refusal::DateInvalid).at(field))
         };
-        let since = day(&query.from)?.map(|d| start_of_day(d, zone));
-        let until = match day(&query.to)? {
-            Some(d) => Some(start_of_day(d.tomorrow().map_err(|_| InputError::new(messages::DATE_INVALID))?, zone)),
+        let since = day(&query.from, "von")?.map(|d| start_of_day(d, zone));
+        let until = match day(&query.to, "bis")? {
+            Some(d) => Some(start_of_day(d.tomorrow().map_err(|_| InputError::new(Refusal::DateInvalid).at("bis"))?, zone)),
             None => None,
         };
         // A user id that is not this customer's simply finds nothing.

@@ -271,6 +271,10 @@ pub async fn end_sign_in(id: String) -> Result<bool, AppError> {
 /// The `bereich` a refused password confirmation comes back with.
 pub const CONFIRM_SECTION: &str = "bestaetigen";
 
+/// The fields of every form that sets a new password (`NewPasswordFields`).
+pub const NEW_PASSWORD: &str = "password";
+pub const NEW_PASSWORD_AGAIN: &str = "confirm";
+
 /// "Passwort bestätigen" (SECURITY.md 21): the sign-in is older than an hour
 /// and the user wants to change e-mail, password, forwardings or users. The
 /// same lockout counter as the login; the session goes on under a new id.

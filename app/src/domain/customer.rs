@@ -9,10 +9,10 @@ impl CustomerNumber {
     pub fn parse(raw: &str) -> Result<Self, InputError> {
         let value = raw.trim();
         if value.is_empty() || value.len() > 32 {
-            return Err(InputError::new("Die Kundennummer muss 1 bis 32 Zeichen lang sein."));
+            return Err(InputError::other("Die Kundennummer muss 1 bis 32 Zeichen lang sein."));
         }
         if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
-            return Err(InputError::new(
+            return Err(InputError::other(
                 "Die Kundennummer darf nur Buchstaben, Ziffern, - und / enthalten.",
             ));
         }
@@ -32,10 +32,10 @@ impl CustomerName {
     pub fn parse(raw: &str) -> Result<Self, InputError> {
         let value = raw.trim();
         if value.is_empty() || value.chars().count() > 200 {
-            return Err(InputError::new("Der Kundenname muss 1 bis 200 Zeichen lang sein."));
+            return Err(InputError::other("Der Kundenname muss 1 bis 200 Zeichen lang sein."));
         }
         if value.chars().any(char::is_control) {
-            return Err(InputError::new("Der Kundenname enthält unzulässige Zeichen."));
+            return Err(InputError::other("Der Kundenname enthält unzulässige Zeichen."));
         }
         Ok(Self(value.to_owned()))
     }

@@ -1,4 +1,4 @@
-use super::InputError;
+use super::{InputError, Refusal};
 use serde::{Deserialize, Serialize};
 
 /// An e-mail address: one mailbox, `local@domain`, domain lower-cased.
@@ -10,10 +10,10 @@ impl EmailAddress {
     pub const MAX_LEN: usize = 254;
 
     pub fn parse(raw: &str) -> Result<Self, InputError> {
-        let invalid = || InputError::new(super::messages::EMAIL_INVALID);
+        let invalid = || InputError::new(Refusal::EmailInvalid);
         let value = raw.trim();
         if value.is_empty() {
-            return Err(InputError::new(super::messages::EMAIL_MISSING));
+            return Err(InputError::new(Refusal::EmailMissing));
         }
         if value.len() > Self::MAX_LEN {
             return Err(invalid());

@@ -1,4 +1,4 @@
-use super::InputError;
+use super::{InputError, Refusal};
 use serde::{Deserialize, Serialize};
 
 /// The operator's password rules. Default: 8–16 characters, at least one
@@ -102,7 +102,7 @@ impl Password {
         context: PasswordContext<'_>,
     ) -> Result<Self, InputError> {
         if candidate.is_empty() {
-            return Err(InputError::new(super::messages::PASSWORD_MISSING));
+            return Err(InputError::new(Refusal::PasswordMissing));
         }
         let unmet: Vec<String> = policy
             .check(candidate, context)
@@ -113,11 +113,7 @@ impl Password {
         if unmet.is_empty() {
             Ok(Self(candidate.to_owned()))
         } else {
-            Err(InputError::new(format!(
-                "{}: {}.",
-                super::messages::RULES_PREFIX,
-                unmet.join(", ")
-            )))
+            Err(InputError::new(Refusal::PasswordRules(unmet)))
         }
     }
 
@@ -201,7 +197,7 @@ mod tests {
             ("Password123", "kein häufig verwendetes Passwort"),
         ];
         for (candidate, label) in cases {
-            let error = parse(candidate).unwrap_err().0;
+            let error = parse(candidate).unwrap_err().to_string();
             assert!(error.contains(label), "{candidate}: {error}");
         }
     }
@@ -210,9 +206,9 @@ mod tests {
     fn refuses_the_username_and_customer_name_in_any_case() {
         let policy = PasswordPolicy::default();
         let context = PasswordContext { username: Some("max4711"), customer_name: Some("Firma 2000") };
-        let error = Password::parse("MAX4711", &policy, context).unwrap_err().0;
+        let error = Password::parse("MAX4711", &policy, context).unwrap_err().to_string();
         assert!(error.contains("nicht der Benutzername"), "{error}");
-        let error = Password::parse("firma 2000", &policy, context).unwrap_err().0;
+        let error = Password::parse("firma 2000", &policy, context).unwrap_err().to_string();
         assert!(error.contains("nicht der Kundenname"), "{error}");
     }
 
@@ -237,7 +233,7 @@ mod tests {
         let listed = include_str!("common-passwords.txt").lines().filter(|line| !line.starts_with('#')).count();
         assert!(listed >= 10_000, "{listed}");
         for leaked in ["Passwort1", "HALLO1234", "fussball1", "Schalke04", "baseball1", "Sommer2026", "qwertz123", "Favorite4", "AA123456s"] {
-            let error = parse(leaked).map(|_| ()).unwrap_err().0;
+            let error = parse(leaked).map(|_| ()).unwrap_err().to_string();
             assert!(error.contains("kein häufig verwendetes Passwort"), "{leaked}: {error}");
         }
         assert!(parse("Grün-Tonne-7").is_ok(), "an uncommon password passes");

@@ -1,4 +1,4 @@
-use super::{messages, InputError};
+use super::{InputError, Refusal};
 use serde::{Deserialize, Serialize};
 
 /// Anrede: keine / Herr / Frau.
@@ -34,7 +34,7 @@ impl Salutation {
         Self::ALL
             .into_iter()
             .find(|s| s.key() == key.trim())
-            .ok_or_else(|| InputError::new(messages::SALUTATION_UNKNOWN))
+            .ok_or_else(|| InputError::new(Refusal::SalutationUnknown))
     }
 }
 
@@ -49,10 +49,10 @@ impl PersonName {
     pub fn parse(raw: &str) -> Result<Self, InputError> {
         let value = raw.trim();
         if value.chars().count() > Self::MAX_LEN {
-            return Err(InputError::new(messages::NAME_TOO_LONG));
+            return Err(InputError::new(Refusal::NameTooLong));
         }
         if value.chars().any(char::is_control) {
-            return Err(InputError::new(messages::NAME_INVALID));
+            return Err(InputError::new(Refusal::NameInvalid));
         }
         Ok(Self(value.to_owned()))
     }

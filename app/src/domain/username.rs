@@ -1,4 +1,4 @@
-use super::InputError;
+use super::{InputError, Refusal};
 use serde::{Deserialize, Serialize};
 
 /// A sign-in name as the user or operator chose it. Letters keep their case
@@ -13,11 +13,11 @@ impl Username {
     pub fn parse(raw: &str) -> Result<Self, InputError> {
         let value = raw.trim();
         if value.is_empty() {
-            return Err(InputError::new(super::messages::USERNAME_MISSING));
+            return Err(InputError::new(Refusal::UsernameMissing));
         }
         let len = value.chars().count();
         if len < Self::MIN_LEN || len > Self::MAX_LEN {
-            return Err(InputError::new(super::messages::USERNAME_LENGTH));
+            return Err(InputError::new(Refusal::UsernameLength));
         }
         // ASCII only: the case-folded unique index must fold exactly like we do,
         // on SQLite and PostgreSQL alike, and look-alike letters cannot collide.
@@ -25,7 +25,7 @@ impl Username {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
         {
-            return Err(InputError::new(super::messages::USERNAME_CHARACTERS));
+            return Err(InputError::new(Refusal::UsernameCharacters));
         }
         Ok(Self(value.to_owned()))
     }

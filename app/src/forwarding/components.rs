@@ -11,7 +11,7 @@ use super::{
 use crate::auth::RecentSignInGate;
 use crate::error::AppError;
 use crate::routes;
-use crate::ui::{action_error, refused, section_action_error, PageTitle};
+use crate::ui::{refused, FormRefusal, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -63,6 +63,8 @@ fn Forwardings(
         rows.with_value(|rows| rows.iter().find(|row| row.id == id).cloned())
     };
     let types = StoredValue::new(overview.types);
+    let refusal = FormRefusal::from_address(None, &["email", "confirm", "type_key"]);
+    let remove_refusal = FormRefusal::from_address(Some(super::REMOVE_SECTION), &[]);
     view! {
         <section class="card">
             <h2 class="section-title">"Weiterleitung hinzufügen"</h2>
@@ -78,21 +80,30 @@ fn Forwardings(
                             "Die Weiterleitung ist gespeichert. Wir haben dem Empfänger eine E-Mail mit einem Bestätigungslink gesendet."
                         </p>
                     })}
-                    {action_error(add.value())}
+                    {refusal.general()}
                     <div class="field">
                         <label for="forwarding-email">"E-Mail" <span class="required">"*"</span></label>
-                        <input id="forwarding-email" name="email" type="email" autocomplete="off" required maxlength="254"/>
+                        <input id="forwarding-email" name="email" type="email" autocomplete="off" required maxlength="254"
+                            aria-invalid=refusal.invalid("email") aria-describedby=refusal.described_by("email", "forwarding-email", None)
+                            autofocus=refusal.about("email")/>
+                        {refusal.message("email", "forwarding-email")}
                     </div>
                     <div class="field">
                         <label for="forwarding-confirm">"E-Mail bestätigen" <span class="required">"*"</span></label>
-                        <input id="forwarding-confirm" name="confirm" type="email" autocomplete="off" required maxlength="254"/>
+                        <input id="forwarding-confirm" name="confirm" type="email" autocomplete="off" required maxlength="254"
+                            aria-invalid=refusal.invalid("confirm") aria-describedby=refusal.described_by("confirm", "forwarding-confirm", None)
+                            autofocus=refusal.about("confirm")/>
+                        {refusal.message("confirm", "forwarding-confirm")}
                     </div>
                     <div class="field">
                         <label for="forwarding-type">"Dokumententyp" <span class="required">"*"</span></label>
-                        <select id="forwarding-type" name="type_key">
+                        <select id="forwarding-type" name="type_key"
+                            aria-invalid=refusal.invalid("type_key") aria-describedby=refusal.described_by("type_key", "forwarding-type", None)
+                            autofocus=refusal.about("type_key")>
                             <option value="">"alle Typen"</option>
                             {types.get_value().into_iter().map(|kind| view! { <option value=kind.key>{kind.name}</option> }).collect_view()}
                         </select>
+                        {refusal.message("type_key", "forwarding-type")}
                     </div>
                     <div class="actions">
                         <button type="submit" class="button primary" disabled=move || add.pending().get()>"Speichern"</button>
@@ -103,7 +114,7 @@ fn Forwardings(
         <section class="card">
             <h2 class="section-title">"Ihre Weiterleitungen"</h2>
             {move || removed().then(|| view! { <p class="notice" role="status">"Die Weiterleitung wurde entfernt."</p> })}
-            {section_action_error(remove.value(), Some(super::REMOVE_SECTION))}
+            {remove_refusal.general()}
             {move || to_remove().map(|row| view! {
                 <div class="confirm-box" role="group" aria-labelledby="remove-question">
                     <p id="remove-question">
@@ -206,9 +217,8 @@ pub fn ForwardingConfirmPage() -> impl IntoView {
                                 Ok(info) => view! {
                                     <p>"Dokumente aus dem Kundenportal sollen an Ihre E-Mail-Adresse weitergeleitet werden:"</p>
                                     {link_summary(&info)}
-                                    {action_error(confirm.value())}
-                                    // A plain post comes back with one error code; the confirm form shows it.
-                                    {section_action_error(decline.value(), Some(super::DECLINED_PARAM))}
+                                    // Either button's refusal comes back to this page, shown once.
+                                    {FormRefusal::from_address(None, &[]).general()}
                                     <div class="actions">
                                         <ActionForm action=decline>
                                             <input type="hidden" name="token" value=token.get_untracked()/>
@@ -260,7 +270,7 @@ pub fn ForwardingEndPage() -> impl IntoView {
                                 Ok(info) => view! {
                                     <p>"Sie erhalten neue Dokumente aus dem Kundenportal über diese Weiterleitung:"</p>
                                     {link_summary(&info)}
-                                    {action_error(end.value())}
+                                    {FormRefusal::from_address(None, &[]).general()}
                                     <ActionForm action=end>
                                         <input type="hidden" name="token" value=token.get_untracked()/>
                                         <div class="actions">

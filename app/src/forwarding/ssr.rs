@@ -6,7 +6,7 @@
 use super::{DeliveryEntry, DeliveryLog, ForwardingLinkInfo, ForwardingOverview, ForwardingRow, ForwardingStatus, TypeChoice};
 use crate::auth::ssr::session::full_name;
 use crate::auth::ssr::SessionUser;
-use crate::domain::{messages, EmailAddress, InputError};
+use crate::domain::{EmailAddress, InputError, Refusal};
 use crate::error::AppError;
 use crate::routes;
 use crate::server::allowance::{self, Allowance};
@@ -41,10 +41,10 @@ pub enum ForwardingError {
 impl From<ForwardingError> for AppError {
     fn from(error: ForwardingError) -> Self {
         match error {
-            ForwardingError::Input(input) => AppError::Invalid(input.0),
-            ForwardingError::Duplicate => AppError::Invalid(messages::FORWARDING_EXISTS.into()),
-            ForwardingError::LimitReached => AppError::Invalid(messages::FORWARDINGS_FULL.into()),
-            ForwardingError::AddsUsedUp => AppError::Invalid(messages::ADDS_USED_UP.into()),
+            ForwardingError::Input(input) => input.into(),
+            ForwardingError::Duplicate => InputError::new(Refusal::ForwardingExists).at("email").into(),
+            ForwardingError::LimitReached => Refusal::ForwardingsFull.into(),
+            ForwardingError::AddsUsedUp => Refusal::AddsUsedUp.into(),
             ForwardingError::NotFound => AppError::NotFound,
             ForwardingError::LinkInvalid => AppError::ForwardingLinkInvalid,
             other => AppError::internal(&other),
@@ -67,10 +67,10 @@ pub struct NewForwarding {
 
 impl NewForwarding {
     pub fn parse(email: &str, confirm: &str, type_key: &str) -> Result<Self, InputError> {
-        let email = EmailAddress::parse(email)?;
+        let email = EmailAddress::parse(email).map_err(|error| error.at("email"))?;
         let same = EmailAddress::parse(confirm).is_ok_and(|confirm| confirm.as_str().eq_ignore_ascii_case(email.as_str()));
         if !same {
-            return Err(InputError::new(messages::EMAILS_DIFFER));
+            return Err(InputError::new(Refusal::EmailsDiffer).at("confirm"));
         }
         let type_key = type_key.trim();
         let type_key = (!type_key.is_empty()).then(|| type_key.to_owned());
@@ -168,7 +168,7 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
                 .bind(key)
                 .fetch_optional(&mut *tx)
                 .await?
-                .ok_or_else(|| InputError::new(messages::DOCUMENT_TYPE_UNKNOWN))?,
+                .ok_or_else(|| InputError::new(Refusal::DocumentTypeUnknown).at("type_key"))?,
         ),
     };
     // A request nobody confirmed in time gives way to the new one.
@@ -566,8 +566,8 @@ mod tests {
         assert_eq!(parsed.type_key.as_deref(), Some("rechnung"));
         assert_eq!(NewForwarding::parse("a@b.example", "a@b.example", "").unwrap().type_key, None);
         let differ = NewForwarding::parse("a@b.example", "a@c.example", "").unwrap_err();
-        assert_eq!(differ.0, messages::EMAILS_DIFFER);
-        assert_eq!(NewForwarding::parse("kein-at", "kein-at", "").unwrap_err().0, messages::EMAIL_INVALID);
+        assert_eq!(differ, InputError::new(Refusal::EmailsDiffer).at("confirm"));
+        assert_eq!(NewForwarding::parse("kein-at", "kein-at", "").unwrap_err(), InputError::new(Refusal::EmailInvalid).at("email"));
     }
 }
 

@@ -4,7 +4,7 @@
 use crate::domain::Salutation;
 use crate::error::AppError;
 use crate::routes;
-use crate::ui::{section_action_error, PageTitle};
+use crate::ui::{FormRefusal, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -115,7 +115,7 @@ pub mod ssr {
     use super::{EmailChangeInfo, ProfileDetails, EMAIL_LINK_HOURS};
     use crate::auth::ssr::session::full_name;
     use crate::auth::ssr::SessionUser;
-    use crate::domain::{messages, EmailAddress, InputError, PersonName, Salutation};
+    use crate::domain::{EmailAddress, InputError, PersonName, Refusal, Salutation};
     use crate::error::AppError;
     use crate::server::audit::{self, Actor, AuditEntry};
     use crate::server::crypto;
@@ -157,7 +157,11 @@ pub mod ssr {
 
     impl NewName {
         pub fn parse(salutation: &str, first: &str, last: &str) -> Result<Self, InputError> {
-            Ok(Self { salutation: Salutation::parse(salutation)?, first: PersonName::parse(first)?, last: PersonName::parse(last)? })
+            Ok(Self {
+                salutation: Salutation::parse(salutation).map_err(|error| error.at("salutation"))?,
+                first: PersonName::parse(first).map_err(|error| error.at("first_name"))?,
+                last: PersonName::parse(last).map_err(|error| error.at("last_name"))?,
+            })
         }
     }
 
@@ -192,9 +196,9 @@ pub mod ssr {
         password: &str,
         ip: Option<String>,
     ) -> Result<String, AppError> {
-        let new_email = EmailAddress::parse(email)?;
+        let new_email = EmailAddress::parse(email).map_err(|error| error.at("email"))?;
         if new_email.as_str().eq_ignore_ascii_case(&user.email) {
-            return Err(InputError::new(messages::EMAIL_UNCHANGED).into());
+            return Err(InputError::new(Refusal::EmailUnchanged).at("email").into());
         }
         use crate::auth::ssr::passwords::{verify_current_password, PasswordAskedFor};
         verify_current_password(state, user, password, PasswordAskedFor::EmailChange, ip.clone()).await?;
@@ -339,25 +343,35 @@ pub fn NameForm(details: ProfileDetails) -> impl IntoView {
         matches!(action.value().read().as_ref(), Some(Ok(())))
             || (action.value().read().is_none() && query.read().get("bereich").as_deref() == Some(NAME_SECTION) && query.read().get("gespeichert").is_some())
     };
+    let refusal = FormRefusal::from_address(Some(NAME_SECTION), &["salutation", "first_name", "last_name"]);
     view! {
         <ActionForm action=action>
             {move || saved().then(|| view! { <p class="notice" role="status">"Ihr Name ist gespeichert."</p> })}
-            {section_action_error(action.value(), Some(NAME_SECTION))}
+            {refusal.general()}
             <div class="field">
                 <label for="salutation">"Anrede"</label>
-                <select id="salutation" name="salutation">
+                <select id="salutation" name="salutation"
+                    aria-invalid=refusal.invalid("salutation") aria-describedby=refusal.described_by("salutation", "salutation", None)
+                    autofocus=refusal.about("salutation")>
                     {Salutation::ALL.into_iter().map(|s| view! {
                         <option value=s.key() selected=s == details.salutation>{s.label()}</option>
                     }).collect_view()}
                 </select>
+                {refusal.message("salutation", "salutation")}
             </div>
             <div class="field">
                 <label for="first-name">"Vorname"</label>
-                <input id="first-name" name="first_name" type="text" autocomplete="given-name" maxlength="100" value=details.first_name.clone()/>
+                <input id="first-name" name="first_name" type="text" autocomplete="given-name" maxlength="100" value=details.first_name.clone()
+                    aria-invalid=refusal.invalid("first_name") aria-describedby=refusal.described_by("first_name", "first-name", None)
+                    autofocus=refusal.about("first_name")/>
+                {refusal.message("first_name", "first-name")}
             </div>
             <div class="field">
                 <label for="last-name">"Nachname"</label>
-                <input id="last-name" name="last_name" type="text" autocomplete="family-name" maxlength="100" value=details.last_name.clone()/>
+                <input id="last-name" name="last_name" type="text" autocomplete="family-name" maxlength="100" value=details.last_name.clone()
+                    aria-invalid=refusal.invalid("last_name") aria-describedby=refusal.described_by("last_name", "last-name", None)
+                    autofocus=refusal.about("last_name")/>
+                {refusal.message("last_name", "last-name")}
             </div>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || action.pending().get()>"Speichern"</button>
@@ -380,6 +394,7 @@ pub fn EmailForm(details: ProfileDetails) -> impl IntoView {
         Some(Ok(address)) => Some(address.clone()),
         _ => stored_pending.clone(),
     };
+    let refusal = FormRefusal::from_address(Some(EMAIL_SECTION), &["email", "password"]);
     view! {
         <p>"Aktuelle Adresse: " <strong>{details.email.clone()}</strong></p>
         {move || pending().map(|pending| view! {
@@ -391,14 +406,20 @@ pub fn EmailForm(details: ProfileDetails) -> impl IntoView {
                     {format!("Wir haben einen Bestätigungslink an die neue Adresse gesendet. Er ist {EMAIL_LINK_HOURS} Stunden gültig; bis dahin bleibt Ihre bisherige Adresse.")}
                 </p>
             })}
-            {section_action_error(action.value(), Some(EMAIL_SECTION))}
+            {refusal.general()}
             <div class="field">
                 <label for="new-email">"Neue E-Mail-Adresse" <span class="required">"*"</span></label>
-                <input id="new-email" name="email" type="email" autocomplete="email" required maxlength="254"/>
+                <input id="new-email" name="email" type="email" autocomplete="email" required maxlength="254"
+                    aria-invalid=refusal.invalid("email") aria-describedby=refusal.described_by("email", "new-email", None)
+                    autofocus=refusal.about("email")/>
+                {refusal.message("email", "new-email")}
             </div>
             <div class="field">
                 <label for="email-password">"Passwort zur Bestätigung" <span class="required">"*"</span></label>
-                <input id="email-password" name="password" type="password" autocomplete="current-password" required/>
+                <input id="email-password" name="password" type="password" autocomplete="current-password" required
+                    aria-invalid=refusal.invalid("password") aria-describedby=refusal.described_by("password", "email-password", None)
+                    autofocus=refusal.about("password")/>
+                {refusal.message("password", "email-password")}
             </div>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || action.pending().get()>"E-Mail-Adresse ändern"</button>
@@ -435,7 +456,7 @@ pub fn EmailConfirmPage() -> impl IntoView {
                                     <p>"Benutzer " <strong>{info.username}</strong> " – neue E-Mail-Adresse:"</p>
                                     <p><strong>{info.new_email}</strong></p>
                                     <ActionForm action=confirm>
-                                        {crate::ui::action_error(confirm.value())}
+                                        {FormRefusal::from_address(None, &[]).general()}
                                         <input type="hidden" name="token" value=token.get_untracked()/>
                                         <div class="actions">
                                             <button type="submit" class="button primary" disabled=move || confirm.pending().get()>

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::auth::RecentSignInGate;
 use crate::routes;
-use crate::ui::{refused, section_action_error, PageTitle};
+use crate::ui::{refused, FormRefusal, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -73,22 +73,29 @@ fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
         rows.with_value(|rows| rows.iter().find(|row| row.id == id && !row.is_self && (caller_is_main || !row.is_main)).cloned())
     };
     let notice = move || query.read().get("erledigt").and_then(|outcome| outcome_text(&outcome));
+    let refusal = FormRefusal::from_address(Some(ADD_SECTION), &["username", "email"]);
     view! {
         <section class="card">
             <h2 class="section-title">"Benutzer hinzufügen"</h2>
             <RecentSignInGate return_to=routes::USERS.to_owned()>
                 <ActionForm action=actions.add>
-                    {section_action_error(actions.add.value(), Some(ADD_SECTION))}
+                    {refusal.general()}
                     <p class="muted">"Der neue Benutzer erhält eine E-Mail mit einem Link, über den er sein Passwort festlegt (72 Stunden gültig)."</p>
                     <div class="field">
                         <label for="new-username">"Benutzername" <span class="required">"*"</span></label>
                         <input id="new-username" name="username" type="text" autocomplete="off" required minlength="3" maxlength="64"
-                            aria-describedby="new-username-hint"/>
+                            aria-invalid=refusal.invalid("username")
+                            aria-describedby=refusal.described_by("username", "new-username", Some("new-username-hint"))
+                            autofocus=refusal.about("username")/>
+                        {refusal.message("username", "new-username")}
                         <span class="hint" id="new-username-hint">"3 bis 64 Zeichen: Buchstaben ohne Umlaute, Ziffern und . _ - @"</span>
                     </div>
                     <div class="field">
                         <label for="new-email">"E-Mail" <span class="required">"*"</span></label>
-                        <input id="new-email" name="email" type="email" autocomplete="off" required maxlength="254"/>
+                        <input id="new-email" name="email" type="email" autocomplete="off" required maxlength="254"
+                            aria-invalid=refusal.invalid("email") aria-describedby=refusal.described_by("email", "new-email", None)
+                            autofocus=refusal.about("email")/>
+                        {refusal.message("email", "new-email")}
                     </div>
                     {caller_is_main.then(|| view! { <RightsFields prefix="new" users=false forwardings=false/> })}
                     <div class="actions">
@@ -100,10 +107,9 @@ fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
         <section class="card">
             <h2 class="section-title">"Ihre Benutzer"</h2>
             {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
-            {section_action_error(actions.set_active.value(), Some(ROW_SECTION))}
-            {section_action_error(actions.set_rights.value(), None)}
-            {section_action_error(actions.resend.value(), None)}
-            {section_action_error(actions.remove.value(), None)}
+            // The toggles in the rows come back with their own section; rights, invitation and removal without one.
+            {FormRefusal::from_address(Some(ROW_SECTION), &[]).general()}
+            {FormRefusal::from_address(None, &[]).general()}
             {move || row_from("deaktivieren").filter(|row| row.active).map(|row| view! {
                 <div class="confirm-box" role="group" aria-labelledby="deactivate-question">
                     <p id="deactivate-question">

@@ -5,7 +5,7 @@ use super::{UserRow, UserStatus, UsersOverview};
 use crate::auth::ssr::session::full_name;
 use crate::auth::ssr::SessionUser;
 use crate::customers::{self, CustomerError, FirstAccess, NewUser};
-use crate::domain::{messages, CustomerNumber, EmailAddress, InputError, Username};
+use crate::domain::{CustomerNumber, EmailAddress, InputError, Refusal, Username};
 use crate::error::AppError;
 use crate::server::allowance::{self, Allowance};
 use crate::server::audit::{self, Actor, AuditEntry};
@@ -107,8 +107,8 @@ pub async fn add(
     }
     let new = NewUser {
         customer: CustomerNumber::parse(&caller.customer_number)?,
-        username: Username::parse(username)?,
-        email: EmailAddress::parse(email)?,
+        username: Username::parse(username).map_err(|error| error.at("username"))?,
+        email: EmailAddress::parse(email).map_err(|error| error.at("email"))?,
         access: FirstAccess::Invitation,
         can_manage_users: rights.manage_users,
         can_manage_forwardings: rights.manage_forwardings,
@@ -117,24 +117,24 @@ pub async fn add(
     // Every attempt counts, so that nobody probes the portal's usernames or
     // mails any address by adding and removing users again and again.
     if !allowance::take(state, Allowance::UserAdd, caller.user_id, caller.customer_id).await? {
-        return refused(state, caller, format!("Benutzer {name}: Tageskontingent erschöpft"), messages::ADDS_USED_UP, ip).await;
+        return refused(state, caller, format!("Benutzer {name}: Tageskontingent erschöpft"), Refusal::AddsUsedUp.into(), ip).await;
     }
     match customers::add_user(state, new, Actor::User(caller.user_id), ip.clone()).await {
         Ok(_) => Ok(()),
         Err(CustomerError::DuplicateUsername(_)) => {
-            refused(state, caller, format!("Benutzer {name}: Name bereits vergeben"), messages::USERNAME_TAKEN, ip).await
+            refused(state, caller, format!("Benutzer {name}: Name bereits vergeben"), InputError::new(Refusal::UsernameTaken).at("username"), ip).await
         }
         Err(CustomerError::TooManyUsers) => {
-            refused(state, caller, format!("Benutzer {name}: Höchstzahl erreicht"), messages::USERS_FULL, ip).await
+            refused(state, caller, format!("Benutzer {name}: Höchstzahl erreicht"), Refusal::UsersFull.into(), ip).await
         }
         Err(error) => Err(AppError::internal(&error)),
     }
 }
 
 /// A refused "Benutzer hinzufügen", in the audit log (a run of them is someone probing names) and in German.
-async fn refused(state: &AppState, caller: &SessionUser, detail: String, message: &str, ip: Option<String>) -> Result<(), AppError> {
+async fn refused(state: &AppState, caller: &SessionUser, detail: String, why: InputError, ip: Option<String>) -> Result<(), AppError> {
     audit::record_alone(&state.pool, entry(caller, "user_add_refused", detail, ip), state.clock.now()).await?;
-    Err(InputError::new(message).into())
+    Err(why.into())
 }
 
 #[derive(sqlx::FromRow)]
@@ -163,7 +163,7 @@ async fn target(state: &AppState, tx: &mut Transaction<'_>, caller: &SessionUser
     .await?;
     let target = target.ok_or(AppError::NotFound)?;
     if target.id == caller.user_id {
-        return Err(InputError::new(messages::NOT_YOURSELF).into());
+        return Err(InputError::new(Refusal::NotYourself).into());
     }
     if target.role == "main" {
         tracing::info!(user_id = caller.user_id, "refused: the main user is not changed by others");
@@ -179,16 +179,16 @@ fn entry(caller: &SessionUser, action: &'static str, detail: String, ip: Option<
 pub async fn resend_invitation(state: &AppState, caller: &SessionUser, id: i64, ip: Option<String>) -> Result<(), AppError> {
     // Each new invitation mails the address again: it counts like an addition.
     if !allowance::take(state, Allowance::UserAdd, caller.user_id, caller.customer_id).await? {
-        return refused(state, caller, format!("Einladung an Benutzer {id}: Tageskontingent erschöpft"), messages::ADDS_USED_UP, ip).await;
+        return refused(state, caller, format!("Einladung an Benutzer {id}: Tageskontingent erschöpft"), Refusal::AddsUsedUp.into(), ip).await;
     }
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
     let target = target(state, &mut tx, caller, id).await?;
     if target.has_password {
-        return Err(InputError::new(messages::ALREADY_SET_UP).into());
+        return Err(InputError::new(Refusal::AlreadySetUp).into());
     }
     if !target.active {
-        return Err(InputError::new(messages::INACTIVE_NOT_INVITED).into());
+        return Err(InputError::new(Refusal::InactiveNotInvited).into());
     }
     let email = EmailAddress::parse(&target.email)?;
     let username = Username::parse(&target.username)?;

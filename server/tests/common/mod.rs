@@ -159,6 +159,15 @@ pub struct TestResponse {
 }
 
 impl TestResponse {
+    /// What the page shows for a server function's refusal: the German text
+    /// of the typed error the browser decodes. Panics when the answer is no
+    /// `AppError`.
+    pub fn refusal_text(&self) -> String {
+        serde_json::from_str::<app::error::AppError>(&self.body)
+            .unwrap_or_else(|_| panic!("no AppError: {} {}", self.status, self.body))
+            .to_string()
+    }
+
     /// The `name=value` of the session cookie this response sets, if any.
     pub fn session_cookie(&self) -> Option<String> {
         self.headers
@@ -615,4 +624,32 @@ fn serve_smtp_connection(
 /// Undoes quoted-printable soft line breaks and `=3D` so a test can find a link in a mail.
 pub fn unfold_quoted_printable(message: &str) -> String {
     message.replace("=\r\n", "").replace("=3D", "=")
+}
+
+/// The start tag of the element with `id="{id}"` in a page (`<input …>`).
+pub fn tag_with_id<'a>(html: &'a str, id: &str) -> &'a str {
+    let at = html.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no element #{id} in the page"));
+    let start = html[..at].rfind('<').unwrap();
+    let end = at + html[at..].find('>').unwrap() + 1;
+    &html[start..end]
+}
+
+/// Asserts that the page shows `message` at the input `#{id}` — marked
+/// invalid, the message under it and tied to it — and nowhere as an alert,
+/// while every other input of `others` is unmarked.
+pub fn refused_at_field(html: &str, id: &str, message: &str, others: &[&str]) {
+    let input = tag_with_id(html, id);
+    assert!(input.contains("aria-invalid=\"true\""), "{input}");
+    assert!(input.contains(&format!("{id}-fehler")), "described by its message: {input}");
+    assert!(input.contains("autofocus"), "focus on it after a page load: {input}");
+    let shown = tag_with_id(html, &format!("{id}-fehler"));
+    assert!(shown.contains("class=\"field-error\""), "{shown}");
+    let after = &html[html.find(&format!("id=\"{id}-fehler\"")).unwrap()..];
+    assert!(after[after.find('>').unwrap() + 1..].starts_with(message), "the message under the field");
+    // Counted as element text: an island's props may carry it too.
+    assert_eq!(html.matches(&format!(">{message}")).count(), 1, "said once, at the field, not also above the form");
+    assert!(!html.contains("class=\"alert\">"), "no alert above the form");
+    for other in others {
+        assert!(!tag_with_id(html, other).contains("aria-invalid"), "#{other} is not marked");
+    }
 }

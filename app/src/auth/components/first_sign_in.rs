@@ -42,6 +42,7 @@ pub fn SetPasswordPage() -> impl IntoView {
     let expired = move || {
         matches!(user.get(), Some(Ok(Some(user))) if user.pending == Some(SetupStep::PasswordExpired))
     };
+    let refusal = new_password_refusal(None);
     view! {
         <PageTitle title="Passwort ändern"/>
         <SetupStepGate step=SetupStep::ChangePassword>
@@ -53,8 +54,8 @@ pub fn SetPasswordPage() -> impl IntoView {
                 }}</p>
                 <CancelForm/>
                 <ActionForm action=action>
-                    {action_error(action.value())}
-                    <OwnNewPasswordFields/>
+                    {refusal.general()}
+                    <OwnNewPasswordFields refusal/>
                     <div class="actions">
                         <button type="submit" class="button secondary" form="cancel-form">"Abbrechen"</button>
                         <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort ändern"</button>
@@ -89,7 +90,7 @@ pub fn AcceptPrivacyPage() -> impl IntoView {
                                     {text.paragraphs.into_iter().map(|p| view! { <p class="preformatted">{p}</p> }).collect_view()}
                                 </details>
                                 <ActionForm action=action>
-                                    {action_error(action.value())}
+                                    {FormRefusal::from_address(None, &[]).general()}
                                     <input type="hidden" name="version" value=text.version.unwrap_or_default().to_string()/>
                                     <div class="actions">
                                         <button type="submit" class="button primary" disabled=move || action.pending().get()>

@@ -53,12 +53,13 @@ fn LinkPage(
 #[component]
 pub fn InvitationPage() -> impl IntoView {
     let action = expect_context::<ServerAction<AcceptInvitation>>();
+    let refusal = new_password_refusal(None);
     let form = Callback::new(move |(rules, token): (PasswordRules, String)| {
         view! {
             <ActionForm action=action>
-                {action_error(action.value())}
+                {refusal.general()}
                 <input type="hidden" name="token" value=token/>
-                <NewPasswordFields rules/>
+                <NewPasswordFields rules refused=refusal.refused()/>
                 <div class="actions">
                     <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort festlegen"</button>
                 </div>
@@ -76,12 +77,13 @@ pub fn InvitationPage() -> impl IntoView {
 #[component]
 pub fn ResetPasswordPage() -> impl IntoView {
     let action = ServerAction::<ResetPassword>::new();
+    let refusal = new_password_refusal(None);
     let form = Callback::new(move |(rules, token): (PasswordRules, String)| {
         view! {
             <ActionForm action=action>
-                {action_error(action.value())}
+                {refusal.general()}
                 <input type="hidden" name="token" value=token/>
-                <NewPasswordFields rules/>
+                <NewPasswordFields rules refused=refusal.refused()/>
                 <div class="actions">
                     <a class="button secondary" href=routes::LOGIN>"Abbrechen"</a>
                     <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort speichern"</button>

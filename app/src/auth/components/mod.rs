@@ -24,11 +24,16 @@ use super::{
 use crate::error::AppError;
 use crate::legal::{get_legal_text, LegalPageKind};
 use crate::routes;
-use crate::ui::{action_error, section_action_error, PageTitle};
+use crate::ui::{FormRefusal, PageTitle, Refused};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
+
+/// The refusal of a form whose fields are the new password's two.
+fn new_password_refusal(section: Option<&str>) -> FormRefusal {
+    FormRefusal::from_address(section, &[super::NEW_PASSWORD, super::NEW_PASSWORD_AGAIN])
+}
 
 /// The signal behind a controlled input that keeps what the user typed
 /// before the WASM took over the page (a slow phone, a long password).
@@ -65,8 +70,10 @@ fn loading() -> impl IntoView {
 /// "Neues Passwort" and "Neues Passwort bestätigen", with every rule of the
 /// policy shown as met or not met while the user types — an island: the
 /// rules come along as its props. The server checks the same rules again.
+/// `refused`: the refusal the form came back with, shown at the field it is about.
 #[island]
-pub fn NewPasswordFields(rules: PasswordRules) -> impl IntoView {
+pub fn NewPasswordFields(rules: PasswordRules, refused: Refused) -> impl IntoView {
+    use super::{NEW_PASSWORD, NEW_PASSWORD_AGAIN};
     let (password, set_password) = typed_input("password");
     let (confirm, set_confirm) = typed_input("confirm");
     let rules = StoredValue::new(rules);
@@ -80,9 +87,11 @@ pub fn NewPasswordFields(rules: PasswordRules) -> impl IntoView {
             <label for="password">"Neues Passwort" <span class="required">"*"</span></label>
             // No maxlength: a browser would cut a longer password silently,
             // and the user would not know which one they set.
-            <input id="password" name="password" type="password" autocomplete="new-password" required
-                aria-describedby="password-rules" prop:value=password
+            <input id="password" name=NEW_PASSWORD type="password" autocomplete="new-password" required
+                aria-invalid=refused.invalid(NEW_PASSWORD) aria-describedby=refused.described_by(NEW_PASSWORD, "password", Some("password-rules"))
+                autofocus=refused.about(NEW_PASSWORD) prop:value=password
                 on:input=move |ev| set_password.set(event_target_value(&ev))/>
+            {refused.message(NEW_PASSWORD, "password")}
         </div>
         <ul id="password-rules" class="rules" aria-live="polite">
             {move || {
@@ -107,8 +116,11 @@ pub fn NewPasswordFields(rules: PasswordRules) -> impl IntoView {
         </ul>
         <div class="field">
             <label for="confirm">"Neues Passwort bestätigen" <span class="required">"*"</span></label>
-            <input id="confirm" name="confirm" type="password" autocomplete="new-password" required
+            <input id="confirm" name=NEW_PASSWORD_AGAIN type="password" autocomplete="new-password" required
+                aria-invalid=refused.invalid(NEW_PASSWORD_AGAIN) aria-describedby=refused.described_by(NEW_PASSWORD_AGAIN, "confirm", None)
+                autofocus=refused.about(NEW_PASSWORD_AGAIN)
                 prop:value=confirm on:input=move |ev| set_confirm.set(event_target_value(&ev))/>
+            {refused.message(NEW_PASSWORD_AGAIN, "confirm")}
         </div>
         {move || mismatch().then(|| view! { <p class="hint unmet" role="status">"Die beiden Passwörter stimmen nicht überein."</p> })}
     }
@@ -116,13 +128,13 @@ pub fn NewPasswordFields(rules: PasswordRules) -> impl IntoView {
 
 /// [`NewPasswordFields`] with the rules for the signed-in user's own password.
 #[component]
-fn OwnNewPasswordFields() -> impl IntoView {
+fn OwnNewPasswordFields(refusal: FormRefusal) -> impl IntoView {
     let rules = Resource::new(|| (), |_| own_password_rules());
     view! {
         <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 match rules.await {
-                    Ok(rules) => view! { <NewPasswordFields rules/> }.into_any(),
+                    Ok(rules) => view! { <NewPasswordFields rules refused=refusal.refused()/> }.into_any(),
                     Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
                 }
             })}

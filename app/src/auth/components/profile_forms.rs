@@ -12,17 +12,21 @@ pub fn ChangePasswordForm() -> impl IntoView {
         matches!(action.value().read().as_ref(), Some(Ok(())))
             || (action.value().read().is_none() && query.read().get("passwort").is_some())
     };
+    let refusal = FormRefusal::from_address(None, &["current", crate::auth::NEW_PASSWORD, crate::auth::NEW_PASSWORD_AGAIN]);
     view! {
         <ActionForm action=action>
             {move || changed().then(|| view! {
                 <p class="notice" role="status">"Ihr Passwort wurde geändert. Auf anderen Geräten sind Sie jetzt abgemeldet."</p>
             })}
-            {action_error(action.value())}
+            {refusal.general()}
             <div class="field">
                 <label for="current">"Aktuelles Passwort" <span class="required">"*"</span></label>
-                <input id="current" name="current" type="password" autocomplete="current-password" required/>
+                <input id="current" name="current" type="password" autocomplete="current-password" required
+                    aria-invalid=refusal.invalid("current") aria-describedby=refusal.described_by("current", "current", None)
+                    autofocus=refusal.about("current")/>
+                {refusal.message("current", "current")}
             </div>
-            <OwnNewPasswordFields/>
+            <OwnNewPasswordFields refusal/>
             <div class="actions">
                 <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort ändern"</button>
             </div>
@@ -48,7 +52,8 @@ pub fn SignInsSection() -> impl IntoView {
     };
     view! {
         {move || ended_one().then(|| view! { <p class="notice" role="status">"Die Anmeldung wurde beendet."</p> })}
-        {section_action_error(end.value(), Some(SIGN_INS_SECTION))}
+        // Ending one sign-in and all others come back to this section; its refusal shows here once.
+        {FormRefusal::from_address(Some(SIGN_INS_SECTION), &[]).general()}
         <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
@@ -103,7 +108,6 @@ fn SignOutElsewhereForm(action: ServerAction<SignOutElsewhere>) -> impl IntoView
                 };
                 view! { <p class="notice" role="status">{text}</p> }
             })}
-            {section_action_error(action.value(), Some(SIGN_INS_SECTION))}
             <p>"Beendet Ihre Anmeldung auf allen anderen Geräten und Browsern. Hier bleiben Sie angemeldet."</p>
             <div class="actions">
                 <button type="submit" class="button secondary" disabled=move || action.pending().get()>
@@ -127,6 +131,7 @@ pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoVie
     let confirm = expect_context::<ServerAction<ConfirmPassword>>();
     let children = StoredValue::new(children);
     let return_to = StoredValue::new(return_to);
+    let refusal = FormRefusal::from_address(Some(CONFIRM_SECTION), &["password"]);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
@@ -139,11 +144,15 @@ pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoVie
                             <h3 id="reauth-title" class="section-title">"Passwort bestätigen"</h3>
                             <p>"Ihre Anmeldung liegt über eine Stunde zurück. Bitte bestätigen Sie zur Sicherheit Ihr Passwort, bevor Sie Änderungen vornehmen."</p>
                             <ActionForm action=confirm>
-                                {section_action_error(confirm.value(), Some(CONFIRM_SECTION))}
+                                {refusal.general()}
                                 <input type="hidden" name="return_to" value=return_to.get_value()/>
                                 <div class="field">
                                     <label for="reauth-password">"Passwort" <span class="required">"*"</span></label>
-                                    <input id="reauth-password" name="password" type="password" autocomplete="current-password" required/>
+                                    <input id="reauth-password" name="password" type="password" autocomplete="current-password" required
+                                        aria-invalid=refusal.invalid("password")
+                                        aria-describedby=refusal.described_by("password", "reauth-password", None)
+                                        autofocus=refusal.about("password")/>
+                                    {refusal.message("password", "reauth-password")}
                                 </div>
                                 <div class="actions">
                                     <button type="submit" class="button primary" disabled=move || confirm.pending().get()>"Bestätigen"</button>

@@ -18,7 +18,8 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card narrow">
             <ActionForm action=login>
                 {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
-                {action_error(login.value())}
+                // Wrong name or password is never said of one field: that would tell which was right.
+                {FormRefusal::from_address(None, &[]).general()}
                 <div class="field">
                     <label for="username">"Benutzername" <span class="required">"*"</span></label>
                     <input id="username" name="username" type="text" autocomplete="username"
@@ -47,6 +48,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     let sent = move || {
         matches!(action.value().read().as_ref(), Some(Ok(()))) || query.read().get("gesendet").is_some()
     };
+    let refusal = FormRefusal::from_address(None, &["identifier"]);
     view! {
         <PageTitle title="Passwort vergessen"/>
         <section class="card narrow">
@@ -55,11 +57,14 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                 fallback=move || view! {
                     <ActionForm action=action>
                         <p>"Geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein. Wir senden Ihnen einen Link, mit dem Sie ein neues Passwort festlegen."</p>
-                        {action_error(action.value())}
+                        {refusal.general()}
                         <div class="field">
                             <label for="identifier">"Benutzername oder E-Mail-Adresse" <span class="required">"*"</span></label>
                             <input id="identifier" name="identifier" type="text" autocomplete="username"
-                                autocapitalize="none" spellcheck="false" required/>
+                                autocapitalize="none" spellcheck="false" required
+                                aria-invalid=refusal.invalid("identifier") aria-describedby=refusal.described_by("identifier", "identifier", None)
+                                autofocus=refusal.about("identifier")/>
+                            {refusal.message("identifier", "identifier")}
                         </div>
                         <div class="actions">
                             <a class="button secondary" href=routes::LOGIN>"Abbrechen"</a>

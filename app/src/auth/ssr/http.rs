@@ -124,11 +124,16 @@ pub fn is_plain_form_post() -> bool {
 
 /// A form the browser posted itself (no WASM yet) cannot read a JSON error:
 /// it is sent back to `page` with the error's code (`fehler=…`), and the
-/// page shows the message. `page` must be a path with a safe query.
+/// page shows the message (next to the field named by `feld=…`, where the
+/// error concerns one). `page` must be a path with a safe query.
 pub fn send_back_on_error<T>(result: Result<T, AppError>, page: &str) -> Result<T, AppError> {
     if let Err(error) = &result {
         if is_plain_form_post() {
-            leptos_axum::redirect(&routes::with_error(page, &error.form_code()));
+            let mut back = routes::with_error(page, &error.form_code());
+            if let Some(field) = error.field().filter(|field| field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')) {
+                back = routes::with_param(&back, routes::FIELD_PARAM, field);
+            }
+            leptos_axum::redirect(&back);
         }
     }
     result

@@ -9,8 +9,7 @@ use super::session::full_name;
 use super::{hashing, lockout, AuthError};
 use crate::auth::{LinkKind, PasswordRules};
 use crate::customers::issue_token;
-use crate::domain::{EmailAddress, InputError, Username};
-use crate::error::messages;
+use crate::domain::{EmailAddress, InputError, Refusal, Username};
 use crate::server::audit;
 use crate::server::crypto;
 use crate::server::db;
@@ -29,7 +28,7 @@ fn link_purpose(kind: LinkKind) -> &'static str {
 pub fn reset_identifier(raw: &str) -> Result<&str, AuthError> {
     let identifier = raw.trim();
     if identifier.is_empty() {
-        return Err(InputError::new(messages::IDENTIFIER_MISSING).into());
+        return Err(InputError::new(Refusal::IdentifierMissing).at("identifier").into());
     }
     Ok(identifier)
 }

@@ -67,7 +67,7 @@ impl From<AuthError> for AppError {
             AuthError::SetupPending => AppError::SetupPending,
             AuthError::Forbidden => AppError::Forbidden,
             AuthError::LinkInvalid => AppError::LinkInvalid,
-            AuthError::Input(input) => AppError::Invalid(input.0),
+            AuthError::Input(input) => input.into(),
             AuthError::Busy => AppError::Busy,
             other => AppError::internal(&other),
         }

@@ -6,9 +6,8 @@
 
 use super::session::{create_session, SessionUser};
 use super::{hashing, lockout, AuthError};
-use crate::auth::{PasswordRules, SetupStep};
-use crate::domain::{EmailAddress, InputError, Password};
-use crate::error::messages;
+use crate::auth::{PasswordRules, SetupStep, NEW_PASSWORD, NEW_PASSWORD_AGAIN};
+use crate::domain::{EmailAddress, InputError, Password, Refusal};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto::{PasswordHashString, Verification};
 use crate::server::db::{self, Transaction};
@@ -25,9 +24,9 @@ pub fn rules_for(state: &AppState, username: &str, customer_name: &str) -> Passw
 
 /// The new password if it meets every rule and both fields agree.
 pub(super) fn parse_new_password(rules: &PasswordRules, password: &str, confirm: &str) -> Result<Password, AuthError> {
-    let password = Password::parse(password, &rules.policy, rules.context())?;
+    let password = Password::parse(password, &rules.policy, rules.context()).map_err(|error| error.at(NEW_PASSWORD))?;
     if password.expose() != confirm {
-        return Err(InputError::new(messages::PASSWORDS_DIFFER).into());
+        return Err(InputError::new(Refusal::PasswordsDiffer).at(NEW_PASSWORD_AGAIN).into());
     }
     Ok(password)
 }
@@ -136,7 +135,7 @@ pub async fn set_initial_password(
     let password = parse_new_password(&rules, password, confirm)?;
     if let Some(stored) = stored_hash(state, session.user_id).await? {
         if let Verification::Valid { .. } = hashing::verify(state, password.expose(), stored).await? {
-            return Err(InputError::new(messages::SAME_AS_BEFORE).into());
+            return Err(InputError::new(Refusal::SameAsBefore).at(NEW_PASSWORD).into());
         }
     }
     let hash = hashing::hash(state, password.expose()).await?;
@@ -171,7 +170,7 @@ pub async fn accept_privacy(
     }
     let current = crate::legal::ssr::current_privacy_notice(&state.pool).await?.map(|(v, _)| v);
     if current != Some(version) {
-        return Err(InputError::new(messages::PRIVACY_CHANGED).into());
+        return Err(InputError::new(Refusal::PrivacyChanged).into());
     }
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
@@ -218,12 +217,12 @@ pub async fn verify_current_password(
     };
     if lockout::claim_attempt(&state.pool, &key, now).await?.is_none() {
         refused("current_password_refused_locked").await?;
-        return Err(InputError::new(messages::TOO_MANY_WRONG).into());
+        return Err(InputError::new(Refusal::TooManyWrong).at(asked_for.field()).into());
     }
     let stored = stored_hash(state, user.user_id).await?.unwrap_or_else(|| (*state.dummy_hash).clone());
     if let Verification::Invalid = slot.verify(current, stored).await? {
         refused("current_password_wrong").await?;
-        return Err(InputError::new(messages::CURRENT_WRONG).into());
+        return Err(InputError::new(Refusal::CurrentWrong).at(asked_for.field()).into());
     }
     lockout::clear(&state.pool, &key).await?;
     Ok(())
@@ -238,6 +237,14 @@ pub enum PasswordAskedFor {
 }
 
 impl PasswordAskedFor {
+    /// The field of the form that asks for it.
+    fn field(self) -> &'static str {
+        match self {
+            PasswordAskedFor::PasswordChange => "current",
+            PasswordAskedFor::Confirmation | PasswordAskedFor::EmailChange => "password",
+        }
+    }
+
     fn label(self) -> &'static str {
         match self {
             PasswordAskedFor::Confirmation => "Passwort bestätigen",
@@ -270,7 +277,7 @@ pub async fn change_password(
     let rules = rules_for(state, &user.username, &user.customer_name);
     let password = parse_new_password(&rules, password, confirm)?;
     if password.expose() == current {
-        return Err(InputError::new(messages::NEW_EQUALS_CURRENT).into());
+        return Err(InputError::new(Refusal::NewEqualsCurrent).at(NEW_PASSWORD).into());
     }
     let hash = hashing::hash(state, password.expose()).await?;
     let now = state.clock.now();

@@ -10,6 +10,7 @@ use super::pdf::file_name;
 use super::CustomerScope;
 use crate::auth::ssr::SignedIn;
 use crate::documents::{export_too_many_message, ListQuery};
+use crate::domain::Refusal;
 use crate::error::{AppError, Caller, Valid};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::csv::cell;
@@ -74,7 +75,7 @@ pub async fn export_zip(
         Err(error) => return AppError::from(error).respond(caller),
     };
     if rows.len() > limit as usize {
-        return AppError::Invalid(export_too_many_message(limit)).respond(caller);
+        return AppError::refused(Refusal::Other(export_too_many_message(limit))).respond(caller);
     }
     let names = entry_names(rows.iter().map(|row| file_name(&row.type_name, &row.number).0));
     let index = index_csv(&rows, &names, &state.config.time_zone);
@@ -82,7 +83,7 @@ pub async fn export_zip(
     entries.extend(names.iter().map(String::as_str).zip(rows.iter().map(|row| row.size_bytes as usize)));
     let size = zipit::archive_size(entries);
     if size >= ZIP_MAX_BYTES {
-        return AppError::Invalid("Diese Auswahl ist für eine ZIP-Datei zu groß (über 4 GB). Bitte schränken Sie die Filter ein.".into())
+        return AppError::refused(Refusal::Other("Diese Auswahl ist für eine ZIP-Datei zu groß (über 4 GB). Bitte schränken Sie die Filter ein.".into()))
             .respond(caller);
     }
 

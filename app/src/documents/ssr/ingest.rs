@@ -47,7 +47,7 @@ pub struct NewDocument {
 }
 
 fn field(field: &'static str) -> impl Fn(InputError) -> DocumentError {
-    move |error| DocumentError::Invalid { field, message: error.0 }
+    move |error| DocumentError::Invalid { field, message: error.to_string() }
 }
 
 /// `YYYY-MM-DD` (the CLI also takes `TT.MM.JJJJ`).

@@ -138,7 +138,10 @@ impl From<DocumentError> for crate::error::AppError {
     fn from(error: DocumentError) -> Self {
         match error {
             DocumentError::NotFound => crate::error::AppError::NotFound,
-            DocumentError::Invalid { message, .. } => crate::error::AppError::Invalid(message),
+            DocumentError::Invalid { message, field } => crate::error::AppError::Invalid {
+                refusal: crate::domain::Refusal::Other(message),
+                field: Some(field.to_owned()),
+            },
             other => crate::error::AppError::internal(&other),
         }
     }
