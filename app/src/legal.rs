@@ -51,29 +51,33 @@ impl SiteResource {
 /// Public by design: branding is shown on the login page.
 #[server(endpoint = "site/info")]
 pub async fn get_site_info() -> Result<SiteInfo, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    let branding = &state.config.branding;
-    Ok(SiteInfo {
-        operator_name: branding.operator_name.clone(),
-        hotline: branding.hotline.clone(),
-        hotline_note: branding.hotline_note.clone(),
+    crate::server::serve::read(crate::server::serve::anyone(), async |state, ()| {
+        let branding = &state.config.branding;
+        Ok(SiteInfo {
+            operator_name: branding.operator_name.clone(),
+            hotline: branding.hotline.clone(),
+            hotline_note: branding.hotline_note.clone(),
+        })
     })
+    .await
 }
 
 /// Public by design: these pages must be readable without signing in.
 #[server(endpoint = "site/legal")]
 pub async fn get_legal_text(kind: LegalPageKind) -> Result<LegalText, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    let branding = &state.config.branding;
-    let (text, version) = match kind {
-        LegalPageKind::Contact => (branding.contact_text.clone(), None),
-        LegalPageKind::Imprint => (branding.imprint_text.clone(), None),
-        LegalPageKind::Privacy => match ssr::current_privacy_notice(&state.pool).await? {
-            Some((version, body)) => (body, Some(version)),
-            None => (branding.privacy_text.clone(), None),
-        },
-    };
-    Ok(LegalText { paragraphs: paragraphs(&text), version })
+    crate::server::serve::read(crate::server::serve::anyone(), async |state, ()| {
+        let branding = &state.config.branding;
+        let (text, version) = match kind {
+            LegalPageKind::Contact => (branding.contact_text.clone(), None),
+            LegalPageKind::Imprint => (branding.imprint_text.clone(), None),
+            LegalPageKind::Privacy => match ssr::current_privacy_notice(&state.pool).await? {
+                Some((version, body)) => (body, Some(version)),
+                None => (branding.privacy_text.clone(), None),
+            },
+        };
+        Ok(LegalText { paragraphs: paragraphs(&text), version })
+    })
+    .await
 }
 
 /// Splits plain text at blank lines; lines inside a paragraph stay lines.

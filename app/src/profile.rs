@@ -16,6 +16,10 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
+use crate::auth::ssr::require_user;
+#[cfg(feature = "ssr")]
+use crate::server::serve::{read, serve};
 
 /// How a user hears of a new document (Profil → E-Mail-Benachrichtigung →
 /// Bereitstellung von Dokumenten).
@@ -72,27 +76,19 @@ pub const NOTIFICATION_SECTION: &str = "benachrichtigung";
 /// The signed-in user's choice.
 #[server(endpoint = "profile/notification")]
 pub async fn notification_mode() -> Result<NotifyMode, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    let user = crate::auth::ssr::require_user().await?;
-    Ok(ssr::notify_mode(&state, user.user_id).await?)
+    read(require_user(), async |state, user| Ok(ssr::notify_mode(state, user.user_id).await?)).await
 }
 
 /// Stores the signed-in user's choice ("Speichern").
 #[server(endpoint = "profile/set_notification")]
 pub async fn set_notification_mode(mode: String) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
-    let result = async {
-        let user = crate::auth::ssr::require_user().await?;
-        let mode = NotifyMode::parse(&mode)?;
-        ssr::set_notify_mode(&state, &user, mode, ip).await
-    }
-    .await;
     let page = format!("{}?bereich={NOTIFICATION_SECTION}", crate::routes::PROFILE);
-    crate::auth::ssr::send_back_on_error(result, &page)?;
-    if crate::auth::ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!("{page}&gespeichert=1"));
-    }
-    Ok(())
+    let served = serve(require_user(), &page, async |state, user, ip| {
+        let mode = NotifyMode::parse(&mode)?;
+        ssr::set_notify_mode(state, &user, mode, ip).await
+    })
+    .await?;
+    Ok(served.then_show(&format!("{page}&gespeichert=1")))
 }
 
 #[cfg(feature = "ssr")]

@@ -82,8 +82,10 @@ impl ActivityQuery {
 /// One page of the customer's activity (right "Benutzer verwalten").
 #[server(endpoint = "activity/list")]
 pub async fn list_activity(query: ActivityQuery) -> Result<ActivityList, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    let user = crate::auth::ssr::require_permission(crate::auth::ssr::Permission::ManageUsers).await?;
-    let filter = ssr::Filter::parse(&state, &query)?;
-    Ok(ssr::page(&state, user.customer_id, &filter, query.page).await?)
+    let guard = crate::auth::ssr::require_permission(crate::auth::ssr::Permission::ManageUsers);
+    crate::server::serve::read(guard, async |state, user| {
+        let filter = ssr::Filter::parse(state, &query)?;
+        Ok(ssr::page(state, user.customer_id, &filter, query.page).await?)
+    })
+    .await
 }

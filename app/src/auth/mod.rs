@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 pub mod ssr;
+#[cfg(feature = "ssr")]
+use crate::server::{limits::LimitedAction, serve::{anyone, limited, read, serve}};
 
 mod components;
 pub use components::{AcceptPrivacyPage, ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
@@ -145,7 +147,7 @@ pub enum LinkKind {
 /// to decide between login and portal.
 #[server(endpoint = "auth/current_user")]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
-    Ok(ssr::optional_session().await?.map(|user| user.view()))
+    read(ssr::optional_session(), async |_, session| Ok(session.map(|user| user.view()))).await
 }
 
 /// Signs in with username and password. Works as a plain form post before
@@ -164,57 +166,45 @@ pub async fn logout() -> Result<(), AppError> {
 /// The rules a new password of the signed-in user must meet.
 #[server(endpoint = "auth/password_rules")]
 pub async fn own_password_rules() -> Result<PasswordRules, AppError> {
-    // Contexts first: during SSR they are not reliably there after an await.
-    let state = expect_context::<crate::server::state::AppState>();
-    let session = ssr::require_session().await?;
-    Ok(ssr::passwords::rules_for(&state, &session.username, &session.customer_name))
+    read(ssr::require_session(), async |state, session| {
+        Ok(ssr::passwords::rules_for(state, &session.username, &session.customer_name))
+    })
+    .await
 }
 
 /// First sign-in, step 1: replaces the operator's password with the user's own.
 #[server(endpoint = "auth/set_initial_password")]
 pub async fn set_initial_password(password: String, confirm: String) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
-    let result = async {
-        let session = ssr::require_session().await?;
-        Ok(ssr::passwords::set_initial_password(&state, &session, &password, &confirm, ip).await?)
-    }
-    .await;
-    let token = ssr::send_back_on_error(result, SetupStep::ChangePassword.path())?;
-    ssr::set_session_cookie(&state, &token, false);
-    ssr::redirect_after_setup(&state, &token).await
+    let served = serve(ssr::require_session(), SetupStep::ChangePassword.path(), async |state, session, ip| {
+        Ok(ssr::passwords::set_initial_password(state, &session, &password, &confirm, ip).await?)
+    })
+    .await?;
+    ssr::set_session_cookie(&served.state, &served.value, false);
+    ssr::redirect_after_setup(&served.state, &served.value).await
 }
 
 /// First sign-in, step 2 (and after every new version): accepts the privacy
 /// notice the page showed.
 #[server(endpoint = "auth/accept_privacy")]
 pub async fn accept_privacy(version: i64) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
-    let result = async {
-        let session = ssr::require_session().await?;
-        Ok(ssr::passwords::accept_privacy(&state, &session, version, ip).await?)
-    }
-    .await;
-    ssr::send_back_on_error(result, SetupStep::AcceptPrivacy.path())?;
-    leptos_axum::redirect(routes::HOME);
-    Ok(())
+    let served = serve(ssr::require_session(), SetupStep::AcceptPrivacy.path(), async |state, session, ip| {
+        Ok(ssr::passwords::accept_privacy(state, &session, version, ip).await?)
+    })
+    .await?;
+    Ok(served.then_go(routes::HOME))
 }
 
 /// Profile: a new password for a signed-in user, who proves it is them with
 /// the current one. The user's other sessions end.
 #[server(endpoint = "auth/change_password")]
 pub async fn change_password(current: String, password: String, confirm: String) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
-    let result = async {
-        ssr::limit(&state, crate::server::limits::LimitedAction::Login)?;
-        let user = ssr::require_user().await?;
-        Ok(ssr::passwords::change_password(&state, &user, &current, &password, &confirm, ip).await?)
-    }
-    .await;
-    let token = ssr::send_back_on_error(result, routes::PROFILE)?;
-    ssr::set_session_cookie(&state, &token, false);
-    if ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!("{}?passwort=geaendert", routes::PROFILE));
-    }
+    let guard = limited(LimitedAction::Login, ssr::require_user());
+    let served = serve(guard, routes::PROFILE, async |state, user, ip| {
+        Ok(ssr::passwords::change_password(state, &user, &current, &password, &confirm, ip).await?)
+    })
+    .await?;
+    ssr::set_session_cookie(&served.state, &served.value, false);
+    served.then_show(&format!("{}?passwort=geaendert", routes::PROFILE));
     Ok(())
 }
 
@@ -222,49 +212,38 @@ pub async fn change_password(current: String, password: String, confirm: String)
 /// stays signed in. Answers how many ended.
 #[server(endpoint = "auth/sign_out_elsewhere")]
 pub async fn sign_out_elsewhere() -> Result<u64, AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
-    let result = async {
-        let user = ssr::require_user().await?;
-        Ok(ssr::end_other_sessions(&state, &user, ip).await?)
-    }
-    .await;
-    let section = components::SIGN_INS_SECTION;
-    let (token, ended) = ssr::send_back_on_error(result, &format!("{}?bereich={section}", routes::PROFILE))?;
-    ssr::set_session_cookie(&state, &token, false);
-    if ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!("{}?bereich={section}&abgemeldet={ended}", routes::PROFILE));
-    }
+    let page = format!("{}?bereich={}", routes::PROFILE, components::SIGN_INS_SECTION);
+    let served = serve(ssr::require_user(), &page, async |state, user, ip| {
+        Ok(ssr::end_other_sessions(state, &user, ip).await?)
+    })
+    .await?;
+    let (token, ended) = &served.value;
+    ssr::set_session_cookie(&served.state, token, false);
+    let ended = *ended;
+    served.then_show(&format!("{page}&abgemeldet={ended}"));
     Ok(ended)
 }
 
 /// Profil → Anmeldungen: the user's live sessions.
 #[server(endpoint = "auth/sign_ins")]
 pub async fn sign_ins() -> Result<Vec<SignInEntry>, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    let user = ssr::require_user().await?;
-    Ok(ssr::session::list_sessions(&state, &user).await?)
+    read(ssr::require_user(), async |state, user| Ok(ssr::session::list_sessions(state, &user).await?)).await
 }
 
 /// Profil → Anmeldungen → "Abmelden" for one session. Answers whether it
 /// was this browser's (which is then signed out).
 #[server(endpoint = "auth/end_sign_in")]
 pub async fn end_sign_in(id: String) -> Result<bool, AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
-    let result = async {
-        let user = ssr::require_user().await?;
-        Ok(ssr::session::end_session(&state, &user, &id, ip).await?)
-    }
-    .await;
-    let section = components::SIGN_INS_SECTION;
-    let ended = ssr::send_back_on_error(result, &format!("{}?bereich={section}", routes::PROFILE))?;
-    let this_device = ended == Some(true);
+    let page = format!("{}?bereich={}", routes::PROFILE, components::SIGN_INS_SECTION);
+    let served = serve(ssr::require_user(), &page, async |state, user, ip| {
+        Ok(ssr::session::end_session(state, &user, &id, ip).await?)
+    })
+    .await?;
+    let this_device = served.value == Some(true);
     if this_device {
-        ssr::set_session_cookie(&state, "", true);
+        ssr::set_session_cookie(&served.state, "", true);
     }
-    if ssr::is_plain_form_post() {
-        let page = if this_device { routes::LOGIN.to_owned() } else { format!("{}?bereich={section}&beendet=1", routes::PROFILE) };
-        leptos_axum::redirect(&page);
-    }
+    served.then_show(&if this_device { routes::LOGIN.to_owned() } else { format!("{page}&beendet=1") });
     Ok(this_device)
 }
 
@@ -281,19 +260,14 @@ pub const NEW_PASSWORD_AGAIN: &str = "confirm";
 /// Without JavaScript the browser goes back to `return_to`.
 #[server(endpoint = "auth/confirm_password")]
 pub async fn confirm_password(password: String, return_to: String) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
     let back = routes::local_path(&return_to).unwrap_or(routes::HOME).to_owned();
-    let result = async {
-        ssr::limit(&state, crate::server::limits::LimitedAction::Login)?;
-        let user = ssr::require_user().await?;
-        Ok(ssr::passwords::confirm_password(&state, &user, &password, ip).await?)
-    }
-    .await;
-    let token = ssr::send_back_on_error(result, &routes::with_param(&back, "bereich", CONFIRM_SECTION))?;
-    ssr::set_session_cookie(&state, &token, false);
-    if ssr::is_plain_form_post() {
-        leptos_axum::redirect(&back);
-    }
+    let guard = limited(LimitedAction::Login, ssr::require_user());
+    let served = serve(guard, &routes::with_param(&back, "bereich", CONFIRM_SECTION), async |state, user, ip| {
+        Ok(ssr::passwords::confirm_password(state, &user, &password, ip).await?)
+    })
+    .await?;
+    ssr::set_session_cookie(&served.state, &served.value, false);
+    served.then_show(&back);
     Ok(())
 }
 
@@ -301,52 +275,46 @@ pub async fn confirm_password(password: String, return_to: String) -> Result<(),
 /// matches; matching active accounts get a mail with a link.
 #[server(endpoint = "auth/request_reset")]
 pub async fn request_password_reset(identifier: String) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
-    let result = ssr::limit(&state, crate::server::limits::LimitedAction::PasswordReset)
-        .and_then(|()| Ok(ssr::links::request_reset_in_background(&state, &identifier, ip)?));
-    ssr::send_back_on_error(result, routes::FORGOT_PASSWORD)?;
-    if ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!("{}?gesendet=1", routes::FORGOT_PASSWORD));
-    }
-    Ok(())
+    let guard = limited(LimitedAction::PasswordReset, anyone());
+    let served = serve(guard, routes::FORGOT_PASSWORD, async |state, (), ip| {
+        Ok(ssr::links::request_reset_in_background(state, &identifier, ip)?)
+    })
+    .await?;
+    Ok(served.then_show(&format!("{}?gesendet=1", routes::FORGOT_PASSWORD)))
 }
 
 /// Whether a mailed link still works, and the rules for the password it sets.
 #[server(endpoint = "auth/link_info")]
 pub async fn link_info(kind: LinkKind, token: String) -> Result<PasswordRules, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
-    Ok(ssr::links::link_info(&state, kind, &token).await?)
+    let guard = limited(LimitedAction::Link, anyone());
+    read(guard, async |state, ()| Ok(ssr::links::link_info(state, kind, &token).await?)).await
 }
 
 /// Sets a new password through a "Passwort vergessen" link. Every session of
 /// the user ends; they sign in again with the new password.
 #[server(endpoint = "auth/reset_password")]
 pub async fn reset_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
-    let result = async {
-        ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
-        let kind = LinkKind::PasswordReset;
-        Ok(ssr::links::use_link(&state, kind, &token, &password, &confirm, ip).await?)
-    }
-    .await;
-    ssr::send_back_on_error(result, &routes::with_token(routes::RESET_PASSWORD, &token))?;
-    leptos_axum::redirect(&format!("{}?passwort=neu", routes::LOGIN));
-    Ok(())
+    let guard = limited(LimitedAction::Link, anyone());
+    let served = serve(guard, &routes::with_token(routes::RESET_PASSWORD, &token), async |state, (), ip| {
+        // Every session of the user ends: there is none to go on with.
+        ssr::links::use_link(state, LinkKind::PasswordReset, &token, &password, &confirm, ip).await?;
+        Ok(())
+    })
+    .await?;
+    Ok(served.then_go(&format!("{}?passwort=neu", routes::LOGIN)))
 }
 
 /// Sets the first password through an invitation link and signs the new
 /// user in; the privacy notice comes next.
 #[server(endpoint = "auth/accept_invitation")]
 pub async fn accept_invitation(token: String, password: String, confirm: String) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), ssr::client_ip());
-    let result = async {
-        ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
-        let kind = LinkKind::Invitation;
-        Ok(ssr::links::use_link(&state, kind, &token, &password, &confirm, ip).await?)
-    }
-    .await;
-    match ssr::send_back_on_error(result, &routes::with_token(routes::INVITATION, &token))? {
+    let guard = limited(LimitedAction::Link, anyone());
+    let served = serve(guard, &routes::with_token(routes::INVITATION, &token), async |state, (), ip| {
+        Ok(ssr::links::use_link(state, LinkKind::Invitation, &token, &password, &confirm, ip).await?)
+    })
+    .await?;
+    let state = served.state;
+    match served.value {
         Some(session) => {
             ssr::end_this_browsers_session(&state).await?;
             ssr::set_session_cookie(&state, &session, false);

@@ -262,28 +262,31 @@ pub struct DocumentPage {
 /// The signed-in user's documents for one state of the list.
 #[server(endpoint = "documents/list")]
 pub async fn list_documents(query: ListQuery) -> Result<DocumentPage, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    let user = crate::auth::ssr::require_user().await?;
-    let mut page = ssr::list::list(&state, ssr::CustomerScope::of(&user), user.user_id, &query).await?;
-    page.shows_delivery_log = user.can_manage_forwardings;
-    Ok(page)
+    crate::server::serve::read(crate::auth::ssr::require_user(), async |state, user| {
+        let mut page = ssr::list::list(state, ssr::CustomerScope::of(&user), user.user_id, &query).await?;
+        page.shows_delivery_log = user.can_manage_forwardings;
+        Ok(page)
+    })
+    .await
 }
 
 /// The document types, for the type filter.
 #[server(endpoint = "documents/types")]
 pub async fn document_types() -> Result<Vec<DocumentTypeOption>, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    crate::auth::ssr::require_user().await?;
-    let types = ssr::types::list(&state.pool).await?;
-    Ok(types.into_iter().map(|kind| DocumentTypeOption { key: kind.key, name: kind.name }).collect())
+    crate::server::serve::read(crate::auth::ssr::require_user(), async |state, _| {
+        let types = ssr::types::list(&state.pool).await?;
+        Ok(types.into_iter().map(|kind| DocumentTypeOption { key: kind.key, name: kind.name }).collect())
+    })
+    .await
 }
 
 /// How many of the user's documents they have not opened yet (the start page's tile).
 #[server(endpoint = "documents/new_count")]
 pub async fn new_document_count() -> Result<i64, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    let user = crate::auth::ssr::require_user().await?;
-    ssr::list::new_count(&state, ssr::CustomerScope::of(&user), user.user_id).await.map_err(AppError::from)
+    crate::server::serve::read(crate::auth::ssr::require_user(), async |state, user| {
+        Ok(ssr::list::new_count(state, ssr::CustomerScope::of(&user), user.user_id).await?)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -13,6 +13,12 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 pub mod ssr;
+#[cfg(feature = "ssr")]
+use crate::auth::ssr::{require_permission, require_permission_to_change, Permission};
+#[cfg(feature = "ssr")]
+use crate::server::serve::{anyone, limited, read, serve};
+#[cfg(feature = "ssr")]
+use crate::{routes, server::limits::LimitedAction};
 
 /// Where a forwarding stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,59 +100,44 @@ pub struct DeliveryLog {
 /// The customer's forwardings (right "Weiterleitungen verwalten").
 #[server(endpoint = "forwardings/list")]
 pub async fn list_forwardings() -> Result<ForwardingOverview, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    let user = crate::auth::ssr::require_permission(crate::auth::ssr::Permission::ManageForwardings).await?;
-    Ok(ssr::overview(&state, &user).await?)
+    read(require_permission(Permission::ManageForwardings), async |state, user| Ok(ssr::overview(state, &user).await?)).await
 }
 
 /// "Weiterleitung hinzufügen": the address twice and a type (empty: all
 /// types). A confirmation mail goes to the address.
 #[server(endpoint = "forwardings/add")]
 pub async fn add_forwarding(email: String, confirm: String, type_key: String) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
-    let result = async {
-        let user = crate::auth::ssr::require_permission_to_change(crate::auth::ssr::Permission::ManageForwardings).await?;
-        Ok(ssr::add(&state, &user, &email, &confirm, &type_key, ip).await?)
-    }
-    .await;
-    crate::auth::ssr::send_back_on_error(result, crate::routes::FORWARDINGS)?;
-    if crate::auth::ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!("{}?hinzugefuegt=1", crate::routes::FORWARDINGS));
-    }
-    Ok(())
+    let guard = require_permission_to_change(Permission::ManageForwardings);
+    let served = serve(guard, routes::FORWARDINGS, async |state, user, ip| {
+        Ok(ssr::add(state, &user, &email, &confirm, &type_key, ip).await?)
+    })
+    .await?;
+    Ok(served.then_show(&format!("{}?hinzugefuegt=1", routes::FORWARDINGS)))
 }
 
 /// "Entfernen" (after its confirmation): nothing more goes to the address.
 #[server(endpoint = "forwardings/remove")]
 pub async fn remove_forwarding(id: i64) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
-    let result = async {
-        let user = crate::auth::ssr::require_permission_to_change(crate::auth::ssr::Permission::ManageForwardings).await?;
-        Ok(ssr::remove(&state, &user, id, ip).await?)
-    }
-    .await;
-    crate::auth::ssr::send_back_on_error(result, &format!("{}?bereich={REMOVE_SECTION}", crate::routes::FORWARDINGS))?;
-    if crate::auth::ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!("{}?entfernt=1", crate::routes::FORWARDINGS));
-    }
-    Ok(())
+    let guard = require_permission_to_change(Permission::ManageForwardings);
+    let refused = format!("{}?bereich={REMOVE_SECTION}", routes::FORWARDINGS);
+    let served = serve(guard, &refused, async |state, user, ip| Ok(ssr::remove(state, &user, id, ip).await?)).await?;
+    Ok(served.then_show(&format!("{}?entfernt=1", routes::FORWARDINGS)))
 }
 
 /// Which mails went out for one of the customer's documents (right
 /// "Weiterleitungen verwalten").
 #[server(endpoint = "forwardings/delivery_log")]
 pub async fn get_delivery_log(document_id: i64) -> Result<DeliveryLog, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    let user = crate::auth::ssr::require_permission(crate::auth::ssr::Permission::ManageForwardings).await?;
-    Ok(ssr::delivery_log(&state, &user, document_id).await?)
+    read(require_permission(Permission::ManageForwardings), async |state, user| {
+        Ok(ssr::delivery_log(state, &user, document_id).await?)
+    })
+    .await
 }
 
 /// What a confirmation link is for, while it works (anyone with the link).
 #[server(endpoint = "forwardings/confirmation_info")]
 pub async fn confirmation_info(token: String) -> Result<ForwardingLinkInfo, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    crate::auth::ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
-    Ok(ssr::confirmation_info(&state, &token).await?)
+    read(limited(LimitedAction::Link, anyone()), async |state, ()| Ok(ssr::confirmation_info(state, &token).await?)).await
 }
 
 /// The address's owner says yes: from now on new documents go to it.
@@ -164,9 +155,7 @@ pub async fn decline_forwarding(token: String) -> Result<(), AppError> {
 /// What a forwarded mail's "beenden" link ends (anyone with the link).
 #[server(endpoint = "forwardings/end_info")]
 pub async fn end_info(token: String) -> Result<ForwardingLinkInfo, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    crate::auth::ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
-    Ok(ssr::end_info(&state, &token).await?)
+    read(limited(LimitedAction::Link, anyone()), async |state, ()| Ok(ssr::end_info(state, &token).await?)).await
 }
 
 /// The recipient ends the forwarding from the link in a forwarded mail.
@@ -177,18 +166,12 @@ pub async fn end_forwarding(token: String) -> Result<(), AppError> {
 
 #[cfg(feature = "ssr")]
 async fn answer_link(token: String, answer: ssr::LinkAnswer) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
-    let result = async {
-        crate::auth::ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
-        Ok(ssr::answer_link(&state, &token, answer, ip).await?)
-    }
-    .await;
     let page = answer.page();
-    crate::auth::ssr::send_back_on_error(result, &crate::routes::with_token(page, &token))?;
-    if crate::auth::ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!("{page}?{}=1", answer.done_param()));
-    }
-    Ok(())
+    let served = serve(limited(LimitedAction::Link, anyone()), &routes::with_token(page, &token), async |state, (), ip| {
+        Ok(ssr::answer_link(state, &token, answer, ip).await?)
+    })
+    .await?;
+    Ok(served.then_show(&format!("{page}?{}=1", answer.done_param())))
 }
 
 /// The `bereich` a refused removal comes back with (the add form shows the rest).

@@ -9,6 +9,12 @@ use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use serde::{Deserialize, Serialize};
+#[cfg(feature = "ssr")]
+use crate::auth::ssr::{optional_session, require_user, set_session_cookie};
+#[cfg(feature = "ssr")]
+use crate::server::serve::{anyone, limited, read, serve};
+#[cfg(feature = "ssr")]
+use crate::server::limits::LimitedAction;
 
 /// The `bereich` of Profil → Name and Profil → E-Mail in an address.
 pub const NAME_SECTION: &str = "name";
@@ -37,27 +43,19 @@ pub struct EmailChangeInfo {
 
 #[server(endpoint = "profile/details")]
 pub async fn get_profile() -> Result<ProfileDetails, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    let user = crate::auth::ssr::require_user().await?;
-    Ok(ssr::details(&state, user.user_id).await?)
+    read(require_user(), async |state, user| Ok(ssr::details(state, user.user_id).await?)).await
 }
 
 /// Profil → Name → Speichern.
 #[server(endpoint = "profile/set_name")]
 pub async fn set_name(salutation: String, first_name: String, last_name: String) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
-    let result = async {
-        let user = crate::auth::ssr::require_user().await?;
-        let name = ssr::NewName::parse(&salutation, &first_name, &last_name)?;
-        ssr::set_name(&state, &user, name, ip).await
-    }
-    .await;
     let page = format!("{}?bereich={NAME_SECTION}", routes::PROFILE);
-    crate::auth::ssr::send_back_on_error(result, &page)?;
-    if crate::auth::ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!("{page}&gespeichert=1"));
-    }
-    Ok(())
+    let served = serve(require_user(), &page, async |state, user, ip| {
+        let name = ssr::NewName::parse(&salutation, &first_name, &last_name)?;
+        ssr::set_name(state, &user, name, ip).await
+    })
+    .await?;
+    Ok(served.then_show(&format!("{page}&gespeichert=1")))
 }
 
 /// Profil → E-Mail: a new address and the current password. A link goes to
@@ -65,48 +63,34 @@ pub async fn set_name(salutation: String, first_name: String, last_name: String)
 /// same whatever the address: the address as it will be stored.
 #[server(endpoint = "profile/request_email_change")]
 pub async fn request_email_change(email: String, password: String) -> Result<String, AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
-    let result = async {
-        crate::auth::ssr::limit(&state, crate::server::limits::LimitedAction::Login)?;
-        let user = crate::auth::ssr::require_user().await?;
-        ssr::request_email_change(&state, &user, &email, &password, ip).await
-    }
-    .await;
     let page = format!("{}?bereich={EMAIL_SECTION}", routes::PROFILE);
-    let address = crate::auth::ssr::send_back_on_error(result, &page)?;
-    if crate::auth::ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!("{page}&gesendet=1"));
-    }
-    Ok(address)
+    let served = serve(limited(LimitedAction::Login, require_user()), &page, async |state, user, ip| {
+        ssr::request_email_change(state, &user, &email, &password, ip).await
+    })
+    .await?;
+    Ok(served.then_show(&format!("{page}&gesendet=1")))
 }
 
 /// Whether an e-mail change's link still works (anyone with the link).
 #[server(endpoint = "profile/email_change_info")]
 pub async fn check_email_link(token: String) -> Result<EmailChangeInfo, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    crate::auth::ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
-    Ok(ssr::email_change_info(&state, &token).await?)
+    read(limited(LimitedAction::Link, anyone()), async |state, ()| Ok(ssr::email_change_info(state, &token).await?)).await
 }
 
 /// The owner of the new address confirms: the address changes, the old one
 /// is told, every other session of the user ends.
 #[server(endpoint = "profile/confirm_email_change")]
 pub async fn confirm_email_change(token: String) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
-    let result = async {
-        crate::auth::ssr::limit(&state, crate::server::limits::LimitedAction::Link)?;
-        // The browser's own session of this user (if any) goes on.
-        let session = crate::auth::ssr::optional_session().await?;
-        ssr::confirm_email_change(&state, &token, session.as_ref(), ip).await
+    // The browser's own session of this user (if any) goes on.
+    let guard = limited(LimitedAction::Link, optional_session());
+    let served = serve(guard, &routes::with_token(routes::EMAIL_CONFIRM, &token), async |state, session, ip| {
+        ssr::confirm_email_change(state, &token, session.as_ref(), ip).await
+    })
+    .await?;
+    if let Some(session) = &served.value {
+        set_session_cookie(&served.state, session, false);
     }
-    .await;
-    let session = crate::auth::ssr::send_back_on_error(result, &routes::with_token(routes::EMAIL_CONFIRM, &token))?;
-    if let Some(session) = session {
-        crate::auth::ssr::set_session_cookie(&state, &session, false);
-    }
-    if crate::auth::ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!("{}?bestaetigt=1", routes::EMAIL_CONFIRM));
-    }
+    served.then_show(&format!("{}?bestaetigt=1", routes::EMAIL_CONFIRM));
     Ok(())
 }
 

@@ -14,5 +14,6 @@ pub mod limits;
 pub mod mail;
 pub mod metrics;
 pub mod redact;
+pub mod serve;
 pub mod state;
 pub mod storage;

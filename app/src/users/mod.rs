@@ -12,6 +12,12 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 pub mod ssr;
+#[cfg(feature = "ssr")]
+use crate::auth::ssr::{require_permission, require_permission_to_change, Permission, SessionUser};
+#[cfg(feature = "ssr")]
+use crate::server::serve::{read, serve};
+#[cfg(feature = "ssr")]
+use crate::{routes, server::state::AppState};
 
 /// Where a user stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,9 +99,7 @@ pub const ROW_SECTION: &str = "benutzer";
 
 #[server(endpoint = "users/list")]
 pub async fn list_users() -> Result<UsersOverview, AppError> {
-    let state = expect_context::<crate::server::state::AppState>();
-    let user = crate::auth::ssr::require_permission(crate::auth::ssr::Permission::ManageUsers).await?;
-    Ok(ssr::overview(&state, &user).await?)
+    read(require_permission(Permission::ManageUsers), async |state, user| Ok(ssr::overview(state, &user).await?)).await
 }
 
 /// "Benutzer hinzufügen": a username, an address and (main user only) rights.
@@ -107,75 +111,62 @@ pub async fn add_user(
     manage_users: Option<String>,
     manage_forwardings: Option<String>,
 ) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
-    let result = async {
-        let user = crate::auth::ssr::require_permission_to_change(crate::auth::ssr::Permission::ManageUsers).await?;
+    change(ADD_SECTION, "hinzugefuegt", async |state, user, ip| {
         let rights = ssr::Rights { manage_users: ticked(&manage_users), manage_forwardings: ticked(&manage_forwardings) };
-        ssr::add(&state, &user, &username, &email, rights, ip).await
-    }
-    .await;
-    done(result, ADD_SECTION, "hinzugefuegt")
+        ssr::add(state, &user, &username, &email, rights, ip).await
+    })
+    .await
 }
 
 /// "Einladung erneut senden": a new link, the old one stops working.
 #[server(endpoint = "users/resend_invitation")]
 pub async fn resend_invitation(id: i64) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
-    let result = async {
-        let user = crate::auth::ssr::require_permission_to_change(crate::auth::ssr::Permission::ManageUsers).await?;
-        ssr::resend_invitation(&state, &user, id, ip).await
-    }
-    .await;
-    done(result, ROW_SECTION, "eingeladen")
+    change(ROW_SECTION, "eingeladen", async |state, user, ip| {
+        ssr::resend_invitation(state, &user, id, ip).await
+    })
+    .await
 }
 
 /// Aktiv ticked or unticked. Unticking ends the user's sessions at once,
 /// voids their open links and stops their notification mails.
 #[server(endpoint = "users/set_active")]
 pub async fn set_user_active(id: i64, active: bool) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
-    let result = async {
-        let user = crate::auth::ssr::require_permission_to_change(crate::auth::ssr::Permission::ManageUsers).await?;
-        ssr::set_active(&state, &user, id, active, ip).await
-    }
-    .await;
-    done(result, ROW_SECTION, if active { "aktiviert" } else { "deaktiviert" })
+    change(ROW_SECTION, if active { "aktiviert" } else { "deaktiviert" }, async |state, user, ip| {
+        ssr::set_active(state, &user, id, active, ip).await
+    })
+    .await
 }
 
 /// The rights of a sub-user; only the main user may grant them.
 #[server(endpoint = "users/set_rights")]
 pub async fn set_user_rights(id: i64, manage_users: Option<String>, manage_forwardings: Option<String>) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
-    let result = async {
-        let user = crate::auth::ssr::require_permission_to_change(crate::auth::ssr::Permission::ManageUsers).await?;
+    change(ROW_SECTION, "gespeichert", async |state, user, ip| {
         let rights = ssr::Rights { manage_users: ticked(&manage_users), manage_forwardings: ticked(&manage_forwardings) };
-        ssr::set_rights(&state, &user, id, rights, ip).await
-    }
-    .await;
-    done(result, ROW_SECTION, "gespeichert")
+        ssr::set_rights(state, &user, id, rights, ip).await
+    })
+    .await
 }
 
 /// "Entfernen" (after its confirmation): the sub-user is deleted; the
 /// activity log keeps their name.
 #[server(endpoint = "users/remove")]
 pub async fn remove_user(id: i64) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<crate::server::state::AppState>(), crate::auth::ssr::client_ip());
-    let result = async {
-        let user = crate::auth::ssr::require_permission_to_change(crate::auth::ssr::Permission::ManageUsers).await?;
-        ssr::remove(&state, &user, id, ip).await
-    }
-    .await;
-    done(result, ROW_SECTION, "entfernt")
+    change(ROW_SECTION, "entfernt", async |state, user, ip| {
+        ssr::remove(state, &user, id, ip).await
+    })
+    .await
 }
 
-/// Without JavaScript a form comes back to the list: with its error in its
-/// section, or with what was done.
+/// A change on the Benutzer page by a user with the right to make it.
+/// Without JavaScript the form comes back to the list: with its refusal in
+/// its section, or with what was done.
 #[cfg(feature = "ssr")]
-fn done(result: Result<(), AppError>, section: &str, outcome: &str) -> Result<(), AppError> {
-    let page = format!("{}?bereich={section}", crate::routes::USERS);
-    crate::auth::ssr::send_back_on_error(result, &page)?;
-    if crate::auth::ssr::is_plain_form_post() {
-        leptos_axum::redirect(&format!("{}?erledigt={outcome}", crate::routes::USERS));
-    }
-    Ok(())
+async fn change(
+    section: &str,
+    outcome: &str,
+    work: impl AsyncFnOnce(&AppState, SessionUser, Option<String>) -> Result<(), AppError>,
+) -> Result<(), AppError> {
+    let refused = format!("{}?bereich={section}", routes::USERS);
+    let served = serve(require_permission_to_change(Permission::ManageUsers), &refused, work).await?;
+    Ok(served.then_show(&format!("{}?erledigt={outcome}", routes::USERS)))
 }

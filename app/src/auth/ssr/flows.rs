@@ -2,7 +2,8 @@
 
 use super::credentials::{audit_alone, verify_credentials};
 use super::devices;
-use super::http::{client_ip, device_cookie_value, limit, send_back_on_error, session_cookie_value, set_session_cookie};
+use super::http::{device_cookie_value, session_cookie_value, set_session_cookie};
+use crate::server::serve::{anyone, limited, serve};
 use super::session::{create_session, delete_session_by_hash, load_session};
 use crate::auth::SetupStep;
 use crate::error::AppError;
@@ -25,13 +26,12 @@ pub async fn redirect_after_setup(state: &AppState, session_token: &str) -> Resu
 }
 
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<AppState>(), client_ip());
-    let device = device_cookie_value(&state);
-    let result = match limit(&state, LimitedAction::Login) {
-        Ok(()) => verify_credentials(&state, &username, &password, device.as_deref(), ip).await.map_err(AppError::from),
-        Err(error) => Err(error),
-    };
-    let verified = send_back_on_error(result, routes::LOGIN)?;
+    let device = device_cookie_value(&expect_context::<AppState>());
+    let served = serve(limited(LimitedAction::Login, anyone()), routes::LOGIN, async |state, (), ip| {
+        Ok(verify_credentials(state, &username, &password, device.as_deref(), ip).await?)
+    })
+    .await?;
+    let (state, verified) = (served.state, served.value);
     end_this_browsers_session(&state).await?;
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
@@ -54,17 +54,20 @@ pub async fn end_this_browsers_session(state: &AppState) -> Result<(), AppError>
 }
 
 pub async fn logout() -> Result<(), AppError> {
-    let (state, ip) = (expect_context::<AppState>(), client_ip());
-    if let Some(token) = session_cookie_value(&state) {
-        if let Some(user) = load_session(&state, &token).await? {
-            delete_session_by_hash(&state.pool, &user.session_hash).await?;
-            audit_alone(&state, Some(user.user_id), Some(user.customer_id), "logout", ip, state.clock.now())
-                .await?;
-        } else {
-            delete_session_by_hash(&state.pool, &crypto::token_hash(&token)).await?;
+    // Anyone may sign out: without a valid session there is only the cookie to remove.
+    let token = session_cookie_value(&expect_context::<AppState>());
+    let served = serve(anyone(), routes::LOGIN, async |state, (), ip| {
+        if let Some(token) = token {
+            if let Some(user) = load_session(state, &token).await? {
+                delete_session_by_hash(&state.pool, &user.session_hash).await?;
+                audit_alone(state, Some(user.user_id), Some(user.customer_id), "logout", ip, state.clock.now()).await?;
+            } else {
+                delete_session_by_hash(&state.pool, &crypto::token_hash(&token)).await?;
+            }
         }
-    }
-    set_session_cookie(&state, "", true);
-    leptos_axum::redirect(routes::LOGIN);
-    Ok(())
+        Ok(())
+    })
+    .await?;
+    set_session_cookie(&served.state, "", true);
+    Ok(served.then_go(routes::LOGIN))
 }

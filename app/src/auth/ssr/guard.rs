@@ -3,7 +3,8 @@
 //! ([`require_user`]); SSR calls server-function bodies directly, so route
 //! middleware alone would not protect them.
 
-use super::http::{request_parts, session_token};
+use super::http::session_token;
+use crate::server::serve::request_parts;
 use super::session::{load_session, SessionUser};
 use crate::auth::SetupStep;
 use crate::error::{found, AppError, Caller};

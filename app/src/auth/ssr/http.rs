@@ -1,14 +1,13 @@
-//! HTTP plumbing of signing in: the session cookie, the client's address,
-//! per-address limits, and how a form posted without JavaScript is answered.
-//! Works inside a server function (request parts and response options come
-//! from Leptos' context) and, through [`session_token`], in plain handlers.
+//! HTTP plumbing of signing in: the session and device cookies and where a
+//! session comes from. Works inside a server function (request parts and
+//! response options come from Leptos' context) and, through
+//! [`session_token`], in plain handlers.
 
-use crate::error::AppError;
-use crate::routes;
-use crate::server::limits::{client_address, LimitedAction};
+use crate::server::limits::client_address;
+use crate::server::serve::request_parts;
 use crate::server::state::AppState;
 use cookie::{Cookie, SameSite};
-use http::header::{ACCEPT, COOKIE, SET_COOKIE};
+use http::header::{COOKIE, SET_COOKIE};
 use http::request::Parts;
 use http::HeaderValue;
 use leptos::prelude::*;
@@ -42,11 +41,6 @@ pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
         .map(|cookie| cookie.value().to_owned())
 }
 
-/// The current request inside a server function.
-pub fn request_parts() -> Option<Parts> {
-    use_context::<Parts>()
-}
-
 /// The session cookie of the current server-function request.
 pub fn session_cookie_value(state: &AppState) -> Option<String> {
     session_token(&request_parts()?, state)
@@ -55,12 +49,6 @@ pub fn session_cookie_value(state: &AppState) -> Option<String> {
 /// The device cookie (see [`super::devices`]) of the current server-function request.
 pub fn device_cookie_value(state: &AppState) -> Option<String> {
     cookie_value(&request_parts()?, super::devices::cookie_name(state))
-}
-
-/// The client's address (see [`client_address`]), for the audit log.
-pub fn client_ip() -> Option<String> {
-    let state = use_context::<AppState>()?;
-    client_address(&request_parts()?, &state.config).map(|ip| ip.to_string())
 }
 
 /// Where the current request comes from, for a new session's entry in
@@ -78,20 +66,6 @@ pub fn session_origin() -> super::session::SessionOrigin {
         .and_then(|state| client_address(&parts, &state.config))
         .map(super::session::coarse_address);
     super::session::SessionOrigin { user_agent, coarse_ip }
-}
-
-/// Counts this request against the client's per-minute allowance for `action`.
-pub fn limit(state: &AppState, action: LimitedAction) -> Result<(), AppError> {
-    let client = request_parts()
-        .and_then(|parts| client_address(&parts, &state.config))
-        .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
-    state.rate_limits.check(action, client).map_err(|wait| {
-        tracing::warn!(?action, %client, "per-address limit reached");
-        if action == LimitedAction::Login {
-            state.metrics.refused_sign_in("rate_limited");
-        }
-        AppError::TooManyRequests { retry_after_seconds: wait.as_secs().max(1) }
-    })
 }
 
 pub fn set_session_cookie(state: &AppState, value: &str, remove: bool) {
@@ -114,27 +88,3 @@ pub fn append_cookie(cookie: &Cookie<'_>) {
     }
 }
 
-/// True for a form the browser posted itself (no WASM yet): it follows
-/// redirects instead of reading a JSON answer.
-pub fn is_plain_form_post() -> bool {
-    request_parts()
-        .and_then(|parts| parts.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
-        .unwrap_or(false)
-}
-
-/// A form the browser posted itself (no WASM yet) cannot read a JSON error:
-/// it is sent back to `page` with the error's code (`fehler=…`), and the
-/// page shows the message (next to the field named by `feld=…`, where the
-/// error concerns one). `page` must be a path with a safe query.
-pub fn send_back_on_error<T>(result: Result<T, AppError>, page: &str) -> Result<T, AppError> {
-    if let Err(error) = &result {
-        if is_plain_form_post() {
-            let mut back = routes::with_error(page, &error.form_code());
-            if let Some(field) = error.field().filter(|field| field.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')) {
-                back = routes::with_param(&back, routes::FIELD_PARAM, field);
-            }
-            leptos_axum::redirect(&back);
-        }
-    }
-    result
-}

@@ -5,7 +5,7 @@
 //! - [`guard`]: who is calling (the [`guard::SignedIn`] extractor, the
 //!   server-function guards) and what they may do;
 //! - [`flows`]: sign-in and sign-out;
-//! - [`http`]: cookies, client address, limits, plain form posts;
+//! - [`http`]: the session and device cookies;
 //! - [`lockout`], [`devices`], [`hashing`], [`expiry`], [`passwords`]: the
 //!   counter of failed tries, the browsers exempt from strangers' tries,
 //!   Argon2 off the executor, password expiry, and every way to set a password.
@@ -26,7 +26,8 @@ pub mod session;
 
 pub use flows::{end_this_browsers_session, login, logout, redirect_after_setup};
 pub use guard::{optional_session, require_permission, require_permission_to_change, require_session, require_user, Permission, SignedIn};
-pub use http::{client_ip, is_plain_form_post, limit, send_back_on_error, set_session_cookie};
+pub use http::set_session_cookie;
+pub use crate::server::serve::client_ip;
 pub use session::{end_other_sessions, SessionUser};
 
 use crate::domain::InputError;
