@@ -101,12 +101,20 @@
     navigate(new Request(url), { pop: event.state || {} });
   });
 
-  // An island that changed what the page shows (a search as you type) asks
-  // for the rest of the page and the address bar to follow: `kp:navigate`
-  // with `{ url, replace }`. Focus and scroll stay where they are.
+  // An island asks for another page: `kp:navigate` with `{ url, replace }`
+  // when it changed what the page shows (a search as you type: focus and
+  // scroll stay where they are), with `{ url, settle: true }` when a form
+  // it sent to its server function succeeded (the page it names comes as
+  // after a click). Taking it, this cancels the event; the island loads the
+  // page itself otherwise.
   addEventListener("kp:navigate", (event) => {
     const url = new URL(event.detail.url, location.href);
-    if (!isPage(url)) { location.assign(url); return; }
+    event.preventDefault();
+    if (!isPage(url) || !isPage(new URL(location.href))) { location.assign(url); return; }
+    if (event.detail.settle) {
+      navigate(new Request(url), url.pathname + url.search === here() ? { replace: true } : { push: true });
+      return;
+    }
     navigate(new Request(url), event.detail.replace ? { replace: true, quiet: true } : { push: true, quiet: true });
   });
 

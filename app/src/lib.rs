@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href=stylesheet/>
         <ui::HydrationMark/>
+        <ui::FormCalls/>
         // Says the new page's title when the navigation script has put it in
         // place (it keeps this element across pages: a live region must exist
         // before it changes).

@@ -1,10 +1,14 @@
 //! Pieces every page may use, whatever its feature: the title bar and the
-//! page's `main` landmark. Knows no feature.
+//! page's `main` landmark, how a form shows a refusal, and the island that
+//! sends forms to their server functions. Knows no feature.
 
 use crate::error::AppError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
+
+mod form_calls;
+pub use form_calls::FormCalls;
 
 /// The id of every page's `main` landmark; the skip link jumps there.
 pub const MAIN_ID: &str = "inhalt";

@@ -60,6 +60,11 @@ export async function signIn(page: Page, username: string, password: string) {
   await page.getByLabel('Benutzername').fill(username);
   await page.getByLabel('Passwort').fill(password);
   await page.getByRole('button', { name: 'Login' }).click();
+  // Sent by the page's WASM (a fetch, then the next page) or by the browser:
+  // done once the login page is left or says why not.
+  const left = page.waitForURL((url) => url.pathname !== '/login').then(() => true, () => false);
+  const refused = page.getByRole('alert').waitFor().then(() => true, () => false);
+  await Promise.race([left, refused]);
 }
 
 /** On the first-sign-in pages: sets `newPassword` and accepts the privacy notice. */

@@ -114,12 +114,17 @@ test('the filter form and paging change the list inside the document and the add
   expect(await sameDocument(page)).toBe(true);
 });
 
-test('a refused form comes back in place with what was typed, the password excepted, and its message', async ({ page }) => {
+test('a form calls its server function: a refusal stays in place with what was typed, the password excepted, a success shows the new page', async ({ page }) => {
   await signedIn(page);
   await page.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Weiterleitungen' }).click();
   await arrivedAt(page, /\/weiterleitungen$/, 'Weiterleitungen');
-  const requests: string[] = [];
-  page.on('request', (request) => { if (request.method() === 'POST') requests.push(request.resourceType()); });
+  await waitForHydration(page);
+  const sent: { method: string; path: string; accept: string; kind: string }[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (!['document', 'fetch', 'xhr'].includes(request.resourceType()) || url.pathname.startsWith('/pkg/')) return;
+    sent.push({ method: request.method(), path: url.pathname + url.search, accept: request.headers()['accept'] ?? '', kind: request.resourceType() });
+  });
   await page.locator('#forwarding-email').fill('buchhaltung@ziel.example');
   await page.locator('#forwarding-confirm').fill('anders@ziel.example');
   await page.getByRole('button', { name: 'Speichern' }).click();
@@ -128,14 +133,24 @@ test('a refused form comes back in place with what was typed, the password excep
   await expect(page.locator('#forwarding-email')).not.toHaveAttribute('aria-invalid', 'true');
   await expect(page.locator('#forwarding-email')).toHaveValue('buchhaltung@ziel.example');
   await expect(page.locator('#forwarding-confirm')).toHaveValue('anders@ziel.example');
-  expect(requests, 'sent by fetch, not as a page load').toEqual(['fetch']);
+  expect(sent, 'one call of the server function, its typed answer read in place, no page fetched').toEqual([
+    { method: 'POST', path: '/api/forwardings/add', accept: 'application/json', kind: 'fetch' },
+  ]);
   expect(await sameDocument(page)).toBe(true);
   await expectNoViolations(page);
-  // Corrected, the mark goes with the message.
+  // Corrected, the mark goes with the message; the page the function names comes in place.
+  sent.length = 0;
   await page.locator('#forwarding-confirm').fill('buchhaltung@ziel.example');
   await page.getByRole('button', { name: 'Speichern' }).click();
   await expect(page.getByText('Die Weiterleitung ist gespeichert.')).toBeVisible();
+  await expect(page).toHaveURL(/\/weiterleitungen\?hinzugefuegt=1$/);
+  await expect(page.locator('table.forwarding-table tbody tr', { hasText: 'buchhaltung@ziel.example' })).toBeVisible();
   await expect(page.locator('[aria-invalid="true"]')).toHaveCount(0);
+  expect(sent.map(({ method, path, kind }) => `${method} ${path} ${kind}`)).toEqual([
+    'POST /api/forwardings/add fetch',
+    'GET /weiterleitungen?hinzugefuegt=1 fetch',
+  ]);
+  expect(await sameDocument(page)).toBe(true);
 
   // Profil → Passwort: a wrong current password; the password fields come back empty.
   await page.getByRole('button', { name: 'Benutzermenü' }).click();

@@ -15,6 +15,33 @@ test('a wrong password gets the one German message', async ({ page }) => {
   await expect(page).toHaveURL(/\/login/);
 });
 
+test('with JavaScript the login calls its server function: a refusal in place keeps the name, not the password', async ({ page }) => {
+  const customer = createCustomer('vorort');
+  await page.goto('/login');
+  await waitForHydration(page);
+  const documents: string[] = [];
+  page.on('request', (request) => { if (request.resourceType() === 'document') documents.push(request.url()); });
+  const call = page.waitForRequest((request) => request.url().endsWith('/api/auth/login') && request.method() === 'POST');
+  await page.getByLabel('Benutzername').fill(customer.username);
+  await page.getByLabel('Passwort').fill('Falsch-Wort-9');
+  await page.getByRole('button', { name: 'Login' }).click();
+  await expect(page.getByRole('alert')).toHaveText('Benutzername oder Passwort ist falsch.');
+  expect((await call).headers()['accept']).toBe('application/json');
+  expect(documents, 'no page load').toEqual([]);
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByLabel('Benutzername')).toHaveValue(customer.username);
+  await expect(page.getByLabel('Passwort')).toHaveValue('');
+  // Again, right: one alert at most, and on to the first-sign-in step the server names.
+  await page.getByLabel('Passwort').fill('Falsch-Wort-10');
+  const second = page.waitForResponse((response) => response.url().endsWith('/api/auth/login'));
+  await page.getByRole('button', { name: 'Login' }).click();
+  expect((await second).status()).toBe(401);
+  await expect(page.getByRole('alert')).toHaveCount(1);
+  await page.getByLabel('Passwort').fill(customer.password);
+  await page.getByRole('button', { name: 'Login' }).click();
+  await expect(page).toHaveURL(/\/passwort-festlegen$/);
+});
+
 test('sign in, see the tiles and the user menu, sign out', async ({ page, browser }) => {
   const customer = await createReadyCustomer(browser, 'shell');
   await signIn(page, customer.username, customer.password);

@@ -71,10 +71,17 @@ test('Benutzer: invite a colleague, grant a right, deactivate them while they ar
   await page.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Benutzer', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Benutzer', exact: true })).toBeVisible();
   await waitForHydration(page);
-  await page.getByLabel('Benutzername').fill(colleague.username);
+  // A taken name (the main user's own, in other letters): refused at the field, in place.
+  await page.getByLabel('Benutzername').fill(customer.username.toUpperCase());
   await page.getByLabel('E-Mail').fill(colleague.email);
   await page.getByRole('button', { name: 'Benutzer hinzufügen' }).click();
+  await expectRefusedAt(page, '#new-username', 'Dieser Benutzername ist bereits vergeben. Bitte wählen Sie einen anderen.');
+  await expect(page.getByLabel('E-Mail')).toHaveValue(colleague.email);
+  await expect(page).toHaveURL(/\/benutzer$/);
+  await page.getByLabel('Benutzername').fill(colleague.username);
+  await page.getByRole('button', { name: 'Benutzer hinzufügen' }).click();
   await expect(page.getByText('Der Benutzer ist angelegt.')).toBeVisible();
+  await expect(page.locator('[aria-invalid="true"]')).toHaveCount(0);
   const row = page.locator('table.users-table tbody tr', { hasText: colleague.username });
   await expect(row.getByText('eingeladen')).toBeVisible();
   await expectNoViolations(page);

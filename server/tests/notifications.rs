@@ -449,7 +449,11 @@ async fn mismatched_duplicate_and_over_the_limit_are_refused_in_german() {
     refused(add_forwarding(&app, &cookie, "a@x.example", "b@x.example", "").await, "Die beiden E-Mail-Adressen stimmen nicht überein.");
     refused(add_forwarding(&app, &cookie, "kein-at", "kein-at", "").await, "Bitte geben Sie eine gültige E-Mail-Adresse ein.");
     refused(add_forwarding(&app, &cookie, "a@x.example", "a@x.example", "gibtsnicht").await, "Bitte wählen Sie einen Dokumententyp");
-    assert_eq!(add_forwarding(&app, &cookie, "a@x.example", "A@X.example", "rechnung").await.status, StatusCode::OK);
+    let added = add_forwarding(&app, &cookie, "a@x.example", "A@X.example", "rechnung").await;
+    assert_eq!(added.status, StatusCode::OK);
+    // The app is told the page a plain post would be sent to, and shows it in place.
+    assert_eq!(added.location(), Some("/weiterleitungen?hinzugefuegt=1"));
+    assert!(added.headers.contains_key("serverfnredirect"), "{:?}", added.headers);
     refused(add_forwarding(&app, &cookie, "A@x.example", "a@x.example", "rechnung").await, "Diese Weiterleitung gibt es bereits");
     // Without JavaScript the duplicate comes back with the field it is about.
     let taken = app.request(plain_form_post("forwardings/add", &[("email", "a@x.example"), ("confirm", "a@x.example"), ("type_key", "rechnung")], &cookie)).await;

@@ -191,7 +191,7 @@ pub async fn accept_privacy(version: i64) -> Result<(), AppError> {
         Ok(ssr::passwords::accept_privacy(state, &session, version, ip).await?)
     })
     .await?;
-    Ok(served.then_go(routes::HOME))
+    Ok(served.then_show(routes::HOME))
 }
 
 /// Profile: a new password for a signed-in user, who proves it is them with
@@ -301,7 +301,7 @@ pub async fn reset_password(token: String, password: String, confirm: String) ->
         Ok(())
     })
     .await?;
-    Ok(served.then_go(&format!("{}?passwort=neu", routes::LOGIN)))
+    Ok(served.then_show(&format!("{}?passwort=neu", routes::LOGIN)))
 }
 
 /// Sets the first password through an invitation link and signs the new

@@ -35,17 +35,10 @@ pub struct Served<T> {
 }
 
 impl<T> Served<T> {
-    /// A form posted without JavaScript goes on to `page`; the app gets the value.
+    /// Where the caller goes on to: a form posted without JavaScript is
+    /// redirected to `page`; the app gets the value and `page` in `Location`
+    /// (with `serverfnredirect`, status 200) and shows it in place.
     pub fn then_show(self, page: &str) -> T {
-        if is_plain_form_post() {
-            leptos_axum::redirect(page);
-        }
-        self.value
-    }
-
-    /// Also the app goes on to `page`, as a page of its own (after a
-    /// first-sign-in step or a reset: the portal or the login opens anew).
-    pub fn then_go(self, page: &str) -> T {
         leptos_axum::redirect(page);
         self.value
     }

@@ -69,5 +69,5 @@ pub async fn logout() -> Result<(), AppError> {
     })
     .await?;
     set_session_cookie(&served.state, "", true);
-    Ok(served.then_go(routes::LOGIN))
+    Ok(served.then_show(routes::LOGIN))
 }
