@@ -172,29 +172,26 @@ impl AppError {
     }
 }
 
-/// Who is asking decides how a refusal is answered.
+/// What was asked for decides how a refusal is answered.
 #[cfg(feature = "ssr")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Caller {
-    /// A browser asking for a page (`Accept: text/html`): not being signed
-    /// in is answered with a redirect to the login page.
+    /// A page's address (a page, a PDF, an export): not being signed in is
+    /// answered with a redirect to the login page, whatever the client
+    /// accepts — a link opened by `curl` or a mail program is a page too.
     Page,
-    /// Everything else: the hydrated page's server-function calls, scripts
-    /// and the mobile app get the status and the error as JSON.
+    /// `/api/…`: server functions, the ingest API, scripts and the mobile
+    /// app get the status and the error as JSON.
     Api,
 }
 
 #[cfg(feature = "ssr")]
 impl Caller {
-    pub fn of(headers: &http::HeaderMap) -> Caller {
-        let wants_html = headers
-            .get(http::header::ACCEPT)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| value.contains("text/html"));
-        if wants_html {
-            Caller::Page
-        } else {
+    pub fn of(path: &str) -> Caller {
+        if path == "/api" || path.starts_with("/api/") {
             Caller::Api
+        } else {
+            Caller::Page
         }
     }
 }
@@ -279,7 +276,7 @@ where
 #[cfg(feature = "ssr")]
 fn refuse_malformed(parts: &http::request::Parts, rejection: &dyn std::fmt::Display) -> axum::response::Response {
     tracing::info!(path = %parts.uri.path(), %rejection, "malformed request refused");
-    AppError::BadRequest.respond(Caller::of(&parts.headers))
+    AppError::BadRequest.respond(Caller::of(parts.uri.path()))
 }
 
 /// Marks a response as a refusal, for the audit log: the error it answers.

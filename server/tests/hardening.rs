@@ -468,7 +468,8 @@ async fn refusals_are_written_to_the_audit_log() {
         .unwrap();
     assert_eq!(app.request(cross_site).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.call("auth/change_password", &[("current", "x"), ("password", "y"), ("confirm", "y")], None).await.status, StatusCode::UNAUTHORIZED);
-    assert_eq!(app.get("/api/v1/me", None).await.status, StatusCode::FOUND);
+    assert_eq!(app.get("/api/v1/me", None).await.status, StatusCode::UNAUTHORIZED, "JSON under /api/, also for a browser");
+    assert_eq!(app.get("/dokumente/1/pdf", None).await.status, StatusCode::FOUND, "a page's address: to the login");
     let me = app.request(Request::get("/api/v1/me").body(Body::empty()).unwrap()).await;
     assert_eq!(me.status, StatusCode::UNAUTHORIZED);
     customer_in_setup(&app, "60022", "halb", PASSWORD).await;

@@ -51,9 +51,10 @@ async fn api_me_answers_the_signed_in_user_and_refuses_everyone_else() {
     let pending = get_json(&app, routes::API_ME, Some(&in_setup)).await;
     assert_eq!((pending.status, pending.body.as_str()), (StatusCode::FORBIDDEN, "\"SetupPending\""));
 
-    // The same route asked for as a page sends the browser where it can go on.
-    assert_eq!(app.get(routes::API_ME, None).await.location(), Some(routes::LOGIN));
-    assert_eq!(app.get(routes::API_ME, Some(&in_setup)).await.location(), Some(routes::SET_PASSWORD));
+    // Under /api/ the answer is JSON whatever the client accepts: a browser gets no page.
+    let as_page = app.get(routes::API_ME, None).await;
+    assert_eq!((as_page.status, as_page.location(), as_page.body.as_str()), (StatusCode::UNAUTHORIZED, None, "\"NotSignedIn\""));
+    assert_eq!(app.get(routes::API_ME, Some(&in_setup)).await.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -74,6 +75,17 @@ async fn every_page_route_renders_for_whom_it_is_meant() {
         for address in addresses {
             let signed_out = app.get(&address, None).await;
             assert_eq!((signed_out.status, signed_out.location()), (StatusCode::FOUND, Some(routes::LOGIN)), "{address}");
+        }
+        // A page's address answers as a page whatever the client accepts (curl, a mail program, a script).
+        for accept in ["*/*", "application/json", ""] {
+            let mut request = Request::get(page.to_string());
+            if !accept.is_empty() {
+                request = request.header(header::ACCEPT, accept);
+            }
+            let signed_out = app.request(request.body(Body::empty()).unwrap()).await;
+            assert_eq!((signed_out.status, signed_out.location()), (StatusCode::FOUND, Some(routes::LOGIN)), "{page} {accept:?}");
+            let pending = get_json(&app, page, Some(&in_setup)).await;
+            assert_eq!((pending.status, pending.location()), (StatusCode::FOUND, Some(routes::SET_PASSWORD)), "{page} {accept:?}");
         }
         let pending = app.get(page, Some(&in_setup)).await;
         assert_eq!((pending.status, pending.location()), (StatusCode::FOUND, Some(routes::SET_PASSWORD)), "{page}");
@@ -133,8 +145,18 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
                 let signed_in = get_json(&app, &path, Some(&ready)).await;
                 let expected = if path == pattern { StatusCode::OK } else { StatusCode::NOT_FOUND };
                 assert_eq!(signed_in.status, expected, "{path} signed in");
-                let refused = if access == RouteAccess::Public { expected } else { StatusCode::UNAUTHORIZED };
+                // A signed-out caller of a page's address (a PDF, an export) is sent to the login, JSON or
+                // not; under /api/ it gets 401 JSON.
+                let under_api = path.starts_with("/api/");
+                let refused = match access {
+                    RouteAccess::Public => expected,
+                    _ if under_api => StatusCode::UNAUTHORIZED,
+                    _ => StatusCode::FOUND,
+                };
                 assert_eq!(anonymous.status, refused, "{path}");
+                if access == RouteAccess::SignedIn && !under_api {
+                    assert_eq!(anonymous.location(), Some(routes::LOGIN), "{path}");
+                }
             }
             RouteAccess::ApiKey => {
                 let post = |cookie: Option<&str>| {

@@ -179,11 +179,11 @@ pub async fn csv(state: &AppState, customer_id: i64, filter: &Filter) -> Result<
 pub async fn export_csv(
     SignedIn(user): SignedIn,
     axum::extract::State(state): axum::extract::State<AppState>,
-    headers: http::HeaderMap,
+    uri: http::Uri,
     crate::error::Valid(axum::extract::Query(params)): crate::error::Valid<axum::extract::Query<std::collections::HashMap<String, String>>>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let caller = Caller::of(&headers);
+    let caller = Caller::of(uri.path());
     if let Err(error) = user.require(Permission::ManageUsers) {
         return error.respond(caller);
     }

@@ -117,7 +117,7 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let caller = Caller::of(&parts.headers);
+        let caller = Caller::of(parts.uri.path());
         let session = authenticate(parts, state).await.map_err(|error| Refusal::Failed(error).respond(caller))?;
         parts.extensions.insert(Authenticated(session.clone()));
         match finished(session) {

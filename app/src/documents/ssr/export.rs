@@ -66,7 +66,7 @@ pub async fn export_zip(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
-    let caller = Caller::of(&parts.headers);
+    let caller = Caller::of(parts.uri.path());
     let query = ListQuery::from_params(|name| params.get(name).cloned());
     let limit = state.config.documents.export_max_documents;
     let scope = CustomerScope::of(&user);

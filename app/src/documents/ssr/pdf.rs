@@ -114,7 +114,7 @@ pub async fn document_pdf(
     request: axum::extract::Request,
 ) -> Response {
     let (parts, _) = request.into_parts();
-    let caller = Caller::of(&parts.headers);
+    let caller = Caller::of(parts.uri.path());
     let not_found = || AppError::NotFound.respond(caller);
     let Ok(id) = id.parse::<i64>() else { return not_found() };
     let scope = CustomerScope::of(&user);
