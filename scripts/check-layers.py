@@ -13,7 +13,9 @@ Layers, lowest first; a module may use its own layer and the ones below:
                   around the features
 
 Units are the top-level modules, and each `server::` module on its own.
-Any circle between units fails too, in whichever layer.
+Any circle between units fails too, in whichever layer. Inside every folder
+(of the app crate and of the server crate) the sibling modules may not form
+a circle either.
 
 A reference is a `crate::a::b` path anywhere in a file (in `use` lines and in
 expressions), or a `super::` path that leaves the file's own unit.
@@ -129,14 +131,51 @@ def main() -> int:
         where = "; ".join(f"{edges[(x, y)][0]}:{edges[(x, y)][1]}" for x, y in zip(cycle, cycle[1:] + [cycle[0]]))
         problems.append(f"import circle: {steps}  ({where})")
 
+    # Inside every folder too: sibling modules (`auth::ssr::guard` and
+    # `auth::ssr::session`, `cli` and `cli_db` of the server crate) use each
+    # other one way only. The app crate's top level is checked above.
+    for crate_src, top_level_done in ((src, True), (src.parent.parent / "server" / "src", False)):
+        crate_files = sorted(crate_src.rglob("*.rs")) if crate_src.is_dir() else []
+        crate_modules = {tuple(module_path(crate_src, f)) for f in crate_files}
+        for scope, cycle, where in sibling_cycles(crate_src, crate_files, crate_modules, top_level_done):
+            name = "::".join(scope) or crate_src.parent.name
+            steps = " -> ".join(cycle + [cycle[0]])
+            problems.append(f"import circle inside {name}: {steps}  ({where})")
+
     if problems:
         print("Module layering broken:", file=sys.stderr)
         for problem in problems:
             print(f"  {problem}", file=sys.stderr)
         return 1
     units = sorted({u for edge in edges for u in edge})
-    print(f"   {len(units)} units, {len(edges)} dependencies, no circle, every one points down or sideways")
+    print(f"   {len(units)} units, {len(edges)} dependencies, no circle, every one points down or sideways;"
+          " no circle among the modules of any folder")
     return 0
+
+
+def sibling_cycles(src: Path, files: list[Path], modules: set[tuple[str, ...]], top_level_done: bool):
+    """Yields (folder, cycle, where) for every circle among the modules of one folder."""
+    edges: dict[tuple[tuple[str, ...], str, str], tuple[Path, int]] = {}
+    for file in files:
+        own = module_path(src, file)
+        for line, target in references(src, file, modules):
+            shared = 0
+            while shared < min(len(own), len(target)) and own[shared] == target[shared]:
+                shared += 1
+            if shared >= len(own) or shared >= len(target):
+                continue  # a module and its own parent or child
+            scope = tuple(own[:shared])
+            if top_level_done and (shared == 0 or scope == ("server",)):
+                continue
+            edges.setdefault((scope, own[shared], target[shared]), (file, line))
+    by_scope: dict[tuple[str, ...], dict[str, set[str]]] = {}
+    for scope, a, b in edges:
+        by_scope.setdefault(scope, {}).setdefault(a, set()).add(b)
+    for scope, graph in sorted(by_scope.items()):
+        for cycle in find_cycles(graph):
+            pairs = zip(cycle, cycle[1:] + [cycle[0]])
+            where = "; ".join(f"{edges[(scope, x, y)][0]}:{edges[(scope, x, y)][1]}" for x, y in pairs)
+            yield scope, cycle, where
 
 
 def find_cycles(graph: dict[str, set[str]]) -> list[list[str]]:

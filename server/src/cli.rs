@@ -2,6 +2,7 @@
 //! and exits non-zero without writing anything.
 
 use crate::cli_documents::{self as documents, ApikeyCommand, DoctypeCommand, DocumentCommand};
+use crate::cli_exit::{fail, internal, BAD_CONFIG, FAILED, REFUSED};
 use crate::cli_move::{self, DbCommand, StorageCommand};
 use app::auth::ssr::expiry;
 use app::customers::{self, CustomerError, NewCustomer, DEMO_USERNAME};
@@ -177,15 +178,6 @@ enum PrivacyCommand {
     Publish { file: PathBuf },
 }
 
-/// Exit codes: 1 refused input, 2 bad configuration, 3 unexpected failure.
-pub(crate) const REFUSED: u8 = 1;
-const BAD_CONFIG: u8 = 2;
-pub(crate) const FAILED: u8 = 3;
-
-pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("Fehler: {message}");
-    ExitCode::from(code)
-}
 
 pub async fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -410,12 +402,6 @@ async fn open(config: Config, needs_storage: bool) -> Result<AppState, ExitCode>
     }
     app::jobs().run_at_start(&state).await.map_err(internal)?;
     Ok(state)
-}
-
-pub(crate) fn internal(error: impl std::error::Error + 'static) -> ExitCode {
-    let correlation_id = app::server::crypto::correlation_id();
-    tracing::error!(%correlation_id, error = ?error, "command failed");
-    fail(FAILED, format!("unerwarteter Fehler ({error}), Fehlernummer {correlation_id}"))
 }
 
 /// A CLI command that queued mail tries to hand it over at once; what cannot

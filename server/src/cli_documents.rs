@@ -115,8 +115,8 @@ pub async fn add(state: &AppState, prepared: Prepared) -> ExitCode {
             eprintln!("Das Dokument war schon vorhanden (gleicher Inhalt).");
             ExitCode::SUCCESS
         }
-        Err(error) if said(&error) => super::cli::fail(super::cli::REFUSED, error),
-        Err(error) => super::cli::internal(error),
+        Err(error) if said(&error) => crate::cli_exit::fail(crate::cli_exit::REFUSED, error),
+        Err(error) => crate::cli_exit::internal(error),
     }
 }
 
@@ -145,7 +145,7 @@ pub async fn import(state: &AppState, lines: Vec<(usize, Result<Prepared, String
     if refused == 0 {
         ExitCode::SUCCESS
     } else {
-        ExitCode::from(super::cli::REFUSED)
+        ExitCode::from(crate::cli_exit::REFUSED)
     }
 }
 
@@ -155,15 +155,15 @@ pub async fn doctype(state: &AppState, command: DoctypeCommand) -> ExitCode {
             let parsed = DocumentTypeKey::parse(&key).and_then(|key| Ok((key, DocumentTypeName::parse(&name)?)));
             let (key, name) = match parsed {
                 Ok(parsed) => parsed,
-                Err(error) => return super::cli::fail(super::cli::REFUSED, error),
+                Err(error) => return crate::cli_exit::fail(crate::cli_exit::REFUSED, error),
             };
             match types::add(&state.pool, &key, &name, state.clock.now()).await {
                 Ok(()) => {
                     println!("Dokumenttyp {} ({}) angelegt.", name.as_str(), key.as_str());
                     ExitCode::SUCCESS
                 }
-                Err(error) if said(&error) => super::cli::fail(super::cli::REFUSED, error),
-                Err(error) => super::cli::internal(error),
+                Err(error) if said(&error) => crate::cli_exit::fail(crate::cli_exit::REFUSED, error),
+                Err(error) => crate::cli_exit::internal(error),
             }
         }
         DoctypeCommand::List => match types::list(&state.pool).await {
@@ -173,7 +173,7 @@ pub async fn doctype(state: &AppState, command: DoctypeCommand) -> ExitCode {
                 }
                 ExitCode::SUCCESS
             }
-            Err(error) => super::cli::internal(error),
+            Err(error) => crate::cli_exit::internal(error),
         },
     }
 }
@@ -181,8 +181,8 @@ pub async fn doctype(state: &AppState, command: DoctypeCommand) -> ExitCode {
 pub async fn apikey(state: &AppState, command: ApikeyCommand) -> ExitCode {
     let now = state.clock.now();
     let refused = |error: api_keys::ApiKeyError| match error {
-        api_keys::ApiKeyError::Database(error) => super::cli::internal(error),
-        other => super::cli::fail(super::cli::REFUSED, other),
+        api_keys::ApiKeyError::Database(error) => crate::cli_exit::internal(error),
+        other => crate::cli_exit::fail(crate::cli_exit::REFUSED, other),
     };
     match command {
         ApikeyCommand::Create { name } => match api_keys::create(&state.pool, &name, now).await {
@@ -203,7 +203,7 @@ pub async fn apikey(state: &AppState, command: ApikeyCommand) -> ExitCode {
                 }
                 ExitCode::SUCCESS
             }
-            Err(error) => super::cli::internal(error),
+            Err(error) => crate::cli_exit::internal(error),
         },
         ApikeyCommand::Revoke { name } => match api_keys::revoke(&state.pool, &name, now).await {
             Ok(()) => {

@@ -2,7 +2,7 @@
 //! PostgreSQL) with every table of the configured one, `storage copy` copies
 //! the document files to another store. Both check what they wrote.
 
-use crate::cli::{fail, FAILED, REFUSED};
+use crate::cli_exit::{fail, FAILED, REFUSED};
 use app::server::config::redact_url;
 use app::server::db::{self, ColumnKind, Pool, PoolSettings, Value};
 use app::server::state::AppState;

@@ -1,7 +1,7 @@
 //! The operator's commands that read customers, users and the audit log,
 //! and turn users off and on.
 
-use crate::cli::{fail, internal, REFUSED};
+use crate::cli_exit::{fail, internal, REFUSED};
 use app::server::dates::{german_date, german_time, parse_day, start_of_day};
 use app::server::db;
 use app::server::state::AppState;

@@ -2,6 +2,7 @@
 
 pub mod cli;
 mod cli_documents;
+mod cli_exit;
 mod cli_move;
 mod cli_users;
 pub mod startup;

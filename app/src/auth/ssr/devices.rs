@@ -19,6 +19,11 @@ pub const TRUST_DAYS: i64 = 180;
 /// Trusted browsers kept per user; the oldest go first.
 const KEPT_PER_USER: i64 = 20;
 
+/// The device cookie of the current server-function request.
+pub fn cookie_value(state: &AppState) -> Option<String> {
+    super::http::cookie_value(&crate::server::serve::request_parts()?, cookie_name(state))
+}
+
 pub fn cookie_name(state: &AppState) -> &'static str {
     if state.config.secure_cookies() {
         "__Host-kp_device"

@@ -2,7 +2,7 @@
 
 use super::credentials::{audit_alone, verify_credentials};
 use super::devices;
-use super::http::{device_cookie_value, session_cookie_value, set_session_cookie};
+use super::http::{session_cookie_value, set_session_cookie};
 use crate::server::serve::{anyone, limited, serve};
 use super::session::{create_session, delete_session_by_hash, load_session};
 use crate::auth::SetupStep;
@@ -26,7 +26,7 @@ pub async fn redirect_after_setup(state: &AppState, session_token: &str) -> Resu
 }
 
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
-    let device = device_cookie_value(&expect_context::<AppState>());
+    let device = devices::cookie_value(&expect_context::<AppState>());
     let served = serve(limited(LimitedAction::Login, anyone()), routes::LOGIN, async |state, (), ip| {
         Ok(verify_credentials(state, &username, &password, device.as_deref(), ip).await?)
     })

@@ -3,7 +3,6 @@
 //! response options come from Leptos' context) and, through
 //! [`session_token`], in plain handlers.
 
-use crate::server::limits::client_address;
 use crate::server::serve::request_parts;
 use crate::server::state::AppState;
 use cookie::{Cookie, SameSite};
@@ -44,28 +43,6 @@ pub fn cookie_value(parts: &Parts, name: &str) -> Option<String> {
 /// The session cookie of the current server-function request.
 pub fn session_cookie_value(state: &AppState) -> Option<String> {
     session_token(&request_parts()?, state)
-}
-
-/// The device cookie (see [`super::devices`]) of the current server-function request.
-pub fn device_cookie_value(state: &AppState) -> Option<String> {
-    cookie_value(&request_parts()?, super::devices::cookie_name(state))
-}
-
-/// Where the current request comes from, for a new session's entry in
-/// Profil → Anmeldungen: the browser's User-Agent (cut to a sane length) and
-/// only a coarse address.
-pub fn session_origin() -> super::session::SessionOrigin {
-    let Some(parts) = request_parts() else { return Default::default() };
-    let user_agent = parts
-        .headers
-        .get(http::header::USER_AGENT)
-        .and_then(|value| value.to_str().ok())
-        .map(|value| value.chars().take(400).collect())
-        .unwrap_or_default();
-    let coarse_ip = use_context::<AppState>()
-        .and_then(|state| client_address(&parts, &state.config))
-        .map(super::session::coarse_address);
-    super::session::SessionOrigin { user_agent, coarse_ip }
 }
 
 pub fn set_session_cookie(state: &AppState, value: &str, remove: bool) {

@@ -256,7 +256,7 @@ pub async fn create_session(
     security_stamp: &str,
     now: i64,
 ) -> Result<String, sqlx::Error> {
-    let fresh = Continued { created_at: now, authenticated_at: now, origin: super::http::session_origin() };
+    let fresh = Continued { created_at: now, authenticated_at: now, origin: session_origin() };
     db::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2").bind(now).bind(user_id).execute(&mut **tx).await?;
     insert_session(tx, user_id, security_stamp, &fresh, now).await
 }
@@ -433,4 +433,21 @@ pub async fn rotate_security_stamp(tx: &mut Transaction<'_>, user_id: i64, now: 
     db::query("UPDATE users SET security_stamp = $1 WHERE id = $2").bind(&stamp).bind(user_id).execute(&mut **tx).await?;
     db::query("UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL").bind(now).bind(user_id).execute(&mut **tx).await?;
     Ok(stamp)
+}
+
+/// Where the current request comes from, for a new session's entry in
+/// Profil → Anmeldungen: the browser's User-Agent (cut to a sane length) and
+/// only a coarse address.
+pub fn session_origin() -> SessionOrigin {
+    let Some(parts) = crate::server::serve::request_parts() else { return Default::default() };
+    let user_agent = parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.chars().take(400).collect())
+        .unwrap_or_default();
+    let coarse_ip = leptos::prelude::use_context::<AppState>()
+        .and_then(|state| crate::server::limits::client_address(&parts, &state.config))
+        .map(coarse_address);
+    SessionOrigin { user_agent, coarse_ip }
 }

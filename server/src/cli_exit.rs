@@ -1,0 +1,23 @@
+//! How every command of the operator CLI ends: its exit code, and a German
+//! line on stderr when it did not succeed. Shared by the command modules,
+//! which therefore need not import `cli` (the dispatcher) back.
+
+use std::process::ExitCode;
+
+/// Exit codes: 1 refused input, 2 bad configuration, 3 unexpected failure.
+pub(crate) const REFUSED: u8 = 1;
+pub(crate) const BAD_CONFIG: u8 = 2;
+pub(crate) const FAILED: u8 = 3;
+
+pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("Fehler: {message}");
+    ExitCode::from(code)
+}
+
+/// An error nobody could have prevented by other input: logged with a
+/// correlation id, which the operator gets to quote.
+pub(crate) fn internal(error: impl std::error::Error + 'static) -> ExitCode {
+    let correlation_id = app::server::crypto::correlation_id();
+    tracing::error!(%correlation_id, error = ?error, "command failed");
+    fail(FAILED, format!("unerwarteter Fehler ({error}), Fehlernummer {correlation_id}"))
+}
