@@ -12,7 +12,7 @@
 //!
 //! A bench target without the test harness: `cargo bench --bench figures`.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/api/common/mod.rs"]
 mod common;
 
 use app::server::db;

@@ -15,7 +15,7 @@
 //!    instance serves when it can do no more.
 //! 3. Uploads: 20 uploads of 20 MB at once, and the instance's peak memory.
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/api/common/mod.rs"]
 mod common;
 
 use app::server::db;

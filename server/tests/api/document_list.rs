@@ -2,13 +2,12 @@
 //! documents: every sort both ways, search, type and period filters, and
 //! every page — through the real server function, with a real SQLite file.
 
-mod common;
 
 use app::server::db;
 use app::documents::{Cursor, DocumentPage, ListQuery, SortColumn};
 use app::documents::ssr::ingest::{ingest, Ingester, NewDocument};
 use axum::http::StatusCode;
-use common::*;
+use crate::common::*;
 
 const PASSWORD: &str = "Listen-Wort-42";
 

@@ -2,14 +2,13 @@
 //! warning mail before (through a real SMTP server); after it, signing in
 //! leads only to setting a new password.
 
-mod common;
 
 use app::server::db;
 use app::auth::ssr::expiry::{self, ExpiryError};
 use app::server::dates;
 use app::error::{AppError, Refusal};
 use axum::http::StatusCode;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const DAY: i64 = 24 * 60 * 60;

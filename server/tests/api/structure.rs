@@ -2,7 +2,6 @@
 //! route, every page route, every plain route's access rule, the outbox's
 //! wake-up after commit, and every mail rendered from its real caller.
 
-mod common;
 
 use app::auth::ssr::expiry;
 use app::routes;
@@ -10,7 +9,7 @@ use app::server::db;
 use app::server::mail::{MailTemplate, OutgoingMail};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
+use crate::common::*;
 use futures_util::FutureExt;
 use server::startup::{plain_routes, RouteAccess};
 

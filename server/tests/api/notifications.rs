@@ -1,14 +1,13 @@
 //! New-document mails, Weiterleitungen and the delivery log, against a
 //! real SMTP server on loopback, a real database and a fixed clock.
 
-mod common;
 
 use app::documents::ssr::ingest::{ingest, Ingester, NewDocument};
 use app::server::db;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use base64::Engine;
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const PASSWORD: &str = "Post-Fach-42";

@@ -1,11 +1,10 @@
 //! Pages, sign-in and sessions through the real router, in-process.
 
-mod common;
 
 use app::server::db;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
+use crate::common::*;
 
 const PASSWORD: &str = "Grün-Tonne-7";
 

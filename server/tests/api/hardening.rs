@@ -3,13 +3,12 @@
 //! locked, reset mails as a flood, look-alike names and passwords typed on
 //! another keyboard — through the real router and a real SQLite file.
 
-mod common;
 
 use app::server::db;
 use app::error::{AppError, Refusal};
 use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};
-use common::*;
+use crate::common::*;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -494,7 +493,7 @@ async fn refusals_are_written_to_the_audit_log() {
 /// Makes every transaction that writes an audit row fail at its commit (a
 /// deferred foreign key that cannot be met), after everything in it ran.
 async fn fail_commits_that_write_audit_rows(app: &TestApp) {
-    common::execute_per_backend(
+    crate::common::execute_per_backend(
         &app.state.pool,
         &[
             "CREATE TABLE commit_blocker (missing INTEGER REFERENCES customers (id) DEFERRABLE INITIALLY DEFERRED)",

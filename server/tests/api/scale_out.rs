@@ -2,11 +2,10 @@
 //! lease, the probes, moving an installation, bad settings at start, and two
 //! real `kundenportal serve` processes sharing one database and one store.
 
-mod common;
 
 use app::server::db;
 use axum::http::StatusCode;
-use common::*;
+use crate::common::*;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 

@@ -1,13 +1,12 @@
 //! The outbox against a real SMTP server (mailin-embedded on loopback).
 
-mod common;
 
 use app::server::db;
 use app::customers::{add_customer, NewCustomer};
 use app::domain::PasswordPolicy;
 use app::server::audit::Actor;
 use app::server::mail::outbox_summary;
-use common::*;
+use crate::common::*;
 
 fn invitation_for(number: &str, username: &str) -> NewCustomer {
     NewCustomer::parse(number, "Muster Bau GmbH", username, &format!("{username}@kunden.example"), None, &PasswordPolicy::default())

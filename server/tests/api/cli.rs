@@ -1,9 +1,8 @@
 //! The operator CLI, run as the real binary against a fresh data directory.
 
-mod common;
 
 use app::server::db;
-use common::DataDir;
+use crate::common::DataDir;
 use std::process::{Command, Output};
 
 fn kundenportal(data_dir: &DataDir, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
@@ -23,7 +22,7 @@ fn stderr_lines(output: &Output) -> Vec<String> {
 /// "unchanged" means here.
 async fn snapshot(data_dir: &DataDir) -> Vec<(String, Vec<String>)> {
     let pool = data_dir.pool().await;
-    let mut content = common::table_rows(&pool).await;
+    let mut content = crate::common::table_rows(&pool).await;
     pool.close().await;
     let mut mails: Vec<String> = std::fs::read_dir(data_dir.path().join("mail"))
         .map(|dir| {

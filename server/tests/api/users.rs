@@ -2,13 +2,12 @@
 //! Benutzer and the Aktivitätsprotokoll — through the real router, a real
 //! SQLite file (or PostgreSQL), a fixed clock and a real SMTP server.
 
-mod common;
 
 use app::error::{AppError, Refusal};
 use app::server::db;
 use axum::body::Body;
 use axum::http::{header, StatusCode};
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const PASSWORD: &str = "Team-Leitung-8";

@@ -2,12 +2,11 @@
 //! document stays — through the real router, a real SQLite file, real files
 //! on disk and a fixed clock.
 
-mod common;
 
 use app::server::db;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const PASSWORD: &str = "Akten-Wort-42";
@@ -146,7 +145,7 @@ async fn a_failed_transaction_after_the_file_leaves_no_row_and_the_sweep_removes
     let app = spawn_app().await;
     customer_with_password(&app, "80001", "akten", PASSWORD).await;
     let key = api_key(&app, "faktura").await;
-    common::execute_per_backend(
+    crate::common::execute_per_backend(
         &app.state.pool,
         &["CREATE TRIGGER no_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'kaputt'); END"],
         &[

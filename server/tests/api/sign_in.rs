@@ -3,14 +3,13 @@
 //! guard — through the real router, a real SQLite file, a fixed clock and a
 //! real SMTP server.
 
-mod common;
 
 use app::routes;
 use app::server::db;
 use app::error::{AppError, Refusal};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 const PASSWORD: &str = "Grün-Tonne-7";

@@ -1,0 +1,20 @@
+//! Every integration test of the server in one binary: the app is linked
+//! once, not once per file, and `common` is compiled once. nextest still
+//! runs each test in a process of its own (Leptos' SSR executor is
+//! process-wide). A file per area; `cargo nextest run -E 'test(/^users::/)'`
+//! runs one.
+
+mod common;
+
+mod cli;
+mod document_list;
+mod documents;
+mod hardening;
+mod mail;
+mod notifications;
+mod password_expiry;
+mod scale_out;
+mod sign_in;
+mod structure;
+mod users;
+mod web;
