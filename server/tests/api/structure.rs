@@ -283,6 +283,9 @@ async fn every_mail_renders_from_the_context_its_caller_builds() {
     let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
     app::documents::ssr::ingest::ingest(&app.state, &app::documents::ssr::ingest::Ingester::Operator, new, pdf.into()).await.unwrap();
     let forwarded: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'forwarded_document'").fetch_one(&app.state.pool).await.unwrap();
+    // Ending the forwarding takes its queued mails back: seen before that.
+    let mut mails = MailSnapshots::default();
+    mails.take_new(&app).await;
     let (_, token) = link_in(&forwarded, routes::FORWARDING_END);
     assert_eq!(app.call("forwardings/end", &[("token", &token)], None).await.status, StatusCode::OK);
     // A new e-mail address: the link to it, then the notice to the old one.
@@ -305,6 +308,38 @@ async fn every_mail_renders_from_the_context_its_caller_builds() {
     for (subject, text, html) in rows {
         assert!(!subject.is_empty() && !text.is_empty() && !html.is_empty());
         assert!(!text.contains("{{") && !html.contains("{{"), "{text}");
+    }
+    // Each mail as its caller renders it, for a reviewer to read in the diff.
+    mails.take_new(&app).await;
+    let mut seen: Vec<&str> = mails.0.keys().map(String::as_str).collect();
+    seen.sort_unstable();
+    assert_eq!(seen, expected, "a snapshot of every template");
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"token=[A-Za-z0-9_-]+", "token=[TOKEN]");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for (kind, mail) in &mails.0 {
+            insta::assert_snapshot!(format!("mail_{kind}"), mail);
+        }
+    });
+}
+
+/// The first mail of each kind in the outbox, as subject, text and HTML.
+#[derive(Default)]
+struct MailSnapshots(std::collections::BTreeMap<String, String>);
+
+impl MailSnapshots {
+    async fn take_new(&mut self, app: &TestApp) {
+        let rows: Vec<(String, String, String, String, String)> = db::query_as(
+            "SELECT kind, recipient, subject, body_text, body_html FROM mail_outbox WHERE status <> 'withdrawn' ORDER BY id",
+        )
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap();
+        for (kind, recipient, subject, text, html) in rows {
+            let shown = format!("To: {recipient}\nSubject: {subject}\n\n--- text ---\n{text}\n\n--- html ---\n{html}\n");
+            self.0.entry(kind).or_insert(shown);
+        }
     }
 }
 
