@@ -1,4 +1,4 @@
-// Accessibility (issue 7, item 9): every page, in every state a customer
+// Accessibility (WCAG 2.1 AA, axe-core): every page, in every state a customer
 // meets it in, is checked with axe-core against WCAG 2.1 A and AA; the
 // number of violations stays at 0.
 import { test, expect, Page } from '@playwright/test';

@@ -112,7 +112,11 @@ enum CustomerCommand {
         initial_password_stdin: bool,
     },
     /// Listet die Kunden mit der Zahl ihrer Benutzer.
-    List,
+    List {
+        /// Als JSON (eine Liste von Objekten) statt als Tabelle, für Skripte.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -144,6 +148,9 @@ enum UserCommand {
         /// Kundennummer.
         #[arg(long)]
         customer: String,
+        /// Als JSON (eine Liste von Objekten) statt als Tabelle, für Skripte.
+        #[arg(long)]
+        json: bool,
     },
     /// Deaktiviert einen Benutzer; seine Anmeldungen enden sofort.
     Deactivate { username: String },
@@ -261,8 +268,8 @@ pub async fn run() -> ExitCode {
 
     match command {
         Command::Serve => serve(state).await,
-        Command::Customer { command: CustomerCommand::List } => crate::cli_users::list_customers(&state).await,
-        Command::User { command: UserCommand::List { customer } } => crate::cli_users::list_users(&state, &customer).await,
+        Command::Customer { command: CustomerCommand::List { json } } => crate::cli_users::list_customers(&state, json).await,
+        Command::User { command: UserCommand::List { customer, json } } => crate::cli_users::list_users(&state, &customer, json).await,
         Command::User { command: UserCommand::Deactivate { username } } => crate::cli_users::set_active(&state, &username, false).await,
         Command::User { command: UserCommand::Activate { username } } => crate::cli_users::set_active(&state, &username, true).await,
         Command::Audit { customer, since } => crate::cli_users::audit(&state, &customer, since.as_deref()).await,

@@ -16,7 +16,11 @@ pub enum DoctypeCommand {
     /// Legt einen Dokumenttyp an, z. B. `doctype add abschlag "Abschlagsrechnung"`.
     Add { key: String, name: String },
     /// Listet die Dokumenttypen (Schlüssel und Name).
-    List,
+    List {
+        /// Als JSON (eine Liste von Objekten) statt als Tabelle, für Skripte.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -51,7 +55,11 @@ pub enum ApikeyCommand {
         name: String,
     },
     /// Listet die API-Schlüssel (ohne die Schlüssel selbst).
-    List,
+    List {
+        /// Als JSON (eine Liste von Objekten) statt als Tabelle, für Skripte.
+        #[arg(long)]
+        json: bool,
+    },
     /// Sperrt einen API-Schlüssel.
     Revoke { name: String },
 }
@@ -122,6 +130,7 @@ pub async fn add(state: &AppState, prepared: Prepared) -> ExitCode {
 
 pub async fn import(state: &AppState, lines: Vec<(usize, Result<Prepared, String>)>) -> ExitCode {
     let (mut created, mut present, mut refused) = (0, 0, 0);
+    let mut progress = crate::cli_progress::Progress::new("Zeilen", Some(lines.len() as u64));
     for (line, prepared) in lines {
         let outcome = match prepared {
             Ok(prepared) => ingest(state, &Ingester::Operator, prepared.new, prepared.bytes).await.map_err(|error| {
@@ -137,10 +146,12 @@ pub async fn import(state: &AppState, lines: Vec<(usize, Result<Prepared, String
             Ok(Ingested::AlreadyThere(_)) => present += 1,
             Err(why) => {
                 refused += 1;
-                eprintln!("Zeile {line}: {why}");
+                progress.say(&format!("Zeile {line}: {why}"));
             }
         }
+        progress.step(None);
     }
+    progress.finish();
     println!("{created} importiert, {present} schon vorhanden, {refused} abgelehnt.");
     if refused == 0 {
         ExitCode::SUCCESS
@@ -166,7 +177,10 @@ pub async fn doctype(state: &AppState, command: DoctypeCommand) -> ExitCode {
                 Err(error) => crate::cli_exit::internal(error),
             }
         }
-        DoctypeCommand::List => match types::list(&state.pool).await {
+        DoctypeCommand::List { json } => match types::list(&state.pool).await {
+            Ok(list) if json => crate::cli_users::print_json(
+                list.into_iter().map(|kind| serde_json::json!({ "key": kind.key, "name": kind.name })).collect(),
+            ),
             Ok(list) => {
                 for kind in list {
                     println!("{}\t{}", kind.key, kind.name);
@@ -193,7 +207,19 @@ pub async fn apikey(state: &AppState, command: ApikeyCommand) -> ExitCode {
             }
             Err(error) => refused(error),
         },
-        ApikeyCommand::List => match api_keys::list(&state.pool).await {
+        ApikeyCommand::List { json } => match api_keys::list(&state.pool).await {
+            Ok(keys) if json => crate::cli_users::print_json(
+                keys.into_iter()
+                    .map(|key| {
+                        serde_json::json!({
+                            "name": key.name,
+                            "created_at": app::server::dates::iso_instant(key.created_at),
+                            "last_used_at": key.last_used_at.map(app::server::dates::iso_instant),
+                            "revoked_at": key.revoked_at.map(app::server::dates::iso_instant),
+                        })
+                    })
+                    .collect(),
+            ),
             Ok(keys) => {
                 let day = |at: i64| app::server::dates::german_date(at, &state.config.time_zone);
                 for key in keys {

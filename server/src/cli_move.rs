@@ -113,8 +113,10 @@ async fn copy_database(source: &Pool, target: &Pool) -> Result<Vec<(String, i64)
     }
 
     let mut copied = Vec::new();
+    let mut progress = crate::cli_progress::Progress::new("Tabellen", Some(db::TABLES.len() as u64));
     for table in db::TABLES {
         let rows = copy_table(source, target, table).await?;
+        progress.step(Some(table));
         let (in_source, in_target) = (count(source, table).await?, count(target, table).await?);
         if rows != in_source || in_source != in_target {
             return Err(CopyError::Refused(format!(
@@ -123,6 +125,7 @@ async fn copy_database(source: &Pool, target: &Pool) -> Result<Vec<(String, i64)
         }
         copied.push((table.to_string(), rows));
     }
+    progress.finish();
     Ok(copied)
 }
 
@@ -202,7 +205,9 @@ pub async fn storage(state: &AppState, command: StorageCommand) -> ExitCode {
     }
     let (mut copied, mut damaged) = (0u64, Vec::new());
     let mut files = state.documents.files();
+    let mut progress = crate::cli_progress::Progress::new("Dateien", None);
     while let Some(file) = files.next().await {
+        progress.step(None);
         let result = async {
             let hash = file?.hash;
             let bytes = state.documents.read_all(&hash).await?;
@@ -223,6 +228,7 @@ pub async fn storage(state: &AppState, command: StorageCommand) -> ExitCode {
             }
         }
     }
+    progress.finish();
     if damaged.is_empty() {
         println!("{copied} Dateien nach {} kopiert; jede Kopie hat ihre SHA-256.", redact_url(&to));
         ExitCode::SUCCESS

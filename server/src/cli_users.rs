@@ -2,14 +2,25 @@
 //! and turn users off and on.
 
 use crate::cli_exit::{fail, internal, REFUSED};
-use app::server::dates::{german_date, german_time, parse_day, start_of_day};
+use app::server::dates::{german_date, german_time, iso_instant, parse_day, start_of_day};
 use app::server::db;
 use app::server::state::AppState;
 use app::users::ssr as users;
 use std::process::ExitCode;
 
-/// `kundenportal customer list`: number, name, users (active of all), since.
-pub async fn list_customers(state: &AppState) -> ExitCode {
+/// Prints `rows` as one JSON array (`--json`): for scripts, which need not parse tables.
+pub(crate) fn print_json(rows: Vec<serde_json::Value>) -> ExitCode {
+    match serde_json::to_string_pretty(&rows) {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => internal(error),
+    }
+}
+
+/// `kundenportal customer list [--json]`: number, name, users (active of all), since.
+pub async fn list_customers(state: &AppState, json: bool) -> ExitCode {
     let rows: Result<Vec<(String, String, i64, i64, i64)>, sqlx::Error> = db::query_as(
         "SELECT c.number, c.name, \
                 (SELECT COUNT(*) FROM users u WHERE u.customer_id = c.id AND u.active = TRUE), \
@@ -19,6 +30,13 @@ pub async fn list_customers(state: &AppState) -> ExitCode {
     .fetch_all(&state.pool)
     .await;
     match rows {
+        Ok(rows) if json => print_json(
+            rows.into_iter()
+                .map(|(number, name, active, all, created_at)| {
+                    serde_json::json!({ "number": number, "name": name, "active_users": active, "users": all, "created_at": iso_instant(created_at) })
+                })
+                .collect(),
+        ),
         Ok(rows) => {
             println!("Kundennummer\tName\tBenutzer (aktiv/alle)\tangelegt");
             for (number, name, active, all, created_at) in rows {
@@ -30,9 +48,23 @@ pub async fn list_customers(state: &AppState) -> ExitCode {
     }
 }
 
-/// `kundenportal user list --customer NR`.
-pub async fn list_users(state: &AppState, customer: &str) -> ExitCode {
+/// `kundenportal user list --customer NR [--json]`.
+pub async fn list_users(state: &AppState, customer: &str, json: bool) -> ExitCode {
     match users::list_for_operator(state, customer).await {
+        Ok(Some(rows)) if json => print_json(
+            rows.into_iter()
+                .map(|row| {
+                    serde_json::json!({
+                        "username": row.username,
+                        "email": row.email,
+                        "role": row.role,
+                        "status": row.status.label(),
+                        "last_sign_in_at": row.last_sign_in_at.map(iso_instant),
+                        "rights": row.rights,
+                    })
+                })
+                .collect(),
+        ),
         Ok(Some(rows)) => {
             println!("Benutzername\tE-Mail\tRolle\tStatus\tletzte Anmeldung\tRechte");
             let zone = &state.config.time_zone;

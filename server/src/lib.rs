@@ -4,5 +4,6 @@ pub mod cli;
 mod cli_documents;
 mod cli_exit;
 mod cli_move;
+mod cli_progress;
 mod cli_users;
 pub mod startup;

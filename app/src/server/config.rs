@@ -509,6 +509,32 @@ mod tests {
         Config::from_lookup(|name| map.get(name).cloned())
     }
 
+    /// The operator's table (docs/OPERATIONS.md) names every setting: those
+    /// `Config` asks for, and every `KP_` name in this file.
+    #[test]
+    fn every_setting_is_in_the_operators_table() {
+        let asked = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        let _ = Config::from_lookup(|name| {
+            asked.borrow_mut().insert(name.to_owned());
+            None
+        });
+        let mut names = asked.into_inner();
+        let source = include_str!("config.rs");
+        for (at, _) in source.match_indices("\"KP_") {
+            let name: String = source[at + 1..].chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
+            if name.len() > "KP_".len() {
+                names.insert(name);
+            }
+        }
+        let table: Vec<&str> = include_str!("../../../docs/OPERATIONS.md").lines().filter(|line| line.starts_with("| `")).collect();
+        let missing: Vec<&String> = names
+            .iter()
+            .filter(|name| name.starts_with("KP_") && !table.iter().any(|row| row.contains(&format!("`{name}`"))))
+            .collect();
+        assert!(names.len() >= 30, "only {} settings found", names.len());
+        assert!(missing.is_empty(), "not in the configuration table of docs/OPERATIONS.md: {missing:?}");
+    }
+
     #[test]
     fn defaults_run_on_one_machine() {
         let config = config(&[]).unwrap();

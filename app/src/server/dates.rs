@@ -21,6 +21,11 @@ pub fn start_of_day(day: Date, time_zone: &TimeZone) -> i64 {
         .unwrap_or(i64::MAX)
 }
 
+/// `unix_seconds` as an RFC 3339 instant in UTC (`2026-11-23T09:00:00Z`), for scripts.
+pub fn iso_instant(unix_seconds: i64) -> String {
+    jiff::Timestamp::from_second(unix_seconds).map_or_else(|_| unix_seconds.to_string(), |at| at.to_string())
+}
+
 /// `unix_seconds` as a German date in the operator's time zone.
 pub fn german_date(unix_seconds: i64, time_zone: &TimeZone) -> String {
     german(unix_seconds, time_zone, "%d.%m.%Y")

@@ -299,6 +299,11 @@ async fn documents_types_and_api_keys_from_the_command_line() {
     assert!(listed.contains("faktura") && listed.contains("aktiv") && !listed.contains(text(&key).trim()), "{listed}");
     assert!(path(&["apikey", "revoke", "faktura"]).status.success());
     assert!(text(&path(&["apikey", "list"])).contains("gesperrt"));
+    let keys: serde_json::Value = serde_json::from_slice(&path(&["apikey", "list", "--json"]).stdout).unwrap();
+    assert_eq!(keys[0]["name"], "faktura");
+    assert!(keys[0]["revoked_at"].as_str().is_some() && keys[0]["last_used_at"].is_null(), "{keys}");
+    let kinds: serde_json::Value = serde_json::from_slice(&path(&["doctype", "list", "--json"]).stdout).unwrap();
+    assert!(kinds.as_array().unwrap().iter().any(|kind| kind["key"] == "abschlag" && kind["name"] == "Abschlagsrechnung"), "{kinds}");
     assert_eq!(path(&["apikey", "revoke", "faktura"]).status.code(), Some(1));
 
     let pool = dir.pool().await;
@@ -351,6 +356,19 @@ async fn operators_list_customers_and_users_turn_users_off_and_on_and_read_the_a
     let customers = stdout_lines(&kundenportal(&data_dir, &["customer", "list"], &[]));
     assert_eq!(customers.len(), 2, "{customers:?}");
     assert!(customers[1].starts_with("30001\tMuster Bau GmbH\t2/2\t"), "{customers:?}");
+    // For scripts: --json, a list of objects, instants in RFC 3339.
+    let json = |args: &[&str]| -> serde_json::Value {
+        let output = kundenportal(&data_dir, args, &[]);
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        serde_json::from_slice(&output.stdout).expect("JSON on stdout")
+    };
+    let listed = json(&["customer", "list", "--json"]);
+    let bau = listed.as_array().unwrap().iter().find(|row| row["number"] == "30001").expect("the customer");
+    assert_eq!((bau["name"].as_str(), bau["active_users"].as_i64(), bau["users"].as_i64()), (Some("Muster Bau GmbH"), Some(2), Some(2)));
+    assert!(bau["created_at"].as_str().unwrap().ends_with('Z'), "{bau}");
+    let team = json(&["user", "list", "--customer", "30001", "--json"]);
+    assert_eq!(team[1]["username"], "Kollegin");
+    assert_eq!((team[1]["status"].as_str(), team[1]["last_sign_in_at"].is_null()), (Some("eingeladen"), true));
 
     let users = || stdout_lines(&kundenportal(&data_dir, &["user", "list", "--customer", "30001"], &[]));
     assert_eq!(

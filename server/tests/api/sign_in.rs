@@ -1,4 +1,4 @@
-//! Issue 3: first sign-in, password rules, lockout, per-address limits,
+//! Signing in: first sign-in, password rules, lockout, per-address limits,
 //! "Passwort vergessen", invitation links, sessions, CSRF and the access
 //! guard — through the real router, a real SQLite file, a fixed clock and a
 //! real SMTP server.

@@ -1,4 +1,4 @@
-//! Issue 12: Profil (name, e-mail change, sign-ins), re-authentication,
+//! Profil and Benutzer: Profil (name, e-mail change, sign-ins), re-authentication,
 //! Benutzer and the Aktivitätsprotokoll — through the real router, a real
 //! SQLite file (or PostgreSQL), a fixed clock and a real SMTP server.
 

@@ -230,7 +230,7 @@ pub async fn resume_session(
 }
 
 /// After the password was confirmed: this browser's session goes on under a
-/// new id (SECURITY.md 18) with `authenticated_at` now. Returns its cookie value.
+/// new id (SECURITY.md 20) with `authenticated_at` now. Returns its cookie value.
 pub async fn reauthenticate(state: &AppState, user: &SessionUser, ip: Option<String>) -> Result<String, AuthError> {
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
