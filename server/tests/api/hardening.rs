@@ -537,8 +537,10 @@ async fn two_workers_racing_for_one_mail_send_it_once() {
         assert_eq!(a.unwrap().unwrap() + b.unwrap().unwrap(), 1, "round {round}: one delivery in all");
         assert_eq!(mailbox.wait_for(round + 1).await.len(), round + 1);
     }
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    assert_eq!(mailbox.len(), 10, "no mail twice");
+    // Both workers have returned, and a worker returns only after the SMTP
+    // server accepted what it sent: nothing more can arrive. The outbox is drained.
+    let queued: i64 = db::query_scalar("SELECT COUNT(*) FROM mail_outbox WHERE status = 'queued'").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!((mailbox.len(), queued), (10, 0), "no mail twice, none left");
 }
 
 /// Everything a log line or an audit row must never hold, gathered while a
