@@ -62,6 +62,19 @@ pub fn ignore_action_errors_in_address() {
 #[derive(Debug, Clone, Copy)]
 pub struct FormRefusal(StoredValue<Refused>);
 
+/// The markup of a refusal, the same whether the server renders it or the
+/// form calls ([`FormCalls`]) put it in place: the message under a field has
+/// this class and the id `{input id}{MESSAGE_ID_SUFFIX}`; one about the whole
+/// form stands above it with this class and `role="alert"`.
+pub(crate) const FIELD_ERROR_CLASS: &str = "field-error";
+pub(crate) const ALERT_CLASS: &str = "alert";
+pub(crate) const MESSAGE_ID_SUFFIX: &str = "-fehler";
+
+/// The id of the message under the input `id`.
+pub(crate) fn message_id(id: &str) -> String {
+    format!("{id}{MESSAGE_ID_SUFFIX}")
+}
+
 /// What [`FormRefusal`] holds; an island that renders fields gets it as a prop.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Refused {
@@ -135,7 +148,7 @@ impl Refused {
     /// The message above the form, for a refusal about the form as a whole.
     pub fn general(&self) -> Option<AnyView> {
         let message = self.message.clone().filter(|_| self.field.is_none())?;
-        Some(view! { <p class="alert" role="alert">{message}</p> }.into_any())
+        Some(view! { <p class=ALERT_CLASS role="alert">{message}</p> }.into_any())
     }
 
     /// `aria-invalid` for the input named `field`.
@@ -146,7 +159,7 @@ impl Refused {
     /// `aria-describedby` for the input `id` named `field`: its message, after
     /// what describes it anyway (`also`, e.g. the password rules).
     pub fn described_by(&self, field: &str, id: &str, also: Option<&str>) -> Option<String> {
-        let message = self.about(field).then(|| Self::message_id(id));
+        let message = self.about(field).then(|| message_id(id));
         match (also, message) {
             (Some(also), Some(message)) => Some(format!("{also} {message}")),
             (Some(also), None) => Some(also.to_owned()),
@@ -157,11 +170,7 @@ impl Refused {
     /// The message under the input `id` named `field`, if the refusal is about it.
     pub fn message(&self, field: &str, id: &str) -> Option<AnyView> {
         let message = self.message.clone().filter(|_| self.about(field))?;
-        Some(view! { <p class="field-error" id=Self::message_id(id)>{message}</p> }.into_any())
-    }
-
-    fn message_id(id: &str) -> String {
-        format!("{id}-fehler")
+        Some(view! { <p class=FIELD_ERROR_CLASS id=message_id(id)>{message}</p> }.into_any())
     }
 }
 
@@ -171,7 +180,7 @@ impl Refused {
 pub fn refused(error: AppError) -> AnyView {
     #[cfg(feature = "ssr")]
     error.set_page_status();
-    view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any()
+    view! { <p class=ALERT_CLASS role="alert">{error.to_string()}</p> }.into_any()
 }
 
 /// An island without content: once the WASM runs, it marks `<html

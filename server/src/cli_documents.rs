@@ -178,7 +178,7 @@ pub async fn doctype(state: &AppState, command: DoctypeCommand) -> ExitCode {
             }
         }
         DoctypeCommand::List { json } => match types::list(&state.pool).await {
-            Ok(list) if json => crate::cli_users::print_json(
+            Ok(list) if json => crate::cli_exit::print_json(
                 list.into_iter().map(|kind| serde_json::json!({ "key": kind.key, "name": kind.name })).collect(),
             ),
             Ok(list) => {
@@ -208,7 +208,7 @@ pub async fn apikey(state: &AppState, command: ApikeyCommand) -> ExitCode {
             Err(error) => refused(error),
         },
         ApikeyCommand::List { json } => match api_keys::list(&state.pool).await {
-            Ok(keys) if json => crate::cli_users::print_json(
+            Ok(keys) if json => crate::cli_exit::print_json(
                 keys.into_iter()
                     .map(|key| {
                         serde_json::json!({

@@ -1,6 +1,7 @@
-//! How every command of the operator CLI ends: its exit code, and a German
-//! line on stderr when it did not succeed. Shared by the command modules,
-//! which therefore need not import `cli` (the dispatcher) back.
+//! How every command of the operator CLI ends: its exit code, a German
+//! line on stderr when it did not succeed, a list as JSON for scripts.
+//! Shared by the command modules, which therefore need not import `cli`
+//! (the dispatcher) back.
 
 use std::process::ExitCode;
 
@@ -20,4 +21,15 @@ pub(crate) fn internal(error: impl std::error::Error + 'static) -> ExitCode {
     let correlation_id = app::server::crypto::correlation_id();
     tracing::error!(%correlation_id, error = ?error, "command failed");
     fail(FAILED, format!("unerwarteter Fehler ({error}), Fehlernummer {correlation_id}"))
+}
+
+/// Prints `rows` as one JSON array (`--json`): for scripts, which need not parse tables.
+pub(crate) fn print_json(rows: Vec<serde_json::Value>) -> ExitCode {
+    match serde_json::to_string_pretty(&rows) {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => internal(error),
+    }
 }

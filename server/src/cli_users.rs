@@ -1,23 +1,12 @@
 //! The operator's commands that read customers, users and the audit log,
 //! and turn users off and on.
 
-use crate::cli_exit::{fail, internal, REFUSED};
+use crate::cli_exit::{fail, internal, print_json, REFUSED};
 use app::server::dates::{german_date, german_time, iso_instant, parse_day, start_of_day};
 use app::server::db;
 use app::server::state::AppState;
 use app::users::ssr as users;
 use std::process::ExitCode;
-
-/// Prints `rows` as one JSON array (`--json`): for scripts, which need not parse tables.
-pub(crate) fn print_json(rows: Vec<serde_json::Value>) -> ExitCode {
-    match serde_json::to_string_pretty(&rows) {
-        Ok(text) => {
-            println!("{text}");
-            ExitCode::SUCCESS
-        }
-        Err(error) => internal(error),
-    }
-}
 
 /// `kundenportal customer list [--json]`: number, name, users (active of all), since.
 pub async fn list_customers(state: &AppState, json: bool) -> ExitCode {

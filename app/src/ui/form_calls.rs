@@ -30,6 +30,7 @@ pub fn FormCalls() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod browser {
     use crate::error::AppError;
+    use crate::ui::{message_id, ALERT_CLASS, FIELD_ERROR_CLASS, MESSAGE_ID_SUFFIX};
     use leptos::prelude::*;
     use leptos::server_fn::error::FromServerFnError;
     use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -172,16 +173,16 @@ mod browser {
         let field = error.field().and_then(|name| named_input(form, name)).filter(|input| !input.id().is_empty());
         let Some(input) = field else {
             if let Ok(alert) = document().create_element("p") {
-                alert.set_class_name("alert");
+                alert.set_class_name(ALERT_CLASS);
                 let _ = alert.set_attribute("role", "alert");
                 alert.set_text_content(Some(&message));
                 let _ = form.prepend_with_node_1(&alert);
             }
             return;
         };
-        let message_id = format!("{}-fehler", input.id());
+        let message_id = message_id(&input.id());
         if let Ok(shown) = document().create_element("p") {
-            shown.set_class_name("field-error");
+            shown.set_class_name(FIELD_ERROR_CLASS);
             shown.set_id(&message_id);
             shown.set_text_content(Some(&message));
             let _ = input.after_with_node_1(&shown);
@@ -200,8 +201,8 @@ mod browser {
     }
 
     fn clear_marks(form: &HtmlFormElement) {
-        for selector in [".field-error", ".alert[role=\"alert\"]"] {
-            if let Ok(shown) = form.query_selector_all(selector) {
+        for selector in [format!(".{FIELD_ERROR_CLASS}"), format!(".{ALERT_CLASS}[role=\"alert\"]")] {
+            if let Ok(shown) = form.query_selector_all(&selector) {
                 for index in 0..shown.length() {
                     if let Some(node) = shown.item(index).and_then(|node| node.dyn_into::<Element>().ok()) {
                         node.remove();
@@ -215,7 +216,7 @@ mod browser {
                     let _ = input.remove_attribute("aria-invalid");
                     let _ = input.remove_attribute("autofocus");
                     if let Some(ids) = input.get_attribute("aria-describedby") {
-                        let kept: Vec<&str> = ids.split_whitespace().filter(|id| !id.ends_with("-fehler")).collect();
+                        let kept: Vec<&str> = ids.split_whitespace().filter(|id| !id.ends_with(MESSAGE_ID_SUFFIX)).collect();
                         let _ = if kept.is_empty() {
                             input.remove_attribute("aria-describedby")
                         } else {

@@ -3,7 +3,6 @@
 //! locked, reset mails as a flood, look-alike names and passwords typed on
 //! another keyboard — through the real router and a real SQLite file.
 
-
 use app::server::db;
 use app::error::{AppError, Refusal};
 use axum::body::{Body, Bytes};
@@ -13,10 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 const PASSWORD: &str = "Grün-Tonne-7";
-
-fn error_of(response: &TestResponse) -> AppError {
-    serde_json::from_str(&response.body).unwrap_or_else(|_| panic!("no AppError: {} {}", response.status, response.body))
-}
 
 /// Resident memory of this process (the server runs in it), in KiB.
 fn resident_kib() -> i64 {

@@ -48,12 +48,7 @@ async fn sub_user(app: &TestApp, customer_id: i64, username: &str, password: Opt
     .fetch_one(&app.state.pool)
     .await
     .unwrap();
-    db::query("INSERT INTO privacy_acceptances (user_id, version, accepted_at) SELECT $1, MAX(version), $2 FROM privacy_notices")
-        .bind(id)
-        .bind(START)
-        .execute(&app.state.pool)
-        .await
-        .unwrap();
+    accept_current_privacy_notice(app, id).await;
     id
 }
 

@@ -3,7 +3,6 @@
 //! guard — through the real router, a real SQLite file, a fixed clock and a
 //! real SMTP server.
 
-
 use app::routes;
 use app::server::db;
 use app::error::{AppError, Refusal};
@@ -15,12 +14,6 @@ use serde_json::Value;
 const PASSWORD: &str = "Grün-Tonne-7";
 const INITIAL: &str = "Start-Passwort-1";
 const NEW_PASSWORD: &str = "Blaue-Tonne-42";
-
-fn error_of(response: &TestResponse) -> AppError {
-    serde_json::from_str(&response.body).unwrap_or_else(|_| panic!("no AppError: {} {}", response.status, response.body))
-}
-
-
 
 /// Asks for a reset link for `identifier`, the only request so far, and
 /// returns the token from the mail that arrives.

@@ -2,7 +2,6 @@
 //! Benutzer and the Aktivitätsprotokoll — through the real router, a real
 //! SQLite file (or PostgreSQL), a fixed clock and a real SMTP server.
 
-
 use app::error::{AppError, Refusal};
 use app::server::db;
 use axum::body::Body;
@@ -13,10 +12,6 @@ use serde_json::Value;
 const PASSWORD: &str = "Team-Leitung-8";
 const FIREFOX: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0";
 const PHONE: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36";
-
-fn error_of(response: &TestResponse) -> AppError {
-    serde_json::from_str(&response.body).unwrap_or_else(|_| panic!("no AppError: {} {}", response.status, response.body))
-}
 
 /// Refused for `refusal`, about the form field named `field` (or the form as a whole).
 fn refused_with(response: &TestResponse, refusal: Refusal, field: Option<&str>) {

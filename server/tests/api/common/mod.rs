@@ -158,14 +158,17 @@ pub struct TestResponse {
     pub body: String,
 }
 
+/// The typed error a server function or API route answered with. Panics
+/// when the answer is no `AppError`.
+pub fn error_of(response: &TestResponse) -> app::error::AppError {
+    serde_json::from_str(&response.body).unwrap_or_else(|_| panic!("no AppError: {} {}", response.status, response.body))
+}
+
 impl TestResponse {
     /// What the page shows for a server function's refusal: the German text
-    /// of the typed error the browser decodes. Panics when the answer is no
-    /// `AppError`.
+    /// of the typed error the browser decodes.
     pub fn refusal_text(&self) -> String {
-        serde_json::from_str::<app::error::AppError>(&self.body)
-            .unwrap_or_else(|_| panic!("no AppError: {} {}", self.status, self.body))
-            .to_string()
+        error_of(self).to_string()
     }
 
     /// The `name=value` of the session cookie this response sets, if any.
