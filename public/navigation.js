@@ -118,6 +118,23 @@
     navigate(new Request(url), event.detail.replace ? { replace: true, quiet: true } : { push: true, quiet: true });
   });
 
+  // An island showed another state of this page by itself (the document
+  // list after its server function answered): `kp:shown` with `{ url,
+  // replace }`. The address follows — a new history entry, or the same one
+  // while the user types — and back and forward fetch that address's page.
+  addEventListener("kp:shown", (event) => {
+    const url = new URL(event.detail.url, location.href);
+    if (url.origin !== location.origin) return;
+    event.preventDefault();
+    if (event.detail.replace) {
+      history.replaceState({ ...(history.state || {}), kp: true }, "", url);
+    } else {
+      remember();
+      history.pushState({ kp: true, x: scrollX, y: scrollY }, "", url);
+    }
+    shown = here();
+  });
+
   // ---- fetching it -------------------------------------------------------------------
 
   async function navigate(request, how) {
@@ -195,7 +212,9 @@
 
     // Islands on both pages live on: the n-th of a kind takes the place of
     // the n-th of that kind on the new page and gets its server HTML
-    // (`leptos-children`, e.g. the user's name in the menu).
+    // (`leptos-children`, e.g. the user's name in the menu, the document
+    // list's results) — if the server gave it the same props; otherwise the
+    // new page's copy starts afresh.
     const living = new Map();
     for (const island of keepIslands ? topIslands(document.body) : []) {
       const kind = island.dataset.component;
@@ -207,7 +226,7 @@
       const n = counted.get(kind) || 0;
       counted.set(kind, n + 1);
       const old = (living.get(kind) || [])[n];
-      if (!old) continue;
+      if (!old || old.dataset.props !== island.dataset.props) continue;
       const oldChildren = old.querySelector("leptos-children");
       const newChildren = island.querySelector("leptos-children");
       if (oldChildren && newChildren) oldChildren.replaceChildren(...newChildren.childNodes);

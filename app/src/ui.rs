@@ -9,6 +9,8 @@ use leptos_router::hooks::use_query_map;
 
 mod form_calls;
 pub use form_calls::FormCalls;
+#[cfg(feature = "hydrate")]
+pub(crate) mod in_browser;
 
 /// The id of every page's `main` landmark; the skip link jumps there.
 pub const MAIN_ID: &str = "inhalt";

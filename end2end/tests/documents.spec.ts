@@ -44,7 +44,7 @@ test('search, type filter, sort and paging, each in the address', async ({ page 
   await expect(rows(page)).toHaveCount(1);
   await expect(rows(page).first()).toContainText('RE-2026-0012');
 
-  // Type filter (a GET form), then sort by number, then the next page.
+  // Type filter, then sort by number, then the next page.
   await page.getByLabel('Suche').fill('');
   await page.getByLabel('Typ').selectOption('rechnung');
   await page.getByRole('button', { name: 'Anzeigen' }).click();

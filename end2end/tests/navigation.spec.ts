@@ -2,7 +2,8 @@
 // (public/navigation.js): a marker set on `window` survives every step, the
 // title follows, focus moves to the new page's heading and the change is
 // announced, back restores the scroll position, attributes of the old page
-// do not linger, a refused form keeps what was typed, a form keeps its
+// do not linger, the document list shows what its server function renders,
+// a refused form keeps what was typed, a form keeps its
 // clicked button and the query string of its action, and a fetch that fails
 // becomes a normal page load. Links to PDFs and sign-out stay page loads.
 import { test, expect, Page } from '@playwright/test';
@@ -91,27 +92,78 @@ test('a new page starts at the top and back returns to where the list was', asyn
   expect(await sameDocument(page)).toBe(true);
 });
 
-test('the filter form and paging change the list inside the document and the address follows', async ({ page }) => {
+test('the Dokumente filters, paging, sorting and search call the list\'s server function and show its answer in place', async ({ page }) => {
   await signedIn(page);
   await page.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Dokumente' }).click();
   await arrivedAt(page, /\/dokumente$/, 'Dokumente');
-  await page.getByLabel('Pro Seite').selectOption('25');
+  const rows = page.locator('main tbody tr');
+  const requests: string[] = [];
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname === '/dokumente' || url.pathname.startsWith('/api/documents/')) requests.push(`${request.method()} ${url.pathname}`);
+  });
+
+  await page.getByLabel('Pro Seite').selectOption('50');
   await page.getByRole('button', { name: 'Anzeigen' }).click();
-  await expect(page).toHaveURL(/anzahl=25/);
-  await expect(page.locator('main tbody tr')).toHaveCount(25);
+  await expect(page).toHaveURL(/\/dokumente\?anzahl=50$/);
+  await expect(rows).toHaveCount(50);
+  await expect(page.getByRole('button', { name: 'Anzeigen' })).toBeFocused();
+
+  // The next page starts at the top of the list, and says where it is.
   await page.getByRole('navigation', { name: 'Seiten' }).getByRole('link', { name: 'Weiter' }).click();
-  await expect(page).toHaveURL(/seite=2/);
-  await expect(page.locator('main tbody tr').first()).toBeVisible();
-  expect(await sameDocument(page)).toBe(true);
+  await expect(page).toHaveURL(/anzahl=50&seite=2/);
+  await expect(rows).toHaveCount(10);
+  await expect(page.locator('main .result-count')).toBeFocused();
+  await expect(page.locator('#kp-announcer')).toHaveText('60 Dokumente, Seite 2 von 2');
+
+  // A column header: the order turns, the focus stays on the header, the form carries the order along.
+  await page.getByRole('link', { name: 'Nummer' }).click();
+  await expect(page).toHaveURL(/sortierung=nummer&richtung=auf&anzahl=50$/);
+  await expect(rows.first()).toContainText('NAV-000');
+  await expect(page.getByRole('link', { name: 'Nummer' })).toBeFocused();
+  await expect(page.getByRole('columnheader', { name: 'Nummer' })).toHaveAttribute('aria-sort', 'ascending');
+  await expect(page.locator('form.filters input[name="sortierung"]')).toHaveValue('nummer');
+  await expectNoViolations(page);
+
   // Search as you type: the address follows without a new history entry, the field keeps the focus.
   const search = page.locator('#suche');
   await search.click();
   await search.pressSequentially('NAV-01', { delay: 30 });
-  await expect(page).toHaveURL(/suche=NAV-01/);
-  await expect(page.locator('main tbody tr')).toHaveCount(10);
+  await expect(page).toHaveURL(/suche=NAV-01&sortierung=nummer/);
+  await expect(rows).toHaveCount(10);
+  await expect(rows.first()).toContainText('NAV-010');
   await expect(search).toBeFocused();
   await expect(search).toHaveValue('NAV-01');
+
+  // "Zurücksetzen" empties the form as it shows the whole list.
+  await page.getByRole('link', { name: 'Zurücksetzen' }).click();
+  await expect(page).toHaveURL(/\/dokumente$/);
+  await expect(rows).toHaveCount(25);
+  await expect(search).toHaveValue('');
+  await expect(page.getByLabel('Pro Seite')).toHaveValue('25');
+  await expect(page.locator('form.filters input[name="sortierung"]')).toHaveValue('bereitstellung');
   expect(await sameDocument(page)).toBe(true);
+  // Each step called the server function; no page was fetched for them.
+  expect(requests.filter((request) => request === 'POST /api/documents/show').length).toBeGreaterThanOrEqual(5);
+  expect(requests.filter((request) => request.endsWith(' /dokumente'))).toEqual([]);
+
+  // Back: the search, as the address says.
+  await page.goBack();
+  await expect(page).toHaveURL(/suche=NAV-01/);
+  await expect(rows).toHaveCount(10);
+  await expect(search).toHaveValue('NAV-01');
+  await page.goBack();
+  await expect(page).toHaveURL(/anzahl=50&seite=2/);
+  await expect(rows).toHaveCount(10);
+  await expect(page.getByLabel('Pro Seite')).toHaveValue('50');
+  expect(await sameDocument(page)).toBe(true);
+
+  // A call that fails becomes a page load of the address it asked for.
+  await page.route('**/api/documents/show', (route) => route.abort('failed'));
+  await page.getByRole('navigation', { name: 'Seiten' }).getByRole('link', { name: 'Zurück' }).click();
+  await expect(page).toHaveURL(/\/dokumente\?anzahl=50&vor=/);
+  await expect(rows).toHaveCount(50);
+  expect(await sameDocument(page), 'the page was loaded anew').toBe(false);
 });
 
 test('a form calls its server function: a refusal stays in place with what was typed, the password excepted, a success shows the new page', async ({ page }) => {

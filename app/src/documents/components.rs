@@ -1,80 +1,139 @@
 //! The Dokumente page. Its whole state (search, filters, sort, page) is the
 //! address: the filters are a GET form and sorting and paging plain links,
 //! so back and forward, reload, bookmarks and a browser without JavaScript
-//! all work. With JavaScript the search follows each keystroke.
+//! all work. With JavaScript the list is an island: the form, the column
+//! headers, the pager and "Zurücksetzen" call `documents/list` from the
+//! browser and show its answer in place, and the address follows.
 
-use super::{document_types, export_too_many_message, list_documents, DocumentPage, DocumentRow, ListQuery, SortColumn, PAGE_SIZES};
+use super::{document_types, export_too_many_message, list_documents, DocumentPage, DocumentRow, DocumentTypeOption, ListQuery, SortColumn, PAGE_SIZES};
 use crate::routes;
 use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
+
+#[cfg(feature = "hydrate")]
+mod browser;
 
 #[component]
 pub fn DocumentsPage() -> impl IntoView {
     let params = use_query_map();
     let query = Memo::new(move |_| params.with(|p| ListQuery::from_params(|name| p.get(name))));
     let page = Resource::new(move || query.get(), list_documents);
+    let types = Resource::new(|| (), |_| document_types());
     view! {
         <PageTitle title="Dokumente"/>
-        <section class="card documents">
-            <Filters query/>
-            <Suspense fallback=|| view! { <p class="muted loading">"Wird geladen …"</p> }>
-                {move || Suspend::new(async move {
-                    match page.await {
-                        Ok(found) => view! { <Results query=query.get_untracked() found/> }.into_any(),
-                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
+        <Suspense fallback=|| view! { <p class="muted loading">"Wird geladen …"</p> }>
+            {move || Suspend::new(async move {
+                let types = types.await.unwrap_or_default();
+                let query = query.get_untracked();
+                let results = match page.await {
+                    Ok(found) => view! { <Results query=query.clone() found/> }.into_any(),
+                    Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                };
+                view! {
+                    <DocumentList>
+                        <Filters query types/>
+                        <div class="results" id=RESULTS_ID>{results}</div>
+                    </DocumentList>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Where the results (count, table, pager) stand, which the list's server
+/// function renders anew.
+const RESULTS_ID: &str = "dokumente-ergebnis";
+const SEARCH_ID: &str = "suche";
+
+/// The results of one state of the list as HTML, rendered by the page's own
+/// components, for [`super::show_documents`].
+#[cfg(feature = "ssr")]
+pub(super) fn results_html(query: ListQuery, found: DocumentPage) -> String {
+    Owner::new().with(|| view! { <Results query found/> }.to_html())
+}
+
+/// The filters and the list, an island around server HTML. Without
+/// JavaScript the form and the links load pages. In the browser a filter
+/// sent, a key typed in the search, a column header, a pager link or
+/// "Zurücksetzen" calls the list's server function with the address it
+/// asks for, and the results it renders take their place ([`browser`]);
+/// a call that fails becomes a page load of that address.
+#[island]
+fn DocumentList(children: Children) -> impl IntoView {
+    let section = NodeRef::<leptos::html::Section>::new();
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        #[cfg(feature = "hydrate")]
+        browser::form_sent(event, section);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = event;
+    };
+    let on_click = move |event: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        browser::link_clicked(event, section);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = event;
+    };
+    let on_input = move |event: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        browser::typed(event);
+        #[cfg(not(feature = "hydrate"))]
+        let _ = event;
+    };
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| browser::arrived(section));
+    view! {
+        <section class="card documents" node_ref=section on:submit=on_submit on:click=on_click on:input=on_input>
+            {children()}
         </section>
     }
 }
 
 /// Search, type and period. Sort and page size travel along as hidden
-/// fields; a new filter starts again at page 1.
+/// fields; a new filter starts again at page 1. What was typed is the
+/// user's: only a link the list follows sets the fields ([`browser`]).
 #[component]
-fn Filters(query: Memo<ListQuery>) -> impl IntoView {
-    let current = move || query.get();
+fn Filters(query: ListQuery, types: Vec<DocumentTypeOption>) -> impl IntoView {
     // On a phone the filters fold behind "Filter" (so the first documents
     // are on the first screen), open while one is set; from 760 px on they
     // are always shown and the toggle is not (the stylesheet).
-    let filtered = move || {
-        let query = current();
-        !(query.search.is_empty() && query.type_key.is_empty() && query.from.is_empty() && query.to.is_empty())
-    };
+    let filtered = !(query.search.is_empty() && query.type_key.is_empty() && query.from.is_empty() && query.to.is_empty());
     view! {
         <details class="filters-fold" open=filtered>
         <summary class="button secondary filters-toggle">"Filter"</summary>
         <form method="get" action=routes::DOCUMENTS class="filters" role="search" aria-label="Dokumente filtern">
             <div class="field">
                 <label for="suche">"Suche"</label>
-                <SearchField value=query.get_untracked().search/>
+                <input id=SEARCH_ID name="suche" type="search" placeholder="Dokumentnummer" autocomplete="off" value=query.search.clone()/>
             </div>
             <div class="field">
                 <label for="typ">"Typ"</label>
                 <select id="typ" name="typ">
-                    <option value="" selected=move || current().type_key.is_empty()>"Alle Typen"</option>
-                    <TypeOptions query/>
+                    <option value="" selected=query.type_key.is_empty()>"Alle Typen"</option>
+                    {types.into_iter().map(|kind| {
+                        let selected = kind.key == query.type_key;
+                        view! { <option value=kind.key selected=selected>{kind.name}</option> }
+                    }).collect_view()}
                 </select>
             </div>
             <div class="field">
                 <label for="von">"Bereitstellung von"</label>
-                <input id="von" name="von" type="date" value=move || current().from/>
+                <input id="von" name="von" type="date" value=query.from.clone()/>
             </div>
             <div class="field">
                 <label for="bis">"Bereitstellung bis"</label>
-                <input id="bis" name="bis" type="date" value=move || current().to/>
+                <input id="bis" name="bis" type="date" value=query.to.clone()/>
             </div>
             <div class="field">
                 <label for="anzahl">"Pro Seite"</label>
                 <select id="anzahl" name="anzahl">
                     {PAGE_SIZES.into_iter().map(|size| view! {
-                        <option value=size.to_string() selected=move || current().per_page == size>{size.to_string()}</option>
+                        <option value=size.to_string() selected=query.per_page == size>{size.to_string()}</option>
                     }).collect_view()}
                 </select>
             </div>
-            <input type="hidden" name="sortierung" value=move || current().sort.param()/>
-            <input type="hidden" name="richtung" value=move || if current().descending { "ab" } else { "auf" }/>
+            <input type="hidden" name="sortierung" value=query.sort.param()/>
+            <input type="hidden" name="richtung" value=query.direction_param()/>
             <div class="actions">
                 <button type="submit" class="button primary">"Anzeigen"</button>
                 <a class="button secondary" href=routes::DOCUMENTS>"Zurücksetzen"</a>
@@ -84,65 +143,12 @@ fn Filters(query: Memo<ListQuery>) -> impl IntoView {
     }
 }
 
-/// Search as you type, an island: a moment after the last key the filter
-/// form is sent (a GET: the page comes back with the list and the search in
-/// the address, starting again at page 1), and the field keeps the focus.
-/// Without JavaScript the "Anzeigen" button sends the same form.
-#[island]
-fn SearchField(value: String) -> impl IntoView {
-    let input = NodeRef::<leptos::html::Input>::new();
-    let waiting = std::rc::Rc::new(std::cell::Cell::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>));
-    let send_soon = move |_: leptos::ev::Event| {
-        if let Some(earlier) = waiting.take() {
-            earlier.clear();
-        }
-        let send = move || {
-            if let Some(form) = input.get_untracked().and_then(|input| input.form()) {
-                let _ = form.request_submit();
-            }
-        };
-        waiting.set(set_timeout_with_handle(send, std::time::Duration::from_millis(400)).ok());
-    };
-    // Back from a search: the user goes on typing where they were.
-    let searched = !value.is_empty();
-    Effect::new(move |_| {
-        if let Some(input) = input.get().filter(|_| searched) {
-            let _ = input.focus();
-            let end = input.value().encode_utf16().count() as u32;
-            let _ = input.set_selection_range(end, end);
-        }
-    });
-    view! {
-        <input id="suche" name="suche" type="search" placeholder="Dokumentnummer" autocomplete="off"
-            value=value node_ref=input on:input=send_soon/>
-    }
-}
-
-/// The type filter's options.
-#[component]
-fn TypeOptions(query: Memo<ListQuery>) -> impl IntoView {
-    let types = Resource::new(|| (), |_| document_types());
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                types.await.unwrap_or_default().into_iter().map(|kind| {
-                    let key = kind.key.clone();
-                    view! { <option value=kind.key selected=move || query.get().type_key == key>{kind.name}</option> }
-                }).collect_view()
-            })}
-        </Suspense>
-    }
-}
-
 #[component]
 fn Results(query: ListQuery, found: DocumentPage) -> impl IntoView {
     if found.rows.is_empty() {
-        return view! { <p class="empty">"Keine Dokumente gefunden."</p> }.into_any();
+        return view! { <p class="empty" tabindex="-1">"Keine Dokumente gefunden."</p> }.into_any();
     }
-    let summary = match found.total {
-        1 => "1 Dokument".to_owned(),
-        n => format!("{n} Dokumente"),
-    };
+    let summary = super::count_text(found.total);
     let headers = SortColumn::ALL.into_iter().map(|column| {
         let sorted = query.sort == column;
         let aria = sorted.then_some(if query.descending { "descending" } else { "ascending" });
@@ -162,7 +168,7 @@ fn Results(query: ListQuery, found: DocumentPage) -> impl IntoView {
     };
     view! {
         <div class="result-bar">
-            <p class="result-count" role="status">{summary}</p>
+            <p class="result-count" role="status" tabindex="-1">{summary}</p>
             {export}
         </div>
         <table class="document-table">

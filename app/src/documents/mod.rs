@@ -156,6 +156,22 @@ impl ListQuery {
         }
     }
 
+    /// Reads an address of the list (`/dokumente?suche=…`, or its query alone).
+    pub fn from_address(address: &str) -> Self {
+        let query = address.split_once('?').map_or(address, |(_, query)| query);
+        let pairs: Vec<(String, String)> = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('='))
+            .map(|(name, value)| (decode(name), decode(value)))
+            .collect();
+        Self::from_params(|name| pairs.iter().find(|(candidate, _)| candidate == name).map(|(_, value)| value.clone()))
+    }
+
+    /// "ab" (descending) or "auf", as in the address.
+    pub fn direction_param(&self) -> &'static str {
+        if self.descending { "ab" } else { "auf" }
+    }
+
     /// Keyset paging applies to the order by Bereitstellung.
     pub fn uses_keyset(&self) -> bool {
         self.sort == SortColumn::Provided
@@ -172,7 +188,7 @@ impl ListQuery {
         }
         if self.sort != defaults.sort || self.descending != defaults.descending {
             pairs.push(("sortierung", self.sort.param().into()));
-            pairs.push(("richtung", if self.descending { "ab" } else { "auf" }.into()));
+            pairs.push(("richtung", self.direction_param().into()));
         }
         if self.per_page != defaults.per_page {
             pairs.push(("anzahl", self.per_page.to_string()));
@@ -220,6 +236,26 @@ fn encode(value: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+/// Undoes [`encode`] (and a form's `+` for a space); a broken escape stays as it is.
+fn decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |at: usize| bytes.get(at).and_then(|b| (*b as char).to_digit(16));
+        match bytes[i] {
+            b'+' => decoded.push(b' '),
+            b'%' if hex(i + 1).is_some() && hex(i + 2).is_some() => {
+                decoded.push((hex(i + 1).unwrap_or(0) * 16 + hex(i + 2).unwrap_or(0)) as u8);
+                i += 2;
+            }
+            other => decoded.push(other),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&decoded).into_owned()
 }
 
 /// One row of the list, with dates already in the operator's time zone.
@@ -270,6 +306,67 @@ pub async fn list_documents(query: ListQuery) -> Result<DocumentPage, AppError> 
     .await
 }
 
+/// "1 Dokument", "32 Dokumente".
+pub fn count_text(total: i64) -> String {
+    match total {
+        1 => "1 Dokument".to_owned(),
+        n => format!("{n} Dokumente"),
+    }
+}
+
+/// One state of the list as the Dokumente page shows it, for the browser to
+/// put in place of the results it shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListShown {
+    /// The state's own address (defaults left out): the address bar follows it.
+    pub address: String,
+    /// The results (count, table, pager) as the page renders them.
+    pub html: String,
+    /// What a screen reader hears once they are in place: "32 Dokumente, Seite 1 von 2".
+    pub summary: String,
+    /// The filter form's fields for this state, by name (a link followed sets them).
+    pub fields: Vec<(String, String)>,
+}
+
+impl ListShown {
+    #[cfg(feature = "ssr")]
+    fn of(query: ListQuery, found: DocumentPage) -> Self {
+        let summary = match found.total {
+            0 => "Keine Dokumente gefunden.".to_owned(),
+            total => format!("{}, Seite {} von {}", count_text(total), query.page.min(found.pages), found.pages),
+        };
+        let fields = [
+            ("suche", query.search.clone()),
+            ("typ", query.type_key.clone()),
+            ("von", query.from.clone()),
+            ("bis", query.to.clone()),
+            ("anzahl", query.per_page.to_string()),
+            ("sortierung", query.sort.param().to_owned()),
+            ("richtung", query.direction_param().to_owned()),
+        ];
+        Self {
+            address: query.href(),
+            fields: fields.into_iter().map(|(name, value)| (name.to_owned(), value)).collect(),
+            summary,
+            html: components::results_html(query, found),
+        }
+    }
+}
+
+/// The list at `address` (`/dokumente?suche=…`, read as the page reads its
+/// own address), rendered as the page renders it: what the page calls from
+/// the browser to show another search, filter, order or page in place.
+#[server(endpoint = "documents/show")]
+pub async fn show_documents(address: String) -> Result<ListShown, AppError> {
+    crate::server::serve::read(crate::auth::ssr::require_user(), async |state, user| {
+        let query = ListQuery::from_address(&address);
+        let mut found = ssr::list::list(state, ssr::CustomerScope::of(&user), user.user_id, &query).await?;
+        found.shows_delivery_log = user.can_manage_forwardings;
+        Ok(ListShown::of(query, found))
+    })
+    .await
+}
+
 /// The document types, for the type filter.
 #[server(endpoint = "documents/types")]
 pub async fn document_types() -> Result<Vec<DocumentTypeOption>, AppError> {
@@ -310,6 +407,16 @@ mod tests {
         let nonsense = parse("anzahl=7&seite=-1&sortierung=x&von=gestern&typ=%27&nach=1.2");
         assert_eq!(nonsense, ListQuery { after: Some(Cursor { provided_at: 1, id: 2 }), ..ListQuery::default() });
         assert_eq!(ListQuery::default().href(), "/dokumente");
+        assert_eq!(ListQuery::from_address(&query.href()), query);
+    }
+
+    #[test]
+    fn an_address_is_read_as_the_browser_encodes_it() {
+        let query = ListQuery::from_address("/dokumente?suche=RE%2D1+2%C3%9F&typ=rechnung&suche=zweites");
+        assert_eq!((query.search.as_str(), query.type_key.as_str()), ("RE-1 2ß", "rechnung"), "the first value counts");
+        assert_eq!(ListQuery::from_address("/dokumente?suche=%E2%28%FF%2"), ListQuery { search: "�(�%2".into(), ..ListQuery::default() });
+        assert_eq!(ListQuery::from_address("suche=ohne-Pfad").search, "ohne-Pfad");
+        assert_eq!(ListQuery::from_address("/dokumente"), ListQuery::default());
     }
 
     #[test]

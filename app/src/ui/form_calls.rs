@@ -1,11 +1,8 @@
 //! Forms that call their server function from the browser. Every form of the
 //! portal is a plain HTML form that posts to its `#[server]` function under
 //! `/api/…` (and works so without JavaScript). Once the WASM runs, this
-//! island sends such a form itself by `fetch`, as the typed call does (the
-//! arguments URL-encoded, `Accept: application/json`), and decodes the
-//! function's typed [`AppError`] with the server functions' own codec
-//! (`FromServerFnError::de`). Server_fn's `BrowserClient` (gloo-net) would
-//! send the same request for 3.5 KB more WASM (brotli).
+//! island sends such a form itself by `fetch`, as the typed call does, and
+//! gets the function's typed [`AppError`] ([`super::in_browser`]).
 //!
 //! - a refusal shows in place: at the field it concerns (`aria-invalid`, the
 //!   message under it and in its `aria-describedby`, the focus on it), or
@@ -30,11 +27,10 @@ pub fn FormCalls() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 mod browser {
     use crate::error::AppError;
-    use crate::ui::{message_id, ALERT_CLASS, FIELD_ERROR_CLASS, MESSAGE_ID_SUFFIX};
+    use crate::ui::{in_browser, message_id, ALERT_CLASS, FIELD_ERROR_CLASS, MESSAGE_ID_SUFFIX};
     use leptos::prelude::*;
-    use leptos::server_fn::error::FromServerFnError;
     use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
-    use web_sys::{CustomEvent, CustomEventInit, Element, Event, EventInit, HtmlElement, HtmlFormElement, HtmlInputElement};
+    use web_sys::{Element, Event, EventInit, HtmlElement, HtmlFormElement, HtmlInputElement};
     use std::cell::Cell;
 
     thread_local! {
@@ -118,24 +114,9 @@ mod browser {
 
     /// Calls the server function; `Ok` with the page it names to go on to.
     async fn send(action: &str, body: String) -> Result<Option<String>, AppError> {
-        use wasm_bindgen_futures::JsFuture;
-        let unreachable = |_| AppError::Unreachable;
-        let headers = web_sys::Headers::new().map_err(unreachable)?;
-        headers.set("Content-Type", "application/x-www-form-urlencoded").map_err(unreachable)?;
-        headers.set("Accept", "application/json").map_err(unreachable)?;
-        let init = web_sys::RequestInit::new();
-        init.set_method("POST");
-        init.set_headers(&headers);
-        init.set_body(&JsValue::from_str(&body));
-        init.set_credentials(web_sys::RequestCredentials::SameOrigin);
-        let answer = JsFuture::from(window().fetch_with_str_and_init(action, &init)).await.map_err(unreachable)?;
-        let response: web_sys::Response = answer.unchecked_into();
+        let response = in_browser::post(action, body).await?;
         let header = |name: &str| response.headers().get(name).ok().flatten();
-        if response.ok() {
-            return Ok(header("serverfnredirect").and(header("location")));
-        }
-        let text = JsFuture::from(response.text().map_err(unreachable)?).await.map_err(unreachable)?;
-        Err(AppError::de(text.as_string().unwrap_or_default().into()))
+        Ok(header("serverfnredirect").and(header("location")))
     }
 
     fn here() -> String {
@@ -145,24 +126,9 @@ mod browser {
 
     /// The page `url` in place of this one (`navigation.js`), or loaded.
     fn go_on(url: &str) {
-        let detail = js_sys_object(&[("url", url.into()), ("settle", JsValue::TRUE)]);
-        let init = CustomEventInit::new();
-        init.set_detail(&detail);
-        init.set_cancelable(true);
-        let taken = CustomEvent::new_with_event_init_dict("kp:navigate", &init)
-            .map(|event| !window().dispatch_event(&event).unwrap_or(true))
-            .unwrap_or(false);
-        if !taken {
+        if !in_browser::navigation_takes("kp:navigate", &[("url", url.into()), ("settle", JsValue::TRUE)]) {
             let _ = window().location().assign(url);
         }
-    }
-
-    fn js_sys_object(entries: &[(&str, JsValue)]) -> JsValue {
-        let object = web_sys::js_sys::Object::new();
-        for (key, value) in entries {
-            let _ = web_sys::js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
-        }
-        object.into()
     }
 
     /// The refusal at its field, or above the form; what the last one marked is cleared first.

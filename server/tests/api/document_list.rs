@@ -4,7 +4,7 @@
 
 
 use app::server::db;
-use app::documents::{Cursor, DocumentPage, ListQuery, SortColumn};
+use app::documents::{Cursor, DocumentPage, ListQuery, ListShown, SortColumn};
 use app::documents::ssr::ingest::{ingest, Ingester, NewDocument};
 use axum::http::StatusCode;
 use crate::common::*;
@@ -201,6 +201,39 @@ async fn the_page_renders_the_list_without_javascript() {
     }
     assert!(!page.body.contains("GS-2026-0001"), "the search filtered it out");
     assert!(page.body.contains("sortierung=nummer&amp;richtung=auf") || page.body.contains("sortierung=nummer&richtung=auf"));
+}
+
+#[tokio::test]
+async fn the_list_shown_in_place_is_what_the_page_renders_for_that_address() {
+    let app = spawn_app().await;
+    customer_with_password(&app, "90001", "liste", PASSWORD).await;
+    customer_with_password(&app, "90002", "fremd", PASSWORD).await;
+    add(&app, "90001", "RE-2026-0815", "rechnung", "2026-11-01", Some("2026-11-02")).await;
+    add(&app, "90001", "GS-2026-0001", "gutschrift", "2026-11-01", Some("2026-11-02")).await;
+    add(&app, "90002", "RE-2026-0815-B", "rechnung", "2026-11-01", Some("2026-11-02")).await;
+    let cookie = app.sign_in("liste", PASSWORD).await;
+
+    // The address as the browser sends it (a form's fields, a value the page ignores).
+    let address = "/dokumente?suche=0815&typ=&von=&bis=&anzahl=100&sortierung=nummer&richtung=auf&seite=x";
+    let answer = app.call("documents/show", &[("address", address)], Some(&cookie)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let shown: ListShown = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(shown.address, "/dokumente?suche=0815&sortierung=nummer&richtung=auf&anzahl=100");
+    assert_eq!(shown.summary, "1 Dokument, Seite 1 von 1");
+    let field = |name: &str| shown.fields.iter().find(|(field, _)| field == name).map(|(_, value)| value.as_str());
+    assert_eq!((field("suche"), field("typ"), field("anzahl"), field("sortierung"), field("richtung")), (Some("0815"), Some(""), Some("100"), Some("nummer"), Some("auf")));
+    assert!(shown.html.contains("RE-2026-0815") && shown.html.contains("1 Dokument"));
+    assert!(!shown.html.contains("GS-2026-0001"), "the search filtered it out");
+    assert!(!shown.html.contains("RE-2026-0815-B"), "another customer's document");
+
+    // The page at the address it names renders the same results.
+    let page = app.get(&shown.address, Some(&cookie)).await;
+    assert!(page.body.contains(&shown.html), "the page holds the same results:\n{}\n{}", shown.html, page.body);
+
+    // Signed out: the typed error, no list.
+    let signed_out = app.call("documents/show", &[("address", "/dokumente")], None).await;
+    assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(error_of(&signed_out), app::error::AppError::NotSignedIn);
 }
 
 /// A second user of the same customer, written straight into the database

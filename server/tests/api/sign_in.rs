@@ -658,6 +658,7 @@ const SERVER_FUNCTIONS: &[(&str, Access, &[(&str, &str)])] = &[
     ("/api/auth/confirm_password", Access::User, &[("password", "Falsch-Wort-1"), ("return_to", "/")]),
     ("/api/documents/list", Access::User, &[("query[search]", ""), ("query[type_key]", ""), ("query[from]", ""), ("query[to]", ""), ("query[sort]", "Provided"), ("query[descending]", "true"), ("query[per_page]", "25"), ("query[page]", "1")]),
     ("/api/documents/types", Access::User, &[]),
+    ("/api/documents/show", Access::User, &[("address", "/dokumente")]),
     ("/api/documents/new_count", Access::User, &[]),
     ("/api/profile/notification", Access::User, &[]),
     ("/api/profile/set_notification", Access::User, &[("mode", "unbekannt")]),
