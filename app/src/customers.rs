@@ -1,27 +1,16 @@
 //! The operator's side of customers: creating a customer with its main user
-//! (CLI `customer add`) and seeding the demo customer.
+//! (CLI `customer add`) and seeding the demo customer. The main user's
+//! account and first access are the users feature's
+//! ([`crate::users::ssr::accounts`]), as every further user's.
 
 use crate::domain::{
     CustomerName, CustomerNumber, EmailAddress, InputError, Password, PasswordContext, PasswordPolicy, Username,
 };
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
-use crate::server::db::{self, is_unique_violation, Transaction};
-use crate::server::mail::{unique_key, MailError, MailExtras, MailTemplate, OutgoingMail};
+use crate::server::db::{self, is_unique_violation};
 use crate::server::state::AppState;
-
-/// How the main user gets their first password.
-pub enum FirstAccess {
-    /// A mail with a link to set their own password.
-    Invitation,
-    /// A password the operator chose; it must be changed at first sign-in.
-    InitialPassword(Password),
-    /// The demo user's known password, usable as is. Only [`seed_demo`]
-    /// can make one: no other caller gets a ready-to-use password.
-    DemoPassword(DemoPassword),
-}
-
-pub struct DemoPassword(Password);
+use crate::users::ssr::accounts::{first_password_hash, queue_first_access, Account, DemoPassword, FirstAccess, UserError};
 
 pub struct NewCustomer {
     pub number: CustomerNumber,
@@ -63,19 +52,13 @@ pub enum CustomerError {
     DuplicateNumber(String),
     #[error("Der Benutzername {0} ist bereits vergeben.")]
     DuplicateUsername(String),
-    #[error("Den Kunden {0} gibt es nicht.")]
-    UnknownCustomer(String),
-    #[error("Der Kunde hat bereits die Höchstzahl an Benutzern (KP_USERS_MAX).")]
-    TooManyUsers,
+    /// The main user's first access (its mail).
     #[error(transparent)]
-    Mail(#[from] MailError),
+    Account(#[from] UserError),
     #[error("Datenbankfehler")]
     Database(#[from] sqlx::Error),
     #[error("für das Demo-Passwort: {0}")]
     Policy(InputError),
-    /// An initial password that breaks a rule only the customer's name shows (it may not contain it).
-    #[error("{0}")]
-    WeakPassword(InputError),
     #[error("Passwort-Hashing fehlgeschlagen")]
     Hashing(#[from] tokio::task::JoinError),
 }
@@ -149,230 +132,6 @@ pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> R
     Ok(CreatedCustomer { customer_id, user_id, invitation_queued })
 }
 
-/// The Argon2id hash of a password the operator chose (off the executor);
-/// `None` for an invitation.
-async fn first_password_hash(access: &FirstAccess) -> Result<Option<crypto::PasswordHashString>, tokio::task::JoinError> {
-    match access {
-        FirstAccess::Invitation => Ok(None),
-        FirstAccess::InitialPassword(password) | FirstAccess::DemoPassword(DemoPassword(password)) => {
-            let password = password.clone();
-            Ok(Some(tokio::task::spawn_blocking(move || crypto::hash_password(password.expose())).await?))
-        }
-    }
-}
-
-/// Who a first-access mail is for.
-pub(crate) struct Account<'a> {
-    pub username: &'a Username,
-    pub customer: &'a CustomerNumber,
-    pub email: &'a EmailAddress,
-}
-
-/// A further user of an existing customer: from the Benutzer page or the
-/// CLI (`user add`).
-pub struct NewUser {
-    pub customer: CustomerNumber,
-    pub username: Username,
-    pub email: EmailAddress,
-    pub access: FirstAccess,
-    pub can_manage_forwardings: bool,
-    pub can_manage_users: bool,
-}
-
-impl NewUser {
-    pub fn parse(
-        customer: &str,
-        username: &str,
-        email: &str,
-        initial_password: Option<&str>,
-        policy: &PasswordPolicy,
-    ) -> Result<Self, InputError> {
-        let customer = CustomerNumber::parse(customer)?;
-        let username = Username::parse(username)?;
-        let email = EmailAddress::parse(email)?;
-        let access = match initial_password {
-            None => FirstAccess::Invitation,
-            Some(raw) => FirstAccess::InitialPassword(Password::parse(
-                raw,
-                policy,
-                PasswordContext { username: Some(username.as_str()), customer_name: None },
-            )?),
-        };
-        Ok(Self { customer, username, email, access, can_manage_forwardings: false, can_manage_users: false })
-    }
-}
-
-/// Adds a sub-user to a customer, with the mail of their first access and
-/// an audit entry, in one transaction; at most `KP_USERS_MAX` users per
-/// customer. Returns the user's id.
-pub async fn add_user(state: &AppState, new: NewUser, actor: Actor, ip: Option<String>) -> Result<i64, CustomerError> {
-    if let FirstAccess::InitialPassword(password) = &new.access {
-        // The whole policy, now that the customer's name is known.
-        let name: Option<String> =
-            db::query_scalar("SELECT name FROM customers WHERE number = $1").bind(new.customer.as_str()).fetch_optional(&state.pool).await?;
-        if let Some(name) = name {
-            let context = PasswordContext { username: Some(new.username.as_str()), customer_name: Some(&name) };
-            Password::parse(password.expose(), &state.config.password_policy, context).map_err(CustomerError::WeakPassword)?;
-        }
-    }
-    let password_hash = first_password_hash(&new.access).await?;
-    let now = state.clock.now();
-    let mut tx = db::begin(&state.pool).await?;
-    // The customer's row is locked while counting, so two adds at once cannot both pass the limit.
-    let customer_id: i64 = db::query_scalar(&format!("SELECT id FROM customers WHERE number = $1{}", state.pool.for_update()))
-        .bind(new.customer.as_str())
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| CustomerError::UnknownCustomer(new.customer.as_str().into()))?;
-    let users: i64 = db::query_scalar("SELECT COUNT(*) FROM users WHERE customer_id = $1").bind(customer_id).fetch_one(&mut *tx).await?;
-    if users >= i64::from(state.config.users_max) {
-        return Err(CustomerError::TooManyUsers);
-    }
-    let user_id: i64 = match db::query_scalar(
-        "INSERT INTO users (customer_id, username, email, role, can_manage_users, can_manage_forwardings, password_hash, \
-         must_change_password, password_changed_at, security_stamp, created_at) \
-         VALUES ($1, $2, $3, 'sub', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-    )
-    .bind(customer_id)
-    .bind(new.username.as_str())
-    .bind(new.email.as_str())
-    .bind(new.can_manage_users)
-    .bind(new.can_manage_forwardings)
-    .bind(password_hash.as_ref().map(|h| h.as_database_value().to_owned()))
-    .bind(password_hash.is_some())
-    .bind(password_hash.as_ref().map(|_| now))
-    .bind(crypto::new_token())
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await
-    {
-        Ok(id) => id,
-        Err(e) if is_unique_violation(&e) => return Err(CustomerError::DuplicateUsername(new.username.as_str().into())),
-        Err(e) => return Err(e.into()),
-    };
-    let account = Account { username: &new.username, customer: &new.customer, email: &new.email };
-    queue_first_access(state, &mut tx, user_id, &account, &new.access, now).await?;
-    let rights = rights_label(new.can_manage_users, new.can_manage_forwardings);
-    let entry = AuditEntry {
-        actor,
-        customer_id: Some(customer_id),
-        action: "user_created",
-        detail: format!("Benutzer {} ({rights})", new.username.as_str()),
-        ip,
-    };
-    audit::record(&mut tx, entry, now).await?;
-    tx.commit().await?;
-    Ok(user_id)
-}
-
-/// A sub-user's rights in words, for the audit log and the operator:
-/// "Benutzer verwalten, Weiterleitungen verwalten", or "ohne Rechte".
-pub fn rights_label(manage_users: bool, manage_forwardings: bool) -> String {
-    let rights: Vec<&str> = [(manage_users, "Benutzer verwalten"), (manage_forwardings, "Weiterleitungen verwalten")]
-        .into_iter()
-        .filter_map(|(granted, name)| granted.then_some(name))
-        .collect();
-    if rights.is_empty() { "ohne Rechte".to_owned() } else { rights.join(", ") }
-}
-
-fn account_context(account: &Account<'_>) -> minijinja::Value {
-    minijinja::context! {
-        username => account.username.as_str(),
-        customer_number => account.customer.as_str(),
-        display_name => "",
-    }
-}
-
-/// Queues the mail that gives a new user their first access: an invitation
-/// link, or the notice that the operator set a password.
-async fn queue_first_access(
-    state: &AppState,
-    tx: &mut Transaction<'_>,
-    user_id: i64,
-    account: &Account<'_>,
-    access: &FirstAccess,
-    now: i64,
-) -> Result<bool, CustomerError> {
-    match access {
-        FirstAccess::Invitation => {
-            queue_invitation(state, tx, user_id, account, now).await?;
-            Ok(true)
-        }
-        FirstAccess::InitialPassword(_) => {
-            let context = minijinja::context! { ..state.mail_base_context(), ..account_context(account) };
-            let mail = OutgoingMail {
-                template: MailTemplate::InitialPassword,
-                idempotency_key: unique_key("account", user_id),
-                recipient: account.email.clone(),
-                context,
-                expires_at: None,
-            };
-            state.outbox.enqueue_new(tx, mail, MailExtras { user_id: Some(user_id), ..MailExtras::default() }, now).await?;
-            Ok(true)
-        }
-        FirstAccess::DemoPassword(_) => Ok(false),
-    }
-}
-
-/// Issues an invitation token (voiding earlier ones) and queues its mail.
-pub(crate) async fn queue_invitation(
-    state: &AppState,
-    tx: &mut Transaction<'_>,
-    user_id: i64,
-    account: &Account<'_>,
-    now: i64,
-) -> Result<(), CustomerError> {
-    let ttl = state.config.invitation_ttl.as_secs() as i64;
-    let (token_id, token) = issue_token(tx, user_id, "invitation", now, now + ttl).await?;
-    let link = format!("{}/einladung?token={token}", state.config.base_url);
-    let context = minijinja::context! {
-        ..state.mail_base_context(),
-        ..account_context(account),
-        ..minijinja::context! { link => link, valid_hours => ttl / 3600 },
-    };
-    let mail = OutgoingMail {
-        template: MailTemplate::Invitation,
-        idempotency_key: unique_key("invitation", token_id),
-        recipient: account.email.clone(),
-        context,
-        expires_at: Some(now + ttl),
-    };
-    state.outbox.enqueue_new(tx, mail, MailExtras { user_id: Some(user_id), ..MailExtras::default() }, now).await?;
-    Ok(())
-}
-
-/// Creates a single-use token for one user and purpose; earlier unused tokens
-/// of the same purpose stop working. Returns the row id and the secret, of
-/// which only a hash is stored.
-pub async fn issue_token(
-    tx: &mut Transaction<'_>,
-    user_id: i64,
-    purpose: &str,
-    now: i64,
-    expires_at: i64,
-) -> Result<(i64, String), sqlx::Error> {
-    db::query("UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
-        .bind(now)
-        .bind(user_id)
-        .bind(purpose)
-        .execute(&mut **tx)
-        .await?;
-    let token = crypto::new_token();
-    // Good only under the user's security stamp of now: a change of credentials voids it.
-    let id: i64 = db::query_scalar(
-        "INSERT INTO tokens (user_id, purpose, token_hash, created_at, expires_at, security_stamp) \
-         SELECT $1, $2, $3, $4, $5, security_stamp FROM users WHERE id = $1 RETURNING id",
-    )
-    .bind(user_id)
-    .bind(purpose)
-    .bind(crypto::token_hash(&token))
-    .bind(now)
-    .bind(expires_at)
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok((id, token))
-}
-
 pub const DEMO_CUSTOMER_NUMBER: &str = "10001";
 pub const DEMO_USERNAME: &str = "demo";
 pub const DEMO_CUSTOMER_NAME: &str = "Muster Gastronomie GmbH";
@@ -416,7 +175,7 @@ pub async fn seed_demo(state: &AppState) -> Result<DemoSeed, CustomerError> {
         name: CustomerName::parse(DEMO_CUSTOMER_NAME).expect("valid demo name"),
         username: Username::parse(DEMO_USERNAME).expect("valid demo username"),
         email: EmailAddress::parse("demo@kundenportal.example").expect("valid demo address"),
-        access: FirstAccess::DemoPassword(DemoPassword(password)),
+        access: FirstAccess::DemoPassword(DemoPassword::new(password)),
     };
     let created = add_customer(state, new, Actor::Operator).await?;
     db::query("UPDATE users SET first_name = 'Max', last_name = 'Mustermann' WHERE id = $1")

@@ -1,6 +1,30 @@
 //! The error that crosses the server-function boundary. Each variant carries a
 //! German message for the user; unexpected failures carry only a correlation id
 //! that the operator finds in the server log next to the real cause.
+//!
+//! # The one error convention
+//!
+//! - **Queries** — a read or write in an `ssr` module with nothing to refuse —
+//!   return `Result<T, sqlx::Error>`. Their caller writes `?`: towards a
+//!   server function `From<sqlx::Error>` makes it [`AppError::Unavailable`]
+//!   (the database does not answer) or [`AppError::Internal`] (logged with
+//!   its cause chain).
+//! - **Flows** that can refuse — a rule, a limit, something only the
+//!   database can tell (a name taken) — return their feature's enum
+//!   (`thiserror`: `AuthError`, `ForwardingError`, `UserError`,
+//!   `CustomerError`, `DocumentError`, …): one variant for each refusal a
+//!   caller must tell apart, `Database(#[from] sqlx::Error)` and the like for
+//!   the rest. A flow only a server function calls may refuse with
+//!   [`AppError`] itself ([`crate::domain::InputError`] converts, naming the
+//!   field).
+//! - **Server functions** return `AppError`. A feature enum converts with
+//!   `From` (or its caller matches the refusals it words differently):
+//!   refusals become [`AppError::Invalid`] (or their own variant), anything
+//!   else [`AppError::internal`], which logs the cause and hands the browser
+//!   only the correlation id. No database text reaches the browser.
+//! - **The CLI** matches a feature enum to its exit code and one German line
+//!   (`server/src/cli/exit.rs`); **the HTTP APIs** map it to a status and
+//!   `{"error": …}`.
 
 use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};

@@ -56,7 +56,7 @@ test('search, type filter, sort and paging, each in the address', async ({ page 
   await expect(page.getByRole('columnheader', { name: 'Nummer' })).toHaveAttribute('aria-sort', 'ascending');
   await page.getByRole('link', { name: 'Weiter', exact: true }).click();
   await expect(page).toHaveURL(/seite=2/);
-  await expect(page.getByText('Seite 2 von 2')).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Seiten' }).getByText('Seite 2 von 2')).toBeVisible();
   await expect(rows(page)).toHaveCount(5);
   await expect(rows(page).first()).toContainText('RE-2026-0026');
 
@@ -118,7 +118,7 @@ test.describe('without JavaScript', () => {
     await expect(rows(page)).toHaveCount(1);
     await page.goto('/dokumente?typ=rechnung&anzahl=25');
     await page.getByRole('link', { name: 'Weiter', exact: true }).click();
-    await expect(page.getByText('Seite 2 von 2')).toBeVisible();
+    await expect(page.getByRole('navigation', { name: 'Seiten' }).getByText('Seite 2 von 2')).toBeVisible();
   });
 });
 

@@ -13,7 +13,7 @@ use crate::server::allowance::{self, Allowance};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
 use crate::server::dates::{german_date, german_day, german_time};
-use crate::server::db::{self, is_unique_violation, Transaction};
+use crate::server::db::{self, is_unique_violation, Pool, Transaction};
 use crate::server::mail::{unique_key, withdraw, DeliveryFailure, MailError, MailExtras, MailTemplate, OutgoingMail, Withdrawn};
 use crate::server::state::AppState;
 
@@ -157,7 +157,7 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
     let mut tx = db::begin(&state.pool).await?;
     // One add per customer at a time, so two at once cannot pass the limit together.
     let customer: (String, String) =
-        db::query_as(&format!("SELECT number, name FROM customers WHERE id = $1{}", state.pool.for_update()))
+        db::query_as(&state.pool.locked("SELECT number, name FROM customers WHERE id = $1"))
             .bind(user.customer_id)
             .fetch_one(&mut *tx)
             .await?;
@@ -242,10 +242,10 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
 pub async fn remove(state: &AppState, user: &SessionUser, id: i64, ip: Option<String>) -> Result<(), ForwardingError> {
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
-    let removed: Option<(String, Option<String>)> = db::query_as(&format!(
+    let removed: Option<(String, Option<String>)> = db::query_as(&state.pool.locked_rows_of(
         "SELECT f.email, t.name FROM forwardings f LEFT JOIN document_types t ON t.key = f.type_key \
-         WHERE f.id = $1 AND f.customer_id = $2{}",
-        lock_forwarding(state)
+         WHERE f.id = $1 AND f.customer_id = $2",
+        "f",
     ))
     .bind(id)
     .bind(user.customer_id)
@@ -265,16 +265,6 @@ pub async fn remove(state: &AppState, user: &SessionUser, id: i64, ip: Option<St
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Locks the forwarding row `f` of a query that also reads joined tables
-/// (PostgreSQL refuses to lock the nullable side of an outer join).
-fn lock_forwarding(state: &AppState) -> &'static str {
-    if state.pool.for_update().is_empty() {
-        ""
-    } else {
-        " FOR UPDATE OF f"
-    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -301,16 +291,16 @@ impl LinkedForwarding {
     }
 }
 
-/// The pending forwarding a confirmation token belongs to, while it works.
+/// The pending forwarding a confirmation token belongs to, while it works;
+/// its row locked in the database `locked_in` when the transaction changes it next.
 async fn by_optin_token<'c>(
     executor: impl Into<db::Executor<'c>>,
     token: &str,
     now: i64,
-    lock: &str,
+    locked_in: Option<&Pool>,
 ) -> Result<Option<LinkedForwarding>, sqlx::Error> {
-    db::query_as(&format!(
-        "SELECT {LINKED_COLUMNS} WHERE f.optin_token_hash = $1 AND f.status = 'pending' AND f.optin_expires_at > $2{lock}"
-    ))
+    let select = format!("SELECT {LINKED_COLUMNS} WHERE f.optin_token_hash = $1 AND f.status = 'pending' AND f.optin_expires_at > $2");
+    db::query_as(&locked_in.map_or_else(|| select.clone(), |pool| pool.locked_rows_of(&select, "f")))
     .bind(crypto::token_hash(token.trim()))
     .bind(now)
     .fetch_optional(executor)
@@ -321,23 +311,22 @@ async fn by_optin_token<'c>(
 async fn by_unsubscribe_token<'c>(
     executor: impl Into<db::Executor<'c>>,
     token: &str,
-    lock: &str,
+    locked_in: Option<&Pool>,
 ) -> Result<Option<LinkedForwarding>, sqlx::Error> {
-    db::query_as(&format!(
-        "SELECT {LINKED_COLUMNS} WHERE f.id = (SELECT forwarding_id FROM forwarding_unsubscribe_tokens WHERE token_hash = $1){lock}"
-    ))
+    let select = format!("SELECT {LINKED_COLUMNS} WHERE f.id = (SELECT forwarding_id FROM forwarding_unsubscribe_tokens WHERE token_hash = $1)");
+    db::query_as(&locked_in.map_or_else(|| select.clone(), |pool| pool.locked_rows_of(&select, "f")))
     .bind(crypto::token_hash(token.trim()))
     .fetch_optional(executor)
     .await
 }
 
 pub async fn confirmation_info(state: &AppState, token: &str) -> Result<ForwardingLinkInfo, ForwardingError> {
-    let found = by_optin_token(&state.pool, token, state.clock.now(), "").await?;
+    let found = by_optin_token(&state.pool, token, state.clock.now(), None).await?;
     found.map(LinkedForwarding::info).ok_or(ForwardingError::LinkInvalid)
 }
 
 pub async fn end_info(state: &AppState, token: &str) -> Result<ForwardingLinkInfo, ForwardingError> {
-    let found = by_unsubscribe_token(&state.pool, token, "").await?;
+    let found = by_unsubscribe_token(&state.pool, token, None).await?;
     found.map(LinkedForwarding::info).ok_or(ForwardingError::LinkInvalid)
 }
 
@@ -385,10 +374,9 @@ impl LinkAnswer {
 pub async fn answer_link(state: &AppState, token: &str, answer: LinkAnswer, ip: Option<String>) -> Result<(), ForwardingError> {
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
-    let lock = lock_forwarding(state);
     let found = match answer {
-        LinkAnswer::Confirm | LinkAnswer::Decline => by_optin_token(&mut *tx, token, now, lock).await?,
-        LinkAnswer::End => by_unsubscribe_token(&mut *tx, token, lock).await?,
+        LinkAnswer::Confirm | LinkAnswer::Decline => by_optin_token(&mut *tx, token, now, Some(&state.pool)).await?,
+        LinkAnswer::End => by_unsubscribe_token(&mut *tx, token, Some(&state.pool)).await?,
     };
     let forwarding = found.ok_or(ForwardingError::LinkInvalid)?;
     if answer != LinkAnswer::Confirm {

@@ -81,23 +81,33 @@ impl Pool {
         }
     }
 
-    /// `FOR UPDATE SKIP LOCKED` where the database has row locks
-    /// (PostgreSQL), so that competing workers pass over a row another one
-    /// is claiming instead of waiting for it; SQLite writes one at a time.
-    /// Appended to a SELECT whose row the transaction changes next: on
-    /// PostgreSQL it locks the row, so a concurrent writer waits and reads
-    /// the change; SQLite's one writer at a time needs nothing.
-    pub fn for_update(&self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "",
-            Self::Postgres(_) => " FOR UPDATE",
-        }
+    // Row locks are the one dialect difference in the portal's SQL: SQLite
+    // writes one transaction at a time and needs none; PostgreSQL locks.
+    // Each function takes a whole SELECT and returns it in this database's
+    // dialect, so that no caller splices a clause or asks which database it is.
+
+    /// `select`, whose rows the transaction changes next, with those rows
+    /// locked: a concurrent writer waits and then reads the change.
+    pub fn locked(&self, select: &str) -> String {
+        self.with_clause(select, " FOR UPDATE")
     }
 
-    pub fn skip_locked(&self) -> &'static str {
+    /// `select` with only the rows of the table aliased `alias` locked —
+    /// PostgreSQL refuses to lock the nullable side of an outer join.
+    pub fn locked_rows_of(&self, select: &str, alias: &str) -> String {
+        self.with_clause(select, &format!(" FOR UPDATE OF {alias}"))
+    }
+
+    /// `select` for competing workers: a row another transaction is
+    /// claiming is passed over instead of waited for.
+    pub fn claiming(&self, select: &str) -> String {
+        self.with_clause(select, " FOR UPDATE SKIP LOCKED")
+    }
+
+    fn with_clause(&self, select: &str, clause: &str) -> String {
         match self {
-            Self::Sqlite(_) => "",
-            Self::Postgres(_) => " FOR UPDATE SKIP LOCKED",
+            Self::Sqlite(_) => select.to_owned(),
+            Self::Postgres(_) => format!("{select}{clause}"),
         }
     }
 

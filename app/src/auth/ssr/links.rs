@@ -8,13 +8,44 @@ use super::passwords::{
 use super::session::full_name;
 use super::{hashing, lockout, AuthError};
 use crate::auth::{LinkKind, PasswordRules};
-use crate::customers::issue_token;
 use crate::domain::{EmailAddress, InputError, Refusal, Username};
 use crate::server::audit;
 use crate::server::crypto;
 use crate::server::db;
 use crate::server::mail::{unique_key, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
+
+/// Creates a single-use token for one user and purpose; earlier unused tokens
+/// of the same purpose stop working. Returns the row id and the secret, of
+/// which only a hash is stored.
+pub(crate) async fn issue_token(
+    tx: &mut db::Transaction<'_>,
+    user_id: i64,
+    purpose: &str,
+    now: i64,
+    expires_at: i64,
+) -> Result<(i64, String), sqlx::Error> {
+    db::query("UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
+        .bind(now)
+        .bind(user_id)
+        .bind(purpose)
+        .execute(&mut **tx)
+        .await?;
+    let token = crypto::new_token();
+    // Good only under the user's security stamp of now: a change of credentials voids it.
+    let id: i64 = db::query_scalar(
+        "INSERT INTO tokens (user_id, purpose, token_hash, created_at, expires_at, security_stamp) \
+         SELECT $1, $2, $3, $4, $5, security_stamp FROM users WHERE id = $1 RETURNING id",
+    )
+    .bind(user_id)
+    .bind(purpose)
+    .bind(crypto::token_hash(&token))
+    .bind(now)
+    .bind(expires_at)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok((id, token))
+}
 
 fn link_purpose(kind: LinkKind) -> &'static str {
     match kind {

@@ -173,10 +173,9 @@ async fn queue_notice(
     now: i64,
 ) -> Result<(), MailError> {
     let kind = MailTemplate::NewDocuments.name();
-    let waiting: Option<i64> = db::query_scalar(&format!(
+    let waiting: Option<i64> = db::query_scalar(&state.pool.locked(
         "SELECT id FROM mail_outbox WHERE user_id = $1 AND kind = $2 AND status = 'queued' AND attempts = 0 \
-         AND lease_until IS NULL AND next_attempt_at > $3 ORDER BY id DESC LIMIT 1{}",
-        state.pool.for_update()
+         AND lease_until IS NULL AND next_attempt_at > $3 ORDER BY id DESC LIMIT 1",
     ))
     .bind(recipient.id)
     .bind(kind)

@@ -194,14 +194,16 @@ impl OutboxWorker {
         // two workers racing for the same id cannot both win; on PostgreSQL
         // the inner select passes over rows another worker is claiming, so
         // the loser takes the next row instead of ending its round.
+        let next_due = self.pool.claiming(
+            "SELECT id FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= $3 \
+             AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT 1",
+        );
         let sql = format!(
             "UPDATE mail_outbox SET lease_owner = $1, lease_until = $2 \
-             WHERE id = (SELECT id FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= $3 \
-                         AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT 1{}) \
+             WHERE id = ({next_due}) \
                AND status = 'queued' AND (lease_until IS NULL OR lease_until < $4) \
              RETURNING id, kind, recipient, subject, body_text, body_html, attempts, created_at, \
-             attachment_document_id, attachment_name, list_unsubscribe",
-            self.pool.skip_locked()
+             attachment_document_id, attachment_name, list_unsubscribe"
         );
         db::query_as(&sql)
         .bind(&self.owner)

@@ -1,10 +1,12 @@
 //! The Benutzer rules on the server. Every target is looked up within the
 //! caller's customer: another customer's user answers like a missing one.
 
+pub mod accounts;
+
 use super::{UserRow, UserStatus, UsersOverview};
 use crate::auth::ssr::session::full_name;
 use crate::auth::ssr::SessionUser;
-use crate::customers::{self, CustomerError, FirstAccess, NewUser};
+use accounts::{Account, FirstAccess, NewUser, UserError};
 use crate::domain::{CustomerNumber, EmailAddress, InputError, Refusal, Username};
 use crate::error::AppError;
 use crate::server::allowance::{self, Allowance};
@@ -23,7 +25,7 @@ pub struct Rights {
 
 impl Rights {
     fn label(self) -> String {
-        customers::rights_label(self.manage_users, self.manage_forwardings)
+        accounts::rights_label(self.manage_users, self.manage_forwardings)
     }
 }
 
@@ -119,12 +121,12 @@ pub async fn add(
     if !allowance::take(state, Allowance::UserAdd, caller.user_id, caller.customer_id).await? {
         return refused(state, caller, format!("Benutzer {name}: Tageskontingent erschöpft"), Refusal::AddsUsedUp.into(), ip).await;
     }
-    match customers::add_user(state, new, Actor::User(caller.user_id), ip.clone()).await {
+    match accounts::add_user(state, new, Actor::User(caller.user_id), ip.clone()).await {
         Ok(_) => Ok(()),
-        Err(CustomerError::DuplicateUsername(_)) => {
+        Err(UserError::DuplicateUsername(_)) => {
             refused(state, caller, format!("Benutzer {name}: Name bereits vergeben"), InputError::new(Refusal::UsernameTaken).at("username"), ip).await
         }
-        Err(CustomerError::TooManyUsers) => {
+        Err(UserError::TooManyUsers) => {
             refused(state, caller, format!("Benutzer {name}: Höchstzahl erreicht"), Refusal::UsersFull.into(), ip).await
         }
         Err(error) => Err(AppError::internal(&error)),
@@ -152,10 +154,9 @@ struct Target {
 /// rules every change obeys: nobody changes themself here, and only the
 /// main user touches the main user (which is themself).
 async fn target(state: &AppState, tx: &mut Transaction<'_>, caller: &SessionUser, id: i64) -> Result<Target, AppError> {
-    let target: Option<Target> = db::query_as(&format!(
+    let target: Option<Target> = db::query_as(&state.pool.locked(
         "SELECT id, customer_id, username, email, role, active, (password_hash IS NOT NULL) AS has_password \
-         FROM users WHERE id = $1 AND customer_id = $2{}",
-        state.pool.for_update()
+         FROM users WHERE id = $1 AND customer_id = $2",
     ))
     .bind(id)
     .bind(caller.customer_id)
@@ -193,7 +194,7 @@ pub async fn resend_invitation(state: &AppState, caller: &SessionUser, id: i64, 
     let email = EmailAddress::parse(&target.email)?;
     let username = Username::parse(&target.username)?;
     let customer = CustomerNumber::parse(&caller.customer_number)?;
-    customers::queue_invitation(state, &mut tx, target.id, &customers::Account { username: &username, customer: &customer, email: &email }, now)
+    accounts::queue_invitation(state, &mut tx, target.id, &Account { username: &username, customer: &customer, email: &email }, now)
         .await
         .map_err(|error| AppError::internal(&error))?;
     audit::record(&mut tx, entry(caller, "user_invited_again", format!("Benutzer {}", target.username), ip), now).await?;
@@ -315,10 +316,8 @@ pub async fn set_active_by_operator(state: &AppState, username: &str, active: bo
     let Ok(name) = Username::parse(username) else { return Ok(None) };
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
-    let row: Option<(i64, i64, bool, String)> = db::query_as(&format!(
-        "SELECT id, customer_id, active, username FROM users WHERE lower(username) = $1{}",
-        state.pool.for_update()
-    ))
+    let row: Option<(i64, i64, bool, String)> =
+        db::query_as(&state.pool.locked("SELECT id, customer_id, active, username FROM users WHERE lower(username) = $1"))
     .bind(name.key())
     .fetch_optional(&mut *tx)
     .await?;

@@ -6,25 +6,25 @@
 use std::process::ExitCode;
 
 /// Exit codes: 1 refused input, 2 bad configuration, 3 unexpected failure.
-pub(crate) const REFUSED: u8 = 1;
-pub(crate) const BAD_CONFIG: u8 = 2;
-pub(crate) const FAILED: u8 = 3;
+pub(super) const REFUSED: u8 = 1;
+pub(super) const BAD_CONFIG: u8 = 2;
+pub(super) const FAILED: u8 = 3;
 
-pub(crate) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
+pub(super) fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
     eprintln!("Fehler: {message}");
     ExitCode::from(code)
 }
 
 /// An error nobody could have prevented by other input: logged with a
 /// correlation id, which the operator gets to quote.
-pub(crate) fn internal(error: impl std::error::Error + 'static) -> ExitCode {
+pub(super) fn internal(error: impl std::error::Error + 'static) -> ExitCode {
     let correlation_id = app::server::crypto::correlation_id();
     tracing::error!(%correlation_id, error = ?error, "command failed");
     fail(FAILED, format!("unerwarteter Fehler ({error}), Fehlernummer {correlation_id}"))
 }
 
 /// Prints `rows` as one JSON array (`--json`): for scripts, which need not parse tables.
-pub(crate) fn print_json(rows: Vec<serde_json::Value>) -> ExitCode {
+pub(super) fn print_json(rows: Vec<serde_json::Value>) -> ExitCode {
     match serde_json::to_string_pretty(&rows) {
         Ok(text) => {
             println!("{text}");

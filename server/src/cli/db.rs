@@ -1,33 +1,25 @@
-//! Moving an installation: `db copy` fills an empty database (SQLite or
-//! PostgreSQL) with every table of the configured one, `storage copy` copies
-//! the document files to another store. Both check what they wrote.
+//! `kundenportal db copy --to URL`: moving an installation to another
+//! database — fills an empty one (SQLite or PostgreSQL) with every table of
+//! the configured one, a transaction per table, and compares the counts.
 
-use crate::cli_exit::{fail, FAILED, REFUSED};
+use super::exit::{fail, FAILED, REFUSED};
+use super::installation::{with_state, Store};
+use super::progress::Progress;
+use app::server::config::Config;
 use app::server::config::redact_url;
 use app::server::db::{self, ColumnKind, Pool, PoolSettings, Value};
 use app::server::state::AppState;
-use app::server::storage::{ContentHash, DocumentStore};
 use clap::Subcommand;
 use futures_util::StreamExt;
 use std::process::ExitCode;
 
 #[derive(Subcommand)]
-pub enum DbCommand {
+pub(super) enum DbCommand {
     /// Kopiert jede Tabelle in eine leere Datenbank (SQLite oder PostgreSQL),
     /// eine Transaktion je Tabelle, und vergleicht danach die Zeilenzahlen.
     /// Das Portal sollte dabei nicht laufen.
     Copy {
         /// Die Zieldatenbank, z. B. postgres://portal@db.example/kundenportal
-        #[arg(long)]
-        to: String,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum StorageCommand {
-    /// Kopiert jede Dokumentdatei in einen anderen Speicher (file:///… oder
-    /// s3://BUCKET/PFAD) und prüft jede Kopie an ihrer SHA-256.
-    Copy {
         #[arg(long)]
         to: String,
     },
@@ -52,12 +44,15 @@ fn at(table: &str) -> impl FnOnce(sqlx::Error) -> CopyError + '_ {
     move |source| CopyError::Database { table: table.to_owned(), source }
 }
 
-pub async fn db(state: &AppState, command: DbCommand) -> ExitCode {
-    let DbCommand::Copy { to } = command;
+pub(super) async fn run(config: Config, DbCommand::Copy { to }: DbCommand) -> ExitCode {
+    with_state(config, Store::Unused, async |state| copy(state, &to).await).await
+}
+
+async fn copy(state: &AppState, to: &str) -> ExitCode {
     if db::Backend::of_url(&to).is_none() {
         return fail(REFUSED, format!("--to: »{}« ist keine sqlite:- oder postgres:-Adresse", redact_url(&to)));
     }
-    if to == *state.config.database_url {
+    if *to == *state.config.database_url {
         return fail(REFUSED, "--to: das ist die Datenbank, aus der kopiert wird");
     }
     let target = match db::connect_and_migrate(&to, PoolSettings::default()).await {
@@ -113,7 +108,7 @@ async fn copy_database(source: &Pool, target: &Pool) -> Result<Vec<(String, i64)
     }
 
     let mut copied = Vec::new();
-    let mut progress = crate::cli_progress::Progress::new("Tabellen", Some(db::TABLES.len() as u64));
+    let mut progress = Progress::new("Tabellen", Some(db::TABLES.len() as u64));
     for table in db::TABLES {
         let rows = copy_table(source, target, table).await?;
         progress.step(Some(table));
@@ -188,51 +183,4 @@ async fn insert_rows(tx: &mut db::Transaction<'_>, table: &str, names: &str, row
     }
     sql.build().execute(tx).await?;
     Ok(())
-}
-
-pub async fn storage(state: &AppState, command: StorageCommand) -> ExitCode {
-    let StorageCommand::Copy { to } = command;
-    if to.trim_end_matches('/') == state.config.documents.storage_url {
-        return fail(REFUSED, "--to: das ist der Speicher, aus dem kopiert wird");
-    }
-    let target = match DocumentStore::open(&to) {
-        Ok(store) => store,
-        Err(error) => return fail(REFUSED, format!("--to: {error}")),
-    };
-    if let Err(error) = target.check().await {
-        tracing::error!(error = ?error, "copy target store does not answer");
-        return fail(FAILED, format!("--to: der Speicher {} antwortet nicht", redact_url(&to)));
-    }
-    let (mut copied, mut damaged) = (0u64, Vec::new());
-    let mut files = state.documents.files();
-    let mut progress = crate::cli_progress::Progress::new("Dateien", None);
-    while let Some(file) = files.next().await {
-        progress.step(None);
-        let result = async {
-            let hash = file?.hash;
-            let bytes = state.documents.read_all(&hash).await?;
-            if ContentHash::of(&bytes) != hash {
-                return Ok(Some(hash));
-            }
-            target.put(&hash, bytes).await?;
-            let copy = target.read_all(&hash).await?;
-            Ok::<_, app::server::storage::StorageError>((ContentHash::of(&copy) != hash).then_some(hash))
-        }
-        .await;
-        match result {
-            Ok(None) => copied += 1,
-            Ok(Some(hash)) => damaged.push(hash.as_str().to_owned()),
-            Err(error) => {
-                tracing::error!(error = ?error, "storage copy failed");
-                return fail(FAILED, format!("Kopie abgebrochen nach {copied} Dateien: {error}"));
-            }
-        }
-    }
-    progress.finish();
-    if damaged.is_empty() {
-        println!("{copied} Dateien nach {} kopiert; jede Kopie hat ihre SHA-256.", redact_url(&to));
-        ExitCode::SUCCESS
-    } else {
-        fail(FAILED, format!("{copied} Dateien kopiert; {} stimmen nicht mit ihrer SHA-256 überein: {}", damaged.len(), damaged.join(", ")))
-    }
 }

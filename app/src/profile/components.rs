@@ -1,0 +1,256 @@
+//! The Profil page (sections that open and close: name, password, e-mail
+//! address, sign-ins, notification) and the page behind an e-mail change's
+//! link.
+
+use super::{
+    ConfirmEmailChange, ProfileDetails, RequestEmailChange, SetName, SetNotificationMode, NotifyMode, get_profile, notification_mode,
+    EMAIL_SECTION, NAME_SECTION, NOTIFICATION_SECTION, EMAIL_LINK_HOURS, check_email_link,
+};
+use crate::auth::{ChangePasswordForm, SignInsSection, SIGN_INS_SECTION};
+use crate::domain::Salutation;
+use crate::routes;
+use crate::ui::{FormRefusal, PageTitle};
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn ProfilePage() -> impl IntoView {
+    // A plain form post comes back with its section in the address; that
+    // section opens so its answer is seen.
+    let query = use_query_map();
+    let open = move |section: &'static str| move || query.read().get("bereich").as_deref() == Some(section);
+    let details = Resource::new(|| (), |_| get_profile());
+    view! {
+        <PageTitle title="Profil"/>
+        <section class="card">
+            <h2 class="section-title">"Persönliche Informationen"</h2>
+            <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
+                {move || Suspend::new(async move {
+                    match details.await {
+                        Ok(details) => view! {
+                            <p class="muted">"Benutzername: " <strong>{format!("@{}", details.username)}</strong></p>
+                            <details class="profile-section" open=open(NAME_SECTION)>
+                                <summary>"Name"</summary>
+                                <NameForm details=details.clone()/>
+                            </details>
+                            <details class="profile-section" open>
+                                <summary>"Passwort"</summary>
+                                <ChangePasswordForm/>
+                            </details>
+                            <details class="profile-section" open=open(EMAIL_SECTION)>
+                                <summary>"E-Mail"</summary>
+                                <EmailForm details/>
+                            </details>
+                        }.into_any(),
+                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <details class="profile-section" open=open(SIGN_INS_SECTION)>
+                <summary>"Anmeldungen"</summary>
+                <SignInsSection/>
+            </details>
+            <details class="profile-section" open=open(NOTIFICATION_SECTION)>
+                <summary>"E-Mail-Benachrichtigung"</summary>
+                <NotificationForm/>
+            </details>
+        </section>
+    }
+}
+
+/// Profil → E-Mail-Benachrichtigung: keine / nur Benachrichtigung / mit Anhang.
+#[component]
+fn NotificationForm() -> impl IntoView {
+    let action = ServerAction::<SetNotificationMode>::new();
+    let query = use_query_map();
+    let current = Resource::new(move || action.version().get(), |_| notification_mode());
+    let saved = move || {
+        matches!(action.value().read().as_ref(), Some(Ok(())))
+            || (action.value().read().is_none() && query.read().get("gespeichert").is_some())
+    };
+    view! {
+        <ActionForm action=action>
+            {move || saved().then(|| view! { <p class="notice" role="status">"Ihre Auswahl ist gespeichert."</p> })}
+            // Only a crafted post names no offered choice: said above the choices.
+            {FormRefusal::from_address(Some(NOTIFICATION_SECTION), &[]).general()}
+            <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
+                {move || Suspend::new(async move {
+                    match current.await {
+                        Ok(chosen) => view! {
+                            <fieldset class="choices">
+                                <legend>"Bereitstellung von Dokumenten"</legend>
+                                {NotifyMode::ALL.into_iter().map(|mode| {
+                                    let id = format!("notify-{}", mode.key());
+                                    let hint_id = format!("{id}-hint");
+                                    view! {
+                                        <div class="choice">
+                                            <input type="radio" id=id.clone() name="mode" value=mode.key()
+                                                checked=mode == chosen aria-describedby=hint_id.clone()/>
+                                            <label for=id>{mode.label()}</label>
+                                            <span class="hint" id=hint_id>{mode.hint()}</span>
+                                        </div>
+                                    }
+                                }).collect_view()}
+                            </fieldset>
+                        }
+                        .into_any(),
+                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+            <div class="actions">
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>"Speichern"</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// Profil → Name: Anrede, Vorname, Nachname. The page that comes back after
+/// Speichern shows the new name in the header menu too.
+#[component]
+fn NameForm(details: ProfileDetails) -> impl IntoView {
+    let action = ServerAction::<SetName>::new();
+    let query = use_query_map();
+    let saved = move || {
+        matches!(action.value().read().as_ref(), Some(Ok(())))
+            || (action.value().read().is_none() && query.read().get("bereich").as_deref() == Some(NAME_SECTION) && query.read().get("gespeichert").is_some())
+    };
+    let refusal = FormRefusal::from_address(Some(NAME_SECTION), &["salutation", "first_name", "last_name"]);
+    view! {
+        <ActionForm action=action>
+            {move || saved().then(|| view! { <p class="notice" role="status">"Ihr Name ist gespeichert."</p> })}
+            {refusal.general()}
+            <div class="field">
+                <label for="salutation">"Anrede"</label>
+                <select id="salutation" name="salutation"
+                    aria-invalid=refusal.invalid("salutation") aria-describedby=refusal.described_by("salutation", "salutation", None)
+                    autofocus=refusal.about("salutation")>
+                    {Salutation::ALL.into_iter().map(|s| view! {
+                        <option value=s.key() selected=s == details.salutation>{s.label()}</option>
+                    }).collect_view()}
+                </select>
+                {refusal.message("salutation", "salutation")}
+            </div>
+            <div class="field">
+                <label for="first-name">"Vorname"</label>
+                <input id="first-name" name="first_name" type="text" autocomplete="given-name" maxlength="100" value=details.first_name.clone()
+                    aria-invalid=refusal.invalid("first_name") aria-describedby=refusal.described_by("first_name", "first-name", None)
+                    autofocus=refusal.about("first_name")/>
+                {refusal.message("first_name", "first-name")}
+            </div>
+            <div class="field">
+                <label for="last-name">"Nachname"</label>
+                <input id="last-name" name="last_name" type="text" autocomplete="family-name" maxlength="100" value=details.last_name.clone()
+                    aria-invalid=refusal.invalid("last_name") aria-describedby=refusal.described_by("last_name", "last-name", None)
+                    autofocus=refusal.about("last_name")/>
+                {refusal.message("last_name", "last-name")}
+            </div>
+            <div class="actions">
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>"Speichern"</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// Profil → E-Mail: the current address, a pending one, and the form.
+#[component]
+fn EmailForm(details: ProfileDetails) -> impl IntoView {
+    let action = ServerAction::<RequestEmailChange>::new();
+    let query = use_query_map();
+    let sent = move || {
+        matches!(action.value().read().as_ref(), Some(Ok(_)))
+            || (action.value().read().is_none() && query.read().get("gesendet").is_some())
+    };
+    let stored_pending = details.pending_email.clone();
+    let pending = move || match action.value().read().as_ref() {
+        Some(Ok(address)) => Some(address.clone()),
+        _ => stored_pending.clone(),
+    };
+    let refusal = FormRefusal::from_address(Some(EMAIL_SECTION), &["email", "password"]);
+    view! {
+        <p>"Aktuelle Adresse: " <strong>{details.email.clone()}</strong></p>
+        {move || pending().map(|pending| view! {
+            <p class="muted">{format!("Bestätigung ausstehend für {pending}: Die neue Adresse gilt, sobald der Link in der E-Mail an sie geöffnet wurde.")}</p>
+        })}
+        <ActionForm action=action>
+            {move || sent().then(|| view! {
+                <p class="notice" role="status">
+                    {format!("Wir haben einen Bestätigungslink an die neue Adresse gesendet. Er ist {EMAIL_LINK_HOURS} Stunden gültig; bis dahin bleibt Ihre bisherige Adresse.")}
+                </p>
+            })}
+            {refusal.general()}
+            <div class="field">
+                <label for="new-email">"Neue E-Mail-Adresse" <span class="required">"*"</span></label>
+                <input id="new-email" name="email" type="email" autocomplete="email" required maxlength="254"
+                    aria-invalid=refusal.invalid("email") aria-describedby=refusal.described_by("email", "new-email", None)
+                    autofocus=refusal.about("email")/>
+                {refusal.message("email", "new-email")}
+            </div>
+            <div class="field">
+                <label for="email-password">"Passwort zur Bestätigung" <span class="required">"*"</span></label>
+                <input id="email-password" name="password" type="password" autocomplete="current-password" required
+                    aria-invalid=refusal.invalid("password") aria-describedby=refusal.described_by("password", "email-password", None)
+                    autofocus=refusal.about("password")/>
+                {refusal.message("password", "email-password")}
+            </div>
+            <div class="actions">
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>"E-Mail-Adresse ändern"</button>
+            </div>
+        </ActionForm>
+    }
+}
+
+/// The page behind the link mailed to a new address: opening it changes
+/// nothing (mail scanners open links too); the button does.
+#[component]
+pub fn EmailConfirmPage() -> impl IntoView {
+    let confirm = ServerAction::<ConfirmEmailChange>::new();
+    let query = use_query_map();
+    let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
+    let done = move || matches!(confirm.value().read().as_ref(), Some(Ok(()))) || query.read().get("bestaetigt").is_some();
+    let info = Resource::new(move || token.get(), check_email_link);
+    view! {
+        <PageTitle title="E-Mail-Adresse bestätigen"/>
+        <section class="card narrow">
+            {move || if done() {
+                view! {
+                    <p class="notice" role="status">
+                        "Ihre neue E-Mail-Adresse ist bestätigt. Auf anderen Geräten wurden Sie abgemeldet; an die bisherige Adresse ging ein Hinweis."
+                    </p>
+                    <p><a class="button primary" href=routes::HOME>"Zum Kundenportal"</a></p>
+                }.into_any()
+            } else {
+                view! {
+                    <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
+                        {move || Suspend::new(async move {
+                            match info.await {
+                                Ok(info) => view! {
+                                    <p>"Benutzer " <strong>{info.username}</strong> " – neue E-Mail-Adresse:"</p>
+                                    <p><strong>{info.new_email}</strong></p>
+                                    <ActionForm action=confirm>
+                                        {FormRefusal::from_address(None, &[]).general()}
+                                        <input type="hidden" name="token" value=token.get_untracked()/>
+                                        <div class="actions">
+                                            <button type="submit" class="button primary" disabled=move || confirm.pending().get()>
+                                                "E-Mail-Adresse bestätigen"
+                                            </button>
+                                        </div>
+                                    </ActionForm>
+                                }.into_any(),
+                                Err(error) => {
+                                    #[cfg(feature = "ssr")]
+                                    error.set_page_status();
+                                    view! {
+                                        <p class="alert" role="alert">{error.to_string()}</p>
+                                        <p><a class="button secondary" href=routes::LOGIN>"Zur Anmeldung"</a></p>
+                                    }.into_any()
+                                }
+                            }
+                        })}
+                    </Suspense>
+                }.into_any()
+            }}
+        </section>
+    }
+}
