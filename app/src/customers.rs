@@ -4,7 +4,7 @@
 //! ([`crate::users::ssr::accounts`]), as every further user's.
 
 use crate::domain::{
-    CustomerName, CustomerNumber, EmailAddress, InputError, Password, PasswordContext, PasswordPolicy, Username,
+    CustomerName, CustomerNumber, EmailAddress, InputError, Password, PasswordContext, PasswordPolicy, Role, Username,
 };
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
@@ -95,11 +95,12 @@ pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> R
     let user_id: i64 = match db::query_scalar(
         "INSERT INTO users (customer_id, username, email, role, password_hash, must_change_password, \
          password_changed_at, security_stamp, created_at) \
-         VALUES ($1, $2, $3, 'main', $4, $5, $6, $7, $8) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(customer_id)
     .bind(new.username.as_str())
     .bind(new.email.as_str())
+    .bind(Role::Main)
     .bind(password_hash.as_ref().map(|h| h.as_database_value().to_owned()))
     .bind(must_change)
     .bind(password_hash.as_ref().map(|_| now))

@@ -7,6 +7,7 @@ mod email;
 mod password;
 mod person;
 mod refusal;
+mod states;
 mod username;
 
 pub use customer::{CustomerName, CustomerNumber};
@@ -15,6 +16,7 @@ pub use email::EmailAddress;
 pub use password::{Password, PasswordContext, PasswordPolicy, PasswordRule, RuleCheck};
 pub use person::{PersonName, Salutation};
 pub use refusal::Refusal;
+pub use states::{ForwardingState, Role};
 pub use username::Username;
 
 /// Why a piece of user input was refused, and the form field it concerns

@@ -6,7 +6,7 @@
 use super::{DeliveryEntry, DeliveryLog, ForwardingLinkInfo, ForwardingOverview, ForwardingRow, ForwardingStatus, TypeChoice};
 use crate::auth::ssr::session::full_name;
 use crate::auth::ssr::SessionUser;
-use crate::domain::{EmailAddress, InputError, Refusal};
+use crate::domain::{EmailAddress, ForwardingState, InputError, Refusal};
 use crate::error::AppError;
 use crate::routes;
 use crate::server::allowance::{self, Allowance};
@@ -14,7 +14,7 @@ use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
 use crate::server::dates::{german_date, german_day, german_time};
 use crate::server::db::{self, is_unique_violation, Pool, Transaction};
-use crate::server::mail::{unique_key, withdraw, DeliveryFailure, MailError, MailExtras, MailTemplate, OutgoingMail, Withdrawn};
+use crate::server::mail::{unique_key, withdraw, DeliveryFailure, MailError, MailExtras, MailStatus, MailTemplate, OutgoingMail, Withdrawn};
 use crate::server::state::AppState;
 
 /// What can go wrong here; converted to [`AppError`] at the server-function boundary.
@@ -83,7 +83,7 @@ struct Row {
     id: i64,
     email: String,
     type_name: Option<String>,
-    status: String,
+    status: ForwardingState,
     optin_expires_at: i64,
 }
 
@@ -102,10 +102,10 @@ pub async fn overview(state: &AppState, user: &SessionUser) -> Result<Forwarding
             id: row.id,
             email: row.email,
             types_label: types_label(row.type_name.as_deref()),
-            status: match row.status.as_str() {
-                "confirmed" => ForwardingStatus::Confirmed,
-                _ if row.optin_expires_at <= now => ForwardingStatus::Expired,
-                _ => ForwardingStatus::Pending,
+            status: match row.status {
+                ForwardingState::Confirmed => ForwardingStatus::Confirmed,
+                ForwardingState::Pending if row.optin_expires_at <= now => ForwardingStatus::Expired,
+                ForwardingState::Pending => ForwardingStatus::Pending,
             },
         })
         .collect();
@@ -174,19 +174,21 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
     // A request nobody confirmed in time gives way to the new one.
     db::query(
         "DELETE FROM forwardings WHERE customer_id = $1 AND lower(email) = lower($2) AND COALESCE(type_key, '') = $3 \
-         AND status = 'pending' AND optin_expires_at <= $4",
+         AND status = $5 AND optin_expires_at <= $4",
     )
     .bind(user.customer_id)
     .bind(new.email.as_str())
     .bind(new.type_key.clone().unwrap_or_default())
     .bind(now)
+    .bind(ForwardingState::Pending)
     .execute(&mut *tx)
     .await?;
     let existing: i64 = db::query_scalar(
-        "SELECT COUNT(*) FROM forwardings WHERE customer_id = $1 AND (status = 'confirmed' OR optin_expires_at > $2)",
+        "SELECT COUNT(*) FROM forwardings WHERE customer_id = $1 AND (status = $3 OR optin_expires_at > $2)",
     )
     .bind(user.customer_id)
     .bind(now)
+    .bind(ForwardingState::Confirmed)
     .fetch_one(&mut *tx)
     .await?;
     if existing >= i64::from(state.config.notifications.forwardings_max) {
@@ -196,11 +198,12 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
     let expires_at = now + state.config.notifications.optin_seconds;
     let inserted: Result<i64, sqlx::Error> = db::query_scalar(
         "INSERT INTO forwardings (customer_id, email, type_key, status, optin_token_hash, optin_expires_at, created_by, created_at) \
-         VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(user.customer_id)
     .bind(new.email.as_str())
     .bind(new.type_key.clone())
+    .bind(ForwardingState::Pending)
     .bind(crypto::token_hash(&token))
     .bind(expires_at)
     .bind(user.user_id)
@@ -299,10 +302,11 @@ async fn by_optin_token<'c>(
     now: i64,
     locked_in: Option<&Pool>,
 ) -> Result<Option<LinkedForwarding>, sqlx::Error> {
-    let select = format!("SELECT {LINKED_COLUMNS} WHERE f.optin_token_hash = $1 AND f.status = 'pending' AND f.optin_expires_at > $2");
+    let select = format!("SELECT {LINKED_COLUMNS} WHERE f.optin_token_hash = $1 AND f.status = $3 AND f.optin_expires_at > $2");
     db::query_as(&locked_in.map_or_else(|| select.clone(), |pool| pool.locked_rows_of(&select, "f")))
     .bind(crypto::token_hash(token.trim()))
     .bind(now)
+    .bind(ForwardingState::Pending)
     .fetch_optional(executor)
     .await
 }
@@ -385,16 +389,19 @@ pub async fn answer_link(state: &AppState, token: &str, answer: LinkAnswer, ip: 
     }
     let changed = match answer {
         LinkAnswer::Confirm => db::query(
-            "UPDATE forwardings SET status = 'confirmed', confirmed_at = $1, optin_token_hash = NULL \
-             WHERE id = $2 AND status = 'pending' AND optin_token_hash IS NOT NULL",
+            "UPDATE forwardings SET status = $3, confirmed_at = $1, optin_token_hash = NULL \
+             WHERE id = $2 AND status = $4 AND optin_token_hash IS NOT NULL",
         )
         .bind(now)
         .bind(forwarding.id)
+        .bind(ForwardingState::Confirmed)
+        .bind(ForwardingState::Pending)
         .execute(&mut *tx)
         .await?
         .rows_affected(),
-        LinkAnswer::Decline => db::query("DELETE FROM forwardings WHERE id = $1 AND status = 'pending'")
+        LinkAnswer::Decline => db::query("DELETE FROM forwardings WHERE id = $1 AND status = $2")
             .bind(forwarding.id)
+            .bind(ForwardingState::Pending)
             .execute(&mut *tx)
             .await?
             .rows_affected(),
@@ -443,9 +450,10 @@ async fn tell_main_users(
 ) -> Result<(), ForwardingError> {
     let main_users: Vec<MainUser> = db::query_as(
         "SELECT id, email, username, salutation, first_name, last_name FROM users \
-         WHERE customer_id = $1 AND role = 'main' AND active = TRUE ORDER BY id",
+         WHERE customer_id = $1 AND role = $2 AND active = TRUE ORDER BY id",
     )
     .bind(forwarding.customer_id)
+    .bind(crate::domain::Role::Main)
     .fetch_all(&mut **tx)
     .await?;
     for user in main_users {
@@ -477,7 +485,7 @@ async fn tell_main_users(
 struct LoggedMail {
     recipient: String,
     kind: String,
-    status: String,
+    status: MailStatus,
     attempts: i64,
     failure: Option<String>,
     created_at: i64,
@@ -518,15 +526,15 @@ pub async fn delivery_log(state: &AppState, user: &SessionUser, document_id: i64
     let entries = mails
         .into_iter()
         .map(|mail| {
-            let status = match (mail.status.as_str(), mail.attempts) {
-                ("sent", _) => "versendet",
-                ("dead", _) => "fehlgeschlagen",
-                ("expired", _) => "abgelaufen",
-                (_, 0) => "in Warteschlange",
-                _ => "wird erneut versucht",
+            let status = match (mail.status, mail.attempts) {
+                (MailStatus::Sent, _) => "versendet",
+                (MailStatus::Dead, _) => "fehlgeschlagen",
+                (MailStatus::Expired, _) => "abgelaufen",
+                (MailStatus::Queued, 0) => "in Warteschlange",
+                (MailStatus::Queued, _) => "wird erneut versucht",
             };
             let at = mail.sent_at.unwrap_or(mail.created_at);
-            let failed = mail.status == "dead";
+            let failed = mail.status == MailStatus::Dead;
             let reason = failed.then(|| {
                 mail.failure.as_deref().and_then(DeliveryFailure::from_code).unwrap_or(DeliveryFailure::Attempts).german().to_owned()
             });

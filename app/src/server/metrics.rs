@@ -90,10 +90,12 @@ impl Metrics {
     /// writes everything in the OpenMetrics text format.
     pub async fn render(&self, pool: &super::db::Pool, now: i64) -> Result<String, sqlx::Error> {
         let (queued, oldest, dead): (i64, Option<i64>, i64) = super::db::query_as(
-            "SELECT CAST(COALESCE(SUM(CASE WHEN status = 'queued' THEN 1 ELSE 0 END), 0) AS BIGINT), \
-                    MIN(CASE WHEN status = 'queued' THEN created_at END), \
-                    CAST(COALESCE(SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END), 0) AS BIGINT) FROM mail_outbox",
+            "SELECT CAST(COALESCE(SUM(CASE WHEN status = $1 THEN 1 ELSE 0 END), 0) AS BIGINT), \
+                    MIN(CASE WHEN status = $1 THEN created_at END), \
+                    CAST(COALESCE(SUM(CASE WHEN status = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) FROM mail_outbox",
         )
+        .bind(super::mail::MailStatus::Queued)
+        .bind(super::mail::MailStatus::Dead)
         .fetch_one(pool)
         .await?;
         self.outbox_queued.set(queued);

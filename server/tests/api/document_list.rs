@@ -236,28 +236,10 @@ async fn the_list_shown_in_place_is_what_the_page_renders_for_that_address() {
     assert_eq!(error_of(&signed_out), app::error::AppError::NotSignedIn);
 }
 
-/// A second user of the same customer, written straight into the database
-/// (user management comes with its own issue).
+/// A second user of the same customer, with the same password.
 async fn second_user(app: &TestApp, customer: &str, username: &str) -> i64 {
-    let first: (i64, String) = db::query_as("SELECT u.customer_id, u.password_hash FROM users u JOIN customers c ON c.id = u.customer_id WHERE c.number = $1")
-        .bind(customer)
-        .fetch_one(&app.state.pool)
-        .await
-        .unwrap();
-    let id: i64 = db::query_scalar(
-        "INSERT INTO users (customer_id, username, email, role, password_hash, password_changed_at, security_stamp, created_at) \
-         VALUES ($1, $2, $3, 'sub', $4, $5, 'stamp', $5) RETURNING id",
-    )
-    .bind(first.0)
-    .bind(username)
-    .bind(format!("{username}@kunden.example"))
-    .bind(first.1)
-    .bind(START)
-    .fetch_one(&app.state.pool)
-    .await
-    .unwrap();
-    accept_current_privacy_notice(app, id).await;
-    id
+    let customer_id: i64 = db::query_scalar("SELECT id FROM customers WHERE number = $1").bind(customer).fetch_one(&app.state.pool).await.unwrap();
+    TestUser::sub(username).password(PASSWORD).email(&format!("{username}@kunden.example")).create(app, customer_id).await
 }
 
 #[tokio::test]

@@ -24,32 +24,15 @@ fn pdf(text: &str) -> Vec<u8> {
     bytes
 }
 
-async fn customer_id_of(app: &TestApp, user_id: i64) -> i64 {
-    db::query_scalar("SELECT customer_id FROM users WHERE id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap()
-}
-
-/// A sub-user written straight into the database (the Benutzer page comes
-/// with its own issue). `password: None` is a user invited but without a
-/// password yet.
+/// A sub-user of `customer_id`. `password: None` is a user invited but
+/// without a password yet.
 async fn sub_user(app: &TestApp, customer_id: i64, username: &str, password: Option<&str>, notify: &str, forwarding_right: bool) -> i64 {
-    let hash = password.map(|p| app::server::crypto::hash_password(p).as_database_value().to_owned());
-    let id: i64 = db::query_scalar(
-        "INSERT INTO users (customer_id, username, email, role, can_manage_forwardings, password_hash, password_changed_at, \
-         security_stamp, notify_mode, created_at) VALUES ($1, $2, $3, 'sub', $4, $5, $6, $7, $8, $6) RETURNING id",
-    )
-    .bind(customer_id)
-    .bind(username)
-    .bind(format!("{username}@kunden.example"))
-    .bind(forwarding_right)
-    .bind(hash)
-    .bind(START)
-    .bind(app::server::crypto::new_token())
-    .bind(notify)
-    .fetch_one(&app.state.pool)
-    .await
-    .unwrap();
-    accept_current_privacy_notice(app, id).await;
-    id
+    let user = TestUser::sub(username).email(&format!("{username}@kunden.example")).notify(notify).rights(false, forwarding_right);
+    let user = match password {
+        Some(password) => user.password(password),
+        None => user,
+    };
+    user.create(app, customer_id).await
 }
 
 async fn set_notify(app: &TestApp, user_id: i64, mode: &str) {

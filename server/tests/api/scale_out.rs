@@ -258,7 +258,9 @@ async fn two_instances_share_sessions_lockouts_the_outbox_and_the_daily_jobs() {
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Both instances stopped (and waited for): no worker is left that could
+    // still send a duplicate, so what the mailbox holds now is final.
+    drop((a, b));
     let mut subjects: Vec<String> = mailbox
         .all()
         .iter()
@@ -517,10 +519,10 @@ async fn an_instance_killed_while_it_delivers_mail_leaves_each_mail_to_arrive_ex
     release_tx.send(()).unwrap();
     assert_eq!(mailbox.len(), 2, "two mails went out before the kill");
 
-    let _second = start_instance(&env);
+    let second = start_instance(&env);
     mailbox.wait_for_within(5, Duration::from_secs(30)).await;
-    // Let a late duplicate show if there were one.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Stopped: no worker is left that could still send a late duplicate.
+    drop(second);
     let mut recipients: Vec<String> =
         mailbox.all().iter().map(|m| m.lines().find_map(|l| l.strip_prefix("To: ")).unwrap_or_default().to_owned()).collect();
     recipients.sort();

@@ -271,14 +271,7 @@ async fn every_mail_renders_from_the_context_its_caller_builds() {
     assert_eq!(app.call("forwardings/confirm", &[("token", &token)], None).await.status, StatusCode::OK);
     app::profile::ssr::set_notify_mode(&app.state, &session_user(&app, forwarder).await, app::profile::NotifyMode::Attachment, None).await.unwrap();
     // A colleague who kept "nur Benachrichtigung" (the password only has to be set).
-    db::query(
-        "INSERT INTO users (customer_id, username, email, role, password_hash, security_stamp, created_at) \
-         SELECT id, 'hinweis', 'hinweis@kunden.example', 'sub', 'gesetzt', 'stempel', $1 FROM customers WHERE number = '70034'",
-    )
-    .bind(START)
-    .execute(&app.state.pool)
-    .await
-    .unwrap();
+    TestUser::sub("hinweis").password(PASSWORD).privacy_pending().create(&app, customer_id_of(&app, forwarder).await).await;
     let new = app::documents::ssr::ingest::NewDocument::parse("70034", "RE-1", "rechnung", "2026-11-20", None).unwrap();
     let pdf = b"%PDF-1.4\n%%EOF\n".to_vec();
     app::documents::ssr::ingest::ingest(&app.state, &app::documents::ssr::ingest::Ingester::Operator, new, pdf.into()).await.unwrap();
@@ -383,4 +376,30 @@ async fn hashed_build_files_are_linked_sent_precompressed_and_kept_for_a_year() 
     }
     let unknown = app.get("/pkg/kundenportal.wasm", None).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND, "only the names of this build");
+}
+
+#[tokio::test]
+async fn roles_and_states_cross_the_database_as_their_enums_and_an_unknown_word_is_refused() {
+    use app::domain::{ForwardingState, Role};
+    use app::server::mail::MailStatus;
+    let app = spawn_app().await;
+    let pool = &app.state.pool;
+    for role in [Role::Main, Role::Sub] {
+        let back: Role = db::query_scalar("SELECT CAST($1 AS TEXT)").bind(role).fetch_one(pool).await.unwrap();
+        assert_eq!(back, role);
+    }
+    for state in [ForwardingState::Pending, ForwardingState::Confirmed] {
+        let back: ForwardingState = db::query_scalar("SELECT CAST($1 AS TEXT)").bind(state).fetch_one(pool).await.unwrap();
+        assert_eq!(back, state);
+    }
+    for status in [MailStatus::Queued, MailStatus::Sent, MailStatus::Dead, MailStatus::Expired] {
+        let back: MailStatus = db::query_scalar("SELECT CAST($1 AS TEXT)").bind(status).fetch_one(pool).await.unwrap();
+        assert_eq!(back, status);
+    }
+    // The words are the schema's: a new main user reads back as one.
+    let main = customer_with_password(&app, "70090", "haupt", PASSWORD).await;
+    let role: Role = db::query_scalar("SELECT role FROM users WHERE id = $1").bind(main).fetch_one(pool).await.unwrap();
+    assert_eq!(role, Role::Main);
+    let unknown: Result<Role, sqlx::Error> = db::query_scalar("SELECT CAST('admin' AS TEXT)").fetch_one(pool).await;
+    assert!(unknown.is_err(), "a word the code does not know fails the decoding");
 }

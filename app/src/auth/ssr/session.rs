@@ -113,7 +113,7 @@ struct SessionRow {
     salutation: String,
     first_name: String,
     last_name: String,
-    role: String,
+    role: crate::domain::Role,
     can_manage_users: bool,
     can_manage_forwardings: bool,
     active: bool,
@@ -397,7 +397,7 @@ pub async fn load_session(state: &AppState, token: &str) -> Result<Option<Sessio
     } else {
         None
     };
-    let is_main_user = row.role == "main";
+    let is_main_user = row.role == crate::domain::Role::Main;
     Ok(Some(SessionUser {
         session_hash: id_hash,
         user_id: row.user_id,

@@ -111,11 +111,12 @@ pub async fn queue_mails(
     }
 
     let forwardings: Vec<Forwarding> = db::query_as(
-        "SELECT id, email FROM forwardings WHERE customer_id = $1 AND status = 'confirmed' \
+        "SELECT id, email FROM forwardings WHERE customer_id = $1 AND status = $3 \
          AND (type_key IS NULL OR type_key = $2) ORDER BY id",
     )
     .bind(document.customer_id)
     .bind(&document.type_key)
+    .bind(crate::domain::ForwardingState::Confirmed)
     .fetch_all(&mut **tx)
     .await?;
     // An address with "alle Typen" and this type besides gets the document once.
@@ -174,12 +175,13 @@ async fn queue_notice(
 ) -> Result<(), MailError> {
     let kind = MailTemplate::NewDocuments.name();
     let waiting: Option<i64> = db::query_scalar(&state.pool.locked(
-        "SELECT id FROM mail_outbox WHERE user_id = $1 AND kind = $2 AND status = 'queued' AND attempts = 0 \
+        "SELECT id FROM mail_outbox WHERE user_id = $1 AND kind = $2 AND status = $4 AND attempts = 0 \
          AND lease_until IS NULL AND next_attempt_at > $3 ORDER BY id DESC LIMIT 1",
     ))
     .bind(recipient.id)
     .bind(kind)
     .bind(now)
+    .bind(crate::server::mail::MailStatus::Queued)
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(outbox_id) = waiting {

@@ -11,6 +11,19 @@ pub use templates::{MailTemplate, MailTemplates, RenderedMail};
 pub use transport::{MailTransport, SendFailure};
 pub use worker::{DeliveryFailure, OutboxWorker};
 
+/// Where a mail of the outbox stands: waiting (or being retried), handed
+/// over, given up, or taken back before it went out (its link ran out, its
+/// user or forwarding is gone).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailStatus {
+    Queued,
+    Sent,
+    Dead,
+    Expired,
+}
+
+crate::stored_as_words!(MailStatus { Queued => "queued", Sent => "sent", Dead => "dead", Expired => "expired" });
+
 #[derive(Debug, thiserror::Error)]
 pub enum MailError {
     #[error("die E-Mail-Vorlage {0} konnte nicht erstellt werden")]

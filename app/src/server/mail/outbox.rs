@@ -1,4 +1,5 @@
 use crate::server::db;
+use super::MailStatus;
 use super::{MailError, MailTemplate, MailTemplates};
 use crate::domain::EmailAddress;
 use crate::server::db::{Pool, Transaction};
@@ -87,13 +88,14 @@ impl Outbox {
         let rendered = self.templates.render(template, context)?;
         let updated = db::query(
             "UPDATE mail_outbox SET subject = $1, body_text = $2, body_html = $3 \
-             WHERE id = $4 AND status = 'queued' AND attempts = 0 AND lease_until IS NULL AND next_attempt_at > $5",
+             WHERE id = $4 AND status = $6 AND attempts = 0 AND lease_until IS NULL AND next_attempt_at > $5",
         )
         .bind(&rendered.subject)
         .bind(&rendered.text)
         .bind(&rendered.html)
         .bind(id)
         .bind(now)
+        .bind(MailStatus::Queued)
         .execute(&mut **tx)
         .await?
         .rows_affected();
@@ -140,11 +142,13 @@ pub async fn withdraw(tx: &mut Transaction<'_>, whose: Withdrawn, now: i64) -> R
         Withdrawn::Forwarding(id) => ("forwarding_id", id),
     };
     let withdrawn = db::query(&format!(
-        "UPDATE mail_outbox SET status = 'expired', body_text = '', body_html = '', list_unsubscribe = NULL \
-         WHERE {column} = $1 AND status = 'queued' AND (lease_until IS NULL OR lease_until < $2)"
+        "UPDATE mail_outbox SET status = $3, body_text = '', body_html = '', list_unsubscribe = NULL \
+         WHERE {column} = $1 AND status = $4 AND (lease_until IS NULL OR lease_until < $2)"
     ))
     .bind(id)
     .bind(now)
+    .bind(MailStatus::Expired)
+    .bind(MailStatus::Queued)
     .execute(&mut **tx)
     .await?
     .rows_affected();
@@ -242,7 +246,7 @@ pub struct OutboxRow {
     pub id: i64,
     pub kind: String,
     pub recipient: String,
-    pub status: String,
+    pub status: MailStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
     pub created_at: i64,
@@ -259,22 +263,22 @@ pub struct OutboxSummary {
 
 /// Counts per state and the dead rows, for `kundenportal mail status`.
 pub async fn outbox_summary(pool: &Pool) -> Result<OutboxSummary, sqlx::Error> {
-    let counts: Vec<(String, i64)> =
+    let counts: Vec<(MailStatus, i64)> =
         db::query_as("SELECT status, COUNT(*) FROM mail_outbox GROUP BY status").fetch_all(pool).await?;
     let mut summary = OutboxSummary::default();
     for (status, count) in counts {
-        match status.as_str() {
-            "queued" => summary.queued = count,
-            "sent" => summary.sent = count,
-            "dead" => summary.dead = count,
-            "expired" => summary.expired = count,
-            _ => {}
+        match status {
+            MailStatus::Queued => summary.queued = count,
+            MailStatus::Sent => summary.sent = count,
+            MailStatus::Dead => summary.dead = count,
+            MailStatus::Expired => summary.expired = count,
         }
     }
     summary.dead_rows = db::query_as(
         "SELECT id, kind, recipient, status, attempts, last_error, created_at FROM mail_outbox \
-         WHERE status = 'dead' ORDER BY id DESC LIMIT 50",
+         WHERE status = $1 ORDER BY id DESC LIMIT 50",
     )
+    .bind(MailStatus::Dead)
     .fetch_all(pool)
     .await?;
     Ok(summary)

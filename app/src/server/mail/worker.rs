@@ -1,4 +1,5 @@
 use crate::server::db;
+use super::MailStatus;
 use super::MailTransport;
 use crate::server::clock::Clock;
 use crate::server::crypto::{hex, random_bytes};
@@ -164,10 +165,12 @@ impl OutboxWorker {
     pub async fn deliver_due(&self) -> Result<usize, sqlx::Error> {
         let round_began = self.clock.now();
         db::query(
-            "UPDATE mail_outbox SET status = 'expired', body_text = '', body_html = '', list_unsubscribe = NULL, lease_owner = NULL, lease_until = NULL \
-             WHERE status = 'queued' AND expires_at IS NOT NULL AND expires_at <= $1 AND (lease_until IS NULL OR lease_until < $1)",
+            "UPDATE mail_outbox SET status = $2, body_text = '', body_html = '', list_unsubscribe = NULL, lease_owner = NULL, lease_until = NULL \
+             WHERE status = $3 AND expires_at IS NOT NULL AND expires_at <= $1 AND (lease_until IS NULL OR lease_until < $1)",
         )
         .bind(round_began)
+        .bind(MailStatus::Expired)
+        .bind(MailStatus::Queued)
         .execute(&self.pool)
         .await?;
 
@@ -195,13 +198,13 @@ impl OutboxWorker {
         // the inner select passes over rows another worker is claiming, so
         // the loser takes the next row instead of ending its round.
         let next_due = self.pool.claiming(
-            "SELECT id FROM mail_outbox WHERE status = 'queued' AND next_attempt_at <= $3 \
+            "SELECT id FROM mail_outbox WHERE status = $5 AND next_attempt_at <= $3 \
              AND (lease_until IS NULL OR lease_until < $4) ORDER BY id LIMIT 1",
         );
         let sql = format!(
             "UPDATE mail_outbox SET lease_owner = $1, lease_until = $2 \
              WHERE id = ({next_due}) \
-               AND status = 'queued' AND (lease_until IS NULL OR lease_until < $4) \
+               AND status = $5 AND (lease_until IS NULL OR lease_until < $4) \
              RETURNING id, kind, recipient, subject, body_text, body_html, attempts, created_at, \
              attachment_document_id, attachment_name, list_unsubscribe"
         );
@@ -210,6 +213,7 @@ impl OutboxWorker {
         .bind(now + self.lease_seconds)
         .bind(round_began)
         .bind(now)
+        .bind(MailStatus::Queued)
         .fetch_optional(&self.pool)
         .await
     }
@@ -231,13 +235,15 @@ impl OutboxWorker {
         match self.transport.send(&message, &file_stem).await {
             Ok(()) => {
                 db::query(
-                    "UPDATE mail_outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, \
+                    "UPDATE mail_outbox SET status = $4, sent_at = $1, attempts = attempts + 1, \
                      body_text = '', body_html = '', list_unsubscribe = NULL, lease_owner = NULL, lease_until = NULL, last_error = NULL \
-                     WHERE id = $2 AND lease_owner = $3 AND status = 'queued'",
+                     WHERE id = $2 AND lease_owner = $3 AND status = $5",
                 )
                 .bind(self.clock.now())
                 .bind(row.id)
                 .bind(&self.owner)
+                .bind(MailStatus::Sent)
+                .bind(MailStatus::Queued)
                 .execute(&self.pool)
                 .await?;
                 tracing::info!(outbox_id = row.id, kind = %row.kind, "mail outbox: sent");
@@ -266,13 +272,14 @@ impl OutboxWorker {
         tracing::info!(outbox_id = row.id, kind = %row.kind, attempts, %reason, retry_at, "mail outbox: will retry");
         db::query(
             "UPDATE mail_outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, \
-             lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5 AND status = 'queued'",
+             lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5 AND status = $6",
         )
         .bind(attempts)
         .bind(retry_at)
         .bind(reason)
         .bind(row.id)
         .bind(&self.owner)
+        .bind(MailStatus::Queued)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -282,14 +289,16 @@ impl OutboxWorker {
     /// a row another worker took over (and perhaps sent) stays as it left it.
     async fn mark_dead(&self, id: i64, attempts: i64, reason: &str, failure: DeliveryFailure) -> Result<(), sqlx::Error> {
         db::query(
-            "UPDATE mail_outbox SET status = 'dead', attempts = $1, last_error = $2, failure = $3, body_text = '', body_html = '', \
-             list_unsubscribe = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5 AND status = 'queued'",
+            "UPDATE mail_outbox SET status = $6, attempts = $1, last_error = $2, failure = $3, body_text = '', body_html = '', \
+             list_unsubscribe = NULL, lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5 AND status = $7",
         )
         .bind(attempts)
         .bind(reason)
         .bind(failure.code())
         .bind(id)
         .bind(&self.owner)
+        .bind(MailStatus::Dead)
+        .bind(MailStatus::Queued)
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -5,7 +5,7 @@
 //! every further user (the Benutzer page, the CLI's `user add`).
 
 use crate::auth::ssr::links::issue_token;
-use crate::domain::{CustomerNumber, EmailAddress, InputError, Password, PasswordContext, PasswordPolicy, Username};
+use crate::domain::{CustomerNumber, EmailAddress, InputError, Password, PasswordContext, PasswordPolicy, Role, Username};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
 use crate::server::db::{self, is_unique_violation, Transaction};
@@ -135,11 +135,12 @@ pub async fn add_user(state: &AppState, new: NewUser, actor: Actor, ip: Option<S
     let user_id: i64 = match db::query_scalar(
         "INSERT INTO users (customer_id, username, email, role, can_manage_users, can_manage_forwardings, password_hash, \
          must_change_password, password_changed_at, security_stamp, created_at) \
-         VALUES ($1, $2, $3, 'sub', $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
     )
     .bind(customer_id)
     .bind(new.username.as_str())
     .bind(new.email.as_str())
+    .bind(Role::Sub)
     .bind(new.can_manage_users)
     .bind(new.can_manage_forwardings)
     .bind(password_hash.as_ref().map(|h| h.as_database_value().to_owned()))

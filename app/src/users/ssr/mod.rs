@@ -7,7 +7,7 @@ use super::{UserRow, UserStatus, UsersOverview};
 use crate::auth::ssr::session::full_name;
 use crate::auth::ssr::SessionUser;
 use accounts::{Account, FirstAccess, NewUser, UserError};
-use crate::domain::{CustomerNumber, EmailAddress, InputError, Refusal, Username};
+use crate::domain::{CustomerNumber, EmailAddress, InputError, Refusal, Role, Username};
 use crate::error::AppError;
 use crate::server::allowance::{self, Allowance};
 use crate::server::audit::{self, Actor, AuditEntry};
@@ -37,7 +37,7 @@ struct ListRow {
     salutation: String,
     first_name: String,
     last_name: String,
-    role: String,
+    role: Role,
     active: bool,
     can_manage_users: bool,
     can_manage_forwardings: bool,
@@ -51,11 +51,11 @@ const LIST_QUERY: &str = "SELECT u.id, u.username, u.email, u.salutation, u.firs
         (SELECT MAX(t.expires_at) FROM tokens t WHERE t.user_id = u.id AND t.purpose = 'invitation' AND t.used_at IS NULL) \
           AS invitation_expires_at \
      FROM users u WHERE u.customer_id = $1 \
-     ORDER BY CASE WHEN u.role = 'main' THEN 0 ELSE 1 END, lower(u.username)";
+     ORDER BY CASE WHEN u.role = $2 THEN 0 ELSE 1 END, lower(u.username)";
 
 /// The customer's users: the main user first, then by name.
 async fn users_of(state: &AppState, customer_id: i64) -> Result<Vec<ListRow>, sqlx::Error> {
-    db::query_as(LIST_QUERY).bind(customer_id).fetch_all(&state.pool).await
+    db::query_as(LIST_QUERY).bind(customer_id).bind(Role::Main).fetch_all(&state.pool).await
 }
 
 fn status_of(row: &ListRow, now: i64) -> UserStatus {
@@ -81,7 +81,7 @@ pub async fn overview(state: &AppState, caller: &SessionUser) -> Result<UsersOve
             full_name: full_name(&row.salutation, &row.first_name, &row.last_name, &row.username),
             status: status_of(&row, now),
             last_sign_in: row.last_sign_in_at.map(|at| german_date_time(at, &state.config.time_zone)),
-            is_main: row.role == "main",
+            is_main: row.role == Role::Main,
             is_self: row.id == caller.user_id,
             username: row.username,
             email: row.email,
@@ -145,7 +145,7 @@ struct Target {
     customer_id: i64,
     username: String,
     email: String,
-    role: String,
+    role: Role,
     active: bool,
     has_password: bool,
 }
@@ -166,7 +166,7 @@ async fn target(state: &AppState, tx: &mut Transaction<'_>, caller: &SessionUser
     if target.id == caller.user_id {
         return Err(InputError::new(Refusal::NotYourself).into());
     }
-    if target.role == "main" {
+    if target.role == Role::Main {
         tracing::info!(user_id = caller.user_id, "refused: the main user is not changed by others");
         return Err(AppError::Forbidden);
     }
@@ -296,14 +296,14 @@ pub async fn list_for_operator(state: &AppState, customer: &str) -> Result<Optio
             .into_iter()
             .map(|row| OperatorView {
                 status: status_of(&row, now),
-                rights: if row.role == "main" {
+                rights: if row.role == Role::Main {
                     "alle".to_owned()
                 } else {
                     Rights { manage_users: row.can_manage_users, manage_forwardings: row.can_manage_forwardings }.label()
                 },
                 username: row.username,
                 email: row.email,
-                role: if row.role == "main" { "Hauptbenutzer" } else { "Benutzer" }.to_owned(),
+                role: row.role.label().to_owned(),
                 last_sign_in_at: row.last_sign_in_at,
             })
             .collect(),

@@ -1,6 +1,10 @@
 //! Test helpers: a fresh data directory and SQLite file per test, the real
-//! router called in-process, a fixed clock, and a real SMTP server.
+//! router called in-process, a fixed clock, a real SMTP server, and the
+//! fixtures ([`fixtures`]).
 #![allow(dead_code)]
+
+mod fixtures;
+pub use fixtures::{TestCustomer, TestUser};
 
 use app::server::clock::Clock;
 use app::server::config::Config;
@@ -319,24 +323,12 @@ pub async fn sub_user_with_password(
     manage_users: bool,
     manage_forwardings: bool,
 ) -> i64 {
-    let hash = app::server::crypto::hash_password(password).as_database_value().to_owned();
-    let id: i64 = db::query_scalar(
-        "INSERT INTO users (customer_id, username, email, role, can_manage_users, can_manage_forwardings, password_hash, \
-         password_changed_at, security_stamp, created_at) VALUES ($1, $2, $3, 'sub', $4, $5, $6, $7, $8, $7) RETURNING id",
-    )
-    .bind(customer_id)
-    .bind(username)
-    .bind(format!("{}@kunden.example", username.to_lowercase()))
-    .bind(manage_users)
-    .bind(manage_forwardings)
-    .bind(hash)
-    .bind(START)
-    .bind(app::server::crypto::new_token())
-    .fetch_one(&app.state.pool)
-    .await
-    .unwrap();
-    accept_current_privacy_notice(app, id).await;
-    id
+    TestUser::sub(username).password(password).rights(manage_users, manage_forwardings).create(app, customer_id).await
+}
+
+/// The customer of the user `user_id`.
+pub async fn customer_id_of(app: &TestApp, user_id: i64) -> i64 {
+    db::query_scalar("SELECT customer_id FROM users WHERE id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap()
 }
 
 /// Records that `user_id` accepted the current privacy notice.
@@ -352,52 +344,16 @@ pub async fn accept_current_privacy_notice(app: &TestApp, user_id: i64) {
 /// Creates a customer whose main user can sign in with `password` and has
 /// finished the first sign-in (accepted the current privacy notice).
 pub async fn customer_with_password(app: &TestApp, number: &str, username: &str, password: &str) -> i64 {
-    let user_id = customer_in_setup(app, number, username, password).await;
-    db::query(
-        "INSERT INTO privacy_acceptances (user_id, version, accepted_at) \
-         SELECT $1, MAX(version), $2 FROM privacy_notices",
-    )
-    .bind(user_id)
-    .bind(START)
-    .execute(&app.state.pool)
-    .await
-    .unwrap();
-    user_id
+    let main = TestUser::main(username).password(password).email(&format!("{username}@kunden.example"));
+    TestCustomer::new(number).with_user(main).create(app).await.user_ids[0]
 }
 
-/// Test-only constructor: writes a customer and its main user with a real
-/// Argon2id hash of `password` straight into the database, as if the user
-/// had set it through their invitation link, but has not accepted the
-/// privacy notice yet. The product has no way to do this; signing in still
-/// goes through the real login. Returns the user id.
+/// A customer whose main user can sign in with `password`, as if set
+/// through their invitation link, but has not accepted the privacy notice
+/// yet. Returns the user id.
 pub async fn customer_in_setup(app: &TestApp, number: &str, username: &str, password: &str) -> i64 {
-    use app::domain::*;
-    // The same rules the product applies, so tests cannot use a password it would refuse.
-    Password::parse(password, &PasswordPolicy::default(), PasswordContext::default()).expect("test password meets the policy");
-    let username = Username::parse(username).expect("valid test username");
-    let hash = app::server::crypto::hash_password(password);
-    let customer_id: i64 = db::query_scalar(
-        "INSERT INTO customers (number, name, created_at) VALUES ($1, $2, $3) RETURNING id",
-    )
-    .bind(CustomerNumber::parse(number).unwrap().as_str())
-    .bind(format!("Kunde {number}"))
-    .bind(START)
-    .fetch_one(&app.state.pool)
-    .await
-    .unwrap();
-    db::query_scalar(
-        "INSERT INTO users (customer_id, username, email, role, password_hash, password_changed_at, security_stamp, created_at) \
-         VALUES ($1, $2, $3, 'main', $4, $5, $6, $5) RETURNING id",
-    )
-    .bind(customer_id)
-    .bind(username.as_str())
-    .bind(format!("{}@kunden.example", username.as_str()))
-    .bind(hash.as_database_value())
-    .bind(START)
-    .bind(app::server::crypto::new_token())
-    .fetch_one(&app.state.pool)
-    .await
-    .unwrap()
+    let main = TestUser::main(username).password(password).email(&format!("{username}@kunden.example")).privacy_pending();
+    TestCustomer::new(number).with_user(main).create(app).await.user_ids[0]
 }
 
 /// Creates a customer the way `customer add --initial-password` does: the

@@ -8,16 +8,23 @@
 //! sqlx's native driver of the pool at hand, so each database decodes its
 //! own types (a SQLite 0/1 flag and a PostgreSQL BOOLEAN both read as
 //! `bool`). The few places where the two dialects differ are functions in
-//! this file ([`Pool::skip_locked`]), not branches in the features.
+//! this module ([`Pool::locked`], [`Pool::claiming`]; the catalog queries of
+//! `db copy` in [`copying`]), not branches in the features. Opening and
+//! migrating is [`setup`].
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+mod copying;
+mod setup;
+mod words;
+pub use copying::{continue_ids_after, ColumnKind};
+pub use words::Words;
+pub use setup::{connect, connect_and_migrate, migrator, DbSetupError, PoolSettings};
+
+use sqlx::postgres::PgRow;
+use sqlx::sqlite::SqliteRow;
 use sqlx::{FromRow, PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
 use std::borrow::Cow;
 use std::marker::PhantomData;
-use std::str::FromStr;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::Notify;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,141 +150,6 @@ impl Pool {
             query_scalar("SELECT MAX(version) FROM _sqlx_migrations WHERE success = TRUE").fetch_one(self).await;
         matches!(applied, Ok(Some(version)) if version >= latest)
     }
-}
-
-/// What a column holds, as far as moving rows between databases goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ColumnKind {
-    Int,
-    Bool,
-    Float,
-    Text,
-    Bytes,
-}
-
-impl ColumnKind {
-    /// The kind of a declared column type (SQLite's declaration or
-    /// PostgreSQL's `data_type`).
-    fn of_declared(declared: &str) -> Self {
-        let declared = declared.to_ascii_lowercase();
-        if declared.contains("bool") {
-            Self::Bool
-        } else if declared.contains("int") {
-            Self::Int
-        } else if declared.contains("real") || declared.contains("double") || declared.contains("float") || declared.contains("numeric") {
-            Self::Float
-        } else if declared.contains("blob") || declared.contains("bytea") {
-            Self::Bytes
-        } else {
-            Self::Text
-        }
-    }
-}
-
-/// Reads one column of a row of either driver as a [`Value`].
-macro_rules! read_column {
-    ($row:expr, $index:expr, $kind:expr) => {{
-        use sqlx::Row as _;
-        match $kind {
-            ColumnKind::Int => $row.try_get::<Option<i64>, _>($index).map(Value::Int),
-            ColumnKind::Bool => $row.try_get::<Option<bool>, _>($index).map(Value::Bool),
-            ColumnKind::Float => $row.try_get::<Option<f64>, _>($index).map(Value::Float),
-            ColumnKind::Text => $row.try_get::<Option<String>, _>($index).map(|v| Value::Text(v.map(Cow::Owned))),
-            ColumnKind::Bytes => $row.try_get::<Option<Vec<u8>>, _>($index).map(Value::Bytes),
-        }
-    }};
-}
-
-impl Pool {
-    /// The columns of `table` in their order, with what they hold.
-    pub async fn columns(&self, table: &str) -> Result<Vec<(String, ColumnKind)>, sqlx::Error> {
-        let sql = match self.backend() {
-            Backend::Sqlite => "SELECT name, type FROM pragma_table_info($1) ORDER BY cid",
-            Backend::Postgres => {
-                "SELECT column_name::text, data_type::text FROM information_schema.columns \
-                 WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position"
-            }
-        };
-        let columns: Vec<(String, String)> = query_as(sql).bind(table).fetch_all(self).await?;
-        Ok(columns.into_iter().map(|(name, declared)| (name, ColumnKind::of_declared(&declared))).collect())
-    }
-
-    /// The rows `sql` selects, each column read as `kinds` says, one at a
-    /// time (a table of a million rows is never held in memory).
-    pub fn rows<'a>(
-        &'a self,
-        sql: &'a str,
-        kinds: &'a [ColumnKind],
-    ) -> futures_util::stream::BoxStream<'a, Result<Vec<Value<'static>>, sqlx::Error>> {
-        use futures_util::StreamExt as _;
-        match self {
-            Self::Sqlite(pool) => sqlx::query(sql)
-                .fetch(pool)
-                .map(move |row| {
-                    let row = row?;
-                    kinds.iter().enumerate().map(|(index, kind)| read_column!(row, index, kind)).collect()
-                })
-                .boxed(),
-            Self::Postgres(pool) => sqlx::query(sql)
-                .fetch(pool)
-                .map(move |row| {
-                    let row = row?;
-                    kinds.iter().enumerate().map(|(index, kind)| read_column!(row, index, kind)).collect()
-                })
-                .boxed(),
-        }
-    }
-
-    /// The highest id `table` has handed out, even if that row is gone
-    /// (documents' ids are never given again).
-    pub async fn id_high_water(&self, table: &str) -> Result<i64, sqlx::Error> {
-        let sql = match self.backend() {
-            Backend::Sqlite => {
-                // sqlite_sequence exists: documents' ids are AUTOINCREMENT.
-                "SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = $1), 0)"
-            }
-            Backend::Postgres => {
-                "SELECT COALESCE((SELECT last_value FROM pg_sequences \
-                 WHERE schemaname || '.' || sequencename = pg_get_serial_sequence($1, 'id')), 0)"
-            }
-        };
-        query_scalar(sql).bind(table).fetch_one(self).await
-    }
-}
-
-/// Makes the next generated id of `table` (if it has one) come after
-/// `at_least` and after every id it holds: a copied table goes on where the
-/// old database left off.
-pub async fn continue_ids_after(tx: &mut Transaction<'_>, table: &str, at_least: i64) -> Result<(), sqlx::Error> {
-    match &tx.inner {
-        TxConnection::Postgres(_) => {
-            let sql = format!(
-                "SELECT setval(pg_get_serial_sequence($1, 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM \"{table}\"), $2, 1)) \
-                 WHERE pg_get_serial_sequence($1, 'id') IS NOT NULL"
-            );
-            query(&sql).bind(table).bind(at_least).execute(&mut *tx).await?;
-        }
-        TxConnection::Sqlite(_) => {
-            // Only AUTOINCREMENT tables (documents) keep a high-water mark;
-            // the others continue after their largest id anyway.
-            let autoincrement: Option<i64> =
-                query_scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1 AND sql LIKE '%AUTOINCREMENT%'")
-                    .bind(table)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if autoincrement.is_some() {
-                let raised = query("UPDATE sqlite_sequence SET seq = MAX(seq, $2) WHERE name = $1")
-                    .bind(table)
-                    .bind(at_least)
-                    .execute(&mut *tx)
-                    .await?;
-                if raised.rows_affected() == 0 {
-                    query("INSERT INTO sqlite_sequence (name, seq) VALUES ($1, $2)").bind(table).bind(at_least).execute(&mut *tx).await?;
-                }
-            }
-        }
-    }
-    Ok(())
 }
 
 /// The connection of an open transaction.
@@ -694,119 +566,7 @@ impl<'q> QueryBuilder<'q> {
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum DbSetupError {
-    #[error("KP_DATABASE_URL: »{0}« ist keine sqlite:- oder postgres:-Adresse")]
-    Scheme(String),
-    #[error("KP_DATABASE_URL: die Datenbank {0} kann nicht geöffnet werden ({cause})", cause = why_not_open(.1))]
-    Open(String, #[source] sqlx::Error),
-    #[error("KP_DATA_DIR: das Datenverzeichnis kann nicht angelegt werden")]
-    DataDir(#[source] std::io::Error),
-    #[error("KP_DATABASE_URL: die Datenbank {0} kann nicht auf den aktuellen Stand gebracht werden")]
-    Migrate(String, #[source] sqlx::migrate::MigrateError),
-}
-
-/// The reason a database did not open, for the operator's one line: what
-/// the server said or that it did not answer (never the URL, never a secret).
-fn why_not_open(error: &sqlx::Error) -> String {
-    match error {
-        sqlx::Error::PoolTimedOut => format!("keine Verbindung innerhalb von {} Sekunden", CONNECT_TIMEOUT.as_secs()),
-        sqlx::Error::Io(io) => format!("Verbindung: {}", io.kind()),
-        sqlx::Error::Tls(_) => "TLS-Verbindung fehlgeschlagen".into(),
-        sqlx::Error::Database(database) => format!("der Server sagt: {}", database.message()),
-        sqlx::Error::Configuration(_) => "die Adresse ist ungültig".into(),
-        _ => "siehe Protokoll mit KP_LOG=debug".into(),
-    }
-}
-
-/// Settings of the pool that do not belong in the URL.
-#[derive(Debug, Clone, Copy)]
-pub struct PoolSettings {
-    pub max_connections: u32,
-}
-
-impl PoolSettings {
-    /// `KP_DATABASE_MAX_CONNECTIONS` when unset.
-    pub const DEFAULT_MAX_CONNECTIONS: u32 = 10;
-}
-
-impl Default for PoolSettings {
-    fn default() -> Self {
-        Self { max_connections: Self::DEFAULT_MAX_CONNECTIONS }
-    }
-}
-
-/// How long a request (or the start) waits for a PostgreSQL connection
-/// before it gives up: while the database is down, requests answer 503
-/// after this rather than piling up.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-
-/// The migrations of one backend, embedded in the binary. The two folders
-/// hold the same schema in each database's own types.
-pub fn migrator(backend: Backend) -> sqlx::migrate::Migrator {
-    match backend {
-        Backend::Sqlite => sqlx::migrate!("../migrations/sqlite"),
-        Backend::Postgres => sqlx::migrate!("../migrations/postgres"),
-    }
-}
-
-/// Opens the database `database_url` names and applies the migrations that
-/// are missing (several instances starting at once take turns: sqlx holds
-/// an advisory lock on PostgreSQL while it migrates).
-pub async fn connect_and_migrate(database_url: &str, settings: PoolSettings) -> Result<Pool, DbSetupError> {
-    let pool = connect(database_url, settings).await?;
-    migrate(&pool, database_url).await?;
-    Ok(pool)
-}
-
-/// Opens the database without touching its schema.
-pub async fn connect(database_url: &str, settings: PoolSettings) -> Result<Pool, DbSetupError> {
-    let open_failed = |error| DbSetupError::Open(redacted(database_url), error);
-    match Backend::of_url(database_url) {
-        Some(Backend::Sqlite) => {
-            let options = SqliteConnectOptions::from_str(database_url)
-                .map_err(open_failed)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(5));
-            if let Some(parent) = options.get_filename().parent() {
-                if !parent.as_os_str().is_empty() {
-                    std::fs::create_dir_all(parent).map_err(DbSetupError::DataDir)?;
-                }
-            }
-            let pool = SqlitePoolOptions::new()
-                .max_connections(settings.max_connections)
-                .connect_with(options)
-                .await
-                .map_err(open_failed)?;
-            Ok(Pool::Sqlite(pool))
-        }
-        Some(Backend::Postgres) => {
-            let options = PgConnectOptions::from_str(database_url).map_err(open_failed)?.application_name("kundenportal");
-            let pool = PgPoolOptions::new()
-                .max_connections(settings.max_connections)
-                .acquire_timeout(CONNECT_TIMEOUT)
-                .connect_with(options)
-                .await
-                .map_err(open_failed)?;
-            Ok(Pool::Postgres(pool))
-        }
-        None => Err(DbSetupError::Scheme(redacted(database_url))),
-    }
-}
-
-async fn migrate(pool: &Pool, database_url: &str) -> Result<(), DbSetupError> {
-    let migrator = migrator(pool.backend());
-    let result = match pool {
-        Pool::Sqlite(pool) => migrator.run(pool).await,
-        Pool::Postgres(pool) => migrator.run(pool).await,
-    };
-    result.map_err(|error| DbSetupError::Migrate(redacted(database_url), error))
-}
-
-pub use super::redact::redact_url as redacted;
+pub use crate::server::redact::redact_url as redacted;
 
 /// True when `error` says the database cannot be reached (down, restarting,
 /// out of connections) rather than that a statement went wrong: the answer
