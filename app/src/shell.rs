@@ -182,7 +182,7 @@ pub fn SignedInLayout() -> impl IntoView {
                         }
                         .into_any(),
                         Ok(None) => view! { <Redirect path=routes::LOGIN/> }.into_any(),
-                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                        Err(error) => crate::ui::alert(&error),
                     }
                 })}
             </Suspense>

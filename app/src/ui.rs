@@ -185,6 +185,12 @@ pub fn refused(error: AppError) -> AnyView {
     view! { <p class=ALERT_CLASS role="alert">{error.to_string()}</p> }.into_any()
 }
 
+/// A failed load shown where its content would be (a list, a form's data);
+/// unlike [`refused`] the page keeps its status.
+pub fn alert(error: &AppError) -> AnyView {
+    view! { <p class=ALERT_CLASS role="alert">{error.to_string()}</p> }.into_any()
+}
+
 /// An island without content: once the WASM runs, it marks `<html
 /// data-hydrated>`, which tells end-to-end tests (and anyone debugging)
 /// that the page's islands are interactive.

@@ -28,7 +28,7 @@ pub fn DocumentsPage() -> impl IntoView {
                 let query = query.get_untracked();
                 let results = match page.await {
                     Ok(found) => view! { <Results query=query.clone() found/> }.into_any(),
-                    Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => crate::ui::alert(&error),
                 };
                 view! {
                     <DocumentList>

@@ -17,7 +17,7 @@ pub fn LegalPage(kind: LegalPageKind) -> impl IntoView {
                             {text.version.map(|v| view! { <p class="muted">{format!("Version {v}")}</p> })}
                             {text.paragraphs.into_iter().map(|p| view! { <p class="preformatted">{p}</p> }).collect_view()}
                         }.into_any(),
-                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                        Err(error) => crate::ui::alert(&error),
                     }
                 })}
             </Suspense>

@@ -43,7 +43,7 @@ pub fn ProfilePage() -> impl IntoView {
                                 <EmailForm details/>
                             </details>
                         }.into_any(),
-                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                        Err(error) => crate::ui::alert(&error),
                     }
                 })}
             </Suspense>
@@ -95,7 +95,7 @@ fn NotificationForm() -> impl IntoView {
                             </fieldset>
                         }
                         .into_any(),
-                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                        Err(error) => crate::ui::alert(&error),
                     }
                 })}
             </Suspense>
@@ -239,10 +239,8 @@ pub fn EmailConfirmPage() -> impl IntoView {
                                     </ActionForm>
                                 }.into_any(),
                                 Err(error) => {
-                                    #[cfg(feature = "ssr")]
-                                    error.set_page_status();
                                     view! {
-                                        <p class="alert" role="alert">{error.to_string()}</p>
+                                        {crate::ui::refused(error)}
                                         <p><a class="button secondary" href=routes::LOGIN>"Zur Anmeldung"</a></p>
                                     }.into_any()
                                 }

@@ -3,6 +3,7 @@
 //! the server functions (and tests) call.
 
 use super::{EMAIL_LINK_HOURS, EmailChangeInfo, NotifyMode, ProfileDetails};
+use crate::auth::ssr::links::TokenPurpose;
 use crate::auth::ssr::SessionUser;
 use crate::auth::ssr::session::full_name;
 use crate::domain::{EmailAddress, InputError, PersonName, Refusal, Salutation};
@@ -13,24 +14,24 @@ use crate::server::db;
 use crate::server::mail::{unique_key, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 
+crate::stored_as_words!(NotifyMode { None => "none", Notify => "notify", Attachment => "attachment" });
+
 pub async fn notify_mode(state: &AppState, user_id: i64) -> Result<NotifyMode, sqlx::Error> {
-    let key: String = db::query_scalar("SELECT notify_mode FROM users WHERE id = $1").bind(user_id).fetch_one(&state.pool).await?;
-    Ok(NotifyMode::parse(&key).unwrap_or_default())
+    db::query_scalar("SELECT notify_mode FROM users WHERE id = $1").bind(user_id).fetch_one(&state.pool).await
 }
 
 /// Stores the choice with its audit entry; choosing the same again changes nothing.
 pub async fn set_notify_mode(state: &AppState, user: &SessionUser, mode: NotifyMode, ip: Option<String>) -> Result<(), AppError> {
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
-    let before: String = db::query_scalar(&state.pool.locked("SELECT notify_mode FROM users WHERE id = $1"))
+    let before: NotifyMode = db::query_scalar(&state.pool.locked("SELECT notify_mode FROM users WHERE id = $1"))
         .bind(user.user_id)
         .fetch_one(&mut *tx)
         .await?;
-    if before == mode.key() {
+    if before == mode {
         return Ok(());
     }
-    db::query("UPDATE users SET notify_mode = $1 WHERE id = $2").bind(mode.key()).bind(user.user_id).execute(&mut *tx).await?;
-    let before = NotifyMode::parse(&before).unwrap_or_default();
+    db::query("UPDATE users SET notify_mode = $1 WHERE id = $2").bind(mode).bind(user.user_id).execute(&mut *tx).await?;
     let entry = AuditEntry {
         actor: Actor::User(user.user_id),
         customer_id: Some(user.customer_id),
@@ -50,11 +51,12 @@ pub async fn details(state: &AppState, user_id: i64) -> Result<ProfileDetails, s
             .fetch_one(&state.pool)
             .await?;
     let pending_email: Option<String> = db::query_scalar(
-        "SELECT payload FROM tokens WHERE user_id = $1 AND purpose = 'email_change' AND used_at IS NULL AND expires_at > $2 \
+        "SELECT payload FROM tokens WHERE user_id = $1 AND purpose = $3 AND used_at IS NULL AND expires_at > $2 \
          ORDER BY id DESC LIMIT 1",
     )
     .bind(user_id)
     .bind(state.clock.now())
+    .bind(TokenPurpose::EmailChange)
     .fetch_optional(&state.pool)
     .await?
     .flatten();
@@ -125,7 +127,7 @@ pub async fn request_email_change(
     let now = state.clock.now();
     let expires_at = now + EMAIL_LINK_HOURS * 3600;
     let mut tx = db::begin(&state.pool).await?;
-    let (token_id, token) = crate::auth::ssr::links::issue_token(&mut tx, user.user_id, "email_change", now, expires_at).await?;
+    let (token_id, token) = crate::auth::ssr::links::issue_token(&mut tx, user.user_id, TokenPurpose::EmailChange, now, expires_at).await?;
     db::query("UPDATE tokens SET payload = $1 WHERE id = $2").bind(new_email.as_str()).bind(token_id).execute(&mut *tx).await?;
     let link = crate::routes::with_token(&format!("{}{}", state.config.base_url, crate::routes::EMAIL_CONFIRM), &token);
     let context = minijinja::context! {
@@ -173,13 +175,14 @@ struct EmailLink {
 const LINK_QUERY: &str = "SELECT t.id AS token_id, t.user_id, u.customer_id, t.payload AS new_email, u.email AS old_email, \
         u.username, u.salutation, u.first_name, u.last_name \
      FROM tokens t JOIN users u ON u.id = t.user_id \
-     WHERE t.token_hash = $1 AND t.purpose = 'email_change' AND t.used_at IS NULL AND t.expires_at > $2 AND u.active = TRUE \
+     WHERE t.token_hash = $1 AND t.purpose = $3 AND t.used_at IS NULL AND t.expires_at > $2 AND u.active = TRUE \
        AND t.security_stamp = u.security_stamp";
 
 pub async fn email_change_info(state: &AppState, token: &str) -> Result<EmailChangeInfo, AppError> {
     let link: Option<EmailLink> = db::query_as(LINK_QUERY)
         .bind(crypto::token_hash(token))
         .bind(state.clock.now())
+        .bind(TokenPurpose::EmailChange)
         .fetch_optional(&state.pool)
         .await?;
     let link = link.ok_or(AppError::EmailLinkInvalid)?;
@@ -201,6 +204,7 @@ pub async fn confirm_email_change(
     let link: Option<EmailLink> = db::query_as(&state.pool.locked(LINK_QUERY))
         .bind(crypto::token_hash(token))
         .bind(now)
+        .bind(TokenPurpose::EmailChange)
         .fetch_optional(&mut *tx)
         .await?;
     let Some(link) = link else { return Err(AppError::EmailLinkInvalid) };

@@ -379,7 +379,7 @@ async fn hashed_build_files_are_linked_sent_precompressed_and_kept_for_a_year() 
 }
 
 #[tokio::test]
-async fn roles_and_states_cross_the_database_as_their_enums_and_an_unknown_word_is_refused() {
+async fn roles_states_and_choices_cross_the_database_as_their_enums_and_an_unknown_word_is_refused() {
     use app::domain::{ForwardingState, Role};
     use app::server::mail::MailStatus;
     let app = spawn_app().await;
@@ -395,6 +395,10 @@ async fn roles_and_states_cross_the_database_as_their_enums_and_an_unknown_word_
     for status in [MailStatus::Queued, MailStatus::Sent, MailStatus::Dead, MailStatus::Expired] {
         let back: MailStatus = db::query_scalar("SELECT CAST($1 AS TEXT)").bind(status).fetch_one(pool).await.unwrap();
         assert_eq!(back, status);
+    }
+    for mode in app::profile::NotifyMode::ALL {
+        let back: app::profile::NotifyMode = db::query_scalar("SELECT CAST($1 AS TEXT)").bind(mode).fetch_one(pool).await.unwrap();
+        assert_eq!(back, mode);
     }
     // The words are the schema's: a new main user reads back as one.
     let main = customer_with_password(&app, "70090", "haupt", PASSWORD).await;

@@ -17,7 +17,7 @@ fn SetupStepGate(step: SetupStep, children: ChildrenFn) -> impl IntoView {
                         Ok(Some(user)) if user.pending.map(SetupStep::path) == Some(step.path()) => children().into_any(),
                         Ok(Some(user)) => view! { <Redirect path=user.pending.map_or(routes::HOME, SetupStep::path)/> }.into_any(),
                         Ok(None) => view! { <Redirect path=routes::LOGIN/> }.into_any(),
-                        Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                        Err(error) => crate::ui::alert(&error),
                     }
                 })
             }}
@@ -101,7 +101,7 @@ pub fn AcceptPrivacyPage() -> impl IntoView {
                                 </ActionForm>
                             }
                             .into_any(),
-                            Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                            Err(error) => crate::ui::alert(&error),
                         }
                     })}
                 </Suspense>

@@ -5,11 +5,9 @@ use super::*;
 /// What a page behind a mailed link shows when the link does not work.
 fn link_refused(error: AppError) -> AnyView {
     // Rendered whole before the headers go out: a used link answers 410,
-    // an address over its limit 429.
-    #[cfg(feature = "ssr")]
-    error.set_page_status();
+    // an address over its limit 429 (`refused` sets the status).
     view! {
-        <p class="alert" role="alert">{error.to_string()}</p>
+        {crate::ui::refused(error)}
         <div class="actions">
             <a class="button primary" href=routes::FORGOT_PASSWORD>"Neuen Link anfordern"</a>
             <a class="button secondary" href=routes::LOGIN>"Zur Anmeldung"</a>

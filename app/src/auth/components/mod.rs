@@ -135,7 +135,7 @@ fn OwnNewPasswordFields(refusal: FormRefusal) -> impl IntoView {
             {move || Suspend::new(async move {
                 match rules.await {
                     Ok(rules) => view! { <NewPasswordFields rules refused=refusal.refused()/> }.into_any(),
-                    Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => crate::ui::alert(&error),
                 }
             })}
         </Suspense>

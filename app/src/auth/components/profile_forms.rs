@@ -79,7 +79,7 @@ pub fn SignInsSection() -> impl IntoView {
                             }).collect_view()}
                         </ul>
                     }.into_any(),
-                    Err(error) => view! { <p class="alert" role="alert">{error.to_string()}</p> }.into_any(),
+                    Err(error) => crate::ui::alert(&error),
                 }
             })}
         </Suspense>

@@ -15,13 +15,23 @@ use crate::server::db;
 use crate::server::mail::{unique_key, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 
+/// What a mailed token is for; stored as a word (the schema's `CHECK`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenPurpose {
+    Invitation,
+    PasswordReset,
+    EmailChange,
+}
+
+crate::stored_as_words!(TokenPurpose { Invitation => "invitation", PasswordReset => "password_reset", EmailChange => "email_change" });
+
 /// Creates a single-use token for one user and purpose; earlier unused tokens
 /// of the same purpose stop working. Returns the row id and the secret, of
 /// which only a hash is stored.
 pub(crate) async fn issue_token(
     tx: &mut db::Transaction<'_>,
     user_id: i64,
-    purpose: &str,
+    purpose: TokenPurpose,
     now: i64,
     expires_at: i64,
 ) -> Result<(i64, String), sqlx::Error> {
@@ -47,10 +57,10 @@ pub(crate) async fn issue_token(
     Ok((id, token))
 }
 
-fn link_purpose(kind: LinkKind) -> &'static str {
+fn link_purpose(kind: LinkKind) -> TokenPurpose {
     match kind {
-        LinkKind::Invitation => "invitation",
-        LinkKind::PasswordReset => "password_reset",
+        LinkKind::Invitation => TokenPurpose::Invitation,
+        LinkKind::PasswordReset => TokenPurpose::PasswordReset,
     }
 }
 
@@ -142,7 +152,7 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
                 tracing::info!(user_id = user.id, "reset link not sent again so soon");
                 continue;
             }
-            let (token_id, token) = issue_token(&mut tx, user.id, "password_reset", now, now + ttl).await?;
+            let (token_id, token) = issue_token(&mut tx, user.id, TokenPurpose::PasswordReset, now, now + ttl).await?;
             first_token_id.get_or_insert(token_id);
             accounts.push(minijinja::context! {
                 username => user.username.clone(),

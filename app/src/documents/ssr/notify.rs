@@ -11,6 +11,7 @@
 //! A PDF is never copied into the outbox: the worker reads it from storage
 //! when it sends the mail.
 
+use crate::profile::NotifyMode;
 use crate::domain::EmailAddress;
 use crate::routes;
 use crate::server::crypto;
@@ -69,7 +70,7 @@ struct Recipient {
     salutation: String,
     first_name: String,
     last_name: String,
-    notify_mode: String,
+    notify_mode: NotifyMode,
 }
 
 #[derive(sqlx::FromRow)]
@@ -91,9 +92,10 @@ pub async fn queue_mails(
     }
     let recipients: Vec<Recipient> = db::query_as(
         "SELECT id, email, username, salutation, first_name, last_name, notify_mode FROM users \
-         WHERE customer_id = $1 AND active = TRUE AND password_hash IS NOT NULL AND notify_mode <> 'none' ORDER BY id",
+         WHERE customer_id = $1 AND active = TRUE AND password_hash IS NOT NULL AND notify_mode <> $2 ORDER BY id",
     )
     .bind(document.customer_id)
+    .bind(NotifyMode::None)
     .fetch_all(&mut **tx)
     .await?;
     for recipient in recipients {
@@ -101,7 +103,7 @@ pub async fn queue_mails(
             tracing::warn!(user_id = recipient.id, "no valid address for a new-document mail");
             continue;
         };
-        if recipient.notify_mode == "attachment" {
+        if recipient.notify_mode == NotifyMode::Attachment {
             queue_attachment_mail(state, tx, document, &recipient, address, now).await?;
             queued.attachments += 1;
         } else {

@@ -4,7 +4,7 @@
 //! Used for the main user of a new customer ([`crate::customers`]) and for
 //! every further user (the Benutzer page, the CLI's `user add`).
 
-use crate::auth::ssr::links::issue_token;
+use crate::auth::ssr::links::{issue_token, TokenPurpose};
 use crate::domain::{CustomerNumber, EmailAddress, InputError, Password, PasswordContext, PasswordPolicy, Role, Username};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
@@ -228,7 +228,7 @@ pub(crate) async fn queue_invitation(
     now: i64,
 ) -> Result<(), UserError> {
     let ttl = state.config.invitation_ttl.as_secs() as i64;
-    let (token_id, token) = issue_token(tx, user_id, "invitation", now, now + ttl).await?;
+    let (token_id, token) = issue_token(tx, user_id, TokenPurpose::Invitation, now, now + ttl).await?;
     let link = format!("{}/einladung?token={token}", state.config.base_url);
     let context = minijinja::context! {
         ..state.mail_base_context(),

@@ -48,14 +48,14 @@ struct ListRow {
 
 const LIST_QUERY: &str = "SELECT u.id, u.username, u.email, u.salutation, u.first_name, u.last_name, u.role, u.active, \
         u.can_manage_users, u.can_manage_forwardings, (u.password_hash IS NOT NULL) AS has_password, u.last_sign_in_at, \
-        (SELECT MAX(t.expires_at) FROM tokens t WHERE t.user_id = u.id AND t.purpose = 'invitation' AND t.used_at IS NULL) \
+        (SELECT MAX(t.expires_at) FROM tokens t WHERE t.user_id = u.id AND t.purpose = $3 AND t.used_at IS NULL) \
           AS invitation_expires_at \
      FROM users u WHERE u.customer_id = $1 \
      ORDER BY CASE WHEN u.role = $2 THEN 0 ELSE 1 END, lower(u.username)";
 
 /// The customer's users: the main user first, then by name.
 async fn users_of(state: &AppState, customer_id: i64) -> Result<Vec<ListRow>, sqlx::Error> {
-    db::query_as(LIST_QUERY).bind(customer_id).bind(Role::Main).fetch_all(&state.pool).await
+    db::query_as(LIST_QUERY).bind(customer_id).bind(Role::Main).bind(crate::auth::ssr::links::TokenPurpose::Invitation).fetch_all(&state.pool).await
 }
 
 fn status_of(row: &ListRow, now: i64) -> UserStatus {
