@@ -166,6 +166,40 @@ test('the Dokumente filters, paging, sorting and search call the list\'s server 
   expect(await sameDocument(page), 'the page was loaded anew').toBe(false);
 });
 
+test('the list ignores what the user has moved on from: a search still waiting, an answer that comes late', async ({ page }) => {
+  await signedIn(page);
+  await page.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Dokumente' }).click();
+  await arrivedAt(page, /\/dokumente$/, 'Dokumente');
+  const calls: string[] = [];
+  page.on('request', (request) => { if (request.url().endsWith('/api/documents/show')) calls.push(request.postData() ?? ''); });
+
+  // A key typed, then a column header within the typing pause: the header's list stays.
+  await page.locator('#suche').fill('NAV-01');
+  await page.getByRole('link', { name: 'Nummer' }).click();
+  await expect(page).toHaveURL(/sortierung=nummer&richtung=auf$/);
+  await expect(page.getByRole('link', { name: 'Nummer' })).toBeFocused();
+  // Longer than the typing pause (400 ms): the search that was waiting never goes out.
+  await page.waitForTimeout(800);
+  expect(calls).toHaveLength(1);
+  await expect(page).toHaveURL(/sortierung=nummer&richtung=auf$/);
+  await expect(page.locator('#suche')).toHaveValue('');
+
+  // An answer that arrives after the user went to another page changes nothing there.
+  await page.route('**/api/documents/show', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await route.continue();
+  });
+  const late = page.waitForResponse('**/api/documents/show');
+  await page.getByRole('navigation', { name: 'Seiten' }).getByRole('link', { name: 'Weiter' }).click();
+  await page.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Weiterleitungen' }).click();
+  await arrivedAt(page, /\/weiterleitungen$/, 'Weiterleitungen');
+  await late;
+  await page.waitForTimeout(300);
+  await expect(page).toHaveURL(/\/weiterleitungen$/);
+  await expect(page.locator('main h1')).toHaveText('Weiterleitungen');
+  expect(await sameDocument(page)).toBe(true);
+});
+
 test('a form calls its server function: a refusal stays in place with what was typed, the password excepted, a success shows the new page', async ({ page }) => {
   await signedIn(page);
   await page.getByRole('navigation', { name: 'Hauptmenü' }).getByRole('link', { name: 'Weiterleitungen' }).click();

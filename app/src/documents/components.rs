@@ -9,15 +9,16 @@ use super::{document_types, export_too_many_message, list_documents, DocumentPag
 use crate::routes;
 use crate::ui::PageTitle;
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::use_location;
 
 #[cfg(feature = "hydrate")]
 mod browser;
 
 #[component]
 pub fn DocumentsPage() -> impl IntoView {
-    let params = use_query_map();
-    let query = Memo::new(move |_| params.with(|p| ListQuery::from_params(|name| p.get(name))));
+    // Read as `documents/show` reads the address the browser sends.
+    let search = use_location().search;
+    let query = Memo::new(move |_| search.with(|search| ListQuery::from_address(search)));
     let page = Resource::new(move || query.get(), list_documents);
     let types = Resource::new(|| (), |_| document_types());
     view! {

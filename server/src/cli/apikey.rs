@@ -27,6 +27,11 @@ pub(super) enum ApikeyCommand {
 }
 
 pub(super) async fn run(config: Config, command: ApikeyCommand) -> ExitCode {
+    if let ApikeyCommand::Create { name } | ApikeyCommand::Revoke { name } = &command {
+        if let Err(error) = api_keys::check_name(name) {
+            return fail(REFUSED, error);
+        }
+    }
     with_state(config, Store::Unused, async |state| act(state, command).await).await
 }
 

@@ -45,16 +45,16 @@ fn at(table: &str) -> impl FnOnce(sqlx::Error) -> CopyError + '_ {
 }
 
 pub(super) async fn run(config: Config, DbCommand::Copy { to }: DbCommand) -> ExitCode {
+    if db::Backend::of_url(&to).is_none() {
+        return fail(REFUSED, format!("--to: »{}« ist keine sqlite:- oder postgres:-Adresse", redact_url(&to)));
+    }
+    if *to == *config.database_url {
+        return fail(REFUSED, "--to: das ist die Datenbank, aus der kopiert wird");
+    }
     with_state(config, Store::Unused, async |state| copy(state, &to).await).await
 }
 
 async fn copy(state: &AppState, to: &str) -> ExitCode {
-    if db::Backend::of_url(&to).is_none() {
-        return fail(REFUSED, format!("--to: »{}« ist keine sqlite:- oder postgres:-Adresse", redact_url(&to)));
-    }
-    if *to == *state.config.database_url {
-        return fail(REFUSED, "--to: das ist die Datenbank, aus der kopiert wird");
-    }
     let target = match db::connect_and_migrate(&to, PoolSettings::default()).await {
         Ok(pool) => pool,
         Err(error) => {

@@ -22,11 +22,7 @@ pub(super) enum StorageCommand {
 }
 
 pub(super) async fn run(config: Config, StorageCommand::Copy { to }: StorageCommand) -> ExitCode {
-    with_state(config, Store::Needed, async |state| copy(state, &to).await).await
-}
-
-async fn copy(state: &AppState, to: &str) -> ExitCode {
-    if to.trim_end_matches('/') == state.config.documents.storage_url {
+    if to.trim_end_matches('/') == config.documents.storage_url {
         return fail(REFUSED, "--to: das ist der Speicher, aus dem kopiert wird");
     }
     let target = match DocumentStore::open(&to) {
@@ -37,6 +33,10 @@ async fn copy(state: &AppState, to: &str) -> ExitCode {
         tracing::error!(error = ?error, "copy target store does not answer");
         return fail(FAILED, format!("--to: der Speicher {} antwortet nicht", redact_url(&to)));
     }
+    with_state(config, Store::Needed, async |state| copy(state, &to, &target).await).await
+}
+
+async fn copy(state: &AppState, to: &str, target: &DocumentStore) -> ExitCode {
     let (mut copied, mut damaged) = (0u64, Vec::new());
     let mut files = state.documents.files();
     let mut progress = Progress::new("Dateien", None);

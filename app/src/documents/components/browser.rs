@@ -82,11 +82,6 @@ pub fn form_sent(event: web_sys::SubmitEvent, section: Section) {
     };
     event.prevent_default();
     let asked = if event.submitter().is_none() { Asked::Typing } else { Asked::Form };
-    if asked == Asked::Form {
-        if let Some(earlier) = WAITING.take() {
-            earlier.clear();
-        }
-    }
     let action = form.get_attribute("action").unwrap_or_default();
     show(format!("{action}?{}", String::from(params.to_string())), asked, section);
 }
@@ -110,11 +105,20 @@ pub fn link_clicked(event: web_sys::MouseEvent, section: Section) {
     show(href, asked, section);
 }
 
-/// Calls the list's server function for `address` and shows its answer.
+/// Calls the list's server function for `address` and shows its answer —
+/// unless the user has moved on meanwhile: a newer call, another page or
+/// back and forward (the address is no longer the one the call began at).
 fn show(address: String, asked: Asked, section: Section) {
+    if asked != Asked::Typing {
+        // A search still waiting for the typing to pause would undo this.
+        if let Some(waiting) = WAITING.take() {
+            waiting.clear();
+        }
+    }
     let call = LATEST.with(|latest| latest.get().wrapping_add(1));
     LATEST.with(|latest| latest.set(call));
     let Some(host) = section.get_untracked() else { return };
+    let began_at = here();
     let _ = host.set_attribute("aria-busy", "true");
     leptos::task::spawn_local(async move {
         let answer = fetch(&address).await;
@@ -122,7 +126,10 @@ fn show(address: String, asked: Asked, section: Section) {
             return; // a newer call is on its way
         }
         let _ = host.remove_attribute("aria-busy");
-        let results = document().get_element_by_id(RESULTS_ID);
+        let results = document().get_element_by_id(RESULTS_ID).filter(|results| host.contains(Some(results.as_ref())));
+        if !host.is_connected() || here() != began_at {
+            return;
+        }
         match (answer, results) {
             (Ok(shown), Some(results)) => {
                 results.set_inner_html(&shown.html);
@@ -132,12 +139,19 @@ fn show(address: String, asked: Asked, section: Section) {
                 follow_address(&shown.address, asked == Asked::Typing);
                 settle(asked, &results, &shown.summary);
             }
+            (Ok(_), None) => {}
             // Signed out meanwhile, or no answer: the page load shows why (or the login).
-            _ => {
+            (Err(_), _) => {
                 let _ = window().location().assign(&address);
             }
         }
     });
+}
+
+/// The address shown, path and query.
+fn here() -> String {
+    let location = window().location();
+    location.pathname().unwrap_or_default() + &location.search().unwrap_or_default()
 }
 
 async fn fetch(address: &str) -> Result<ListShown, crate::error::AppError> {

@@ -33,7 +33,8 @@ pub enum ApiKeyError {
     Database(#[from] sqlx::Error),
 }
 
-fn check_name(name: &str) -> Result<&str, ApiKeyError> {
+/// A key's name: 1 to 64 letters, digits, `-` and `_`.
+pub fn check_name(name: &str) -> Result<&str, ApiKeyError> {
     let valid = (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     valid.then_some(name).ok_or(ApiKeyError::BadName)
 }
