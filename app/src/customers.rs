@@ -34,14 +34,8 @@ impl NewCustomer {
         let name = CustomerName::parse(name)?;
         let username = Username::parse(username)?;
         let email = EmailAddress::parse(email)?;
-        let access = match initial_password {
-            None => FirstAccess::Invitation,
-            Some(raw) => FirstAccess::InitialPassword(Password::parse(
-                raw,
-                policy,
-                PasswordContext { username: Some(username.as_str()), customer_name: Some(name.as_str()) },
-            )?),
-        };
+        let context = PasswordContext { username: Some(username.as_str()), customer_name: Some(name.as_str()) };
+        let access = FirstAccess::from_initial_password(initial_password, policy, context)?;
         Ok(Self { number, name, username, email, access })
     }
 }

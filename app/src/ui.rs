@@ -182,7 +182,7 @@ impl Refused {
 pub fn refused(error: AppError) -> AnyView {
     #[cfg(feature = "ssr")]
     error.set_page_status();
-    view! { <p class=ALERT_CLASS role="alert">{error.to_string()}</p> }.into_any()
+    alert(&error)
 }
 
 /// A failed load shown where its content would be (a list, a form's data);

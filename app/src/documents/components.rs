@@ -2,8 +2,8 @@
 //! address: the filters are a GET form and sorting and paging plain links,
 //! so back and forward, reload, bookmarks and a browser without JavaScript
 //! all work. With JavaScript the list is an island: the form, the column
-//! headers, the pager and "Zurücksetzen" call `documents/list` from the
-//! browser and show its answer in place, and the address follows.
+//! headers, the pager and "Zurücksetzen" call `documents/show` from the
+//! browser and show the results it renders in place, and the address follows.
 
 use super::{document_types, export_too_many_message, list_documents, DocumentPage, DocumentRow, DocumentTypeOption, ListQuery, SortColumn, PAGE_SIZES};
 use crate::routes;
@@ -223,7 +223,7 @@ fn Pager(query: ListQuery, found: DocumentPage) -> impl IntoView {
     view! {
         <nav class="pager" aria-label="Seiten">
             {previous.map(|href| view! { <a class="button secondary" href=href rel="prev">"Zurück"</a> })}
-            <span>{format!("Seite {} von {}", query.page.min(found.pages), found.pages)}</span>
+            <span>{found.position(&query)}</span>
             {next.map(|href| view! { <a class="button secondary" href=href rel="next">"Weiter"</a> })}
         </nav>
     }

@@ -295,6 +295,13 @@ pub struct DocumentPage {
     pub shows_delivery_log: bool,
 }
 
+impl DocumentPage {
+    /// "Seite 2 von 5" (a page beyond the last counts as the last).
+    pub fn position(&self, query: &ListQuery) -> String {
+        format!("Seite {} von {}", query.page.min(self.pages), self.pages)
+    }
+}
+
 /// The signed-in user's documents for one state of the list.
 #[server(endpoint = "documents/list")]
 pub async fn list_documents(query: ListQuery) -> Result<DocumentPage, AppError> {
@@ -333,7 +340,7 @@ impl ListShown {
     fn of(query: ListQuery, found: DocumentPage) -> Self {
         let summary = match found.total {
             0 => "Keine Dokumente gefunden.".to_owned(),
-            total => format!("{}, Seite {} von {}", count_text(total), query.page.min(found.pages), found.pages),
+            total => format!("{}, {}", count_text(total), found.position(&query)),
         };
         let fields = [
             ("suche", query.search.clone()),

@@ -14,7 +14,7 @@ use crate::server::db;
 use crate::server::mail::{unique_key, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 
-crate::stored_as_words!(NotifyMode { None => "none", Notify => "notify", Attachment => "attachment" });
+crate::stored_as_words!(NotifyMode, all: NotifyMode::ALL, word: NotifyMode::key);
 
 pub async fn notify_mode(state: &AppState, user_id: i64) -> Result<NotifyMode, sqlx::Error> {
     db::query_scalar("SELECT notify_mode FROM users WHERE id = $1").bind(user_id).fetch_one(&state.pool).await

@@ -101,13 +101,13 @@ mod browser {
         let answer = send(&action, body).await;
         let _ = form.remove_attribute("aria-busy");
         match answer {
-            Ok(next) => go_on(next.as_deref().unwrap_or(&here())),
+            Ok(next) => go_on(next.as_deref().unwrap_or(&in_browser::here())),
             Err(AppError::NotSignedIn | AppError::SetupPending) => {
                 // The page itself knows where to go (the login, the first-sign-in step still open).
                 let _ = window().location().reload();
             }
             // The page asks for the password first ("Passwort bestätigen").
-            Err(AppError::ReauthRequired) => go_on(&here()),
+            Err(AppError::ReauthRequired) => go_on(&in_browser::here()),
             Err(error) => show_refusal(&form, &error),
         }
     }
@@ -117,11 +117,6 @@ mod browser {
         let response = in_browser::post(action, body).await?;
         let header = |name: &str| response.headers().get(name).ok().flatten();
         Ok(header("serverfnredirect").and(header("location")))
-    }
-
-    fn here() -> String {
-        let location = window().location();
-        location.pathname().unwrap_or_default() + &location.search().unwrap_or_default()
     }
 
     /// The page `url` in place of this one (`navigation.js`), or loaded.

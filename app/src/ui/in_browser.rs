@@ -51,6 +51,12 @@ pub(crate) fn encoded(name: &str, value: &str) -> String {
         .unwrap_or_default()
 }
 
+/// The address shown, path and query.
+pub(crate) fn here() -> String {
+    let location = window().location();
+    location.pathname().unwrap_or_default() + &location.search().unwrap_or_default()
+}
+
 /// Sends `navigation.js` the event `name` with `detail`; whether it took
 /// it (it cancels what it takes). Where it is missing the island does the
 /// work itself.

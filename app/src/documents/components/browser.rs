@@ -118,7 +118,7 @@ fn show(address: String, asked: Asked, section: Section) {
     let call = LATEST.with(|latest| latest.get().wrapping_add(1));
     LATEST.with(|latest| latest.set(call));
     let Some(host) = section.get_untracked() else { return };
-    let began_at = here();
+    let began_at = in_browser::here();
     let _ = host.set_attribute("aria-busy", "true");
     leptos::task::spawn_local(async move {
         let answer = fetch(&address).await;
@@ -126,10 +126,10 @@ fn show(address: String, asked: Asked, section: Section) {
             return; // a newer call is on its way
         }
         let _ = host.remove_attribute("aria-busy");
-        let results = document().get_element_by_id(RESULTS_ID).filter(|results| host.contains(Some(results.as_ref())));
-        if !host.is_connected() || here() != began_at {
+        if !host.is_connected() || in_browser::here() != began_at {
             return;
         }
+        let results = document().get_element_by_id(RESULTS_ID).filter(|results| host.contains(Some(results.as_ref())));
         match (answer, results) {
             (Ok(shown), Some(results)) => {
                 results.set_inner_html(&shown.html);
@@ -146,12 +146,6 @@ fn show(address: String, asked: Asked, section: Section) {
             }
         }
     });
-}
-
-/// The address shown, path and query.
-fn here() -> String {
-    let location = window().location();
-    location.pathname().unwrap_or_default() + &location.search().unwrap_or_default()
 }
 
 async fn fetch(address: &str) -> Result<ListShown, crate::error::AppError> {

@@ -33,6 +33,20 @@ macro_rules! stored_as_words {
                 }
             }
         }
+        $crate::stored_as_words!(@bind_and_decode $type);
+    };
+    // An enum the browser shares already names its words (`ALL` and a
+    // function from a variant to its word): those are the stored ones.
+    ($type:ty, all: $all:expr, word: $word:path) => {
+        impl $crate::server::db::Words for $type {
+            const ALL: &'static [Self] = &$all;
+            fn word(self) -> &'static str {
+                $word(self)
+            }
+        }
+        $crate::stored_as_words!(@bind_and_decode $type);
+    };
+    (@bind_and_decode $type:ty) => {
         impl<'q> $crate::server::db::Bind<'q> for $type {
             fn into_value(self) -> $crate::server::db::Value<'q> {
                 $crate::server::db::Value::Text(Some(::std::borrow::Cow::Borrowed($crate::server::db::Words::word(self))))

@@ -26,6 +26,17 @@ pub enum FirstAccess {
 
 pub struct DemoPassword(Password);
 
+impl FirstAccess {
+    /// The operator's choice: no password is an invitation, a password is
+    /// checked against the policy (with what is known of the user).
+    pub fn from_initial_password(initial_password: Option<&str>, policy: &PasswordPolicy, context: PasswordContext) -> Result<Self, InputError> {
+        match initial_password {
+            None => Ok(FirstAccess::Invitation),
+            Some(raw) => Ok(FirstAccess::InitialPassword(Password::parse(raw, policy, context)?)),
+        }
+    }
+}
+
 impl DemoPassword {
     /// For the demo customer's seed only.
     pub(crate) fn new(password: Password) -> Self {
@@ -94,14 +105,8 @@ impl NewUser {
         let customer = CustomerNumber::parse(customer)?;
         let username = Username::parse(username)?;
         let email = EmailAddress::parse(email)?;
-        let access = match initial_password {
-            None => FirstAccess::Invitation,
-            Some(raw) => FirstAccess::InitialPassword(Password::parse(
-                raw,
-                policy,
-                PasswordContext { username: Some(username.as_str()), customer_name: None },
-            )?),
-        };
+        let context = PasswordContext { username: Some(username.as_str()), customer_name: None };
+        let access = FirstAccess::from_initial_password(initial_password, policy, context)?;
         Ok(Self { customer, username, email, access, can_manage_forwardings: false, can_manage_users: false })
     }
 }
