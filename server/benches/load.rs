@@ -228,7 +228,7 @@ impl Installation {
         // 2,000 more documents of the demo's files, for paging and filters.
         let (sha256, size): (String, i64) =
             db::query_as("SELECT sha256, size_bytes FROM documents WHERE customer_id = $1 ORDER BY id LIMIT 1").bind(customer).fetch_one(&mut *tx).await.unwrap();
-        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        let now = app::server::clock::Clock::system().now();
         for n in 0..2000 {
             let kind = ["rechnung", "gutschrift", "mahnung", "lieferschein"][n % 4];
             db::query(

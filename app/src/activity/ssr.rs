@@ -10,6 +10,7 @@ use crate::server::csv::cell;
 use crate::server::dates::{german_date_time, parse_day, start_of_day};
 use crate::server::db;
 use crate::server::state::AppState;
+use crate::domain::UnixTime;
 
 /// The most lines one CSV export holds.
 pub const EXPORT_MAX: i64 = 50_000;
@@ -67,8 +68,8 @@ pub fn action_label(action: &str) -> &str {
 /// operator's time zone (`until` exclusive).
 pub struct Filter {
     pub user_id: Option<i64>,
-    pub since: Option<i64>,
-    pub until: Option<i64>,
+    pub since: Option<UnixTime>,
+    pub until: Option<UnixTime>,
 }
 
 impl Filter {
@@ -93,7 +94,7 @@ impl Filter {
 
 #[derive(sqlx::FromRow)]
 struct Row {
-    at: i64,
+    at: UnixTime,
     action: String,
     detail: String,
     actor_kind: String,
@@ -220,7 +221,7 @@ pub async fn export_csv(
 
 /// `kundenportal audit --customer NR [--since DAY]`: one tab-separated line
 /// per entry, oldest first. `None` for an unknown customer.
-pub async fn operator_lines(state: &AppState, customer: &str, since: Option<i64>) -> Result<Option<Vec<String>>, sqlx::Error> {
+pub async fn operator_lines(state: &AppState, customer: &str, since: Option<UnixTime>) -> Result<Option<Vec<String>>, sqlx::Error> {
     let customer_id: Option<i64> =
         db::query_scalar("SELECT id FROM customers WHERE number = $1").bind(customer).fetch_optional(&state.pool).await?;
     let Some(customer_id) = customer_id else { return Ok(None) };

@@ -12,6 +12,7 @@ pub use components::DocumentsPage;
 use crate::error::AppError;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use crate::domain::UnixTime;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;
@@ -60,14 +61,14 @@ impl SortColumn {
 /// Bereitstellung. In the address as `SECONDS.ID`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cursor {
-    pub provided_at: i64,
+    pub provided_at: UnixTime,
     pub id: i64,
 }
 
 impl Cursor {
     fn parse(value: &str) -> Option<Self> {
         let (provided_at, id) = value.split_once('.')?;
-        Some(Self { provided_at: provided_at.parse().ok()?, id: id.parse().ok()? })
+        Some(Self { provided_at: UnixTime::parse(provided_at)?, id: id.parse().ok()? })
     }
 
     fn param(self) -> String {
@@ -412,7 +413,7 @@ mod tests {
         assert_eq!((query.sort, query.descending, query.per_page, query.page), (SortColumn::Number, false, 50, 3));
         assert_eq!(parse(query.href().split_once('?').unwrap().1), query);
         let nonsense = parse("anzahl=7&seite=-1&sortierung=x&von=gestern&typ=%27&nach=1.2");
-        assert_eq!(nonsense, ListQuery { after: Some(Cursor { provided_at: 1, id: 2 }), ..ListQuery::default() });
+        assert_eq!(nonsense, ListQuery { after: Some(Cursor { provided_at: UnixTime::from_seconds(1), id: 2 }), ..ListQuery::default() });
         assert_eq!(ListQuery::default().href(), "/dokumente");
         assert_eq!(ListQuery::from_address(&query.href()), query);
     }

@@ -8,6 +8,7 @@ mod password;
 mod person;
 mod refusal;
 mod states;
+mod time;
 mod username;
 
 pub use customer::{CustomerName, CustomerNumber};
@@ -17,6 +18,7 @@ pub use password::{Password, PasswordContext, PasswordPolicy, PasswordRule, Rule
 pub use person::{PersonName, Salutation};
 pub use refusal::Refusal;
 pub use states::{ForwardingState, Role};
+pub use time::UnixTime;
 pub use username::Username;
 
 /// Why a piece of user input was refused, and the form field it concerns

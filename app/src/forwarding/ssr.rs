@@ -16,6 +16,7 @@ use crate::server::dates::{german_date, german_day, german_time};
 use crate::server::db::{self, is_unique_violation, Pool, Transaction};
 use crate::server::mail::{unique_key, withdraw, DeliveryFailure, MailError, MailExtras, MailStatus, MailTemplate, OutgoingMail, Withdrawn};
 use crate::server::state::AppState;
+use crate::domain::UnixTime;
 
 /// What can go wrong here; converted to [`AppError`] at the server-function boundary.
 #[derive(Debug, thiserror::Error)]
@@ -84,7 +85,7 @@ struct Row {
     email: String,
     type_name: Option<String>,
     status: ForwardingState,
-    optin_expires_at: i64,
+    optin_expires_at: UnixTime,
 }
 
 pub async fn overview(state: &AppState, user: &SessionUser) -> Result<ForwardingOverview, ForwardingError> {
@@ -299,7 +300,7 @@ impl LinkedForwarding {
 async fn by_optin_token<'c>(
     executor: impl Into<db::Executor<'c>>,
     token: &str,
-    now: i64,
+    now: UnixTime,
     locked_in: Option<&Pool>,
 ) -> Result<Option<LinkedForwarding>, sqlx::Error> {
     let select = format!("SELECT {LINKED_COLUMNS} WHERE f.optin_token_hash = $1 AND f.status = $3 AND f.optin_expires_at > $2");
@@ -446,7 +447,7 @@ async fn tell_main_users(
     forwarding: &LinkedForwarding,
     label: &str,
     declined: bool,
-    now: i64,
+    now: UnixTime,
 ) -> Result<(), ForwardingError> {
     let main_users: Vec<MainUser> = db::query_as(
         "SELECT id, email, username, salutation, first_name, last_name FROM users \
@@ -488,8 +489,8 @@ struct LoggedMail {
     status: MailStatus,
     attempts: i64,
     failure: Option<String>,
-    created_at: i64,
-    sent_at: Option<i64>,
+    created_at: UnixTime,
+    sent_at: Option<UnixTime>,
 }
 
 fn kind_label(kind: &str) -> &'static str {

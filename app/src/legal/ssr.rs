@@ -4,6 +4,7 @@
 use crate::server::db::{self, Pool};
 use crate::server::jobs::Jobs;
 use crate::server::state::AppState;
+use crate::domain::UnixTime;
 
 /// At start: a new database gets the configured privacy notice as version 1.
 pub fn register_jobs(jobs: &mut Jobs) {
@@ -20,7 +21,7 @@ pub async fn current_privacy_notice(pool: &Pool) -> Result<Option<(i64, String)>
 }
 
 /// Publishes `body` as the next version and returns its number.
-pub async fn publish_privacy_notice(pool: &Pool, body: &str, now: i64) -> Result<i64, sqlx::Error> {
+pub async fn publish_privacy_notice(pool: &Pool, body: &str, now: UnixTime) -> Result<i64, sqlx::Error> {
     let mut tx = db::begin(pool).await?;
     let (next,): (i64,) = db::query_as("SELECT COALESCE(MAX(version), 0) + 1 FROM privacy_notices")
         .fetch_one(&mut *tx)
@@ -36,7 +37,7 @@ pub async fn publish_privacy_notice(pool: &Pool, body: &str, now: i64) -> Result
     Ok(next)
 }
 
-async fn record_published(tx: &mut db::Transaction<'_>, version: i64, now: i64) -> Result<(), sqlx::Error> {
+async fn record_published(tx: &mut db::Transaction<'_>, version: i64, now: UnixTime) -> Result<(), sqlx::Error> {
     let entry = crate::server::audit::AuditEntry {
         actor: crate::server::audit::Actor::Operator,
         customer_id: None,
@@ -50,7 +51,7 @@ async fn record_published(tx: &mut db::Transaction<'_>, version: i64, now: i64) 
 /// On first start the configured text becomes version 1. Instances
 /// starting together may all try; the first insert wins, the others
 /// change nothing.
-pub async fn ensure_privacy_notice(pool: &Pool, body: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn ensure_privacy_notice(pool: &Pool, body: &str, now: UnixTime) -> Result<(), sqlx::Error> {
     if current_privacy_notice(pool).await?.is_some() {
         return Ok(());
     }

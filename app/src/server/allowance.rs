@@ -8,7 +8,7 @@
 
 use super::db;
 use super::state::AppState;
-use jiff::Timestamp;
+use crate::domain::UnixTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Allowance {
@@ -32,7 +32,7 @@ impl Allowance {
 pub async fn take(state: &AppState, allowance: Allowance, user_id: i64, customer_id: i64) -> Result<bool, sqlx::Error> {
     let now = state.clock.now();
     let tz = &state.config.time_zone;
-    let today = Timestamp::from_second(now).map(|at| at.to_zoned(tz.clone()).date()).unwrap_or_default();
+    let today = super::dates::day_of(now, tz).unwrap_or_default();
     let day = super::dates::start_of_day(today, tz);
     let limits = state.config.daily_limits;
     let mut tx = db::begin(&state.pool).await?;
@@ -58,6 +58,6 @@ pub async fn take(state: &AppState, allowance: Allowance, user_id: i64, customer
 }
 
 /// Days before yesterday are of no use any more.
-pub async fn forget_old(pool: &db::Pool, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn forget_old(pool: &db::Pool, now: UnixTime) -> Result<u64, sqlx::Error> {
     Ok(db::query("DELETE FROM daily_allowances WHERE day < $1").bind(now - 2 * 24 * 3600).execute(pool).await?.rows_affected())
 }

@@ -3,6 +3,7 @@
 
 use crate::server::db;
 use super::db::Transaction;
+use crate::domain::UnixTime;
 
 #[derive(Debug, Clone, Copy)]
 pub enum Actor {
@@ -19,7 +20,7 @@ pub struct AuditEntry<'a> {
     pub ip: Option<String>,
 }
 
-pub async fn record(tx: &mut Transaction<'_>, entry: AuditEntry<'_>, now: i64) -> Result<(), sqlx::Error> {
+pub async fn record(tx: &mut Transaction<'_>, entry: AuditEntry<'_>, now: UnixTime) -> Result<(), sqlx::Error> {
     let (kind, user_id) = match entry.actor {
         Actor::Operator => ("operator", None),
         Actor::System => ("system", None),
@@ -42,7 +43,7 @@ pub async fn record(tx: &mut Transaction<'_>, entry: AuditEntry<'_>, now: i64) -
 }
 
 /// Audit entries outside a larger change (e.g. a failed sign-in).
-pub async fn record_alone(pool: &super::db::Pool, entry: AuditEntry<'_>, now: i64) -> Result<(), sqlx::Error> {
+pub async fn record_alone(pool: &super::db::Pool, entry: AuditEntry<'_>, now: UnixTime) -> Result<(), sqlx::Error> {
     let mut tx = super::db::begin(pool).await?;
     record(&mut tx, entry, now).await?;
     tx.commit().await

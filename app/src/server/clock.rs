@@ -1,7 +1,9 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
-/// The time source of the portal in unix seconds. Tests set and advance it to
+use crate::domain::UnixTime;
+
+/// The time source of the portal. Tests set and advance it to
 /// check expiries and timeouts without sleeping.
 #[derive(Debug, Clone, Default)]
 pub struct Clock {
@@ -14,17 +16,19 @@ impl Clock {
     }
 
     /// A clock that stands still at `unix_seconds` until advanced.
-    pub fn fixed(unix_seconds: i64) -> Self {
-        Self { fixed: Some(Arc::new(AtomicI64::new(unix_seconds))) }
+    pub fn fixed(at: UnixTime) -> Self {
+        Self { fixed: Some(Arc::new(AtomicI64::new(at.seconds()))) }
     }
 
-    pub fn now(&self) -> i64 {
+    pub fn now(&self) -> UnixTime {
         match &self.fixed {
-            Some(at) => at.load(Ordering::SeqCst),
-            None => std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or_default(),
+            Some(at) => UnixTime::from_seconds(at.load(Ordering::SeqCst)),
+            None => UnixTime::from_seconds(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or_default(),
+            ),
         }
     }
 

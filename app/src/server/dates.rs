@@ -6,6 +6,8 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
+use crate::domain::UnixTime;
+
 /// A day as operators write it: `2027-01-31` or `31.01.2027`.
 pub fn parse_day(raw: &str) -> Option<Date> {
     let raw = raw.trim();
@@ -14,31 +16,41 @@ pub fn parse_day(raw: &str) -> Option<Date> {
 }
 
 /// The first second of `day` in the operator's time zone.
-pub fn start_of_day(day: Date, time_zone: &TimeZone) -> i64 {
+pub fn start_of_day(day: Date, time_zone: &TimeZone) -> UnixTime {
     day.to_zoned(time_zone.clone())
-        .map(|zoned| zoned.timestamp().as_second())
+        .map(|zoned| UnixTime::from_seconds(zoned.timestamp().as_second()))
         // Only a date beyond jiff's range (year 9999) fails; it never comes.
-        .unwrap_or(i64::MAX)
+        .unwrap_or(UnixTime::from_seconds(i64::MAX))
 }
 
-/// `unix_seconds` as an RFC 3339 instant in UTC (`2026-11-23T09:00:00Z`), for scripts.
-pub fn iso_instant(unix_seconds: i64) -> String {
-    jiff::Timestamp::from_second(unix_seconds).map_or_else(|_| unix_seconds.to_string(), |at| at.to_string())
+/// `at` as jiff's instant, for calendar arithmetic in a time zone.
+pub fn timestamp(at: UnixTime) -> Option<Timestamp> {
+    Timestamp::from_second(at.seconds()).ok()
 }
 
-/// `unix_seconds` as a German date in the operator's time zone.
-pub fn german_date(unix_seconds: i64, time_zone: &TimeZone) -> String {
-    german(unix_seconds, time_zone, "%d.%m.%Y")
+/// The calendar day of `at` in `time_zone`.
+pub fn day_of(at: UnixTime, time_zone: &TimeZone) -> Option<Date> {
+    timestamp(at).map(|instant| instant.to_zoned(time_zone.clone()).date())
 }
 
-/// `unix_seconds` as a time of day (`00:00`) in the operator's time zone.
-pub fn german_time(unix_seconds: i64, time_zone: &TimeZone) -> String {
-    german(unix_seconds, time_zone, "%H:%M")
+/// `at` as an RFC 3339 instant in UTC (`2026-11-23T09:00:00Z`), for scripts.
+pub fn iso_instant(at: UnixTime) -> String {
+    timestamp(at).map_or_else(|| at.to_string(), |instant| instant.to_string())
 }
 
-/// `unix_seconds` as day and time for a list: `31.01.2027, 00:00 Uhr`.
-pub fn german_date_time(unix_seconds: i64, time_zone: &TimeZone) -> String {
-    format!("{}, {} Uhr", german_date(unix_seconds, time_zone), german_time(unix_seconds, time_zone))
+/// `at` as a German date in the operator's time zone.
+pub fn german_date(at: UnixTime, time_zone: &TimeZone) -> String {
+    german(at, time_zone, "%d.%m.%Y")
+}
+
+/// `at` as a time of day (`00:00`) in the operator's time zone.
+pub fn german_time(at: UnixTime, time_zone: &TimeZone) -> String {
+    german(at, time_zone, "%H:%M")
+}
+
+/// `at` as day and time for a list: `31.01.2027, 00:00 Uhr`.
+pub fn german_date_time(at: UnixTime, time_zone: &TimeZone) -> String {
+    format!("{}, {} Uhr", german_date(at, time_zone), german_time(at, time_zone))
 }
 
 /// A calendar day stored as `2026-01-31`, written `31.01.2026` (as stored if it is no day).
@@ -46,10 +58,10 @@ pub fn german_day(iso: &str) -> String {
     iso.parse::<Date>().map_or_else(|_| iso.to_owned(), |day| day.strftime("%d.%m.%Y").to_string())
 }
 
-fn german(unix_seconds: i64, time_zone: &TimeZone, format: &str) -> String {
-    match Timestamp::from_second(unix_seconds) {
-        Ok(at) => at.to_zoned(time_zone.clone()).strftime(format).to_string(),
-        Err(_) => String::new(),
+fn german(at: UnixTime, time_zone: &TimeZone, format: &str) -> String {
+    match timestamp(at) {
+        Some(instant) => instant.to_zoned(time_zone.clone()).strftime(format).to_string(),
+        None => String::new(),
     }
 }
 
@@ -65,11 +77,13 @@ mod tests {
         assert!(parse_day("31.02.2027").is_none());
         assert!(parse_day("morgen").is_none());
         // 2027-01-31 00:00 in Berlin (UTC+1) is 2027-01-30 23:00 UTC.
-        assert_eq!(start_of_day(day, &berlin), 1_801_350_000);
-        assert_eq!(german_date(1_801_350_000, &berlin), "31.01.2027");
-        assert_eq!(german_date_time(1_801_350_000, &berlin), "31.01.2027, 00:00 Uhr");
-        assert_eq!(german_time(1_801_350_000, &berlin), "00:00");
-        assert_eq!(german_date(1_801_350_000, &TimeZone::UTC), "30.01.2027");
+        let midnight = UnixTime::from_seconds(1_801_350_000);
+        assert_eq!(start_of_day(day, &berlin), midnight);
+        assert_eq!(german_date(midnight, &berlin), "31.01.2027");
+        assert_eq!(german_date_time(midnight, &berlin), "31.01.2027, 00:00 Uhr");
+        assert_eq!(german_time(midnight, &berlin), "00:00");
+        assert_eq!(german_date(midnight, &TimeZone::UTC), "30.01.2027");
+        assert_eq!(day_of(midnight, &berlin), Some(day));
         assert_eq!(german_day("2027-01-31"), "31.01.2027");
     }
 }

@@ -9,6 +9,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
+use crate::domain::UnixTime;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 type JobFuture = Pin<Box<dyn Future<Output = Result<(), BoxError>> + Send>>;
@@ -121,7 +122,7 @@ const LEASE_SECONDS: i64 = 60 * 60;
 
 async fn run_once_per_period(state: &AppState, name: &'static str, period: Duration, job: &JobFn, owner: &str) -> Result<(), BoxError> {
     let now = state.clock.now();
-    let slot = now / i64::try_from(period.as_secs()).unwrap_or(i64::MAX).max(1);
+    let slot = now.seconds() / i64::try_from(period.as_secs()).unwrap_or(i64::MAX).max(1);
     if !claim_period(&state.pool, name, slot, owner, now).await? {
         return Ok(());
     }
@@ -141,7 +142,7 @@ async fn run_once_per_period(state: &AppState, name: &'static str, period: Durat
 
 /// Claims `slot` of the job `name` for `owner`; false when another instance
 /// has it (running or done). Portable: one upsert decides on both databases.
-pub async fn claim_period(pool: &Pool, name: &str, slot: i64, owner: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn claim_period(pool: &Pool, name: &str, slot: i64, owner: &str, now: UnixTime) -> Result<bool, sqlx::Error> {
     let claimed = db::query(
         "INSERT INTO job_runs (job, slot, owner, started_at, lease_until) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (job, slot) DO UPDATE SET owner = excluded.owner, started_at = excluded.started_at, \
@@ -158,7 +159,7 @@ pub async fn claim_period(pool: &Pool, name: &str, slot: i64, owner: &str, now: 
     Ok(claimed.rows_affected() == 1)
 }
 
-async fn finish_period(pool: &Pool, name: &str, slot: i64, owner: &str, now: i64) -> Result<(), sqlx::Error> {
+async fn finish_period(pool: &Pool, name: &str, slot: i64, owner: &str, now: UnixTime) -> Result<(), sqlx::Error> {
     db::query("UPDATE job_runs SET finished_at = $1 WHERE job = $2 AND slot = $3 AND owner = $4")
         .bind(now)
         .bind(name)

@@ -11,6 +11,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
+use crate::domain::UnixTime;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
@@ -49,6 +50,7 @@ pub struct Metrics {
     pub outbox_queued: Gauge,
     pub outbox_oldest_seconds: Gauge,
     pub outbox_dead: Gauge,
+    pub db_connections_in_use: Gauge,
 }
 
 fn latency_histogram() -> Histogram {
@@ -65,6 +67,7 @@ impl Default for Metrics {
         let password_checks = Counter::default();
         let job_runs = Family::<JobLabels, Counter>::default();
         let (outbox_queued, outbox_oldest_seconds, outbox_dead) = (Gauge::default(), Gauge::default(), Gauge::default());
+        let db_connections_in_use = Gauge::default();
         registry.register("http_requests", "HTTP requests answered, by route, method and status", requests.clone());
         registry.register("http_request_duration_seconds", "Time until the answer's headers, by route", latency.clone());
         registry.register("sign_in_refusals", "Sign-ins refused, by reason", sign_in_refusals.clone());
@@ -73,7 +76,23 @@ impl Default for Metrics {
         registry.register("mail_outbox_queued", "Mails waiting in the outbox", outbox_queued.clone());
         registry.register("mail_outbox_oldest_queued_seconds", "Age of the oldest mail waiting in the outbox", outbox_oldest_seconds.clone());
         registry.register("mail_outbox_dead", "Mails given up as undeliverable", outbox_dead.clone());
-        Self { registry, requests, latency, sign_in_refusals, password_checks, job_runs, outbox_queued, outbox_oldest_seconds, outbox_dead }
+        registry.register(
+            "db_connections_in_use",
+            "Database connections of this instance taken from its pool (KP_DATABASE_MAX_CONNECTIONS at most)",
+            db_connections_in_use.clone(),
+        );
+        Self {
+            registry,
+            requests,
+            latency,
+            sign_in_refusals,
+            password_checks,
+            job_runs,
+            outbox_queued,
+            outbox_oldest_seconds,
+            outbox_dead,
+            db_connections_in_use,
+        }
     }
 }
 
@@ -88,8 +107,8 @@ impl Metrics {
 
     /// Reads the outbox's state from the database into the gauges, then
     /// writes everything in the OpenMetrics text format.
-    pub async fn render(&self, pool: &super::db::Pool, now: i64) -> Result<String, sqlx::Error> {
-        let (queued, oldest, dead): (i64, Option<i64>, i64) = super::db::query_as(
+    pub async fn render(&self, pool: &super::db::Pool, now: UnixTime) -> Result<String, sqlx::Error> {
+        let (queued, oldest, dead): (i64, Option<UnixTime>, i64) = super::db::query_as(
             "SELECT CAST(COALESCE(SUM(CASE WHEN status = $1 THEN 1 ELSE 0 END), 0) AS BIGINT), \
                     MIN(CASE WHEN status = $1 THEN created_at END), \
                     CAST(COALESCE(SUM(CASE WHEN status = $2 THEN 1 ELSE 0 END), 0) AS BIGINT) FROM mail_outbox",
@@ -101,6 +120,8 @@ impl Metrics {
         self.outbox_queued.set(queued);
         self.outbox_oldest_seconds.set(oldest.map_or(0, |at| (now - at).max(0)));
         self.outbox_dead.set(dead);
+        // Without the connection this query used: it is back in the pool.
+        self.db_connections_in_use.set(i64::from(pool.connections_in_use()));
         let mut text = String::new();
         prometheus_client::encoding::text::encode(&mut text, &self.registry).expect("writing into a String does not fail");
         Ok(text)

@@ -10,6 +10,7 @@ use object_store::{GetOptions, GetRange, ObjectStore, ObjectStoreExt, PutMode, P
 use sha2::{Digest, Sha256};
 use std::ops::Range;
 use std::sync::Arc;
+use crate::domain::UnixTime;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -199,7 +200,7 @@ impl ContentHash {
 pub struct StoredFile {
     pub hash: ContentHash,
     /// Unix seconds.
-    pub last_modified: i64,
+    pub last_modified: UnixTime,
 }
 
 #[derive(Clone)]
@@ -373,7 +374,7 @@ impl DocumentStore {
                         .location
                         .filename()
                         .and_then(ContentHash::parse)
-                        .map(|hash| Ok(StoredFile { hash, last_modified: meta.last_modified.timestamp() })),
+                        .map(|hash| Ok(StoredFile { hash, last_modified: UnixTime::from_seconds(meta.last_modified.timestamp()) })),
                     Err(error) => Some(Err(error.into())),
                 }
             })

@@ -8,6 +8,7 @@ use app::server::config::Config;
 use app::server::state::AppState;
 use clap::Subcommand;
 use std::process::ExitCode;
+use app::domain::UnixTime;
 
 #[derive(Subcommand)]
 pub(super) enum ApikeyCommand {
@@ -64,7 +65,7 @@ async fn act(state: &AppState, command: ApikeyCommand) -> ExitCode {
                     .collect(),
             ),
             Ok(keys) => {
-                let day = |at: i64| app::server::dates::german_date(at, &state.config.time_zone);
+                let day = |at: UnixTime| app::server::dates::german_date(at, &state.config.time_zone);
                 for key in keys {
                     let used = key.last_used_at.map_or("nie benutzt".into(), |at| format!("zuletzt {}", day(at)));
                     let state = key.revoked_at.map_or("aktiv".into(), |at| format!("gesperrt seit {}", day(at)));

@@ -69,7 +69,7 @@ async fn add(state: &AppState, new: NewCustomer) -> ExitCode {
 
 /// Number, name, users (active of all), since.
 async fn list(state: &AppState, json: bool) -> ExitCode {
-    let rows: Result<Vec<(String, String, i64, i64, i64)>, sqlx::Error> = db::query_as(
+    let rows: Result<Vec<(String, String, i64, i64, app::domain::UnixTime)>, sqlx::Error> = db::query_as(
         "SELECT c.number, c.name, \
                 (SELECT COUNT(*) FROM users u WHERE u.customer_id = c.id AND u.active = TRUE), \
                 (SELECT COUNT(*) FROM users u WHERE u.customer_id = c.id), c.created_at \

@@ -165,7 +165,7 @@ async fn a_failed_transaction_after_the_file_leaves_no_row_and_the_sweep_removes
     // before it (START): first nothing is old enough, then the clock moves
     // to three days after the real now, whatever day the suite runs on.
     assert_eq!(sweep().await.unwrap(), 0);
-    let real_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let real_now = app::server::clock::Clock::system().now();
     app.state.clock.advance(real_now.max(app.state.clock.now()) - app.state.clock.now() + 3 * 24 * 3600);
     assert_eq!(sweep().await.unwrap(), 1);
     assert_eq!(stored_files(&app).await, 0);
@@ -248,7 +248,7 @@ async fn a_document_stays_13_calendar_months_then_the_purge_deletes_it_and_its_f
     let status_on = |day: &'static str| {
         let app = &app;
         async move {
-            let at: i64 = format!("{day}T12:00[Europe/Berlin]").parse::<jiff::Zoned>().unwrap().timestamp().as_second();
+            let at = app::domain::UnixTime::from_seconds(format!("{day}T12:00[Europe/Berlin]").parse::<jiff::Zoned>().unwrap().timestamp().as_second());
             app.state.clock.advance(at - app.state.clock.now());
             // A fresh session each time: a day apart, the last one has timed out.
             let fresh = app.sign_in("anna", PASSWORD).await;
@@ -398,13 +398,34 @@ async fn hold_documents_write_lock(app: &TestApp) -> db::Transaction<'static> {
 /// Moves the clock to three days after the real now, so that files written
 /// by this test (stamped with the real time) are old for the sweep.
 fn move_clock_past_real_time(app: &TestApp) {
-    let real_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let real_now = app::server::clock::Clock::system().now();
     app.state.clock.advance(real_now.max(app.state.clock.now()) - app.state.clock.now() + 3 * 24 * 3600);
 }
 
-/// Lets a spawned task get as far as it can before the test goes on.
-async fn let_it_run() {
-    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+/// Waits until the spawned `tasks` have got as far as they can while the
+/// test holds the lock of [`hold_documents_write_lock`]: each has finished
+/// or waits for that lock. PostgreSQL lists the sessions waiting for a lock
+/// (each test has a database of its own); on SQLite a waiting writer holds
+/// a connection of the pool beside the test's own until the lock is free.
+async fn until_waiting_for_the_lock(app: &TestApp, tasks: &[tokio::task::AbortHandle]) {
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let waiting = match app.state.pool.backend() {
+            db::Backend::Postgres => db::query_scalar(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+            )
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap(),
+            db::Backend::Sqlite => i64::from(app.state.pool.connections_in_use()) - 1,
+        };
+        let finished = tasks.iter().filter(|task| task.is_finished()).count() as i64;
+        if waiting + finished >= tasks.len() as i64 {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "of {} tasks, {finished} finished, {waiting} wait for the lock", tasks.len());
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -427,12 +448,12 @@ async fn the_sweep_never_deletes_a_file_that_an_ingest_of_the_same_bytes_is_abou
             ingest(&app.state, &Ingester::Operator, new, bytes.into()).await
         })
     };
-    let_it_run().await;
+    until_waiting_for_the_lock(&app, &[ingesting.abort_handle()]).await;
     let sweeping = {
         let app = app.clone();
         tokio::spawn(async move { app::documents::ssr::retention::sweep_orphans(&app.state).await })
     };
-    let_it_run().await;
+    until_waiting_for_the_lock(&app, &[ingesting.abort_handle(), sweeping.abort_handle()]).await;
     drop(lock);
     let id = ingesting.await.unwrap().unwrap().id();
     sweeping.await.unwrap().unwrap();
@@ -456,7 +477,7 @@ async fn two_purges_at_once_delete_and_audit_each_document_once() {
             tokio::spawn(async move { app::documents::ssr::retention::purge_expired(&app.state).await.unwrap() })
         })
         .collect();
-    let_it_run().await;
+    until_waiting_for_the_lock(&app, &purges.iter().map(|purge| purge.abort_handle()).collect::<Vec<_>>()).await;
     drop(lock);
     let mut purged = 0;
     for purge in purges {
@@ -539,7 +560,10 @@ async fn uploads_beyond_the_allowed_number_at_once_are_told_to_come_back_later()
         let app = app.clone();
         tokio::spawn(async move { app.request(slow).await })
     };
-    let_it_run().await;
+    // The slow upload has the one slot and reads its body.
+    while app.state.ingest_slots.available_permits() > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
     let second = app.request(upload(Some(&key), multipart_body(&with(&[("number", "RE-EILIG")]), Some(&pdf("eilig"))))).await;
     assert_eq!(second.status, StatusCode::SERVICE_UNAVAILABLE, "{}", second.body);
     assert!(second.headers.contains_key(header::RETRY_AFTER));

@@ -465,7 +465,7 @@ async fn an_instance_killed_during_ingest_leaves_no_row_without_its_file_and_the
         assert!(state.documents.size(&hash).await.is_ok(), "a row without its file");
     }
     // After the daily sweep (run as if a day had passed), no file without a row.
-    let real_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let real_now = app::server::clock::Clock::system().now();
     let later = state_beside(&dir, &[], app::server::clock::Clock::fixed(real_now + 24 * 3600)).await;
     app::documents::ssr::retention::sweep_orphans(&later).await.unwrap();
     let mut stored: Vec<String> = later.documents.list().await.unwrap().into_iter().map(|file| file.hash.as_str().to_owned()).collect();

@@ -104,7 +104,7 @@ async fn first_sign_in_sets_an_own_password_then_accepts_the_privacy_notice_and_
     assert!(home.body.contains("Hauptansicht"));
     assert_eq!(app.get("/passwort-festlegen", Some(&renewed)).await.location(), Some("/"));
 
-    let stored: (i64, i64) =
+    let stored: (i64, app::domain::UnixTime) =
         db::query_as("SELECT version, accepted_at FROM privacy_acceptances WHERE user_id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(stored, (1, START));
     let must_change: bool = db::query_scalar("SELECT must_change_password FROM users WHERE id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap();
@@ -252,7 +252,7 @@ async fn unknown_names_are_counted_like_known_ones() {
     for _ in 0..5 {
         app.call("auth/login", &[("username", "Niemand"), ("password", "Falsch-Wort-1")], None).await;
     }
-    let (key, locked): (String, Option<i64>) =
+    let (key, locked): (String, Option<app::domain::UnixTime>) =
         db::query_as("SELECT identifier_key, locked_until FROM login_failures").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(key, "niemand");
     assert_eq!(locked, Some(START + 30));
@@ -830,7 +830,7 @@ async fn signing_out_elsewhere_ends_every_other_session_and_keeps_this_one() {
     assert_eq!((answer.status, answer.body.as_str()), (StatusCode::OK, "2"), "only live sessions count");
     let renewed = answer.session_cookie().expect("a fresh session id for this browser");
     assert_ne!(renewed, here);
-    let times: (i64, i64) = db::query_as("SELECT created_at, authenticated_at FROM sessions").fetch_one(&app.state.pool).await.unwrap();
+    let times: (app::domain::UnixTime, app::domain::UnixTime) = db::query_as("SELECT created_at, authenticated_at FROM sessions").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(times, (signed_in_at, signed_in_at), "its timeouts still count from the sign-in");
     for (name, cookie) in [("phone", &phone), ("office", &office), ("the old id of this one", &here)] {
         let refused = app.call("auth/change_password", &[("current", "x"), ("password", "y"), ("confirm", "y")], Some(cookie)).await;

@@ -241,7 +241,7 @@ async fn session_user(app: &TestApp, user_id: i64) -> app::auth::ssr::SessionUse
         can_manage_users: true,
         can_manage_forwardings: true,
         pending: None,
-        authenticated_at: 0,
+        authenticated_at: app::domain::UnixTime::from_seconds(0),
         recently_authenticated: true,
     }
 }

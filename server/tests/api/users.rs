@@ -116,7 +116,7 @@ async fn an_email_change_takes_effect_only_through_the_link_tells_the_old_addres
     let confirmed = app.call("profile/confirm_email_change", &[("token", &token)], Some(&here)).await;
     assert_eq!(confirmed.status, StatusCode::OK, "{}", confirmed.body);
     let renewed = confirmed.session_cookie().expect("this browser goes on under a new id");
-    let signed_in: Vec<i64> = db::query_scalar("SELECT authenticated_at FROM sessions").fetch_all(&app.state.pool).await.unwrap();
+    let signed_in: Vec<app::domain::UnixTime> = db::query_scalar("SELECT authenticated_at FROM sessions").fetch_all(&app.state.pool).await.unwrap();
     assert_eq!(signed_in, [START], "one session left, its sign-in time unchanged: a mailed link is no password");
     let email: String = db::query_scalar("SELECT email FROM users WHERE id = $1").bind(id).fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(email, "neu@umzug.example");

@@ -293,6 +293,7 @@ async fn metrics_are_off_unless_a_token_is_set_and_then_only_for_that_token() {
         "kundenportal_password_checks_total 2",
         "kundenportal_mail_outbox_queued 1",
         "kundenportal_mail_outbox_oldest_queued_seconds 90",
+        "kundenportal_db_connections_in_use ",
         "# EOF",
     ] {
         assert!(text.contains(expected), "{expected} in\n{text}");

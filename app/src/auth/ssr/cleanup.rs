@@ -8,6 +8,7 @@ use super::session::{ABSOLUTE_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS};
 use crate::server::db::Pool;
 use crate::server::jobs::Jobs;
 use crate::server::state::AppState;
+use crate::domain::UnixTime;
 
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -18,7 +19,7 @@ pub struct Swept {
     pub failure_counters: u64,
 }
 
-pub async fn sweep(pool: &Pool, now: i64) -> Result<Swept, sqlx::Error> {
+pub async fn sweep(pool: &Pool, now: UnixTime) -> Result<Swept, sqlx::Error> {
     let sessions = db::query(
         "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2 \
          OR security_stamp <> (SELECT security_stamp FROM users WHERE users.id = sessions.user_id)",

@@ -8,6 +8,7 @@ use crate::domain::Username;
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto::{self, PasswordHashString, Verification};
 use crate::server::state::AppState;
+use crate::domain::UnixTime;
 
 #[derive(sqlx::FromRow)]
 struct CredentialRow {
@@ -141,7 +142,7 @@ pub async fn audit_alone(
     customer_id: Option<i64>,
     action: &str,
     ip: Option<String>,
-    now: i64,
+    now: UnixTime,
 ) -> Result<(), sqlx::Error> {
     let actor = user_id.map_or(Actor::System, Actor::User);
     audit::record_alone(&state.pool, AuditEntry { actor, customer_id, action, detail: String::new(), ip }, now).await

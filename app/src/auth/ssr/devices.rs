@@ -13,6 +13,7 @@ use crate::server::crypto;
 use crate::server::db::{Pool, Transaction};
 use crate::server::state::AppState;
 use cookie::{Cookie, SameSite};
+use crate::domain::UnixTime;
 
 /// How long a browser stays trusted after its last successful sign-in.
 pub const TRUST_DAYS: i64 = 180;
@@ -34,7 +35,7 @@ pub fn cookie_name(state: &AppState) -> &'static str {
 
 /// The lockout key of the browser behind `token`, when it is a trusted
 /// browser of `user_id` (not another user's, not expired).
-pub async fn trusted_key(pool: &Pool, token: &str, user_id: i64, now: i64) -> Result<Option<String>, sqlx::Error> {
+pub async fn trusted_key(pool: &Pool, token: &str, user_id: i64, now: UnixTime) -> Result<Option<String>, sqlx::Error> {
     let hash = crypto::token_hash(token);
     let trusted: Option<i64> =
         db::query_scalar("SELECT user_id FROM trusted_devices WHERE token_hash = $1 AND user_id = $2 AND expires_at > $3")
@@ -48,7 +49,7 @@ pub async fn trusted_key(pool: &Pool, token: &str, user_id: i64, now: i64) -> Re
 
 /// After a successful sign-in: the browser's old token (if it was this
 /// user's) is replaced by a new one, returned for the cookie.
-pub async fn renew(tx: &mut Transaction<'_>, old_token: Option<&str>, user_id: i64, now: i64) -> Result<String, sqlx::Error> {
+pub async fn renew(tx: &mut Transaction<'_>, old_token: Option<&str>, user_id: i64, now: UnixTime) -> Result<String, sqlx::Error> {
     if let Some(old) = old_token {
         let old_hash = crypto::token_hash(old);
         let deleted = db::query("DELETE FROM trusted_devices WHERE token_hash = $1 AND user_id = $2")

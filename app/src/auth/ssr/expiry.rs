@@ -15,7 +15,7 @@ use crate::server::jobs::Jobs;
 use crate::server::state::AppState;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
+use crate::domain::UnixTime;
 
 const DAY_SECONDS: i64 = 24 * 60 * 60;
 /// The row in `portal_settings` that holds when the maximum age was turned on.
@@ -40,21 +40,21 @@ pub enum ExpiryError {
 pub struct MaxAge {
     pub days: u32,
     /// No password expires by age before this moment.
-    pub not_before: i64,
+    pub not_before: UnixTime,
 }
 
 impl MaxAge {
     /// The maximum age from the configuration and the `since` recorded by
     /// [`record_max_age_start`]; `None` while it is off.
-    pub fn from_setting(days: Option<u32>, since: Option<i64>, warning_days: u32) -> Option<Self> {
+    pub fn from_setting(days: Option<u32>, since: Option<UnixTime>, warning_days: u32) -> Option<Self> {
         let days = days?;
-        Some(Self { days, not_before: since.unwrap_or(i64::MIN).saturating_add(i64::from(warning_days) * DAY_SECONDS) })
+        Some(Self { days, not_before: since.unwrap_or(UnixTime::MIN) + i64::from(warning_days) * DAY_SECONDS })
     }
 }
 
 /// When a password expires: the operator's date for it, or its age reaching
 /// the maximum, whichever comes first; `None` when neither applies.
-pub fn expires_at(changed_at: i64, operator_date: Option<i64>, max_age: Option<MaxAge>) -> Option<i64> {
+pub fn expires_at(changed_at: UnixTime, operator_date: Option<UnixTime>, max_age: Option<MaxAge>) -> Option<UnixTime> {
     let by_age = max_age.map(|max| (changed_at + i64::from(max.days) * DAY_SECONDS).max(max.not_before));
     match (operator_date, by_age) {
         (Some(date), Some(age)) => Some(date.min(age)),
@@ -65,7 +65,7 @@ pub fn expires_at(changed_at: i64, operator_date: Option<i64>, max_age: Option<M
 /// Notes when the maximum age was turned on (kept while it stays on, so
 /// every instance and restart counts from the same moment); forgets it when
 /// it is off, so turning it on again grants the warning period again.
-pub async fn record_max_age_start(pool: &Pool, max_age_days: Option<u32>, now: i64) -> Result<(), sqlx::Error> {
+pub async fn record_max_age_start(pool: &Pool, max_age_days: Option<u32>, now: UnixTime) -> Result<(), sqlx::Error> {
     if max_age_days.is_some() {
         db::query("INSERT INTO portal_settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
             .bind(MAX_AGE_SINCE)
@@ -84,7 +84,7 @@ pub async fn max_age(state: &AppState) -> Result<Option<MaxAge>, sqlx::Error> {
     if config.password_max_age_days.is_none() {
         return Ok(None);
     }
-    let since: Option<i64> = db::query_scalar("SELECT value FROM portal_settings WHERE key = $1")
+    let since: Option<UnixTime> = db::query_scalar("SELECT value FROM portal_settings WHERE key = $1")
         .bind(MAX_AGE_SINCE)
         .fetch_optional(&state.pool)
         .await?;
@@ -93,10 +93,10 @@ pub async fn max_age(state: &AppState) -> Result<Option<MaxAge>, sqlx::Error> {
 
 /// "heute", "morgen" or "in 5 Tagen": calendar days in the operator's time
 /// zone from `now` to `at`, as a warning mail says it.
-pub fn days_until(now: i64, at: i64, time_zone: &TimeZone) -> String {
-    let day = |seconds: i64| Timestamp::from_second(seconds).map(|t| t.to_zoned(time_zone.clone()).date());
+pub fn days_until(now: UnixTime, at: UnixTime, time_zone: &TimeZone) -> String {
+    let day = |at: UnixTime| crate::server::dates::day_of(at, time_zone);
     let days = match (day(now), day(at)) {
-        (Ok(today), Ok(then)) => today.until(then).map(|span| span.get_days()).unwrap_or_default(),
+        (Some(today), Some(then)) => today.until(then).map(|span| span.get_days()).unwrap_or_default(),
         _ => 0,
     };
     match days {
@@ -166,8 +166,8 @@ struct Candidate {
     salutation: String,
     first_name: String,
     last_name: String,
-    changed_at: i64,
-    password_expires_at: Option<i64>,
+    changed_at: UnixTime,
+    password_expires_at: Option<UnixTime>,
 }
 
 /// Queues one warning mail per user whose password expires within the
@@ -187,8 +187,8 @@ pub async fn queue_expiry_warnings(state: &AppState) -> Result<usize, ExpiryErro
             let age = i64::from(max.days) * DAY_SECONDS;
             (now - age, horizon - age)
         }
-        Some(_) => (i64::MIN, i64::MAX),
-        None => (i64::MIN, i64::MIN),
+        Some(_) => (UnixTime::MIN, UnixTime::MAX),
+        None => (UnixTime::MIN, UnixTime::MIN),
     };
     let candidates: Vec<Candidate> = db::query_as(
         "SELECT id, username, email, salutation, first_name, last_name, \
@@ -275,19 +275,20 @@ mod tests {
 
     #[test]
     fn the_earlier_of_operator_date_and_maximum_age_counts() {
-        let ninety = Some(MaxAge { days: 90, not_before: i64::MIN });
-        assert_eq!(expires_at(1_000, None, None), None, "off by default");
-        assert_eq!(expires_at(0, None, ninety), Some(90 * DAY_SECONDS));
-        assert_eq!(expires_at(0, Some(5), None), Some(5));
-        assert_eq!(expires_at(0, Some(5), ninety), Some(5));
-        assert_eq!(expires_at(0, Some(100 * DAY_SECONDS), ninety), Some(90 * DAY_SECONDS));
+        let at = UnixTime::from_seconds;
+        let ninety = Some(MaxAge { days: 90, not_before: UnixTime::MIN });
+        assert_eq!(expires_at(at(1_000), None, None), None, "off by default");
+        assert_eq!(expires_at(at(0), None, ninety), Some(at(90 * DAY_SECONDS)));
+        assert_eq!(expires_at(at(0), Some(at(5)), None), Some(at(5)));
+        assert_eq!(expires_at(at(0), Some(at(5)), ninety), Some(at(5)));
+        assert_eq!(expires_at(at(0), Some(at(100 * DAY_SECONDS)), ninety), Some(at(90 * DAY_SECONDS)));
     }
 
     #[test]
     fn passwords_already_old_when_the_maximum_age_is_turned_on_get_the_warning_period() {
-        let turned_on = 1_000 * DAY_SECONDS;
+        let turned_on = UnixTime::from_seconds(1_000 * DAY_SECONDS);
         let max_age = MaxAge::from_setting(Some(90), Some(turned_on), 14);
-        assert_eq!(expires_at(0, None, max_age), Some(turned_on + 14 * DAY_SECONDS));
+        assert_eq!(expires_at(UnixTime::from_seconds(0), None, max_age), Some(turned_on + 14 * DAY_SECONDS));
         assert_eq!(expires_at(turned_on, None, max_age), Some(turned_on + 90 * DAY_SECONDS), "a young one ages normally");
         assert_eq!(MaxAge::from_setting(None, Some(turned_on), 14), None);
     }
@@ -301,7 +302,7 @@ mod tests {
     #[test]
     fn the_warning_counts_calendar_days_in_the_operators_zone() {
         let berlin = TimeZone::get("Europe/Berlin").unwrap();
-        let midnight = 1_801_350_000; // 31.01.2027 00:00 in Berlin
+        let midnight = UnixTime::from_seconds(1_801_350_000); // 31.01.2027 00:00 in Berlin
         let hour = 3600;
         assert_eq!(days_until(midnight + 8 * hour, midnight + 20 * hour, &berlin), "heute");
         assert_eq!(days_until(midnight + 20 * hour, midnight + DAY_SECONDS + hour, &berlin), "morgen", "5 hours, but tomorrow");

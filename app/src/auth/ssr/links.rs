@@ -14,6 +14,7 @@ use crate::server::crypto;
 use crate::server::db;
 use crate::server::mail::{unique_key, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
+use crate::domain::UnixTime;
 
 /// What a mailed token is for; stored as a word (the schema's `CHECK`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,8 +33,8 @@ pub(crate) async fn issue_token(
     tx: &mut db::Transaction<'_>,
     user_id: i64,
     purpose: TokenPurpose,
-    now: i64,
-    expires_at: i64,
+    now: UnixTime,
+    expires_at: UnixTime,
 ) -> Result<(i64, String), sqlx::Error> {
     db::query("UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND purpose = $3 AND used_at IS NULL")
         .bind(now)
@@ -199,12 +200,12 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
 /// the address its 5 of the day, or the account its 20. The address's count
 /// is claimed in one statement, so that requests sent at once from it cannot
 /// all pass before one is counted.
-async fn claim_reset_mail(tx: &mut db::Transaction<'_>, user_id: i64, client_key: &str, now: i64) -> Result<bool, sqlx::Error> {
+async fn claim_reset_mail(tx: &mut db::Transaction<'_>, user_id: i64, client_key: &str, now: UnixTime) -> Result<bool, sqlx::Error> {
     // Requests from several addresses at once take turns per account (a row
     // lock on PostgreSQL, the write lock on SQLite), so the account's own
     // limits below are read after the previous request has counted.
     db::query("UPDATE users SET security_stamp = security_stamp WHERE id = $1").bind(user_id).execute(&mut **tx).await?;
-    let (last, today): (Option<i64>, Option<i64>) = db::query_as(
+    let (last, today): (Option<UnixTime>, Option<i64>) = db::query_as(
         "SELECT MAX(last_mail_at), CAST(SUM(CASE WHEN window_start > $2 THEN mails ELSE 0 END) AS BIGINT) FROM reset_mail_budget WHERE user_id = $1",
     )
     .bind(user_id)

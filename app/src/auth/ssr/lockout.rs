@@ -10,6 +10,7 @@ use crate::server::db;
 use crate::domain::Username;
 use crate::server::crypto;
 use crate::server::db::Pool;
+use crate::domain::UnixTime;
 
 /// Failures allowed before the first wait.
 pub const FREE_FAILURES: i64 = 5;
@@ -60,7 +61,7 @@ fn wait_case(count: &str) -> String {
 /// that reaches the limit starts its wait in the same statement, so tries
 /// sent in parallel cannot all pass before the first failure is written.
 /// Returns the try's number, or `None` while the name must wait.
-pub async fn claim_attempt(pool: &Pool, key: &str, now: i64) -> Result<Option<i64>, sqlx::Error> {
+pub async fn claim_attempt(pool: &Pool, key: &str, now: UnixTime) -> Result<Option<i64>, sqlx::Error> {
     // This name's counter starts again if it was forgotten; the others are
     // swept by the hourly cleanup, not on every try.
     db::query(&format!("{FORGET_STALE} AND identifier_key = $3"))
@@ -85,7 +86,7 @@ const FORGET_STALE: &str =
     "DELETE FROM login_failures WHERE last_failure_at < $1 AND (locked_until IS NULL OR locked_until < $2)";
 
 /// Deletes every counter untouched for a day and not waiting (the hourly cleanup).
-pub async fn forget_stale(pool: &Pool, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn forget_stale(pool: &Pool, now: UnixTime) -> Result<u64, sqlx::Error> {
     Ok(db::query(FORGET_STALE).bind(now - FORGET_AFTER_SECONDS).bind(now).execute(pool).await?.rows_affected())
 }
 

@@ -13,6 +13,7 @@ use crate::server::crypto::{PasswordHashString, Verification};
 use crate::server::db::{self, Transaction};
 use crate::server::mail::{unique_key, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
+use crate::domain::UnixTime;
 
 pub fn rules_for(state: &AppState, username: &str, customer_name: &str) -> PasswordRules {
     PasswordRules {
@@ -39,7 +40,7 @@ pub(super) async fn replace_password(
     tx: &mut Transaction<'_>,
     user_id: i64,
     hash: &PasswordHashString,
-    now: i64,
+    now: UnixTime,
 ) -> Result<Option<String>, sqlx::Error> {
     let updated = db::query(
         "UPDATE users SET password_hash = $1, password_normalized = TRUE, must_change_password = FALSE, password_changed_at = $2, \
@@ -67,7 +68,7 @@ pub(super) async fn replace_password_keeping_this_browser(
     tx: &mut Transaction<'_>,
     user_id: i64,
     hash: &PasswordHashString,
-    now: i64,
+    now: UnixTime,
 ) -> Result<Option<String>, sqlx::Error> {
     let Some(stamp) = replace_password(tx, user_id, hash, now).await? else { return Ok(None) };
     Ok(Some(create_session(tx, user_id, &stamp, now).await?))
@@ -95,7 +96,7 @@ pub(super) async fn queue_change_notice(
     recipient: &str,
     username: &str,
     display_name: &str,
-    now: i64,
+    now: UnixTime,
 ) -> Result<(), AuthError> {
     let Ok(recipient) = EmailAddress::parse(recipient) else {
         tracing::warn!(user_id, "no valid address for the password notice");

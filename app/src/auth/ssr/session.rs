@@ -8,6 +8,7 @@ use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
 use crate::server::db::{self, Pool, Transaction};
 use crate::server::state::AppState;
+use crate::domain::UnixTime;
 
 pub const IDLE_TIMEOUT_SECONDS: i64 = 30 * 60;
 /// …and 12 hours after sign-in at the latest.
@@ -79,7 +80,7 @@ pub struct SessionUser {
     pub can_manage_forwardings: bool,
     /// What the session must do before anything else is allowed.
     pub pending: Option<SetupStep>,
-    pub authenticated_at: i64,
+    pub authenticated_at: UnixTime,
     /// Signed in or confirmed the password within [`REAUTH_WINDOW_SECONDS`].
     pub recently_authenticated: bool,
 }
@@ -102,9 +103,9 @@ impl SessionUser {
 struct SessionRow {
     user_id: i64,
     session_stamp: String,
-    created_at: i64,
-    last_seen_at: i64,
-    authenticated_at: i64,
+    created_at: UnixTime,
+    last_seen_at: UnixTime,
+    authenticated_at: UnixTime,
     customer_id: i64,
     customer_number: String,
     customer_name: String,
@@ -119,9 +120,9 @@ struct SessionRow {
     active: bool,
     user_stamp: String,
     must_change_password: bool,
-    password_changed_at: i64,
-    password_expires_at: Option<i64>,
-    max_age_since: Option<i64>,
+    password_changed_at: UnixTime,
+    password_expires_at: Option<UnixTime>,
+    max_age_since: Option<UnixTime>,
     current_privacy: Option<i64>,
     accepted_privacy: Option<i64>,
 }
@@ -185,8 +186,8 @@ pub async fn end_other_sessions(
 
 /// What a session that goes on under a new id keeps of the old one.
 struct Continued {
-    created_at: i64,
-    authenticated_at: i64,
+    created_at: UnixTime,
+    authenticated_at: UnixTime,
     origin: SessionOrigin,
 }
 
@@ -194,7 +195,7 @@ struct Continued {
 /// password change, reset or deactivation since the request began wins) and
 /// returns what its successor keeps.
 async fn take_current_session(tx: &mut Transaction<'_>, user: &SessionUser) -> Result<Option<Continued>, sqlx::Error> {
-    let current: Option<(i64, i64, String, Option<String>)> = db::query_as(
+    let current: Option<(UnixTime, UnixTime, String, Option<String>)> = db::query_as(
         "DELETE FROM sessions WHERE id_hash = $1 \
            AND security_stamp = (SELECT security_stamp FROM users WHERE id = $2 AND active = TRUE) \
          RETURNING created_at, authenticated_at, user_agent, coarse_ip",
@@ -224,7 +225,7 @@ pub async fn resume_session(
     user_id: i64,
     security_stamp: &str,
     kept: KeptSession,
-    now: i64,
+    now: UnixTime,
 ) -> Result<String, sqlx::Error> {
     insert_session(tx, user_id, security_stamp, &kept.0, now).await
 }
@@ -254,7 +255,7 @@ pub async fn create_session(
     tx: &mut Transaction<'_>,
     user_id: i64,
     security_stamp: &str,
-    now: i64,
+    now: UnixTime,
 ) -> Result<String, sqlx::Error> {
     let fresh = Continued { created_at: now, authenticated_at: now, origin: session_origin() };
     db::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2").bind(now).bind(user_id).execute(&mut **tx).await?;
@@ -268,7 +269,7 @@ async fn insert_session(
     user_id: i64,
     security_stamp: &str,
     session: &Continued,
-    now: i64,
+    now: UnixTime,
 ) -> Result<String, sqlx::Error> {
     let token = crypto::new_token();
     db::query(
@@ -292,7 +293,7 @@ async fn insert_session(
 /// The user's live sessions, newest activity first (Profil → Anmeldungen).
 pub async fn list_sessions(state: &AppState, user: &SessionUser) -> Result<Vec<crate::auth::SignInEntry>, sqlx::Error> {
     let now = state.clock.now();
-    let rows: Vec<(String, String, i64, i64, String, Option<String>)> = db::query_as(
+    let rows: Vec<(String, String, UnixTime, UnixTime, String, Option<String>)> = db::query_as(
         "SELECT s.id_hash, COALESCE(s.handle, ''), s.created_at, s.last_seen_at, s.user_agent, s.coarse_ip \
          FROM sessions s JOIN users u ON u.id = s.user_id \
          WHERE s.user_id = $1 AND s.security_stamp = u.security_stamp AND s.last_seen_at >= $2 AND s.created_at >= $3 \
@@ -303,7 +304,7 @@ pub async fn list_sessions(state: &AppState, user: &SessionUser) -> Result<Vec<c
     .bind(now - ABSOLUTE_TIMEOUT_SECONDS)
     .fetch_all(&state.pool)
     .await?;
-    let when = |at: i64| crate::server::dates::german_date_time(at, &state.config.time_zone);
+    let when = |at: UnixTime| crate::server::dates::german_date_time(at, &state.config.time_zone);
     Ok(rows
         .into_iter()
         .map(|(id_hash, handle, created_at, last_seen_at, user_agent, coarse_ip)| crate::auth::SignInEntry {
@@ -428,7 +429,7 @@ pub async fn delete_session_by_hash(pool: &Pool, id_hash: &str) -> Result<(), sq
 /// change of credentials goes through here: password set, changed or
 /// reset, e-mail address confirmed, deactivation, "auf allen anderen
 /// Geräten abmelden".
-pub async fn rotate_security_stamp(tx: &mut Transaction<'_>, user_id: i64, now: i64) -> Result<String, sqlx::Error> {
+pub async fn rotate_security_stamp(tx: &mut Transaction<'_>, user_id: i64, now: UnixTime) -> Result<String, sqlx::Error> {
     let stamp = crypto::new_token();
     db::query("UPDATE users SET security_stamp = $1 WHERE id = $2").bind(&stamp).bind(user_id).execute(&mut **tx).await?;
     db::query("UPDATE tokens SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL").bind(now).bind(user_id).execute(&mut **tx).await?;

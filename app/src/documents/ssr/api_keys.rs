@@ -7,6 +7,7 @@ use crate::server::crypto;
 use crate::server::db::{self, is_unique_violation, Pool};
 use http::header::AUTHORIZATION;
 use http::HeaderMap;
+use crate::domain::UnixTime;
 
 /// A key that was checked against the database just now. Only
 /// [`authenticate`] makes one.
@@ -40,7 +41,7 @@ pub fn check_name(name: &str) -> Result<&str, ApiKeyError> {
 }
 
 /// Makes a key and returns it; it cannot be shown again.
-pub async fn create(pool: &Pool, name: &str, now: i64) -> Result<String, ApiKeyError> {
+pub async fn create(pool: &Pool, name: &str, now: UnixTime) -> Result<String, ApiKeyError> {
     let name = check_name(name)?;
     let key = format!("kp_{}", crypto::new_token());
     let mut tx = db::begin(pool).await?;
@@ -64,16 +65,16 @@ pub async fn create(pool: &Pool, name: &str, now: i64) -> Result<String, ApiKeyE
 #[derive(Debug, sqlx::FromRow)]
 pub struct ApiKeyInfo {
     pub name: String,
-    pub created_at: i64,
-    pub last_used_at: Option<i64>,
-    pub revoked_at: Option<i64>,
+    pub created_at: UnixTime,
+    pub last_used_at: Option<UnixTime>,
+    pub revoked_at: Option<UnixTime>,
 }
 
 pub async fn list(pool: &Pool) -> Result<Vec<ApiKeyInfo>, sqlx::Error> {
     db::query_as("SELECT name, created_at, last_used_at, revoked_at FROM api_keys ORDER BY name").fetch_all(pool).await
 }
 
-pub async fn revoke(pool: &Pool, name: &str, now: i64) -> Result<(), ApiKeyError> {
+pub async fn revoke(pool: &Pool, name: &str, now: UnixTime) -> Result<(), ApiKeyError> {
     let mut tx = db::begin(pool).await?;
     let revoked = db::query("UPDATE api_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
         .bind(now)
@@ -90,9 +91,9 @@ pub async fn revoke(pool: &Pool, name: &str, now: i64) -> Result<(), ApiKeyError
 }
 
 /// The key in `Authorization: Bearer …`, if it is one that works.
-pub async fn authenticate(pool: &Pool, headers: &HeaderMap, now: i64) -> Result<Option<ApiKey>, sqlx::Error> {
+pub async fn authenticate(pool: &Pool, headers: &HeaderMap, now: UnixTime) -> Result<Option<ApiKey>, sqlx::Error> {
     let Some(presented) = bearer(headers) else { return Ok(None) };
-    let key: Option<(i64, String, Option<i64>)> =
+    let key: Option<(i64, String, Option<UnixTime>)> =
         db::query_as("SELECT id, name, last_used_at FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
             .bind(crypto::token_hash(presented))
             .fetch_optional(pool)

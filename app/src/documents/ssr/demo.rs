@@ -63,7 +63,7 @@ pub async fn seed_demo_documents(state: &AppState, customer_number: &str, custom
         return Ok(0);
     }
     let tz = &state.config.time_zone;
-    let today = jiff::Timestamp::from_second(state.clock.now()).map_err(|_| DocumentError::NotFound)?.to_zoned(tz.clone()).date();
+    let today = crate::server::dates::day_of(state.clock.now(), tz).ok_or(DocumentError::NotFound)?;
     let operator = state.config.branding.operator_name.clone();
     let mut added = Vec::new();
     for i in 0..DEMO_DOCUMENTS {

@@ -126,7 +126,7 @@ pub async fn export_zip(
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    let stamp = jiff::Timestamp::from_second(state.clock.now())
+    let stamp = crate::server::dates::timestamp(state.clock.now())
         .map(|t| t.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d").to_string())
         .unwrap_or_default();
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"Dokumente_{stamp}.zip\"")) {

@@ -16,7 +16,8 @@ use crate::server::storage::{ContentHash, StageError, StagedFile, StorageError, 
 use bytes::Bytes;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{ToSpan, Timestamp};
+use jiff::ToSpan;
+use crate::domain::UnixTime;
 
 /// Who delivers documents: the operator at the command line, or one of the
 /// operator's systems with a checked API key.
@@ -84,8 +85,8 @@ fn starts_and_ends_like_a_pdf(head: &[u8], tail: &[u8]) -> bool {
 /// The moment a document provided at `provided_at` leaves the list: the
 /// day after "provided + `months` calendar months" begins, in `tz`. (Provided
 /// on 31 January, 13 months: visible through 28 February of the next year.)
-pub fn hidden_from(provided_at: i64, months: u32, tz: &TimeZone) -> i64 {
-    let provided = Timestamp::from_second(provided_at).unwrap_or(Timestamp::UNIX_EPOCH).to_zoned(tz.clone()).date();
+pub fn hidden_from(provided_at: UnixTime, months: u32, tz: &TimeZone) -> UnixTime {
+    let provided = crate::server::dates::day_of(provided_at, tz).unwrap_or(Date::MIN);
     let last_day = provided.checked_add((months as i64).months()).unwrap_or(Date::MAX);
     start_of_day(last_day.tomorrow().unwrap_or(Date::MAX), tz)
 }
@@ -226,8 +227,8 @@ mod tests {
         TimeZone::get("Europe/Berlin").unwrap()
     }
 
-    fn at(day: &str, time: &str) -> i64 {
-        format!("{day}T{time}[Europe/Berlin]").parse::<jiff::Zoned>().unwrap().timestamp().as_second()
+    fn at(day: &str, time: &str) -> UnixTime {
+        UnixTime::from_seconds(format!("{day}T{time}[Europe/Berlin]").parse::<jiff::Zoned>().unwrap().timestamp().as_second())
     }
 
     #[test]

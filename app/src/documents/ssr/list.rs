@@ -10,6 +10,7 @@ use crate::server::dates::{german_date, german_day, start_of_day};
 use crate::server::state::AppState;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
+use crate::domain::UnixTime;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -17,8 +18,8 @@ struct Row {
     number: String,
     type_name: String,
     created_on: String,
-    provided_at: i64,
-    hidden_from: i64,
+    provided_at: UnixTime,
+    hidden_from: UnixTime,
     is_new: bool,
 }
 
@@ -34,7 +35,7 @@ fn contains_pattern(search: &str) -> String {
 
 /// The filters every query of the list shares: this customer, still
 /// listed, and what the user chose.
-fn push_filters(sql: &mut db::QueryBuilder<'_>, scope: CustomerScope, query: &ListQuery, now: i64, tz: &TimeZone) {
+fn push_filters(sql: &mut db::QueryBuilder<'_>, scope: CustomerScope, query: &ListQuery, now: UnixTime, tz: &TimeZone) {
     sql.push(" WHERE d.customer_id = ").push_bind(scope.customer_id());
     sql.push(" AND d.hidden_from > ").push_bind(now);
     if !query.search.is_empty() {
@@ -153,7 +154,7 @@ pub struct ExportRow {
     pub number: String,
     pub type_name: String,
     pub created_on: String,
-    pub provided_at: i64,
+    pub provided_at: UnixTime,
     pub sha256: String,
     pub size_bytes: i64,
 }

@@ -19,6 +19,7 @@ use crate::server::dates::german_day;
 use crate::server::db::{self, Transaction};
 use crate::server::mail::{unique_key, MailAttachment, MailError, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
+use crate::domain::UnixTime;
 
 /// At most this many documents in one notice; the next starts a new one.
 pub const DOCUMENTS_PER_NOTICE: usize = 100;
@@ -34,7 +35,7 @@ pub struct ProvidedDocument {
     /// As stored: `2026-01-31`.
     pub created_on: String,
     pub size_bytes: i64,
-    pub hidden_from: i64,
+    pub hidden_from: UnixTime,
 }
 
 impl ProvidedDocument {
@@ -83,7 +84,7 @@ pub async fn queue_mails(
     state: &AppState,
     tx: &mut Transaction<'_>,
     document: &ProvidedDocument,
-    now: i64,
+    now: UnixTime,
 ) -> Result<QueuedMails, MailError> {
     let mut queued = QueuedMails::default();
     // Delivered already past its time in the list: nobody could open it.
@@ -173,7 +174,7 @@ async fn queue_notice(
     document: &ProvidedDocument,
     recipient: &Recipient,
     address: EmailAddress,
-    now: i64,
+    now: UnixTime,
 ) -> Result<(), MailError> {
     let kind = MailTemplate::NewDocuments.name();
     let waiting: Option<i64> = db::query_scalar(&state.pool.locked(
@@ -253,7 +254,7 @@ async fn queue_attachment_mail(
     document: &ProvidedDocument,
     recipient: &Recipient,
     address: EmailAddress,
-    now: i64,
+    now: UnixTime,
 ) -> Result<(), MailError> {
     let (attached, size) = attachment_size(state, document);
     let context = minijinja::context! {
@@ -290,7 +291,7 @@ async fn queue_forwarded(
     document: &ProvidedDocument,
     forwarding: &Forwarding,
     address: EmailAddress,
-    now: i64,
+    now: UnixTime,
 ) -> Result<(), MailError> {
     let token = crypto::new_token();
     db::query("INSERT INTO forwarding_unsubscribe_tokens (token_hash, forwarding_id, created_at) VALUES ($1, $2, $3)")
@@ -346,7 +347,7 @@ mod tests {
             type_name: "Rechnung".into(),
             created_on: "2026-01-31".into(),
             size_bytes: 1,
-            hidden_from: 0,
+            hidden_from: UnixTime::from_seconds(0),
         };
         assert_eq!(document.file_name(), "Rechnung_RE_2026_001.pdf");
         assert_eq!(megabytes(10 * 1024 * 1024), "10,0");

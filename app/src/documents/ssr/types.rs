@@ -6,6 +6,7 @@ use super::DocumentError;
 use crate::domain::{DocumentTypeKey, DocumentTypeName};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::db::{self, is_unique_violation, Pool};
+use crate::domain::UnixTime;
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct DocumentType {
@@ -17,7 +18,7 @@ pub async fn list(pool: &Pool) -> Result<Vec<DocumentType>, sqlx::Error> {
     db::query_as("SELECT key, name FROM document_types ORDER BY position, name").fetch_all(pool).await
 }
 
-pub async fn add(pool: &Pool, key: &DocumentTypeKey, name: &DocumentTypeName, now: i64) -> Result<(), DocumentError> {
+pub async fn add(pool: &Pool, key: &DocumentTypeKey, name: &DocumentTypeName, now: UnixTime) -> Result<(), DocumentError> {
     let mut tx = db::begin(pool).await?;
     let inserted = db::query("INSERT INTO document_types (key, name) VALUES ($1, $2)")
         .bind(key.as_str())

@@ -14,6 +14,7 @@
 
 mod copying;
 mod setup;
+mod times;
 mod words;
 pub use copying::{continue_ids_after, ColumnKind};
 pub use words::Words;
@@ -116,6 +117,16 @@ impl Pool {
             Self::Sqlite(_) => select.to_owned(),
             Self::Postgres(_) => format!("{select}{clause}"),
         }
+    }
+
+    /// Connections taken from the pool now: by a statement running, or by an
+    /// open transaction (one waiting for a lock included).
+    pub fn connections_in_use(&self) -> u32 {
+        let (open, idle) = match self {
+            Self::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Self::Postgres(pool) => (pool.size(), pool.num_idle()),
+        };
+        open.saturating_sub(u32::try_from(idle).unwrap_or(u32::MAX))
     }
 
     pub async fn close(&self) {

@@ -5,6 +5,7 @@ use crate::domain::EmailAddress;
 use crate::server::db::{Pool, Transaction};
 use std::sync::Arc;
 use tokio::sync::Notify;
+use crate::domain::UnixTime;
 
 /// Where mail is queued: the templates and the worker's wake-up signal.
 /// Queuing wakes the worker when the caller's transaction commits.
@@ -33,7 +34,7 @@ impl Outbox {
     /// Returns false when the same mail (kind, recipient and user) was queued
     /// under this key before; a different mail under the key is
     /// [`MailError::KeyTaken`], never silence.
-    pub async fn enqueue(&self, tx: &mut Transaction<'_>, mail: OutgoingMail, now: i64) -> Result<bool, MailError> {
+    pub async fn enqueue(&self, tx: &mut Transaction<'_>, mail: OutgoingMail, now: UnixTime) -> Result<bool, MailError> {
         Ok(self.enqueue_with(tx, mail, MailExtras::default(), now).await?.is_some())
     }
 
@@ -45,7 +46,7 @@ impl Outbox {
         tx: &mut Transaction<'_>,
         mail: OutgoingMail,
         extras: MailExtras,
-        now: i64,
+        now: UnixTime,
     ) -> Result<i64, MailError> {
         let key = mail.idempotency_key.clone();
         self.enqueue_with(tx, mail, extras, now).await?.ok_or(MailError::KeyTaken(key))
@@ -60,7 +61,7 @@ impl Outbox {
         tx: &mut Transaction<'_>,
         mail: OutgoingMail,
         extras: MailExtras,
-        now: i64,
+        now: UnixTime,
     ) -> Result<Option<i64>, MailError> {
         let id = enqueue(tx, &self.templates, mail, &extras, now).await?;
         if let Some(id) = id {
@@ -83,7 +84,7 @@ impl Outbox {
         template: MailTemplate,
         context: &minijinja::Value,
         document_id: i64,
-        now: i64,
+        now: UnixTime,
     ) -> Result<bool, MailError> {
         let rendered = self.templates.render(template, context)?;
         let updated = db::query(
@@ -136,7 +137,7 @@ pub fn unique_key(reason: &str, about: impl std::fmt::Display) -> String {
 /// deactivated or removed, a forwarding removed or ended — in the
 /// caller's transaction. A mail a worker holds right now may still go
 /// out; every other one waits no more. Returns how many were taken back.
-pub async fn withdraw(tx: &mut Transaction<'_>, whose: Withdrawn, now: i64) -> Result<u64, sqlx::Error> {
+pub async fn withdraw(tx: &mut Transaction<'_>, whose: Withdrawn, now: UnixTime) -> Result<u64, sqlx::Error> {
     let (column, id) = match whose {
         Withdrawn::User(id) => ("user_id", id),
         Withdrawn::Forwarding(id) => ("forwarding_id", id),
@@ -167,7 +168,7 @@ pub struct MailExtras {
     /// `List-Unsubscribe` (with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`).
     pub list_unsubscribe: Option<String>,
     /// Not sent before this time (a batched notice waits for more documents).
-    pub not_before: Option<i64>,
+    pub not_before: Option<UnixTime>,
     /// The documents the mail is about, for their delivery log.
     pub documents: Vec<i64>,
 }
@@ -188,7 +189,7 @@ pub struct OutgoingMail {
     pub recipient: EmailAddress,
     pub context: minijinja::Value,
     /// When the mail holds a link that expires, it expires with it.
-    pub expires_at: Option<i64>,
+    pub expires_at: Option<UnixTime>,
 }
 
 async fn enqueue(
@@ -196,7 +197,7 @@ async fn enqueue(
     templates: &MailTemplates,
     mail: OutgoingMail,
     extras: &MailExtras,
-    now: i64,
+    now: UnixTime,
 ) -> Result<Option<i64>, MailError> {
     let rendered = templates.render(mail.template, &mail.context)?;
     let id: Option<i64> = db::query_scalar(
@@ -249,7 +250,7 @@ pub struct OutboxRow {
     pub status: MailStatus,
     pub attempts: i64,
     pub last_error: Option<String>,
-    pub created_at: i64,
+    pub created_at: UnixTime,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -11,6 +11,7 @@ use lettre::Message;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
+use crate::domain::UnixTime;
 
 /// How long a claimed row belongs to one worker, in SMTP timeouts: twice
 /// the longest a message's conversation may take (four timeouts, see the
@@ -27,7 +28,7 @@ struct ClaimedRow {
     body_text: String,
     body_html: String,
     attempts: i64,
-    created_at: i64,
+    created_at: UnixTime,
     attachment_document_id: Option<i64>,
     attachment_name: Option<String>,
     list_unsubscribe: Option<String>,
@@ -191,7 +192,7 @@ impl OutboxWorker {
     /// runs from the clock as it is now, not from the start of the round: a
     /// row claimed late in a long round must not be free for another worker
     /// the moment it is taken.
-    async fn claim_next(&self, round_began: i64) -> Result<Option<ClaimedRow>, sqlx::Error> {
+    async fn claim_next(&self, round_began: UnixTime) -> Result<Option<ClaimedRow>, sqlx::Error> {
         let now = self.clock.now();
         // The outer lease condition is checked again on the row itself, so
         // two workers racing for the same id cannot both win; on PostgreSQL
@@ -269,7 +270,7 @@ impl OutboxWorker {
             return self.mark_dead(row.id, attempts, reason, DeliveryFailure::Attempts).await;
         }
         let retry_at = self.clock.now() + backoff_seconds(attempts);
-        tracing::info!(outbox_id = row.id, kind = %row.kind, attempts, %reason, retry_at, "mail outbox: will retry");
+        tracing::info!(outbox_id = row.id, kind = %row.kind, attempts, %reason, %retry_at, "mail outbox: will retry");
         db::query(
             "UPDATE mail_outbox SET attempts = $1, next_attempt_at = $2, last_error = $3, \
              lease_owner = NULL, lease_until = NULL WHERE id = $4 AND lease_owner = $5 AND status = $6",

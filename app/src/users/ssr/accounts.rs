@@ -11,6 +11,7 @@ use crate::server::crypto;
 use crate::server::db::{self, is_unique_violation, Transaction};
 use crate::server::mail::{unique_key, MailError, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
+use crate::domain::UnixTime;
 
 /// How the main user gets their first password.
 pub enum FirstAccess {
@@ -201,7 +202,7 @@ pub(crate) async fn queue_first_access(
     user_id: i64,
     account: &Account<'_>,
     access: &FirstAccess,
-    now: i64,
+    now: UnixTime,
 ) -> Result<bool, UserError> {
     match access {
         FirstAccess::Invitation => {
@@ -230,7 +231,7 @@ pub(crate) async fn queue_invitation(
     tx: &mut Transaction<'_>,
     user_id: i64,
     account: &Account<'_>,
-    now: i64,
+    now: UnixTime,
 ) -> Result<(), UserError> {
     let ttl = state.config.invitation_ttl.as_secs() as i64;
     let (token_id, token) = issue_token(tx, user_id, TokenPurpose::Invitation, now, now + ttl).await?;

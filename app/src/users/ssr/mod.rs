@@ -16,6 +16,7 @@ use crate::server::mail::{withdraw, Withdrawn};
 use crate::server::dates::german_date_time;
 use crate::server::db::{self, Transaction};
 use crate::server::state::AppState;
+use crate::domain::UnixTime;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Rights {
@@ -42,8 +43,8 @@ struct ListRow {
     can_manage_users: bool,
     can_manage_forwardings: bool,
     has_password: bool,
-    last_sign_in_at: Option<i64>,
-    invitation_expires_at: Option<i64>,
+    last_sign_in_at: Option<UnixTime>,
+    invitation_expires_at: Option<UnixTime>,
 }
 
 const LIST_QUERY: &str = "SELECT u.id, u.username, u.email, u.salutation, u.first_name, u.last_name, u.role, u.active, \
@@ -58,7 +59,7 @@ async fn users_of(state: &AppState, customer_id: i64) -> Result<Vec<ListRow>, sq
     db::query_as(LIST_QUERY).bind(customer_id).bind(Role::Main).bind(crate::auth::ssr::links::TokenPurpose::Invitation).fetch_all(&state.pool).await
 }
 
-fn status_of(row: &ListRow, now: i64) -> UserStatus {
+fn status_of(row: &ListRow, now: UnixTime) -> UserStatus {
     if !row.active {
         UserStatus::Deactivated
     } else if row.has_password {
@@ -219,7 +220,7 @@ pub async fn set_active(state: &AppState, caller: &SessionUser, id: i64, active:
 /// new security stamp and no session rows (their next request lands on the
 /// login page), no open link works, and their queued notification mails are
 /// not sent.
-pub async fn change_active(tx: &mut Transaction<'_>, user_id: i64, active: bool, now: i64) -> Result<&'static str, sqlx::Error> {
+pub async fn change_active(tx: &mut Transaction<'_>, user_id: i64, active: bool, now: UnixTime) -> Result<&'static str, sqlx::Error> {
     if active {
         db::query("UPDATE users SET active = TRUE WHERE id = $1").bind(user_id).execute(&mut **tx).await?;
         return Ok("user_activated");
@@ -231,7 +232,7 @@ pub async fn change_active(tx: &mut Transaction<'_>, user_id: i64, active: bool,
 }
 
 /// Ends the user's sessions and takes back their waiting mails.
-async fn stop_everything_of(tx: &mut Transaction<'_>, user_id: i64, now: i64) -> Result<(), sqlx::Error> {
+async fn stop_everything_of(tx: &mut Transaction<'_>, user_id: i64, now: UnixTime) -> Result<(), sqlx::Error> {
     db::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     withdraw(tx, Withdrawn::User(user_id), now).await?;
     Ok(())
@@ -280,7 +281,7 @@ pub struct OperatorView {
     pub email: String,
     pub role: String,
     pub status: UserStatus,
-    pub last_sign_in_at: Option<i64>,
+    pub last_sign_in_at: Option<UnixTime>,
     pub rights: String,
 }
 

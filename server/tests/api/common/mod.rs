@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use tower::ServiceExt;
 
 /// 2026-11-23 09:00 UTC; tests move it forward with `state.clock.advance`.
-pub const START: i64 = 1_795_424_400;
+pub const START: app::domain::UnixTime = app::domain::UnixTime::from_seconds(1_795_424_400);
 
 pub struct TestApp {
     pub state: AppState,
