@@ -61,6 +61,7 @@ export default defineConfig({
       KP_LIMIT_LOGIN_PER_MINUTE: '1000',
       KP_LIMIT_RESET_PER_MINUTE: '1000',
       KP_LIMIT_LINK_PER_MINUTE: '1000',
+      KP_LIMIT_APP_TOKEN_PER_MINUTE: '1000',
     },
   },
 });

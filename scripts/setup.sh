@@ -51,7 +51,7 @@ else
   timed cargo install cargo-nextest --locked
 fi
 
-step "npm tools (sass, binaryen, @playwright/test, @axe-core/playwright) from package-lock.json"
+step "npm tools (sass, binaryen, @playwright/test, @axe-core/playwright, oauth4webapi) from package-lock.json"
 if [ -x node_modules/.bin/sass ] && [ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/playwright ] \
   && [ -d node_modules/@axe-core/playwright ] \
   && [ node_modules/.package-lock.json -nt package-lock.json ]; then

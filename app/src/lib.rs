@@ -25,7 +25,7 @@ pub mod customers;
 pub mod server;
 
 use auth::{
-    AcceptPrivacyPage, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SessionActions, SetPasswordPage,
+    AcceptPrivacyPage, AppConsentPage, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SessionActions, SetPasswordPage,
 };
 use legal::{LegalPage, LegalPageKind, SiteResource};
 use leptos::prelude::*;
@@ -54,7 +54,10 @@ pub fn jobs() -> server::jobs::Jobs {
 /// The HTML document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    server::headers::set_content_security_policy(&options);
+    {
+        let form_targets = auth::ssr::oauth_http::consent_form_targets();
+        server::headers::set_content_security_policy(&options, form_targets.as_deref());
+    }
     #[cfg(feature = "ssr")]
     let navigation_script = use_context::<server::state::AppState>()
         .map_or_else(|| routes::NAVIGATION_SCRIPT.to_owned(), |state| state.config.assets.navigation_script.clone());
@@ -133,6 +136,7 @@ pub fn App() -> impl IntoView {
                         <Route path=page(routes::USERS) view=users::UsersPage ssr=SsrMode::Async/>
                         <Route path=page(routes::ACTIVITY) view=activity::ActivityPage ssr=SsrMode::Async/>
                         <Route path=page(routes::PROFILE) view=profile::ProfilePage ssr=SsrMode::Async/>
+                        <Route path=page(routes::APP_CONSENT) view=AppConsentPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </div>

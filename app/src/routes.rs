@@ -47,10 +47,30 @@ pub const NAVIGATION_SCRIPT: &str = "/navigation.js";
 pub const LOGO: &str = "/branding/logo";
 /// Server functions live under this prefix: `/api/{endpoint}`.
 pub const SERVER_FN_PREFIX: &str = "/api";
-/// JSON: who is signed in (name and customer), for scripts and the mobile app.
+/// The mobile app's API (`Authorization: Bearer`, an access token of the
+/// app's sign-in): who is signed in (`GET`), name and notification (`PATCH`).
 pub const API_ME: &str = "/api/v1/me";
-/// The operator's billing system delivers documents here (API key, multipart).
+/// `GET`: the app's document list; `POST`: the operator's billing system
+/// delivers documents here (API key, multipart).
 pub const API_DOCUMENTS: &str = "/api/v1/documents";
+/// One document for the app (router pattern).
+pub const API_DOCUMENT: &str = "/api/v1/documents/{id}";
+/// One document's PDF for the app (router pattern).
+pub const API_DOCUMENT_PDF: &str = "/api/v1/documents/{id}/pdf";
+pub const API_DOCUMENT_TYPES: &str = "/api/v1/document-types";
+/// The OpenAPI 3.1 description of `/api/v1`, the OAuth endpoints included.
+pub const API_OPENAPI: &str = "/api/v1/openapi.json";
+/// The same, as a page to read.
+pub const API_DOCS: &str = "/api/docs";
+/// The app's sign-in (OAuth 2.0 for native apps, RFC 8252): the browser
+/// comes here from the app, and the consent page posts its decision here.
+pub const OAUTH_AUTHORIZE: &str = "/oauth/authorize";
+pub const OAUTH_TOKEN: &str = "/oauth/token";
+pub const OAUTH_REVOKE: &str = "/oauth/revoke";
+/// RFC 8414 server metadata: a standard OAuth library configures itself from it.
+pub const OAUTH_METADATA: &str = "/.well-known/oauth-authorization-server";
+/// The consent page: "Die App … möchte auf Ihr Kundenkonto zugreifen".
+pub const APP_CONSENT: &str = "/app-freigabe";
 /// The list's documents as one ZIP (the list's query string selects them).
 pub const DOCUMENTS_EXPORT: &str = "/dokumente/export.zip";
 /// For the load balancer: the process answers.
@@ -99,7 +119,7 @@ pub const PUBLIC_PAGES: [&str; 12] = [
 
 /// Pages behind sign-in: a signed-out visitor gets 302 to [`LOGIN`], a
 /// session that has not finished its first sign-in 302 to the step left.
-pub const SIGNED_IN_PAGES: [&str; 7] = [HOME, DOCUMENTS, FORWARDINGS, USERS, PROFILE, DELIVERY_LOG, ACTIVITY];
+pub const SIGNED_IN_PAGES: [&str; 8] = [HOME, DOCUMENTS, FORWARDINGS, USERS, PROFILE, DELIVERY_LOG, ACTIVITY, APP_CONSENT];
 
 /// Pages whose address carries a mailed link's token: they must not leak it
 /// through `Referer` nor leave it in a shared cache.

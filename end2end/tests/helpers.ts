@@ -57,6 +57,12 @@ export async function waitForHydration(page: Page) {
 
 export async function signIn(page: Page, username: string, password: string) {
   await page.goto('/login');
+  await submitLogin(page, username, password);
+}
+
+/** Fills in and sends the login form the page is on: also the one a
+ *  redirect led to (an app's sign-in), whose address must stay as it is. */
+export async function submitLogin(page: Page, username: string, password: string) {
   await page.getByLabel('Benutzername').fill(username);
   await page.getByLabel('Passwort').fill(password);
   await page.getByRole('button', { name: 'Login' }).click();
@@ -69,13 +75,22 @@ export async function signIn(page: Page, username: string, password: string) {
 
 /** On the first-sign-in pages: sets `newPassword` and accepts the privacy notice. */
 export async function finishFirstSignIn(page: Page, customer: TestCustomer, newPassword = 'Eigenes-Wort-77') {
-  await expect(page).toHaveURL(/\/passwort-festlegen$/);
+  await firstSignInSteps(page, customer, newPassword);
+  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+}
+
+/** The first-sign-in pages' two steps (own password, privacy notice); where
+ *  they lead (Hauptansicht, or back to where the sign-in began) is the
+ *  caller's to check. */
+export async function firstSignInSteps(page: Page, customer: TestCustomer, newPassword = 'Eigenes-Wort-77') {
+  await expect(page).toHaveURL(/\/passwort-festlegen(\?|$)/);
   await page.locator('#password').fill(newPassword);
   await page.locator('#confirm').fill(newPassword);
   await page.getByRole('button', { name: 'Passwort ändern' }).click();
-  await expect(page).toHaveURL(/\/datenschutz-akzeptieren$/);
+  await expect(page).toHaveURL(/\/datenschutz-akzeptieren(\?|$)/);
   await page.getByRole('button', { name: 'Datenschutzhinweise akzeptieren' }).click();
-  await expect(page.getByRole('heading', { name: 'Hauptansicht' })).toBeVisible();
+  // Leaving the page: the step is done (an error would keep the browser here).
+  await expect(page).not.toHaveURL(/\/datenschutz-akzeptieren(\?|$)/);
   customer.password = newPassword;
 }
 
@@ -136,6 +151,19 @@ export interface TestDocument {
   type: string;
   created: string;
   provided?: string;
+}
+
+/** Provides one document to a customer through `kundenportal document add`
+ *  (the PDF is `samplePdf("<type> <number>")`) and returns its id. */
+export function addDocument(customerNumber: string, document: TestDocument): string {
+  const dir = fs.mkdtempSync(path.join(process.env.E2E_DATA_DIR!, 'add-'));
+  const file = path.join(dir, 'dokument.pdf');
+  fs.writeFileSync(file, samplePdf(`${document.type} ${document.number}`));
+  const args = ['document', 'add', '--customer', customerNumber, '--number', document.number, '--type', document.type, '--created', document.created];
+  if (document.provided) args.push('--provided', document.provided);
+  const id = operatorOutput([...args, file]).trim();
+  if (!/^\d+$/.test(id)) throw new Error(`document add printed ${JSON.stringify(id)} instead of an id`);
+  return id;
 }
 
 /** Provides documents to a customer through `kundenportal document import`. */

@@ -1,6 +1,8 @@
 //! Builds the application from its state; `main` and the tests both call it.
 
-use app::auth::ssr::{api as auth_api, guard};
+use app::auth::ssr::{guard, oauth_http};
+use app::documents::ssr::app_api;
+use app::profile::ssr::api as profile_api;
 use app::documents::ssr::{api as document_api, pdf as document_pdf};
 use app::error::{found, status_of_server_fn_error, AppError, Caller, Refused};
 use app::routes;
@@ -48,6 +50,12 @@ pub enum RouteAccess {
     /// The operator's systems, by `Authorization: Bearer` API key (401
     /// without a working one); no cookie counts, so no CSRF check applies.
     ApiKey,
+    /// The mobile app, by `Authorization: Bearer` access token of its
+    /// sign-in ([`oauth_http::AppUser`]: 401 without a working one); no
+    /// cookie counts, so no CSRF check applies.
+    AppToken,
+    /// Reading by the app's access token, writing by the operator's API key.
+    ApiKeyOrAppToken,
     /// A mailed link's token in the address names what it acts on (410
     /// without a working one); no cookie counts, so no CSRF check applies.
     Token,
@@ -60,12 +68,20 @@ pub enum RouteAccess {
 /// list, and the access test walks it, so no route exists without a rule.
 pub fn plain_routes() -> Vec<(&'static str, RouteAccess, MethodRouter<AppState>)> {
     vec![
-        (routes::API_ME, RouteAccess::SignedIn, get(auth_api::me)),
+        (routes::API_ME, RouteAccess::AppToken, get(profile_api::get_me).patch(profile_api::patch_me)),
+        (routes::API_DOCUMENT, RouteAccess::AppToken, get(app_api::one)),
+        (routes::API_DOCUMENT_PDF, RouteAccess::AppToken, get(app_api::pdf)),
+        (routes::API_DOCUMENT_TYPES, RouteAccess::AppToken, get(app_api::types)),
+        (routes::OAUTH_AUTHORIZE, RouteAccess::Public, get(oauth_http::authorize).post(oauth_http::decide)),
+        (routes::OAUTH_TOKEN, RouteAccess::Public, post(oauth_http::token)),
+        (routes::OAUTH_REVOKE, RouteAccess::Public, post(oauth_http::revoke)),
+        (routes::OAUTH_METADATA, RouteAccess::Public, get(oauth_http::metadata)),
         (routes::LOGO, RouteAccess::Public, get(logo)),
         (routes::DOCUMENT_PDF, RouteAccess::SignedIn, get(document_pdf::document_pdf)),
         (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn, get(app::documents::ssr::export::export_zip)),
         (routes::ACTIVITY_EXPORT, RouteAccess::SignedIn, get(app::activity::ssr::export_csv)),
-        (routes::API_DOCUMENTS, RouteAccess::ApiKey, post(document_api::ingest_document)),
+        // GET: the app's list (access token); POST: the billing system's delivery (API key).
+        (routes::API_DOCUMENTS, RouteAccess::ApiKeyOrAppToken, get(app_api::list).post(document_api::ingest_document)),
         (routes::FORWARDING_ONE_CLICK, RouteAccess::Token, post(app::forwarding::ssr::one_click_unsubscribe)),
         (routes::HEALTHZ, RouteAccess::Public, get(healthz)),
         (routes::READYZ, RouteAccess::Public, get(readyz)),
@@ -270,8 +286,12 @@ async fn reject_cross_site_requests(State(state): State<AppState>, request: Requ
     // grants) and ignores cookies: a forged request has nothing to ride on.
     // The same holds for the one-click unsubscribe: its token is in the
     // address, and the mail program that posts it has no page nor cookie.
+    // The app's API and token endpoints likewise take only what the app
+    // sends in a header or body (an access token, a code with its verifier,
+    // a refresh token), never a cookie.
     let path = request.uri().path();
-    if path == routes::API_DOCUMENTS || path == routes::FORWARDING_ONE_CLICK {
+    let cookieless = [routes::API_DOCUMENTS, routes::FORWARDING_ONE_CLICK, routes::API_ME, routes::OAUTH_TOKEN, routes::OAUTH_REVOKE];
+    if cookieless.contains(&path) {
         return next.run(request).await;
     }
     let headers = request.headers();

@@ -14,7 +14,7 @@ pub mod ssr;
 use crate::server::{limits::LimitedAction, serve::{anyone, limited, read, serve}};
 
 mod components;
-pub use components::{AcceptPrivacyPage, ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
+pub use components::{AcceptPrivacyPage, AppConsentPage, ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
 
 /// What a signed-in session must still do before anything else works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -136,6 +136,35 @@ impl SessionActions {
     }
 }
 
+/// What the consent page shows of an app's sign-in request: the app's name
+/// and the request's fields, which its form sends back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppRequestView {
+    pub app_name: String,
+    pub fields: Vec<(String, String)>,
+}
+
+/// The app request in the consent page's address (`query`, without `?`),
+/// checked as `/oauth/authorize` checks it.
+#[server(endpoint = "auth/app_consent")]
+pub async fn app_consent(query: String) -> Result<AppRequestView, AppError> {
+    read(ssr::require_user(), async |state, _| {
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes()).into_owned().collect();
+        match ssr::oauth::AuthorizeRequest::parse(&pairs, &state.config.app) {
+            Ok(request) => {
+                let fields = url::form_urlencoded::parse(request.query().as_bytes()).into_owned().collect();
+                Ok(AppRequestView { app_name: request.client.name.to_owned(), fields })
+            }
+            Err(ssr::oauth::AuthorizeRefusal::NoRedirect(why)) => Err(AppError::Invalid { refusal: crate::domain::Refusal::Other(why.to_owned()), field: None }),
+            Err(_) => Err(AppError::Invalid {
+                refusal: crate::domain::Refusal::Other("Die Anfrage der App ist ungültig. Bitte starten Sie die Anmeldung in der App noch einmal.".to_owned()),
+                field: None,
+            }),
+        }
+    })
+    .await
+}
+
 /// The two kinds of mailed link that let someone set a password.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkKind {
@@ -191,7 +220,8 @@ pub async fn accept_privacy(version: i64) -> Result<(), AppError> {
         Ok(ssr::passwords::accept_privacy(state, &session, version, ip).await?)
     })
     .await?;
-    Ok(served.then_show(routes::HOME))
+    let next = ssr::flows::finished_landing(&served.state);
+    Ok(served.then_show(&next))
 }
 
 /// Profile: a new password for a signed-in user, who proves it is them with

@@ -72,6 +72,7 @@ pub struct Config {
     pub notifications: NotificationSettings,
     /// Users per customer, the main user included (`KP_USERS_MAX`).
     pub users_max: u32,
+    pub app: AppSignInSettings,
     /// The bearer token `GET /metrics` wants; `None` (the default) turns the route off.
     pub metrics_token: Option<secrecy::SecretString>,
     /// The build's file names (hashed by scripts/build.sh).
@@ -114,6 +115,21 @@ impl BuildAssets {
         };
         Self { hashed: hash_of("js").is_some() && hash_of("wasm").is_some(), hash_file, stylesheet, navigation_script }
     }
+}
+
+/// The mobile app's sign-in (OAuth 2.0 for native apps).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppSignInSettings {
+    /// Redirect URIs the app may use besides loopback ones: its private-use
+    /// scheme (`de.example.portal:/callback`) or claimed `https` addresses
+    /// (`KP_APP_REDIRECT_URIS`, comma-separated, compared exactly).
+    pub redirect_uris: Vec<String>,
+    /// A refresh token unused this long ends the sign-in (`KP_APP_REFRESH_IDLE_DAYS`).
+    pub refresh_idle_seconds: i64,
+    /// An app sign-in ends this long after it began (`KP_APP_SIGN_IN_MAX_DAYS`).
+    pub sign_in_max_seconds: i64,
+    /// How long an access token works.
+    pub access_seconds: i64,
 }
 
 /// New-document mails and Weiterleitungen.
@@ -166,6 +182,8 @@ pub struct RequestLimits {
     pub login_per_minute: u32,
     pub reset_per_minute: u32,
     pub token_per_minute: u32,
+    /// Requests to the app's token endpoint (`/oauth/token`, `/oauth/revoke`).
+    pub app_token_per_minute: u32,
 }
 
 /// An origin as a browser serialises it: scheme and host in lower case,
@@ -282,6 +300,7 @@ impl Config {
             login_per_minute: parse_number(&get, "KP_LIMIT_LOGIN_PER_MINUTE", 20, 1, 100_000)?,
             reset_per_minute: parse_number(&get, "KP_LIMIT_RESET_PER_MINUTE", 5, 1, 100_000)?,
             token_per_minute: parse_number(&get, "KP_LIMIT_LINK_PER_MINUTE", 10, 1, 100_000)?,
+            app_token_per_minute: parse_number(&get, "KP_LIMIT_APP_TOKEN_PER_MINUTE", 30, 1, 100_000)?,
         };
         let daily_limits = DailyLimits {
             adds_per_user: parse_number(&get, "KP_LIMIT_ADDS_PER_USER_AND_DAY", 20, 1, 100_000)?,
@@ -363,6 +382,35 @@ impl Config {
         };
 
         let users_max = parse_number(&get, "KP_USERS_MAX", 50, 1, 10_000)?;
+        let app = {
+            let redirect_uris = get("KP_APP_REDIRECT_URIS")
+                .unwrap_or_default()
+                .split(',')
+                .map(str::trim)
+                .filter(|uri| !uri.is_empty())
+                .map(|uri| match url::Url::parse(uri) {
+                    Ok(parsed) if parsed.fragment().is_none() && (parsed.scheme() == "https" || parsed.scheme().contains('.')) => {
+                        Ok(uri.to_owned())
+                    }
+                    _ => Err(ConfigError::new(
+                        "KP_APP_REDIRECT_URIS",
+                        format!("»{uri}« ist weder eine https-Adresse noch ein eigenes Schema wie de.example.portal:/anmeldung"),
+                    )),
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let day = 24 * 3600;
+            let refresh_idle_days = parse_number(&get, "KP_APP_REFRESH_IDLE_DAYS", 30, 1, 365)?;
+            let sign_in_max_days = parse_number(&get, "KP_APP_SIGN_IN_MAX_DAYS", 180, 1, 3650)?;
+            if sign_in_max_days < refresh_idle_days {
+                return Err(ConfigError::new("KP_APP_SIGN_IN_MAX_DAYS", "ist kleiner als KP_APP_REFRESH_IDLE_DAYS"));
+            }
+            AppSignInSettings {
+                redirect_uris,
+                refresh_idle_seconds: i64::from(refresh_idle_days) * day,
+                sign_in_max_seconds: i64::from(sign_in_max_days) * day,
+                access_seconds: 15 * 60,
+            }
+        };
         let metrics_token = match get("KP_METRICS_TOKEN") {
             Some(token) if token.len() < 16 || token.chars().any(|c| c.is_whitespace() || c.is_control()) => {
                 return Err(ConfigError::new("KP_METRICS_TOKEN", "muss mindestens 16 Zeichen ohne Leerzeichen lang sein"))
@@ -431,6 +479,7 @@ impl Config {
             documents,
             notifications,
             users_max,
+            app,
             metrics_token,
             assets,
             invitation_ttl: Duration::from_secs(u64::from(invitation_hours) * 3600),

@@ -17,6 +17,8 @@ pub enum LimitedAction {
     PasswordReset,
     /// Opening or using an invitation or reset link.
     Link,
+    /// The app's token and revocation endpoints.
+    AppToken,
     /// Writing a refused request to the audit log: past this, refusals of
     /// the address go to the server log only, so that nobody can fill the
     /// database with refusals.
@@ -35,6 +37,7 @@ pub struct RateLimits {
     login: DefaultKeyedRateLimiter<IpAddr>,
     reset: DefaultKeyedRateLimiter<IpAddr>,
     link: DefaultKeyedRateLimiter<IpAddr>,
+    app_token: DefaultKeyedRateLimiter<IpAddr>,
     refusal_audit: DefaultKeyedRateLimiter<IpAddr>,
     clock: DefaultClock,
     last_sweep: Mutex<Instant>,
@@ -63,6 +66,7 @@ impl RateLimits {
             login: per_minute(limits.login_per_minute),
             reset: per_minute(limits.reset_per_minute),
             link: per_minute(limits.token_per_minute),
+            app_token: per_minute(limits.app_token_per_minute),
             refusal_audit: per_minute(REFUSAL_AUDITS_PER_MINUTE),
             clock: DefaultClock::default(),
             last_sweep: Mutex::new(Instant::now()),
@@ -75,6 +79,7 @@ impl RateLimits {
             LimitedAction::Login => &self.login,
             LimitedAction::PasswordReset => &self.reset,
             LimitedAction::Link => &self.link,
+            LimitedAction::AppToken => &self.app_token,
             LimitedAction::RefusalAudit => &self.refusal_audit,
         };
         if limiter.len() > SWEEP_ABOVE {
@@ -89,7 +94,7 @@ impl RateLimits {
             return;
         }
         *last = Instant::now();
-        for limiter in [&self.login, &self.reset, &self.link, &self.refusal_audit] {
+        for limiter in [&self.login, &self.reset, &self.link, &self.app_token, &self.refusal_audit] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -196,7 +201,7 @@ mod tests {
 
     #[test]
     fn ipv6_clients_count_per_64_prefix() {
-        let limits = RateLimits::new(RequestLimits { login_per_minute: 1, reset_per_minute: 1, token_per_minute: 1 });
+        let limits = RateLimits::new(RequestLimits { login_per_minute: 1, reset_per_minute: 1, token_per_minute: 1, app_token_per_minute: 1 });
         let first: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
         let same_prefix: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
         let other_prefix: IpAddr = "2001:db8:1:3::1".parse().unwrap();
@@ -208,7 +213,7 @@ mod tests {
 
     #[test]
     fn each_address_has_its_own_allowance() {
-        let limits = RateLimits::new(RequestLimits { login_per_minute: 2, reset_per_minute: 1, token_per_minute: 1 });
+        let limits = RateLimits::new(RequestLimits { login_per_minute: 2, reset_per_minute: 1, token_per_minute: 1, app_token_per_minute: 1 });
         let a: IpAddr = "192.0.2.1".parse().unwrap();
         let b: IpAddr = "192.0.2.2".parse().unwrap();
         assert!(limits.check(LimitedAction::Login, a).is_ok());

@@ -6,6 +6,7 @@
 
 mod common;
 
+mod app_api;
 mod cli;
 mod document_list;
 mod documents;

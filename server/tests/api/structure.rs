@@ -25,12 +25,12 @@ async fn get_json(app: &TestApp, path: &str, cookie: Option<&str>) -> TestRespon
 }
 
 #[tokio::test]
-async fn api_me_answers_the_signed_in_user_and_refuses_everyone_else() {
+async fn api_me_answers_the_apps_user_and_refuses_everyone_else() {
     let app = spawn_app().await;
-    customer_with_password(&app, "70001", "ich", PASSWORD).await;
-    let cookie = app.sign_in("ich", PASSWORD).await;
+    let user_id = customer_with_password(&app, "70001", "ich", PASSWORD).await;
+    let tokens = app.app_sign_in("ich", PASSWORD).await;
 
-    let me = get_json(&app, routes::API_ME, Some(&cookie)).await;
+    let me = app.api_get(routes::API_ME, &tokens.access).await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
     assert_eq!(me.headers[header::CONTENT_TYPE], "application/json");
     assert_eq!(me.headers[header::CACHE_CONTROL], "no-store");
@@ -38,22 +38,27 @@ async fn api_me_answers_the_signed_in_user_and_refuses_everyone_else() {
     assert_eq!(body["username"], "ich");
     assert_eq!(body["customer"]["number"], "70001");
     assert_eq!(body["customer"]["name"], "Kunde 70001");
-    assert_eq!(body["is_main_user"], true);
+    assert_eq!(body["rights"]["main_user"], true);
 
-    let signed_out = get_json(&app, routes::API_ME, None).await;
-    assert_eq!((signed_out.status, signed_out.body.as_str()), (StatusCode::UNAUTHORIZED, "\"NotSignedIn\""));
-    let unknown = get_json(&app, routes::API_ME, Some("kp_session=erfunden")).await;
-    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    // A browser's session is no access token; nor is nothing or a made-up one.
+    let cookie = app.sign_in("ich", PASSWORD).await;
+    for refused in [get_json(&app, routes::API_ME, Some(&cookie)).await, get_json(&app, routes::API_ME, None).await, app.api_get(routes::API_ME, "erfunden").await] {
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(refused.headers[header::WWW_AUTHENTICATE], "Bearer error=\"invalid_token\"");
+        assert_eq!(refused.body, r#"{"error":"invalid_token","message":"Bitte melden Sie sich an."}"#);
+    }
 
-    customer_with_initial_password(&app, "70002", "neuling", INITIAL).await;
-    let in_setup = app.sign_in("neuling", INITIAL).await;
-    let pending = get_json(&app, routes::API_ME, Some(&in_setup)).await;
-    assert_eq!((pending.status, pending.body.as_str()), (StatusCode::FORBIDDEN, "\"SetupPending\""));
+    // A new privacy notice is accepted in the browser first: until then 403.
+    app::legal::ssr::publish_privacy_notice(&app.state.pool, "Neue Fassung.", START).await.unwrap();
+    let pending = app.api_get(routes::API_ME, &tokens.access).await;
+    assert_eq!(pending.status, StatusCode::FORBIDDEN);
+    assert!(pending.body.contains("\"setup_pending\""), "{}", pending.body);
+    accept_current_privacy_notice(&app, user_id).await;
+    assert_eq!(app.api_get(routes::API_ME, &tokens.access).await.status, StatusCode::OK);
 
     // Under /api/ the answer is JSON whatever the client accepts: a browser gets no page.
     let as_page = app.get(routes::API_ME, None).await;
-    assert_eq!((as_page.status, as_page.location(), as_page.body.as_str()), (StatusCode::UNAUTHORIZED, None, "\"NotSignedIn\""));
-    assert_eq!(app.get(routes::API_ME, Some(&in_setup)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!((as_page.status, as_page.location()), (StatusCode::UNAUTHORIZED, None));
 }
 
 #[tokio::test]
@@ -122,12 +127,19 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
     assert_eq!(
         routes_declared,
         [
-            (routes::API_ME, RouteAccess::SignedIn),
+            (routes::API_ME, RouteAccess::AppToken),
+            (routes::API_DOCUMENT, RouteAccess::AppToken),
+            (routes::API_DOCUMENT_PDF, RouteAccess::AppToken),
+            (routes::API_DOCUMENT_TYPES, RouteAccess::AppToken),
+            (routes::OAUTH_AUTHORIZE, RouteAccess::Public),
+            (routes::OAUTH_TOKEN, RouteAccess::Public),
+            (routes::OAUTH_REVOKE, RouteAccess::Public),
+            (routes::OAUTH_METADATA, RouteAccess::Public),
             (routes::LOGO, RouteAccess::Public),
             (routes::DOCUMENT_PDF, RouteAccess::SignedIn),
             (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn),
             (routes::ACTIVITY_EXPORT, RouteAccess::SignedIn),
-            (routes::API_DOCUMENTS, RouteAccess::ApiKey),
+            (routes::API_DOCUMENTS, RouteAccess::ApiKeyOrAppToken),
             (routes::FORWARDING_ONE_CLICK, RouteAccess::Token),
             (routes::HEALTHZ, RouteAccess::Public),
             (routes::READYZ, RouteAccess::Public),
@@ -138,7 +150,39 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
         // A route with an id is asked for one that does not exist: found
         // for nobody, but the refusal of the signed-out caller comes first.
         let path = pattern.replace("{id}", "999999");
+        let key_is_needed_to_post = || async {
+            let post = |cookie: Option<&str>| {
+                let mut request = Request::post(&path)
+                    .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
+                    .header("sec-fetch-site", "same-origin");
+                if let Some(cookie) = cookie {
+                    request = request.header(header::COOKIE, cookie);
+                }
+                request.body(Body::from("--x--\r\n")).unwrap()
+            };
+            assert_eq!(app.request(post(None)).await.status, StatusCode::UNAUTHORIZED, "{path}");
+            assert_eq!(app.request(post(Some(&ready))).await.status, StatusCode::UNAUTHORIZED, "{path}: a session is no key");
+        };
         match access {
+            // The app's sign-in endpoints work only with what the app sends:
+            // a bare GET is refused alike with and without a session.
+            RouteAccess::Public if path.starts_with("/oauth/") => {
+                let expected = if path == routes::OAUTH_AUTHORIZE { StatusCode::BAD_REQUEST } else { StatusCode::METHOD_NOT_ALLOWED };
+                assert_eq!(get_json(&app, &path, None).await.status, expected, "{path}");
+                assert_eq!(get_json(&app, &path, Some(&ready)).await.status, expected, "{path} signed in");
+            }
+            RouteAccess::AppToken | RouteAccess::ApiKeyOrAppToken => {
+                for cookie in [None, Some(ready.as_str())] {
+                    let answer = get_json(&app, &path, cookie).await;
+                    assert_eq!(answer.status, StatusCode::UNAUTHORIZED, "{path}: a session is no access token");
+                    assert_eq!(answer.headers[header::WWW_AUTHENTICATE], "Bearer error=\"invalid_token\"", "{path}");
+                    let json: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+                    assert_eq!(json["error"], "invalid_token", "{path}");
+                }
+                if access == RouteAccess::ApiKeyOrAppToken {
+                    key_is_needed_to_post().await;
+                }
+            }
             RouteAccess::Public | RouteAccess::SignedIn => {
                 let anonymous = get_json(&app, &path, None).await;
                 let signed_in = get_json(&app, &path, Some(&ready)).await;
@@ -157,19 +201,7 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
                     assert_eq!(anonymous.location(), Some(routes::LOGIN), "{path}");
                 }
             }
-            RouteAccess::ApiKey => {
-                let post = |cookie: Option<&str>| {
-                    let mut request = Request::post(&path)
-                        .header(header::CONTENT_TYPE, "multipart/form-data; boundary=x")
-                        .header("sec-fetch-site", "same-origin");
-                    if let Some(cookie) = cookie {
-                        request = request.header(header::COOKIE, cookie);
-                    }
-                    request.body(Body::from("--x--\r\n")).unwrap()
-                };
-                assert_eq!(app.request(post(None)).await.status, StatusCode::UNAUTHORIZED, "{path}");
-                assert_eq!(app.request(post(Some(&ready))).await.status, StatusCode::UNAUTHORIZED, "{path}: a session is no key");
-            }
+            RouteAccess::ApiKey => key_is_needed_to_post().await,
             RouteAccess::MetricsToken => {
                 // This app has no KP_METRICS_TOKEN: the route is off for everybody.
                 assert_eq!(get_json(&app, &path, None).await.status, StatusCode::NOT_FOUND, "{path}");

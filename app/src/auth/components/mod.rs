@@ -6,18 +6,20 @@
 //! Every form is a plain HTML form first, so it also works before the WASM
 //! has loaded.
 
+mod app_consent;
 mod first_sign_in;
 mod links;
 mod profile_forms;
 mod sign_in;
 
+pub use app_consent::AppConsentPage;
 pub use first_sign_in::{AcceptPrivacyPage, SetPasswordPage};
 pub use links::{InvitationPage, ResetPasswordPage};
 pub use profile_forms::{ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION};
 pub use sign_in::{ForgotPasswordPage, LoginPage};
 
 use super::{
-    link_info, own_password_rules, AcceptInvitation, ChangePassword, AcceptPrivacy, LinkKind, Login, Logout, PasswordRules,
+    app_consent, link_info, own_password_rules, AcceptInvitation, ChangePassword, AcceptPrivacy, LinkKind, Login, Logout, PasswordRules,
     RequestPasswordReset, ResetPassword, SetInitialPassword, SetupStep, SignOutElsewhere, UserResource,
     sign_ins, ConfirmPassword, EndSignIn, UserView, CONFIRM_SECTION,
 };

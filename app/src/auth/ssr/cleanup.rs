@@ -4,7 +4,6 @@
 //! Until now a dead session went only when its cookie came back.
 
 use crate::server::db;
-use super::session::{ABSOLUTE_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS};
 use crate::server::db::Pool;
 use crate::server::jobs::Jobs;
 use crate::server::state::AppState;
@@ -21,14 +20,17 @@ pub struct Swept {
 
 pub async fn sweep(pool: &Pool, now: UnixTime) -> Result<Swept, sqlx::Error> {
     let sessions = db::query(
-        "DELETE FROM sessions WHERE last_seen_at < $1 OR created_at < $2 \
+        "DELETE FROM sessions WHERE last_seen_at + idle_seconds < $1 OR created_at + max_seconds < $1 \
          OR security_stamp <> (SELECT security_stamp FROM users WHERE users.id = sessions.user_id)",
     )
-    .bind(now - IDLE_TIMEOUT_SECONDS)
-    .bind(now - ABSOLUTE_TIMEOUT_SECONDS)
+    .bind(now)
     .execute(pool)
     .await?
     .rows_affected();
+    // A spent refresh token is kept until it would have expired: presented
+    // again before that, it ends its sign-in (RFC 6749 §10.4).
+    db::query("DELETE FROM oauth_tokens WHERE expires_at <= $1").bind(now).execute(pool).await?;
+    db::query("DELETE FROM oauth_codes WHERE expires_at <= $1").bind(now).execute(pool).await?;
     let tokens = db::query("DELETE FROM tokens WHERE used_at IS NOT NULL OR expires_at <= $1")
         .bind(now)
         .execute(pool)

@@ -5,7 +5,6 @@ use super::devices;
 use super::http::{session_cookie_value, set_session_cookie};
 use crate::server::serve::{anyone, limited, serve};
 use super::session::{create_session, delete_session_by_hash, load_session};
-use crate::auth::SetupStep;
 use crate::error::AppError;
 use crate::routes;
 use crate::server::crypto;
@@ -14,14 +13,26 @@ use crate::server::limits::LimitedAction;
 use crate::server::state::AppState;
 use leptos::prelude::*;
 
-/// Where a freshly signed-in session goes: its next setup step or the start page.
-async fn landing_path(state: &AppState, session_token: &str) -> Result<&'static str, AppError> {
+/// Where a freshly signed-in session goes: its next setup step, else
+/// [`finished_landing`].
+async fn landing_path(state: &AppState, session_token: &str) -> Result<String, AppError> {
     let session = load_session(state, session_token).await?;
-    Ok(session.and_then(|s| s.pending).map_or(routes::HOME, SetupStep::path))
+    Ok(match session.and_then(|s| s.pending) {
+        Some(step) => step.path().to_owned(),
+        None => finished_landing(state),
+    })
+}
+
+/// Where a session that has just finished signing in goes: the consent page
+/// of an app that sent the user to sign in, or the start page.
+pub fn finished_landing(state: &AppState) -> String {
+    crate::server::serve::request_parts()
+        .and_then(|parts| super::oauth_http::pending_consent(&parts, state))
+        .unwrap_or_else(|| routes::HOME.to_owned())
 }
 
 pub async fn redirect_after_setup(state: &AppState, session_token: &str) -> Result<(), AppError> {
-    leptos_axum::redirect(landing_path(state, session_token).await?);
+    leptos_axum::redirect(&landing_path(state, session_token).await?);
     Ok(())
 }
 

@@ -10,8 +10,8 @@
 //!   counter of failed tries, the browsers exempt from strangers' tries,
 //!   Argon2 off the executor, password expiry, and every way to set a password.
 
-pub mod api;
 pub mod cleanup;
+pub mod clients;
 pub mod credentials;
 pub mod devices;
 pub mod expiry;
@@ -21,6 +21,8 @@ pub mod hashing;
 pub mod http;
 pub mod links;
 pub mod lockout;
+pub mod oauth;
+pub mod oauth_http;
 pub mod passwords;
 pub mod session;
 

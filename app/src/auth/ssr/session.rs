@@ -11,6 +11,9 @@ use crate::server::state::AppState;
 use crate::domain::UnixTime;
 
 pub const IDLE_TIMEOUT_SECONDS: i64 = 30 * 60;
+/// A session is live while both its limits hold (`$2` is now): a browser's
+/// are the two timeouts here, an app sign-in's those of its refresh tokens.
+const LIVE: &str = "s.last_seen_at + s.idle_seconds >= $2 AND s.created_at + s.max_seconds >= $2";
 /// …and 12 hours after sign-in at the latest.
 pub const ABSOLUTE_TIMEOUT_SECONDS: i64 = 12 * 60 * 60;
 /// `last_seen_at` is written at most this often, not on every request.
@@ -123,6 +126,8 @@ struct SessionRow {
     password_changed_at: UnixTime,
     password_expires_at: Option<UnixTime>,
     max_age_since: Option<UnixTime>,
+    idle_seconds: i64,
+    max_seconds: i64,
     current_privacy: Option<i64>,
     accepted_privacy: Option<i64>,
 }
@@ -156,13 +161,12 @@ pub async fn end_other_sessions(
     // Only a session that is still valid inside this transaction goes on: a
     // password change, reset or deactivation since the request began wins.
     let Some(current) = take_current_session(&mut tx, user).await? else { return Err(AuthError::NotSignedIn) };
-    let ended: i64 = db::query_scalar(
+    let ended: i64 = db::query_scalar(&format!(
         "SELECT COUNT(*) FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.user_id = $1 AND s.security_stamp = u.security_stamp AND s.last_seen_at >= $2 AND s.created_at >= $3",
-    )
+         WHERE s.user_id = $1 AND s.security_stamp = u.security_stamp AND {LIVE}"
+    ))
     .bind(user.user_id)
-    .bind(now - IDLE_TIMEOUT_SECONDS)
-    .bind(now - ABSOLUTE_TIMEOUT_SECONDS)
+    .bind(now)
     .fetch_one(&mut *tx)
     .await?;
     let stamp = rotate_security_stamp(&mut tx, user.user_id, now).await?;
@@ -248,6 +252,40 @@ pub async fn reauthenticate(state: &AppState, user: &SessionUser, ip: Option<Str
     Ok(token)
 }
 
+/// An app sign-in (OAuth) as a session of `user_id` under `security_stamp`,
+/// with the limits of its refresh tokens; returns the session's stored key
+/// (no one is given a key to it: its tokens name it).
+pub async fn insert_app_session(
+    tx: &mut Transaction<'_>,
+    user_id: i64,
+    security_stamp: &str,
+    app: super::clients::AppClient,
+    origin: &SessionOrigin,
+    settings: &crate::server::config::AppSignInSettings,
+    now: UnixTime,
+) -> Result<String, sqlx::Error> {
+    let id_hash = crypto::token_hash(&crypto::new_token());
+    db::query(
+        "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at, user_agent, coarse_ip, handle, \
+                               app_client, idle_seconds, max_seconds) \
+         VALUES ($1, $2, $3, $4, $4, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(&id_hash)
+    .bind(user_id)
+    .bind(security_stamp)
+    .bind(now)
+    .bind(&origin.user_agent)
+    .bind(&origin.coarse_ip)
+    .bind(crypto::new_token())
+    .bind(app.id)
+    .bind(settings.refresh_idle_seconds)
+    .bind(settings.sign_in_max_seconds)
+    .execute(&mut **tx)
+    .await?;
+    db::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2").bind(now).bind(user_id).execute(&mut **tx).await?;
+    Ok(id_hash)
+}
+
 /// Creates a session for `user_id` inside `tx` and returns the cookie value.
 /// Only its hash is stored; the browser and coarse address come from the
 /// current request.
@@ -273,8 +311,9 @@ async fn insert_session(
 ) -> Result<String, sqlx::Error> {
     let token = crypto::new_token();
     db::query(
-        "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at, user_agent, coarse_ip, handle) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at, user_agent, coarse_ip, handle, \
+                               idle_seconds, max_seconds) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(crypto::token_hash(&token))
     .bind(user_id)
@@ -285,6 +324,8 @@ async fn insert_session(
     .bind(&session.origin.user_agent)
     .bind(&session.origin.coarse_ip)
     .bind(crypto::new_token())
+    .bind(IDLE_TIMEOUT_SECONDS)
+    .bind(ABSOLUTE_TIMEOUT_SECONDS)
     .execute(&mut **tx)
     .await?;
     Ok(token)
@@ -293,24 +334,26 @@ async fn insert_session(
 /// The user's live sessions, newest activity first (Profil → Anmeldungen).
 pub async fn list_sessions(state: &AppState, user: &SessionUser) -> Result<Vec<crate::auth::SignInEntry>, sqlx::Error> {
     let now = state.clock.now();
-    let rows: Vec<(String, String, UnixTime, UnixTime, String, Option<String>)> = db::query_as(
-        "SELECT s.id_hash, COALESCE(s.handle, ''), s.created_at, s.last_seen_at, s.user_agent, s.coarse_ip \
+    let rows: Vec<(String, String, UnixTime, UnixTime, String, Option<String>, Option<String>)> = db::query_as(&format!(
+        "SELECT s.id_hash, COALESCE(s.handle, ''), s.created_at, s.last_seen_at, s.user_agent, s.coarse_ip, s.app_client \
          FROM sessions s JOIN users u ON u.id = s.user_id \
-         WHERE s.user_id = $1 AND s.security_stamp = u.security_stamp AND s.last_seen_at >= $2 AND s.created_at >= $3 \
-         ORDER BY s.last_seen_at DESC, s.created_at DESC",
-    )
+         WHERE s.user_id = $1 AND s.security_stamp = u.security_stamp AND {LIVE} \
+         ORDER BY s.last_seen_at DESC, s.created_at DESC"
+    ))
     .bind(user.user_id)
-    .bind(now - IDLE_TIMEOUT_SECONDS)
-    .bind(now - ABSOLUTE_TIMEOUT_SECONDS)
+    .bind(now)
     .fetch_all(&state.pool)
     .await?;
     let when = |at: UnixTime| crate::server::dates::german_date_time(at, &state.config.time_zone);
     Ok(rows
         .into_iter()
-        .map(|(id_hash, handle, created_at, last_seen_at, user_agent, coarse_ip)| crate::auth::SignInEntry {
+        .map(|(id_hash, handle, created_at, last_seen_at, user_agent, coarse_ip, app_client)| crate::auth::SignInEntry {
             this_device: id_hash == user.session_hash,
             id: handle,
-            browser: describe_user_agent(&user_agent),
+            browser: match app_client.as_deref().and_then(super::clients::AppClient::find) {
+                Some(app) => app.name.to_owned(),
+                None => describe_user_agent(&user_agent),
+            },
             place: coarse_ip.unwrap_or_else(|| "unbekannt".to_owned()),
             signed_in: when(created_at),
             last_active: when(last_seen_at),
@@ -346,13 +389,18 @@ pub async fn end_session(state: &AppState, user: &SessionUser, id: &str, ip: Opt
 /// timed out, whose user was deactivated or whose security stamp is old is
 /// deleted on the way.
 pub async fn load_session(state: &AppState, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
+    load_session_by_hash(state, crypto::token_hash(token)).await
+}
+
+/// [`load_session`] by the stored hash: an app sign-in's session is found
+/// through its access token, and nobody holds its own key.
+pub async fn load_session_by_hash(state: &AppState, id_hash: String) -> Result<Option<SessionUser>, sqlx::Error> {
     let (pool, now) = (&state.pool, state.clock.now());
-    let id_hash = crypto::token_hash(token);
     let row: Option<SessionRow> = db::query_as(
         "SELECT s.user_id, s.security_stamp AS session_stamp, s.created_at, s.last_seen_at, s.authenticated_at, \
                 u.customer_id, c.number AS customer_number, c.name AS customer_name, u.username, u.email, u.salutation, u.first_name, \
                 u.last_name, u.role, u.can_manage_users, u.can_manage_forwardings, u.active, \
-                u.security_stamp AS user_stamp, u.must_change_password, \
+                u.security_stamp AS user_stamp, u.must_change_password, s.idle_seconds, s.max_seconds, \
                 COALESCE(u.password_changed_at, u.created_at) AS password_changed_at, u.password_expires_at, \
                 (SELECT value FROM portal_settings WHERE key = $2) AS max_age_since, \
                 (SELECT MAX(version) FROM privacy_notices) AS current_privacy, \
@@ -375,8 +423,8 @@ pub async fn load_session(state: &AppState, token: &str) -> Result<Option<Sessio
     let signed_in_before_expiry = expired_at.is_some_and(|at| row.authenticated_at < at);
     let valid = row.active
         && row.session_stamp == row.user_stamp
-        && now - row.last_seen_at <= IDLE_TIMEOUT_SECONDS
-        && now - row.created_at <= ABSOLUTE_TIMEOUT_SECONDS
+        && now - row.last_seen_at <= row.idle_seconds
+        && now - row.created_at <= row.max_seconds
         && !signed_in_before_expiry;
     if !valid {
         delete_session_by_hash(pool, &id_hash).await?;

@@ -172,3 +172,94 @@ pub async fn export_rows(state: &AppState, scope: CustomerScope, query: &ListQue
     sql.push(format!(" ORDER BY {} {direction}, d.id {direction} LIMIT ", order_column(query.sort))).push_bind(i64::from(limit) + 1);
     Ok(sql.build_query_as().fetch_all(&state.pool).await?)
 }
+
+/// One document as the app's API gives it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiDocument {
+    pub id: i64,
+    pub number: String,
+    #[serde(rename = "type")]
+    pub kind: ApiDocumentType,
+    /// The document's own date, `2026-01-31`.
+    pub created: String,
+    /// When it was provided, RFC 3339 in UTC.
+    pub provided: String,
+    /// The moment it leaves the list, RFC 3339 in UTC.
+    pub visible_until: String,
+    /// Not opened by this user yet.
+    pub new: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ApiDocumentType {
+    pub key: String,
+    pub name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct ApiRow {
+    id: i64,
+    number: String,
+    type_key: String,
+    type_name: String,
+    created_on: String,
+    provided_at: UnixTime,
+    hidden_from: UnixTime,
+    is_new: bool,
+}
+
+fn api_select(user_id: i64) -> db::QueryBuilder<'static> {
+    let mut sql = db::QueryBuilder::new(
+        "SELECT d.id, d.number, d.type_key, t.name AS type_name, d.created_on, d.provided_at, d.hidden_from, \
+         CASE WHEN EXISTS (SELECT 1 FROM document_reads r WHERE r.document_id = d.id AND r.user_id = ",
+    );
+    sql.push_bind(user_id);
+    sql.push(") THEN FALSE ELSE TRUE END AS is_new FROM documents d JOIN document_types t ON t.key = d.type_key");
+    sql
+}
+
+impl From<ApiRow> for ApiDocument {
+    fn from(row: ApiRow) -> Self {
+        ApiDocument {
+            id: row.id,
+            number: row.number,
+            kind: ApiDocumentType { key: row.type_key, name: row.type_name },
+            created: row.created_on,
+            provided: crate::server::dates::iso_instant(row.provided_at),
+            visible_until: crate::server::dates::iso_instant(row.hidden_from),
+            new: row.is_new,
+        }
+    }
+}
+
+/// The app's list: the Dokumente page's documents, filters and isolation,
+/// newest first, `limit` at a time after `query.after`; with the cursor of
+/// the next page when there is one.
+pub async fn api_documents(
+    state: &AppState,
+    scope: CustomerScope,
+    user_id: i64,
+    query: &ListQuery,
+    limit: u32,
+) -> Result<(Vec<ApiDocument>, Option<Cursor>), DocumentError> {
+    let mut sql = api_select(user_id);
+    push_filters(&mut sql, scope, query, state.clock.now(), &state.config.time_zone);
+    if let Some(Cursor { provided_at, id }) = query.after {
+        sql.push(" AND (d.provided_at, d.id) < (").push_bind(provided_at).push(", ").push_bind(id).push(")");
+    }
+    sql.push(" ORDER BY d.provided_at DESC, d.id DESC LIMIT ").push_bind(i64::from(limit) + 1);
+    let mut rows: Vec<ApiRow> = sql.build_query_as().fetch_all(&state.pool).await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = more.then(|| rows.last().map(|row| Cursor { provided_at: row.provided_at, id: row.id })).flatten();
+    Ok((rows.into_iter().map(ApiDocument::from).collect(), next))
+}
+
+/// One document of the app's list, if this customer sees it.
+pub async fn api_document(state: &AppState, scope: CustomerScope, user_id: i64, id: i64) -> Result<Option<ApiDocument>, DocumentError> {
+    let mut sql = api_select(user_id);
+    push_filters(&mut sql, scope, &ListQuery::default(), state.clock.now(), &state.config.time_zone);
+    sql.push(" AND d.id = ").push_bind(id);
+    let row: Option<ApiRow> = sql.build_query_as().fetch_optional(&state.pool).await?;
+    Ok(row.map(ApiDocument::from))
+}

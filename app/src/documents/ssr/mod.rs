@@ -10,6 +10,7 @@
 
 pub mod api;
 pub mod api_keys;
+pub mod app_api;
 pub mod demo;
 pub mod export;
 pub mod ingest;

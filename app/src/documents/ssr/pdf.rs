@@ -115,17 +115,31 @@ pub async fn document_pdf(
 ) -> Response {
     let (parts, _) = request.into_parts();
     let caller = Caller::of(parts.uri.path());
-    let not_found = || AppError::NotFound.respond(caller);
+    let download = query.download.is_some_and(|value| value == "1");
+    serve_pdf(&state, &user, &id, download, &parts, |error| error.respond(caller)).await
+}
+
+/// Document `id`'s PDF for `user` (ranges, the read mark and the audit), or
+/// `refuse(NotFound)` alike for another customer's, a purged and a missing
+/// id. The page's route and the app's API answer through it.
+pub async fn serve_pdf(
+    state: &AppState,
+    user: &crate::auth::ssr::SessionUser,
+    id: &str,
+    download: bool,
+    parts: &http::request::Parts,
+    refuse: impl Fn(AppError) -> Response,
+) -> Response {
+    let not_found = || refuse(AppError::NotFound);
     let Ok(id) = id.parse::<i64>() else { return not_found() };
-    let scope = CustomerScope::of(&user);
-    let document = match visible_document(&state, scope, id).await {
+    let scope = CustomerScope::of(user);
+    let document = match visible_document(state, scope, id).await {
         Ok(Some(document)) => document,
         Ok(None) => return not_found(),
-        Err(error) => return AppError::from(error).respond(caller),
+        Err(error) => return refuse(AppError::from(error)),
     };
     let Some(hash) = ContentHash::parse(&document.sha256) else { return not_found() };
     let size = document.size_bytes as u64;
-    let download = query.download.is_some_and(|value| value == "1");
 
     let range = wanted(&parts.headers, size);
     let (status, range) = match range {
@@ -147,7 +161,7 @@ pub async fn document_pdf(
     // Opening counts once per view: not for every further range a viewer fetches.
     let first_request = range.as_ref().is_none_or(|r| *r.start() == 0);
     if first_request {
-        if let Err(error) = record_opened(&state, &user, document.id, download, client_address(&parts, &state.config).map(|ip| ip.to_string())).await {
+        if let Err(error) = record_opened(state, user, document.id, download, client_address(parts, &state.config).map(|ip| ip.to_string())).await {
             tracing::error!(document_id = id, %error, "document download not recorded");
         }
     }

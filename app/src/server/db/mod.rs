@@ -52,6 +52,8 @@ pub const TABLES: &[&str] = &[
     "customers",
     "users",
     "sessions",
+    "oauth_codes",
+    "oauth_tokens",
     "tokens",
     "login_failures",
     "privacy_notices",

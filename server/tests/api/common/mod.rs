@@ -3,7 +3,9 @@
 //! fixtures ([`fixtures`]).
 #![allow(dead_code)]
 
+mod app_client;
 mod fixtures;
+pub use app_client::*;
 pub use fixtures::{TestCustomer, TestUser};
 
 use app::server::clock::Clock;

@@ -2,6 +2,8 @@
 //! behind its link, and how new documents are announced — plain `async fn`s
 //! the server functions (and tests) call.
 
+pub mod api;
+
 use super::{EMAIL_LINK_HOURS, EmailChangeInfo, NotifyMode, ProfileDetails};
 use crate::auth::ssr::links::TokenPurpose;
 use crate::auth::ssr::SessionUser;

@@ -1,0 +1,375 @@
+//! The app's sign-in over HTTP: `/oauth/authorize` (the browser's side),
+//! `/oauth/token`, `/oauth/revoke`, the server metadata (RFC 8414), and the
+//! bearer token extractor of `/api/v1`. The flows are [`super::oauth`].
+
+use super::guard::authenticate;
+use super::http::cookie_value;
+use super::oauth::{self, AuthorizeRefusal, AuthorizeRequest, OAuthError, TokenRequest};
+use super::session::{coarse_address, SessionOrigin, SessionUser};
+use crate::error::{found, AppError, Caller};
+use crate::routes;
+use crate::server::limits::{client_address, LimitedAction};
+use crate::server::state::AppState;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, State};
+use axum::response::{IntoResponse, Response};
+use cookie::{Cookie, SameSite};
+use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, PRAGMA, SET_COOKIE, WWW_AUTHENTICATE};
+use http::request::Parts;
+use http::{HeaderValue, StatusCode};
+use serde_json::json;
+
+/// The cookie that keeps an app's authorization request while its user signs
+/// in (and finishes the first sign-in): afterwards the browser goes on to the
+/// consent page instead of the start page.
+const PENDING_COOKIE: &str = "kp_app_request";
+const PENDING_SECONDS: i64 = 15 * 60;
+
+fn pairs_of(query: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(query).into_owned().collect()
+}
+
+/// `GET /oauth/authorize`: the app sends its user's browser here.
+pub async fn authorize(State(state): State<AppState>, parts: Parts) -> Response {
+    let pairs = pairs_of(parts.uri.query().unwrap_or_default().as_bytes());
+    let request = match AuthorizeRequest::parse(&pairs, &state.config.app) {
+        Ok(request) => request,
+        Err(refusal) => return refused(&state, &refusal),
+    };
+    let consent = format!("{}?{}", routes::APP_CONSENT, request.query());
+    let session = match authenticate(&parts, &state).await {
+        Ok(session) => session,
+        Err(error) => return error.respond(Caller::Page),
+    };
+    match session {
+        Some(user) if user.pending.is_none() => found(&consent),
+        // Through the login (or the first-sign-in step left), then on to the consent page.
+        session => {
+            let next = session.and_then(|user| user.pending).map_or(routes::LOGIN, |step| step.path());
+            let mut response = found(next);
+            let cookie = pending_cookie(&state, &request.query(), false);
+            if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
+                response.headers_mut().append(SET_COOKIE, value);
+            }
+            response
+        }
+    }
+}
+
+fn pending_cookie(state: &AppState, query: &str, remove: bool) -> Cookie<'static> {
+    let mut cookie = Cookie::build((PENDING_COOKIE, query.to_owned()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies())
+        .max_age(cookie::time::Duration::seconds(PENDING_SECONDS))
+        .build();
+    if remove {
+        cookie.make_removal();
+    }
+    cookie
+}
+
+/// Where a browser that just finished signing in goes when an app waits for
+/// it: the consent page of the app's request, if it still holds.
+pub fn pending_consent(parts: &Parts, state: &AppState) -> Option<String> {
+    let query = cookie_value(parts, PENDING_COOKIE)?;
+    let request = AuthorizeRequest::parse(&pairs_of(query.as_bytes()), &state.config.app).ok()?;
+    Some(format!("{}?{}", routes::APP_CONSENT, request.query()))
+}
+
+/// On the consent page: the app's redirect URI as a CSP source, so that
+/// the browser follows "Erlauben" and "Ablehnen" to the app (`form-action`
+/// holds for a form's redirects). CSP cannot name an IPv6 address: the
+/// `[::1]` loopback gets `http:` on this one page, whose only forms are ours.
+pub fn consent_form_targets() -> Option<String> {
+    let parts = crate::server::serve::request_parts()?;
+    if parts.uri.path() != routes::APP_CONSENT {
+        return None;
+    }
+    let state = leptos::prelude::use_context::<AppState>()?;
+    let request = AuthorizeRequest::parse(&pairs_of(parts.uri.query()?.as_bytes()), &state.config.app).ok()?;
+    let target = url::Url::parse(&request.redirect_uri).ok()?;
+    let source = match target.host() {
+        Some(url::Host::Ipv6(_)) => "http:".to_owned(),
+        Some(host) => format!("{}://{host}{}", target.scheme(), target.port().map(|port| format!(":{port}")).unwrap_or_default()),
+        None => format!("{}:", target.scheme()),
+    };
+    // Only characters a CSP source may hold: nothing can end the directive.
+    source.chars().all(|c| c.is_ascii_alphanumeric() || ".-+:/".contains(c)).then_some(source)
+}
+
+/// A request the browser may not be sent back with: a page of our own.
+/// Otherwise the app hears the refusal at its redirect URI.
+fn refused(state: &AppState, refusal: &AuthorizeRefusal) -> Response {
+    match (refusal, refusal.redirect()) {
+        (_, Some(to_app)) => redirect_to_app(&to_app),
+        (AuthorizeRefusal::NoRedirect(why), None) => error_page(state, why),
+        (AuthorizeRefusal::ToApp { .. }, None) => error_page(state, "Die Anfrage der App ist ungültig."),
+    }
+}
+
+/// 303 to the app: the browser follows with a GET, whatever it posted.
+fn redirect_to_app(location: &str) -> Response {
+    match HeaderValue::from_str(location) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(LOCATION, location), (CACHE_CONTROL, HeaderValue::from_static("no-store"))]).into_response(),
+        Err(_) => StatusCode::BAD_REQUEST.into_response(),
+    }
+}
+
+fn error_page(state: &AppState, why: &str) -> Response {
+    let escape = |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>App-Anmeldung nicht möglich – {operator}</title><link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
+         <body><main id=\"main\" class=\"card narrow\"><h1>App-Anmeldung nicht möglich</h1><p>{why}</p>\
+         <p>Bitte starten Sie die Anmeldung in der App noch einmal. Hilft das nicht, wenden Sie sich an den Support.</p>\
+         <p><a href=\"{home}\">Zum Kundenportal</a></p></main></body></html>\n",
+        operator = escape(&state.config.branding.operator_name),
+        stylesheet = escape(&state.config.assets.stylesheet),
+        why = escape(why),
+        home = routes::HOME,
+    );
+    (
+        StatusCode::BAD_REQUEST,
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
+            (CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'")),
+            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        page,
+    )
+        .into_response()
+}
+
+/// `POST /oauth/authorize`: the consent page's "Erlauben" or "Ablehnen"
+/// (a plain form of a signed-in page; the cross-site check applies).
+pub async fn decide(State(state): State<AppState>, super::guard::SignedIn(user): super::guard::SignedIn, parts: Parts, body: Bytes) -> Response {
+    let mut pairs = pairs_of(&body);
+    let allow = match pairs.iter().position(|(name, _)| name == "decision") {
+        Some(index) => pairs.remove(index).1 == "allow",
+        None => false,
+    };
+    let request = match AuthorizeRequest::parse(&pairs, &state.config.app) {
+        Ok(request) => request,
+        Err(refusal) => return refused(&state, &refusal),
+    };
+    let ip = client_address(&parts, &state.config).map(|ip| ip.to_string());
+    let answer = if allow { oauth::allow(&state, &user, &request, ip).await } else { oauth::refuse(&state, &user, &request, ip).await };
+    match answer {
+        Ok(location) => {
+            let mut response = redirect_to_app(&location);
+            if let Ok(value) = HeaderValue::from_str(&pending_cookie(&state, "", true).to_string()) {
+                response.headers_mut().append(SET_COOKIE, value);
+            }
+            response
+        }
+        Err(error) => AppError::from(error).respond(Caller::Page),
+    }
+}
+
+/// An answer of the token and revocation endpoints: never cached (RFC 6749 §5.1).
+fn token_answer(status: StatusCode, body: serde_json::Value) -> Response {
+    (
+        status,
+        [
+            (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (PRAGMA, HeaderValue::from_static("no-cache")),
+        ],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+fn oauth_error(error: &OAuthError) -> Response {
+    match error.code() {
+        Some(code) => {
+            let status = if matches!(error, OAuthError::InvalidClient) { StatusCode::UNAUTHORIZED } else { StatusCode::BAD_REQUEST };
+            token_answer(status, json!({ "error": code, "error_description": error.description() }))
+        }
+        None => {
+            let correlation = AppError::internal(error);
+            tracing::error!(?correlation, "app token request failed");
+            token_answer(StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": "server_error" }))
+        }
+    }
+}
+
+/// The form fields of a token or revocation request, each at most once
+/// (RFC 6749 §3.2), from a form-encoded body.
+fn form_fields(parts: &Parts, body: &[u8]) -> Result<Vec<(String, String)>, OAuthError> {
+    let form = parts
+        .headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.split(';').next().is_some_and(|kind| kind.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded")));
+    if !form {
+        return Err(OAuthError::InvalidRequest("the body must be application/x-www-form-urlencoded"));
+    }
+    let pairs = pairs_of(body);
+    let mut names: Vec<&str> = pairs.iter().map(|(name, _)| name.as_str()).collect();
+    names.sort_unstable();
+    if names.windows(2).any(|two| two[0] == two[1]) {
+        return Err(OAuthError::InvalidRequest("a parameter is repeated"));
+    }
+    Ok(pairs)
+}
+
+/// Counts the request against the address's allowance of the token endpoints.
+fn within_limit(state: &AppState, parts: &Parts) -> Result<(), Response> {
+    let Some(client) = client_address(parts, &state.config) else { return Ok(()) };
+    state.rate_limits.check(LimitedAction::AppToken, client).map_err(|wait| {
+        let mut response = token_answer(StatusCode::TOO_MANY_REQUESTS, json!({ "error": "slow_down", "error_description": "too many requests" }));
+        response.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from(wait.as_secs().max(1)));
+        response
+    })
+}
+
+fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone())
+}
+
+/// `POST /oauth/token`.
+pub async fn token(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
+    if let Err(limited) = within_limit(&state, &parts) {
+        return limited;
+    }
+    let pairs = match form_fields(&parts, &body) {
+        Ok(pairs) => pairs,
+        Err(error) => return oauth_error(&error),
+    };
+    let request = TokenRequest {
+        grant_type: field(&pairs, "grant_type"),
+        client_id: field(&pairs, "client_id"),
+        code: field(&pairs, "code"),
+        redirect_uri: field(&pairs, "redirect_uri"),
+        code_verifier: field(&pairs, "code_verifier"),
+        refresh_token: field(&pairs, "refresh_token"),
+    };
+    let origin = app_origin(&parts, &state);
+    let ip = client_address(&parts, &state.config).map(|ip| ip.to_string());
+    match oauth::token(&state, request, origin, ip).await {
+        Ok(pair) => token_answer(StatusCode::OK, serde_json::to_value(pair).unwrap_or_default()),
+        Err(error) => oauth_error(&error),
+    }
+}
+
+/// Where an app sign-in comes from, for Profil → Anmeldungen.
+fn app_origin(parts: &Parts, state: &AppState) -> SessionOrigin {
+    let user_agent = parts
+        .headers
+        .get(http::header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .map(|value| value.chars().take(400).collect())
+        .unwrap_or_default();
+    SessionOrigin { user_agent, coarse_ip: client_address(parts, &state.config).map(coarse_address) }
+}
+
+/// `POST /oauth/revoke` (RFC 7009): 200 whether or not the token was known.
+pub async fn revoke(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
+    if let Err(limited) = within_limit(&state, &parts) {
+        return limited;
+    }
+    let pairs = match form_fields(&parts, &body) {
+        Ok(pairs) => pairs,
+        Err(error) => return oauth_error(&error),
+    };
+    let Some(client) = field(&pairs, "client_id").as_deref().and_then(super::clients::AppClient::find) else {
+        return oauth_error(&OAuthError::InvalidClient);
+    };
+    let Some(token) = field(&pairs, "token").filter(|token| !token.is_empty()) else {
+        return oauth_error(&OAuthError::InvalidRequest("token is required"));
+    };
+    let ip = client_address(&parts, &state.config).map(|ip| ip.to_string());
+    match oauth::revoke(&state, client, &token, ip).await {
+        Ok(()) => token_answer(StatusCode::OK, json!({})),
+        Err(error) => oauth_error(&OAuthError::Database(error)),
+    }
+}
+
+/// `GET /.well-known/oauth-authorization-server` (RFC 8414): what a
+/// standard OAuth library needs to configure itself.
+pub async fn metadata(State(state): State<AppState>) -> Response {
+    let issuer = state.config.base_url.clone();
+    let body = json!({
+        "issuer": issuer,
+        "authorization_endpoint": format!("{issuer}{}", routes::OAUTH_AUTHORIZE),
+        "token_endpoint": format!("{issuer}{}", routes::OAUTH_TOKEN),
+        "revocation_endpoint": format!("{issuer}{}", routes::OAUTH_REVOKE),
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["none"],
+        "revocation_endpoint_auth_methods_supported": ["none"],
+        "service_documentation": format!("{issuer}{}", routes::API_DOCS),
+    });
+    ([(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "public, max-age=3600")], body.to_string()).into_response()
+}
+
+/// The user of an `/api/v1` request, by its `Authorization: Bearer` access
+/// token. No cookie counts, so no cross-site check is needed. Refusals: 401
+/// with `WWW-Authenticate` (RFC 6750 §3.1) for no, an unknown, an expired or
+/// a revoked token or an ended sign-in; 403 while the user must first finish
+/// a step in the browser (a new privacy notice, an expired password).
+pub struct AppUser(pub SessionUser);
+
+impl FromRequestParts<AppState> for AppUser {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let presented = parts
+            .headers
+            .get(http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+            .map(str::trim)
+            .filter(|token| !token.is_empty());
+        let user = match presented {
+            Some(token) => oauth::bearer_user(state, token).await.map_err(|error| AppError::from(error).respond(Caller::Api))?,
+            None => None,
+        };
+        match user {
+            Some(user) if user.pending.is_none() => Ok(AppUser(user)),
+            // Each refusal is marked for the audit of refused requests, as `AppError::respond` marks its own.
+            Some(_) => {
+                let mut response = api_error(StatusCode::FORBIDDEN, "setup_pending", &AppError::SetupPending.to_string());
+                response.extensions_mut().insert(crate::error::Refused(AppError::SetupPending));
+                Err(response)
+            }
+            None => {
+                let mut response = api_error(StatusCode::UNAUTHORIZED, "invalid_token", &AppError::NotSignedIn.to_string());
+                response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+                response.extensions_mut().insert(crate::error::Refused(AppError::NotSignedIn));
+                Err(response)
+            }
+        }
+    }
+}
+
+/// An `AppError` as `/api/v1`'s JSON: `{"error": code, "message": German text}`
+/// (and the field a refused input concerns), marked for the refusal audit.
+pub fn api_refusal(error: AppError) -> Response {
+    let code = match &error {
+        AppError::NotFound => "not_found",
+        AppError::Invalid { .. } | AppError::BadRequest => "invalid_request",
+        AppError::Forbidden => "forbidden",
+        AppError::Unavailable => "unavailable",
+        AppError::TooManyRequests { .. } => "too_many_requests",
+        _ => "server_error",
+    };
+    let mut body = json!({ "error": code, "message": error.to_string() });
+    if let AppError::Invalid { field: Some(field), .. } = &error {
+        body["field"] = json!(field);
+    }
+    let mut response = (error.status(), [(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], body.to_string()).into_response();
+    response.extensions_mut().insert(crate::error::Refused(error));
+    response
+}
+
+/// An `/api/v1` refusal: `{"error": code, "message": German text}`.
+pub fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (status, [(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], json!({ "error": code, "message": message }).to_string())
+        .into_response()
+}

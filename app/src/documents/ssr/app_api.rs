@@ -1,0 +1,119 @@
+//! The mobile app's document API (`/api/v1`, an access token of the app's
+//! sign-in): the same documents, visibility and isolation as the Dokumente
+//! page, as JSON. Every refusal is `{"error": code, "message": German text}`;
+//! another customer's, a purged and a missing document get the same 404.
+
+use super::list::{api_document, api_documents, ApiDocument};
+use super::pdf::serve_pdf;
+use super::CustomerScope;
+use crate::auth::ssr::oauth_http::{api_refusal as refusal, AppUser};
+use crate::documents::{Cursor, ListQuery};
+use crate::error::AppError;
+use crate::server::state::AppState;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::request::Parts;
+use http::StatusCode;
+use serde_json::json;
+
+pub const DEFAULT_LIMIT: u32 = 25;
+pub const MAX_LIMIT: u32 = 100;
+
+fn answer(body: serde_json::Value) -> Response {
+    ([(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], body.to_string()).into_response()
+}
+
+fn not_found() -> Response {
+    refusal(AppError::NotFound)
+}
+
+fn invalid(field: &str, message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        [(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")],
+        json!({ "error": "invalid_request", "message": message, "field": field }).to_string(),
+    )
+        .into_response()
+}
+
+/// The list's parameters, each at most once: `limit`, `cursor`, `q`,
+/// `type`, `from`, `to` (days as `2026-01-31`).
+fn list_parameters(parts: &Parts) -> Result<(ListQuery, u32), Response> {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).into_owned().collect();
+    let mut query = ListQuery::default();
+    let mut limit = DEFAULT_LIMIT;
+    let mut seen = Vec::new();
+    for (name, value) in pairs {
+        if seen.contains(&name) {
+            return Err(invalid(&name, "Dieser Parameter ist mehrfach angegeben."));
+        }
+        match name.as_str() {
+            "limit" => {
+                limit = value
+                    .parse()
+                    .ok()
+                    .filter(|limit| (1..=MAX_LIMIT).contains(limit))
+                    .ok_or_else(|| invalid("limit", "limit muss eine Zahl von 1 bis 100 sein."))?;
+            }
+            "cursor" => query.after = Some(Cursor::parse(&value).ok_or_else(|| invalid("cursor", "Dieser cursor ist ungültig."))?),
+            "q" => query.search = value.trim().chars().take(100).collect(),
+            "type" => query.type_key = value.trim().chars().take(64).collect(),
+            "from" | "to" => {
+                if value.parse::<jiff::civil::Date>().is_err() {
+                    return Err(invalid(&name, "Bitte geben Sie den Tag als JJJJ-MM-TT an."));
+                }
+                if name == "from" {
+                    query.from = value;
+                } else {
+                    query.to = value;
+                }
+            }
+            _ => {}
+        }
+        seen.push(name);
+    }
+    Ok((query, limit))
+}
+
+/// `GET /api/v1/documents`: `{"items": […], "next_cursor": …}`.
+pub async fn list(State(state): State<AppState>, AppUser(user): AppUser, parts: Parts) -> Response {
+    let (query, limit) = match list_parameters(&parts) {
+        Ok(parameters) => parameters,
+        Err(refused) => return refused,
+    };
+    match api_documents(&state, CustomerScope::of(&user), user.user_id, &query, limit).await {
+        Ok((items, next)) => answer(json!({ "items": items, "next_cursor": next.map(Cursor::param) })),
+        Err(error) => refusal(AppError::from(error)),
+    }
+}
+
+/// `GET /api/v1/documents/{id}`.
+pub async fn one(State(state): State<AppState>, AppUser(user): AppUser, axum::extract::Path(id): axum::extract::Path<String>) -> Response {
+    let Ok(id) = id.parse::<i64>() else { return not_found() };
+    match api_document(&state, CustomerScope::of(&user), user.user_id, id).await {
+        Ok(Some(document)) => answer(serde_json::to_value::<ApiDocument>(document).unwrap_or_default()),
+        Ok(None) => not_found(),
+        Err(error) => refusal(AppError::from(error)),
+    }
+}
+
+/// `GET /api/v1/documents/{id}/pdf` (`?download=1` names it an attachment):
+/// ranges, the read mark and the audit as on the page.
+pub async fn pdf(
+    State(state): State<AppState>,
+    AppUser(user): AppUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    parts: Parts,
+) -> Response {
+    let download = url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).any(|(name, value)| name == "download" && value == "1");
+    serve_pdf(&state, &user, &id, download, &parts, refusal).await
+}
+
+/// `GET /api/v1/document-types`: `[{"key", "name"}]`.
+pub async fn types(State(state): State<AppState>, AppUser(_): AppUser) -> Response {
+    match super::types::list(&state.pool).await {
+        Ok(types) => answer(json!(types.into_iter().map(|kind| json!({ "key": kind.key, "name": kind.name })).collect::<Vec<_>>())),
+        Err(error) => refusal(AppError::from(error)),
+    }
+}

@@ -1,0 +1,100 @@
+//! `/api/v1/me` for the mobile app: who is signed in (`GET`), and the name
+//! and notification choice (`PATCH`) under the same rules and audit as
+//! Profil. The caller is the access token's user, never the request body.
+
+use super::{details, notify_mode, set_name, set_notify_mode, NewName};
+use crate::auth::ssr::oauth_http::AppUser;
+use crate::auth::ssr::session::full_name;
+use crate::auth::ssr::SessionUser;
+use crate::auth::ssr::oauth_http::api_refusal as refusal;
+use crate::error::AppError;
+use crate::profile::NotifyMode;
+use crate::server::limits::client_address;
+use crate::server::state::AppState;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::request::Parts;
+use serde::Deserialize;
+use serde_json::json;
+
+async fn me(state: &AppState, user: &SessionUser) -> Result<serde_json::Value, sqlx::Error> {
+    let profile = details(state, user.user_id).await?;
+    let notification = notify_mode(state, user.user_id).await?;
+    Ok(json!({
+        "username": user.username,
+        "name": {
+            "display": full_name(profile.salutation.key(), &profile.first_name, &profile.last_name, &user.username),
+            "salutation": profile.salutation.key(),
+            "first_name": profile.first_name,
+            "last_name": profile.last_name,
+        },
+        "email": profile.email,
+        "customer": { "number": user.customer_number, "name": user.customer_name },
+        "rights": {
+            "main_user": user.is_main_user,
+            "manage_users": user.can_manage_users,
+            "manage_forwardings": user.can_manage_forwardings,
+        },
+        "notification": notification.key(),
+    }))
+}
+
+fn answer(result: Result<serde_json::Value, sqlx::Error>) -> Response {
+    match result {
+        Ok(body) => ([(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], body.to_string()).into_response(),
+        Err(error) => refusal(AppError::from(error)),
+    }
+}
+
+/// `GET /api/v1/me`.
+pub async fn get_me(State(state): State<AppState>, AppUser(user): AppUser) -> Response {
+    answer(me(&state, &user).await)
+}
+
+/// What `PATCH /api/v1/me` may change; what is left out stays.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Changes {
+    name: Option<NameChange>,
+    notification: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NameChange {
+    #[serde(default)]
+    salutation: String,
+    first_name: String,
+    last_name: String,
+}
+
+/// `PATCH /api/v1/me` (JSON): everything is checked before anything is
+/// written; answers with the user as `GET` does.
+pub async fn patch_me(State(state): State<AppState>, AppUser(user): AppUser, parts: Parts, body: Bytes) -> Response {
+    let json = parts.headers.get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).is_some_and(|value| value.starts_with("application/json"));
+    let Some(changes) = json.then(|| serde_json::from_slice::<Changes>(&body).ok()).flatten() else {
+        return refusal(AppError::BadRequest);
+    };
+    let name = match changes.name.map(|name| NewName::parse(&name.salutation, &name.first_name, &name.last_name)).transpose() {
+        Ok(name) => name,
+        Err(error) => return refusal(error.into()),
+    };
+    let notification = match changes.notification.as_deref().map(NotifyMode::parse).transpose() {
+        Ok(mode) => mode,
+        Err(error) => return refusal(AppError::from(error.at("notification"))),
+    };
+    let ip = client_address(&parts, &state.config).map(|ip| ip.to_string());
+    if let Some(name) = name {
+        if let Err(error) = set_name(&state, &user, name, ip.clone()).await {
+            return refusal(error);
+        }
+    }
+    if let Some(mode) = notification {
+        if let Err(error) = set_notify_mode(&state, &user, mode, ip).await {
+            return refusal(error);
+        }
+    }
+    answer(me(&state, &user).await)
+}
