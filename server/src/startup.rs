@@ -76,6 +76,8 @@ pub fn plain_routes() -> Vec<(&'static str, RouteAccess, MethodRouter<AppState>)
         (routes::OAUTH_TOKEN, RouteAccess::Public, post(oauth_http::token)),
         (routes::OAUTH_REVOKE, RouteAccess::Public, post(oauth_http::revoke)),
         (routes::OAUTH_METADATA, RouteAccess::Public, get(oauth_http::metadata)),
+        (routes::API_OPENAPI, RouteAccess::Public, get(crate::openapi::openapi_json)),
+        (routes::API_DOCS, RouteAccess::Public, get(crate::openapi::docs_page)),
         (routes::LOGO, RouteAccess::Public, get(logo)),
         (routes::DOCUMENT_PDF, RouteAccess::SignedIn, get(document_pdf::document_pdf)),
         (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn, get(app::documents::ssr::export::export_zip)),

@@ -437,3 +437,54 @@ async fn the_token_endpoint_counts_requests_per_address() {
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(limited.headers.contains_key(header::RETRY_AFTER));
 }
+
+#[tokio::test]
+async fn the_openapi_document_names_every_route_and_method_the_router_serves_under_api_v1() {
+    let app = spawn_app().await;
+    let answer = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let document = json(&answer);
+    assert!(document["openapi"].as_str().unwrap().starts_with("3.1."), "{}", document["openapi"]);
+    assert_eq!(document["servers"][0]["url"], app.state.config.base_url.as_str());
+    let app_scheme = &document["components"]["securitySchemes"]["app"];
+    assert_eq!(app_scheme["type"], "oauth2");
+    let flow = &app_scheme["flows"]["authorizationCode"];
+    assert_eq!(flow["authorizationUrl"], format!("{}/oauth/authorize", app.state.config.base_url));
+    assert_eq!(flow["tokenUrl"], format!("{}/oauth/token", app.state.config.base_url));
+    assert_eq!(document["components"]["securitySchemes"]["api_key"]["scheme"], "bearer");
+
+    // Every method the router answers on every /api/v1 route (not with 405) is described.
+    let routes: Vec<&str> = server::startup::plain_routes().into_iter().map(|(path, _, _)| path).filter(|path| path.starts_with("/api/v1/")).collect();
+    assert!(routes.len() >= 6, "{routes:?}");
+    for path in routes.iter().copied().chain(["/oauth/authorize", "/oauth/token", "/oauth/revoke", "/.well-known/oauth-authorization-server"]) {
+        let described = &document["paths"][path];
+        assert!(described.is_object(), "{path} is not in the document");
+        for method in ["GET", "POST", "PATCH", "PUT", "DELETE"] {
+            // Past the cross-site check, which would refuse an unknown method before the router could.
+            let request =
+                Request::builder().method(method).uri(path.replace("{id}", "1")).header("sec-fetch-site", "same-origin").body(Body::empty()).unwrap();
+            let served = app.request(request).await.status != StatusCode::METHOD_NOT_ALLOWED;
+            let in_document = described[method.to_lowercase()].is_object();
+            if path == "/oauth/authorize" && method == "POST" {
+                continue; // the consent page's own form, not for apps
+            }
+            assert_eq!(served, in_document, "{method} {path}: served {served}, in the document {in_document}");
+            if in_document {
+                let operation = &described[method.to_lowercase()];
+                assert!(operation["summary"].as_str().is_some_and(|summary| !summary.is_empty()), "{method} {path}");
+                assert!(operation["responses"].as_object().is_some_and(|responses| !responses.is_empty()), "{method} {path}");
+            }
+        }
+    }
+
+    // The page for people: from the portal itself, no script, every route on it.
+    let page = app.get("/api/docs", None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    let csp = page.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.starts_with("default-src 'none'; style-src 'self'") && !csp.contains("script-src"), "{csp}");
+    assert!(!page.body.contains("<script") && !page.body.contains("src=") && !page.body.contains("href=\"http"), "nothing from elsewhere");
+    for path in document["paths"].as_object().unwrap().keys() {
+        assert!(page.body.contains(&path.replace('/', "/<wbr>")), "{path} on the page");
+    }
+}

@@ -135,6 +135,8 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
             (routes::OAUTH_TOKEN, RouteAccess::Public),
             (routes::OAUTH_REVOKE, RouteAccess::Public),
             (routes::OAUTH_METADATA, RouteAccess::Public),
+            (routes::API_OPENAPI, RouteAccess::Public),
+            (routes::API_DOCS, RouteAccess::Public),
             (routes::LOGO, RouteAccess::Public),
             (routes::DOCUMENT_PDF, RouteAccess::SignedIn),
             (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn),

@@ -185,11 +185,16 @@ impl OAuthError {
 }
 
 /// The answer of a successful token request.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TokenPair {
+    /// For `Authorization: Bearer`; opaque.
     pub access_token: String,
+    /// `Bearer`.
+    #[schema(value_type = String)]
     pub token_type: &'static str,
+    /// Seconds the access token works (900).
     pub expires_in: i64,
+    /// For the next pair; spent when used. Presented again, it ends the whole sign-in.
     pub refresh_token: String,
 }
 
@@ -233,13 +238,19 @@ pub async fn refuse(state: &AppState, user: &SessionUser, request: &AuthorizeReq
 }
 
 /// What the token endpoint was sent.
-#[derive(Debug, Default, Clone, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
 pub struct TokenRequest {
+    /// `authorization_code` or `refresh_token`.
     pub grant_type: Option<String>,
+    /// `kundenportal-app`.
     pub client_id: Option<String>,
+    /// `authorization_code`: the code from the redirect.
     pub code: Option<String>,
+    /// `authorization_code`: the same redirect URI as in the authorization request.
     pub redirect_uri: Option<String>,
+    /// `authorization_code`: the PKCE verifier (43 to 128 characters).
     pub code_verifier: Option<String>,
+    /// `refresh_token`: the current refresh token.
     pub refresh_token: Option<String>,
 }
 

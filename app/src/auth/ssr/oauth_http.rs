@@ -4,7 +4,7 @@
 
 use super::guard::authenticate;
 use super::http::cookie_value;
-use super::oauth::{self, AuthorizeRefusal, AuthorizeRequest, OAuthError, TokenRequest};
+use super::oauth::{self, AuthorizeRefusal, AuthorizeRequest, OAuthError, TokenPair, TokenRequest};
 use super::session::{coarse_address, SessionOrigin, SessionUser};
 use crate::error::{found, AppError, Caller};
 use crate::routes;
@@ -30,6 +30,25 @@ fn pairs_of(query: &[u8]) -> Vec<(String, String)> {
 }
 
 /// `GET /oauth/authorize`: the app sends its user's browser here.
+#[utoipa::path(
+    get, path = "/oauth/authorize", tag = "Anmeldung der App", operation_id = "authorize",
+    summary = "Start of the app's sign-in, in the system browser (RFC 6749 §4.1, RFC 7636, RFC 8252)",
+    description = "The browser signs in through the portal's login (and first sign-in), then the user allows or refuses the app. \
+                   The answer goes to `redirect_uri` with `code` and `state`, or `error` (`access_denied`, `invalid_request`, \
+                   `unsupported_response_type`). An unknown client or redirect URI gets an error page, never a redirect.",
+    params(
+        ("response_type" = String, Query, description = "`code`"),
+        ("client_id" = String, Query, description = "`kundenportal-app`"),
+        ("redirect_uri" = String, Query, description = "Loopback `http://127.0.0.1:{port}/…` or `http://[::1]:{port}/…`, or one configured by the operator"),
+        ("code_challenge" = String, Query, description = "BASE64URL(SHA-256(code_verifier))"),
+        ("code_challenge_method" = String, Query, description = "`S256` (`plain` is refused)"),
+        ("state" = Option<String>, Query, description = "Returned unchanged"),
+    ),
+    responses(
+        (status = 302, description = "To the login, the consent page, or back to the app"),
+        (status = 400, description = "Unknown client or redirect URI: an error page", content_type = "text/html"),
+    )
+)]
 pub async fn authorize(State(state): State<AppState>, parts: Parts) -> Response {
     let pairs = pairs_of(parts.uri.query().unwrap_or_default().as_bytes());
     let request = match AuthorizeRequest::parse(&pairs, &state.config.app) {
@@ -231,6 +250,17 @@ fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
 }
 
 /// `POST /oauth/token`.
+#[utoipa::path(
+    post, path = "/oauth/token", tag = "Anmeldung der App", operation_id = "token",
+    summary = "A code (with its PKCE verifier) or a refresh token for a new token pair",
+    request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "A new pair (`Cache-Control: no-store`)", body = TokenPair),
+        (status = 400, description = "RFC 6749 §5.2: `invalid_request`, `invalid_grant`, `unsupported_grant_type`", body = OAuthErrorBody),
+        (status = 401, description = "`invalid_client`", body = OAuthErrorBody),
+        (status = 429, description = "Too many requests from this address; see `Retry-After`", body = OAuthErrorBody),
+    )
+)]
 pub async fn token(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
     if let Err(limited) = within_limit(&state, &parts) {
         return limited;
@@ -266,7 +296,36 @@ fn app_origin(parts: &Parts, state: &AppState) -> SessionOrigin {
     SessionOrigin { user_agent, coarse_ip: client_address(parts, &state.config).map(coarse_address) }
 }
 
+/// The form of a revocation request.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct RevokeRequest {
+    /// A refresh token (ends the whole sign-in) or an access token (only itself).
+    pub token: String,
+    /// `refresh_token` or `access_token`; optional.
+    pub token_type_hint: Option<String>,
+    /// `kundenportal-app`.
+    pub client_id: String,
+}
+
+/// An RFC 6749 §5.2 error.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct OAuthErrorBody {
+    pub error: String,
+    /// For the app's developer, in English.
+    pub error_description: Option<String>,
+}
+
 /// `POST /oauth/revoke` (RFC 7009): 200 whether or not the token was known.
+#[utoipa::path(
+    post, path = "/oauth/revoke", tag = "Anmeldung der App", operation_id = "revoke",
+    summary = "Sign the app out (RFC 7009)",
+    request_body(content = RevokeRequest, content_type = "application/x-www-form-urlencoded"),
+    responses(
+        (status = 200, description = "Done; also for an unknown token"),
+        (status = 400, description = "`invalid_request`", body = OAuthErrorBody),
+        (status = 401, description = "`invalid_client`", body = OAuthErrorBody),
+    )
+)]
 pub async fn revoke(State(state): State<AppState>, parts: Parts, body: Bytes) -> Response {
     if let Err(limited) = within_limit(&state, &parts) {
         return limited;
@@ -290,6 +349,11 @@ pub async fn revoke(State(state): State<AppState>, parts: Parts, body: Bytes) ->
 
 /// `GET /.well-known/oauth-authorization-server` (RFC 8414): what a
 /// standard OAuth library needs to configure itself.
+#[utoipa::path(
+    get, path = "/.well-known/oauth-authorization-server", tag = "Anmeldung der App", operation_id = "metadata",
+    summary = "Authorization server metadata (RFC 8414)",
+    responses((status = 200, description = "Issuer, endpoints, grants and PKCE methods", content_type = "application/json"))
+)]
 pub async fn metadata(State(state): State<AppState>) -> Response {
     let issuer = state.config.base_url.clone();
     let body = json!({
@@ -366,6 +430,18 @@ pub fn api_refusal(error: AppError) -> Response {
     let mut response = (error.status(), [(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], body.to_string()).into_response();
     response.extensions_mut().insert(crate::error::Refused(error));
     response
+}
+
+/// What `/api/v1` answers when it refuses.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ApiError {
+    /// `invalid_token`, `setup_pending`, `not_found`, `invalid_request`, `forbidden`, `too_many_requests`, `unavailable`, `server_error`
+    pub error: String,
+    /// For the user, in German.
+    pub message: String,
+    /// The parameter or field a refused input concerns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 /// An `/api/v1` refusal: `{"error": code, "message": German text}`.

@@ -162,6 +162,52 @@ impl<S: futures_util::Stream + Unpin> futures_util::Stream for OnePieceAtATime<S
     }
 }
 
+/// The multipart fields of a delivery.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct IngestForm {
+    /// The customer number.
+    customer: String,
+    /// The document's number in the billing system.
+    number: String,
+    /// A document type's key (`rechnung`, …).
+    #[schema(rename = "type")]
+    kind: String,
+    /// The document's own date, `2026-01-31` or `31.01.2026`.
+    created: String,
+    /// When it is provided to the customer (RFC 3339); default now.
+    provided: Option<String>,
+    /// The PDF.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// A delivery's answer.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct IngestAnswer {
+    /// The document's id.
+    id: i64,
+}
+
+#[utoipa::path(
+    post, path = "/api/v1/documents", tag = "Einlieferung", operation_id = "deliverDocument",
+    summary = "The billing system delivers a document (operator API key)",
+    description = "A retry with the same customer, number, type and bytes is safe (200 with the same id).",
+    request_body(content = IngestForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Provided", body = IngestAnswer),
+        (status = 200, description = "The same document was there already", body = IngestAnswer),
+        (status = 401, description = "No working API key"),
+        (status = 404, description = "Unknown customer"),
+        (status = 409, description = "The same number and type with other bytes"),
+        (status = 413, description = "Too large"),
+        (status = 415, description = "Not a PDF"),
+        (status = 422, description = "A field is refused; `field` names it"),
+        (status = 503, description = "Busy or the store takes no files; see `Retry-After`"),
+    ),
+    security(("api_key" = []))
+)]
 pub async fn ingest_document(State(state): State<AppState>, request: axum::extract::Request) -> Response {
     use axum::extract::FromRequest;
     let (parts, body) = request.into_parts();

@@ -3,10 +3,10 @@
 //! page, as JSON. Every refusal is `{"error": code, "message": German text}`;
 //! another customer's, a purged and a missing document get the same 404.
 
-use super::list::{api_document, api_documents, ApiDocument};
+use super::list::{api_document, api_documents, ApiDocument, ApiDocumentType};
 use super::pdf::serve_pdf;
 use super::CustomerScope;
-use crate::auth::ssr::oauth_http::{api_refusal as refusal, AppUser};
+use crate::auth::ssr::oauth_http::{api_refusal as refusal, ApiError, AppUser};
 use crate::documents::{Cursor, ListQuery};
 use crate::error::AppError;
 use crate::server::state::AppState;
@@ -22,6 +22,15 @@ pub const MAX_LIMIT: u32 = 100;
 
 fn answer(body: serde_json::Value) -> Response {
     ([(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], body.to_string()).into_response()
+}
+
+/// A page of the app's list.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct DocumentList {
+    /// Newest first.
+    pub items: Vec<ApiDocument>,
+    /// For `cursor` to get the next page; `null` on the last.
+    pub next_cursor: Option<String>,
 }
 
 fn not_found() -> Response {
@@ -77,18 +86,48 @@ fn list_parameters(parts: &Parts) -> Result<(ListQuery, u32), Response> {
 }
 
 /// `GET /api/v1/documents`: `{"items": […], "next_cursor": …}`.
+#[utoipa::path(
+    get, path = "/api/v1/documents", tag = "Dokumente", operation_id = "listDocuments",
+    summary = "The signed-in customer's documents, newest first",
+    description = "The documents the Dokumente page lists for this user (the same visibility and customer), paged by `cursor`.",
+    params(
+        ("limit" = Option<u32>, Query, description = "1 to 100, default 25"),
+        ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
+        ("q" = Option<String>, Query, description = "Part of a document number"),
+        ("type" = Option<String>, Query, description = "A document type's key"),
+        ("from" = Option<String>, Query, description = "Provided on or after this day (`2026-01-31`)"),
+        ("to" = Option<String>, Query, description = "Provided on or before this day"),
+    ),
+    responses(
+        (status = 200, description = "One page", body = DocumentList),
+        (status = 400, description = "A parameter is invalid or repeated", body = ApiError),
+        (status = 401, description = "No working access token", body = ApiError),
+        (status = 403, description = "The user must first finish a step in the browser", body = ApiError),
+    ),
+    security(("app" = []))
+)]
 pub async fn list(State(state): State<AppState>, AppUser(user): AppUser, parts: Parts) -> Response {
     let (query, limit) = match list_parameters(&parts) {
         Ok(parameters) => parameters,
         Err(refused) => return refused,
     };
     match api_documents(&state, CustomerScope::of(&user), user.user_id, &query, limit).await {
-        Ok((items, next)) => answer(json!({ "items": items, "next_cursor": next.map(Cursor::param) })),
+        Ok((items, next)) => answer(serde_json::to_value(DocumentList { items, next_cursor: next.map(Cursor::param) }).unwrap_or_default()),
         Err(error) => refusal(AppError::from(error)),
     }
 }
 
 /// `GET /api/v1/documents/{id}`.
+#[utoipa::path(
+    get, path = "/api/v1/documents/{id}", tag = "Dokumente", operation_id = "getDocument", summary = "One document",
+    params(("id" = i64, Path, description = "The document's id")),
+    responses(
+        (status = 200, description = "The document", body = ApiDocument),
+        (status = 401, description = "No working access token", body = ApiError),
+        (status = 404, description = "No such document for this customer (another customer's, a purged and a missing one alike)", body = ApiError),
+    ),
+    security(("app" = []))
+)]
 pub async fn one(State(state): State<AppState>, AppUser(user): AppUser, axum::extract::Path(id): axum::extract::Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else { return not_found() };
     match api_document(&state, CustomerScope::of(&user), user.user_id, id).await {
@@ -100,6 +139,23 @@ pub async fn one(State(state): State<AppState>, AppUser(user): AppUser, axum::ex
 
 /// `GET /api/v1/documents/{id}/pdf` (`?download=1` names it an attachment):
 /// ranges, the read mark and the audit as on the page.
+#[utoipa::path(
+    get, path = "/api/v1/documents/{id}/pdf", tag = "Dokumente", operation_id = "getDocumentPdf",
+    summary = "The document's PDF (byte ranges supported); opening it marks it read",
+    params(
+        ("id" = i64, Path, description = "The document's id"),
+        ("download" = Option<String>, Query, description = "`1`: `Content-Disposition: attachment`"),
+        ("Range" = Option<String>, Header, description = "One byte range, `bytes=0-1023`"),
+    ),
+    responses(
+        (status = 200, description = "The PDF", content_type = "application/pdf", body = Vec<u8>),
+        (status = 206, description = "The range asked for", content_type = "application/pdf", body = Vec<u8>),
+        (status = 401, description = "No working access token", body = ApiError),
+        (status = 404, description = "No such document for this customer", body = ApiError),
+        (status = 416, description = "The range lies outside the file"),
+    ),
+    security(("app" = []))
+)]
 pub async fn pdf(
     State(state): State<AppState>,
     AppUser(user): AppUser,
@@ -111,9 +167,17 @@ pub async fn pdf(
 }
 
 /// `GET /api/v1/document-types`: `[{"key", "name"}]`.
+#[utoipa::path(
+    get, path = "/api/v1/document-types", tag = "Dokumente", operation_id = "listDocumentTypes", summary = "Every document type",
+    responses(
+        (status = 200, description = "In the order of the Dokumente page's filter", body = Vec<ApiDocumentType>),
+        (status = 401, description = "No working access token", body = ApiError),
+    ),
+    security(("app" = []))
+)]
 pub async fn types(State(state): State<AppState>, AppUser(_): AppUser) -> Response {
     match super::types::list(&state.pool).await {
-        Ok(types) => answer(json!(types.into_iter().map(|kind| json!({ "key": kind.key, "name": kind.name })).collect::<Vec<_>>())),
+        Ok(types) => answer(json!(types.into_iter().map(|kind| ApiDocumentType { key: kind.key, name: kind.name }).collect::<Vec<_>>())),
         Err(error) => refusal(AppError::from(error)),
     }
 }

@@ -174,7 +174,8 @@ pub async fn export_rows(state: &AppState, scope: CustomerScope, query: &ListQue
 }
 
 /// One document as the app's API gives it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = Document)]
 pub struct ApiDocument {
     pub id: i64,
     pub number: String,
@@ -190,7 +191,9 @@ pub struct ApiDocument {
     pub new: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+/// A document type: the key the billing system uses and its German name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = DocumentType)]
 pub struct ApiDocumentType {
     pub key: String,
     pub name: String,

@@ -6,7 +6,7 @@ use super::{details, notify_mode, set_name, set_notify_mode, NewName};
 use crate::auth::ssr::oauth_http::AppUser;
 use crate::auth::ssr::session::full_name;
 use crate::auth::ssr::SessionUser;
-use crate::auth::ssr::oauth_http::api_refusal as refusal;
+use crate::auth::ssr::oauth_http::{api_refusal as refusal, ApiError};
 use crate::error::AppError;
 use crate::profile::NotifyMode;
 use crate::server::limits::client_address;
@@ -17,28 +17,63 @@ use axum::response::{IntoResponse, Response};
 use http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use http::request::Parts;
 use serde::Deserialize;
-use serde_json::json;
+
+/// The signed-in user as the app sees them.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Me {
+    pub username: String,
+    pub name: MeName,
+    pub email: String,
+    pub customer: MeCustomer,
+    pub rights: MeRights,
+    /// `none`, `notify` (a mail naming new documents) or `attachment` (a mail per document with its PDF).
+    pub notification: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MeName {
+    /// "Frau Erika Muster", or the user name when no name is set.
+    pub display: String,
+    /// `frau`, `herr` or `keine`, as Profil offers them.
+    pub salutation: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MeCustomer {
+    pub number: String,
+    pub name: String,
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct MeRights {
+    pub main_user: bool,
+    pub manage_users: bool,
+    pub manage_forwardings: bool,
+}
 
 async fn me(state: &AppState, user: &SessionUser) -> Result<serde_json::Value, sqlx::Error> {
     let profile = details(state, user.user_id).await?;
     let notification = notify_mode(state, user.user_id).await?;
-    Ok(json!({
-        "username": user.username,
-        "name": {
-            "display": full_name(profile.salutation.key(), &profile.first_name, &profile.last_name, &user.username),
-            "salutation": profile.salutation.key(),
-            "first_name": profile.first_name,
-            "last_name": profile.last_name,
+    let me = Me {
+        username: user.username.clone(),
+        name: MeName {
+            display: full_name(profile.salutation.key(), &profile.first_name, &profile.last_name, &user.username),
+            salutation: profile.salutation.key().to_owned(),
+            first_name: profile.first_name,
+            last_name: profile.last_name,
         },
-        "email": profile.email,
-        "customer": { "number": user.customer_number, "name": user.customer_name },
-        "rights": {
-            "main_user": user.is_main_user,
-            "manage_users": user.can_manage_users,
-            "manage_forwardings": user.can_manage_forwardings,
+        email: profile.email,
+        customer: MeCustomer { number: user.customer_number.clone(), name: user.customer_name.clone() },
+        rights: MeRights {
+            main_user: user.is_main_user,
+            manage_users: user.can_manage_users,
+            manage_forwardings: user.can_manage_forwardings,
         },
-        "notification": notification.key(),
-    }))
+        notification: notification.key().to_owned(),
+    };
+    Ok(serde_json::to_value(me).unwrap_or_default())
 }
 
 fn answer(result: Result<serde_json::Value, sqlx::Error>) -> Response {
@@ -49,21 +84,33 @@ fn answer(result: Result<serde_json::Value, sqlx::Error>) -> Response {
 }
 
 /// `GET /api/v1/me`.
+#[utoipa::path(
+    get, path = "/api/v1/me", tag = "Profil", operation_id = "getMe", summary = "Who is signed in: name, customer, rights, notification",
+    responses(
+        (status = 200, description = "The user", body = Me),
+        (status = 401, description = "No working access token", body = ApiError),
+        (status = 403, description = "The user must first finish a step in the browser", body = ApiError),
+    ),
+    security(("app" = []))
+)]
 pub async fn get_me(State(state): State<AppState>, AppUser(user): AppUser) -> Response {
     answer(me(&state, &user).await)
 }
 
 /// What `PATCH /api/v1/me` may change; what is left out stays.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct Changes {
+#[schema(as = MeChanges)]
+pub struct Changes {
     name: Option<NameChange>,
+    /// `none`, `notify` or `attachment`.
     notification: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NameChange {
+pub struct NameChange {
+    /// `frau`, `herr` or `keine`.
     #[serde(default)]
     salutation: String,
     first_name: String,
@@ -72,6 +119,18 @@ struct NameChange {
 
 /// `PATCH /api/v1/me` (JSON): everything is checked before anything is
 /// written; answers with the user as `GET` does.
+#[utoipa::path(
+    patch, path = "/api/v1/me", tag = "Profil", operation_id = "changeMe",
+    summary = "Change the name and the notification, under Profil's rules and audit",
+    request_body(content = Changes, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The user after the change", body = Me),
+        (status = 400, description = "Not JSON, or a field this call does not change", body = ApiError),
+        (status = 401, description = "No working access token", body = ApiError),
+        (status = 422, description = "A value is refused; `field` names it and nothing was changed", body = ApiError),
+    ),
+    security(("app" = []))
+)]
 pub async fn patch_me(State(state): State<AppState>, AppUser(user): AppUser, parts: Parts, body: Bytes) -> Response {
     let json = parts.headers.get(CONTENT_TYPE).and_then(|value| value.to_str().ok()).is_some_and(|value| value.starts_with("application/json"));
     let Some(changes) = json.then(|| serde_json::from_slice::<Changes>(&body).ok()).flatten() else {
