@@ -13,6 +13,8 @@ import { test, expect, Page } from '@playwright/test';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as oauth from 'oauth4webapi';
+import { AxeBuilder } from '@axe-core/playwright';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import {
   TestCustomer, TestDocument, addDocument, addDocuments, createCustomer, createReadyCustomer, expectNoViolations,
   firstSignInSteps, samplePdf, signIn, submitLogin, waitForHydration,
@@ -459,4 +461,23 @@ test.describe('without JavaScript', () => {
       await loopback.close();
     }
   });
+});
+
+test('the API is described in a valid OpenAPI 3.1 document and on a page of the portal that passes axe', async ({ page, request }) => {
+  const answer = await request.get('/api/v1/openapi.json');
+  expect(answer.status()).toBe(200);
+  const document = await answer.json();
+  expect(document.openapi).toMatch(/^3\.1\./);
+  const result = await new Validator().validate(document);
+  expect(result.errors ?? [], 'valid against the OpenAPI 3.1 schema').toEqual([]);
+  expect(result.valid).toBe(true);
+  for (const path of ['/api/v1/me', '/api/v1/documents', '/api/v1/documents/{id}/pdf', '/oauth/token']) {
+    expect(Object.keys(document.paths)).toContain(path);
+  }
+
+  await page.goto('/api/docs');
+  await expect(page.getByRole('heading', { level: 1, name: 'API des Kundenportals' })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 3, name: /GET \/api\/v1\/documents$/ })).toBeVisible();
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(axe.violations.map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target).join(', ')}`)).toEqual([]);
 });

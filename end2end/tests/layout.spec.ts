@@ -91,6 +91,16 @@ for (const width of [375, 1280]) {
   });
 }
 
+for (const width of [375, 1280]) {
+  test(`at ${width} px the API reference fits the screen without a word broken inside`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto('/api/docs');
+    await expect(page.locator('main h1')).toBeVisible();
+    expect(await widerThanTheScreen(page), `/api/docs at ${width} px`).toEqual([]);
+    expect(await brokenWords(page), `/api/docs at ${width} px`).toEqual([]);
+  });
+}
+
 test('on a phone the filters fold behind "Filter", open while a filter is set, and the first documents are on the first screen', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 700 });
   await signIn(page, customer.username, customer.password);
