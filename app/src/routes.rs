@@ -69,6 +69,8 @@ pub const OAUTH_TOKEN: &str = "/oauth/token";
 pub const OAUTH_REVOKE: &str = "/oauth/revoke";
 /// RFC 8414 server metadata: a standard OAuth library configures itself from it.
 pub const OAUTH_METADATA: &str = "/.well-known/oauth-authorization-server";
+/// The same for an issuer with a path (router pattern).
+pub const OAUTH_METADATA_WITH_PATH: &str = "/.well-known/oauth-authorization-server/{*issuer_path}";
 /// The consent page: "Die App … möchte auf Ihr Kundenkonto zugreifen".
 pub const APP_CONSENT: &str = "/app-freigabe";
 /// The list's documents as one ZIP (the list's query string selects them).

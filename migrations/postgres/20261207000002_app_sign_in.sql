@@ -9,7 +9,8 @@ ALTER TABLE sessions ADD COLUMN max_seconds BIGINT NOT NULL DEFAULT 43200;
 
 -- An authorization code: single use, a minute at most, bound to the client,
 -- redirect URI and PKCE challenge, and to the user's security stamp when the
--- user allowed the app. `session_hash` is the app sign-in it was exchanged
+-- user allowed the app; the app's sign-in counts from the browser's
+-- (`authenticated_at`). `session_hash` is the app sign-in it was exchanged
 -- for: a code used twice ends that sign-in.
 CREATE TABLE oauth_codes (
     code_hash       TEXT    PRIMARY KEY,
@@ -18,6 +19,7 @@ CREATE TABLE oauth_codes (
     redirect_uri    TEXT    NOT NULL,
     code_challenge  TEXT    NOT NULL,
     security_stamp  TEXT    NOT NULL,
+    authenticated_at BIGINT NOT NULL,
     created_at      BIGINT  NOT NULL,
     expires_at      BIGINT  NOT NULL,
     used_at         BIGINT,

@@ -76,6 +76,9 @@ pub fn plain_routes() -> Vec<(&'static str, RouteAccess, MethodRouter<AppState>)
         (routes::OAUTH_TOKEN, RouteAccess::Public, post(oauth_http::token)),
         (routes::OAUTH_REVOKE, RouteAccess::Public, post(oauth_http::revoke)),
         (routes::OAUTH_METADATA, RouteAccess::Public, get(oauth_http::metadata)),
+        // RFC 8414 §3.1: an issuer with a path (KP_BASE_URL=https://host/kunden) is discovered at
+        // /.well-known/oauth-authorization-server/kunden; the proxy in front forwards it here.
+        (routes::OAUTH_METADATA_WITH_PATH, RouteAccess::Public, get(oauth_http::metadata)),
         (routes::API_OPENAPI, RouteAccess::Public, get(crate::openapi::openapi_json)),
         (routes::API_DOCS, RouteAccess::Public, get(crate::openapi::docs_page)),
         (routes::LOGO, RouteAccess::Public, get(logo)),

@@ -488,3 +488,73 @@ async fn the_openapi_document_names_every_route_and_method_the_router_serves_und
         assert!(page.body.contains(&path.replace('/', "/<wbr>")), "{path} on the page");
     }
 }
+
+/// The link of the newest queued mail of `kind` to `page`.
+async fn mailed_token(app: &TestApp, kind: &str, page: &str) -> String {
+    let body: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = $1 ORDER BY id DESC LIMIT 1")
+        .bind(kind)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    link_in(&body, page).1
+}
+
+#[tokio::test]
+async fn a_password_reset_an_email_change_and_removing_the_user_end_the_apps_sign_ins() {
+    let app = spawn_app().await;
+    let chefin = customer_with_password(&app, "91011", "app-chefin", PASSWORD).await;
+
+    // "Passwort vergessen" and its link.
+    let tokens = app.app_sign_in("app-chefin", PASSWORD).await;
+    app.call("auth/request_reset", &[("identifier", "app-chefin")], None).await;
+    app.background_work_done().await;
+    let reset = mailed_token(&app, "password_reset", "/passwort-neu").await;
+    let done = app.call("auth/reset_password", &[("token", &reset), ("password", "Nach-Reset-123"), ("confirm", "Nach-Reset-123")], None).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert_eq!(app.api_get("/api/v1/me", &tokens.access).await.status, StatusCode::UNAUTHORIZED, "password reset");
+    assert_eq!(json(&app.refresh_tokens(&tokens.refresh).await)["error"], "invalid_grant");
+
+    // A confirmed e-mail change.
+    let tokens = app.app_sign_in("app-chefin", "Nach-Reset-123").await;
+    let browser = app.sign_in("app-chefin", "Nach-Reset-123").await;
+    let asked = app.call("profile/request_email_change", &[("email", "neu@chefin.example"), ("password", "Nach-Reset-123")], Some(&browser)).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    let confirm = mailed_token(&app, "email_change", "/email-bestaetigen").await;
+    assert_eq!(app.call("profile/confirm_email_change", &[("token", &confirm)], None).await.status, StatusCode::OK);
+    assert_eq!(app.api_get("/api/v1/me", &tokens.access).await.status, StatusCode::UNAUTHORIZED, "e-mail change");
+
+    // A sub-user removed by the main user.
+    let sub = sub_user_with_password(&app, customer_id_of(&app, chefin).await, "app-helfer", PASSWORD, false, false).await;
+    let helper = app.app_sign_in("app-helfer", PASSWORD).await;
+    assert_eq!(app.api_get("/api/v1/me", &helper.access).await.status, StatusCode::OK);
+    let main = app.sign_in("app-chefin", "Nach-Reset-123").await;
+    let removed = app.call("users/remove", &[("id", &sub.to_string())], Some(&main)).await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.body);
+    assert_eq!(app.api_get("/api/v1/me", &helper.access).await.status, StatusCode::UNAUTHORIZED, "removed");
+    let left: i64 = db::query_scalar("SELECT COUNT(*) FROM oauth_tokens t JOIN sessions s ON s.id_hash = t.session_hash WHERE s.user_id = $1")
+        .bind(sub)
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_or_refresh_token_sent_twice_at_once_works_once() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    customer_with_password(&app, "91012", "app-doppelt", PASSWORD).await;
+    let cookie = app.sign_in("app-doppelt", PASSWORD).await;
+    let code = app.app_code(&cookie).await;
+    let (first, second) = tokio::join!(app.exchange_code(&code), app.exchange_code(&code));
+    let worked = [&first, &second].iter().filter(|answer| answer.status == StatusCode::OK).count();
+    assert_eq!(worked, 1, "{} / {}", first.body, second.body);
+
+    let tokens = tokens_of(if first.status == StatusCode::OK { &first } else { &second });
+    let (first, second) = tokio::join!(app.refresh_tokens(&tokens.refresh), app.refresh_tokens(&tokens.refresh));
+    let worked: Vec<&TestResponse> = [&first, &second].into_iter().filter(|answer| answer.status == StatusCode::OK).collect();
+    assert!(worked.len() <= 1, "a refresh token is spent once: {} / {}", first.body, second.body);
+    // Whichever came second counts as a stolen token: the whole sign-in ends, the new pair too.
+    for answer in worked {
+        assert_eq!(app.api_get("/api/v1/me", &tokens_of(answer).access).await.status, StatusCode::UNAUTHORIZED);
+    }
+}

@@ -142,9 +142,47 @@ fn session_of(response: &reqwest::Response) -> Option<String> {
         .map(|value| value.split(';').next().unwrap().to_owned())
 }
 
-async fn me(client: &reqwest::Client, base: &str, cookie: &str) -> StatusCode {
-    let response = client.get(format!("{base}/api/v1/me")).header("cookie", cookie).send().await.unwrap();
+/// Profil for this cookie: 200 signed in, 302 to the login signed out.
+async fn profile_page(client: &reqwest::Client, base: &str, cookie: &str) -> StatusCode {
+    let response = client.get(format!("{base}/profil")).header("cookie", cookie).send().await.unwrap();
     StatusCode::from_u16(response.status().as_u16()).unwrap()
+}
+
+/// The app signs in with the browser's session over HTTP (PKCE, consent,
+/// code for tokens) and gets its access token.
+async fn app_token_over_http(client: &reqwest::Client, base: &str, cookie: &str) -> String {
+    let authorize = format!(
+        "{base}/oauth/authorize?response_type=code&client_id={CLIENT_ID}&redirect_uri={}&code_challenge={CHALLENGE}&code_challenge_method=S256&state=x",
+        urlencode(REDIRECT_URI)
+    );
+    let consent = client.get(authorize).header("cookie", cookie).send().await.unwrap();
+    let consent = consent.headers()["location"].to_str().unwrap().to_owned();
+    let form = consent.split_once('?').unwrap().1.to_owned() + "&decision=allow";
+    let allowed = client
+        .post(format!("{base}/oauth/authorize"))
+        .header("cookie", cookie)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "same-origin")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let code = param(allowed.headers()["location"].to_str().unwrap(), "code").expect("a code");
+    let tokens = client
+        .post(format!("{base}/oauth/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form_body(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", CLIENT_ID),
+            ("code", &code),
+            ("redirect_uri", REDIRECT_URI),
+            ("code_verifier", VERIFIER),
+        ]))
+        .send()
+        .await
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&tokens.text().await.unwrap()).unwrap();
+    json["access_token"].as_str().expect("an access token").to_owned()
 }
 
 struct Instance {
@@ -213,7 +251,11 @@ async fn two_instances_share_sessions_lockouts_the_outbox_and_the_daily_jobs() {
     let signed_in = sign_in_over_http(&client, &a.base, "demo", &password).await;
     let cookie = session_of(&signed_in).unwrap_or_else(|| panic!("sign-in on A: {}", signed_in.status()));
     accept_privacy_over_http(&client, &a.base, &cookie).await;
-    assert_eq!(me(&client, &b.base, &cookie).await, StatusCode::OK);
+    assert_eq!(profile_page(&client, &b.base, &cookie).await, StatusCode::OK);
+    // The app signs in on B and reads on A.
+    let access = app_token_over_http(&client, &b.base, &cookie).await;
+    let on_a = client.get(format!("{}/api/v1/me", a.base)).bearer_auth(&access).send().await.unwrap();
+    assert_eq!(on_a.status().as_u16(), 200);
     let signed_out = client
         .post(format!("{}/api/auth/logout", b.base))
         .header("cookie", &cookie)
@@ -223,7 +265,7 @@ async fn two_instances_share_sessions_lockouts_the_outbox_and_the_daily_jobs() {
         .await
         .unwrap();
     assert!(signed_out.status().is_success(), "sign-out on B: {}", signed_out.status());
-    assert_eq!(me(&client, &a.base, &cookie).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(profile_page(&client, &a.base, &cookie).await, StatusCode::FOUND);
 
     // Wrong passwords on A and B add up to one lockout (10 tries).
     for attempt in 0..10 {
@@ -602,10 +644,13 @@ async fn while_postgresql_restarts_requests_get_503_without_internal_text_and_th
     accept_privacy_over_http(&client, &instance.base, &cookie).await;
 
     // Requests as a browser and as the app's API make them, over and over.
+    let access = app_token_over_http(&client, &instance.base, &cookie).await;
     let get = |path: &'static str, accept: &'static str| {
-        let (client, base, cookie) = (client.clone(), instance.base.clone(), cookie.clone());
+        let (client, base, cookie, access) = (client.clone(), instance.base.clone(), cookie.clone(), access.clone());
         async move {
-            let response = client.get(format!("{base}{path}")).header("cookie", cookie).header("accept", accept).send().await.unwrap();
+            let request = client.get(format!("{base}{path}")).header("accept", accept);
+            let request = if path.starts_with("/api/v1/") { request.bearer_auth(access) } else { request.header("cookie", cookie) };
+            let response = request.send().await.unwrap();
             (response.status().as_u16(), response.text().await.unwrap_or_default())
         }
     };

@@ -135,6 +135,7 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
             (routes::OAUTH_TOKEN, RouteAccess::Public),
             (routes::OAUTH_REVOKE, RouteAccess::Public),
             (routes::OAUTH_METADATA, RouteAccess::Public),
+            (routes::OAUTH_METADATA_WITH_PATH, RouteAccess::Public),
             (routes::API_OPENAPI, RouteAccess::Public),
             (routes::API_DOCS, RouteAccess::Public),
             (routes::LOGO, RouteAccess::Public),
@@ -151,7 +152,7 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
     for (pattern, access) in routes_declared {
         // A route with an id is asked for one that does not exist: found
         // for nobody, but the refusal of the signed-out caller comes first.
-        let path = pattern.replace("{id}", "999999");
+        let path = pattern.replace("{id}", "999999").replace("{*issuer_path}", "kunden");
         let key_is_needed_to_post = || async {
             let post = |cookie: Option<&str>| {
                 let mut request = Request::post(&path)
@@ -188,7 +189,8 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
             RouteAccess::Public | RouteAccess::SignedIn => {
                 let anonymous = get_json(&app, &path, None).await;
                 let signed_in = get_json(&app, &path, Some(&ready)).await;
-                let expected = if path == pattern { StatusCode::OK } else { StatusCode::NOT_FOUND };
+                let expected =
+                    if path == pattern || pattern == routes::OAUTH_METADATA_WITH_PATH { StatusCode::OK } else { StatusCode::NOT_FOUND };
                 assert_eq!(signed_in.status, expected, "{path} signed in");
                 // A signed-out caller of a page's address (a PDF, an export) is sent to the login, JSON or
                 // not; under /api/ it gets 401 JSON.

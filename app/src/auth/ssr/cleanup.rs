@@ -30,7 +30,8 @@ pub async fn sweep(pool: &Pool, now: UnixTime) -> Result<Swept, sqlx::Error> {
     // A spent refresh token is kept until it would have expired: presented
     // again before that, it ends its sign-in (RFC 6749 §10.4).
     db::query("DELETE FROM oauth_tokens WHERE expires_at <= $1").bind(now).execute(pool).await?;
-    db::query("DELETE FROM oauth_codes WHERE expires_at <= $1").bind(now).execute(pool).await?;
+    // A used code is kept a while after its minute: sent again, it still ends what it gave.
+    db::query("DELETE FROM oauth_codes WHERE expires_at <= $1").bind(now - 10 * 60).execute(pool).await?;
     let tokens = db::query("DELETE FROM tokens WHERE used_at IS NOT NULL OR expires_at <= $1")
         .bind(now)
         .execute(pool)

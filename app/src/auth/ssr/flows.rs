@@ -80,5 +80,7 @@ pub async fn logout() -> Result<(), AppError> {
     })
     .await?;
     set_session_cookie(&served.state, "", true);
+    // An app's request waiting for this browser's sign-in is not for whoever signs in next.
+    super::oauth_http::forget_pending_request(&served.state);
     Ok(served.then_show(routes::LOGIN))
 }

@@ -7,7 +7,7 @@
 //! only as hashes. The HTTP side is [`super::oauth_http`].
 
 use super::clients::AppClient;
-use super::session::{insert_app_session, load_session_by_hash, SessionOrigin, SessionUser};
+use super::session::{insert_app_session, load_session_by_hash, SessionKind, SessionOrigin, SessionUser};
 use crate::domain::UnixTime;
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
@@ -213,8 +213,8 @@ pub async fn allow(state: &AppState, user: &SessionUser, request: &AuthorizeRequ
     let code = crypto::new_token();
     let mut tx = db::begin(&state.pool).await?;
     db::query(
-        "INSERT INTO oauth_codes (code_hash, user_id, client_id, redirect_uri, code_challenge, security_stamp, created_at, expires_at) \
-         SELECT $1, id, $2, $3, $4, security_stamp, $5, $6 FROM users WHERE id = $7",
+        "INSERT INTO oauth_codes (code_hash, user_id, client_id, redirect_uri, code_challenge, security_stamp, authenticated_at, created_at, expires_at) \
+         SELECT $1, id, $2, $3, $4, security_stamp, $8, $5, $6 FROM users WHERE id = $7",
     )
     .bind(crypto::token_hash(&code))
     .bind(request.client.id)
@@ -223,6 +223,7 @@ pub async fn allow(state: &AppState, user: &SessionUser, request: &AuthorizeRequ
     .bind(now)
     .bind(now + CODE_SECONDS)
     .bind(user.user_id)
+    .bind(user.authenticated_at)
     .execute(&mut *tx)
     .await?;
     audit::record(&mut tx, entry(user.user_id, Some(user.customer_id), "app_allowed", request.client.name.to_owned(), ip), now).await?;
@@ -272,6 +273,7 @@ struct ClaimedCode {
     redirect_uri: String,
     code_challenge: String,
     security_stamp: String,
+    authenticated_at: UnixTime,
 }
 
 /// The code for a first token pair. The code is claimed in one statement, so
@@ -295,7 +297,7 @@ async fn exchange_code(
     let mut tx = db::begin(&state.pool).await?;
     let claimed: Option<ClaimedCode> = db::query_as(
         "UPDATE oauth_codes SET used_at = $2 WHERE code_hash = $1 AND used_at IS NULL AND expires_at > $2 \
-         RETURNING user_id, client_id, redirect_uri, code_challenge, security_stamp",
+         RETURNING user_id, client_id, redirect_uri, code_challenge, security_stamp, authenticated_at",
     )
     .bind(&code_hash)
     .bind(now)
@@ -310,7 +312,7 @@ async fn exchange_code(
         if let Some((user_id, session_hash)) = reused {
             end_sign_in(&mut tx, user_id, session_hash.as_deref(), "Code erneut vorgelegt", ip, now).await?;
             tx.commit().await?;
-            tracing::warn!(user_id, "app sign-in: a code was presented again; its sign-in ended");
+            tracing::warn!(user_id, "app sign-in: a used code was presented again; what it gave ended");
         }
         return Err(OAuthError::InvalidGrant("the code is unknown, expired or used"));
     };
@@ -328,7 +330,8 @@ async fn exchange_code(
         return Err(OAuthError::InvalidGrant("the code does not match this client, redirect_uri or code_verifier"));
     }
     let settings = &state.config.app;
-    let session_hash = insert_app_session(&mut tx, claimed.user_id, &claimed.security_stamp, client, &origin, settings, now).await?;
+    let session_hash =
+        insert_app_session(&mut tx, claimed.user_id, &claimed.security_stamp, claimed.authenticated_at, client, &origin, settings, now).await?;
     db::query("UPDATE oauth_codes SET session_hash = $1 WHERE code_hash = $2").bind(&session_hash).bind(&code_hash).execute(&mut *tx).await?;
     let pair = issue_pair(&mut tx, &session_hash, now, now + settings.sign_in_max_seconds, state).await?;
     let customer_id = customer_of(&mut tx, claimed.user_id).await?;
@@ -398,24 +401,31 @@ async fn refresh(state: &AppState, client: AppClient, refresh_token: &str) -> Re
         }
         return Err(OAuthError::InvalidGrant("the refresh token is unknown, expired or spent"));
     };
-    let session: Option<(Option<String>, UnixTime, i64)> =
-        db::query_as("SELECT app_client, created_at, max_seconds FROM sessions WHERE id_hash = $1")
-            .bind(&session_hash)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((Some(app_client), created_at, max_seconds)) = session else {
+    // In the same transaction, before anything is issued: the user still
+    // active, the security stamp unchanged, the sign-in within its limits.
+    // (Checked after the commit, a failure to read would leave the token
+    // spent, and the app's retry would look like a stolen token.)
+    let session: Option<(Option<String>, UnixTime, i64, bool)> = db::query_as(
+        "SELECT s.app_client, s.created_at, s.max_seconds, \
+                u.active AND s.security_stamp = u.security_stamp AND s.last_seen_at + s.idle_seconds >= $2 \
+                AND s.created_at + s.max_seconds >= $2 AS live \
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id_hash = $1",
+    )
+    .bind(&session_hash)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((Some(app_client), created_at, max_seconds, true)) = session else {
+        db::query("DELETE FROM sessions WHERE id_hash = $1").bind(&session_hash).execute(&mut *tx).await?;
+        tx.commit().await?;
         return Err(OAuthError::InvalidGrant("the sign-in has ended"));
     };
     if app_client != client.id {
         return Err(OAuthError::InvalidGrant("the refresh token belongs to another client"));
     }
     let pair = issue_pair(&mut tx, &session_hash, now, created_at + max_seconds, state).await?;
+    db::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2").bind(now).bind(&session_hash).execute(&mut *tx).await?;
     tx.commit().await?;
-    // The same rules as every request of the sign-in: the user still active,
-    // the security stamp unchanged, within its limits; it counts as a use.
-    if load_session_by_hash(state, session_hash).await?.is_none() {
-        return Err(OAuthError::InvalidGrant("the sign-in has ended"));
-    }
     Ok(pair)
 }
 
@@ -428,8 +438,10 @@ async fn end_sign_in(
     ip: Option<String>,
     now: UnixTime,
 ) -> Result<(), sqlx::Error> {
-    if let Some(session_hash) = session_hash {
-        db::query("DELETE FROM sessions WHERE id_hash = $1").bind(session_hash).execute(&mut **tx).await?;
+    let Some(session_hash) = session_hash else { return Ok(()) };
+    let ended = db::query("DELETE FROM sessions WHERE id_hash = $1").bind(session_hash).execute(&mut **tx).await?.rows_affected();
+    if ended == 0 {
+        return Ok(());
     }
     let customer_id = customer_of(tx, user_id).await?;
     audit::record(tx, entry(user_id, customer_id, "app_sign_in_ended_reuse", why.to_owned(), ip), now).await
@@ -475,7 +487,7 @@ pub async fn bearer_user(state: &AppState, access_token: &str) -> Result<Option<
             .fetch_optional(&state.pool)
             .await?;
     match session_hash {
-        Some(session_hash) => load_session_by_hash(state, session_hash).await,
+        Some(session_hash) => load_session_by_hash(state, session_hash, SessionKind::App).await,
         None => Ok(None),
     }
 }

@@ -89,6 +89,12 @@ fn pending_cookie(state: &AppState, query: &str, remove: bool) -> Cookie<'static
     cookie
 }
 
+/// Removes the waiting request of an app (at sign-out) from the current
+/// server function's answer.
+pub fn forget_pending_request(state: &AppState) {
+    super::http::append_cookie(&pending_cookie(state, "", true));
+}
+
 /// Where a browser that just finished signing in goes when an app waits for
 /// it: the consent page of the app's request, if it still holds.
 pub fn pending_consent(parts: &Parts, state: &AppState) -> Option<String> {
@@ -375,8 +381,8 @@ pub async fn metadata(State(state): State<AppState>) -> Response {
 /// The user of an `/api/v1` request, by its `Authorization: Bearer` access
 /// token. No cookie counts, so no cross-site check is needed. Refusals: 401
 /// with `WWW-Authenticate` (RFC 6750 §3.1) for no, an unknown, an expired or
-/// a revoked token or an ended sign-in; 403 while the user must first finish
-/// a step in the browser (a new privacy notice, an expired password).
+/// a revoked token or an ended sign-in (an expired password ends it too);
+/// 403 while the user must first accept a new privacy notice in the browser.
 pub struct AppUser(pub SessionUser);
 
 impl FromRequestParts<AppState> for AppUser {
@@ -387,7 +393,8 @@ impl FromRequestParts<AppState> for AppUser {
             .headers
             .get(http::header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")))
+            // The scheme's name is case-insensitive (RFC 9110 §11.1).
+            .and_then(|value| value.split_once(' ').filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer")).map(|(_, token)| token))
             .map(str::trim)
             .filter(|token| !token.is_empty());
         let user = match presented {
@@ -402,12 +409,7 @@ impl FromRequestParts<AppState> for AppUser {
                 response.extensions_mut().insert(crate::error::Refused(AppError::SetupPending));
                 Err(response)
             }
-            None => {
-                let mut response = api_error(StatusCode::UNAUTHORIZED, "invalid_token", &AppError::NotSignedIn.to_string());
-                response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
-                response.extensions_mut().insert(crate::error::Refused(AppError::NotSignedIn));
-                Err(response)
-            }
+            None => Err(invalid_token()),
         }
     }
 }
@@ -415,6 +417,10 @@ impl FromRequestParts<AppState> for AppUser {
 /// An `AppError` as `/api/v1`'s JSON: `{"error": code, "message": German text}`
 /// (and the field a refused input concerns), marked for the refusal audit.
 pub fn api_refusal(error: AppError) -> Response {
+    if error == AppError::NotSignedIn {
+        // The user was deactivated or signed out while the request ran.
+        return invalid_token();
+    }
     let code = match &error {
         AppError::NotFound => "not_found",
         AppError::Invalid { .. } | AppError::BadRequest => "invalid_request",
@@ -429,6 +435,14 @@ pub fn api_refusal(error: AppError) -> Response {
     }
     let mut response = (error.status(), [(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], body.to_string()).into_response();
     response.extensions_mut().insert(crate::error::Refused(error));
+    response
+}
+
+/// 401 for no, an unknown, an expired or a revoked access token, or an ended sign-in (RFC 6750 §3.1).
+fn invalid_token() -> Response {
+    let mut response = api_error(StatusCode::UNAUTHORIZED, "invalid_token", &AppError::NotSignedIn.to_string());
+    response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
+    response.extensions_mut().insert(crate::error::Refused(AppError::NotSignedIn));
     response
 }
 

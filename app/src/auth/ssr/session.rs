@@ -254,11 +254,13 @@ pub async fn reauthenticate(state: &AppState, user: &SessionUser, ip: Option<Str
 
 /// An app sign-in (OAuth) as a session of `user_id` under `security_stamp`,
 /// with the limits of its refresh tokens; returns the session's stored key
-/// (no one is given a key to it: its tokens name it).
+/// (no one is given a key to it: its tokens name it). It was signed in when
+/// the browser that allowed the app was (`authenticated_at`).
 pub async fn insert_app_session(
     tx: &mut Transaction<'_>,
     user_id: i64,
     security_stamp: &str,
+    authenticated_at: UnixTime,
     app: super::clients::AppClient,
     origin: &SessionOrigin,
     settings: &crate::server::config::AppSignInSettings,
@@ -268,7 +270,7 @@ pub async fn insert_app_session(
     db::query(
         "INSERT INTO sessions (id_hash, user_id, security_stamp, created_at, last_seen_at, authenticated_at, user_agent, coarse_ip, handle, \
                                app_client, idle_seconds, max_seconds) \
-         VALUES ($1, $2, $3, $4, $4, $4, $5, $6, $7, $8, $9, $10)",
+         VALUES ($1, $2, $3, $4, $4, $11, $5, $6, $7, $8, $9, $10)",
     )
     .bind(&id_hash)
     .bind(user_id)
@@ -280,6 +282,7 @@ pub async fn insert_app_session(
     .bind(app.id)
     .bind(settings.refresh_idle_seconds)
     .bind(settings.sign_in_max_seconds)
+    .bind(authenticated_at)
     .execute(&mut **tx)
     .await?;
     db::query("UPDATE users SET last_sign_in_at = $1 WHERE id = $2").bind(now).bind(user_id).execute(&mut **tx).await?;
@@ -389,12 +392,20 @@ pub async fn end_session(state: &AppState, user: &SessionUser, id: &str, ip: Opt
 /// timed out, whose user was deactivated or whose security stamp is old is
 /// deleted on the way.
 pub async fn load_session(state: &AppState, token: &str) -> Result<Option<SessionUser>, sqlx::Error> {
-    load_session_by_hash(state, crypto::token_hash(token)).await
+    load_session_by_hash(state, crypto::token_hash(token), SessionKind::Browser).await
+}
+
+/// Which sessions a way in may find: a cookie only a browser's, an access
+/// token only an app sign-in's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionKind {
+    Browser,
+    App,
 }
 
 /// [`load_session`] by the stored hash: an app sign-in's session is found
 /// through its access token, and nobody holds its own key.
-pub async fn load_session_by_hash(state: &AppState, id_hash: String) -> Result<Option<SessionUser>, sqlx::Error> {
+pub async fn load_session_by_hash(state: &AppState, id_hash: String, kind: SessionKind) -> Result<Option<SessionUser>, sqlx::Error> {
     let (pool, now) = (&state.pool, state.clock.now());
     let row: Option<SessionRow> = db::query_as(
         "SELECT s.user_id, s.security_stamp AS session_stamp, s.created_at, s.last_seen_at, s.authenticated_at, \
@@ -406,10 +417,11 @@ pub async fn load_session_by_hash(state: &AppState, id_hash: String) -> Result<O
                 (SELECT MAX(version) FROM privacy_notices) AS current_privacy, \
                 (SELECT MAX(a.version) FROM privacy_acceptances a WHERE a.user_id = u.id) AS accepted_privacy \
          FROM sessions s JOIN users u ON u.id = s.user_id JOIN customers c ON c.id = u.customer_id \
-         WHERE s.id_hash = $1",
+         WHERE s.id_hash = $1 AND (s.app_client IS NULL) = $3",
     )
     .bind(&id_hash)
     .bind(expiry::MAX_AGE_SINCE)
+    .bind(kind == SessionKind::Browser)
     .fetch_optional(pool)
     .await?;
     let Some(row) = row else { return Ok(None) };
