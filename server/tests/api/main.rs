@@ -15,6 +15,7 @@ mod mail;
 mod notifications;
 mod password_expiry;
 mod scale_out;
+mod second_factor;
 mod sign_in;
 mod structure;
 mod users;

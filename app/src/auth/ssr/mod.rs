@@ -24,6 +24,7 @@ pub mod lockout;
 pub mod oauth;
 pub mod oauth_http;
 pub mod passwords;
+pub mod second_factor;
 pub mod session;
 
 pub use flows::{end_this_browsers_session, login, logout, redirect_after_setup};
