@@ -7,9 +7,11 @@ use app::auth::ssr::{oauth, oauth_http};
 use app::documents::ssr::{api as ingest_api, app_api, list};
 use app::profile::ssr::api as profile_api;
 use app::routes;
+use app::server::plain_page::{escape, plain_page};
 use app::server::state::AppState;
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use utoipa::openapi::security::{AuthorizationCode, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Scopes, SecurityScheme};
@@ -81,10 +83,6 @@ pub fn document(base_url: &str) -> Value {
 pub async fn openapi_json(State(state): State<AppState>) -> Response {
     let body = document(&state.config.base_url).to_string();
     ([(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "public, max-age=300")], body).into_response()
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// A path with a line-break chance after each `/`, so that a long one fits
@@ -196,20 +194,5 @@ pub async fn docs_page(State(state): State<AppState>) -> Response {
         }
         body.push_str("</section>");
     }
-    let page = format!(
-        "<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>API – {operator}</title><link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
-         <body><main id=\"main\" class=\"card api-docs\">{body}</main></body></html>\n",
-        operator = escape(&state.config.branding.operator_name),
-        stylesheet = escape(&state.config.assets.stylesheet),
-    );
-    (
-        [
-            (CONTENT_TYPE, "text/html; charset=utf-8"),
-            (CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'; base-uri 'none'"),
-            (CACHE_CONTROL, "public, max-age=300"),
-        ],
-        page,
-    )
-        .into_response()
+    plain_page(&state.config, StatusCode::OK, "API", "card api-docs", &body, "public, max-age=300")
 }

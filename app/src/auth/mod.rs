@@ -149,10 +149,9 @@ pub struct AppRequestView {
 #[server(endpoint = "auth/app_consent")]
 pub async fn app_consent(query: String) -> Result<AppRequestView, AppError> {
     read(ssr::require_user(), async |state, _| {
-        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.trim_start_matches('?').as_bytes()).into_owned().collect();
-        match ssr::oauth::AuthorizeRequest::parse(&pairs, &state.config.app) {
+        match ssr::oauth::AuthorizeRequest::from_query(&query, &state.config.app) {
             Ok(request) => {
-                let fields = url::form_urlencoded::parse(request.query().as_bytes()).into_owned().collect();
+                let fields = request.fields().into_iter().map(|(name, value)| (name.to_owned(), value)).collect();
                 Ok(AppRequestView { app_name: request.client.name.to_owned(), fields })
             }
             Err(ssr::oauth::AuthorizeRefusal::NoRedirect(why)) => Err(AppError::Invalid { refusal: crate::domain::Refusal::Other(why.to_owned()), field: None }),

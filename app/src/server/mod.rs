@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod limits;
 pub mod mail;
 pub mod metrics;
+pub mod plain_page;
 pub mod redact;
 pub mod serve;
 pub mod state;

@@ -80,20 +80,32 @@ impl AuthorizeRequest {
         Ok(Self { client, redirect_uri, code_challenge, state })
     }
 
-    /// The request as a query string, as the consent page and the way back
-    /// after the login carry it.
+    /// [`Self::parse`] of a query string (with or without its `?`).
+    pub fn from_query(query: &str, settings: &crate::server::config::AppSignInSettings) -> Result<Self, AuthorizeRefusal> {
+        Self::parse(&form_pairs(query.trim_start_matches('?').as_bytes()), settings)
+    }
+
+    /// The request's parameters, as the consent page's form sends them back.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
+        let mut fields = vec![
+            ("response_type", "code".to_owned()),
+            ("client_id", self.client.id.to_owned()),
+            ("redirect_uri", self.redirect_uri.clone()),
+            ("code_challenge", self.code_challenge.clone()),
+            ("code_challenge_method", "S256".to_owned()),
+        ];
+        fields.extend(self.state.clone().map(|state| ("state", state)));
+        fields
+    }
+
+    /// The request as a query string, as the way back after the login carries it.
     pub fn query(&self) -> String {
-        let mut query = url::form_urlencoded::Serializer::new(String::new());
-        query
-            .append_pair("response_type", "code")
-            .append_pair("client_id", self.client.id)
-            .append_pair("redirect_uri", &self.redirect_uri)
-            .append_pair("code_challenge", &self.code_challenge)
-            .append_pair("code_challenge_method", "S256");
-        if let Some(state) = &self.state {
-            query.append_pair("state", state);
-        }
-        query.finish()
+        url::form_urlencoded::Serializer::new(String::new()).extend_pairs(self.fields()).finish()
+    }
+
+    /// The consent page for this request.
+    pub fn consent_page(&self) -> String {
+        format!("{}?{}", crate::routes::APP_CONSENT, self.query())
     }
 
     /// The app's redirect URI with `answer` (and the `state`) added to its query.
@@ -112,6 +124,11 @@ impl AuthorizeRefusal {
             }
         }
     }
+}
+
+/// The `name=value` pairs of a query string or form body.
+pub fn form_pairs(encoded: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(encoded).into_owned().collect()
 }
 
 fn redirect_with(redirect_uri: &str, state: Option<&str>, answer: &[(&str, &str)]) -> String {
@@ -506,7 +523,7 @@ mod tests {
     }
 
     fn pairs(query: &str) -> Vec<(String, String)> {
-        url::form_urlencoded::parse(query.as_bytes()).into_owned().collect()
+        form_pairs(query.as_bytes())
     }
 
     const CHALLENGE: &str = "dgN_VRKVwf4ejzyBOY6iP05o7Z4bLbfzPYOeqaoWKdQ";

@@ -4,17 +4,18 @@
 
 use super::guard::authenticate;
 use super::http::cookie_value;
-use super::oauth::{self, AuthorizeRefusal, AuthorizeRequest, OAuthError, TokenPair, TokenRequest};
-use super::session::{coarse_address, SessionOrigin, SessionUser};
+use super::oauth::{self, form_pairs, AuthorizeRefusal, AuthorizeRequest, OAuthError, TokenPair, TokenRequest};
+use super::session::{session_origin_of, SessionUser};
 use crate::error::{found, AppError, Caller};
 use crate::routes;
 use crate::server::limits::{client_address, LimitedAction};
+use crate::server::plain_page::{escape, plain_page};
 use crate::server::state::AppState;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
 use axum::response::{IntoResponse, Response};
 use cookie::{Cookie, SameSite};
-use http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION, PRAGMA, SET_COOKIE, WWW_AUTHENTICATE};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, PRAGMA, SET_COOKIE, WWW_AUTHENTICATE};
 use http::request::Parts;
 use http::{HeaderValue, StatusCode};
 use serde_json::json;
@@ -24,10 +25,6 @@ use serde_json::json;
 /// consent page instead of the start page.
 const PENDING_COOKIE: &str = "kp_app_request";
 const PENDING_SECONDS: i64 = 15 * 60;
-
-fn pairs_of(query: &[u8]) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(query).into_owned().collect()
-}
 
 /// `GET /oauth/authorize`: the app sends its user's browser here.
 #[utoipa::path(
@@ -50,29 +47,30 @@ fn pairs_of(query: &[u8]) -> Vec<(String, String)> {
     )
 )]
 pub async fn authorize(State(state): State<AppState>, parts: Parts) -> Response {
-    let pairs = pairs_of(parts.uri.query().unwrap_or_default().as_bytes());
-    let request = match AuthorizeRequest::parse(&pairs, &state.config.app) {
+    let request = match AuthorizeRequest::from_query(parts.uri.query().unwrap_or_default(), &state.config.app) {
         Ok(request) => request,
         Err(refusal) => return refused(&state, &refusal),
     };
-    let consent = format!("{}?{}", routes::APP_CONSENT, request.query());
     let session = match authenticate(&parts, &state).await {
         Ok(session) => session,
         Err(error) => return error.respond(Caller::Page),
     };
     match session {
-        Some(user) if user.pending.is_none() => found(&consent),
+        Some(user) if user.pending.is_none() => found(&request.consent_page()),
         // Through the login (or the first-sign-in step left), then on to the consent page.
         session => {
             let next = session.and_then(|user| user.pending).map_or(routes::LOGIN, |step| step.path());
-            let mut response = found(next);
-            let cookie = pending_cookie(&state, &request.query(), false);
-            if let Ok(value) = HeaderValue::from_str(&cookie.to_string()) {
-                response.headers_mut().append(SET_COOKIE, value);
-            }
-            response
+            with_pending_cookie(found(next), &state, &request.query(), false)
         }
     }
+}
+
+/// `response` that keeps the app's request `query` in the browser, or forgets it.
+fn with_pending_cookie(mut response: Response, state: &AppState, query: &str, remove: bool) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&pending_cookie(state, query, remove).to_string()) {
+        response.headers_mut().append(SET_COOKIE, value);
+    }
+    response
 }
 
 fn pending_cookie(state: &AppState, query: &str, remove: bool) -> Cookie<'static> {
@@ -99,8 +97,7 @@ pub fn forget_pending_request(state: &AppState) {
 /// it: the consent page of the app's request, if it still holds.
 pub fn pending_consent(parts: &Parts, state: &AppState) -> Option<String> {
     let query = cookie_value(parts, PENDING_COOKIE)?;
-    let request = AuthorizeRequest::parse(&pairs_of(query.as_bytes()), &state.config.app).ok()?;
-    Some(format!("{}?{}", routes::APP_CONSENT, request.query()))
+    Some(AuthorizeRequest::from_query(&query, &state.config.app).ok()?.consent_page())
 }
 
 /// On the consent page: the app's redirect URI as a CSP source, so that
@@ -113,7 +110,7 @@ pub fn consent_form_targets() -> Option<String> {
         return None;
     }
     let state = leptos::prelude::use_context::<AppState>()?;
-    let request = AuthorizeRequest::parse(&pairs_of(parts.uri.query()?.as_bytes()), &state.config.app).ok()?;
+    let request = AuthorizeRequest::from_query(parts.uri.query()?, &state.config.app).ok()?;
     let target = url::Url::parse(&request.redirect_uri).ok()?;
     let source = match target.host() {
         Some(url::Host::Ipv6(_)) => "http:".to_owned(),
@@ -143,34 +140,20 @@ fn redirect_to_app(location: &str) -> Response {
 }
 
 fn error_page(state: &AppState, why: &str) -> Response {
-    let escape = |text: &str| text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
-    let page = format!(
-        "<!DOCTYPE html>\n<html lang=\"de\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>App-Anmeldung nicht möglich – {operator}</title><link rel=\"stylesheet\" href=\"{stylesheet}\"></head>\
-         <body><main id=\"main\" class=\"card narrow\"><h1>App-Anmeldung nicht möglich</h1><p>{why}</p>\
+    let body = format!(
+        "<h1>App-Anmeldung nicht möglich</h1><p>{why}</p>\
          <p>Bitte starten Sie die Anmeldung in der App noch einmal. Hilft das nicht, wenden Sie sich an den Support.</p>\
-         <p><a href=\"{home}\">Zum Kundenportal</a></p></main></body></html>\n",
-        operator = escape(&state.config.branding.operator_name),
-        stylesheet = escape(&state.config.assets.stylesheet),
+         <p><a href=\"{home}\">Zum Kundenportal</a></p>",
         why = escape(why),
         home = routes::HOME,
     );
-    (
-        StatusCode::BAD_REQUEST,
-        [
-            (CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8")),
-            (CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'")),
-            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        page,
-    )
-        .into_response()
+    plain_page(&state.config, StatusCode::BAD_REQUEST, "App-Anmeldung nicht möglich", "card narrow", &body, "no-store")
 }
 
 /// `POST /oauth/authorize`: the consent page's "Erlauben" or "Ablehnen"
 /// (a plain form of a signed-in page; the cross-site check applies).
 pub async fn decide(State(state): State<AppState>, super::guard::SignedIn(user): super::guard::SignedIn, parts: Parts, body: Bytes) -> Response {
-    let mut pairs = pairs_of(&body);
+    let mut pairs = form_pairs(&body);
     let allow = match pairs.iter().position(|(name, _)| name == "decision") {
         Some(index) => pairs.remove(index).1 == "allow",
         None => false,
@@ -182,13 +165,7 @@ pub async fn decide(State(state): State<AppState>, super::guard::SignedIn(user):
     let ip = client_address(&parts, &state.config).map(|ip| ip.to_string());
     let answer = if allow { oauth::allow(&state, &user, &request, ip).await } else { oauth::refuse(&state, &user, &request, ip).await };
     match answer {
-        Ok(location) => {
-            let mut response = redirect_to_app(&location);
-            if let Ok(value) = HeaderValue::from_str(&pending_cookie(&state, "", true).to_string()) {
-                response.headers_mut().append(SET_COOKIE, value);
-            }
-            response
-        }
+        Ok(location) => with_pending_cookie(redirect_to_app(&location), &state, "", true),
         Err(error) => AppError::from(error).respond(Caller::Page),
     }
 }
@@ -214,9 +191,9 @@ fn oauth_error(error: &OAuthError) -> Response {
             token_answer(status, json!({ "error": code, "error_description": error.description() }))
         }
         None => {
-            let correlation = AppError::internal(error);
-            tracing::error!(?correlation, "app token request failed");
-            token_answer(StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": "server_error" }))
+            // Logged with its cause there; 503 when the database does not answer, as everywhere.
+            let failure = AppError::internal(error);
+            token_answer(failure.status(), json!({ "error": "server_error" }))
         }
     }
 }
@@ -232,7 +209,7 @@ fn form_fields(parts: &Parts, body: &[u8]) -> Result<Vec<(String, String)>, OAut
     if !form {
         return Err(OAuthError::InvalidRequest("the body must be application/x-www-form-urlencoded"));
     }
-    let pairs = pairs_of(body);
+    let pairs = form_pairs(body);
     let mut names: Vec<&str> = pairs.iter().map(|(name, _)| name.as_str()).collect();
     names.sort_unstable();
     if names.windows(2).any(|two| two[0] == two[1]) {
@@ -283,23 +260,12 @@ pub async fn token(State(state): State<AppState>, parts: Parts, body: Bytes) -> 
         code_verifier: field(&pairs, "code_verifier"),
         refresh_token: field(&pairs, "refresh_token"),
     };
-    let origin = app_origin(&parts, &state);
+    let origin = session_origin_of(&parts, &state.config);
     let ip = client_address(&parts, &state.config).map(|ip| ip.to_string());
     match oauth::token(&state, request, origin, ip).await {
         Ok(pair) => token_answer(StatusCode::OK, serde_json::to_value(pair).unwrap_or_default()),
         Err(error) => oauth_error(&error),
     }
-}
-
-/// Where an app sign-in comes from, for Profil → Anmeldungen.
-fn app_origin(parts: &Parts, state: &AppState) -> SessionOrigin {
-    let user_agent = parts
-        .headers
-        .get(http::header::USER_AGENT)
-        .and_then(|value| value.to_str().ok())
-        .map(|value| value.chars().take(400).collect())
-        .unwrap_or_default();
-    SessionOrigin { user_agent, coarse_ip: client_address(parts, &state.config).map(coarse_address) }
 }
 
 /// The form of a revocation request.
@@ -403,25 +369,21 @@ impl FromRequestParts<AppState> for AppUser {
         };
         match user {
             Some(user) if user.pending.is_none() => Ok(AppUser(user)),
-            // Each refusal is marked for the audit of refused requests, as `AppError::respond` marks its own.
-            Some(_) => {
-                let mut response = api_error(StatusCode::FORBIDDEN, "setup_pending", &AppError::SetupPending.to_string());
-                response.extensions_mut().insert(crate::error::Refused(AppError::SetupPending));
-                Err(response)
-            }
-            None => Err(invalid_token()),
+            Some(_) => Err(api_refusal(AppError::SetupPending)),
+            None => Err(api_refusal(AppError::NotSignedIn)),
         }
     }
 }
 
 /// An `AppError` as `/api/v1`'s JSON: `{"error": code, "message": German text}`
 /// (and the field a refused input concerns), marked for the refusal audit.
+/// Not signed in (no, an unknown, an expired or a revoked access token, an
+/// ended sign-in, or a user deactivated while the request ran) is 401 with
+/// `WWW-Authenticate` (RFC 6750 §3.1).
 pub fn api_refusal(error: AppError) -> Response {
-    if error == AppError::NotSignedIn {
-        // The user was deactivated or signed out while the request ran.
-        return invalid_token();
-    }
     let code = match &error {
+        AppError::NotSignedIn => "invalid_token",
+        AppError::SetupPending => "setup_pending",
         AppError::NotFound => "not_found",
         AppError::Invalid { .. } | AppError::BadRequest => "invalid_request",
         AppError::Forbidden => "forbidden",
@@ -429,20 +391,18 @@ pub fn api_refusal(error: AppError) -> Response {
         AppError::TooManyRequests { .. } => "too_many_requests",
         _ => "server_error",
     };
-    let mut body = json!({ "error": code, "message": error.to_string() });
-    if let AppError::Invalid { field: Some(field), .. } = &error {
-        body["field"] = json!(field);
+    let field = match &error {
+        AppError::Invalid { field, .. } => field.clone(),
+        _ => None,
+    };
+    let mut response = api_error(error.status(), code, &error.to_string(), field);
+    if error == AppError::NotSignedIn {
+        response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
     }
-    let mut response = (error.status(), [(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], body.to_string()).into_response();
+    if let Some(seconds) = error.retry_after() {
+        response.headers_mut().insert(http::header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
     response.extensions_mut().insert(crate::error::Refused(error));
-    response
-}
-
-/// 401 for no, an unknown, an expired or a revoked access token, or an ended sign-in (RFC 6750 §3.1).
-fn invalid_token() -> Response {
-    let mut response = api_error(StatusCode::UNAUTHORIZED, "invalid_token", &AppError::NotSignedIn.to_string());
-    response.headers_mut().insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer error=\"invalid_token\""));
-    response.extensions_mut().insert(crate::error::Refused(AppError::NotSignedIn));
     response
 }
 
@@ -459,7 +419,12 @@ pub struct ApiError {
 }
 
 /// An `/api/v1` refusal: `{"error": code, "message": German text}`.
-pub fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, [(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], json!({ "error": code, "message": message }).to_string())
-        .into_response()
+pub fn api_error(status: StatusCode, code: &str, message: &str, field: Option<String>) -> Response {
+    let body = ApiError { error: code.to_owned(), message: message.to_owned(), field };
+    (status, api_json(&body)).into_response()
+}
+
+/// An `/api/v1` answer: JSON that no cache keeps.
+pub fn api_json(body: &impl serde::Serialize) -> Response {
+    ([(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], serde_json::to_string(body).unwrap_or_default()).into_response()
 }

@@ -500,15 +500,20 @@ pub async fn rotate_security_stamp(tx: &mut Transaction<'_>, user_id: i64, now: 
 /// Profil → Anmeldungen: the browser's User-Agent (cut to a sane length) and
 /// only a coarse address.
 pub fn session_origin() -> SessionOrigin {
-    let Some(parts) = crate::server::serve::request_parts() else { return Default::default() };
+    let (Some(parts), Some(state)) = (crate::server::serve::request_parts(), leptos::prelude::use_context::<AppState>()) else {
+        return Default::default();
+    };
+    session_origin_of(&parts, &state.config)
+}
+
+/// [`session_origin`] of a plain handler's request (the app's token request).
+pub fn session_origin_of(parts: &http::request::Parts, config: &crate::server::config::Config) -> SessionOrigin {
     let user_agent = parts
         .headers
         .get(http::header::USER_AGENT)
         .and_then(|value| value.to_str().ok())
         .map(|value| value.chars().take(400).collect())
         .unwrap_or_default();
-    let coarse_ip = leptos::prelude::use_context::<AppState>()
-        .and_then(|state| crate::server::limits::client_address(&parts, &state.config))
-        .map(coarse_address);
+    let coarse_ip = crate::server::limits::client_address(parts, config).map(coarse_address);
     SessionOrigin { user_agent, coarse_ip }
 }

@@ -6,23 +6,17 @@
 use super::list::{api_document, api_documents, ApiDocument, ApiDocumentType};
 use super::pdf::serve_pdf;
 use super::CustomerScope;
-use crate::auth::ssr::oauth_http::{api_refusal as refusal, ApiError, AppUser};
+use crate::auth::ssr::oauth_http::{api_error, api_json, api_refusal as refusal, ApiError, AppUser};
 use crate::documents::{Cursor, ListQuery};
 use crate::error::AppError;
 use crate::server::state::AppState;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::Response;
 use http::request::Parts;
 use http::StatusCode;
-use serde_json::json;
 
 pub const DEFAULT_LIMIT: u32 = 25;
 pub const MAX_LIMIT: u32 = 100;
-
-fn answer(body: serde_json::Value) -> Response {
-    ([(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], body.to_string()).into_response()
-}
 
 /// A page of the app's list.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -38,12 +32,7 @@ fn not_found() -> Response {
 }
 
 fn invalid(field: &str, message: &str) -> Response {
-    (
-        StatusCode::BAD_REQUEST,
-        [(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")],
-        json!({ "error": "invalid_request", "message": message, "field": field }).to_string(),
-    )
-        .into_response()
+    api_error(StatusCode::BAD_REQUEST, "invalid_request", message, Some(field.to_owned()))
 }
 
 /// The list's parameters, each at most once: `limit`, `cursor`, `q`,
@@ -112,7 +101,7 @@ pub async fn list(State(state): State<AppState>, AppUser(user): AppUser, parts: 
         Err(refused) => return refused,
     };
     match api_documents(&state, CustomerScope::of(&user), user.user_id, &query, limit).await {
-        Ok((items, next)) => answer(serde_json::to_value(DocumentList { items, next_cursor: next.map(Cursor::param) }).unwrap_or_default()),
+        Ok((items, next)) => api_json(&DocumentList { items, next_cursor: next.map(Cursor::param) }),
         Err(error) => refusal(AppError::from(error)),
     }
 }
@@ -131,7 +120,7 @@ pub async fn list(State(state): State<AppState>, AppUser(user): AppUser, parts: 
 pub async fn one(State(state): State<AppState>, AppUser(user): AppUser, axum::extract::Path(id): axum::extract::Path<String>) -> Response {
     let Ok(id) = id.parse::<i64>() else { return not_found() };
     match api_document(&state, CustomerScope::of(&user), user.user_id, id).await {
-        Ok(Some(document)) => answer(serde_json::to_value::<ApiDocument>(document).unwrap_or_default()),
+        Ok(Some(document)) => api_json(&document),
         Ok(None) => not_found(),
         Err(error) => refusal(AppError::from(error)),
     }
@@ -177,7 +166,7 @@ pub async fn pdf(
 )]
 pub async fn types(State(state): State<AppState>, AppUser(_): AppUser) -> Response {
     match super::types::list(&state.pool).await {
-        Ok(types) => answer(json!(types.into_iter().map(|kind| ApiDocumentType { key: kind.key, name: kind.name }).collect::<Vec<_>>())),
+        Ok(types) => api_json(&types.into_iter().map(|kind| ApiDocumentType { key: kind.key, name: kind.name }).collect::<Vec<_>>()),
         Err(error) => refusal(AppError::from(error)),
     }
 }

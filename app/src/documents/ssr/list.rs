@@ -72,12 +72,7 @@ pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &
     let total: i64 = count.build_query_scalar().fetch_one(&state.pool).await?;
     let pages = u32::try_from((total + per_page - 1) / per_page).unwrap_or(u32::MAX).max(1);
 
-    let mut sql = db::QueryBuilder::new(
-        "SELECT d.id, d.number, t.name AS type_name, d.created_on, d.provided_at, d.hidden_from, \
-         CASE WHEN EXISTS (SELECT 1 FROM document_reads r WHERE r.document_id = d.id AND r.user_id = ",
-    );
-    sql.push_bind(user_id);
-    sql.push(") THEN FALSE ELSE TRUE END AS is_new FROM documents d JOIN document_types t ON t.key = d.type_key");
+    let mut sql = select_rows(user_id);
     push_filters(&mut sql, scope, query, now, tz);
 
     // Keyset: rows after (or before) the cursor in the list's order. Going
@@ -211,7 +206,8 @@ struct ApiRow {
     is_new: bool,
 }
 
-fn api_select(user_id: i64) -> db::QueryBuilder<'static> {
+/// The columns of a listed document, and whether `user_id` has not opened it yet.
+fn select_rows(user_id: i64) -> db::QueryBuilder<'static> {
     let mut sql = db::QueryBuilder::new(
         "SELECT d.id, d.number, d.type_key, t.name AS type_name, d.created_on, d.provided_at, d.hidden_from, \
          CASE WHEN EXISTS (SELECT 1 FROM document_reads r WHERE r.document_id = d.id AND r.user_id = ",
@@ -245,7 +241,7 @@ pub async fn api_documents(
     query: &ListQuery,
     limit: u32,
 ) -> Result<(Vec<ApiDocument>, Option<Cursor>), DocumentError> {
-    let mut sql = api_select(user_id);
+    let mut sql = select_rows(user_id);
     push_filters(&mut sql, scope, query, state.clock.now(), &state.config.time_zone);
     if let Some(Cursor { provided_at, id }) = query.after {
         sql.push(" AND (d.provided_at, d.id) < (").push_bind(provided_at).push(", ").push_bind(id).push(")");
@@ -260,7 +256,7 @@ pub async fn api_documents(
 
 /// One document of the app's list, if this customer sees it.
 pub async fn api_document(state: &AppState, scope: CustomerScope, user_id: i64, id: i64) -> Result<Option<ApiDocument>, DocumentError> {
-    let mut sql = api_select(user_id);
+    let mut sql = select_rows(user_id);
     push_filters(&mut sql, scope, &ListQuery::default(), state.clock.now(), &state.config.time_zone);
     sql.push(" AND d.id = ").push_bind(id);
     let row: Option<ApiRow> = sql.build_query_as().fetch_optional(&state.pool).await?;

@@ -6,15 +6,15 @@ use super::{details, notify_mode, set_name, set_notify_mode, NewName};
 use crate::auth::ssr::oauth_http::AppUser;
 use crate::auth::ssr::session::full_name;
 use crate::auth::ssr::SessionUser;
-use crate::auth::ssr::oauth_http::{api_refusal as refusal, ApiError};
+use crate::auth::ssr::oauth_http::{api_json, api_refusal as refusal, ApiError};
 use crate::error::AppError;
 use crate::profile::NotifyMode;
 use crate::server::limits::client_address;
 use crate::server::state::AppState;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::response::Response;
+use http::header::CONTENT_TYPE;
 use http::request::Parts;
 use serde::Deserialize;
 
@@ -53,7 +53,7 @@ pub struct MeRights {
     pub manage_forwardings: bool,
 }
 
-async fn me(state: &AppState, user: &SessionUser) -> Result<serde_json::Value, sqlx::Error> {
+async fn me(state: &AppState, user: &SessionUser) -> Result<Me, sqlx::Error> {
     let profile = details(state, user.user_id).await?;
     let notification = notify_mode(state, user.user_id).await?;
     let me = Me {
@@ -73,12 +73,12 @@ async fn me(state: &AppState, user: &SessionUser) -> Result<serde_json::Value, s
         },
         notification: notification.key().to_owned(),
     };
-    Ok(serde_json::to_value(me).unwrap_or_default())
+    Ok(me)
 }
 
-fn answer(result: Result<serde_json::Value, sqlx::Error>) -> Response {
+fn answer(result: Result<Me, sqlx::Error>) -> Response {
     match result {
-        Ok(body) => ([(CONTENT_TYPE, "application/json"), (CACHE_CONTROL, "no-store")], body.to_string()).into_response(),
+        Ok(me) => api_json(&me),
         Err(error) => refusal(AppError::from(error)),
     }
 }
