@@ -101,6 +101,21 @@ for (const width of [375, 1280]) {
   });
 }
 
+for (const width of [375, 1280]) {
+  test(`at ${width} px the app's consent page fits the screen without a word broken inside`, async ({ page }) => {
+    await page.setViewportSize({ width, height: 900 });
+    await signIn(page, customer.username, customer.password);
+    const request = new URLSearchParams({
+      response_type: 'code', client_id: 'kundenportal-app', redirect_uri: 'http://127.0.0.1:49152/callback',
+      code_challenge: 'dgN_VRKVwf4ejzyBOY6iP05o7Z4bLbfzPYOeqaoWKdQ', code_challenge_method: 'S256', state: 'layout',
+    });
+    await page.goto(`/oauth/authorize?${request}`);
+    await expect(page.getByRole('heading', { level: 1, name: 'App-Zugriff erlauben' })).toBeVisible();
+    expect(await widerThanTheScreen(page), `/app-freigabe at ${width} px`).toEqual([]);
+    expect(await brokenWords(page), `/app-freigabe at ${width} px`).toEqual([]);
+  });
+}
+
 test('on a phone the filters fold behind "Filter", open while a filter is set, and the first documents are on the first screen', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 700 });
   await signIn(page, customer.username, customer.password);
