@@ -119,6 +119,8 @@ pub fn App() -> impl IntoView {
                         <Route path=page(routes::INVITATION) view=InvitationPage ssr=SsrMode::Async/>
                         <Route path=page(routes::SET_PASSWORD) view=SetPasswordPage ssr=SsrMode::Async/>
                         <Route path=page(routes::ACCEPT_PRIVACY) view=AcceptPrivacyPage ssr=SsrMode::Async/>
+                        <Route path=page(routes::SECOND_STEP) view=auth::SecondStepPage ssr=SsrMode::Async/>
+                        <Route path=page(routes::SECOND_FACTOR_SETUP) view=auth::SecondFactorSetupPage ssr=SsrMode::Async/>
                         <Route path=page(routes::FORWARDING_CONFIRM) view=forwarding::ForwardingConfirmPage ssr=SsrMode::Async/>
                         <Route path=page(routes::FORWARDING_END) view=forwarding::ForwardingEndPage ssr=SsrMode::Async/>
                         <Route path=page(routes::EMAIL_CONFIRM) view=profile::EmailConfirmPage ssr=SsrMode::Async/>
@@ -137,6 +139,7 @@ pub fn App() -> impl IntoView {
                         <Route path=page(routes::ACTIVITY) view=activity::ActivityPage ssr=SsrMode::Async/>
                         <Route path=page(routes::PROFILE) view=profile::ProfilePage ssr=SsrMode::Async/>
                         <Route path=page(routes::APP_CONSENT) view=AppConsentPage ssr=SsrMode::Async/>
+                        <Route path=page(routes::RECOVERY_CODES) view=auth::RecoveryCodesPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </div>

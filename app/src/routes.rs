@@ -14,6 +14,14 @@ pub const INVITATION: &str = "/einladung";
 pub const SET_PASSWORD: &str = "/passwort-festlegen";
 /// First sign-in (or a new version): accept the privacy notice.
 pub const ACCEPT_PRIVACY: &str = "/datenschutz-akzeptieren";
+/// The sign-in's second step: the code of the authenticator app (or a recovery code).
+pub const SECOND_STEP: &str = "/anmeldung-bestaetigen";
+/// A user whose customer requires the second factor and who has none sets it up here first.
+pub const SECOND_FACTOR_SETUP: &str = "/zwei-faktor-einrichten";
+/// The recovery codes, once, right after they were made.
+pub const RECOVERY_CODES: &str = "/wiederherstellungscodes";
+/// The same codes as a text file to keep.
+pub const RECOVERY_CODES_FILE: &str = "/wiederherstellungscodes.txt";
 /// The page behind a forwarding's confirmation mail (`?token=`): confirm or decline.
 pub const FORWARDING_CONFIRM: &str = "/weiterleitung-bestaetigen";
 /// The page behind the "beenden" link of a forwarded mail (`?token=`).
@@ -104,8 +112,10 @@ pub fn delivery_log(id: i64) -> String {
 }
 
 /// Pages anyone may open.
-pub const PUBLIC_PAGES: [&str; 12] = [
+pub const PUBLIC_PAGES: [&str; 14] = [
     LOGIN,
+    SECOND_STEP,
+    SECOND_FACTOR_SETUP,
     FORGOT_PASSWORD,
     RESET_PASSWORD,
     INVITATION,
@@ -121,7 +131,7 @@ pub const PUBLIC_PAGES: [&str; 12] = [
 
 /// Pages behind sign-in: a signed-out visitor gets 302 to [`LOGIN`], a
 /// session that has not finished its first sign-in 302 to the step left.
-pub const SIGNED_IN_PAGES: [&str; 8] = [HOME, DOCUMENTS, FORWARDINGS, USERS, PROFILE, DELIVERY_LOG, ACTIVITY, APP_CONSENT];
+pub const SIGNED_IN_PAGES: [&str; 9] = [HOME, DOCUMENTS, FORWARDINGS, USERS, PROFILE, DELIVERY_LOG, ACTIVITY, APP_CONSENT, RECOVERY_CODES];
 
 /// Pages whose address carries a mailed link's token: they must not leak it
 /// through `Referer` nor leave it in a shared cache.

@@ -3,8 +3,8 @@
 // wrap at its punctuation). On a phone the Dokumente filters fold behind a
 // "Filter" button (open while a filter is set) and the navigation tabs show
 // that there is more to the side.
-import { test, expect, Page } from '@playwright/test';
-import { TestCustomer, addDocuments, createReadyCustomer, signIn, waitForHydration } from './helpers';
+import { test, expect } from '@playwright/test';
+import { TestCustomer, addDocuments, brokenWords, createReadyCustomer, signIn, waitForHydration, widerThanTheScreen } from './helpers';
 
 let customer: TestCustomer;
 
@@ -21,53 +21,6 @@ test.beforeAll(async ({ browser }) => {
 });
 
 test.describe.configure({ mode: 'serial' });
-
-/** Words (letters and digits between anything else) whose text the browser
- *  laid out on more than one line, and generated labels that may wrap. */
-async function brokenWords(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const broken: string[] = [];
-    const main = document.querySelector('main')!;
-    const walker = document.createTreeWalker(main, NodeFilter.SHOW_TEXT);
-    const range = document.createRange();
-    while (walker.nextNode()) {
-      const node = walker.currentNode as Text;
-      const parent = node.parentElement;
-      if (!parent || parent.closest('.visually-hidden') || !parent.getClientRects().length) continue;
-      for (const match of node.data.matchAll(/[\p{L}\p{N}]{2,}/gu)) {
-        range.setStart(node, match.index!);
-        range.setEnd(node, match.index! + match[0].length);
-        const lines = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-        if (lines.size > 1) broken.push(`${match[0]} (in ${parent.tagName.toLowerCase()}.${parent.className})`);
-      }
-    }
-    // Card labels come from `data-label` (a generated ::before): they must not wrap.
-    for (const cell of document.querySelectorAll('main td[data-label]')) {
-      const before = getComputedStyle(cell, '::before');
-      if (before.content !== 'none' && before.whiteSpace !== 'nowrap') broken.push(`label ${cell.getAttribute('data-label')}`);
-    }
-    return broken;
-  });
-}
-
-async function widerThanTheScreen(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const width = document.documentElement.clientWidth;
-    // Inside something clipped to nothing (a table head that only screen readers get), nothing shows.
-    const clippedAway = (element: Element) => {
-      for (let at: Element | null = element; at; at = at.parentElement) {
-        if (getComputedStyle(at).clip !== 'auto' && at.getBoundingClientRect().width <= 1) return true;
-      }
-      return false;
-    };
-    return [...document.querySelectorAll('body *')]
-      .filter((element) => {
-        const rect = element.getBoundingClientRect();
-        return rect.width > 0 && (rect.right > width + 1 || rect.left < -1) && !element.closest('.side-nav, .visually-hidden') && !clippedAway(element);
-      })
-      .map((element) => `${element.tagName.toLowerCase()}.${element.className}`);
-  });
-}
 
 const PAGES = ['/', '/dokumente', '/weiterleitungen', '/benutzer', '/aktivitaet', '/profil'];
 

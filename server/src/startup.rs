@@ -85,6 +85,7 @@ pub fn plain_routes() -> Vec<(&'static str, RouteAccess, MethodRouter<AppState>)
         (routes::DOCUMENT_PDF, RouteAccess::SignedIn, get(document_pdf::document_pdf)),
         (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn, get(app::documents::ssr::export::export_zip)),
         (routes::ACTIVITY_EXPORT, RouteAccess::SignedIn, get(app::activity::ssr::export_csv)),
+        (routes::RECOVERY_CODES_FILE, RouteAccess::SignedIn, get(app::auth::ssr::second_factor_setup::codes_file_download)),
         // GET: the app's list (access token); POST: the billing system's delivery (API key).
         (routes::API_DOCUMENTS, RouteAccess::ApiKeyOrAppToken, get(app_api::list).post(document_api::ingest_document)),
         (routes::FORWARDING_ONE_CLICK, RouteAccess::Token, post(app::forwarding::ssr::one_click_unsubscribe)),

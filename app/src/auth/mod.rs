@@ -14,6 +14,7 @@ pub mod ssr;
 use crate::server::{limits::LimitedAction, serve::{anyone, limited, read, serve}};
 
 mod components;
+pub use components::{RecoveryCodesPage, SecondFactorSection, SecondFactorSetupPage, SecondStepPage};
 pub use components::{AcceptPrivacyPage, AppConsentPage, ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
 
 /// What a signed-in session must still do before anything else works.
@@ -26,6 +27,8 @@ pub enum SetupStep {
     /// The password reached its maximum age or the operator's date; the user
     /// signed in with it and now sets a new one.
     PasswordExpired,
+    /// The customer requires the second factor and the user has none yet.
+    SetUpSecondFactor,
 }
 
 impl SetupStep {
@@ -33,6 +36,7 @@ impl SetupStep {
         match self {
             SetupStep::ChangePassword | SetupStep::PasswordExpired => routes::SET_PASSWORD,
             SetupStep::AcceptPrivacy => routes::ACCEPT_PRIVACY,
+            SetupStep::SetUpSecondFactor => routes::SECOND_FACTOR_SETUP,
         }
     }
 }
@@ -50,6 +54,8 @@ pub struct UserView {
     /// Signed in or confirmed the password within the last hour: changes to
     /// e-mail, password, forwardings and users are allowed without asking.
     pub recently_authenticated: bool,
+    /// The second factor is on: confirming the password asks for a code too.
+    pub second_factor: bool,
 }
 
 /// One live session of the user (Profil → Anmeldungen).
@@ -171,6 +177,147 @@ pub enum LinkKind {
     PasswordReset,
 }
 
+/// Where the user's second factor stands (Profil → Zwei-Faktor-Anmeldung).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SecondFactorState {
+    Off,
+    /// Set-up begun: the QR code (inline SVG, made on the server from the
+    /// secret), the secret for typing it in, and the `otpauth://` address
+    /// for an authenticator app on the same phone.
+    Proposed { qr_svg: String, secret: String, otpauth_uri: String },
+    On { since: String, recovery_codes_left: i64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondFactorView {
+    pub state: SecondFactorState,
+    /// The customer requires it of every user: it cannot be turned off.
+    pub required: bool,
+}
+
+/// The `bereich` of Profil → Zwei-Faktor-Anmeldung in an address.
+pub const SECOND_FACTOR_SECTION: &str = "zwei-faktor";
+
+/// Where a set-up of the second factor comes back to: Profil's section, or
+/// the page a user whose customer requires it sets it up on.
+#[cfg(feature = "ssr")]
+fn second_factor_page(user: Option<&ssr::SessionUser>) -> String {
+    match user.and_then(|user| user.pending) {
+        Some(SetupStep::SetUpSecondFactor) => routes::SECOND_FACTOR_SETUP.to_owned(),
+        _ => format!("{}?bereich={SECOND_FACTOR_SECTION}", routes::PROFILE),
+    }
+}
+
+/// Who may set the second factor up: a session whose only open step it is,
+/// or one that has finished signing in and did so within the hour.
+#[cfg(feature = "ssr")]
+async fn may_set_up_second_factor() -> Result<ssr::SessionUser, AppError> {
+    let user = ssr::require_session().await?;
+    match user.pending {
+        Some(SetupStep::SetUpSecondFactor) => Ok(user),
+        Some(_) => Err(AppError::SetupPending),
+        None => {
+            user.require_recent_sign_in()?;
+            Ok(user)
+        }
+    }
+}
+
+/// The sign-in's second step: the code of the authenticator app or a
+/// recovery code, for the browser whose password was right a moment ago.
+#[server(endpoint = "auth/second_step")]
+pub async fn second_step(code: String) -> Result<(), AppError> {
+    let guard = limited(LimitedAction::Login, anyone());
+    let served = serve(guard, routes::SECOND_STEP, async |state, (), ip| Ok(ssr::second_step::answer(state, &code, ip).await?)).await?;
+    let state = served.state;
+    ssr::second_step::set_cookie(&state, None);
+    ssr::set_session_cookie(&state, &served.value.session, false);
+    ssr::devices::set_cookie(&state, &served.value.device);
+    ssr::redirect_after_setup(&state, &served.value.session).await
+}
+
+/// Whether this browser has a second step waiting.
+#[server(endpoint = "auth/second_step_waiting")]
+pub async fn second_step_waiting() -> Result<bool, AppError> {
+    read(anyone(), async |state, ()| Ok(ssr::second_step::waiting_here(state).await?)).await
+}
+
+#[server(endpoint = "auth/second_factor")]
+pub async fn second_factor_status() -> Result<SecondFactorView, AppError> {
+    read(ssr::require_session(), async |state, user| {
+        if user.pending.is_some_and(|step| step != SetupStep::SetUpSecondFactor) {
+            return Err(AppError::SetupPending);
+        }
+        Ok(ssr::second_factor_setup::view(state, &user).await?)
+    })
+    .await
+}
+
+/// "Einrichten": a new secret for the authenticator app; the page shows it.
+#[server(endpoint = "auth/second_factor_begin")]
+pub async fn begin_second_factor() -> Result<(), AppError> {
+    let back = second_factor_page(ssr::optional_session().await.ok().flatten().as_ref());
+    let served = serve(may_set_up_second_factor(), &back, async |state, user, _| Ok(ssr::second_factor_setup::begin(state, &user).await?)).await?;
+    Ok(served.then_show(&back))
+}
+
+/// "Aktivieren" with the first code from the app; the recovery codes come next.
+#[server(endpoint = "auth/second_factor_confirm")]
+pub async fn confirm_second_factor(code: String) -> Result<(), AppError> {
+    let back = second_factor_page(ssr::optional_session().await.ok().flatten().as_ref());
+    let guard = limited(LimitedAction::Login, may_set_up_second_factor());
+    let served = serve(guard, &back, async |state, user, ip| Ok(ssr::second_factor_setup::confirm(state, &user, &code, ip).await?)).await?;
+    ssr::second_factor_setup::show_once(served);
+    Ok(())
+}
+
+/// "Neue Wiederherstellungscodes": the old ones stop working.
+#[server(endpoint = "auth/recovery_codes_renew")]
+pub async fn renew_recovery_codes() -> Result<(), AppError> {
+    let back = format!("{}?bereich={SECOND_FACTOR_SECTION}", routes::PROFILE);
+    let served = serve(ssr::require_user(), &back, async |state, user, ip| {
+        user.require_recent_sign_in()?;
+        Ok(ssr::second_factor_setup::renew_recovery_codes(state, &user, ip).await?)
+    })
+    .await?;
+    ssr::second_factor_setup::show_once(served);
+    Ok(())
+}
+
+/// The recovery codes just made, for the page that shows them once.
+#[server(endpoint = "auth/recovery_codes")]
+pub async fn new_recovery_codes() -> Result<Vec<String>, AppError> {
+    read(ssr::require_user(), async |state, user| {
+        let parts = crate::server::serve::request_parts().ok_or(AppError::BadRequest)?;
+        Ok(ssr::second_factor_setup::codes_in(&parts, state, user.user_id).unwrap_or_default())
+    })
+    .await
+}
+
+/// "Ich habe die Codes gespeichert": the codes leave this browser too.
+#[server(endpoint = "auth/recovery_codes_done")]
+pub async fn recovery_codes_done() -> Result<(), AppError> {
+    let served = serve(ssr::require_user(), routes::RECOVERY_CODES, async |state, user, _| {
+        ssr::second_factor_setup::set_codes_cookie(state, user.user_id, None);
+        Ok(())
+    })
+    .await?;
+    let next = ssr::flows::finished_landing(&served.state);
+    let next = if next == routes::HOME { format!("{}?bereich={SECOND_FACTOR_SECTION}", routes::PROFILE) } else { next };
+    Ok(served.then_show(&next))
+}
+
+/// "Ausschalten": the password and a code.
+#[server(endpoint = "auth/second_factor_off")]
+pub async fn turn_off_second_factor(password: String, code: String) -> Result<(), AppError> {
+    let back = format!("{}?bereich={SECOND_FACTOR_SECTION}", routes::PROFILE);
+    let served = serve(limited(LimitedAction::Login, ssr::require_user()), &back, async |state, user, ip| {
+        Ok(ssr::second_factor_setup::turn_off(state, &user, &password, &code, ip).await?)
+    })
+    .await?;
+    Ok(served.then_show(&format!("{back}&ausgeschaltet=1")))
+}
+
 /// Who is signed in, or `None`. Answers without a session: the shell needs it
 /// to decide between login and portal.
 #[server(endpoint = "auth/current_user")]
@@ -219,7 +366,8 @@ pub async fn accept_privacy(version: i64) -> Result<(), AppError> {
         Ok(ssr::passwords::accept_privacy(state, &session, version, ip).await?)
     })
     .await?;
-    let next = ssr::flows::finished_landing(&served.state);
+    let token = ssr::http::session_cookie_value(&served.state).unwrap_or_default();
+    let next = ssr::flows::landing_path(&served.state, &token).await?;
     Ok(served.then_show(&next))
 }
 
@@ -286,13 +434,14 @@ pub const NEW_PASSWORD_AGAIN: &str = "confirm";
 /// "Passwort bestätigen" (SECURITY.md 21): the sign-in is older than an hour
 /// and the user wants to change e-mail, password, forwardings or users. The
 /// same lockout counter as the login; the session goes on under a new id.
-/// Without JavaScript the browser goes back to `return_to`.
+/// Without JavaScript the browser goes back to `return_to`. With the
+/// second factor on, a code is asked for too.
 #[server(endpoint = "auth/confirm_password")]
-pub async fn confirm_password(password: String, return_to: String) -> Result<(), AppError> {
+pub async fn confirm_password(password: String, code: Option<String>, return_to: String) -> Result<(), AppError> {
     let back = routes::local_path(&return_to).unwrap_or(routes::HOME).to_owned();
     let guard = limited(LimitedAction::Login, ssr::require_user());
     let served = serve(guard, &routes::with_param(&back, "bereich", CONFIRM_SECTION), async |state, user, ip| {
-        Ok(ssr::passwords::confirm_password(state, &user, &password, ip).await?)
+        Ok(ssr::reauth::confirm_password(state, &user, &password, code.as_deref().unwrap_or_default(), ip).await?)
     })
     .await?;
     ssr::set_session_cookie(&served.state, &served.value, false);

@@ -42,6 +42,21 @@ pub enum Refusal {
     AddsUsedUp,
     InactiveNotInvited,
     DateInvalid,
+    /// A second-factor code that is wrong, of a step used before, or not one of the unused recovery codes.
+    CodeWrong,
+    CodeMissing,
+    /// The five minutes between password and code ran out, or the sign-in was ended meanwhile.
+    SignInExpired,
+    /// The customer requires the second factor: it cannot be turned off.
+    SecondFactorRequired,
+    /// A main user requires it of everybody only once they use it themselves.
+    SecondFactorOwnFirst,
+    /// The code was sent for a set-up that is not under way (finished or begun again elsewhere).
+    SetupRestart,
+    /// Asked of a second factor that is not on (turning off, new recovery codes).
+    SecondFactorNotOn,
+    /// A set-up begun while the second factor is on already.
+    SecondFactorAlreadyOn,
     /// Input only the ingest API, the CLI and the exports take (customer
     /// data, document numbers, sizes): its text names limits and is never
     /// carried in an address.
@@ -84,6 +99,14 @@ impl Refusal {
             Refusal::AddsUsedUp => "kontingent",
             Refusal::InactiveNotInvited => "deaktiviert",
             Refusal::DateInvalid => "datum",
+            Refusal::CodeWrong => "code",
+            Refusal::CodeMissing => "code-leer",
+            Refusal::SignInExpired => "anmeldung-abgelaufen",
+            Refusal::SecondFactorRequired => "zwei-faktor-pflicht",
+            Refusal::SecondFactorOwnFirst => "zwei-faktor-selbst",
+            Refusal::SetupRestart => "einrichtung-neu",
+            Refusal::SecondFactorNotOn => "zwei-faktor-aus",
+            Refusal::SecondFactorAlreadyOn => "zwei-faktor-an",
             Refusal::Other(_) | Refusal::NotAccepted => "eingabe",
         }
     }
@@ -121,6 +144,14 @@ impl Refusal {
             "kontingent" => Refusal::AddsUsedUp,
             "deaktiviert" => Refusal::InactiveNotInvited,
             "datum" => Refusal::DateInvalid,
+            "code" => Refusal::CodeWrong,
+            "code-leer" => Refusal::CodeMissing,
+            "anmeldung-abgelaufen" => Refusal::SignInExpired,
+            "zwei-faktor-pflicht" => Refusal::SecondFactorRequired,
+            "zwei-faktor-selbst" => Refusal::SecondFactorOwnFirst,
+            "einrichtung-neu" => Refusal::SetupRestart,
+            "zwei-faktor-aus" => Refusal::SecondFactorNotOn,
+            "zwei-faktor-an" => Refusal::SecondFactorAlreadyOn,
             "eingabe" => Refusal::NotAccepted,
             _ => return None,
         })
@@ -173,6 +204,20 @@ impl fmt::Display for Refusal {
             }
             Refusal::InactiveNotInvited => "Dieser Benutzer ist deaktiviert. Bitte aktivieren Sie ihn zuerst.",
             Refusal::DateInvalid => "Bitte geben Sie ein gültiges Datum ein (TT.MM.JJJJ).",
+            Refusal::CodeWrong => {
+                "Der Code ist nicht korrekt oder wurde schon verwendet. Bitte geben Sie den Code ein, den Ihre Authenticator-App gerade anzeigt."
+            }
+            Refusal::CodeMissing => "Bitte geben Sie den Code aus Ihrer Authenticator-App ein.",
+            Refusal::SignInExpired => "Die Anmeldung ist abgelaufen. Bitte melden Sie sich noch einmal mit Benutzername und Passwort an.",
+            Refusal::SecondFactorRequired => {
+                "Die Zwei-Faktor-Anmeldung ist für alle Benutzer Ihres Kundenkontos vorgeschrieben und kann nicht ausgeschaltet werden."
+            }
+            Refusal::SecondFactorOwnFirst => {
+                "Bitte richten Sie die Zwei-Faktor-Anmeldung zuerst für sich selbst ein (Profil), bevor Sie sie für alle Benutzer verlangen."
+            }
+            Refusal::SetupRestart => "Die Einrichtung ist nicht mehr offen. Bitte beginnen Sie sie noch einmal.",
+            Refusal::SecondFactorNotOn => "Die Zwei-Faktor-Anmeldung ist nicht eingeschaltet.",
+            Refusal::SecondFactorAlreadyOn => "Die Zwei-Faktor-Anmeldung ist bereits eingeschaltet.",
             Refusal::Other(text) => text,
             Refusal::NotAccepted => {
                 "Die Eingabe wurde nicht angenommen. Bitte prüfen Sie Ihre Angaben und versuchen Sie es noch einmal."
@@ -186,7 +231,7 @@ impl fmt::Display for Refusal {
 mod tests {
     use super::Refusal;
 
-    const EVERY_FIXED: [Refusal; 31] = [
+    const EVERY_FIXED: [Refusal; 39] = [
         Refusal::PasswordsDiffer,
         Refusal::SameAsBefore,
         Refusal::CurrentWrong,
@@ -217,6 +262,14 @@ mod tests {
         Refusal::AddsUsedUp,
         Refusal::InactiveNotInvited,
         Refusal::DateInvalid,
+        Refusal::CodeWrong,
+        Refusal::CodeMissing,
+        Refusal::SignInExpired,
+        Refusal::SecondFactorRequired,
+        Refusal::SecondFactorOwnFirst,
+        Refusal::SetupRestart,
+        Refusal::SecondFactorNotOn,
+        Refusal::SecondFactorAlreadyOn,
         Refusal::NotAccepted,
     ];
 

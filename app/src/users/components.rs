@@ -4,8 +4,8 @@
 //! `?bearbeiten=ID`), so they work without JavaScript too.
 
 use super::{
-    list_users, AddUser, RemoveUser, ResendInvitation, SetUserActive, SetUserRights, UserRow, UserStatus, UsersOverview, ADD_SECTION,
-    ROW_SECTION,
+    list_users, AddUser, RemoveUser, RequireSecondFactor, ResendInvitation, SetUserActive, SetUserRights, UserRow, UserStatus, UsersOverview,
+    ADD_SECTION, ROW_SECTION, SECOND_FACTOR_SECTION,
 };
 use crate::auth::RecentSignInGate;
 use crate::routes;
@@ -33,6 +33,10 @@ fn outcome_text(outcome: &str) -> Option<&'static str> {
         "entfernt" => "Der Benutzer wurde entfernt.",
         "deaktiviert" => "Der Benutzer ist deaktiviert. Seine Anmeldungen wurden beendet.",
         "aktiviert" => "Der Benutzer ist wieder aktiv und kann sich anmelden.",
+        "zwei-faktor-verlangt" => {
+            "Die Zwei-Faktor-Anmeldung ist jetzt für alle Benutzer vorgeschrieben. Wer sie noch nicht hat, richtet sie vor allem anderen ein."
+        }
+        "zwei-faktor-freigestellt" => "Die Zwei-Faktor-Anmeldung ist nicht mehr vorgeschrieben. Wer sie eingerichtet hat, behält sie.",
         _ => return None,
     })
 }
@@ -67,6 +71,7 @@ fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
     let count = overview.rows.len();
     let max = overview.max;
     let caller_is_main = overview.caller_is_main;
+    let (required, caller_has_it) = (overview.second_factor_required, overview.caller_has_second_factor);
     let rows = StoredValue::new(overview.rows);
     let row_from = move |key: &str| {
         let id = query.read().get(key).and_then(|id| id.parse::<i64>().ok())?;
@@ -161,6 +166,33 @@ fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
                 </tbody>
             </table>
         </section>
+        {caller_is_main.then(|| view! { <RequireSecondFactorForm required caller_has_it/> })}
+    }
+}
+
+/// "Zwei-Faktor-Anmeldung für alle Benutzer verlangen" (main user only).
+#[component]
+fn RequireSecondFactorForm(required: bool, caller_has_it: bool) -> impl IntoView {
+    let action = ServerAction::<RequireSecondFactor>::new();
+    let refusal = FormRefusal::from_address(Some(SECOND_FACTOR_SECTION), &[]);
+    view! {
+        <section class="card">
+            <h2 class="section-title">"Zwei-Faktor-Anmeldung"</h2>
+            <p>"Verlangen Sie von allen Benutzern Ihres Kundenkontos bei der Anmeldung einen Code aus einer Authenticator-App. Wer sie noch nicht eingerichtet hat, richtet sie bei der nächsten Anmeldung ein, bevor er etwas anderes tun kann."</p>
+            {(!caller_has_it && !required).then(|| view! {
+                <p class="muted">"Richten Sie die Zwei-Faktor-Anmeldung dazu zuerst für sich selbst ein (Profil → Zwei-Faktor-Anmeldung)."</p>
+            })}
+            <ActionForm action=action>
+                {refusal.general()}
+                <div class="choice">
+                    <input type="checkbox" id="require-second-factor" name="required" value="on" checked=required/>
+                    <label for="require-second-factor">"Zwei-Faktor-Anmeldung für alle Benutzer verlangen"</label>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()>"Speichern"</button>
+                </div>
+            </ActionForm>
+        </section>
     }
 }
 
@@ -231,7 +263,11 @@ fn UserLine(row: UserRow, actions: Actions, caller_is_main: bool) -> impl IntoVi
             </td>
             <td data-label="E-Mail">{row.email.clone()}</td>
             <td data-label="Aktiv">{active_cell}</td>
-            <td data-label="Status"><span class=status_class>{row.status.label()}</span></td>
+            <td data-label="Status">
+                <span class=status_class>{row.status.label()}</span>
+                // Which users sign in with a second factor: the main user sees it here.
+                <span class="second-factor-state">{if row.second_factor { "Zwei-Faktor: ja" } else { "Zwei-Faktor: nein" }}</span>
+            </td>
             <td data-label="Letzte Anmeldung">{row.last_sign_in.clone().unwrap_or_else(|| "noch nie".to_owned())}</td>
             <td data-label="Rechte">{row.rights_label()}</td>
             <td class="row-actions">

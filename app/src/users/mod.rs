@@ -54,6 +54,8 @@ pub struct UserRow {
     pub last_sign_in: Option<String>,
     pub can_manage_users: bool,
     pub can_manage_forwardings: bool,
+    /// The user signs in with a second factor.
+    pub second_factor: bool,
     /// The row of the user looking at the list.
     pub is_self: bool,
 }
@@ -85,6 +87,10 @@ pub struct UsersOverview {
     pub max: u32,
     /// Only the main user grants rights.
     pub caller_is_main: bool,
+    /// Every user of the customer must sign in with a second factor.
+    pub second_factor_required: bool,
+    /// The main user requires it of all only once they use it themselves.
+    pub caller_has_second_factor: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -153,6 +159,20 @@ pub async fn set_user_rights(id: i64, manage_users: Option<String>, manage_forwa
 pub async fn remove_user(id: i64) -> Result<(), AppError> {
     change(ROW_SECTION, "entfernt", async |state, user, ip| {
         ssr::remove(state, &user, id, ip).await
+    })
+    .await
+}
+
+/// The `bereich` of the form that requires the second factor of everybody.
+pub const SECOND_FACTOR_SECTION: &str = "zwei-faktor";
+
+/// "Zwei-Faktor-Anmeldung für alle Benutzer verlangen" (main user only):
+/// users without it set it up before anything else, at their next page.
+#[server(endpoint = "users/require_second_factor")]
+pub async fn require_second_factor(required: Option<String>) -> Result<(), AppError> {
+    let outcome = if ticked(&required) { "zwei-faktor-verlangt" } else { "zwei-faktor-freigestellt" };
+    change(SECOND_FACTOR_SECTION, outcome, async |state, user, ip| {
+        Ok(crate::auth::ssr::second_factor_setup::set_required(state, &user, ticked(&required), ip).await?)
     })
     .await
 }

@@ -1,4 +1,4 @@
-//! `kundenportal user add|list|deactivate|activate`.
+//! `kundenportal user add|list|deactivate|activate|reset-2fa`.
 
 use super::exit::{fail, internal, print_json, REFUSED};
 use super::installation::{deliver_outbox, with_state, InitialPassword, Store};
@@ -44,6 +44,11 @@ pub(super) enum UserCommand {
     Deactivate { username: String },
     /// Aktiviert einen deaktivierten Benutzer wieder.
     Activate { username: String },
+    /// Setzt die Zwei-Faktor-Anmeldung eines Benutzers zurück (Authenticator-App
+    /// und Wiederherstellungscodes verloren). Protokolliert; der Benutzer
+    /// erhält eine E-Mail und richtet sie neu ein.
+    #[command(name = "reset-2fa")]
+    Reset2fa { username: String },
 }
 
 pub(super) async fn run(config: Config, command: UserCommand) -> ExitCode {
@@ -63,6 +68,7 @@ pub(super) async fn run(config: Config, command: UserCommand) -> ExitCode {
         UserCommand::List { customer, json } => with_state(config, Store::Unused, async |state| list(state, &customer, json).await).await,
         UserCommand::Deactivate { username } => with_state(config, Store::Unused, async |state| set_active(state, &username, false).await).await,
         UserCommand::Activate { username } => with_state(config, Store::Unused, async |state| set_active(state, &username, true).await).await,
+        UserCommand::Reset2fa { username } => with_state(config, Store::Unused, async |state| reset_second_factor(state, &username).await).await,
     }
 }
 
@@ -92,16 +98,18 @@ async fn list(state: &AppState, customer: &str, json: bool) -> ExitCode {
                         "status": row.status.label(),
                         "last_sign_in_at": row.last_sign_in_at.map(iso_instant),
                         "rights": row.rights,
+                        "second_factor": row.second_factor,
                     })
                 })
                 .collect(),
         ),
         Ok(Some(rows)) => {
-            println!("Benutzername\tE-Mail\tRolle\tStatus\tletzte Anmeldung\tRechte");
+            println!("Benutzername\tE-Mail\tRolle\tStatus\tletzte Anmeldung\tRechte\tZwei-Faktor");
             let zone = &state.config.time_zone;
             for row in rows {
                 let last = row.last_sign_in_at.map_or("noch nie".to_owned(), |at| format!("{} {}", german_date(at, zone), german_time(at, zone)));
-                println!("{}\t{}\t{}\t{}\t{last}\t{}", row.username, row.email, row.role, row.status.label(), row.rights);
+                let second_factor = if row.second_factor { "an" } else { "aus" };
+                println!("{}\t{}\t{}\t{}\t{last}\t{}\t{second_factor}", row.username, row.email, row.role, row.status.label(), row.rights);
             }
             ExitCode::SUCCESS
         }
@@ -121,6 +129,23 @@ async fn set_active(state: &AppState, username: &str, active: bool) -> ExitCode 
             } else {
                 println!("Benutzer {username} war bereits {}.", if active { "aktiv" } else { "deaktiviert" });
             }
+            ExitCode::SUCCESS
+        }
+        Ok(None) => fail(REFUSED, format!("Den Benutzer {username} gibt es nicht.")),
+        Err(error) => internal(error),
+    }
+}
+
+/// `user reset-2fa`: the user's second factor goes; the mail that tells
+/// them leaves with the outbox.
+async fn reset_second_factor(state: &AppState, username: &str) -> ExitCode {
+    match app::auth::ssr::second_factor_setup::reset_by_operator(state, username).await {
+        Ok(Some(true)) => {
+            println!("Die Zwei-Faktor-Anmeldung von {username} ist zurückgesetzt; der Benutzer wurde per E-Mail informiert.");
+            deliver_outbox(state).await
+        }
+        Ok(Some(false)) => {
+            println!("{username} hatte keine Zwei-Faktor-Anmeldung eingerichtet; nichts geändert.");
             ExitCode::SUCCESS
         }
         Ok(None) => fail(REFUSED, format!("Den Benutzer {username} gibt es nicht.")),

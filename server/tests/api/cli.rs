@@ -374,8 +374,8 @@ async fn operators_list_customers_and_users_turn_users_off_and_on_and_read_the_a
     assert_eq!(
         users()[1..],
         [
-            "MaxBau\tmax@bau.example\tHauptbenutzer\taktiv\tnoch nie\talle".to_owned(),
-            "Kollegin\tk@bau.example\tBenutzer\teingeladen\tnoch nie\tBenutzer verwalten".to_owned(),
+            "MaxBau\tmax@bau.example\tHauptbenutzer\taktiv\tnoch nie\talle\taus".to_owned(),
+            "Kollegin\tk@bau.example\tBenutzer\teingeladen\tnoch nie\tBenutzer verwalten\taus".to_owned(),
         ]
     );
 
@@ -392,6 +392,12 @@ async fn operators_list_customers_and_users_turn_users_off_and_on_and_read_the_a
     assert_eq!((unknown.status.code(), stderr_lines(&unknown)), (Some(1), vec!["Fehler: Den Benutzer niemand gibt es nicht.".to_owned()]));
     let no_customer = kundenportal(&data_dir, &["user", "list", "--customer", "39999"], &[]);
     assert_eq!(no_customer.status.code(), Some(1));
+    // reset-2fa (its effect on a user who has it: tests/api/second_step.rs).
+    let without = kundenportal(&data_dir, &["user", "reset-2fa", "maxbau"], &[]);
+    assert!(without.status.success());
+    assert_eq!(stdout_lines(&without), ["maxbau hatte keine Zwei-Faktor-Anmeldung eingerichtet; nichts geändert."]);
+    let nobody = kundenportal(&data_dir, &["user", "reset-2fa", "niemand"], &[]);
+    assert_eq!((nobody.status.code(), stderr_lines(&nobody)), (Some(1), vec!["Fehler: Den Benutzer niemand gibt es nicht.".to_owned()]));
 
     let audit = stdout_lines(&kundenportal(&data_dir, &["audit", "--customer", "30001"], &[]));
     let actions: Vec<&str> = audit.iter().map(|line| line.split('\t').nth(2).unwrap()).collect();

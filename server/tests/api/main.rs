@@ -16,6 +16,7 @@ mod notifications;
 mod password_expiry;
 mod scale_out;
 mod second_factor;
+mod second_step;
 mod sign_in;
 mod structure;
 mod users;

@@ -657,6 +657,15 @@ const SERVER_FUNCTIONS: &[(&str, Access, &[(&str, &str)])] = &[
     ("/api/auth/end_sign_in", Access::User, &[("id", "0000000000000000")]),
     ("/api/auth/app_consent", Access::User, &[("query", "")]),
     ("/api/auth/confirm_password", Access::User, &[("password", "Falsch-Wort-1"), ("return_to", "/")]),
+    ("/api/auth/second_step", Access::Public, &[("code", "123456")]),
+    ("/api/auth/second_step_waiting", Access::Public, &[]),
+    ("/api/auth/second_factor", Access::User, &[]),
+    ("/api/auth/second_factor_begin", Access::User, &[]),
+    ("/api/auth/second_factor_confirm", Access::User, &[("code", "")]),
+    ("/api/auth/recovery_codes", Access::User, &[]),
+    ("/api/auth/recovery_codes_renew", Access::User, &[]),
+    ("/api/auth/recovery_codes_done", Access::User, &[]),
+    ("/api/auth/second_factor_off", Access::User, &[("password", "Falsch-Wort-1"), ("code", "123456")]),
     ("/api/documents/list", Access::User, &[("query[search]", ""), ("query[type_key]", ""), ("query[from]", ""), ("query[to]", ""), ("query[sort]", "Provided"), ("query[descending]", "true"), ("query[per_page]", "25"), ("query[page]", "1")]),
     ("/api/documents/types", Access::User, &[]),
     ("/api/documents/show", Access::User, &[("address", "/dokumente")]),
@@ -682,6 +691,7 @@ const SERVER_FUNCTIONS: &[(&str, Access, &[(&str, &str)])] = &[
     ("/api/users/resend_invitation", Access::ManageUsers, &[("id", "999999")]),
     ("/api/users/set_active", Access::ManageUsers, &[("id", "999999"), ("active", "false")]),
     ("/api/users/set_rights", Access::MainUserOnly, &[("id", "999999")]),
+    ("/api/users/require_second_factor", Access::MainUserOnly, &[]),
     ("/api/users/remove", Access::ManageUsers, &[("id", "999999")]),
     ("/api/activity/list", Access::ManageUsers, &[("query[user]", ""), ("query[from]", ""), ("query[to]", ""), ("query[page]", "1")]),
 ];
@@ -787,6 +797,8 @@ async fn every_server_function_and_page_answers_each_kind_of_caller_as_its_right
         (routes::DOCUMENTS, Access::User),
         (routes::PROFILE, Access::User),
         (routes::APP_CONSENT, Access::User),
+        (routes::RECOVERY_CODES, Access::User),
+        (routes::RECOVERY_CODES_FILE, Access::User),
         (routes::DELIVERY_LOG, Access::ManageForwardings),
         (routes::FORWARDINGS, Access::ManageForwardings),
         (routes::USERS, Access::ManageUsers),
@@ -807,8 +819,8 @@ async fn every_server_function_and_page_answers_each_kind_of_caller_as_its_right
                     (StatusCode::FOUND, Some(step))
                 }
                 Some(refusal) => (refusal.status(), None),
-                // Another customer's document is missing for everybody.
-                None if *page == routes::DELIVERY_LOG => (StatusCode::NOT_FOUND, None),
+                // Another customer's document is missing for everybody; so are codes this browser does not hold.
+                None if *page == routes::DELIVERY_LOG || *page == routes::RECOVERY_CODES_FILE => (StatusCode::NOT_FOUND, None),
                 None => (StatusCode::OK, None),
             };
             assert_eq!((answer.status, answer.location()), expected, "{address} for {caller:?}");

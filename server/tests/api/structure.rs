@@ -108,6 +108,11 @@ async fn every_page_route_renders_for_whom_it_is_meant() {
             assert_eq!(step.status, StatusCode::OK, "{page} during the first sign-in");
             continue;
         }
+        if page == routes::SECOND_FACTOR_SETUP {
+            // Likewise; shown to a session held there (tests/api/second_step.rs).
+            assert_eq!((shown.status, shown.location()), (StatusCode::FOUND, Some(routes::LOGIN)), "{page}");
+            continue;
+        }
         let expected = if routes::LINK_PAGES.contains(&page) { StatusCode::GONE } else { StatusCode::OK };
         assert_eq!(shown.status, expected, "{page} without a session or token");
         assert_eq!(shown.body.matches("<main").count(), 1, "{page} has one main landmark");
@@ -142,6 +147,7 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
             (routes::DOCUMENT_PDF, RouteAccess::SignedIn),
             (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn),
             (routes::ACTIVITY_EXPORT, RouteAccess::SignedIn),
+            (routes::RECOVERY_CODES_FILE, RouteAccess::SignedIn),
             (routes::API_DOCUMENTS, RouteAccess::ApiKeyOrAppToken),
             (routes::FORWARDING_ONE_CLICK, RouteAccess::Token),
             (routes::HEALTHZ, RouteAccess::Public),
@@ -189,8 +195,9 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
             RouteAccess::Public | RouteAccess::SignedIn => {
                 let anonymous = get_json(&app, &path, None).await;
                 let signed_in = get_json(&app, &path, Some(&ready)).await;
-                let expected =
-                    if path == pattern || pattern == routes::OAUTH_METADATA_WITH_PATH { StatusCode::OK } else { StatusCode::NOT_FOUND };
+                // The recovery codes file exists only while this browser holds codes just made.
+                let found = (path == pattern && pattern != routes::RECOVERY_CODES_FILE) || pattern == routes::OAUTH_METADATA_WITH_PATH;
+                let expected = if found { StatusCode::OK } else { StatusCode::NOT_FOUND };
                 assert_eq!(signed_in.status, expected, "{path} signed in");
                 // A signed-out caller of a page's address (a PDF, an export) is sent to the login, JSON or
                 // not; under /api/ it gets 401 JSON.
@@ -279,6 +286,8 @@ async fn session_user(app: &TestApp, user_id: i64) -> app::auth::ssr::SessionUse
         pending: None,
         authenticated_at: app::domain::UnixTime::from_seconds(0),
         recently_authenticated: true,
+        second_factor: false,
+        second_factor_required: false,
     }
 }
 
@@ -325,6 +334,18 @@ async fn every_mail_renders_from_the_context_its_caller_builds() {
     let link: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'email_change'").fetch_one(&app.state.pool).await.unwrap();
     let (_, token) = link_in(&link, routes::EMAIL_CONFIRM);
     assert_eq!(app.call("profile/confirm_email_change", &[("token", &token)], None).await.status, StatusCode::OK);
+    // The second factor: turned on, a recovery code used to turn it off again.
+    let guarded = customer_with_password(&app, "70036", "zweifaktor", PASSWORD).await;
+    let cookie = app.sign_in("zweifaktor", PASSWORD).await;
+    assert_eq!(app.call("auth/second_factor_begin", &[], Some(&cookie)).await.status, StatusCode::OK);
+    let stored: String = db::query_scalar("SELECT totp_secret FROM users WHERE id = $1").bind(guarded).fetch_one(&app.state.pool).await.unwrap();
+    let secret = app::auth::ssr::second_factor::TotpSecret::from_base32(&stored).unwrap();
+    let code = secret.code_at(app.state.clock.now()).unwrap();
+    let confirmed = app.call("auth/second_factor_confirm", &[("code", &code)], Some(&cookie)).await;
+    let codes_cookie = confirmed.headers.get_all(axum::http::header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok()).find(|v| v.starts_with("kp_recovery_codes=")).unwrap().to_owned();
+    let recovery_code = codes_cookie.split(';').next().unwrap().split('.').nth(1).unwrap().to_owned();
+    let off = app.call("auth/second_factor_off", &[("password", PASSWORD), ("code", &recovery_code)], Some(&cookie)).await;
+    assert_eq!(off.status, StatusCode::OK, "{}", off.body);
 
     let kinds: Vec<String> =
         db::query_scalar("SELECT DISTINCT kind FROM mail_outbox ORDER BY kind").fetch_all(&app.state.pool).await.unwrap();

@@ -5,7 +5,7 @@ use super::*;
 /// Shows `children` only to a session whose next step is `step`; everybody
 /// else is sent where they belong.
 #[component]
-fn SetupStepGate(step: SetupStep, children: ChildrenFn) -> impl IntoView {
+pub(super) fn SetupStepGate(step: SetupStep, children: ChildrenFn) -> impl IntoView {
     let user = expect_context::<UserResource>().0;
     view! {
         <Suspense fallback=loading>
@@ -28,7 +28,7 @@ fn SetupStepGate(step: SetupStep, children: ChildrenFn) -> impl IntoView {
 /// "Abbrechen" on the first-sign-in steps signs out: nothing else is allowed
 /// until they are done. A form of its own, which the button refers to by id.
 #[component]
-fn CancelForm() -> impl IntoView {
+pub(super) fn CancelForm() -> impl IntoView {
     let logout = expect_context::<ServerAction<Logout>>();
     view! { <ActionForm action=logout attr:id="cancel-form" attr:class="hidden-form"><span></span></ActionForm> }
 }

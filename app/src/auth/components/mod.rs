@@ -10,12 +10,14 @@ mod app_consent;
 mod first_sign_in;
 mod links;
 mod profile_forms;
+mod second_factor;
 mod sign_in;
 
 pub use app_consent::AppConsentPage;
 pub use first_sign_in::{AcceptPrivacyPage, SetPasswordPage};
 pub use links::{InvitationPage, ResetPasswordPage};
 pub use profile_forms::{ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION};
+pub use second_factor::{RecoveryCodesPage, SecondFactorSection, SecondFactorSetupPage, SecondStepPage};
 pub use sign_in::{ForgotPasswordPage, LoginPage};
 
 use super::{

@@ -131,18 +131,24 @@ pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoVie
     let confirm = expect_context::<ServerAction<ConfirmPassword>>();
     let children = StoredValue::new(children);
     let return_to = StoredValue::new(return_to);
-    let refusal = FormRefusal::from_address(Some(CONFIRM_SECTION), &["password"]);
+    let refusal = FormRefusal::from_address(Some(CONFIRM_SECTION), &["password", "code"]);
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let recent = matches!(user.await, Ok(Some(UserView { recently_authenticated: true, .. })));
+                let user = user.await;
+                let recent = matches!(user, Ok(Some(UserView { recently_authenticated: true, .. })));
+                let second_factor = matches!(user, Ok(Some(UserView { second_factor: true, .. })));
                 if recent {
                     children.with_value(|children| children()).into_any()
                 } else {
                     view! {
                         <div class="confirm-box" role="group" aria-labelledby="reauth-title">
                             <h3 id="reauth-title" class="section-title">"Passwort bestätigen"</h3>
-                            <p>"Ihre Anmeldung liegt über eine Stunde zurück. Bitte bestätigen Sie zur Sicherheit Ihr Passwort, bevor Sie Änderungen vornehmen."</p>
+                            <p>{if second_factor {
+                                "Ihre Anmeldung liegt über eine Stunde zurück. Bitte bestätigen Sie zur Sicherheit Ihr Passwort und einen Code aus Ihrer Authenticator-App, bevor Sie Änderungen vornehmen."
+                            } else {
+                                "Ihre Anmeldung liegt über eine Stunde zurück. Bitte bestätigen Sie zur Sicherheit Ihr Passwort, bevor Sie Änderungen vornehmen."
+                            }}</p>
                             <ActionForm action=confirm>
                                 {refusal.general()}
                                 <input type="hidden" name="return_to" value=return_to.get_value()/>
@@ -154,6 +160,17 @@ pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoVie
                                         autofocus=refusal.about("password")/>
                                     {refusal.message("password", "reauth-password")}
                                 </div>
+                                {second_factor.then(|| view! {
+                                    <div class="field">
+                                        <label for="reauth-code">"Code aus der Authenticator-App" <span class="required">"*"</span></label>
+                                        <input id="reauth-code" name="code" type="text" autocomplete="one-time-code" autocapitalize="none"
+                                            spellcheck="false" maxlength="40" required
+                                            aria-invalid=refusal.invalid("code")
+                                            aria-describedby=refusal.described_by("code", "reauth-code", None)
+                                            autofocus=refusal.about("code")/>
+                                        {refusal.message("code", "reauth-code")}
+                                    </div>
+                                })}
                                 <div class="actions">
                                     <button type="submit" class="button primary" disabled=move || confirm.pending().get()>"Bestätigen"</button>
                                 </div>

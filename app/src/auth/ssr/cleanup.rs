@@ -41,6 +41,7 @@ pub async fn sweep(pool: &Pool, now: UnixTime) -> Result<Swept, sqlx::Error> {
         .bind(now - 24 * 3600)
         .execute(pool)
         .await?;
+    super::second_step::forget_expired(pool, now).await?;
     let devices = db::query("DELETE FROM trusted_devices WHERE expires_at <= $1").bind(now).execute(pool).await?.rows_affected();
     let failure_counters = super::lockout::forget_stale(pool, now).await?;
     crate::server::allowance::forget_old(pool, now).await?;

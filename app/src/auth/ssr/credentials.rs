@@ -18,12 +18,20 @@ struct CredentialRow {
     password_normalized: bool,
     active: bool,
     security_stamp: String,
+    second_factor: bool,
 }
 
 /// A successful check.
 pub struct Verified {
     pub user_id: i64,
+    pub customer_id: i64,
     pub security_stamp: String,
+    /// The counter this try was claimed on. With a second factor it is not
+    /// cleared yet: wrong codes go on counting on it, and only a right code
+    /// clears it (a right password alone must not buy more code guesses).
+    pub lockout_key: String,
+    /// The user has the second factor on: the sign-in is not done yet.
+    pub second_factor: bool,
 }
 
 /// Checks username and password. Unknown, inactive, password-less and locked
@@ -57,7 +65,8 @@ pub async fn verify_credentials(
     let row: Option<CredentialRow> = match Username::parse(username) {
         Ok(name) => {
             db::query_as(
-                "SELECT id, customer_id, password_hash, password_normalized, active, security_stamp \
+                "SELECT id, customer_id, password_hash, password_normalized, active, security_stamp, \
+                        totp_enabled_at IS NOT NULL AS second_factor \
                  FROM users WHERE lower(username) = $1",
             )
             .bind(name.key())
@@ -118,9 +127,19 @@ pub async fn verify_credentials(
             return Err(AuthError::InvalidCredentials);
         }
     };
-    lockout::clear(&state.pool, &key).await?;
-    audit_alone(state, Some(user.id), Some(user.customer_id), "login", ip, now).await?;
-    Ok(Verified { user_id: user.id, security_stamp: user.security_stamp })
+    if user.second_factor {
+        audit_alone(state, Some(user.id), Some(user.customer_id), "login_password_accepted", ip, now).await?;
+    } else {
+        lockout::clear(&state.pool, &key).await?;
+        audit_alone(state, Some(user.id), Some(user.customer_id), "login", ip, now).await?;
+    }
+    Ok(Verified {
+        user_id: user.id,
+        customer_id: user.customer_id,
+        security_stamp: user.security_stamp,
+        lockout_key: key,
+        second_factor: user.second_factor,
+    })
 }
 
 /// Replaces the hash the password was just checked against — only if it is

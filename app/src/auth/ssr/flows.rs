@@ -15,7 +15,7 @@ use leptos::prelude::*;
 
 /// Where a freshly signed-in session goes: its next setup step, else
 /// [`finished_landing`].
-async fn landing_path(state: &AppState, session_token: &str) -> Result<String, AppError> {
+pub async fn landing_path(state: &AppState, session_token: &str) -> Result<String, AppError> {
     let session = load_session(state, session_token).await?;
     Ok(match session.and_then(|s| s.pending) {
         Some(step) => step.path().to_owned(),
@@ -45,6 +45,14 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     let (state, verified) = (served.state, served.value);
     end_this_browsers_session(&state).await?;
     let now = state.clock.now();
+    if verified.second_factor {
+        // Not signed in yet: the code first (a cookie for this browser only).
+        let challenge = super::second_step::start(&state.pool, &verified, now).await?;
+        super::second_step::set_cookie(&state, Some(&challenge));
+        set_session_cookie(&state, "", true);
+        leptos_axum::redirect(routes::SECOND_STEP);
+        return Ok(());
+    }
     let mut tx = db::begin(&state.pool).await?;
     let token = create_session(&mut tx, verified.user_id, &verified.security_stamp, now).await?;
     let device = devices::renew(&mut tx, device.as_deref(), verified.user_id, now).await?;
@@ -80,6 +88,8 @@ pub async fn logout() -> Result<(), AppError> {
     })
     .await?;
     set_session_cookie(&served.state, "", true);
+    super::second_step::set_cookie(&served.state, None);
+    super::second_factor_setup::set_codes_cookie(&served.state, 0, None);
     // An app's request waiting for this browser's sign-in is not for whoever signs in next.
     super::oauth_http::forget_pending_request(&served.state);
     Ok(served.then_show(routes::LOGIN))

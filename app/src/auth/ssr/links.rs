@@ -323,16 +323,24 @@ pub async fn use_link(
             None
         }
         LinkKind::Invitation => {
-            let session = replace_password_keeping_this_browser(&mut tx, owner.user_id, &hash, now)
-                .await?
-                .ok_or(AuthError::LinkInvalid)?;
+            // A user who has a second factor signs in with it: the link sets the password only.
+            let second_factor: bool = db::query_scalar("SELECT totp_enabled_at IS NOT NULL FROM users WHERE id = $1")
+                .bind(owner.user_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let session = if second_factor {
+                replace_password(&mut tx, owner.user_id, &hash, now).await?.ok_or(AuthError::LinkInvalid)?;
+                None
+            } else {
+                Some(replace_password_keeping_this_browser(&mut tx, owner.user_id, &hash, now).await?.ok_or(AuthError::LinkInvalid)?)
+            };
             audit::record(
                 &mut tx,
                 audit_entry(owner.user_id, owner.customer_id, "invitation_accepted", String::new(), ip),
                 now,
             )
             .await?;
-            Some(session)
+            session
         }
     };
     tx.commit().await?;

@@ -8,7 +8,12 @@
 //! - [`http`]: the session and device cookies;
 //! - [`lockout`], [`devices`], [`hashing`], [`expiry`], [`passwords`]: the
 //!   counter of failed tries, the browsers exempt from strangers' tries,
-//!   Argon2 off the executor, password expiry, and every way to set a password.
+//!   Argon2 off the executor, password expiry, and every way to set a password;
+//! - the second factor: [`second_factor`] (the TOTP rules and recovery
+//!   codes), [`second_step`] (the sign-in's code), [`second_factor_setup`]
+//!   (Profil, required for all, the operator's reset), [`reauth`] (password
+//!   and code where a signed-in user proves it is them), [`second_factor_mail`];
+//! - the app's sign-in: [`clients`], [`oauth`], [`oauth_http`].
 
 pub mod cleanup;
 pub mod clients;
@@ -24,7 +29,11 @@ pub mod lockout;
 pub mod oauth;
 pub mod oauth_http;
 pub mod passwords;
+pub mod reauth;
 pub mod second_factor;
+pub mod second_factor_mail;
+pub mod second_factor_setup;
+pub mod second_step;
 pub mod session;
 
 pub use flows::{end_this_browsers_session, login, logout, redirect_after_setup};

@@ -206,6 +206,27 @@ pub async fn verify_current_password(
     asked_for: PasswordAskedFor,
     ip: Option<String>,
 ) -> Result<(), AuthError> {
+    check_current_password(state, user, current, asked_for, ip, AndThen::Done).await
+}
+
+/// What follows a right password in the same request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AndThen {
+    /// Nothing: the counter is cleared.
+    Done,
+    /// A second-factor code: only a right code clears the counter, so that
+    /// a right password alone buys no code guesses.
+    Code,
+}
+
+pub(super) async fn check_current_password(
+    state: &AppState,
+    user: &SessionUser,
+    current: &str,
+    asked_for: PasswordAskedFor,
+    ip: Option<String>,
+    and_then: AndThen,
+) -> Result<(), AuthError> {
     // The queue place first: a busy server is no wrong try.
     let slot = hashing::reserve(state)?;
     let key = lockout::name_key(&user.username);
@@ -225,7 +246,9 @@ pub async fn verify_current_password(
         refused("current_password_wrong").await?;
         return Err(InputError::new(Refusal::CurrentWrong).at(asked_for.field()).into());
     }
-    lockout::clear(&state.pool, &key).await?;
+    if and_then == AndThen::Done {
+        lockout::clear(&state.pool, &key).await?;
+    }
     Ok(())
 }
 
@@ -235,6 +258,7 @@ pub enum PasswordAskedFor {
     Confirmation,
     PasswordChange,
     EmailChange,
+    SecondFactorOff,
 }
 
 impl PasswordAskedFor {
@@ -242,7 +266,7 @@ impl PasswordAskedFor {
     fn field(self) -> &'static str {
         match self {
             PasswordAskedFor::PasswordChange => "current",
-            PasswordAskedFor::Confirmation | PasswordAskedFor::EmailChange => "password",
+            PasswordAskedFor::Confirmation | PasswordAskedFor::EmailChange | PasswordAskedFor::SecondFactorOff => "password",
         }
     }
 
@@ -251,16 +275,9 @@ impl PasswordAskedFor {
             PasswordAskedFor::Confirmation => "Passwort bestätigen",
             PasswordAskedFor::PasswordChange => "Passwort ändern",
             PasswordAskedFor::EmailChange => "E-Mail-Adresse ändern",
+            PasswordAskedFor::SecondFactorOff => "Zwei-Faktor-Anmeldung ausschalten",
         }
     }
-}
-
-/// "Passwort bestätigen" (SECURITY.md 21): after the right password the
-/// session counts as freshly signed in for another hour, under a new id.
-/// Returns the new cookie value.
-pub async fn confirm_password(state: &AppState, user: &SessionUser, password: &str, ip: Option<String>) -> Result<String, AuthError> {
-    verify_current_password(state, user, password, PasswordAskedFor::Confirmation, ip.clone()).await?;
-    super::session::reauthenticate(state, user, ip).await
 }
 
 /// Profile: a new password after proving the current one. Returns the cookie

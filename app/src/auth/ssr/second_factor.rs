@@ -4,7 +4,8 @@
 //! counts; codes of the step before and after are accepted (clock drift),
 //! none twice (the last accepted step is stored, RFC 6238 §5.2); ten
 //! recovery codes, stored only as hashes, each usable once. The sign-in
-//! step, Profil's pages and the mails build on these.
+//! step ([`super::second_step`]) and Profil's set-up
+//! ([`super::second_factor_setup`]) build on these.
 
 use crate::domain::UnixTime;
 use crate::server::crypto;
@@ -142,7 +143,8 @@ pub async fn confirm(pool: &Pool, user_id: i64, code: &str, now: UnixTime) -> Re
     Ok(Some(codes))
 }
 
-async fn replace_recovery_codes(tx: &mut db::Transaction<'_>, user_id: i64, now: UnixTime) -> Result<Vec<String>, sqlx::Error> {
+/// Ten new recovery codes in place of the user's old ones; returns them to show once.
+pub async fn replace_recovery_codes(tx: &mut db::Transaction<'_>, user_id: i64, now: UnixTime) -> Result<Vec<String>, sqlx::Error> {
     db::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
     let codes = new_recovery_codes();
     for code in &codes {
@@ -204,12 +206,20 @@ pub async fn verify(pool: &Pool, user_id: i64, code: &str, now: UnixTime) -> Res
 /// Turns the second factor off: secret and recovery codes go.
 pub async fn turn_off(pool: &Pool, user_id: i64) -> Result<(), sqlx::Error> {
     let mut tx = db::begin(pool).await?;
+    turn_off_in(&mut tx, user_id).await?;
+    tx.commit().await
+}
+
+/// [`turn_off`] inside `tx`, beside its audit entry and mail. Open second
+/// steps of the user end with it.
+pub async fn turn_off_in(tx: &mut db::Transaction<'_>, user_id: i64) -> Result<(), sqlx::Error> {
     db::query("UPDATE users SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1")
         .bind(user_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    db::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-    tx.commit().await
+    db::query("DELETE FROM recovery_codes WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    db::query("DELETE FROM sign_in_challenges WHERE user_id = $1").bind(user_id).execute(&mut **tx).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -86,6 +86,10 @@ pub struct SessionUser {
     pub authenticated_at: UnixTime,
     /// Signed in or confirmed the password within [`REAUTH_WINDOW_SECONDS`].
     pub recently_authenticated: bool,
+    /// The user's second factor is on.
+    pub second_factor: bool,
+    /// The customer requires the second factor of every user.
+    pub second_factor_required: bool,
 }
 
 impl SessionUser {
@@ -98,6 +102,7 @@ impl SessionUser {
             can_manage_forwardings: self.can_manage_forwardings,
             pending: self.pending,
             recently_authenticated: self.recently_authenticated,
+            second_factor: self.second_factor,
         }
     }
 }
@@ -130,6 +135,8 @@ struct SessionRow {
     max_seconds: i64,
     current_privacy: Option<i64>,
     accepted_privacy: Option<i64>,
+    second_factor: bool,
+    second_factor_required: bool,
 }
 
 /// "Frau Erika Muster", or the username when no name is set.
@@ -412,6 +419,7 @@ pub async fn load_session_by_hash(state: &AppState, id_hash: String, kind: Sessi
                 u.customer_id, c.number AS customer_number, c.name AS customer_name, u.username, u.email, u.salutation, u.first_name, \
                 u.last_name, u.role, u.can_manage_users, u.can_manage_forwardings, u.active, \
                 u.security_stamp AS user_stamp, u.must_change_password, s.idle_seconds, s.max_seconds, \
+                u.totp_enabled_at IS NOT NULL AS second_factor, c.require_second_factor AS second_factor_required, \
                 COALESCE(u.password_changed_at, u.created_at) AS password_changed_at, u.password_expires_at, \
                 (SELECT value FROM portal_settings WHERE key = $2) AS max_age_since, \
                 (SELECT MAX(version) FROM privacy_notices) AS current_privacy, \
@@ -455,6 +463,9 @@ pub async fn load_session_by_hash(state: &AppState, id_hash: String, kind: Sessi
         Some(SetupStep::PasswordExpired)
     } else if row.current_privacy.is_some() && row.accepted_privacy < row.current_privacy {
         Some(SetupStep::AcceptPrivacy)
+    } else if row.second_factor_required && !row.second_factor && kind == SessionKind::Browser {
+        // An app's sign-in was allowed by a browser that had passed this step.
+        Some(SetupStep::SetUpSecondFactor)
     } else {
         None
     };
@@ -474,6 +485,8 @@ pub async fn load_session_by_hash(state: &AppState, id_hash: String, kind: Sessi
         pending,
         authenticated_at: row.authenticated_at,
         recently_authenticated: now - row.authenticated_at < REAUTH_WINDOW_SECONDS,
+        second_factor: row.second_factor,
+        second_factor_required: row.second_factor_required,
     }))
 }
 

@@ -52,6 +52,7 @@ pub const TABLES: &[&str] = &[
     "customers",
     "users",
     "sessions",
+    "sign_in_challenges",
     "recovery_codes",
     "oauth_codes",
     "oauth_tokens",

@@ -24,10 +24,16 @@ pub enum MailTemplate {
     EmailChange,
     /// To the old address once the change took effect: in case it was not them.
     EmailChanged,
+    /// The second factor was turned on.
+    SecondFactorOn,
+    /// The second factor was turned off, by the user or reset by the operator.
+    SecondFactorOff,
+    /// A sign-in used up one of the recovery codes.
+    RecoveryCodeUsed,
 }
 
 impl MailTemplate {
-    pub const ALL: [MailTemplate; 12] = [
+    pub const ALL: [MailTemplate; 15] = [
         MailTemplate::Invitation,
         MailTemplate::InitialPassword,
         MailTemplate::PasswordReset,
@@ -40,6 +46,9 @@ impl MailTemplate {
         MailTemplate::ForwardingEnded,
         MailTemplate::EmailChange,
         MailTemplate::EmailChanged,
+        MailTemplate::SecondFactorOn,
+        MailTemplate::SecondFactorOff,
+        MailTemplate::RecoveryCodeUsed,
     ];
 
     pub fn name(self) -> &'static str {
@@ -56,6 +65,9 @@ impl MailTemplate {
             MailTemplate::ForwardingEnded => "forwarding_ended",
             MailTemplate::EmailChange => "email_change",
             MailTemplate::EmailChanged => "email_changed",
+            MailTemplate::SecondFactorOn => "second_factor_on",
+            MailTemplate::SecondFactorOff => "second_factor_off",
+            MailTemplate::RecoveryCodeUsed => "recovery_code_used",
         }
     }
 }
@@ -82,7 +94,10 @@ const SOURCES: &[(&str, &str)] = mail_sources!(
     "forwarding_optin",
     "forwarding_ended",
     "email_change",
-    "email_changed"
+    "email_changed",
+    "second_factor_on",
+    "second_factor_off",
+    "recovery_code_used"
 );
 const LAYOUT: &str = include_str!("../../../../templates/mail/layout.html");
 
@@ -166,6 +181,8 @@ mod tests {
             types_label => "alle Typen",
             valid_days => 7,
             declined => false,
+            by_operator => false,
+            codes_left => 9,
         }
     }
 

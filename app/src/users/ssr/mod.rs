@@ -43,12 +43,14 @@ struct ListRow {
     can_manage_users: bool,
     can_manage_forwardings: bool,
     has_password: bool,
+    second_factor: bool,
     last_sign_in_at: Option<UnixTime>,
     invitation_expires_at: Option<UnixTime>,
 }
 
 const LIST_QUERY: &str = "SELECT u.id, u.username, u.email, u.salutation, u.first_name, u.last_name, u.role, u.active, \
         u.can_manage_users, u.can_manage_forwardings, (u.password_hash IS NOT NULL) AS has_password, u.last_sign_in_at, \
+        (u.totp_enabled_at IS NOT NULL) AS second_factor, \
         (SELECT MAX(t.expires_at) FROM tokens t WHERE t.user_id = u.id AND t.purpose = $3 AND t.used_at IS NULL) \
           AS invitation_expires_at \
      FROM users u WHERE u.customer_id = $1 \
@@ -89,9 +91,16 @@ pub async fn overview(state: &AppState, caller: &SessionUser) -> Result<UsersOve
             active: row.active,
             can_manage_users: row.can_manage_users,
             can_manage_forwardings: row.can_manage_forwardings,
+            second_factor: row.second_factor,
         })
         .collect();
-    Ok(UsersOverview { rows, max: state.config.users_max, caller_is_main: caller.is_main_user })
+    Ok(UsersOverview {
+        rows,
+        max: state.config.users_max,
+        caller_is_main: caller.is_main_user,
+        second_factor_required: caller.second_factor_required,
+        caller_has_second_factor: caller.second_factor,
+    })
 }
 
 /// Adds a sub-user with an invitation (the same flow and link lifetime as
@@ -283,6 +292,7 @@ pub struct OperatorView {
     pub status: UserStatus,
     pub last_sign_in_at: Option<UnixTime>,
     pub rights: String,
+    pub second_factor: bool,
 }
 
 /// `kundenportal user list --customer NR`; `None` for an unknown customer.
@@ -306,6 +316,7 @@ pub async fn list_for_operator(state: &AppState, customer: &str) -> Result<Optio
                 email: row.email,
                 role: row.role.label().to_owned(),
                 last_sign_in_at: row.last_sign_in_at,
+                second_factor: row.second_factor,
             })
             .collect(),
     ))
