@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-mod form_calls;
+pub(crate) mod form_calls;
 pub use form_calls::FormCalls;
 #[cfg(feature = "hydrate")]
 pub(crate) mod in_browser;

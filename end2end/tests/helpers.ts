@@ -315,3 +315,12 @@ export async function widerThanTheScreen(page: Page): Promise<string[]> {
   });
 }
 
+
+/** At 375 px: nothing wider than the screen and no word broken inside; then the width it had. */
+export async function fitsAt375(page: Page, what: string) {
+  const before = page.viewportSize()!;
+  await page.setViewportSize({ width: 375, height: 800 });
+  expect(await widerThanTheScreen(page), `${what} at 375 px`).toEqual([]);
+  expect(await brokenWords(page), `${what} at 375 px`).toEqual([]);
+  await page.setViewportSize(before);
+}

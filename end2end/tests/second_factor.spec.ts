@@ -7,8 +7,8 @@ import { createHmac } from 'crypto';
 import * as fs from 'fs';
 import { test, expect, Page } from '@playwright/test';
 import {
-  TestCustomer, brokenWords, createReadyCustomer, expectNoViolations, expectRefusedAt, linkFromMail, signIn, submitLogin,
-  waitForMail, widerThanTheScreen,
+  TestCustomer, createReadyCustomer, fitsAt375, expectNoViolations, expectRefusedAt, linkFromMail, signIn, submitLogin,
+  waitForMail,
 } from './helpers';
 
 /** RFC 4648 base32 (no padding) to bytes. */
@@ -37,14 +37,6 @@ function wrongCode(secret: string): string {
 }
 
 const CODE_WRONG = 'Der Code ist nicht korrekt oder wurde schon verwendet. Bitte geben Sie den Code ein, den Ihre Authenticator-App gerade anzeigt.';
-
-async function fitsAt375(page: Page, what: string) {
-  const before = page.viewportSize()!;
-  await page.setViewportSize({ width: 375, height: 800 });
-  expect(await widerThanTheScreen(page), `${what} at 375 px`).toEqual([]);
-  expect(await brokenWords(page), `${what} at 375 px`).toEqual([]);
-  await page.setViewportSize(before);
-}
 
 /** Profil → Zwei-Faktor-Anmeldung → einrichten, up to the recovery codes. Returns the secret and the codes. */
 async function setUp(page: Page, checks: boolean): Promise<{ secret: string; codes: string[] }> {

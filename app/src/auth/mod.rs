@@ -14,7 +14,7 @@ pub mod ssr;
 use crate::server::{limits::LimitedAction, serve::{anyone, limited, read, serve}};
 
 mod components;
-pub use components::{RecoveryCodesPage, SecondFactorSection, SecondFactorSetupPage, SecondStepPage};
+pub use components::{PasskeySignInOffer, PasskeysSection, RecoveryCodesPage, SecondFactorSection, SecondFactorSetupPage, SecondStepPage};
 pub use components::{AcceptPrivacyPage, AppConsentPage, ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION, ForgotPasswordPage, InvitationPage, LoginPage, ResetPasswordPage, SetPasswordPage};
 
 /// What a signed-in session must still do before anything else works.
@@ -209,17 +209,17 @@ fn second_factor_page(user: Option<&ssr::SessionUser>) -> String {
 }
 
 /// Who may set the second factor up: a session whose only open step it is,
-/// or one that has finished signing in and did so within the hour.
+/// or one that has finished signing in — either signed in within the hour
+/// (an old session, or a stolen cookie, must not bind its own authenticator).
 #[cfg(feature = "ssr")]
 async fn may_set_up_second_factor() -> Result<ssr::SessionUser, AppError> {
     let user = ssr::require_session().await?;
     match user.pending {
-        Some(SetupStep::SetUpSecondFactor) => Ok(user),
-        Some(_) => Err(AppError::SetupPending),
-        None => {
+        Some(SetupStep::SetUpSecondFactor) | None => {
             user.require_recent_sign_in()?;
             Ok(user)
         }
+        Some(_) => Err(AppError::SetupPending),
     }
 }
 
@@ -289,7 +289,7 @@ pub async fn renew_recovery_codes() -> Result<(), AppError> {
 pub async fn new_recovery_codes() -> Result<Vec<String>, AppError> {
     read(ssr::require_user(), async |state, user| {
         let parts = crate::server::serve::request_parts().ok_or(AppError::BadRequest)?;
-        Ok(ssr::second_factor_setup::codes_in(&parts, state, user.user_id).unwrap_or_default())
+        Ok(ssr::second_factor_setup::codes_in(&parts, state, &user.session_hash).unwrap_or_default())
     })
     .await
 }
@@ -297,8 +297,8 @@ pub async fn new_recovery_codes() -> Result<Vec<String>, AppError> {
 /// "Ich habe die Codes gespeichert": the codes leave this browser too.
 #[server(endpoint = "auth/recovery_codes_done")]
 pub async fn recovery_codes_done() -> Result<(), AppError> {
-    let served = serve(ssr::require_user(), routes::RECOVERY_CODES, async |state, user, _| {
-        ssr::second_factor_setup::set_codes_cookie(state, user.user_id, None);
+    let served = serve(ssr::require_user(), routes::RECOVERY_CODES, async |state, _, _| {
+        ssr::second_factor_setup::set_codes_cookie(state, None);
         Ok(())
     })
     .await?;
@@ -316,6 +316,105 @@ pub async fn turn_off_second_factor(password: String, code: String) -> Result<()
     })
     .await?;
     Ok(served.then_show(&format!("{back}&ausgeschaltet=1")))
+}
+
+/// A passkey ceremony under way: the handle its second request names, and
+/// the options for `navigator.credentials` as WebAuthn's JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyCeremony {
+    pub ceremony: String,
+    pub options: String,
+}
+
+/// One of the user's passkeys (Profil → Passkeys).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeyEntry {
+    pub id: i64,
+    pub name: String,
+    pub added: String,
+    pub last_used: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PasskeysView {
+    /// `KP_BASE_URL` names a domain: passkeys work here.
+    pub available: bool,
+    pub entries: Vec<PasskeyEntry>,
+}
+
+/// The `bereich` of Profil → Passkeys in an address.
+pub const PASSKEYS_SECTION: &str = "passkeys";
+
+/// Whether the login page offers "Mit Passkey anmelden".
+#[server(endpoint = "auth/passkeys_available")]
+pub async fn passkeys_available() -> Result<bool, AppError> {
+    read(anyone(), async |state, ()| Ok(ssr::passkeys::available(state))).await
+}
+
+/// "Mit Passkey anmelden", first request: the challenge.
+#[server(endpoint = "auth/passkey_sign_in_start")]
+pub async fn begin_passkey_sign_in() -> Result<PasskeyCeremony, AppError> {
+    let served = serve(limited(LimitedAction::Login, anyone()), routes::LOGIN, async |state, (), _| ssr::passkeys::begin_sign_in(state).await).await?;
+    Ok(served.value)
+}
+
+/// "Mit Passkey anmelden", second request: the authenticator's answer
+/// (WebAuthn's JSON). Signs in like password and code together.
+#[server(endpoint = "auth/passkey_sign_in")]
+pub async fn passkey_sign_in(ceremony: String, credential: String) -> Result<(), AppError> {
+    let served = serve(limited(LimitedAction::Login, anyone()), routes::LOGIN, async |state, (), ip| {
+        ssr::passkeys::finish_sign_in(state, &ceremony, &credential, ip).await
+    })
+    .await?;
+    let state = served.state;
+    ssr::end_this_browsers_session(&state).await?;
+    ssr::set_session_cookie(&state, &served.value.session, false);
+    ssr::devices::set_cookie(&state, &served.value.device);
+    ssr::redirect_after_setup(&state, &served.value.session).await
+}
+
+/// Profil → Passkeys.
+#[server(endpoint = "auth/passkeys")]
+pub async fn passkeys() -> Result<PasskeysView, AppError> {
+    read(ssr::require_user(), async |state, user| {
+        Ok(PasskeysView { available: ssr::passkeys::available(state), entries: ssr::passkeys::list(state, &user).await? })
+    })
+    .await
+}
+
+/// "Passkey hinzufügen", first request (after a recent sign-in): the challenge for the authenticator.
+#[server(endpoint = "auth/passkey_add_start")]
+pub async fn begin_adding_passkey(name: String) -> Result<PasskeyCeremony, AppError> {
+    let back = format!("{}?bereich={PASSKEYS_SECTION}", routes::PROFILE);
+    let served = serve(ssr::require_user(), &back, async |state, user, _| {
+        user.require_recent_sign_in()?;
+        ssr::passkeys::begin_registration(state, &user, &name).await
+    })
+    .await?;
+    Ok(served.value)
+}
+
+/// "Passkey hinzufügen", second request: the new credential.
+#[server(endpoint = "auth/passkey_add")]
+pub async fn add_passkey(ceremony: String, credential: String) -> Result<(), AppError> {
+    let back = format!("{}?bereich={PASSKEYS_SECTION}", routes::PROFILE);
+    let served = serve(ssr::require_user(), &back, async |state, user, ip| {
+        ssr::passkeys::finish_registration(state, &user, &ceremony, &credential, ip).await
+    })
+    .await?;
+    Ok(served.then_show(&format!("{back}&hinzugefuegt=1")))
+}
+
+/// "Entfernen" of one of the user's passkeys.
+#[server(endpoint = "auth/passkey_remove")]
+pub async fn remove_passkey(id: i64) -> Result<(), AppError> {
+    let back = format!("{}?bereich={PASSKEYS_SECTION}", routes::PROFILE);
+    let served = serve(ssr::require_user(), &back, async |state, user, ip| {
+        user.require_recent_sign_in()?;
+        if ssr::passkeys::remove(state, &user, id, ip).await? { Ok(()) } else { Err(AppError::NotFound) }
+    })
+    .await?;
+    Ok(served.then_show(&format!("{back}&entfernt=1")))
 }
 
 /// Who is signed in, or `None`. Answers without a session: the shell needs it
@@ -419,6 +518,7 @@ pub async fn end_sign_in(id: String) -> Result<bool, AppError> {
     let this_device = served.value == Some(true);
     if this_device {
         ssr::set_session_cookie(&served.state, "", true);
+        ssr::second_factor_setup::set_codes_cookie(&served.state, None);
     }
     served.then_show(&if this_device { routes::LOGIN.to_owned() } else { format!("{page}&beendet=1") });
     Ok(this_device)

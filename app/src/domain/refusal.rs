@@ -57,6 +57,15 @@ pub enum Refusal {
     SecondFactorNotOn,
     /// A set-up begun while the second factor is on already.
     SecondFactorAlreadyOn,
+    /// `KP_BASE_URL` names no domain: no passkeys here.
+    PasskeyUnavailable,
+    /// The authenticator's answer did not prove a passkey of an active user.
+    PasskeyRefused,
+    /// The passkey ceremony took longer than five minutes, or was answered before.
+    PasskeyExpired,
+    PasskeyNameInvalid,
+    /// This authenticator's passkey is registered already.
+    PasskeyKnown,
     /// Input only the ingest API, the CLI and the exports take (customer
     /// data, document numbers, sizes): its text names limits and is never
     /// carried in an address.
@@ -107,6 +116,11 @@ impl Refusal {
             Refusal::SetupRestart => "einrichtung-neu",
             Refusal::SecondFactorNotOn => "zwei-faktor-aus",
             Refusal::SecondFactorAlreadyOn => "zwei-faktor-an",
+            Refusal::PasskeyUnavailable => "passkey-nicht-verfuegbar",
+            Refusal::PasskeyRefused => "passkey",
+            Refusal::PasskeyExpired => "passkey-abgelaufen",
+            Refusal::PasskeyNameInvalid => "passkey-name",
+            Refusal::PasskeyKnown => "passkey-bekannt",
             Refusal::Other(_) | Refusal::NotAccepted => "eingabe",
         }
     }
@@ -152,6 +166,11 @@ impl Refusal {
             "einrichtung-neu" => Refusal::SetupRestart,
             "zwei-faktor-aus" => Refusal::SecondFactorNotOn,
             "zwei-faktor-an" => Refusal::SecondFactorAlreadyOn,
+            "passkey-nicht-verfuegbar" => Refusal::PasskeyUnavailable,
+            "passkey" => Refusal::PasskeyRefused,
+            "passkey-abgelaufen" => Refusal::PasskeyExpired,
+            "passkey-name" => Refusal::PasskeyNameInvalid,
+            "passkey-bekannt" => Refusal::PasskeyKnown,
             "eingabe" => Refusal::NotAccepted,
             _ => return None,
         })
@@ -218,6 +237,11 @@ impl fmt::Display for Refusal {
             Refusal::SetupRestart => "Die Einrichtung ist nicht mehr offen. Bitte beginnen Sie sie noch einmal.",
             Refusal::SecondFactorNotOn => "Die Zwei-Faktor-Anmeldung ist nicht eingeschaltet.",
             Refusal::SecondFactorAlreadyOn => "Die Zwei-Faktor-Anmeldung ist bereits eingeschaltet.",
+            Refusal::PasskeyUnavailable => "Passkeys sind in diesem Kundenportal nicht eingerichtet.",
+            Refusal::PasskeyRefused => "Der Passkey wurde nicht angenommen. Bitte versuchen Sie es noch einmal oder melden Sie sich mit Benutzername und Passwort an.",
+            Refusal::PasskeyExpired => "Die Anfrage ist abgelaufen. Bitte versuchen Sie es noch einmal.",
+            Refusal::PasskeyNameInvalid => "Bitte geben Sie dem Passkey einen Namen mit 1 bis 60 Zeichen.",
+            Refusal::PasskeyKnown => "Dieser Passkey ist bereits hinzugefügt.",
             Refusal::Other(text) => text,
             Refusal::NotAccepted => {
                 "Die Eingabe wurde nicht angenommen. Bitte prüfen Sie Ihre Angaben und versuchen Sie es noch einmal."
@@ -231,7 +255,7 @@ impl fmt::Display for Refusal {
 mod tests {
     use super::Refusal;
 
-    const EVERY_FIXED: [Refusal; 39] = [
+    const EVERY_FIXED: [Refusal; 44] = [
         Refusal::PasswordsDiffer,
         Refusal::SameAsBefore,
         Refusal::CurrentWrong,
@@ -270,6 +294,11 @@ mod tests {
         Refusal::SetupRestart,
         Refusal::SecondFactorNotOn,
         Refusal::SecondFactorAlreadyOn,
+        Refusal::PasskeyUnavailable,
+        Refusal::PasskeyRefused,
+        Refusal::PasskeyExpired,
+        Refusal::PasskeyNameInvalid,
+        Refusal::PasskeyKnown,
         Refusal::NotAccepted,
     ];
 

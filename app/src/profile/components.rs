@@ -6,7 +6,7 @@ use super::{
     ConfirmEmailChange, ProfileDetails, RequestEmailChange, SetName, SetNotificationMode, NotifyMode, get_profile, notification_mode,
     EMAIL_SECTION, NAME_SECTION, NOTIFICATION_SECTION, EMAIL_LINK_HOURS, check_email_link,
 };
-use crate::auth::{ChangePasswordForm, SecondFactorSection, SignInsSection, SECOND_FACTOR_SECTION, SIGN_INS_SECTION};
+use crate::auth::{ChangePasswordForm, PasskeysSection, SecondFactorSection, SignInsSection, PASSKEYS_SECTION, SECOND_FACTOR_SECTION, SIGN_INS_SECTION};
 use crate::domain::Salutation;
 use crate::routes;
 use crate::ui::{FormRefusal, PageTitle};
@@ -50,6 +50,10 @@ pub fn ProfilePage() -> impl IntoView {
             <details class="profile-section" open=open(SECOND_FACTOR_SECTION)>
                 <summary>"Zwei-Faktor-Anmeldung"</summary>
                 <SecondFactorSection/>
+            </details>
+            <details class="profile-section" open=open(PASSKEYS_SECTION)>
+                <summary>"Passkeys"</summary>
+                <PasskeysSection/>
             </details>
             <details class="profile-section" open=open(SIGN_INS_SECTION)>
                 <summary>"Anmeldungen"</summary>

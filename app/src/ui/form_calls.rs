@@ -25,7 +25,7 @@ pub fn FormCalls() -> impl IntoView {
 }
 
 #[cfg(feature = "hydrate")]
-mod browser {
+pub(crate) mod browser {
     use crate::error::AppError;
     use crate::ui::{in_browser, message_id, ALERT_CLASS, FIELD_ERROR_CLASS, MESSAGE_ID_SUFFIX};
     use leptos::prelude::*;
@@ -113,21 +113,21 @@ mod browser {
     }
 
     /// Calls the server function; `Ok` with the page it names to go on to.
-    async fn send(action: &str, body: String) -> Result<Option<String>, AppError> {
+    pub(crate) async fn send(action: &str, body: String) -> Result<Option<String>, AppError> {
         let response = in_browser::post(action, body).await?;
         let header = |name: &str| response.headers().get(name).ok().flatten();
         Ok(header("serverfnredirect").and(header("location")))
     }
 
     /// The page `url` in place of this one (`navigation.js`), or loaded.
-    fn go_on(url: &str) {
+    pub(crate) fn go_on(url: &str) {
         if !in_browser::navigation_takes("kp:navigate", &[("url", url.into()), ("settle", JsValue::TRUE)]) {
             let _ = window().location().assign(url);
         }
     }
 
     /// The refusal at its field, or above the form; what the last one marked is cleared first.
-    fn show_refusal(form: &HtmlFormElement, error: &AppError) {
+    pub(crate) fn show_refusal(form: &HtmlFormElement, error: &AppError) {
         clear_marks(form);
         forget_passwords(form);
         let message = error.to_string();

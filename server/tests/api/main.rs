@@ -13,6 +13,7 @@ mod documents;
 mod hardening;
 mod mail;
 mod notifications;
+mod passkeys;
 mod password_expiry;
 mod scale_out;
 mod second_factor;

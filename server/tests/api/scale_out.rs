@@ -430,17 +430,6 @@ async fn storage_copy_copies_every_file_and_checks_each_hash() {
 
 // ---- Faults: an instance killed, the database gone for a while --------------------
 
-/// The app's state on the same database and store as a running instance,
-/// with a clock of its own: to look at what the instance left and to run a
-/// job as if time had passed.
-async fn state_beside(dir: &DataDir, extra: &[(&str, String)], clock: app::server::clock::Clock) -> app::server::state::AppState {
-    let mut env: std::collections::HashMap<String, String> = dir.env().iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
-    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
-    let config = app::server::config::Config::from_lookup(|name| env.get(name).cloned()).unwrap();
-    let pool = db::connect_and_migrate(&config.database_url, config.pool_settings()).await.unwrap();
-    app::server::state::AppState::new(pool, config, clock).unwrap()
-}
-
 fn kill_hard(instance: &mut Instance) {
     // SIGKILL: no shutdown, no finishing of anything under way.
     instance.child.kill().unwrap();

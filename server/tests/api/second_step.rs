@@ -265,6 +265,14 @@ async fn profil_sets_it_up_with_a_code_and_shows_the_recovery_codes_once() {
     assert!(codes.iter().all(|code| !hashes.contains(code)));
     let mail: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'second_factor_on'").fetch_one(&app.state.pool).await.unwrap();
     assert!(mail.contains("einrichter"));
+    // The secret of a set-up begun goes only to a session signed in within the hour.
+    let hidden = customer_with_password(&app, "93013", "versteckt", PASSWORD).await;
+    let session = app.sign_in("versteckt", PASSWORD).await;
+    assert_eq!(app.call("auth/second_factor_begin", &[], Some(&session)).await.status, StatusCode::OK);
+    let stored: String = db::query_scalar("SELECT totp_secret FROM users WHERE id = $1").bind(hidden).fetch_one(&app.state.pool).await.unwrap();
+    an_hour_later(&app, &session).await;
+    let status = app.call("auth/second_factor", &[], Some(&session)).await;
+    assert!(!status.body.contains(&stored) && !status.body.contains("otpauth"), "{}", status.body);
     // Setting up needs a recent sign-in.
     let other = customer_with_password(&app, "93009", "spaet", PASSWORD).await;
     let late = app.sign_in("spaet", PASSWORD).await;
@@ -298,8 +306,11 @@ async fn required_for_all_users_sets_it_up_before_anything_else() {
     assert_eq!(setup.status, StatusCode::OK);
     assert!(setup.body.contains("Zwei-Faktor-Anmeldung einrichten"), "the set-up page");
     assert_eq!(error_of(&app.call("profile/details", &[], Some(&colleague)).await), AppError::SetupPending);
+    // An hour-old session (perhaps not the user's) binds no authenticator: the set-up wants a fresh sign-in.
     an_hour_later(&app, &colleague).await;
-    assert_eq!(app.call("auth/second_factor_begin", &[], Some(&colleague)).await.status, StatusCode::OK, "no re-authentication first");
+    assert_eq!(error_of(&app.call("auth/second_factor_begin", &[], Some(&colleague)).await), AppError::ReauthRequired);
+    let colleague = app.sign_in("kollege", PASSWORD).await;
+    assert_eq!(app.call("auth/second_factor_begin", &[], Some(&colleague)).await.status, StatusCode::OK, "a fresh sign-in sets it up");
     let kollege: i64 = db::query_scalar("SELECT id FROM users WHERE username = 'kollege'").fetch_one(&app.state.pool).await.unwrap();
     let stored: String = db::query_scalar("SELECT totp_secret FROM users WHERE id = $1").bind(kollege).fetch_one(&app.state.pool).await.unwrap();
     let theirs = TotpSecret::from_base32(&stored).unwrap();
@@ -357,4 +368,36 @@ async fn the_apps_sign_in_in_the_browser_asks_for_the_code_before_the_consent() 
     let session = right.session_cookie().unwrap();
     let allowed = app.decide_app(&consent, true, &format!("{session}; {pending}")).await;
     assert!(param(allowed.location().unwrap(), "code").is_some(), "{:?}", allowed.location());
+}
+
+#[tokio::test]
+async fn a_right_password_alone_never_clears_the_counter_of_a_user_with_a_second_factor() {
+    let app = spawn_app().await;
+    let user = customer_with_password(&app, "93014", "zaehler", PASSWORD).await;
+    let (secret, _) = second_factor_on(&app, user).await;
+    let challenge = password_step(&app, "zaehler").await;
+    let session = app.call("auth/second_step", &[("code", &current_code(&app, &secret))], Some(&challenge)).await.session_cookie().unwrap();
+    let failures = || async { db::query_scalar::<i64>("SELECT COALESCE(MAX(failures), 0) FROM login_failures").fetch_one(&app.state.pool).await.unwrap() };
+    for _ in 0..3 {
+        let challenge = password_step(&app, "zaehler").await;
+        app.call("auth/second_step", &[("code", &wrong_code(&app, &secret))], Some(&challenge)).await;
+    }
+    assert_eq!(failures().await, 3);
+    // Asking for an e-mail change with the right password, or setting one through a reset link, clears nothing.
+    let asked = app.call("profile/request_email_change", &[("email", "neu@zaehler.example"), ("password", PASSWORD)], Some(&session)).await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert_eq!(failures().await, 3, "the right password is not counted either");
+    app::auth::ssr::links::request_reset(&app.state, "zaehler", None).await.unwrap();
+    let mail: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'password_reset'").fetch_one(&app.state.pool).await.unwrap();
+    let (_, token) = link_in(&mail, routes::RESET_PASSWORD);
+    let reset = app.call("auth/reset_password", &[("token", &token), ("password", PASSWORD), ("confirm", PASSWORD)], None).await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    assert_eq!(failures().await, 3);
+    // Two more wrong codes: the fifth failure, and the name waits.
+    for _ in 0..2 {
+        let challenge = password_step(&app, "zaehler").await;
+        app.call("auth/second_step", &[("code", &wrong_code(&app, &secret))], Some(&challenge)).await;
+    }
+    let login = app.call("auth/login", &[("username", "zaehler"), ("password", PASSWORD)], None).await;
+    assert_eq!(error_of(&login), AppError::InvalidCredentials);
 }

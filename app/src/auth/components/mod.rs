@@ -9,6 +9,7 @@
 mod app_consent;
 mod first_sign_in;
 mod links;
+mod passkeys;
 mod profile_forms;
 mod second_factor;
 mod sign_in;
@@ -17,6 +18,7 @@ pub use app_consent::AppConsentPage;
 pub use first_sign_in::{AcceptPrivacyPage, SetPasswordPage};
 pub use links::{InvitationPage, ResetPasswordPage};
 pub use profile_forms::{ChangePasswordForm, RecentSignInGate, SignInsSection, SIGN_INS_SECTION};
+pub use passkeys::{PasskeySignInOffer, PasskeysSection};
 pub use second_factor::{RecoveryCodesPage, SecondFactorSection, SecondFactorSetupPage, SecondStepPage};
 pub use sign_in::{ForgotPasswordPage, LoginPage};
 

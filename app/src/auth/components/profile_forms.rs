@@ -126,7 +126,16 @@ fn SignOutElsewhereForm(action: ServerAction<SignOutElsewhere>) -> impl IntoView
 /// [`AppError::ReauthRequired`] and comes back to this page, which then
 /// shows the prompt.
 #[component]
-pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoView {
+pub fn RecentSignInGate(
+    return_to: String,
+    children: ChildrenFn,
+    /// Where a page has two gates, the second one's ids begin differently.
+    #[prop(optional)]
+    id_prefix: Option<&'static str>,
+) -> impl IntoView {
+    let prefix = id_prefix.unwrap_or("reauth");
+    let (title_id, password_id, code_id) = (format!("{prefix}-title"), format!("{prefix}-password"), format!("{prefix}-code"));
+    let ids = StoredValue::new((title_id, password_id, code_id));
     let user = expect_context::<UserResource>().0;
     let confirm = expect_context::<ServerAction<ConfirmPassword>>();
     let children = StoredValue::new(children);
@@ -138,12 +147,14 @@ pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoVie
                 let user = user.await;
                 let recent = matches!(user, Ok(Some(UserView { recently_authenticated: true, .. })));
                 let second_factor = matches!(user, Ok(Some(UserView { second_factor: true, .. })));
+                let (title_id, password_id, code_id) = ids.get_value();
+                let labelled_by = title_id.clone();
                 if recent {
                     children.with_value(|children| children()).into_any()
                 } else {
                     view! {
-                        <div class="confirm-box" role="group" aria-labelledby="reauth-title">
-                            <h3 id="reauth-title" class="section-title">"Passwort bestätigen"</h3>
+                        <div class="confirm-box" role="group" aria-labelledby=labelled_by>
+                            <h3 id=title_id class="section-title">"Passwort bestätigen"</h3>
                             <p>{if second_factor {
                                 "Ihre Anmeldung liegt über eine Stunde zurück. Bitte bestätigen Sie zur Sicherheit Ihr Passwort und einen Code aus Ihrer Authenticator-App, bevor Sie Änderungen vornehmen."
                             } else {
@@ -153,22 +164,22 @@ pub fn RecentSignInGate(return_to: String, children: ChildrenFn) -> impl IntoVie
                                 {refusal.general()}
                                 <input type="hidden" name="return_to" value=return_to.get_value()/>
                                 <div class="field">
-                                    <label for="reauth-password">"Passwort" <span class="required">"*"</span></label>
-                                    <input id="reauth-password" name="password" type="password" autocomplete="current-password" required
+                                    <label for=password_id.clone()>"Passwort" <span class="required">"*"</span></label>
+                                    <input id=password_id.clone() name="password" type="password" autocomplete="current-password" required
                                         aria-invalid=refusal.invalid("password")
-                                        aria-describedby=refusal.described_by("password", "reauth-password", None)
+                                        aria-describedby=refusal.described_by("password", &password_id, None)
                                         autofocus=refusal.about("password")/>
-                                    {refusal.message("password", "reauth-password")}
+                                    {refusal.message("password", &password_id)}
                                 </div>
                                 {second_factor.then(|| view! {
                                     <div class="field">
-                                        <label for="reauth-code">"Code aus der Authenticator-App" <span class="required">"*"</span></label>
-                                        <input id="reauth-code" name="code" type="text" autocomplete="one-time-code" autocapitalize="none"
+                                        <label for=code_id.clone()>"Code aus der Authenticator-App" <span class="required">"*"</span></label>
+                                        <input id=code_id.clone() name="code" type="text" autocomplete="one-time-code" autocapitalize="none"
                                             spellcheck="false" maxlength="40" required
                                             aria-invalid=refusal.invalid("code")
-                                            aria-describedby=refusal.described_by("code", "reauth-code", None)
+                                            aria-describedby=refusal.described_by("code", &code_id, None)
                                             autofocus=refusal.about("code")/>
-                                        {refusal.message("code", "reauth-code")}
+                                        {refusal.message("code", &code_id)}
                                     </div>
                                 })}
                                 <div class="actions">

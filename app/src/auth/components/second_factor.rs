@@ -83,6 +83,7 @@ pub fn SecondStepPage() -> impl IntoView {
 #[component]
 pub fn SecondFactorSetupPage() -> impl IntoView {
     let status = Resource::new(|| (), |_| second_factor_status());
+    let user = expect_context::<UserResource>().0;
     view! {
         <PageTitle title="Zwei-Faktor-Anmeldung einrichten"/>
         <SetupStepGate step=SetupStep::SetUpSecondFactor>
@@ -91,8 +92,13 @@ pub fn SecondFactorSetupPage() -> impl IntoView {
                 <CancelForm/>
                 <Suspense fallback=loading>
                     {move || Suspend::new(async move {
+                        let recent = matches!(user.await, Ok(Some(UserView { recently_authenticated: true, .. })));
                         match status.await {
-                            Ok(view) => view! { <SecondFactorSetup view gated=false/> }.into_any(),
+                            Ok(view) if recent => view! { <SecondFactorSetup view gated=false/> }.into_any(),
+                            // Only a fresh sign-in binds an authenticator: an old session might not be the user's.
+                            Ok(_) => view! {
+                                <p class="notice" role="status">"Ihre Anmeldung liegt über eine Stunde zurück. Bitte melden Sie sich ab und wieder an; danach richten Sie die Zwei-Faktor-Anmeldung ein."</p>
+                            }.into_any(),
                             Err(error) => crate::ui::alert(&error),
                         }
                     })}

@@ -22,7 +22,8 @@ pub fn LoginPage() -> impl IntoView {
                 {FormRefusal::from_address(None, &[]).general()}
                 <div class="field">
                     <label for="username">"Benutzername" <span class="required">"*"</span></label>
-                    <input id="username" name="username" type="text" autocomplete="username"
+                    // "webauthn": the browser may offer passkeys among the suggestions.
+                    <input id="username" name="username" type="text" autocomplete="username webauthn"
                         autocapitalize="none" spellcheck="false" required/>
                 </div>
                 <div class="field">
@@ -34,6 +35,7 @@ pub fn LoginPage() -> impl IntoView {
                     <a class="button secondary" href=routes::FORGOT_PASSWORD>"Passwort vergessen"</a>
                 </div>
             </ActionForm>
+            <PasskeySignInOffer/>
         </section>
     }
 }

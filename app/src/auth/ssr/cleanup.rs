@@ -42,6 +42,7 @@ pub async fn sweep(pool: &Pool, now: UnixTime) -> Result<Swept, sqlx::Error> {
         .execute(pool)
         .await?;
     super::second_step::forget_expired(pool, now).await?;
+    db::query("DELETE FROM webauthn_ceremonies WHERE created_at + $1 < $2").bind(super::passkeys::CEREMONY_SECONDS).bind(now).execute(pool).await?;
     let devices = db::query("DELETE FROM trusted_devices WHERE expires_at <= $1").bind(now).execute(pool).await?.rows_affected();
     let failure_counters = super::lockout::forget_stale(pool, now).await?;
     crate::server::allowance::forget_old(pool, now).await?;

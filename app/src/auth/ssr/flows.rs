@@ -89,7 +89,7 @@ pub async fn logout() -> Result<(), AppError> {
     .await?;
     set_session_cookie(&served.state, "", true);
     super::second_step::set_cookie(&served.state, None);
-    super::second_factor_setup::set_codes_cookie(&served.state, 0, None);
+    super::second_factor_setup::set_codes_cookie(&served.state, None);
     // An app's request waiting for this browser's sign-in is not for whoever signs in next.
     super::oauth_http::forget_pending_request(&served.state);
     Ok(served.then_show(routes::LOGIN))

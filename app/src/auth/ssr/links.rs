@@ -310,7 +310,14 @@ pub async fn use_link(
         return Err(AuthError::LinkInvalid);
     }
     // Setting the password rotates the security stamp, which voids every other link of the user.
-    lockout::clear(&mut *tx, &lockout::name_key(&owner.username)).await?;
+    // With a second factor the counter also holds wrong codes: only a right code clears it.
+    let second_factor: bool = db::query_scalar("SELECT totp_enabled_at IS NOT NULL FROM users WHERE id = $1")
+        .bind(owner.user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if !second_factor {
+        lockout::clear(&mut *tx, &lockout::name_key(&owner.username)).await?;
+    }
 
     let session = match kind {
         LinkKind::PasswordReset => {
@@ -324,10 +331,6 @@ pub async fn use_link(
         }
         LinkKind::Invitation => {
             // A user who has a second factor signs in with it: the link sets the password only.
-            let second_factor: bool = db::query_scalar("SELECT totp_enabled_at IS NOT NULL FROM users WHERE id = $1")
-                .bind(owner.user_id)
-                .fetch_one(&mut *tx)
-                .await?;
             let session = if second_factor {
                 replace_password(&mut tx, owner.user_id, &hash, now).await?.ok_or(AuthError::LinkInvalid)?;
                 None

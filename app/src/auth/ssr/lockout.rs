@@ -90,6 +90,14 @@ pub async fn forget_stale(pool: &Pool, now: UnixTime) -> Result<u64, sqlx::Error
     Ok(db::query(FORGET_STALE).bind(now - FORGET_AFTER_SECONDS).bind(now).execute(pool).await?.rows_affected())
 }
 
+/// Takes back the failure a try was counted as in advance, when it was
+/// right but cannot clear the counter (a user with a second factor proving
+/// the password alone). A wait it started stays.
+pub async fn forgive_one(pool: &Pool, key: &str) -> Result<(), sqlx::Error> {
+    db::query("UPDATE login_failures SET failures = failures - 1 WHERE identifier_key = $1 AND failures > 0").bind(key).execute(pool).await?;
+    Ok(())
+}
+
 /// Forgets the failures of a name (successful sign-in, password reset).
 pub async fn clear<'e>(executor: impl Into<db::Executor<'e>>, key: &str) -> Result<(), sqlx::Error> {
     db::query("DELETE FROM login_failures WHERE identifier_key = $1").bind(key).execute(executor).await?;

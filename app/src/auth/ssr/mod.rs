@@ -12,7 +12,8 @@
 //! - the second factor: [`second_factor`] (the TOTP rules and recovery
 //!   codes), [`second_step`] (the sign-in's code), [`second_factor_setup`]
 //!   (Profil, required for all, the operator's reset), [`reauth`] (password
-//!   and code where a signed-in user proves it is them), [`second_factor_mail`];
+//!   and code where a signed-in user proves it is them), [`second_factor_mail`],
+//!   [`passkeys`] (WebAuthn: both factors in one);
 //! - the app's sign-in: [`clients`], [`oauth`], [`oauth_http`].
 
 pub mod cleanup;
@@ -28,6 +29,7 @@ pub mod links;
 pub mod lockout;
 pub mod oauth;
 pub mod oauth_http;
+pub mod passkeys;
 pub mod passwords;
 pub mod reauth;
 pub mod second_factor;

@@ -246,8 +246,12 @@ pub(super) async fn check_current_password(
         refused("current_password_wrong").await?;
         return Err(InputError::new(Refusal::CurrentWrong).at(asked_for.field()).into());
     }
-    if and_then == AndThen::Done {
-        lockout::clear(&state.pool, &key).await?;
+    match and_then {
+        // With a second factor only a right code clears the counter (SECURITY.md 24): a right
+        // password alone neither clears it nor counts against it.
+        AndThen::Done if user.second_factor => lockout::forgive_one(&state.pool, &key).await?,
+        AndThen::Done => lockout::clear(&state.pool, &key).await?,
+        AndThen::Code => {}
     }
     Ok(())
 }

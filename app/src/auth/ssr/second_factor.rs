@@ -128,7 +128,7 @@ pub async fn propose(pool: &Pool, user_id: i64, secret: &TotpSecret) -> Result<(
 /// Turns the proposed secret on with one of its codes; returns the recovery
 /// codes to show once, or `None` when the code does not fit (nothing changes).
 pub async fn confirm(pool: &Pool, user_id: i64, code: &str, now: UnixTime) -> Result<Option<Vec<String>>, sqlx::Error> {
-    let mut tx = db::begin(pool).await?;
+    let mut tx = db::begin_writing(pool).await?;
     let proposed: Option<String> = db::query_scalar(&pool.locked("SELECT totp_secret FROM users WHERE id = $1 AND totp_enabled_at IS NULL"))
         .bind(user_id)
         .fetch_optional(&mut *tx)
@@ -173,7 +173,21 @@ pub enum Verified {
 /// statement, so that two requests with the same code cannot both pass) or
 /// a recovery code (likewise used up in one statement).
 pub async fn verify(pool: &Pool, user_id: i64, code: &str, now: UnixTime) -> Result<Verified, sqlx::Error> {
-    let Some(secret) = enabled_secret(pool, user_id).await? else { return Ok(Verified::Refused) };
+    let mut tx = db::begin_writing(pool).await?;
+    let verified = verify_in(&mut tx, user_id, code, now).await?;
+    tx.commit().await?;
+    Ok(verified)
+}
+
+/// [`verify`] inside `tx`, beside what the code is for (the sign-in's
+/// second step claims its challenge in the same transaction).
+pub async fn verify_in(tx: &mut db::Transaction<'_>, user_id: i64, code: &str, now: UnixTime) -> Result<Verified, sqlx::Error> {
+    let stored: Option<String> = db::query_scalar("SELECT totp_secret FROM users WHERE id = $1 AND totp_enabled_at IS NOT NULL")
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await?
+        .flatten();
+    let Some(secret) = stored.as_deref().and_then(TotpSecret::from_base32) else { return Ok(Verified::Refused) };
     if let Some(step) = secret.step_of(code, now) {
         let claimed = db::query(
             "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_enabled_at IS NOT NULL \
@@ -181,7 +195,7 @@ pub async fn verify(pool: &Pool, user_id: i64, code: &str, now: UnixTime) -> Res
         )
         .bind(step)
         .bind(user_id)
-        .execute(pool)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
         return Ok(if claimed == 1 { Verified::Code } else { Verified::Refused });
@@ -190,7 +204,7 @@ pub async fn verify(pool: &Pool, user_id: i64, code: &str, now: UnixTime) -> Res
         .bind(now)
         .bind(user_id)
         .bind(crypto::token_hash(&normalized_recovery_code(code)))
-        .execute(pool)
+        .execute(&mut **tx)
         .await?
         .rows_affected();
     if used == 0 {
@@ -198,7 +212,7 @@ pub async fn verify(pool: &Pool, user_id: i64, code: &str, now: UnixTime) -> Res
     }
     let left: i64 = db::query_scalar("SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL")
         .bind(user_id)
-        .fetch_one(pool)
+        .fetch_one(&mut **tx)
         .await?;
     Ok(Verified::RecoveryCode { left })
 }

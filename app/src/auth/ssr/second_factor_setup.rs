@@ -29,7 +29,8 @@ pub async fn view(state: &AppState, user: &SessionUser) -> Result<SecondFactorVi
                 .await?;
             SecondFactorState::On { since: crate::server::dates::german_date(since, &state.config.time_zone), recovery_codes_left: left }
         }
-        (Some(secret), None) => {
+        // A proposed secret only to a session that may go on with it (signed in within the hour).
+        (Some(secret), None) if user.recently_authenticated => {
             let issuer = &state.config.branding.operator_name;
             SecondFactorState::Proposed {
                 qr_svg: secret.qr_svg(issuer, &user.username).unwrap_or_default(),
@@ -53,7 +54,8 @@ pub async fn begin(state: &AppState, user: &SessionUser) -> Result<(), AuthError
 
 /// Recovery codes just made, for the page that shows them once.
 pub struct NewRecoveryCodes {
-    user_id: i64,
+    /// The session they were made in: only its browser, while signed in so, sees them.
+    session_hash: String,
     codes: Vec<String>,
 }
 
@@ -79,7 +81,7 @@ pub async fn confirm(state: &AppState, user: &SessionUser, code: &str, ip: Optio
     audit::record(&mut tx, audit_entry(user.user_id, user.customer_id, "second_factor_on", String::new(), ip), now).await?;
     queue_mail(state, &mut tx, user.user_id, Notice::TurnedOn, now).await?;
     tx.commit().await?;
-    Ok(NewRecoveryCodes { user_id: user.user_id, codes })
+    Ok(NewRecoveryCodes { session_hash: user.session_hash.clone(), codes })
 }
 
 /// "Neue Wiederherstellungscodes": the old ones stop working.
@@ -92,7 +94,7 @@ pub async fn renew_recovery_codes(state: &AppState, user: &SessionUser, ip: Opti
     let codes = second_factor::replace_recovery_codes(&mut tx, user.user_id, now).await?;
     audit::record(&mut tx, audit_entry(user.user_id, user.customer_id, "recovery_codes_renewed", String::new(), ip), now).await?;
     tx.commit().await?;
-    Ok(NewRecoveryCodes { user_id: user.user_id, codes })
+    Ok(NewRecoveryCodes { session_hash: user.session_hash.clone(), codes })
 }
 
 /// "Ausschalten": the password and a code. Not while the customer requires it.
@@ -120,7 +122,7 @@ pub async fn turn_off(state: &AppState, user: &SessionUser, password: &str, code
 pub async fn reset_by_operator(state: &AppState, username: &str) -> Result<Option<bool>, AuthError> {
     let Ok(name) = crate::domain::Username::parse(username) else { return Ok(None) };
     let now = state.clock.now();
-    let mut tx = db::begin(&state.pool).await?;
+    let mut tx = db::begin_writing(&state.pool).await?;
     let row: Option<(i64, i64, bool)> =
         db::query_as(&state.pool.locked("SELECT id, customer_id, totp_secret IS NOT NULL AS has_secret FROM users WHERE lower(username) = $1"))
             .bind(name.key())
@@ -148,9 +150,9 @@ pub async fn reset_by_operator(state: &AppState, username: &str) -> Result<Optio
 }
 
 /// New recovery codes travel to the page that shows them once in a cookie
-/// of this browser (ten minutes, HttpOnly, only for the user who made them):
-/// the form that made them may have been posted without JavaScript, and
-/// the server keeps nothing but their hashes.
+/// of this browser (ten minutes, HttpOnly, SameSite=Strict, bound to the
+/// session that made them): the form that made them may have been posted
+/// without JavaScript, and the server keeps nothing but their hashes.
 fn codes_cookie_name(state: &AppState) -> &'static str {
     if state.config.secure_cookies() {
         "__Host-kp_recovery_codes"
@@ -159,14 +161,20 @@ fn codes_cookie_name(state: &AppState) -> &'static str {
     }
 }
 
+/// Which session codes belong to, as the cookie names it (a part of the session's stored hash).
+fn session_mark(session_hash: &str) -> &str {
+    &session_hash[..16.min(session_hash.len())]
+}
+
 /// Keeps the new codes in this browser and goes on to the page that shows them.
 pub fn show_once(served: crate::server::serve::Served<NewRecoveryCodes>) {
-    set_codes_cookie(&served.state, served.value.user_id, Some(&served.value.codes));
+    set_codes_cookie(&served.state, Some((&served.value.session_hash, &served.value.codes)));
     served.then_show(crate::routes::RECOVERY_CODES);
 }
 
-pub fn set_codes_cookie(state: &AppState, user_id: i64, codes: Option<&[String]>) {
-    let value = codes.map(|codes| format!("{user_id}.{}", codes.join("."))).unwrap_or_default();
+/// Sets the cookie with `(session hash, codes)`, or removes it.
+pub fn set_codes_cookie(state: &AppState, codes: Option<(&str, &[String])>) {
+    let value = codes.map(|(session_hash, codes)| format!("{}.{}", session_mark(session_hash), codes.join("."))).unwrap_or_default();
     let mut cookie = Cookie::build((codes_cookie_name(state), value))
         .path("/")
         .http_only(true)
@@ -180,11 +188,11 @@ pub fn set_codes_cookie(state: &AppState, user_id: i64, codes: Option<&[String]>
     super::http::append_cookie(&cookie);
 }
 
-/// The codes in a request's cookie, if they are `user_id`'s.
-pub fn codes_in(parts: &http::request::Parts, state: &AppState, user_id: i64) -> Option<Vec<String>> {
+/// The codes in a request's cookie, if the session `session_hash` made them.
+pub fn codes_in(parts: &http::request::Parts, state: &AppState, session_hash: &str) -> Option<Vec<String>> {
     let value = super::http::cookie_value(parts, codes_cookie_name(state))?;
     let mut parts = value.split('.');
-    if parts.next()? != user_id.to_string() {
+    if parts.next()? != session_mark(session_hash) {
         return None;
     }
     let codes: Vec<String> = parts.map(str::to_owned).collect();
@@ -239,7 +247,7 @@ pub async fn codes_file_download(
     request: http::request::Parts,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
-    let Some(codes) = codes_in(&request, &state, user.user_id) else {
+    let Some(codes) = codes_in(&request, &state, &user.session_hash) else {
         return crate::error::AppError::NotFound.respond(crate::error::Caller::Page);
     };
     let body = codes_file(&state.config.branding.operator_name, &user.username, &codes);

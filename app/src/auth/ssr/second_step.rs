@@ -141,8 +141,22 @@ pub async fn answer(state: &AppState, code: &str, ip: Option<String>) -> Result<
         };
         Some(attempt)
     };
-    let verified = second_factor::verify(&state.pool, challenge.user_id, code, now).await?;
+    // The challenge is claimed first, and the code checked in the same
+    // transaction: of two requests with one cookie, the second finds no
+    // challenge and uses up no code. A wrong code rolls the claim back.
+    let mut tx = db::begin(&state.pool).await?;
+    let taken = db::query("DELETE FROM sign_in_challenges WHERE id_hash = $1 AND created_at + $2 >= $3")
+        .bind(crypto::token_hash(&token))
+        .bind(CHALLENGE_SECONDS)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    if taken.rows_affected() == 0 {
+        return Err(expired());
+    }
+    let verified = second_factor::verify_in(&mut tx, challenge.user_id, code, now).await?;
     if verified == second_factor::Verified::Refused {
+        tx.rollback().await?;
         tracing::info!("second step refused: wrong code");
         state.metrics.refused_sign_in("second_factor");
         audit_alone("second_factor_failed", ip.clone()).await?;
@@ -151,13 +165,6 @@ pub async fn answer(state: &AppState, code: &str, ip: Option<String>) -> Result<
             audit_alone("login_locked", ip).await?;
         }
         return Err(InputError::new(Refusal::CodeWrong).at(CODE_FIELD).into());
-    }
-
-    let mut tx = db::begin(&state.pool).await?;
-    // Used once: a second request with the same cookie finds nothing.
-    let taken = db::query("DELETE FROM sign_in_challenges WHERE id_hash = $1").bind(crypto::token_hash(&token)).execute(&mut *tx).await?;
-    if taken.rows_affected() == 0 {
-        return Err(expired());
     }
     lockout::clear(&mut *tx, &challenge.lockout_key).await?;
     let session = session::create_session(&mut tx, challenge.user_id, &challenge.security_stamp, now).await?;

@@ -463,8 +463,8 @@ pub async fn load_session_by_hash(state: &AppState, id_hash: String, kind: Sessi
         Some(SetupStep::PasswordExpired)
     } else if row.current_privacy.is_some() && row.accepted_privacy < row.current_privacy {
         Some(SetupStep::AcceptPrivacy)
-    } else if row.second_factor_required && !row.second_factor && kind == SessionKind::Browser {
-        // An app's sign-in was allowed by a browser that had passed this step.
+    } else if row.second_factor_required && !row.second_factor {
+        // An app's sign-in too: until the user has set it up in a browser, its API answers setup_pending.
         Some(SetupStep::SetUpSecondFactor)
     } else {
         None

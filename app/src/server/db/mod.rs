@@ -54,6 +54,8 @@ pub const TABLES: &[&str] = &[
     "sessions",
     "sign_in_challenges",
     "recovery_codes",
+    "passkeys",
+    "webauthn_ceremonies",
     "oauth_codes",
     "oauth_tokens",
     "tokens",
@@ -192,6 +194,19 @@ pub async fn begin(pool: &Pool) -> Result<Transaction<'static>, sqlx::Error> {
     Ok(Transaction { inner, wake_after_commit: Vec::new() })
 }
 
+/// [`begin`] for a transaction that reads, then writes what it read: on
+/// SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), waiting for
+/// another writer as long as the busy timeout allows — a transaction that
+/// read first could not wait for it, and would fail at its first write.
+/// PostgreSQL locks the rows it reads (`Pool::locked`) instead.
+pub async fn begin_writing(pool: &Pool) -> Result<Transaction<'static>, sqlx::Error> {
+    let inner = match pool {
+        Pool::Sqlite(pool) => TxConnection::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+        Pool::Postgres(pool) => TxConnection::Postgres(pool.begin().await?),
+    };
+    Ok(Transaction { inner, wake_after_commit: Vec::new() })
+}
+
 impl Transaction<'_> {
     /// `notify` is woken when this transaction commits (not if it rolls back).
     pub fn wake_after_commit(&mut self, notify: &Arc<Notify>) {
@@ -209,6 +224,15 @@ impl Transaction<'_> {
             notify.notify_one();
         }
         Ok(())
+    }
+
+    /// Undoes the transaction now (dropping it would too, but only when its
+    /// connection is next used).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        match self.inner {
+            TxConnection::Sqlite(tx) => tx.rollback().await,
+            TxConnection::Postgres(tx) => tx.rollback().await,
+        }
     }
 }
 

@@ -87,6 +87,17 @@ pub fn fresh_s3_prefix() -> Option<String> {
 
 /// A data directory and a database of its own, for tests that run the
 /// binary: `env()` is what the binary needs to find both.
+/// The app's state on the same database and store as a running instance,
+/// with a clock of its own: to look at what the instance left and to run a
+/// job as if time had passed.
+pub async fn state_beside(dir: &DataDir, extra: &[(&str, String)], clock: app::server::clock::Clock) -> app::server::state::AppState {
+    let mut env: std::collections::HashMap<String, String> = dir.env().iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+    env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.clone())));
+    let config = app::server::config::Config::from_lookup(|name| env.get(name).cloned()).unwrap();
+    let pool = db::connect_and_migrate(&config.database_url, config.pool_settings()).await.unwrap();
+    app::server::state::AppState::new(pool, config, clock).unwrap()
+}
+
 pub struct DataDir {
     pub dir: tempfile::TempDir,
     pub database_url: String,
