@@ -211,9 +211,11 @@ fn second_factor_page(user: Option<&ssr::SessionUser>) -> String {
 /// Who may set the second factor up: a session whose only open step it is,
 /// or one that has finished signing in — either signed in within the hour
 /// (an old session, or a stolen cookie, must not bind its own authenticator).
+/// `session` is looked up once by the caller, which also needs it for the
+/// page a refusal goes back to.
 #[cfg(feature = "ssr")]
-async fn may_set_up_second_factor() -> Result<ssr::SessionUser, AppError> {
-    let user = ssr::require_session().await?;
+async fn may_set_up_second_factor(session: Result<Option<ssr::SessionUser>, AppError>) -> Result<ssr::SessionUser, AppError> {
+    let user = ssr::guard::session_required(session?)?;
     match user.pending {
         Some(SetupStep::SetUpSecondFactor) | None => {
             user.require_recent_sign_in()?;
@@ -229,11 +231,8 @@ async fn may_set_up_second_factor() -> Result<ssr::SessionUser, AppError> {
 pub async fn second_step(code: String) -> Result<(), AppError> {
     let guard = limited(LimitedAction::Login, anyone());
     let served = serve(guard, routes::SECOND_STEP, async |state, (), ip| Ok(ssr::second_step::answer(state, &code, ip).await?)).await?;
-    let state = served.state;
-    ssr::second_step::set_cookie(&state, None);
-    ssr::set_session_cookie(&state, &served.value.session, false);
-    ssr::devices::set_cookie(&state, &served.value.device);
-    ssr::redirect_after_setup(&state, &served.value.session).await
+    ssr::second_step::set_cookie(&served.state, None);
+    ssr::flows::go_on_signed_in(&served.state, &served.value).await
 }
 
 /// Whether this browser has a second step waiting.
@@ -256,16 +255,18 @@ pub async fn second_factor_status() -> Result<SecondFactorView, AppError> {
 /// "Einrichten": a new secret for the authenticator app; the page shows it.
 #[server(endpoint = "auth/second_factor_begin")]
 pub async fn begin_second_factor() -> Result<(), AppError> {
-    let back = second_factor_page(ssr::optional_session().await.ok().flatten().as_ref());
-    let served = serve(may_set_up_second_factor(), &back, async |state, user, _| Ok(ssr::second_factor_setup::begin(state, &user).await?)).await?;
+    let session = ssr::optional_session().await;
+    let back = second_factor_page(session.as_ref().ok().and_then(Option::as_ref));
+    let served = serve(may_set_up_second_factor(session), &back, async |state, user, _| Ok(ssr::second_factor_setup::begin(state, &user).await?)).await?;
     Ok(served.then_show(&back))
 }
 
 /// "Aktivieren" with the first code from the app; the recovery codes come next.
 #[server(endpoint = "auth/second_factor_confirm")]
 pub async fn confirm_second_factor(code: String) -> Result<(), AppError> {
-    let back = second_factor_page(ssr::optional_session().await.ok().flatten().as_ref());
-    let guard = limited(LimitedAction::Login, may_set_up_second_factor());
+    let session = ssr::optional_session().await;
+    let back = second_factor_page(session.as_ref().ok().and_then(Option::as_ref));
+    let guard = limited(LimitedAction::Login, may_set_up_second_factor(session));
     let served = serve(guard, &back, async |state, user, ip| Ok(ssr::second_factor_setup::confirm(state, &user, &code, ip).await?)).await?;
     ssr::second_factor_setup::show_once(served);
     Ok(())
@@ -366,11 +367,8 @@ pub async fn passkey_sign_in(ceremony: String, credential: String) -> Result<(),
         ssr::passkeys::finish_sign_in(state, &ceremony, &credential, ip).await
     })
     .await?;
-    let state = served.state;
-    ssr::end_this_browsers_session(&state).await?;
-    ssr::set_session_cookie(&state, &served.value.session, false);
-    ssr::devices::set_cookie(&state, &served.value.device);
-    ssr::redirect_after_setup(&state, &served.value.session).await
+    ssr::end_this_browsers_session(&served.state).await?;
+    ssr::flows::go_on_signed_in(&served.state, &served.value).await
 }
 
 /// Profil → Passkeys.

@@ -4,7 +4,7 @@ use super::credentials::{audit_alone, verify_credentials};
 use super::devices;
 use super::http::{session_cookie_value, set_session_cookie};
 use crate::server::serve::{anyone, limited, serve};
-use super::session::{create_session, delete_session_by_hash, load_session};
+use super::session::{delete_session_by_hash, load_session, open_session, NewSignIn};
 use crate::error::AppError;
 use crate::routes;
 use crate::server::crypto;
@@ -36,6 +36,14 @@ pub async fn redirect_after_setup(state: &AppState, session_token: &str) -> Resu
     Ok(())
 }
 
+/// This browser is signed in: its cookies, then on to its next step (or
+/// an app's consent, or the start page).
+pub async fn go_on_signed_in(state: &AppState, signed_in: &NewSignIn) -> Result<(), AppError> {
+    set_session_cookie(state, &signed_in.session, false);
+    devices::set_cookie(state, &signed_in.device);
+    redirect_after_setup(state, &signed_in.session).await
+}
+
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
     let device = devices::cookie_value(&expect_context::<AppState>());
     let served = serve(limited(LimitedAction::Login, anyone()), routes::LOGIN, async |state, (), ip| {
@@ -54,12 +62,9 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
         return Ok(());
     }
     let mut tx = db::begin(&state.pool).await?;
-    let token = create_session(&mut tx, verified.user_id, &verified.security_stamp, now).await?;
-    let device = devices::renew(&mut tx, device.as_deref(), verified.user_id, now).await?;
+    let signed_in = open_session(&mut tx, &state, verified.user_id, &verified.security_stamp, now).await?;
     tx.commit().await?;
-    set_session_cookie(&state, &token, false);
-    devices::set_cookie(&state, &device);
-    redirect_after_setup(&state, &token).await
+    go_on_signed_in(&state, &signed_in).await
 }
 
 /// Before a new session starts in this browser (a sign-in, an accepted

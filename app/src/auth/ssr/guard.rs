@@ -164,7 +164,12 @@ pub async fn optional_session() -> Result<Option<SessionUser>, AppError> {
 
 /// Guard for the first-sign-in steps themselves: a valid session, or 401.
 pub async fn require_session() -> Result<SessionUser, AppError> {
-    optional_session().await?.ok_or_else(|| {
+    session_required(optional_session().await?)
+}
+
+/// [`require_session`]'s rule for a session the caller looked up already.
+pub fn session_required(session: Option<SessionUser>) -> Result<SessionUser, AppError> {
+    session.ok_or_else(|| {
         tracing::info!("refused: no valid session");
         AppError::NotSignedIn
     })

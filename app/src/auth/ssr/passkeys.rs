@@ -7,8 +7,8 @@
 //! state waits in the database between its two requests (five minutes,
 //! used once), so that any instance behind one address can finish it.
 
-use super::session::{create_session, SessionUser};
-use super::{devices, lockout};
+use super::lockout;
+use super::session::{open_session, NewSignIn, SessionUser};
 use crate::auth::{PasskeyCeremony, PasskeyEntry};
 use crate::domain::{InputError, Refusal, UnixTime};
 use crate::error::AppError;
@@ -75,17 +75,15 @@ async fn keep_ceremony(state: &AppState, user_id: Option<i64>, name: Option<&str
     let handle = crypto::new_token();
     let now = state.clock.now();
     let stored = serde_json::to_string(ceremony_state).map_err(|error| AppError::internal(&error))?;
-    let mut tx = db::begin(&state.pool).await?;
-    db::query("DELETE FROM webauthn_ceremonies WHERE created_at + $1 < $2").bind(CEREMONY_SECONDS).bind(now).execute(&mut *tx).await?;
+    // Ceremonies that ran out go with the hourly cleanup (`auth::ssr::cleanup`), not on every start.
     db::query("INSERT INTO webauthn_ceremonies (id_hash, user_id, name, state, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(crypto::token_hash(&handle))
         .bind(user_id)
         .bind(name)
         .bind(stored)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&state.pool)
         .await?;
-    tx.commit().await?;
     Ok(handle)
 }
 
@@ -116,15 +114,9 @@ pub async fn begin_sign_in(state: &AppState) -> Result<PasskeyCeremony, AppError
     Ok(PasskeyCeremony { ceremony, options: browser_options(options).to_string() })
 }
 
-/// What a passkey sign-in gave: the session's and the device's cookie values.
-pub struct PasskeySignedIn {
-    pub session: String,
-    pub device: String,
-}
-
 /// Second request: the authenticator's answer. A passkey counts as both
 /// factors; the sign-in goes on like one with password and code.
-pub async fn finish_sign_in(state: &AppState, handle: &str, answer: &str, ip: Option<String>) -> Result<PasskeySignedIn, AppError> {
+pub async fn finish_sign_in(state: &AppState, handle: &str, answer: &str, ip: Option<String>) -> Result<NewSignIn, AppError> {
     let relying_party = relying_party(state).ok_or_else(unavailable)?;
     let (_, ceremony_state): (_, DiscoverableAuthentication) = take_ceremony(state, handle, None).await?;
     let credential: PublicKeyCredential = serde_json::from_str(answer).map_err(refused)?;
@@ -152,12 +144,11 @@ pub async fn finish_sign_in(state: &AppState, handle: &str, answer: &str, ip: Op
         .execute(&mut *tx)
         .await?;
     lockout::clear(&mut *tx, &lockout::name_key(&username)).await?;
-    let session = create_session(&mut tx, user_id, &stamp, now).await?;
-    let device = devices::renew(&mut tx, devices::cookie_value(state).as_deref(), user_id, now).await?;
+    let signed_in = open_session(&mut tx, state, user_id, &stamp, now).await?;
     let entry = AuditEntry { actor: Actor::User(user_id), customer_id: Some(customer_id), action: "login_with_passkey", detail: String::new(), ip };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
-    Ok(PasskeySignedIn { session, device })
+    Ok(signed_in)
 }
 
 /// A passkey's name as typed: 1 to 60 characters, no control characters.

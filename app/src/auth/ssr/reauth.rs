@@ -2,35 +2,27 @@
 //! (SECURITY.md 21) and turning the second factor off ask for the password,
 //! and with the second factor on for a code too.
 
-use super::passwords::{audit_entry, check_current_password, AndThen, PasswordAskedFor};
-use super::second_factor::{self, Verified};
+use super::passwords::{check_current_password, AndThen, PasswordAskedFor};
+use super::credentials::audit_alone;
+use super::second_factor::{self, Verified, CODE_FIELD};
 use super::second_factor_mail::{queue_mail, Notice};
 use super::session::SessionUser;
 use super::{lockout, AuthError};
 use crate::domain::{InputError, Refusal};
-use crate::server::audit;
 use crate::server::db;
 use crate::server::state::AppState;
-
-/// The field of a form's second-factor code.
-pub const CODE_FIELD: &str = "code";
 
 /// A code of the signed-in user's second factor, right after their
 /// password was checked in the same request (confirming the sign-in,
 /// turning the factor off): the password's try on the name's counter,
 /// counted in advance, covers the code too, and only a right code clears it.
 async fn verify_code_after_password(state: &AppState, user: &SessionUser, code: &str, ip: Option<String>) -> Result<(), AuthError> {
-    if code.trim().is_empty() {
-        return Err(InputError::new(Refusal::CodeMissing).at(CODE_FIELD).into());
-    }
+    second_factor::require_code(code)?;
     let now = state.clock.now();
     let key = lockout::name_key(&user.username);
-    let refused = |action: &'static str| {
-        audit::record_alone(&state.pool, audit_entry(user.user_id, user.customer_id, action, String::new(), ip.clone()), now)
-    };
     match second_factor::verify(&state.pool, user.user_id, code, now).await? {
         Verified::Refused => {
-            refused("second_factor_failed").await?;
+            audit_alone(state, Some(user.user_id), Some(user.customer_id), "second_factor_failed", ip, now).await?;
             Err(InputError::new(Refusal::CodeWrong).at(CODE_FIELD).into())
         }
         verified => {

@@ -14,6 +14,16 @@ use totp_rs::{Builder, Secret, Totp};
 
 /// Seconds per code.
 pub const STEP_SECONDS: i64 = 30;
+/// The field every form that asks for a code names it by.
+pub const CODE_FIELD: &str = "code";
+
+/// A code field left empty is refused at the field before anything is counted.
+pub fn require_code(code: &str) -> Result<(), crate::domain::InputError> {
+    if code.trim().is_empty() {
+        return Err(crate::domain::InputError::new(crate::domain::Refusal::CodeMissing).at(CODE_FIELD));
+    }
+    Ok(())
+}
 pub const RECOVERY_CODES: usize = 10;
 
 /// A user's shared secret with their authenticator app (160 bits, RFC 4226 §4).
@@ -108,9 +118,9 @@ pub fn normalized_recovery_code(typed: &str) -> String {
 }
 
 /// The user's confirmed secret, if the second factor is on.
-pub async fn enabled_secret(pool: &Pool, user_id: i64) -> Result<Option<TotpSecret>, sqlx::Error> {
+pub async fn enabled_secret<'e>(executor: impl Into<db::Executor<'e>>, user_id: i64) -> Result<Option<TotpSecret>, sqlx::Error> {
     let stored: Option<String> =
-        db::query_scalar("SELECT totp_secret FROM users WHERE id = $1 AND totp_enabled_at IS NOT NULL").bind(user_id).fetch_optional(pool).await?.flatten();
+        db::query_scalar("SELECT totp_secret FROM users WHERE id = $1 AND totp_enabled_at IS NOT NULL").bind(user_id).fetch_optional(executor).await?.flatten();
     Ok(stored.as_deref().and_then(TotpSecret::from_base32))
 }
 
@@ -182,12 +192,7 @@ pub async fn verify(pool: &Pool, user_id: i64, code: &str, now: UnixTime) -> Res
 /// [`verify`] inside `tx`, beside what the code is for (the sign-in's
 /// second step claims its challenge in the same transaction).
 pub async fn verify_in(tx: &mut db::Transaction<'_>, user_id: i64, code: &str, now: UnixTime) -> Result<Verified, sqlx::Error> {
-    let stored: Option<String> = db::query_scalar("SELECT totp_secret FROM users WHERE id = $1 AND totp_enabled_at IS NOT NULL")
-        .bind(user_id)
-        .fetch_optional(&mut **tx)
-        .await?
-        .flatten();
-    let Some(secret) = stored.as_deref().and_then(TotpSecret::from_base32) else { return Ok(Verified::Refused) };
+    let Some(secret) = enabled_secret(&mut **tx, user_id).await? else { return Ok(Verified::Refused) };
     if let Some(step) = secret.step_of(code, now) {
         let claimed = db::query(
             "UPDATE users SET totp_last_step = $1 WHERE id = $2 AND totp_enabled_at IS NOT NULL \

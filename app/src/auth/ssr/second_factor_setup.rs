@@ -5,8 +5,8 @@
 //! confirmed, the operator's reset, and the mails that tell the user.
 
 use super::passwords::{audit_entry, PasswordAskedFor};
-use super::reauth::{verify_password_and_code, CODE_FIELD};
-use super::second_factor::{self, TotpSecret};
+use super::reauth::verify_password_and_code;
+use super::second_factor::{self, TotpSecret, CODE_FIELD};
 use super::second_factor_mail::{queue_mail, Notice};
 use super::session::SessionUser;
 use super::AuthError;
@@ -62,9 +62,7 @@ pub struct NewRecoveryCodes {
 /// "Aktivieren" with the first code: the second factor is on; returns the
 /// recovery codes to show once.
 pub async fn confirm(state: &AppState, user: &SessionUser, code: &str, ip: Option<String>) -> Result<NewRecoveryCodes, AuthError> {
-    if code.trim().is_empty() {
-        return Err(InputError::new(Refusal::CodeMissing).at(CODE_FIELD).into());
-    }
+    second_factor::require_code(code)?;
     let now = state.clock.now();
     let proposed: Option<String> = db::query_scalar("SELECT totp_secret FROM users WHERE id = $1 AND totp_enabled_at IS NULL")
         .bind(user.user_id)
@@ -123,16 +121,16 @@ pub async fn reset_by_operator(state: &AppState, username: &str) -> Result<Optio
     let Ok(name) = crate::domain::Username::parse(username) else { return Ok(None) };
     let now = state.clock.now();
     let mut tx = db::begin_writing(&state.pool).await?;
-    let row: Option<(i64, i64, bool)> =
-        db::query_as(&state.pool.locked("SELECT id, customer_id, totp_secret IS NOT NULL AS has_secret FROM users WHERE lower(username) = $1"))
-            .bind(name.key())
-            .fetch_optional(&mut *tx)
-            .await?;
-    let Some((user_id, customer_id, had)) = row else { return Ok(None) };
+    let row: Option<(i64, i64, bool, bool)> = db::query_as(&state.pool.locked(
+        "SELECT id, customer_id, totp_secret IS NOT NULL AS has_secret, totp_enabled_at IS NOT NULL AS was_on FROM users WHERE lower(username) = $1",
+    ))
+    .bind(name.key())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((user_id, customer_id, had, was_on)) = row else { return Ok(None) };
     if !had {
         return Ok(Some(false));
     }
-    let was_on: bool = db::query_scalar("SELECT totp_enabled_at IS NOT NULL FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?;
     second_factor::turn_off_in(&mut tx, user_id).await?;
     if was_on {
         let entry = AuditEntry {

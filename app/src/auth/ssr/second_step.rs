@@ -11,7 +11,10 @@
 //! - A new security stamp (password reset, deactivation, "überall
 //!   abmelden") ends a challenge too: the stamp it was issued under is gone.
 
-use super::{devices, lockout, second_factor, session, AuthError};
+use super::credentials::audit_alone;
+use super::session::{open_session, NewSignIn};
+use super::second_factor::CODE_FIELD;
+use super::{lockout, second_factor, AuthError};
 use crate::domain::{InputError, Refusal, UnixTime};
 use crate::server::audit::{self, Actor, AuditEntry};
 use crate::server::crypto;
@@ -21,8 +24,6 @@ use cookie::{Cookie, SameSite};
 
 /// How long the second step waits for its code.
 pub const CHALLENGE_SECONDS: i64 = 5 * 60;
-/// The field of the second step's form.
-pub const CODE_FIELD: &str = "code";
 
 pub fn cookie_name(state: &AppState) -> &'static str {
     if state.config.secure_cookies() {
@@ -80,13 +81,11 @@ pub async fn start(pool: &Pool, verified: &super::credentials::Verified, now: Un
 pub struct Challenge {
     pub user_id: i64,
     pub customer_id: i64,
-    pub username: String,
-    pub email: String,
     pub security_stamp: String,
     pub lockout_key: String,
 }
 
-const OPEN: &str = "SELECT c.user_id, u.customer_id, u.username, u.email, c.security_stamp, c.lockout_key \
+const OPEN: &str = "SELECT c.user_id, u.customer_id, c.security_stamp, c.lockout_key \
      FROM sign_in_challenges c JOIN users u ON u.id = c.user_id \
      WHERE c.id_hash = $1 AND c.created_at + $2 >= $3 AND u.active = TRUE AND u.security_stamp = c.security_stamp \
        AND u.totp_enabled_at IS NOT NULL";
@@ -102,26 +101,14 @@ pub async fn waiting_here(state: &AppState) -> Result<bool, sqlx::Error> {
     Ok(open_challenge(&state.pool, &token, state.clock.now()).await?.is_some())
 }
 
-/// What a right code gave: the new session's cookie value and the browser's
-/// renewed device cookie.
-pub struct SignedIn {
-    pub session: String,
-    pub device: String,
-}
-
 /// Answers this browser's challenge with `code`.
-pub async fn answer(state: &AppState, code: &str, ip: Option<String>) -> Result<SignedIn, AuthError> {
+pub async fn answer(state: &AppState, code: &str, ip: Option<String>) -> Result<NewSignIn, AuthError> {
     let now = state.clock.now();
     let expired = || AuthError::Input(InputError::new(Refusal::SignInExpired));
     let token = cookie_of_this_request(state).ok_or_else(expired)?;
     let challenge = open_challenge(&state.pool, &token, now).await?.ok_or_else(expired)?;
-    if code.trim().is_empty() {
-        return Err(InputError::new(Refusal::CodeMissing).at(CODE_FIELD).into());
-    }
-    let audit_alone = |action: &'static str, ip: Option<String>| {
-        let entry = AuditEntry { actor: Actor::User(challenge.user_id), customer_id: Some(challenge.customer_id), action, detail: String::new(), ip };
-        audit::record_alone(&state.pool, entry, now)
-    };
+    second_factor::require_code(code)?;
+    let (user, customer) = (Some(challenge.user_id), Some(challenge.customer_id));
     // The password's try, claimed and counted in advance, covers the first
     // code: one try is a password and its code. Every further code is a try
     // of its own, refused while the counter makes the name wait.
@@ -136,7 +123,7 @@ pub async fn answer(state: &AppState, code: &str, ip: Option<String>) -> Result<
         let Some(attempt) = lockout::claim_attempt(&state.pool, &challenge.lockout_key, now).await? else {
             tracing::info!("second step refused: the name must wait");
             state.metrics.refused_sign_in("must_wait");
-            audit_alone("second_factor_refused_locked", ip).await?;
+            audit_alone(state, user, customer, "second_factor_refused_locked", ip, now).await?;
             return Err(InputError::new(Refusal::TooManyWrong).at(CODE_FIELD).into());
         };
         Some(attempt)
@@ -159,16 +146,15 @@ pub async fn answer(state: &AppState, code: &str, ip: Option<String>) -> Result<
         tx.rollback().await?;
         tracing::info!("second step refused: wrong code");
         state.metrics.refused_sign_in("second_factor");
-        audit_alone("second_factor_failed", ip.clone()).await?;
+        audit_alone(state, user, customer, "second_factor_failed", ip.clone(), now).await?;
         if let Some(wait) = attempt.and_then(lockout::wait_after) {
             tracing::warn!(wait_seconds = wait, "sign-in name must wait");
-            audit_alone("login_locked", ip).await?;
+            audit_alone(state, user, customer, "login_locked", ip, now).await?;
         }
         return Err(InputError::new(Refusal::CodeWrong).at(CODE_FIELD).into());
     }
     lockout::clear(&mut *tx, &challenge.lockout_key).await?;
-    let session = session::create_session(&mut tx, challenge.user_id, &challenge.security_stamp, now).await?;
-    let device = devices::renew(&mut tx, devices::cookie_value(state).as_deref(), challenge.user_id, now).await?;
+    let signed_in = open_session(&mut tx, state, challenge.user_id, &challenge.security_stamp, now).await?;
     let action = match verified {
         second_factor::Verified::RecoveryCode { left } => {
             super::second_factor_mail::queue_mail(state, &mut tx, challenge.user_id, super::second_factor_mail::Notice::RecoveryCodeUsed { left }, now)
@@ -180,7 +166,7 @@ pub async fn answer(state: &AppState, code: &str, ip: Option<String>) -> Result<
     let entry = AuditEntry { actor: Actor::User(challenge.user_id), customer_id: Some(challenge.customer_id), action, detail: String::new(), ip };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
-    Ok(SignedIn { session, device })
+    Ok(signed_in)
 }
 
 /// Deletes challenges that ran out (the hourly cleanup).

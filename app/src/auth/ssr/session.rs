@@ -296,6 +296,21 @@ pub async fn insert_app_session(
     Ok(id_hash)
 }
 
+/// A sign-in that is done (password without a second factor, the second
+/// step, a passkey): the session's and the browser's device cookie values.
+pub struct NewSignIn {
+    pub session: String,
+    pub device: String,
+}
+
+/// The session of a finished sign-in, and this browser trusted for the
+/// user (its device cookie renewed), inside `tx`.
+pub async fn open_session(tx: &mut Transaction<'_>, state: &AppState, user_id: i64, stamp: &str, now: UnixTime) -> Result<NewSignIn, sqlx::Error> {
+    let session = create_session(tx, user_id, stamp, now).await?;
+    let device = super::devices::renew(tx, super::devices::cookie_value(state).as_deref(), user_id, now).await?;
+    Ok(NewSignIn { session, device })
+}
+
 /// Creates a session for `user_id` inside `tx` and returns the cookie value.
 /// Only its hash is stored; the browser and coarse address come from the
 /// current request.
