@@ -32,6 +32,9 @@ export default defineConfig({
   reporter: [['list']],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
+    // The portal speaks the browser's language: the suite reads German pages
+    // (english.spec.ts asks for English itself).
+    locale: 'de-DE',
     trace: 'retain-on-failure',
     launchOptions: {
       executablePath: '/usr/bin/chromium',

@@ -3,7 +3,8 @@
 
 Layers, lowest first; a module may use its own layer and the ones below:
 
-  domain          newtypes that parse input (browser and server)
+  domain          newtypes that parse input (browser and server), and `i18n`,
+                  the languages and their texts
   infrastructure  `error` and `server::*`: configuration, state, database,
                   mail, clock, secrets, limits — knows no feature
   ui              components and page contexts every feature may use
@@ -34,6 +35,7 @@ LAYERS = ["domain", "infrastructure", "ui", "features", "shell"]
 # Units not named here are features.
 UNIT_LAYER = {
     "domain": "domain",
+    "i18n": "domain",
     "error": "infrastructure",
     "routes": "infrastructure",
     "ui": "ui",

@@ -6,7 +6,7 @@
 use crate::domain::{
     CustomerName, CustomerNumber, EmailAddress, InputError, Password, PasswordContext, PasswordPolicy, Role, Username,
 };
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::crypto;
 use crate::server::db::{self, is_unique_violation};
 use crate::server::state::AppState;
@@ -117,7 +117,7 @@ pub async fn add_customer(state: &AppState, new: NewCustomer, actor: Actor) -> R
             actor,
             customer_id: Some(customer_id),
             action: "customer_created",
-            detail: format!("Kunde {} mit Hauptbenutzer {}", new.number.as_str(), new.username.as_str()),
+            detail: AuditDetail::CustomerCreated { number: new.number.as_str().to_owned(), username: new.username.as_str().to_owned() },
             ip: None,
         },
         now,

@@ -1,6 +1,7 @@
-//! The error that crosses the server-function boundary. Each variant carries a
-//! German message for the user; unexpected failures carry only a correlation id
-//! that the operator finds in the server log next to the real cause.
+//! The error that crosses the server-function boundary. Each variant has a
+//! message for the user in both languages ([`AppError::message`]); unexpected
+//! failures carry only a correlation id that the operator finds in the server
+//! log next to the real cause.
 //!
 //! # The one error convention
 //!
@@ -30,53 +31,86 @@ use leptos::server_fn::codec::JsonEncoding;
 use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AppError {
-    #[error("Bitte melden Sie sich an.")]
     NotSignedIn,
-    #[error("Benutzername oder Passwort ist falsch.")]
     InvalidCredentials,
-    #[error("Dafür fehlt Ihnen die Berechtigung.")]
     Forbidden,
     /// The session must first set its own password and accept the privacy notice.
-    #[error("Bitte legen Sie zuerst Ihr eigenes Passwort fest und akzeptieren Sie die Datenschutzhinweise.")]
     SetupPending,
     /// Changing e-mail, password, forwardings or users needs a sign-in or a
     /// password confirmation within the last hour (SECURITY.md 21).
-    #[error("Bitte bestätigen Sie zur Sicherheit zuerst Ihr Passwort.")]
     ReauthRequired,
-    #[error("Die Anfrage wurde abgelehnt, weil sie nicht von dieser Seite kam. Bitte laden Sie die Seite neu und versuchen Sie es noch einmal.")]
     CrossSite,
-    #[error("Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet. Über „Passwort vergessen“ können Sie einen neuen anfordern.")]
     LinkInvalid,
     /// A forwarding's confirmation or "beenden" link that no longer works.
-    #[error("Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet.")]
     ForwardingLinkInvalid,
     /// An e-mail change's confirmation link that no longer works.
-    #[error("Dieser Link ist ungültig, abgelaufen oder wurde bereits verwendet. Sie können die Änderung im Profil erneut anfordern.")]
     EmailLinkInvalid,
-    #[error("Zu viele Versuche von Ihrer Verbindung. Bitte warten Sie {retry_after_seconds} Sekunden und versuchen Sie es dann noch einmal.")]
     TooManyRequests { retry_after_seconds: u64 },
-    #[error("Die Seite oder der Eintrag wurde nicht gefunden.")]
     NotFound,
     /// The user's input was refused: why, and the form field it concerns
     /// (the input's `name`), where it is about one.
-    #[error("{refusal}")]
     Invalid { refusal: Refusal, field: Option<String> },
-    #[error("Der Server ist gerade ausgelastet. Bitte versuchen Sie es in einigen Sekunden noch einmal.")]
     Busy,
-    #[error("Die Anfrage konnte nicht verarbeitet werden. Bitte laden Sie die Seite neu.")]
     BadRequest,
-    #[error("Die Anfrage ist zu groß. Bitte kürzen Sie Ihre Eingaben und versuchen Sie es noch einmal.")]
     TooLarge,
-    #[error("Der Server ist nicht erreichbar. Bitte prüfen Sie Ihre Verbindung.")]
     Unreachable,
     /// The database (or another part the portal needs) does not answer; it carries on once it is back.
-    #[error("Das Kundenportal ist gerade nicht erreichbar. Bitte versuchen Sie es in einer Minute noch einmal.")]
     Unavailable,
-    #[error("Es ist ein unerwarteter Fehler aufgetreten. Bitte versuchen Sie es später noch einmal. Fehlernummer: {correlation_id}")]
     Internal { correlation_id: String },
 }
+
+impl AppError {
+    /// What the user is told, in `lang` (`app/i18n/…/kundenportal.ftl`,
+    /// `error-…` and `refusal-…`). Only the server words errors: the
+    /// browser shows the text the server sent.
+    #[cfg(feature = "ssr")]
+    pub fn message(&self, lang: crate::i18n::Lang) -> String {
+        use crate::t;
+        match self {
+            AppError::NotSignedIn => t!(lang, "error-not-signed-in"),
+            AppError::InvalidCredentials => t!(lang, "error-invalid-credentials"),
+            AppError::Forbidden => t!(lang, "error-forbidden"),
+            AppError::SetupPending => t!(lang, "error-setup-pending"),
+            AppError::ReauthRequired => t!(lang, "error-reauth-required"),
+            AppError::CrossSite => t!(lang, "error-cross-site"),
+            AppError::LinkInvalid => t!(lang, "error-link-invalid"),
+            AppError::ForwardingLinkInvalid => t!(lang, "error-forwarding-link-invalid"),
+            AppError::EmailLinkInvalid => t!(lang, "error-email-link-invalid"),
+            AppError::TooManyRequests { retry_after_seconds } => t!(lang, "error-too-many-requests", seconds = *retry_after_seconds),
+            AppError::NotFound => t!(lang, "error-not-found"),
+            AppError::Invalid { refusal, .. } => refusal.message(lang),
+            AppError::Busy => t!(lang, "error-busy"),
+            AppError::BadRequest => t!(lang, "error-bad-request"),
+            AppError::TooLarge => t!(lang, "error-too-large"),
+            AppError::Unreachable => t!(lang, "error-unreachable"),
+            AppError::Unavailable => t!(lang, "error-unavailable"),
+            AppError::Internal { correlation_id } => t!(lang, "error-internal", id = correlation_id.as_str()),
+        }
+    }
+}
+
+/// On the server the message in the request's language
+/// ([`crate::i18n::lang`]); in the browser, which carries no texts, only
+/// the error's form code (`intern-…` keeps the correlation id).
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        #[cfg(feature = "ssr")]
+        {
+            f.write_str(&self.message(crate::i18n::lang()))
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            match self {
+                AppError::Invalid { refusal, .. } => std::fmt::Display::fmt(refusal, f),
+                other => f.write_str(&other.form_code()),
+            }
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
 
 pub use crate::domain::Refusal;
 
@@ -265,7 +299,7 @@ impl AppError {
 }
 
 /// An axum extractor (`Path`, `Query`) whose refusal is the portal's own —
-/// [`AppError::BadRequest`], a German page or JSON by [`Caller`] — never
+/// [`AppError::BadRequest`], a text page or JSON by [`Caller`] — never
 /// the framework's English text (`?download=1&download=1` is a duplicate
 /// field to serde, `%FF` in a path is no UTF-8).
 #[cfg(feature = "ssr")]
@@ -398,5 +432,22 @@ mod tests {
         for crafted in ["Rufen Sie 0900 an", "intern-<script>", "intern-0123"] {
             assert_eq!(AppError::from_form_code(crafted), AppError::refused(Refusal::NotAccepted), "{crafted}");
         }
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn messages_come_in_either_language_and_german_outside_a_request() {
+        use crate::i18n::Lang;
+        let wait = AppError::TooManyRequests { retry_after_seconds: 30 };
+        assert_eq!(
+            wait.to_string(),
+            "Zu viele Versuche von Ihrer Verbindung. Bitte warten Sie 30 Sekunden und versuchen Sie es dann noch einmal."
+        );
+        assert_eq!(wait.message(Lang::En), "Too many attempts from your connection. Please wait 30 seconds and then try again.");
+        let internal = AppError::Internal { correlation_id: "0123456789ab".into() };
+        assert!(internal.message(Lang::De).ends_with("Fehlernummer: 0123456789ab"), "{}", internal.message(Lang::De));
+        assert!(internal.message(Lang::En).ends_with("0123456789ab"), "{}", internal.message(Lang::En));
+        assert_eq!(AppError::refused(Refusal::PasswordsDiffer).message(Lang::En), "The two passwords do not match.");
+        assert_eq!(AppError::refused(Refusal::Other("Frei".into())).message(Lang::En), "Frei");
     }
 }

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod forwarding;
+pub mod i18n;
 pub mod legal;
 pub mod profile;
 pub mod routes;
@@ -63,14 +64,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         .map_or_else(|| routes::NAVIGATION_SCRIPT.to_owned(), |state| state.config.assets.navigation_script.clone());
     #[cfg(not(feature = "ssr"))]
     let navigation_script = routes::NAVIGATION_SCRIPT;
+    // The request's language, chosen once by the server's middleware, for every component below.
+    let lang = i18n::lang();
+    provide_context(lang);
     view! {
         <!DOCTYPE html>
-        <html lang="de">
+        <html lang=lang.code()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 // The pages the navigation script moves between inside one document.
                 <meta name="kp-pages" content=routes::SIGNED_IN_PAGES.join(",")/>
+                // What a form says when no answer came: the islands read it here (the WASM has no texts).
+                <meta name="kp-unreachable" content=t!(lang, "form-calls-unreachable")/>
                 <link rel="icon" href=routes::FAVICON type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options islands=true/>

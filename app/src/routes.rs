@@ -53,6 +53,8 @@ pub const FAVICON: &str = "/favicon.svg";
 pub const NAVIGATION_SCRIPT: &str = "/navigation.js";
 /// The operator's logo (configurable, so not a file under the site root).
 pub const LOGO: &str = "/branding/logo";
+/// The footer's language switch: `/sprache/en?weiter=/dokumente`.
+pub const LANGUAGE_SWITCH: &str = "/sprache/{sprache}";
 /// Server functions live under this prefix: `/api/{endpoint}`.
 pub const SERVER_FN_PREFIX: &str = "/api";
 /// The mobile app's API (`Authorization: Bearer`, an access token of the

@@ -3,8 +3,10 @@
 //! users, the start page's tiles, and the footer with the legal links.
 
 use crate::auth::{Logout, SetupStep, UserResource, UserView};
+use crate::i18n::Lang;
 use crate::legal::SiteResource;
 use crate::routes;
+use crate::t;
 use crate::ui::{PageTitle, PublicMain, MAIN_ID};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -13,63 +15,65 @@ use leptos_router::components::{Outlet, Redirect, A};
 /// One entry of the navigation and one tile of the start page.
 struct Section {
     href: &'static str,
-    title: &'static str,
-    description: &'static str,
+    title: String,
+    description: String,
 }
 
-fn sections_for(user: &UserView) -> Vec<Section> {
+/// The user's options, named in `lang`.
+fn sections_for(user: &UserView, lang: Lang) -> Vec<Section> {
     let mut sections = vec![Section {
         href: routes::DOCUMENTS,
-        title: "Dokumente",
-        description: "Rechnungen, Gutschriften und weitere Belege der letzten 13 Monate ansehen und herunterladen.",
+        title: t!(lang, "shell-documents"),
+        description: t!(lang, "shell-documents-text"),
     }];
     if user.can_manage_forwardings {
         sections.push(Section {
             href: routes::FORWARDINGS,
-            title: "Weiterleitungen",
-            description: "Neue Dokumente automatisch an weitere E-Mail-Adressen senden.",
+            title: t!(lang, "shell-forwardings"),
+            description: t!(lang, "shell-forwardings-text"),
         });
     }
     if user.can_manage_users {
         sections.push(Section {
             href: routes::USERS,
-            title: "Benutzer",
-            description: "Weitere Benutzer anlegen, aktivieren und deaktivieren.",
+            title: t!(lang, "shell-users"),
+            description: t!(lang, "shell-users-text"),
         });
         sections.push(Section {
             href: routes::ACTIVITY,
-            title: "Aktivitätsprotokoll",
-            description: "Wer hat sich wann angemeldet, was heruntergeladen und was geändert?",
+            title: t!(lang, "shell-activity"),
+            description: t!(lang, "shell-activity-text"),
         });
     }
     sections.push(Section {
         href: routes::PROFILE,
-        title: "Profil",
-        description: "Name, Passwort, E-Mail-Adresse und Benachrichtigungen verwalten.",
+        title: t!(lang, "shell-profile"),
+        description: t!(lang, "shell-profile-text"),
     });
     sections
 }
 
 #[component]
 pub fn Header() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let user = expect_context::<UserResource>().0;
     let logout = expect_context::<ServerAction<Logout>>();
     let site = expect_context::<SiteResource>().0;
     view! {
         <header class="topbar">
-            <a class="brand" href=routes::HOME>"Kundenportal"</a>
+            <a class="brand" href=routes::HOME>{t!(lang, "portal-name")}</a>
             <Suspense fallback=|| view! { <img class="logo" src=routes::LOGO alt=""/> }>
                 {move || Suspend::new(async move {
                     let operator = site.await.map(|s| s.operator_name).unwrap_or_default();
                     match user.await {
                         Ok(Some(user)) => view! {
-                            <UserMenu operator>
+                            <UserMenu operator label=t!(lang, "shell-user-menu")>
                                 <p class="menu-name">{user.full_name}</p>
                                 <p class="menu-username">{format!("@{}", user.username)}</p>
-                                <a href=routes::PROFILE>"Profil"</a>
+                                <a href=routes::PROFILE>{t!(lang, "shell-profile")}</a>
                                 // Signing out stays a page load of its own.
                                 <ActionForm action=logout attr:data-kp-reload="">
-                                    <button type="submit" class="menu-item">"Abmelden"</button>
+                                    <button type="submit" class="menu-item">{t!(lang, "shell-sign-out")}</button>
                                 </ActionForm>
                             </UserMenu>
                         }
@@ -86,9 +90,10 @@ pub fn Header() -> impl IntoView {
 /// that works by keyboard and closes on Escape — an island, the menu's
 /// content (name, Profil, Abmelden) is server HTML passed in as children.
 /// Before the WASM has loaded the stylesheet shows the menu while focus is
-/// inside it.
+/// inside it. `label`: the button's name, in the page's language (the WASM
+/// carries no texts).
 #[island]
-fn UserMenu(operator: String, children: Children) -> impl IntoView {
+fn UserMenu(operator: String, label: String, children: Children) -> impl IntoView {
     const MENU_ID: &str = "benutzermenue";
     let open = RwSignal::new(false);
     let button = NodeRef::<leptos::html::Button>::new();
@@ -105,7 +110,7 @@ fn UserMenu(operator: String, children: Children) -> impl IntoView {
             <button
                 type="button"
                 class="user-menu-button"
-                aria-label="Benutzermenü"
+                aria-label=label
                 aria-controls=MENU_ID
                 aria-expanded=move || if open.get() { "true" } else { "false" }
                 node_ref=button
@@ -121,14 +126,16 @@ fn UserMenu(operator: String, children: Children) -> impl IntoView {
 
 #[component]
 pub fn Footer() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let site = expect_context::<SiteResource>().0;
     view! {
         <footer class="footer">
-            <nav class="footer-links" aria-label="Rechtliches">
-                <a href=routes::CONTACT>"Kontakt"</a>
-                <a href=routes::PRIVACY>"Datenschutzhinweise"</a>
-                <a href=routes::IMPRINT>"Impressum"</a>
+            <nav class="footer-links" aria-label=t!(lang, "shell-legal")>
+                <a href=routes::CONTACT>{t!(lang, "legal-contact")}</a>
+                <a href=routes::PRIVACY>{t!(lang, "legal-privacy")}</a>
+                <a href=routes::IMPRINT>{t!(lang, "legal-imprint")}</a>
             </nav>
+            <crate::ui::LanguageSwitch/>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     site.await.ok().map(|site| {
@@ -139,7 +146,7 @@ pub fn Footer() -> impl IntoView {
                                 <a href=format!("tel:{dial}")>{site.hotline}</a>
                                 "**"
                             </p>
-                            <p class="fineprint">"*Pflichtfelder · **" {site.hotline_note}</p>
+                            <p class="fineprint">{t!(lang, "shell-required-fields")} {site.hotline_note}</p>
                         }
                     })
                 })}
@@ -154,6 +161,7 @@ pub fn Footer() -> impl IntoView {
 /// the page is open.
 #[component]
 pub fn SignedInLayout() -> impl IntoView {
+    let lang = crate::i18n::lang();
     crate::ui::ignore_action_errors_in_address();
     let user = expect_context::<UserResource>().0;
     // Every click is a page load (islands mode): a session that ended
@@ -172,8 +180,8 @@ pub fn SignedInLayout() -> impl IntoView {
                             view! { <Redirect path=SetupStep::path(step)/> }.into_any()
                         }
                         Ok(Some(user)) => view! {
-                            <nav class="side-nav" aria-label="Hauptmenü">
-                                {sections_for(&user)
+                            <nav class="side-nav" aria-label=t!(lang, "shell-main-menu")>
+                                {sections_for(&user, lang)
                                     .into_iter()
                                     .filter(|s| s.href != routes::PROFILE)
                                     .map(|s| view! { <A href=s.href>{s.title}</A> })
@@ -196,22 +204,23 @@ pub fn SignedInLayout() -> impl IntoView {
 /// Hauptansicht: one tile per option the user has.
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let user = expect_context::<UserResource>().0;
     let new_documents = Resource::new(|| (), |_| crate::documents::new_document_count());
     view! {
-        <PageTitle title="Hauptansicht"/>
+        <PageTitle title=t!(lang, "shell-home-title")/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let new_documents = new_documents.await.unwrap_or(0);
                 user.await.ok().flatten().map(|user| {
                     view! {
-                        <p class="welcome">"Willkommen, " {user.full_name.clone()} "."</p>
+                        <p class="welcome">{t!(lang, "shell-welcome", name = user.full_name.as_str())}</p>
                         <div class="tiles">
-                            {sections_for(&user)
+                            {sections_for(&user, lang)
                                 .into_iter()
                                 .map(|s| {
                                     let news = (s.href == routes::DOCUMENTS && new_documents > 0).then(|| {
-                                        let text = if new_documents == 1 { "1 neues Dokument".to_owned() } else { format!("{new_documents} neue Dokumente") };
+                                        let text = t!(lang, "shell-new-documents", count = new_documents);
                                         view! { <span class="badge-new tile-badge">{text}</span> }
                                     });
                                     view! {
@@ -233,14 +242,15 @@ pub fn HomePage() -> impl IntoView {
 
 #[component]
 pub fn NotFound() -> impl IntoView {
+    let lang = crate::i18n::lang();
     #[cfg(feature = "ssr")]
     crate::error::AppError::NotFound.set_page_status();
     view! {
         <PublicMain>
-            <PageTitle title="Seite nicht gefunden"/>
+            <PageTitle title=t!(lang, "shell-not-found-title")/>
             <section class="card">
-                <p>"Diese Seite gibt es nicht."</p>
-                <p><a href=routes::HOME>"Zur Hauptansicht"</a></p>
+                <p>{t!(lang, "shell-not-found-text")}</p>
+                <p><a href=routes::HOME>{t!(lang, "shell-to-home")}</a></p>
             </section>
         </PublicMain>
     }

@@ -9,6 +9,8 @@ use leptos_router::hooks::use_query_map;
 
 pub(crate) mod form_calls;
 pub use form_calls::FormCalls;
+mod language_switch;
+pub use language_switch::LanguageSwitch;
 #[cfg(feature = "hydrate")]
 pub(crate) mod in_browser;
 
@@ -17,9 +19,10 @@ pub const MAIN_ID: &str = "inhalt";
 
 /// The green bar with the page's name (and the document title).
 #[component]
-pub fn PageTitle(title: &'static str) -> impl IntoView {
+pub fn PageTitle(#[prop(into)] title: String) -> impl IntoView {
+    let portal = crate::t!(crate::i18n::lang(), "portal-name");
     view! {
-        <Title text=format!("{title} – Kundenportal")/>
+        <Title text=format!("{title} – {portal}")/>
         <h1 class="page-title">{title}</h1>
     }
 }
@@ -42,7 +45,8 @@ pub fn PublicLayout() -> impl IntoView {
 pub fn SkipLink() -> impl IntoView {
     // `rel="external"`: the router would only scroll to the anchor; the
     // browser itself moves keyboard focus into `main`.
-    view! { <a class="skip-link" href=format!("#{MAIN_ID}") rel="external">"Zum Inhalt springen"</a> }
+    let lang = crate::i18n::lang();
+    view! { <a class="skip-link" href=format!("#{MAIN_ID}") rel="external">{crate::t!(lang, "ui-skip-link")}</a> }
 }
 
 /// Leptos' router hands an error it finds in the address (`__err` with
@@ -77,7 +81,8 @@ pub(crate) fn message_id(id: &str) -> String {
     format!("{id}{MESSAGE_ID_SUFFIX}")
 }
 
-/// What [`FormRefusal`] holds; an island that renders fields gets it as a prop.
+/// What [`FormRefusal`] holds; an island that renders fields gets it as a
+/// prop. The message is worded on the server, in the request's language.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Refused {
     message: Option<String>,
@@ -94,7 +99,7 @@ impl FormRefusal {
         let mut refused = Refused::default();
         if query.get("bereich").as_deref() == section {
             if let Some(code) = query.get("fehler") {
-                refused.message = Some(AppError::from_form_code(&code).to_string());
+                refused.message = Some(error_text(&AppError::from_form_code(&code)));
                 refused.field = query.get(crate::routes::FIELD_PARAM).filter(|field| fields.contains(&field.as_str()));
             }
         }
@@ -107,7 +112,7 @@ impl FormRefusal {
         #[cfg(feature = "ssr")]
         error.set_page_status();
         let field = error.field().filter(|field| fields.contains(field)).map(str::to_owned);
-        Self(StoredValue::new(Refused { message: Some(error.to_string()), field }))
+        Self(StoredValue::new(Refused { message: Some(error_text(error)), field }))
     }
 
     /// No refusal.
@@ -188,7 +193,21 @@ pub fn refused(error: AppError) -> AnyView {
 /// A failed load shown where its content would be (a list, a form's data);
 /// unlike [`refused`] the page keeps its status.
 pub fn alert(error: &AppError) -> AnyView {
-    view! { <p class=ALERT_CLASS role="alert">{error.to_string()}</p> }.into_any()
+    view! { <p class=ALERT_CLASS role="alert">{error_text(error)}</p> }.into_any()
+}
+
+/// What a page tells the user about `error`: its message in the request's
+/// language, worded on the server. (The browser has no texts: there it is
+/// only the error's code, which no page of ours renders.)
+pub fn error_text(error: &AppError) -> String {
+    #[cfg(feature = "ssr")]
+    {
+        error.message(crate::i18n::lang())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        error.to_string()
+    }
 }
 
 /// An island without content: once the WASM runs, it marks `<html

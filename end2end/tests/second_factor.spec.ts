@@ -3,33 +3,12 @@
 // authenticator app would; the sign-in's second step with a code and with a
 // recovery code; a password reset that does not skip it; turning it off;
 // the same without JavaScript; axe-core and 375 px on every new page.
-import { createHmac } from 'crypto';
 import * as fs from 'fs';
 import { test, expect, Page } from '@playwright/test';
 import {
-  TestCustomer, createReadyCustomer, fitsAt375, expectNoViolations, expectRefusedAt, linkFromMail, signIn, submitLogin,
+  TestCustomer, createReadyCustomer, fitsAt375, expectNoViolations, expectRefusedAt, linkFromMail, signIn, submitLogin, totp,
   waitForMail,
 } from './helpers';
-
-/** RFC 4648 base32 (no padding) to bytes. */
-function base32(text: string): Buffer {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const char of text.replace(/\s+/g, '').toUpperCase()) bits += alphabet.indexOf(char).toString(2).padStart(5, '0');
-  const bytes = [];
-  for (let at = 0; at + 8 <= bits.length; at += 8) bytes.push(parseInt(bits.slice(at, at + 8), 2));
-  return Buffer.from(bytes);
-}
-
-/** The RFC 6238 code (SHA-1, 6 digits, 30 s) of `secret` at `at` milliseconds. */
-function totp(secret: string, at = Date.now()): string {
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
-  const mac = createHmac('sha1', base32(secret)).update(counter).digest();
-  const offset = mac[mac.length - 1] & 0x0f;
-  const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
-  return value.toString().padStart(6, '0');
-}
 
 function wrongCode(secret: string): string {
   const near = [-30_000, 0, 30_000].map((delta) => totp(secret, Date.now() + delta));

@@ -211,7 +211,7 @@ async fn plain_list(
     let user = app::auth::ssr::guard::authenticate(&parts, &state).await.unwrap().unwrap();
     let query = app::documents::ListQuery::from_params(|name| params.get(name).cloned());
     let scope = app::documents::ssr::CustomerScope::of(&user);
-    let page = app::documents::ssr::list::list(&state, scope, user.user_id, &query).await.unwrap();
+    let page = app::documents::ssr::list::list(&state, scope, user.user_id, &query, app::i18n::Lang::De).await.unwrap();
     let mut html = String::from("<!DOCTYPE html><html lang=\"de\"><head><title>Dokumente</title></head><body><table><tbody>");
     for row in page.rows {
         html.push_str(&format!(

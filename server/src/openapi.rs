@@ -6,7 +6,9 @@
 use app::auth::ssr::{oauth, oauth_http};
 use app::documents::ssr::{api as ingest_api, app_api, list};
 use app::profile::ssr::api as profile_api;
+use app::i18n::Lang;
 use app::routes;
+use app::t;
 use app::server::plain_page::{escape, plain_page};
 use app::server::state::AppState;
 use axum::extract::State;
@@ -108,7 +110,7 @@ fn prose(text: &str) -> String {
 const METHODS: [&str; 5] = ["get", "post", "patch", "put", "delete"];
 
 /// `GET /api/docs`: the document as a page.
-pub async fn docs_page(State(state): State<AppState>) -> Response {
+pub async fn docs_page(State(state): State<AppState>, lang: Lang) -> Response {
     let document = document(&state.config.base_url);
     let text = |value: &Value| value.as_str().unwrap_or_default().to_owned();
     let mut tags: Vec<String> = Vec::new();
@@ -128,15 +130,13 @@ pub async fn docs_page(State(state): State<AppState>) -> Response {
     }
     let mut body = String::new();
     body.push_str(&format!(
-        "<h1>API des Kundenportals</h1><p>{}</p><p>Für Entwickler der App: Die Anmeldung läuft über den Browser \
-         (OAuth 2.0 mit PKCE, Client <code>kundenportal-app</code>); danach trägt jede Anfrage \
-         <code>Authorization: Bearer</code> mit dem Zugriffstoken. Ein Beispiel liegt im Repository unter \
-         <code>examples/app-sign-in</code>. Maschinenlesbar: <a href=\"{}\">openapi.json</a> (OpenAPI {}).</p>",
+        "<h1>{}</h1><p>{}</p><p>{}</p>",
+        escape(&t!(lang, "api-docs-heading")),
         prose(&text(&document["info"]["description"])),
-        routes::API_OPENAPI,
-        escape(&text(&document["openapi"])),
+        // Our own text, with its markup: `code` and the link to the document.
+        t!(lang, "api-docs-introduction", openapi = routes::API_OPENAPI, version = escape(&text(&document["openapi"]))),
     ));
-    body.push_str("<nav aria-label=\"Bereiche der API\"><ul>");
+    body.push_str(&format!("<nav aria-label=\"{}\"><ul>", escape(&t!(lang, "api-docs-areas"))));
     for (n, tag) in tags.iter().enumerate() {
         body.push_str(&format!("<li><a href=\"#bereich-{n}\">{}</a></li>", escape(tag)));
     }
@@ -159,17 +159,18 @@ pub async fn docs_page(State(state): State<AppState>) -> Response {
                 .filter_map(|requirement| requirement.as_object()?.keys().next().cloned())
                 .collect();
             let who = if security.iter().any(|scheme| scheme == "app") {
-                "Zugriffstoken der App (<code>Authorization: Bearer</code>)"
+                t!(lang, "api-docs-auth-app")
             } else if security.iter().any(|scheme| scheme == "api_key") {
-                "API-Schlüssel des Betreibers (<code>Authorization: Bearer</code>)"
+                t!(lang, "api-docs-auth-api-key")
             } else {
-                "keine"
+                t!(lang, "api-docs-auth-none")
             };
-            body.push_str(&format!("<p><strong>Anmeldung:</strong> {who}</p>"));
+            body.push_str(&format!("<p><strong>{}</strong> {who}</p>", escape(&t!(lang, "api-docs-auth"))));
             if let Some(parameters) = operation["parameters"].as_array().filter(|list| !list.is_empty()) {
-                body.push_str("<h4>Parameter</h4><dl class=\"api-list\">");
+                body.push_str(&format!("<h4>{}</h4><dl class=\"api-list\">", escape(&t!(lang, "api-docs-parameters"))));
                 for parameter in parameters {
-                    let required = if parameter["required"].as_bool() == Some(true) { "Pflicht" } else { "optional" };
+                    let required =
+                        if parameter["required"].as_bool() == Some(true) { t!(lang, "api-docs-required") } else { t!(lang, "api-docs-optional") };
                     body.push_str(&format!(
                         "<dt><code>{}</code> <span class=\"muted\">({}, {required})</span></dt><dd>{}</dd>",
                         escape(&text(&parameter["name"])),
@@ -181,10 +182,10 @@ pub async fn docs_page(State(state): State<AppState>) -> Response {
             }
             if let Some(request) = operation["requestBody"]["content"].as_object() {
                 let kinds: Vec<String> = request.keys().map(|kind| format!("<code>{}</code>", escape(kind))).collect();
-                body.push_str(&format!("<p><strong>Inhalt der Anfrage:</strong> {}</p>", kinds.join(", ")));
+                body.push_str(&format!("<p><strong>{}</strong> {}</p>", escape(&t!(lang, "api-docs-request-body")), kinds.join(", ")));
             }
             if let Some(responses) = operation["responses"].as_object() {
-                body.push_str("<h4>Antworten</h4><dl class=\"api-list\">");
+                body.push_str(&format!("<h4>{}</h4><dl class=\"api-list\">", escape(&t!(lang, "api-docs-responses"))));
                 for (status, response) in responses {
                     body.push_str(&format!("<dt><code>{}</code></dt><dd>{}</dd>", escape(status), prose(&text(&response["description"]))));
                 }
@@ -194,5 +195,5 @@ pub async fn docs_page(State(state): State<AppState>) -> Response {
         }
         body.push_str("</section>");
     }
-    plain_page(&state.config, StatusCode::OK, "API", "card api-docs", &body, "public, max-age=300")
+    plain_page(&state.config, lang, StatusCode::OK, &t!(lang, "api-docs-title"), "card api-docs", &body, "public, max-age=300")
 }

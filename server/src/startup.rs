@@ -7,8 +7,9 @@ use app::documents::ssr::{api as document_api, pdf as document_pdf};
 use app::error::{found, status_of_server_fn_error, AppError, Caller, Refused};
 use app::routes;
 use app::server::config::logo_content_type;
-use app::server::audit::{self, Actor, AuditEntry};
+use app::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use app::server::headers::static_headers;
+use app::server::language::choose_language;
 use app::server::limits::client_address;
 use app::server::state::AppState;
 use app::{shell, App};
@@ -82,6 +83,7 @@ pub fn plain_routes() -> Vec<(&'static str, RouteAccess, MethodRouter<AppState>)
         (routes::API_OPENAPI, RouteAccess::Public, get(crate::openapi::openapi_json)),
         (routes::API_DOCS, RouteAccess::Public, get(crate::openapi::docs_page)),
         (routes::LOGO, RouteAccess::Public, get(logo)),
+        (routes::LANGUAGE_SWITCH, RouteAccess::Public, get(app::profile::ssr::language::switch_language)),
         (routes::DOCUMENT_PDF, RouteAccess::SignedIn, get(document_pdf::document_pdf)),
         (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn, get(app::documents::ssr::export::export_zip)),
         (routes::ACTIVITY_EXPORT, RouteAccess::SignedIn, get(app::activity::ssr::export_csv)),
@@ -161,9 +163,10 @@ pub fn build(state: AppState) -> Router {
         .layer(RequestBodyTimeoutLayer::new(FORM_BODY_TIMEOUT))
         .merge(large_bodies)
         .layer(DefaultBodyLimit::disable())
-        .layer(middleware::map_response(too_large_in_german))
+        .layer(middleware::map_response(too_large_as_ours))
         .layer(middleware::from_fn_with_state(state.clone(), reject_cross_site_requests))
         .layer(middleware::from_fn_with_state(state.clone(), audit_refusals))
+        .layer(middleware::from_fn_with_state(state.clone(), choose_language))
         .layer(middleware::map_response(no_store_unless_static))
         .layer(CompressionLayer::new().compress_when(is_static_asset))
         .layer(middleware::from_fn_with_state(state.clone(), count_request))
@@ -377,9 +380,10 @@ async fn read_whole_body(request: Request<Body>, next: Next) -> Response {
     }
 }
 
-/// The limit layer's own 413 carries English text; every refusal here
-/// answers in German and the same JSON.
-async fn too_large_in_german(response: Response) -> Response {
+/// The limit layer's own 413 carries English text of its own; every refusal
+/// here answers with the portal's typed error (in the request's language:
+/// `server::language`) and the same JSON.
+async fn too_large_as_ours(response: Response) -> Response {
     if response.status() == StatusCode::PAYLOAD_TOO_LARGE && response.extensions().get::<Refused>().is_none() {
         return AppError::TooLarge.respond(Caller::Api);
     }
@@ -434,7 +438,7 @@ async fn audit_refusals(State(state): State<AppState>, request: Request<Body>, n
         tracing::warn!(action, %detail, "refusal not audited: this address's refusals this minute are enough");
         return response;
     }
-    let entry = AuditEntry { actor: Actor::System, customer_id: None, action, detail, ip: client.map(|ip| ip.to_string()) };
+    let entry = AuditEntry { actor: Actor::System, customer_id: None, action, detail: AuditDetail::Plain(detail), ip: client.map(|ip| ip.to_string()) };
     if let Err(error) = audit::record_alone(&state.pool, entry, state.clock.now()).await {
         tracing::error!(%error, action, "refusal not written to the audit log");
     }

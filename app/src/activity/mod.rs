@@ -82,10 +82,11 @@ impl ActivityQuery {
 /// One page of the customer's activity (right "Benutzer verwalten").
 #[server(endpoint = "activity/list")]
 pub async fn list_activity(query: ActivityQuery) -> Result<ActivityList, AppError> {
+    let lang = crate::i18n::lang();
     let guard = crate::auth::ssr::require_permission(crate::auth::ssr::Permission::ManageUsers);
     crate::server::serve::read(guard, async |state, user| {
         let filter = ssr::Filter::parse(state, &query)?;
-        Ok(ssr::page(state, user.customer_id, &filter, query.page).await?)
+        Ok(ssr::page(state, user.customer_id, &filter, query.page, lang).await?)
     })
     .await
 }

@@ -5,80 +5,83 @@ use super::{ActivityEntry, ActivityList, ActivityQuery, UserChoice, PER_PAGE};
 use crate::auth::ssr::{Permission, SignedIn};
 use crate::domain::{InputError, Refusal};
 use crate::error::{AppError, Caller};
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::i18n::Lang;
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::csv::cell;
-use crate::server::dates::{german_date_time, parse_day, start_of_day};
+use crate::server::dates::{date_time_in, german_date_time, parse_day, start_of_day};
 use crate::server::db;
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
+use crate::t;
 
 /// The most lines one CSV export holds.
 pub const EXPORT_MAX: i64 = 50_000;
 
-/// What the action keys of the audit log mean, in the page's words.
-pub fn action_label(action: &str) -> &str {
+/// What the action keys of the audit log mean, in the reader's words
+/// (the log keeps the key; it is translated only when shown).
+pub fn action_label(lang: Lang, action: &str) -> String {
     match action {
-        "login" => "Anmeldung",
-        "login_failed" => "Fehlgeschlagene Anmeldung",
-        "login_locked" => "Anmeldung gesperrt (zu viele Fehlversuche)",
-        "login_refused_locked" => "Anmeldung während der Sperre abgewiesen",
-        "logout" => "Abmeldung",
-        "signed_out_elsewhere" => "Auf allen anderen Geräten abgemeldet",
-        "session_ended" => "Anmeldung beendet",
-        "app_allowed" => "App-Zugriff erlaubt",
-        "app_refused" => "App-Zugriff abgelehnt",
-        "app_signed_in" => "Anmeldung in der App",
-        "app_signed_out" => "Abmeldung in der App",
-        "app_sign_in_ended_reuse" => "App-Anmeldung beendet (Token erneut vorgelegt)",
-        "login_password_accepted" => "Passwort bei der Anmeldung richtig, Code angefordert",
-        "second_factor_failed" => "Falscher Code bei der Anmeldung",
-        "second_factor_refused_locked" => "Code während der Sperre abgewiesen",
-        "login_with_recovery_code" => "Anmeldung mit Wiederherstellungscode",
-        "second_factor_on" => "Zwei-Faktor-Anmeldung eingeschaltet",
-        "login_with_passkey" => "Anmeldung mit Passkey",
-        "passkey_added" => "Passkey hinzugefügt",
-        "passkey_removed" => "Passkey entfernt",
-        "second_factor_off" => "Zwei-Faktor-Anmeldung ausgeschaltet",
-        "second_factor_reset_by_operator" => "Zwei-Faktor-Anmeldung vom Betreiber zurückgesetzt",
-        "recovery_codes_renewed" => "Neue Wiederherstellungscodes erzeugt",
-        "second_factor_required" => "Zwei-Faktor-Anmeldung für alle Benutzer verlangt",
-        "second_factor_not_required" => "Zwei-Faktor-Anmeldung nicht mehr verlangt",
-        "password_confirmed" => "Passwort bestätigt",
-        "current_password_wrong" => "Falsches Passwort bei einer Änderung",
-        "current_password_refused_locked" => "Passwort bei einer Änderung während der Sperre abgewiesen",
-        "password_changed" => "Passwort geändert",
-        "password_reset_requested" => "Passwort-Link angefordert",
-        "password_reset" => "Passwort über Link neu gesetzt",
-        "password_set_at_first_sign_in" => "Eigenes Passwort festgelegt",
-        "password_renewed_after_expiry" => "Abgelaufenes Passwort erneuert",
-        "invitation_accepted" => "Einladung angenommen",
-        "privacy_accepted" => "Datenschutzhinweise akzeptiert",
-        "document_viewed" => "Dokument angesehen",
-        "document_downloaded" => "Dokument heruntergeladen",
-        "documents_exported" => "Dokumente exportiert (ZIP)",
-        "document_added" => "Dokument bereitgestellt",
-        "document_purged" => "Dokument gelöscht (Aufbewahrung abgelaufen)",
-        "notification_changed" => "Benachrichtigung geändert",
-        "name_changed" => "Name geändert",
-        "email_change_requested" => "Änderung der E-Mail-Adresse angefordert",
-        "email_changed" => "E-Mail-Adresse geändert",
-        "forwarding_added" => "Weiterleitung hinzugefügt",
-        "forwarding_add_refused" => "Weiterleitung hinzufügen abgelehnt",
-        "forwarding_removed" => "Weiterleitung entfernt",
-        "forwarding_confirmed" => "Weiterleitung vom Empfänger bestätigt",
-        "forwarding_declined" => "Weiterleitung vom Empfänger abgelehnt",
-        "forwarding_unsubscribed" => "Weiterleitung vom Empfänger beendet",
-        "user_created" => "Benutzer angelegt",
-        "user_add_refused" => "Benutzer hinzufügen abgelehnt",
-        "user_invited_again" => "Einladung erneut gesendet",
-        "user_deactivated" => "Benutzer deaktiviert",
-        "user_activated" => "Benutzer aktiviert",
-        "user_rights_changed" => "Rechte geändert",
-        "user_removed" => "Benutzer entfernt",
-        "customer_created" => "Kundenzugang eingerichtet",
-        "activity_exported" => "Aktivitätsprotokoll exportiert",
-        "passwords_expire_on" => "Passwortablauf festgelegt",
-        other => other,
+        "login" => t!(lang, "activity-action-login"),
+        "login_failed" => t!(lang, "activity-action-login-failed"),
+        "login_locked" => t!(lang, "activity-action-login-locked"),
+        "login_refused_locked" => t!(lang, "activity-action-login-refused-locked"),
+        "logout" => t!(lang, "activity-action-logout"),
+        "signed_out_elsewhere" => t!(lang, "activity-action-signed-out-elsewhere"),
+        "session_ended" => t!(lang, "activity-action-session-ended"),
+        "app_allowed" => t!(lang, "activity-action-app-allowed"),
+        "app_refused" => t!(lang, "activity-action-app-refused"),
+        "app_signed_in" => t!(lang, "activity-action-app-signed-in"),
+        "app_signed_out" => t!(lang, "activity-action-app-signed-out"),
+        "app_sign_in_ended_reuse" => t!(lang, "activity-action-app-sign-in-ended-reuse"),
+        "login_password_accepted" => t!(lang, "activity-action-login-password-accepted"),
+        "second_factor_failed" => t!(lang, "activity-action-second-factor-failed"),
+        "second_factor_refused_locked" => t!(lang, "activity-action-second-factor-refused-locked"),
+        "login_with_recovery_code" => t!(lang, "activity-action-login-with-recovery-code"),
+        "second_factor_on" => t!(lang, "activity-action-second-factor-on"),
+        "login_with_passkey" => t!(lang, "activity-action-login-with-passkey"),
+        "passkey_added" => t!(lang, "activity-action-passkey-added"),
+        "passkey_removed" => t!(lang, "activity-action-passkey-removed"),
+        "second_factor_off" => t!(lang, "activity-action-second-factor-off"),
+        "second_factor_reset_by_operator" => t!(lang, "activity-action-second-factor-reset-by-operator"),
+        "recovery_codes_renewed" => t!(lang, "activity-action-recovery-codes-renewed"),
+        "second_factor_required" => t!(lang, "activity-action-second-factor-required"),
+        "second_factor_not_required" => t!(lang, "activity-action-second-factor-not-required"),
+        "password_confirmed" => t!(lang, "activity-action-password-confirmed"),
+        "current_password_wrong" => t!(lang, "activity-action-current-password-wrong"),
+        "current_password_refused_locked" => t!(lang, "activity-action-current-password-refused-locked"),
+        "password_changed" => t!(lang, "activity-action-password-changed"),
+        "password_reset_requested" => t!(lang, "activity-action-password-reset-requested"),
+        "password_reset" => t!(lang, "activity-action-password-reset"),
+        "password_set_at_first_sign_in" => t!(lang, "activity-action-password-set-at-first-sign-in"),
+        "password_renewed_after_expiry" => t!(lang, "activity-action-password-renewed-after-expiry"),
+        "invitation_accepted" => t!(lang, "activity-action-invitation-accepted"),
+        "privacy_accepted" => t!(lang, "activity-action-privacy-accepted"),
+        "document_viewed" => t!(lang, "activity-action-document-viewed"),
+        "document_downloaded" => t!(lang, "activity-action-document-downloaded"),
+        "documents_exported" => t!(lang, "activity-action-documents-exported"),
+        "document_added" => t!(lang, "activity-action-document-added"),
+        "document_purged" => t!(lang, "activity-action-document-purged"),
+        "notification_changed" => t!(lang, "activity-action-notification-changed"),
+        "name_changed" => t!(lang, "activity-action-name-changed"),
+        "email_change_requested" => t!(lang, "activity-action-email-change-requested"),
+        "email_changed" => t!(lang, "activity-action-email-changed"),
+        "forwarding_added" => t!(lang, "activity-action-forwarding-added"),
+        "forwarding_add_refused" => t!(lang, "activity-action-forwarding-add-refused"),
+        "forwarding_removed" => t!(lang, "activity-action-forwarding-removed"),
+        "forwarding_confirmed" => t!(lang, "activity-action-forwarding-confirmed"),
+        "forwarding_declined" => t!(lang, "activity-action-forwarding-declined"),
+        "forwarding_unsubscribed" => t!(lang, "activity-action-forwarding-unsubscribed"),
+        "user_created" => t!(lang, "activity-action-user-created"),
+        "user_add_refused" => t!(lang, "activity-action-user-add-refused"),
+        "user_invited_again" => t!(lang, "activity-action-user-invited-again"),
+        "user_deactivated" => t!(lang, "activity-action-user-deactivated"),
+        "user_activated" => t!(lang, "activity-action-user-activated"),
+        "user_rights_changed" => t!(lang, "activity-action-user-rights-changed"),
+        "user_removed" => t!(lang, "activity-action-user-removed"),
+        "customer_created" => t!(lang, "activity-action-customer-created"),
+        "activity_exported" => t!(lang, "activity-action-activity-exported"),
+        "passwords_expire_on" => t!(lang, "activity-action-passwords-expire-on"),
+        other => other.to_owned(),
     }
 }
 
@@ -138,15 +141,16 @@ async fn rows(state: &AppState, customer_id: i64, filter: &Filter, limit: i64, o
     .await
 }
 
-fn who(row: &Row) -> String {
+fn who(row: &Row, lang: Lang) -> String {
     match (row.actor_kind.as_str(), &row.who) {
         (_, Some(name)) => name.clone(),
-        ("operator", None) => "Betreiber".to_owned(),
-        _ => "System".to_owned(),
+        ("operator", None) => t!(lang, "activity-who-operator"),
+        _ => t!(lang, "activity-who-system"),
     }
 }
 
-pub async fn page(state: &AppState, customer_id: i64, filter: &Filter, page: u32) -> Result<ActivityList, sqlx::Error> {
+/// One page in `lang`: the actions, who did them and the details in the reader's words.
+pub async fn page(state: &AppState, customer_id: i64, filter: &Filter, page: u32, lang: Lang) -> Result<ActivityList, sqlx::Error> {
     let total: i64 = db::query_scalar(&format!("SELECT COUNT(*) {FROM_WHERE}"))
         .bind(customer_id)
         .bind(filter.user_id)
@@ -164,7 +168,12 @@ pub async fn page(state: &AppState, customer_id: i64, filter: &Filter, page: u32
     Ok(ActivityList {
         entries: found
             .iter()
-            .map(|row| ActivityEntry { at: german_date_time(row.at, &state.config.time_zone), who: who(row), what: action_label(&row.action).to_owned(), detail: row.detail.clone() })
+            .map(|row| ActivityEntry {
+                at: date_time_in(lang, row.at, &state.config.time_zone),
+                who: who(row, lang),
+                what: action_label(lang, &row.action),
+                detail: AuditDetail::shown(&row.detail, lang, &state.config.time_zone),
+            })
             .collect(),
         users: users.into_iter().map(|(id, username)| UserChoice { id, username }).collect(),
         total: total as u64,
@@ -174,16 +183,26 @@ pub async fn page(state: &AppState, customer_id: i64, filter: &Filter, page: u32
 }
 
 /// The filtered log as CSV (semicolons, UTF-8 with BOM, so that Excel opens
-/// it), newest first, at most [`EXPORT_MAX`] lines.
-pub async fn csv(state: &AppState, customer_id: i64, filter: &Filter) -> Result<String, sqlx::Error> {
+/// it), newest first, at most [`EXPORT_MAX`] lines; headers, actions, who
+/// and the details in `lang`.
+pub async fn csv(state: &AppState, customer_id: i64, filter: &Filter, lang: Lang) -> Result<String, sqlx::Error> {
     let found = rows(state, customer_id, filter, EXPORT_MAX, 0).await?;
-    let mut out = String::from("\u{feff}Zeit;Benutzer;Aktion;Details;Adresse\r\n");
+    let header = [
+        t!(lang, "activity-column-time"),
+        t!(lang, "activity-column-user"),
+        t!(lang, "activity-column-action"),
+        t!(lang, "activity-column-details"),
+        t!(lang, "activity-column-address"),
+    ]
+    .map(|name| cell(&name))
+    .join(";");
+    let mut out = format!("\u{feff}{header}\r\n");
     for row in &found {
         let line = [
-            cell(&german_date_time(row.at, &state.config.time_zone)),
-            cell(&who(row)),
-            cell(action_label(&row.action)),
-            cell(&row.detail),
+            cell(&date_time_in(lang, row.at, &state.config.time_zone)),
+            cell(&who(row, lang)),
+            cell(&action_label(lang, &row.action)),
+            cell(&AuditDetail::shown(&row.detail, lang, &state.config.time_zone)),
             cell(row.ip.as_deref().unwrap_or_default()),
         ]
         .join(";");
@@ -199,6 +218,7 @@ pub async fn export_csv(
     SignedIn(user): SignedIn,
     axum::extract::State(state): axum::extract::State<AppState>,
     uri: http::Uri,
+    lang: Lang,
     crate::error::Valid(axum::extract::Query(params)): crate::error::Valid<axum::extract::Query<std::collections::HashMap<String, String>>>,
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
@@ -211,7 +231,7 @@ pub async fn export_csv(
         Ok(filter) => filter,
         Err(error) => return AppError::from(error).respond(caller),
     };
-    let body = match csv(&state, user.customer_id, &filter).await {
+    let body = match csv(&state, user.customer_id, &filter, lang).await {
         Ok(body) => body,
         Err(error) => return AppError::from(error).respond(caller),
     };
@@ -219,13 +239,14 @@ pub async fn export_csv(
         actor: Actor::User(user.user_id),
         customer_id: Some(user.customer_id),
         action: "activity_exported",
-        detail: String::new(),
+        detail: AuditDetail::None,
         ip: None,
     };
     if let Err(error) = audit::record_alone(&state.pool, entry, state.clock.now()).await {
         return AppError::from(error).respond(caller);
     }
-    let name = format!("aktivitaet-{}.csv", user.customer_number.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>());
+    let number: String = user.customer_number.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let name = crate::t!(lang, "activity-export-file", number = number.as_str());
     (
         [
             (http::header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
@@ -251,12 +272,13 @@ pub async fn operator_lines(state: &AppState, customer: &str, since: Option<Unix
             .iter()
             .map(|row| {
                 let clean = |s: &str| s.replace(['\t', '\n', '\r'], " ");
+                // The operator's CLI stays German.
                 format!(
                     "{}\t{}\t{}\t{}\t{}",
                     german_date_time(row.at, &state.config.time_zone),
-                    clean(&who(row)),
+                    clean(&who(row, Lang::De)),
                     row.action,
-                    clean(&row.detail),
+                    clean(&AuditDetail::shown(&row.detail, Lang::De, &state.config.time_zone)),
                     row.ip.as_deref().unwrap_or("-")
                 )
             })

@@ -154,15 +154,18 @@ pub struct AppRequestView {
 /// checked as `/oauth/authorize` checks it.
 #[server(endpoint = "auth/app_consent")]
 pub async fn app_consent(query: String) -> Result<AppRequestView, AppError> {
+    let lang = crate::i18n::lang();
     read(ssr::require_user(), async |state, _| {
         match ssr::oauth::AuthorizeRequest::from_query(&query, &state.config.app) {
             Ok(request) => {
                 let fields = request.fields().into_iter().map(|(name, value)| (name.to_owned(), value)).collect();
                 Ok(AppRequestView { app_name: request.client.name.to_owned(), fields })
             }
-            Err(ssr::oauth::AuthorizeRefusal::NoRedirect(why)) => Err(AppError::Invalid { refusal: crate::domain::Refusal::Other(why.to_owned()), field: None }),
+            Err(ssr::oauth::AuthorizeRefusal::NoRedirect(why)) => {
+                Err(AppError::Invalid { refusal: crate::domain::Refusal::Other(why.text(lang)), field: None })
+            }
             Err(_) => Err(AppError::Invalid {
-                refusal: crate::domain::Refusal::Other("Die Anfrage der App ist ungültig. Bitte starten Sie die Anmeldung in der App noch einmal.".to_owned()),
+                refusal: crate::domain::Refusal::Other(crate::t!(lang, "auth-app-request-invalid-restart")),
                 field: None,
             }),
         }
@@ -419,7 +422,9 @@ pub async fn remove_passkey(id: i64) -> Result<(), AppError> {
 /// to decide between login and portal.
 #[server(endpoint = "auth/current_user")]
 pub async fn current_user() -> Result<Option<UserView>, AppError> {
-    read(ssr::optional_session(), async |_, session| Ok(session.map(|user| user.view()))).await
+    // Contexts first: after an await a rendering page may not have them.
+    let lang = crate::i18n::lang();
+    read(ssr::optional_session(), async move |_, session| Ok(session.map(|user| user.view(lang)))).await
 }
 
 /// Signs in with username and password. Works as a plain form post before

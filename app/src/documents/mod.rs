@@ -10,6 +10,8 @@ mod components;
 pub use components::DocumentsPage;
 
 use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::t;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use crate::domain::UnixTime;
@@ -42,13 +44,14 @@ impl SortColumn {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// The column's header (and each cell's label on a phone).
+    pub fn label(self, lang: Lang) -> String {
         match self {
-            SortColumn::Number => "Nummer",
-            SortColumn::Created => "Erstellung",
-            SortColumn::Type => "Typ",
-            SortColumn::Provided => "Bereitstellung",
-            SortColumn::VisibleUntil => "sichtbar bis",
+            SortColumn::Number => t!(lang, "documents-column-number"),
+            SortColumn::Created => t!(lang, "documents-column-created"),
+            SortColumn::Type => t!(lang, "documents-column-type"),
+            SortColumn::Provided => t!(lang, "documents-column-provided"),
+            SortColumn::VisibleUntil => t!(lang, "documents-column-visible-until"),
         }
     }
 
@@ -80,8 +83,8 @@ pub const PAGE_SIZES: [u32; 3] = [25, 50, 100];
 
 /// Why a selection has no ZIP export: the page says it instead of the
 /// button, the export route answers it.
-pub fn export_too_many_message(limit: u32) -> String {
-    format!("Eine ZIP-Datei enthält höchstens {limit} Dokumente. Bitte schränken Sie die Auswahl mit Suche, Typ oder Zeitraum ein.")
+pub fn export_too_many_message(lang: Lang, limit: u32) -> String {
+    t!(lang, "documents-export-too-many", limit = limit)
 }
 
 /// Everything the list shows, as it stands in the address: search, filters,
@@ -298,16 +301,17 @@ pub struct DocumentPage {
 
 impl DocumentPage {
     /// "Seite 2 von 5" (a page beyond the last counts as the last).
-    pub fn position(&self, query: &ListQuery) -> String {
-        format!("Seite {} von {}", query.page.min(self.pages), self.pages)
+    pub fn position(&self, query: &ListQuery, lang: Lang) -> String {
+        t!(lang, "documents-pager-position", page = query.page.min(self.pages), pages = self.pages)
     }
 }
 
 /// The signed-in user's documents for one state of the list.
 #[server(endpoint = "documents/list")]
 pub async fn list_documents(query: ListQuery) -> Result<DocumentPage, AppError> {
+    let lang = crate::i18n::lang();
     crate::server::serve::read(crate::auth::ssr::require_user(), async |state, user| {
-        let mut page = ssr::list::list(state, ssr::CustomerScope::of(&user), user.user_id, &query).await?;
+        let mut page = ssr::list::list(state, ssr::CustomerScope::of(&user), user.user_id, &query, lang).await?;
         page.shows_delivery_log = user.can_manage_forwardings;
         Ok(page)
     })
@@ -315,11 +319,8 @@ pub async fn list_documents(query: ListQuery) -> Result<DocumentPage, AppError> 
 }
 
 /// "1 Dokument", "32 Dokumente".
-pub fn count_text(total: i64) -> String {
-    match total {
-        1 => "1 Dokument".to_owned(),
-        n => format!("{n} Dokumente"),
-    }
+pub fn count_text(lang: Lang, total: i64) -> String {
+    t!(lang, "documents-count", count = total)
 }
 
 /// One state of the list as the Dokumente page shows it, for the browser to
@@ -338,10 +339,10 @@ pub struct ListShown {
 
 impl ListShown {
     #[cfg(feature = "ssr")]
-    fn of(query: ListQuery, found: DocumentPage) -> Self {
+    fn of(query: ListQuery, found: DocumentPage, lang: Lang) -> Self {
         let summary = match found.total {
-            0 => "Keine Dokumente gefunden.".to_owned(),
-            total => format!("{}, {}", count_text(total), found.position(&query)),
+            0 => t!(lang, "documents-empty"),
+            total => format!("{}, {}", count_text(lang, total), found.position(&query, lang)),
         };
         let fields = [
             ("suche", query.search.clone()),
@@ -356,7 +357,7 @@ impl ListShown {
             address: query.href(),
             fields: fields.into_iter().map(|(name, value)| (name.to_owned(), value)).collect(),
             summary,
-            html: components::results_html(query, found),
+            html: components::results_html(query, found, lang),
         }
     }
 }
@@ -366,11 +367,12 @@ impl ListShown {
 /// the browser to show another search, filter, order or page in place.
 #[server(endpoint = "documents/show")]
 pub async fn show_documents(address: String) -> Result<ListShown, AppError> {
+    let lang = crate::i18n::lang();
     crate::server::serve::read(crate::auth::ssr::require_user(), async |state, user| {
         let query = ListQuery::from_address(&address);
-        let mut found = ssr::list::list(state, ssr::CustomerScope::of(&user), user.user_id, &query).await?;
+        let mut found = ssr::list::list(state, ssr::CustomerScope::of(&user), user.user_id, &query, lang).await?;
         found.shows_delivery_log = user.can_manage_forwardings;
-        Ok(ListShown::of(query, found))
+        Ok(ListShown::of(query, found, lang))
     })
     .await
 }
@@ -378,8 +380,9 @@ pub async fn show_documents(address: String) -> Result<ListShown, AppError> {
 /// The document types, for the type filter.
 #[server(endpoint = "documents/types")]
 pub async fn document_types() -> Result<Vec<DocumentTypeOption>, AppError> {
+    let lang = crate::i18n::lang();
     crate::server::serve::read(crate::auth::ssr::require_user(), async |state, _| {
-        let types = ssr::types::list(&state.pool).await?;
+        let types = ssr::types::list_in(&state.pool, lang).await?;
         Ok(types.into_iter().map(|kind| DocumentTypeOption { key: kind.key, name: kind.name }).collect())
     })
     .await

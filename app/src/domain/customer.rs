@@ -1,4 +1,6 @@
 use super::InputError;
+use crate::i18n::lang;
+use crate::t;
 use serde::{Deserialize, Serialize};
 
 /// The operator's customer number (Kundennummer), e.g. `10001` or `K-2026-17`.
@@ -9,12 +11,10 @@ impl CustomerNumber {
     pub fn parse(raw: &str) -> Result<Self, InputError> {
         let value = raw.trim();
         if value.is_empty() || value.len() > 32 {
-            return Err(InputError::other("Die Kundennummer muss 1 bis 32 Zeichen lang sein."));
+            return Err(InputError::other(t!(lang(), "domain-customer-number-length")));
         }
         if !value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '/') {
-            return Err(InputError::other(
-                "Die Kundennummer darf nur Buchstaben, Ziffern, - und / enthalten.",
-            ));
+            return Err(InputError::other(t!(lang(), "domain-customer-number-characters")));
         }
         Ok(Self(value.to_owned()))
     }
@@ -32,10 +32,10 @@ impl CustomerName {
     pub fn parse(raw: &str) -> Result<Self, InputError> {
         let value = raw.trim();
         if value.is_empty() || value.chars().count() > 200 {
-            return Err(InputError::other("Der Kundenname muss 1 bis 200 Zeichen lang sein."));
+            return Err(InputError::other(t!(lang(), "domain-customer-name-length")));
         }
         if value.chars().any(char::is_control) {
-            return Err(InputError::other("Der Kundenname enthält unzulässige Zeichen."));
+            return Err(InputError::other(t!(lang(), "domain-customer-name-characters")));
         }
         Ok(Self(value.to_owned()))
     }

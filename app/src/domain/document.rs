@@ -1,4 +1,6 @@
 use super::InputError;
+use crate::i18n::lang;
+use crate::t;
 use serde::{Deserialize, Serialize};
 
 /// A document's number (Rechnungsnummer, …) as the operator's billing
@@ -12,11 +14,11 @@ impl DocumentNumber {
     pub fn parse(raw: &str) -> Result<Self, InputError> {
         let value = raw.trim();
         if value.is_empty() || value.chars().count() > Self::MAX_LEN {
-            return Err(InputError::other(format!("Die Dokumentnummer muss 1 bis {} Zeichen lang sein.", Self::MAX_LEN)));
+            return Err(InputError::other(t!(lang(), "domain-document-number-length", max = Self::MAX_LEN)));
         }
         // It becomes part of a file name and a CSV cell: no separators, no control characters.
         if !value.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ')) {
-            return Err(InputError::other("Die Dokumentnummer darf nur Buchstaben, Ziffern, Leerzeichen und - _ . enthalten."));
+            return Err(InputError::other(t!(lang(), "domain-document-number-characters")));
         }
         Ok(Self(value.to_owned()))
     }
@@ -36,7 +38,7 @@ impl DocumentTypeKey {
         let valid = (1..=32).contains(&value.len())
             && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         if !valid {
-            return Err(InputError::other("Der Dokumenttyp muss 1 bis 32 Zeichen aus a–z, 0–9, - und _ sein."));
+            return Err(InputError::other(t!(lang(), "domain-document-type-key")));
         }
         Ok(Self(value.to_owned()))
     }
@@ -54,7 +56,7 @@ impl DocumentTypeName {
     pub fn parse(raw: &str) -> Result<Self, InputError> {
         let value = raw.trim();
         if value.is_empty() || value.chars().count() > 60 || value.chars().any(char::is_control) {
-            return Err(InputError::other("Der Name des Dokumenttyps muss 1 bis 60 Zeichen lang sein."));
+            return Err(InputError::other(t!(lang(), "domain-document-type-name")));
         }
         Ok(Self(value.to_owned()))
     }
@@ -70,6 +72,7 @@ mod tests {
 
     #[test]
     fn numbers_keys_and_names_parse_or_say_why_not() {
+        #[cfg(feature = "ssr")] // the texts are the server's
         assert_eq!(DocumentNumber::parse(" RE-2026/1 ").map(|n| n.0).unwrap_err().to_string().contains("- _ ."), true);
         assert_eq!(DocumentNumber::parse(" RE-2026-0001 ").unwrap().as_str(), "RE-2026-0001");
         assert!(DocumentNumber::parse("").is_err());

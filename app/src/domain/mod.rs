@@ -4,6 +4,7 @@
 mod customer;
 mod document;
 mod email;
+mod notify_mode;
 mod password;
 mod person;
 mod refusal;
@@ -14,6 +15,7 @@ mod username;
 pub use customer::{CustomerName, CustomerNumber};
 pub use document::{DocumentNumber, DocumentTypeKey, DocumentTypeName};
 pub use email::EmailAddress;
+pub use notify_mode::NotifyMode;
 pub use password::{Password, PasswordContext, PasswordPolicy, PasswordRule, RuleCheck};
 pub use person::{PersonName, Salutation};
 pub use refusal::Refusal;

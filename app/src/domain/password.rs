@@ -1,4 +1,5 @@
 use super::{InputError, Refusal};
+use crate::i18n::Lang;
 use serde::{Deserialize, Serialize};
 
 /// The operator's password rules. Default: 8–16 characters, at least one
@@ -29,9 +30,37 @@ pub enum PasswordRule {
     NotCommon,
 }
 
+impl PasswordRule {
+    pub const ALL: [PasswordRule; 6] = [
+        PasswordRule::Length,
+        PasswordRule::Digit,
+        PasswordRule::Letter,
+        PasswordRule::NotUsername,
+        PasswordRule::NotCustomerName,
+        PasswordRule::NotCommon,
+    ];
+
+    /// The rule as the list under the field names it, in `lang` (the length
+    /// with the policy's bounds). Empty in the browser, which carries no
+    /// texts: the form gets the labels from the server.
+    pub fn label(self, policy: &PasswordPolicy, lang: Lang) -> String {
+        use crate::t;
+        match self {
+            PasswordRule::Length => t!(lang, "password-rule-length", min = policy.min_len, max = policy.max_len),
+            PasswordRule::Digit => t!(lang, "password-rule-digit"),
+            PasswordRule::Letter => t!(lang, "password-rule-letter"),
+            PasswordRule::NotUsername => t!(lang, "password-rule-not-username"),
+            PasswordRule::NotCustomerName => t!(lang, "password-rule-not-customer-name"),
+            PasswordRule::NotCommon => t!(lang, "password-rule-not-common"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleCheck {
     pub rule: PasswordRule,
+    /// On the server the rule's label in the request's language; empty in
+    /// the browser (the form shows the labels the server sent).
     pub label: String,
     pub met: bool,
 }
@@ -44,49 +73,41 @@ pub struct PasswordContext<'a> {
 }
 
 impl PasswordPolicy {
-    /// Every rule with its German label and whether `candidate` meets it.
+    /// Every rule with whether `candidate` meets it, and on the server its
+    /// label in the request's language ([`crate::i18n::lang`]).
     pub fn check(&self, candidate: &str, context: PasswordContext<'_>) -> Vec<RuleCheck> {
         let len = candidate.chars().count();
         let folded = candidate.to_lowercase();
         let equals_folded =
             |other: Option<&str>| other.is_some_and(|o| !o.is_empty() && o.trim().to_lowercase() == folded);
-        let mut checks = vec![RuleCheck {
-            rule: PasswordRule::Length,
-            label: format!("{} bis {} Zeichen", self.min_len, self.max_len),
-            met: len >= self.min_len && len <= self.max_len,
-        }];
+        let mut met = vec![(PasswordRule::Length, len >= self.min_len && len <= self.max_len)];
         if self.require_digit {
-            checks.push(RuleCheck {
-                rule: PasswordRule::Digit,
-                label: "mindestens eine Zahl".into(),
-                met: candidate.chars().any(|c| c.is_numeric()),
-            });
+            met.push((PasswordRule::Digit, candidate.chars().any(|c| c.is_numeric())));
         }
         if self.require_letter {
-            checks.push(RuleCheck {
-                rule: PasswordRule::Letter,
-                label: "mindestens ein Buchstabe".into(),
-                met: candidate.chars().any(|c| c.is_alphabetic()),
-            });
+            met.push((PasswordRule::Letter, candidate.chars().any(|c| c.is_alphabetic())));
         }
-        checks.push(RuleCheck {
-            rule: PasswordRule::NotUsername,
-            label: "nicht der Benutzername".into(),
-            met: !candidate.is_empty() && !equals_folded(context.username),
-        });
+        met.push((PasswordRule::NotUsername, !candidate.is_empty() && !equals_folded(context.username)));
         if context.customer_name.is_some() {
-            checks.push(RuleCheck {
-                rule: PasswordRule::NotCustomerName,
-                label: "nicht der Kundenname".into(),
-                met: !candidate.is_empty() && !equals_folded(context.customer_name),
-            });
+            met.push((PasswordRule::NotCustomerName, !candidate.is_empty() && !equals_folded(context.customer_name)));
         }
-        checks.push(RuleCheck {
-            rule: PasswordRule::NotCommon,
-            label: "kein häufig verwendetes Passwort".into(),
-            met: !candidate.is_empty() && !is_common_password(&folded),
-        });
-        checks
+        met.push((PasswordRule::NotCommon, !candidate.is_empty() && !is_common_password(&folded)));
+        met.into_iter().map(|(rule, met)| RuleCheck { rule, label: self.label_here(rule), met }).collect()
+    }
+
+    /// Every rule's label in `lang`, for a form that checks in the browser.
+    pub fn rule_labels(&self, lang: Lang) -> Vec<(PasswordRule, String)> {
+        PasswordRule::ALL.into_iter().map(|rule| (rule, rule.label(self, lang))).collect()
+    }
+
+    #[cfg(feature = "ssr")]
+    fn label_here(&self, rule: PasswordRule) -> String {
+        rule.label(self, crate::i18n::lang())
+    }
+
+    #[cfg(not(feature = "ssr"))]
+    fn label_here(&self, _rule: PasswordRule) -> String {
+        String::new()
     }
 }
 
@@ -187,6 +208,7 @@ mod tests {
         assert_eq!(parse("Grün-Tonne-7").unwrap().expose(), "Grün-Tonne-7");
     }
 
+    #[cfg(feature = "ssr")] // the texts are the server's
     #[test]
     fn each_rule_is_refused_with_its_german_label() {
         let cases = [
@@ -202,6 +224,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "ssr")] // the texts are the server's
     #[test]
     fn refuses_the_username_and_customer_name_in_any_case() {
         let policy = PasswordPolicy::default();
@@ -237,6 +260,17 @@ mod tests {
             assert!(error.contains("kein häufig verwendetes Passwort"), "{leaked}: {error}");
         }
         assert!(parse("Grün-Tonne-7").is_ok(), "an uncommon password passes");
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn labels_come_in_either_language() {
+        let policy = PasswordPolicy::default();
+        assert_eq!(PasswordRule::Length.label(&policy, Lang::De), "8 bis 16 Zeichen");
+        assert_eq!(PasswordRule::Length.label(&policy, Lang::En), "8 to 16 characters");
+        let labels = policy.rule_labels(Lang::En);
+        assert_eq!(labels.len(), PasswordRule::ALL.len());
+        assert!(labels.contains(&(PasswordRule::NotCommon, "not a commonly used password".to_owned())));
     }
 
     #[test]

@@ -22,11 +22,17 @@ impl Salutation {
         }
     }
 
-    pub fn label(self) -> &'static str {
+    /// As the profile's list names it, in the request's language ([`crate::i18n::lang`]).
+    pub fn label(self) -> String {
+        self.label_in(crate::i18n::lang())
+    }
+
+    /// As the profile's list names it, in `lang` (empty in the browser, which carries no texts).
+    pub fn label_in(self, lang: crate::i18n::Lang) -> String {
         match self {
-            Salutation::None => "keine",
-            Salutation::Mr => "Herr",
-            Salutation::Ms => "Frau",
+            Salutation::None => crate::t!(lang, "domain-salutation-none"),
+            Salutation::Mr => crate::t!(lang, "domain-salutation-mr"),
+            Salutation::Ms => crate::t!(lang, "domain-salutation-ms"),
         }
     }
 

@@ -4,6 +4,10 @@
 //! (`?fehler=…&feld=…`), and only the codes here turn back into text — a
 //! crafted link cannot put words of its own on the page.
 
+#[cfg(feature = "ssr")]
+use crate::i18n::Lang;
+#[cfg(feature = "ssr")]
+use crate::t;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -177,77 +181,80 @@ impl Refusal {
     }
 }
 
+impl Refusal {
+    /// What the user is told, in `lang`. Only the server words refusals:
+    /// the browser shows the text the server sent.
+    #[cfg(feature = "ssr")]
+    pub fn message(&self, lang: Lang) -> String {
+        match self {
+            Refusal::PasswordsDiffer => t!(lang, "refusal-passwords-differ"),
+            Refusal::SameAsBefore => t!(lang, "refusal-same-as-before"),
+            Refusal::CurrentWrong => t!(lang, "refusal-current-wrong"),
+            Refusal::NewEqualsCurrent => t!(lang, "refusal-new-equals-current"),
+            Refusal::PrivacyChanged => t!(lang, "refusal-privacy-changed"),
+            Refusal::IdentifierMissing => t!(lang, "refusal-identifier-missing"),
+            Refusal::PasswordMissing => t!(lang, "refusal-password-missing"),
+            Refusal::TooManyWrong => t!(lang, "refusal-too-many-wrong"),
+            Refusal::PasswordRules(unmet) if unmet.is_empty() => t!(lang, "refusal-password-rules"),
+            // The labels were made in the language of the request that checked the password.
+            Refusal::PasswordRules(unmet) => t!(lang, "refusal-password-rules-unmet", rules = unmet.join(", ")),
+            Refusal::EmailMissing => t!(lang, "refusal-email-missing"),
+            Refusal::EmailInvalid => t!(lang, "refusal-email-invalid"),
+            Refusal::EmailsDiffer => t!(lang, "refusal-emails-differ"),
+            Refusal::ForwardingExists => t!(lang, "refusal-forwarding-exists"),
+            Refusal::ForwardingsFull => t!(lang, "refusal-forwardings-full"),
+            Refusal::DocumentTypeUnknown => t!(lang, "refusal-document-type-unknown"),
+            Refusal::NotifyModeUnknown => t!(lang, "refusal-notify-mode-unknown"),
+            Refusal::SalutationUnknown => t!(lang, "refusal-salutation-unknown"),
+            Refusal::NameTooLong => t!(lang, "refusal-name-too-long"),
+            Refusal::NameInvalid => t!(lang, "refusal-name-invalid"),
+            Refusal::EmailUnchanged => t!(lang, "refusal-email-unchanged"),
+            Refusal::UsernameMissing => t!(lang, "refusal-username-missing"),
+            Refusal::UsernameLength => t!(lang, "refusal-username-length"),
+            Refusal::UsernameCharacters => t!(lang, "refusal-username-characters"),
+            Refusal::UsernameTaken => t!(lang, "refusal-username-taken"),
+            Refusal::UsersFull => t!(lang, "refusal-users-full"),
+            Refusal::NotYourself => t!(lang, "refusal-not-yourself"),
+            Refusal::AlreadySetUp => t!(lang, "refusal-already-set-up"),
+            Refusal::AddsUsedUp => t!(lang, "refusal-adds-used-up"),
+            Refusal::InactiveNotInvited => t!(lang, "refusal-inactive-not-invited"),
+            Refusal::DateInvalid => t!(lang, "refusal-date-invalid"),
+            Refusal::CodeWrong => t!(lang, "refusal-code-wrong"),
+            Refusal::CodeMissing => t!(lang, "refusal-code-missing"),
+            Refusal::SignInExpired => t!(lang, "refusal-sign-in-expired"),
+            Refusal::SecondFactorRequired => t!(lang, "refusal-second-factor-required"),
+            Refusal::SecondFactorOwnFirst => t!(lang, "refusal-second-factor-own-first"),
+            Refusal::SetupRestart => t!(lang, "refusal-setup-restart"),
+            Refusal::SecondFactorNotOn => t!(lang, "refusal-second-factor-not-on"),
+            Refusal::SecondFactorAlreadyOn => t!(lang, "refusal-second-factor-already-on"),
+            Refusal::PasskeyUnavailable => t!(lang, "refusal-passkey-unavailable"),
+            Refusal::PasskeyRefused => t!(lang, "refusal-passkey-refused"),
+            Refusal::PasskeyExpired => t!(lang, "refusal-passkey-expired"),
+            Refusal::PasskeyNameInvalid => t!(lang, "refusal-passkey-name-invalid"),
+            Refusal::PasskeyKnown => t!(lang, "refusal-passkey-known"),
+            // Worded by whoever refused, in the language of their request.
+            Refusal::Other(text) => text.clone(),
+            Refusal::NotAccepted => t!(lang, "refusal-not-accepted"),
+        }
+    }
+}
+
+/// On the server the message in the request's language
+/// ([`crate::i18n::lang`]); in the browser, which carries no texts, only
+/// the refusal's code (a free text as it came).
 impl fmt::Display for Refusal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = match self {
-            Refusal::PasswordsDiffer => "Die beiden Passwörter stimmen nicht überein.",
-            Refusal::SameAsBefore => "Bitte wählen Sie ein anderes Passwort als das bisherige.",
-            Refusal::CurrentWrong => "Das aktuelle Passwort ist nicht korrekt.",
-            Refusal::NewEqualsCurrent => "Das neue Passwort muss sich vom aktuellen unterscheiden.",
-            Refusal::PrivacyChanged => {
-                "Die Datenschutzhinweise wurden inzwischen aktualisiert. Bitte laden Sie die Seite neu und lesen Sie die aktuelle Fassung."
+        #[cfg(feature = "ssr")]
+        {
+            f.write_str(&self.message(crate::i18n::lang()))
+        }
+        #[cfg(not(feature = "ssr"))]
+        {
+            match self {
+                Refusal::Other(text) => f.write_str(text),
+                other => f.write_str(other.code()),
             }
-            Refusal::IdentifierMissing => "Bitte geben Sie Ihren Benutzernamen oder Ihre E-Mail-Adresse ein.",
-            Refusal::PasswordMissing => "Bitte geben Sie ein Passwort ein.",
-            Refusal::TooManyWrong => "Zu viele falsche Versuche. Bitte warten Sie einige Minuten und versuchen Sie es dann noch einmal.",
-            Refusal::PasswordRules(unmet) if unmet.is_empty() => {
-                "Das Passwort erfüllt nicht alle Regeln. Die Liste unter dem Feld zeigt, was noch fehlt."
-            }
-            Refusal::PasswordRules(unmet) => return write!(f, "Das Passwort erfüllt nicht alle Regeln: {}.", unmet.join(", ")),
-            Refusal::EmailMissing => "Bitte geben Sie eine E-Mail-Adresse ein.",
-            Refusal::EmailInvalid => "Bitte geben Sie eine gültige E-Mail-Adresse ein.",
-            Refusal::EmailsDiffer => "Die beiden E-Mail-Adressen stimmen nicht überein.",
-            Refusal::ForwardingExists => "Diese Weiterleitung gibt es bereits: dieselbe Adresse mit demselben Dokumententyp.",
-            Refusal::ForwardingsFull => {
-                "Die Höchstzahl an Weiterleitungen ist erreicht. Bitte entfernen Sie zuerst eine Weiterleitung, die Sie nicht mehr brauchen."
-            }
-            Refusal::DocumentTypeUnknown => "Bitte wählen Sie einen Dokumententyp aus der Liste.",
-            Refusal::NotifyModeUnknown => "Bitte wählen Sie eine der drei Möglichkeiten.",
-            Refusal::SalutationUnknown => "Bitte wählen Sie eine Anrede aus der Liste.",
-            Refusal::NameTooLong => "Vor- und Nachname dürfen höchstens 100 Zeichen lang sein.",
-            Refusal::NameInvalid => "Der Name darf keine Zeilenumbrüche oder Steuerzeichen enthalten.",
-            Refusal::EmailUnchanged => "Das ist bereits Ihre E-Mail-Adresse.",
-            Refusal::UsernameMissing => "Bitte geben Sie einen Benutzernamen ein.",
-            Refusal::UsernameLength => "Der Benutzername muss 3 bis 64 Zeichen lang sein.",
-            Refusal::UsernameCharacters => "Der Benutzername darf nur Buchstaben (ohne Umlaute), Ziffern und . _ - @ enthalten.",
-            Refusal::UsernameTaken => "Dieser Benutzername ist bereits vergeben. Bitte wählen Sie einen anderen.",
-            Refusal::UsersFull => {
-                "Die Höchstzahl an Benutzern ist erreicht. Bitte entfernen Sie zuerst einen Benutzer, der keinen Zugang mehr braucht."
-            }
-            Refusal::NotYourself => {
-                "Ihren eigenen Benutzer können Sie hier nicht deaktivieren, entfernen oder in seinen Rechten ändern."
-            }
-            Refusal::AlreadySetUp => "Dieser Benutzer hat sein Passwort bereits festgelegt; eine Einladung ist nicht mehr nötig.",
-            Refusal::AddsUsedUp => {
-                "Für heute sind keine weiteren Hinzufügungen möglich. Bitte versuchen Sie es morgen wieder oder wenden Sie sich an die Hotline."
-            }
-            Refusal::InactiveNotInvited => "Dieser Benutzer ist deaktiviert. Bitte aktivieren Sie ihn zuerst.",
-            Refusal::DateInvalid => "Bitte geben Sie ein gültiges Datum ein (TT.MM.JJJJ).",
-            Refusal::CodeWrong => {
-                "Der Code ist nicht korrekt oder wurde schon verwendet. Bitte geben Sie den Code ein, den Ihre Authenticator-App gerade anzeigt."
-            }
-            Refusal::CodeMissing => "Bitte geben Sie den Code aus Ihrer Authenticator-App ein.",
-            Refusal::SignInExpired => "Die Anmeldung ist abgelaufen. Bitte melden Sie sich noch einmal mit Benutzername und Passwort an.",
-            Refusal::SecondFactorRequired => {
-                "Die Zwei-Faktor-Anmeldung ist für alle Benutzer Ihres Kundenkontos vorgeschrieben und kann nicht ausgeschaltet werden."
-            }
-            Refusal::SecondFactorOwnFirst => {
-                "Bitte richten Sie die Zwei-Faktor-Anmeldung zuerst für sich selbst ein (Profil), bevor Sie sie für alle Benutzer verlangen."
-            }
-            Refusal::SetupRestart => "Die Einrichtung ist nicht mehr offen. Bitte beginnen Sie sie noch einmal.",
-            Refusal::SecondFactorNotOn => "Die Zwei-Faktor-Anmeldung ist nicht eingeschaltet.",
-            Refusal::SecondFactorAlreadyOn => "Die Zwei-Faktor-Anmeldung ist bereits eingeschaltet.",
-            Refusal::PasskeyUnavailable => "Passkeys sind in diesem Kundenportal nicht eingerichtet.",
-            Refusal::PasskeyRefused => "Der Passkey wurde nicht angenommen. Bitte versuchen Sie es noch einmal oder melden Sie sich mit Benutzername und Passwort an.",
-            Refusal::PasskeyExpired => "Die Anfrage ist abgelaufen. Bitte versuchen Sie es noch einmal.",
-            Refusal::PasskeyNameInvalid => "Bitte geben Sie dem Passkey einen Namen mit 1 bis 60 Zeichen.",
-            Refusal::PasskeyKnown => "Dieser Passkey ist bereits hinzugefügt.",
-            Refusal::Other(text) => text,
-            Refusal::NotAccepted => {
-                "Die Eingabe wurde nicht angenommen. Bitte prüfen Sie Ihre Angaben und versuchen Sie es noch einmal."
-            }
-        };
-        f.write_str(text)
+        }
     }
 }
 
@@ -311,6 +318,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "ssr")] // the texts are the server's
     #[test]
     fn a_rule_list_and_a_free_text_travel_as_their_general_form_only() {
         let rules = Refusal::PasswordRules(vec!["mindestens eine Zahl".into()]);
@@ -319,5 +327,17 @@ mod tests {
         let other = Refusal::Other("Rufen Sie 0900-666 an".into());
         assert_eq!(Refusal::from_code(other.code()), Some(Refusal::NotAccepted));
         assert_eq!(Refusal::from_code("Rufen Sie 0900-666 an"), None);
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn every_fixed_refusal_has_a_message_in_both_languages() {
+        use crate::i18n::Lang;
+        for refusal in EVERY_FIXED {
+            let (german, english) = (refusal.message(Lang::De), refusal.message(Lang::En));
+            assert!(!german.is_empty() && !english.is_empty() && german != english, "{refusal:?}");
+        }
+        let rules = Refusal::PasswordRules(vec!["at least one digit".into(), "not the username".into()]);
+        assert_eq!(rules.message(Lang::En), "The password does not meet all the rules: at least one digit, not the username.");
     }
 }

@@ -10,24 +10,28 @@ use super::{
 };
 use crate::auth::RecentSignInGate;
 use crate::error::AppError;
+use crate::i18n::Lang;
 use crate::routes;
+use crate::t;
 use crate::ui::{refused, FormRefusal, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 fn loading() -> impl IntoView {
-    view! { <p class="muted">"Wird geladen …"</p> }
+    let lang = crate::i18n::lang();
+    view! { <p class="muted">{t!(lang, "ui-loading")}</p> }
 }
 
 
 #[component]
 pub fn ForwardingsPage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let add = ServerAction::<AddForwarding>::new();
     let remove = ServerAction::<RemoveForwarding>::new();
     let overview = Resource::new(|| (), |_| list_forwardings());
     view! {
-        <PageTitle title="Weiterleitungen"/>
+        <PageTitle title=t!(lang, "forwarding-title")/>
         <Suspense fallback=loading>
             {move || Suspend::new(async move {
                 match overview.await {
@@ -45,6 +49,7 @@ fn Forwardings(
     add: ServerAction<AddForwarding>,
     remove: ServerAction<RemoveForwarding>,
 ) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let query = use_query_map();
     let added = move || {
         matches!(add.value().read().as_ref(), Some(Ok(())))
@@ -67,82 +72,76 @@ fn Forwardings(
     let remove_refusal = FormRefusal::from_address(Some(super::REMOVE_SECTION), &[]);
     view! {
         <section class="card">
-            <h2 class="section-title">"Weiterleitung hinzufügen"</h2>
-            <p>
-                "Neue Dokumente werden mit dem PDF im Anhang an die Adresse gesendet – zum Beispiel an Ihre Buchhaltung "
-                "oder an ein Postfach für die Rechnungsverarbeitung. Die Weiterleitung beginnt, sobald der Empfänger sie "
-                "über den Link in unserer E-Mail bestätigt hat."
-            </p>
+            <h2 class="section-title">{t!(lang, "forwarding-add-title")}</h2>
+            <p>{t!(lang, "forwarding-add-intro")}</p>
             <RecentSignInGate return_to=routes::FORWARDINGS.to_owned()>
                 <ActionForm action=add>
                     {move || added().then(|| view! {
-                        <p class="notice" role="status">
-                            "Die Weiterleitung ist gespeichert. Wir haben dem Empfänger eine E-Mail mit einem Bestätigungslink gesendet."
-                        </p>
+                        <p class="notice" role="status">{t!(lang, "forwarding-added")}</p>
                     })}
                     {refusal.general()}
                     <div class="field">
-                        <label for="forwarding-email">"E-Mail" <span class="required">"*"</span></label>
+                        <label for="forwarding-email">{t!(lang, "forwarding-email")} <span class="required">"*"</span></label>
                         <input id="forwarding-email" name="email" type="email" autocomplete="off" required maxlength="254"
                             aria-invalid=refusal.invalid("email") aria-describedby=refusal.described_by("email", "forwarding-email", None)
                             autofocus=refusal.about("email")/>
                         {refusal.message("email", "forwarding-email")}
                     </div>
                     <div class="field">
-                        <label for="forwarding-confirm">"E-Mail bestätigen" <span class="required">"*"</span></label>
+                        <label for="forwarding-confirm">{t!(lang, "forwarding-email-confirm")} <span class="required">"*"</span></label>
                         <input id="forwarding-confirm" name="confirm" type="email" autocomplete="off" required maxlength="254"
                             aria-invalid=refusal.invalid("confirm") aria-describedby=refusal.described_by("confirm", "forwarding-confirm", None)
                             autofocus=refusal.about("confirm")/>
                         {refusal.message("confirm", "forwarding-confirm")}
                     </div>
                     <div class="field">
-                        <label for="forwarding-type">"Dokumententyp" <span class="required">"*"</span></label>
+                        <label for="forwarding-type">{t!(lang, "forwarding-type")} <span class="required">"*"</span></label>
                         <select id="forwarding-type" name="type_key"
                             aria-invalid=refusal.invalid("type_key") aria-describedby=refusal.described_by("type_key", "forwarding-type", None)
                             autofocus=refusal.about("type_key")>
-                            <option value="">"alle Typen"</option>
+                            <option value="">{t!(lang, "forwarding-all-types")}</option>
                             {types.get_value().into_iter().map(|kind| view! { <option value=kind.key>{kind.name}</option> }).collect_view()}
                         </select>
                         {refusal.message("type_key", "forwarding-type")}
                     </div>
                     <div class="actions">
-                        <button type="submit" class="button primary" disabled=move || add.pending().get()>"Speichern"</button>
+                        <button type="submit" class="button primary" disabled=move || add.pending().get()>{t!(lang, "forwarding-save")}</button>
                     </div>
                 </ActionForm>
             </RecentSignInGate>
         </section>
         <section class="card">
-            <h2 class="section-title">"Ihre Weiterleitungen"</h2>
-            {move || removed().then(|| view! { <p class="notice" role="status">"Die Weiterleitung wurde entfernt."</p> })}
+            <h2 class="section-title">{t!(lang, "forwarding-list-title")}</h2>
+            {move || removed().then(|| view! { <p class="notice" role="status">{t!(lang, "forwarding-removed")}</p> })}
             {remove_refusal.general()}
             {move || to_remove().map(|row| view! {
                 <div class="confirm-box" role="group" aria-labelledby="remove-question">
                     <p id="remove-question">
-                        "Weiterleitung an " <strong>{row.email.clone()}</strong> " (" {row.types_label.clone()} ") wirklich entfernen? "
-                        "Danach werden keine Dokumente mehr an diese Adresse gesendet."
+                        {t!(lang, "forwarding-remove-question-start")} " " <strong>{row.email.clone()}</strong> " "
+                        {t!(lang, "forwarding-remove-question-end", types = row.types_label.as_str())}
                     </p>
                     <ActionForm action=remove>
                         <input type="hidden" name="id" value=row.id.to_string()/>
                         <div class="actions">
-                            <a class="button secondary" href=routes::FORWARDINGS>"Abbrechen"</a>
-                            <button type="submit" class="button danger" disabled=move || remove.pending().get()>"Entfernen"</button>
+                            <a class="button secondary" href=routes::FORWARDINGS>{t!(lang, "forwarding-cancel")}</a>
+                            <button type="submit" class="button danger" disabled=move || remove.pending().get()>{t!(lang, "forwarding-remove")}</button>
                         </div>
                     </ActionForm>
                 </div>
             })}
-            <p class="muted">{format!("{count} von höchstens {max} Weiterleitungen")}</p>
+            <p class="muted">{t!(lang, "forwarding-count", count = count, max = max)}</p>
             {move || rows.with_value(|rows| if rows.is_empty() {
-                view! { <p class="empty">"Es sind noch keine Weiterleitungen eingerichtet."</p> }.into_any()
+                view! { <p class="empty">{t!(lang, "forwarding-empty")}</p> }.into_any()
             } else {
                 view! {
                     <table class="document-table forwarding-table">
-                        <caption class="visually-hidden">"Ihre Weiterleitungen"</caption>
+                        <caption class="visually-hidden">{t!(lang, "forwarding-list-title")}</caption>
                         <thead>
                             <tr>
-                                <th scope="col">"E-Mail"</th>
-                                <th scope="col">"Dokumententypen"</th>
-                                <th scope="col">"Status"</th>
-                                <th scope="col"><span class="visually-hidden">"Aktionen"</span></th>
+                                <th scope="col">{t!(lang, "forwarding-email")}</th>
+                                <th scope="col">{t!(lang, "forwarding-types")}</th>
+                                <th scope="col">{t!(lang, "forwarding-status")}</th>
+                                <th scope="col"><span class="visually-hidden">{t!(lang, "forwarding-actions")}</span></th>
                             </tr>
                         </thead>
                         <tbody>
@@ -154,12 +153,12 @@ fn Forwardings(
                                 };
                                 view! {
                                     <tr>
-                                        <td data-label="E-Mail">{row.email.clone()}</td>
-                                        <td data-label="Dokumententypen">{row.types_label.clone()}</td>
-                                        <td data-label="Status"><span class=status_class>{row.status.label()}</span></td>
+                                        <td data-label=t!(lang, "forwarding-email")>{row.email.clone()}</td>
+                                        <td data-label=t!(lang, "forwarding-types")>{row.types_label.clone()}</td>
+                                        <td data-label=t!(lang, "forwarding-status")><span class=status_class>{row.status.label(lang)}</span></td>
                                         <td class="row-actions">
                                             <a href=format!("{}?entfernen={}", routes::FORWARDINGS, row.id)
-                                                aria-label=format!("Weiterleitung an {} entfernen", row.email)>"Entfernen"</a>
+                                                aria-label=t!(lang, "forwarding-remove-label", email = row.email.as_str())>{t!(lang, "forwarding-remove")}</a>
                                         </td>
                                     </tr>
                                 }
@@ -173,12 +172,13 @@ fn Forwardings(
 }
 
 /// What a page behind a forwarding link says about it.
-fn link_summary(info: &ForwardingLinkInfo) -> impl IntoView {
+fn link_summary(info: &ForwardingLinkInfo, lang: Lang) -> impl IntoView {
+    let customer = t!(lang, "forwarding-customer-value", name = info.customer_name.as_str(), number = info.customer_number.as_str());
     view! {
         <dl class="facts">
-            <dt>"Kunde"</dt><dd>{format!("{} (Kundennummer {})", info.customer_name, info.customer_number)}</dd>
-            <dt>"E-Mail-Adresse"</dt><dd>{info.email.clone()}</dd>
-            <dt>"Dokumententypen"</dt><dd>{info.types_label.clone()}</dd>
+            <dt>{t!(lang, "forwarding-customer")}</dt><dd>{customer}</dd>
+            <dt>{t!(lang, "forwarding-email-address")}</dt><dd>{info.email.clone()}</dd>
+            <dt>{t!(lang, "forwarding-types")}</dt><dd>{info.types_label.clone()}</dd>
         </dl>
     }
 }
@@ -188,6 +188,7 @@ fn link_summary(info: &ForwardingLinkInfo) -> impl IntoView {
 /// button does.
 #[component]
 pub fn ForwardingConfirmPage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let confirm = ServerAction::<ConfirmForwarding>::new();
     let decline = ServerAction::<DeclineForwarding>::new();
     let query = use_query_map();
@@ -195,9 +196,9 @@ pub fn ForwardingConfirmPage() -> impl IntoView {
     let answered = move || {
         let query = query.read();
         if matches!(confirm.value().read().as_ref(), Some(Ok(()))) || query.get(CONFIRMED_PARAM).is_some() {
-            Some("Vielen Dank. Die Weiterleitung ist bestätigt: Neue Dokumente kommen ab jetzt an diese Adresse. Jede dieser E-Mails enthält einen Link, mit dem Sie die Weiterleitung wieder beenden.")
+            Some(t!(lang, "forwarding-confirmed"))
         } else if matches!(decline.value().read().as_ref(), Some(Ok(()))) || query.get(DECLINED_PARAM).is_some() {
-            Some("Die Weiterleitung wurde abgelehnt. An diese Adresse wird nichts gesendet.")
+            Some(t!(lang, "forwarding-declined"))
         } else {
             None
         }
@@ -206,7 +207,7 @@ pub fn ForwardingConfirmPage() -> impl IntoView {
         if token.is_empty() { Err(AppError::ForwardingLinkInvalid) } else { confirmation_info(token).await }
     });
     view! {
-        <PageTitle title="Weiterleitung bestätigen"/>
+        <PageTitle title=t!(lang, "forwarding-confirm-title")/>
         <section class="card narrow">
             {move || match answered() {
                 Some(text) => view! { <p class="notice" role="status">{text}</p> }.into_any(),
@@ -215,18 +216,18 @@ pub fn ForwardingConfirmPage() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match info.await {
                                 Ok(info) => view! {
-                                    <p>"Dokumente aus dem Kundenportal sollen an Ihre E-Mail-Adresse weitergeleitet werden:"</p>
-                                    {link_summary(&info)}
+                                    <p>{t!(lang, "forwarding-confirm-intro")}</p>
+                                    {link_summary(&info, lang)}
                                     // Either button's refusal comes back to this page, shown once.
                                     {FormRefusal::from_address(None, &[]).general()}
                                     <div class="actions">
                                         <ActionForm action=decline>
                                             <input type="hidden" name="token" value=token.get_untracked()/>
-                                            <button type="submit" class="button secondary">"Ablehnen"</button>
+                                            <button type="submit" class="button secondary">{t!(lang, "forwarding-decline")}</button>
                                         </ActionForm>
                                         <ActionForm action=confirm>
                                             <input type="hidden" name="token" value=token.get_untracked()/>
-                                            <button type="submit" class="button primary">"Weiterleitung bestätigen"</button>
+                                            <button type="submit" class="button primary">{t!(lang, "forwarding-confirm-title")}</button>
                                         </ActionForm>
                                     </div>
                                 }
@@ -245,6 +246,7 @@ pub fn ForwardingConfirmPage() -> impl IntoView {
 /// The page behind the link in every forwarded mail: end the forwarding.
 #[component]
 pub fn ForwardingEndPage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let end = ServerAction::<EndForwarding>::new();
     let query = use_query_map();
     let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
@@ -253,13 +255,11 @@ pub fn ForwardingEndPage() -> impl IntoView {
         if token.is_empty() { Err(AppError::ForwardingLinkInvalid) } else { end_info(token).await }
     });
     view! {
-        <PageTitle title="Weiterleitung beenden"/>
+        <PageTitle title=t!(lang, "forwarding-end-title")/>
         <section class="card narrow">
             {move || if ended() {
                 view! {
-                    <p class="notice" role="status">
-                        "Die Weiterleitung ist beendet. An diese Adresse werden keine Dokumente mehr gesendet; der Kunde wurde informiert."
-                    </p>
+                    <p class="notice" role="status">{t!(lang, "forwarding-ended")}</p>
                 }
                 .into_any()
             } else {
@@ -268,13 +268,13 @@ pub fn ForwardingEndPage() -> impl IntoView {
                         {move || Suspend::new(async move {
                             match info.await {
                                 Ok(info) => view! {
-                                    <p>"Sie erhalten neue Dokumente aus dem Kundenportal über diese Weiterleitung:"</p>
-                                    {link_summary(&info)}
+                                    <p>{t!(lang, "forwarding-end-intro")}</p>
+                                    {link_summary(&info, lang)}
                                     {FormRefusal::from_address(None, &[]).general()}
                                     <ActionForm action=end>
                                         <input type="hidden" name="token" value=token.get_untracked()/>
                                         <div class="actions">
-                                            <button type="submit" class="button primary">"Weiterleitung beenden"</button>
+                                            <button type="submit" class="button primary">{t!(lang, "forwarding-end-title")}</button>
                                         </div>
                                     </ActionForm>
                                 }
@@ -293,6 +293,7 @@ pub fn ForwardingEndPage() -> impl IntoView {
 /// Which mails went out for one document (`?dokument=ID`).
 #[component]
 pub fn DeliveryLogPage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let query = use_query_map();
     let document = Memo::new(move |_| query.read().get("dokument").and_then(|id| id.parse::<i64>().ok()));
     let log = Resource::new(move || document.get(), |document| async move {
@@ -302,49 +303,50 @@ pub fn DeliveryLogPage() -> impl IntoView {
         }
     });
     view! {
-        <PageTitle title="Versandprotokoll"/>
+        <PageTitle title=t!(lang, "forwarding-log-title")/>
         <section class="card">
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     match log.await {
                         Ok(Some(log)) => view! { <DeliveryTable log/> }.into_any(),
                         // Reached without a document: the list is where one is chosen.
-                        Ok(None) => view! { <p>"Wählen Sie in der Dokumentenliste bei einem Dokument „Versand“."</p> }.into_any(),
+                        Ok(None) => view! { <p>{t!(lang, "forwarding-log-choose")}</p> }.into_any(),
                         Err(error) => refused(error),
                     }
                 })}
             </Suspense>
-            <p><a href=routes::DOCUMENTS>"Zurück zu den Dokumenten"</a></p>
+            <p><a href=routes::DOCUMENTS>{t!(lang, "forwarding-log-back")}</a></p>
         </section>
     }
 }
 
 #[component]
 fn DeliveryTable(log: DeliveryLog) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let entries = if log.entries.is_empty() {
-        view! { <p class="empty">"Für dieses Dokument wurden keine E-Mails versendet."</p> }.into_any()
+        view! { <p class="empty">{t!(lang, "forwarding-log-empty")}</p> }.into_any()
     } else {
         view! {
             <table class="document-table delivery-table">
-                <caption class="visually-hidden">{format!("E-Mails zu {}", log.document)}</caption>
+                <caption class="visually-hidden">{t!(lang, "forwarding-log-caption", document = log.document.as_str())}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Empfänger"</th>
-                        <th scope="col">"Art"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Zeit"</th>
+                        <th scope="col">{t!(lang, "forwarding-log-recipient")}</th>
+                        <th scope="col">{t!(lang, "forwarding-log-kind")}</th>
+                        <th scope="col">{t!(lang, "forwarding-log-status")}</th>
+                        <th scope="col">{t!(lang, "forwarding-log-time")}</th>
                     </tr>
                 </thead>
                 <tbody>
                     {log.entries.into_iter().map(|entry| view! {
                         <tr class:failed=entry.failed>
-                            <td data-label="Empfänger">{entry.recipient}</td>
-                            <td data-label="Art">{entry.kind}</td>
-                            <td data-label="Status">
+                            <td data-label=t!(lang, "forwarding-log-recipient")>{entry.recipient}</td>
+                            <td data-label=t!(lang, "forwarding-log-kind")>{entry.kind}</td>
+                            <td data-label=t!(lang, "forwarding-log-status")>
                                 {entry.status}
                                 {entry.reason.map(|reason| view! { <br/><span class="reason">{reason}</span> })}
                             </td>
-                            <td data-label="Zeit">{entry.at}</td>
+                            <td data-label=t!(lang, "forwarding-log-time")>{entry.at}</td>
                         </tr>
                     }).collect_view()}
                 </tbody>

@@ -8,6 +8,7 @@ mod components;
 pub use components::{DeliveryLogPage, ForwardingConfirmPage, ForwardingEndPage, ForwardingsPage};
 
 use crate::error::AppError;
+use crate::i18n::Lang;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -31,11 +32,11 @@ pub enum ForwardingStatus {
 }
 
 impl ForwardingStatus {
-    pub fn label(self) -> &'static str {
+    pub fn label(self, lang: Lang) -> String {
         match self {
-            ForwardingStatus::Pending => "wartet auf Bestätigung",
-            ForwardingStatus::Expired => "Bestätigung abgelaufen",
-            ForwardingStatus::Confirmed => "aktiv",
+            ForwardingStatus::Pending => crate::t!(lang, "forwarding-status-pending"),
+            ForwardingStatus::Expired => crate::t!(lang, "forwarding-status-expired"),
+            ForwardingStatus::Confirmed => crate::t!(lang, "forwarding-status-confirmed"),
         }
     }
 }
@@ -44,7 +45,7 @@ impl ForwardingStatus {
 pub struct ForwardingRow {
     pub id: i64,
     pub email: String,
-    /// "Rechnung", or "alle Typen".
+    /// "Rechnung", or "alle Typen" (in the request's language).
     pub types_label: String,
     pub status: ForwardingStatus,
 }
@@ -86,7 +87,7 @@ pub struct DeliveryEntry {
     pub failed: bool,
     /// When it was sent, or queued.
     pub at: String,
-    /// Why it failed, in German (never the receiving server's words).
+    /// Why it failed, in the request's language (never the receiving server's words).
     pub reason: Option<String>,
 }
 
@@ -100,7 +101,8 @@ pub struct DeliveryLog {
 /// The customer's forwardings (right "Weiterleitungen verwalten").
 #[server(endpoint = "forwardings/list")]
 pub async fn list_forwardings() -> Result<ForwardingOverview, AppError> {
-    read(require_permission(Permission::ManageForwardings), async |state, user| Ok(ssr::overview(state, &user).await?)).await
+    let lang = crate::i18n::lang();
+    read(require_permission(Permission::ManageForwardings), async |state, user| Ok(ssr::overview(state, &user, lang).await?)).await
 }
 
 /// "Weiterleitung hinzufügen": the address twice and a type (empty: all
@@ -128,8 +130,9 @@ pub async fn remove_forwarding(id: i64) -> Result<(), AppError> {
 /// "Weiterleitungen verwalten").
 #[server(endpoint = "forwardings/delivery_log")]
 pub async fn get_delivery_log(document_id: i64) -> Result<DeliveryLog, AppError> {
+    let lang = crate::i18n::lang();
     read(require_permission(Permission::ManageForwardings), async |state, user| {
-        Ok(ssr::delivery_log(state, &user, document_id).await?)
+        Ok(ssr::delivery_log(state, &user, document_id, lang).await?)
     })
     .await
 }
@@ -137,7 +140,8 @@ pub async fn get_delivery_log(document_id: i64) -> Result<DeliveryLog, AppError>
 /// What a confirmation link is for, while it works (anyone with the link).
 #[server(endpoint = "forwardings/confirmation_info")]
 pub async fn confirmation_info(token: String) -> Result<ForwardingLinkInfo, AppError> {
-    read(limited(LimitedAction::Link, anyone()), async |state, ()| Ok(ssr::confirmation_info(state, &token).await?)).await
+    let lang = crate::i18n::lang();
+    read(limited(LimitedAction::Link, anyone()), async |state, ()| Ok(ssr::confirmation_info(state, &token, lang).await?)).await
 }
 
 /// The address's owner says yes: from now on new documents go to it.
@@ -155,7 +159,8 @@ pub async fn decline_forwarding(token: String) -> Result<(), AppError> {
 /// What a forwarded mail's "beenden" link ends (anyone with the link).
 #[server(endpoint = "forwardings/end_info")]
 pub async fn end_info(token: String) -> Result<ForwardingLinkInfo, AppError> {
-    read(limited(LimitedAction::Link, anyone()), async |state, ()| Ok(ssr::end_info(state, &token).await?)).await
+    let lang = crate::i18n::lang();
+    read(limited(LimitedAction::Link, anyone()), async |state, ()| Ok(ssr::end_info(state, &token, lang).await?)).await
 }
 
 /// The recipient ends the forwarding from the link in a forwarded mail.

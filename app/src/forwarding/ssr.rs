@@ -4,17 +4,20 @@
 //! names its forwarding, and only a hash of it is stored.
 
 use super::{DeliveryEntry, DeliveryLog, ForwardingLinkInfo, ForwardingOverview, ForwardingRow, ForwardingStatus, TypeChoice};
-use crate::auth::ssr::session::full_name;
 use crate::auth::ssr::SessionUser;
 use crate::domain::{EmailAddress, ForwardingState, InputError, Refusal};
+use crate::i18n::Lang;
 use crate::error::AppError;
 use crate::routes;
 use crate::server::allowance::{self, Allowance};
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry, TypeName};
 use crate::server::crypto;
-use crate::server::dates::{german_date, german_day, german_time};
+use crate::documents::ssr::types::name_column;
+use crate::server::dates::{date_in, day_in, german_time};
 use crate::server::db::{self, is_unique_violation, Pool, Transaction};
-use crate::server::mail::{unique_key, withdraw, DeliveryFailure, MailError, MailExtras, MailStatus, MailTemplate, OutgoingMail, Withdrawn};
+use crate::server::mail::{
+    addressed_as, language_of_user, unique_key, withdraw, DeliveryFailure, MailError, MailExtras, MailStatus, MailTemplate, OutgoingMail, Withdrawn,
+};
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
 
@@ -53,9 +56,9 @@ impl From<ForwardingError> for AppError {
     }
 }
 
-/// "Rechnung", or "alle Typen" for a forwarding of every type.
-fn types_label(type_name: Option<&str>) -> String {
-    type_name.map_or_else(|| "alle Typen".to_owned(), str::to_owned)
+/// "Rechnung", or "alle Typen" for a forwarding of every type, in `lang`.
+fn types_label(type_name: Option<&str>, lang: Lang) -> String {
+    type_name.map_or_else(|| crate::t!(lang, "forwarding-all-types"), str::to_owned)
 }
 
 /// The address twice and the type, parsed: what "Speichern" may store.
@@ -88,11 +91,13 @@ struct Row {
     optin_expires_at: UnixTime,
 }
 
-pub async fn overview(state: &AppState, user: &SessionUser) -> Result<ForwardingOverview, ForwardingError> {
-    let rows: Vec<Row> = db::query_as(
-        "SELECT f.id, f.email, t.name AS type_name, f.status, f.optin_expires_at FROM forwardings f \
+/// The page's rows and choices, with the type names and labels in `lang`.
+pub async fn overview(state: &AppState, user: &SessionUser, lang: Lang) -> Result<ForwardingOverview, ForwardingError> {
+    let rows: Vec<Row> = db::query_as(&format!(
+        "SELECT f.id, f.email, {} AS type_name, f.status, f.optin_expires_at FROM forwardings f \
          LEFT JOIN document_types t ON t.key = f.type_key WHERE f.customer_id = $1 ORDER BY lower(f.email), f.id",
-    )
+        name_column(lang)
+    ))
     .bind(user.customer_id)
     .fetch_all(&state.pool)
     .await?;
@@ -102,7 +107,7 @@ pub async fn overview(state: &AppState, user: &SessionUser) -> Result<Forwarding
         .map(|row| ForwardingRow {
             id: row.id,
             email: row.email,
-            types_label: types_label(row.type_name.as_deref()),
+            types_label: types_label(row.type_name.as_deref(), lang),
             status: match row.status {
                 ForwardingState::Confirmed => ForwardingStatus::Confirmed,
                 ForwardingState::Pending if row.optin_expires_at <= now => ForwardingStatus::Expired,
@@ -110,7 +115,7 @@ pub async fn overview(state: &AppState, user: &SessionUser) -> Result<Forwarding
             },
         })
         .collect();
-    let types = crate::documents::ssr::types::list(&state.pool)
+    let types = crate::documents::ssr::types::list_in(&state.pool, lang)
         .await?
         .into_iter()
         .map(|kind| TypeChoice { key: kind.key, name: kind.name })
@@ -137,16 +142,16 @@ pub async fn add(
         Err(ForwardingError::AddsUsedUp)
     };
     let why = match &outcome {
-        Err(ForwardingError::AddsUsedUp) => "Tageskontingent erschöpft",
-        Err(ForwardingError::Duplicate) => "gibt es bereits",
-        Err(ForwardingError::LimitReached) => "Höchstzahl erreicht",
+        Err(ForwardingError::AddsUsedUp) => Refusal::AddsUsedUp,
+        Err(ForwardingError::Duplicate) => Refusal::ForwardingExists,
+        Err(ForwardingError::LimitReached) => Refusal::ForwardingsFull,
         _ => return outcome,
     };
     let entry = AuditEntry {
         actor: Actor::User(user.user_id),
         customer_id: Some(user.customer_id),
         action: "forwarding_add_refused",
-        detail: format!("{}: {why}", new.email.as_str()),
+        detail: AuditDetail::ForwardingRefused { email: new.email.as_str().to_owned(), reason: why.code().to_owned() },
         ip,
     };
     audit::record_alone(&state.pool, entry, state.clock.now()).await?;
@@ -162,15 +167,16 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
             .bind(user.customer_id)
             .fetch_one(&mut *tx)
             .await?;
-    let type_name: Option<String> = match &new.type_key {
+    let kind: Option<TypeName> = match &new.type_key {
         None => None,
-        Some(key) => Some(
-            db::query_scalar("SELECT name FROM document_types WHERE key = $1")
+        Some(key) => {
+            let (name, en): (String, Option<String>) = db::query_as("SELECT name, name_en FROM document_types WHERE key = $1")
                 .bind(key)
                 .fetch_optional(&mut *tx)
                 .await?
-                .ok_or_else(|| InputError::new(Refusal::DocumentTypeUnknown).at("type_key"))?,
-        ),
+                .ok_or_else(|| InputError::new(Refusal::DocumentTypeUnknown).at("type_key"))?;
+            Some(TypeName { name, en })
+        }
     };
     // A request nobody confirmed in time gives way to the new one.
     db::query(
@@ -197,9 +203,11 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
     }
     let token = crypto::new_token();
     let expires_at = now + state.config.notifications.optin_seconds;
+    // Its mails speak the language of the user who sets it up, kept with it.
+    let lang = language_of_user(&mut tx, user.user_id, state.config.default_language).await?;
     let inserted: Result<i64, sqlx::Error> = db::query_scalar(
-        "INSERT INTO forwardings (customer_id, email, type_key, status, optin_token_hash, optin_expires_at, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO forwardings (customer_id, email, type_key, status, optin_token_hash, optin_expires_at, created_by, created_at, language) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(user.customer_id)
     .bind(new.email.as_str())
@@ -209,6 +217,7 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
     .bind(expires_at)
     .bind(user.user_id)
     .bind(now)
+    .bind(lang.code())
     .fetch_one(&mut *tx)
     .await;
     let id = match inserted {
@@ -216,14 +225,13 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
         Err(error) if is_unique_violation(&error) => return Err(ForwardingError::Duplicate),
         Err(error) => return Err(error.into()),
     };
-    let label = types_label(type_name.as_deref());
     let context = minijinja::context! {
         ..state.mail_base_context(),
         ..minijinja::context! {
             customer_number => customer.0,
             customer_name => customer.1,
             email => new.email.as_str(),
-            types_label => label.clone(),
+            types_label => types_label(kind.as_ref().map(|kind| kind.in_lang(lang)), lang),
             link => format!("{}{}", state.config.base_url, routes::with_token(routes::FORWARDING_CONFIRM, &token)),
             valid_days => state.config.notifications.optin_seconds / (24 * 3600),
         }
@@ -232,11 +240,12 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
         template: MailTemplate::ForwardingOptin,
         idempotency_key: unique_key("forwarding_optin", id),
         recipient: new.email.clone(),
+        lang,
         context,
         expires_at: Some(expires_at),
     };
     state.outbox.enqueue_new(&mut tx, mail, MailExtras { forwarding_id: Some(id), ..MailExtras::default() }, now).await?;
-    let detail = format!("{} ({label})", new.email.as_str());
+    let detail = AuditDetail::Forwarding { email: new.email.as_str().to_owned(), kind };
     let entry = AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "forwarding_added", detail, ip };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
@@ -246,8 +255,8 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
 pub async fn remove(state: &AppState, user: &SessionUser, id: i64, ip: Option<String>) -> Result<(), ForwardingError> {
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
-    let removed: Option<(String, Option<String>)> = db::query_as(&state.pool.locked_rows_of(
-        "SELECT f.email, t.name FROM forwardings f LEFT JOIN document_types t ON t.key = f.type_key \
+    let removed: Option<(String, Option<String>, Option<String>)> = db::query_as(&state.pool.locked_rows_of(
+        "SELECT f.email, t.name, t.name_en FROM forwardings f LEFT JOIN document_types t ON t.key = f.type_key \
          WHERE f.id = $1 AND f.customer_id = $2",
         "f",
     ))
@@ -256,7 +265,7 @@ pub async fn remove(state: &AppState, user: &SessionUser, id: i64, ip: Option<St
     .fetch_optional(&mut *tx)
     .await?;
     // Another customer's forwarding answers exactly like a missing one.
-    let (email, type_name) = removed.ok_or(ForwardingError::NotFound)?;
+    let (email, name, en) = removed.ok_or(ForwardingError::NotFound)?;
     // Nothing it would have sent goes out any more, even if the mail server was down until now.
     withdraw(&mut tx, Withdrawn::Forwarding(id), now).await?;
     db::query("DELETE FROM forwardings WHERE id = $1 AND customer_id = $2")
@@ -264,7 +273,7 @@ pub async fn remove(state: &AppState, user: &SessionUser, id: i64, ip: Option<St
         .bind(user.customer_id)
         .execute(&mut *tx)
         .await?;
-    let detail = format!("{email} ({})", types_label(type_name.as_deref()));
+    let detail = AuditDetail::Forwarding { email, kind: name.map(|name| TypeName { name, en }) };
     let entry = AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "forwarding_removed", detail, ip };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
@@ -277,21 +286,31 @@ struct LinkedForwarding {
     customer_id: i64,
     email: String,
     type_name: Option<String>,
+    /// The type's English name, where the operator set one (its main users' mails in English).
+    type_name_en: Option<String>,
     customer_number: String,
     customer_name: String,
 }
 
-const LINKED_COLUMNS: &str = "f.id, f.customer_id, f.email, t.name AS type_name, c.number AS customer_number, c.name AS customer_name \
+const LINKED_COLUMNS: &str = "f.id, f.customer_id, f.email, t.name AS type_name, t.name_en AS type_name_en, c.number AS customer_number, c.name AS customer_name \
      FROM forwardings f JOIN customers c ON c.id = f.customer_id LEFT JOIN document_types t ON t.key = f.type_key";
 
 impl LinkedForwarding {
-    fn info(self) -> ForwardingLinkInfo {
+    /// What the page behind the link shows, in `lang` (in English the
+    /// type's English name where the operator set one).
+    fn info(self, lang: Lang) -> ForwardingLinkInfo {
+        let kind = self.kind();
+        let type_name = kind.as_ref().map(|kind| kind.in_lang(lang));
         ForwardingLinkInfo {
             customer_name: self.customer_name,
             customer_number: self.customer_number,
             email: self.email,
-            types_label: types_label(self.type_name.as_deref()),
+            types_label: types_label(type_name, lang),
         }
+    }
+
+    fn kind(&self) -> Option<TypeName> {
+        self.type_name.clone().map(|name| TypeName { name, en: self.type_name_en.clone() })
     }
 }
 
@@ -325,14 +344,14 @@ async fn by_unsubscribe_token<'c>(
     .await
 }
 
-pub async fn confirmation_info(state: &AppState, token: &str) -> Result<ForwardingLinkInfo, ForwardingError> {
+pub async fn confirmation_info(state: &AppState, token: &str, lang: Lang) -> Result<ForwardingLinkInfo, ForwardingError> {
     let found = by_optin_token(&state.pool, token, state.clock.now(), None).await?;
-    found.map(LinkedForwarding::info).ok_or(ForwardingError::LinkInvalid)
+    found.map(|found| found.info(lang)).ok_or(ForwardingError::LinkInvalid)
 }
 
-pub async fn end_info(state: &AppState, token: &str) -> Result<ForwardingLinkInfo, ForwardingError> {
+pub async fn end_info(state: &AppState, token: &str, lang: Lang) -> Result<ForwardingLinkInfo, ForwardingError> {
     let found = by_unsubscribe_token(&state.pool, token, None).await?;
-    found.map(LinkedForwarding::info).ok_or(ForwardingError::LinkInvalid)
+    found.map(|found| found.info(lang)).ok_or(ForwardingError::LinkInvalid)
 }
 
 /// What the owner of a forwarding's address answers through a mailed link.
@@ -413,15 +432,14 @@ pub async fn answer_link(state: &AppState, token: &str, answer: LinkAnswer, ip: 
     if changed != 1 {
         return Err(ForwardingError::LinkInvalid);
     }
-    let label = types_label(forwarding.type_name.as_deref());
     if answer != LinkAnswer::Confirm {
-        tell_main_users(state, &mut tx, &forwarding, &label, answer == LinkAnswer::Decline, now).await?;
+        tell_main_users(state, &mut tx, &forwarding, answer == LinkAnswer::Decline, now).await?;
     }
     let entry = AuditEntry {
         actor: Actor::System,
         customer_id: Some(forwarding.customer_id),
         action: answer.audit_action(),
-        detail: format!("{} ({label}) durch den Empfänger", forwarding.email),
+        detail: AuditDetail::ForwardingByRecipient { email: forwarding.email.clone(), kind: forwarding.kind() },
         ip,
     };
     audit::record(&mut tx, entry, now).await?;
@@ -440,12 +458,11 @@ struct MainUser {
     last_name: String,
 }
 
-/// The customer's main user learns that a recipient ended (or declined) a forwarding.
+/// The customer's main users learn, each in their language, that a recipient ended (or declined) a forwarding.
 async fn tell_main_users(
     state: &AppState,
     tx: &mut Transaction<'_>,
     forwarding: &LinkedForwarding,
-    label: &str,
     declined: bool,
     now: UnixTime,
 ) -> Result<(), ForwardingError> {
@@ -459,13 +476,14 @@ async fn tell_main_users(
     .await?;
     for user in main_users {
         let Ok(address) = EmailAddress::parse(&user.email) else { continue };
-        let display_name = full_name(&user.salutation, &user.first_name, &user.last_name, &user.username);
+        let lang = language_of_user(&mut **tx, user.id, state.config.default_language).await?;
+        let display_name = addressed_as(lang, &user.salutation, &user.first_name, &user.last_name, &user.username);
         let context = minijinja::context! {
             ..state.mail_base_context(),
             ..minijinja::context! {
                 display_name,
                 email => forwarding.email.clone(),
-                types_label => label,
+                types_label => types_label(forwarding.kind().as_ref().map(|kind| kind.in_lang(lang)), lang),
                 declined,
                 link => format!("{}{}", state.config.base_url, routes::FORWARDINGS),
             }
@@ -474,6 +492,7 @@ async fn tell_main_users(
             template: MailTemplate::ForwardingEnded,
             idempotency_key: unique_key("forwarding_ended", forwarding.id),
             recipient: address,
+            lang,
             context,
             expires_at: None,
         };
@@ -493,23 +512,34 @@ struct LoggedMail {
     sent_at: Option<UnixTime>,
 }
 
-fn kind_label(kind: &str) -> &'static str {
+fn kind_label(kind: &str, lang: Lang) -> String {
     match kind {
-        "new_documents" => "Benachrichtigung",
-        "new_document" => "Benachrichtigung mit Anhang",
-        "forwarded_document" => "Weiterleitung",
-        _ => "E-Mail",
+        "new_documents" => crate::t!(lang, "forwarding-kind-notification"),
+        "new_document" => crate::t!(lang, "forwarding-kind-attachment"),
+        "forwarded_document" => crate::t!(lang, "forwarding-kind-forwarding"),
+        _ => crate::t!(lang, "forwarding-kind-other"),
+    }
+}
+
+/// For the customer: why a mail failed, never the receiving server's own words.
+fn failure_label(failure: DeliveryFailure, lang: Lang) -> String {
+    match failure {
+        DeliveryFailure::Rejected => crate::t!(lang, "forwarding-failure-rejected"),
+        DeliveryFailure::Address => crate::t!(lang, "forwarding-failure-address"),
+        DeliveryFailure::Document => crate::t!(lang, "forwarding-failure-document"),
+        DeliveryFailure::Attempts => crate::t!(lang, "forwarding-failure-attempts"),
     }
 }
 
 /// The mails that went out for one of the caller's customer's documents
-/// that is still listed; any other id answers like a missing one.
-pub async fn delivery_log(state: &AppState, user: &SessionUser, document_id: i64) -> Result<DeliveryLog, ForwardingError> {
+/// that is still listed, in `lang`; any other id answers like a missing one.
+pub async fn delivery_log(state: &AppState, user: &SessionUser, document_id: i64, lang: Lang) -> Result<DeliveryLog, ForwardingError> {
     let now = state.clock.now();
-    let document: Option<(String, String, String)> = db::query_as(
-        "SELECT t.name, d.number, d.created_on FROM documents d JOIN document_types t ON t.key = d.type_key \
+    let document: Option<(String, String, String)> = db::query_as(&format!(
+        "SELECT {} AS name, d.number, d.created_on FROM documents d JOIN document_types t ON t.key = d.type_key \
          WHERE d.id = $1 AND d.customer_id = $2 AND d.hidden_from > $3",
-    )
+        name_column(lang)
+    ))
     .bind(document_id)
     .bind(user.customer_id)
     .bind(now)
@@ -528,28 +558,30 @@ pub async fn delivery_log(state: &AppState, user: &SessionUser, document_id: i64
         .into_iter()
         .map(|mail| {
             let status = match (mail.status, mail.attempts) {
-                (MailStatus::Sent, _) => "versendet",
-                (MailStatus::Dead, _) => "fehlgeschlagen",
-                (MailStatus::Expired, _) => "abgelaufen",
-                (MailStatus::Queued, 0) => "in Warteschlange",
-                (MailStatus::Queued, _) => "wird erneut versucht",
+                (MailStatus::Sent, _) => crate::t!(lang, "forwarding-mail-sent"),
+                (MailStatus::Dead, _) => crate::t!(lang, "forwarding-mail-failed"),
+                (MailStatus::Expired, _) => crate::t!(lang, "forwarding-mail-expired"),
+                (MailStatus::Queued, 0) => crate::t!(lang, "forwarding-mail-queued"),
+                (MailStatus::Queued, _) => crate::t!(lang, "forwarding-mail-retrying"),
             };
             let at = mail.sent_at.unwrap_or(mail.created_at);
             let failed = mail.status == MailStatus::Dead;
             let reason = failed.then(|| {
-                mail.failure.as_deref().and_then(DeliveryFailure::from_code).unwrap_or(DeliveryFailure::Attempts).german().to_owned()
+                failure_label(mail.failure.as_deref().and_then(DeliveryFailure::from_code).unwrap_or(DeliveryFailure::Attempts), lang)
             });
             DeliveryEntry {
                 recipient: mail.recipient,
-                kind: kind_label(&mail.kind).to_owned(),
-                status: status.to_owned(),
+                kind: kind_label(&mail.kind, lang),
+                status,
                 failed,
-                at: format!("{} {}", german_date(at, tz), german_time(at, tz)),
+                at: format!("{} {}", date_in(lang, at, tz), german_time(at, tz)),
                 reason,
             }
         })
         .collect();
-    Ok(DeliveryLog { document: format!("{type_name} {number} vom {}", german_day(&created_on)), entries })
+    let day = day_in(lang, &created_on);
+    let document = crate::t!(lang, "forwarding-log-document", kind = type_name.as_str(), number = number.as_str(), date = day.as_str());
+    Ok(DeliveryLog { document, entries })
 }
 
 #[cfg(test)]
@@ -590,11 +622,12 @@ pub async fn one_click_unsubscribe(
         .and_then(|query| url::form_urlencoded::parse(query.as_bytes()).find(|(key, _)| key == "token"))
         .map(|(_, value)| value.into_owned())
         .unwrap_or_default();
+    let lang = Lang::of_request(&parts);
     match answer_link(&state, &token, LinkAnswer::End, client.map(|ip| ip.to_string())).await {
         Ok(()) => (
             http::StatusCode::OK,
             [(http::header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "Die Weiterleitung ist beendet.\n",
+            format!("{}\n", crate::t!(lang, "forwarding-one-click-ended")),
         )
             .into_response(),
         Err(error) => AppError::from(error).respond(crate::error::Caller::Api),

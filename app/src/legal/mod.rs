@@ -1,5 +1,7 @@
 //! Operator branding and the pages anyone may read: Kontakt,
-//! Datenschutzhinweise, Impressum.
+//! Datenschutzhinweise, Impressum. The operator's texts come in the
+//! request's language where the operator has them (`content/de/`,
+//! `content/en/` or their own files), else in German with a note.
 
 mod components;
 pub use components::LegalPage;
@@ -7,6 +9,7 @@ pub use components::LegalPage;
 pub mod ssr;
 
 use crate::error::AppError;
+use crate::i18n::Lang;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -15,6 +18,7 @@ use serde::{Deserialize, Serialize};
 pub struct SiteInfo {
     pub operator_name: String,
     pub hotline: String,
+    /// In the request's language where the operator has it, else in German.
     pub hotline_note: String,
 }
 
@@ -26,11 +30,11 @@ pub enum LegalPageKind {
 }
 
 impl LegalPageKind {
-    pub fn title(self) -> &'static str {
+    pub fn title(self, lang: Lang) -> String {
         match self {
-            LegalPageKind::Contact => "Kontakt",
-            LegalPageKind::Privacy => "Datenschutzhinweise",
-            LegalPageKind::Imprint => "Impressum",
+            LegalPageKind::Contact => crate::t!(lang, "legal-contact"),
+            LegalPageKind::Privacy => crate::t!(lang, "legal-privacy"),
+            LegalPageKind::Imprint => crate::t!(lang, "legal-imprint"),
         }
     }
 }
@@ -40,6 +44,9 @@ pub struct LegalText {
     pub paragraphs: Vec<String>,
     /// The privacy notice's version, shown so users know what they accepted.
     pub version: Option<i64>,
+    /// The page was asked for in English, but the operator has no English
+    /// text for it: the German one is shown, with a note saying so.
+    pub shown_in_german: bool,
 }
 
 /// The operator's name and hotline, for the header and footer of every page.
@@ -55,31 +62,39 @@ impl SiteResource {
 /// Public by design: branding is shown on the login page.
 #[server(endpoint = "site/info")]
 pub async fn get_site_info() -> Result<SiteInfo, AppError> {
+    let lang = crate::i18n::lang();
     crate::server::serve::read(crate::server::serve::anyone(), async |state, ()| {
         let branding = &state.config.branding;
+        let (hotline_note, _) = ssr::text_in(lang, &branding.hotline_note, branding.hotline_note_en.as_deref());
         Ok(SiteInfo {
             operator_name: branding.operator_name.clone(),
             hotline: branding.hotline.clone(),
-            hotline_note: branding.hotline_note.clone(),
+            hotline_note: hotline_note.to_owned(),
         })
     })
     .await
 }
 
 /// Public by design: these pages must be readable without signing in.
+/// In the request's language where the operator has the text in it.
 #[server(endpoint = "site/legal")]
 pub async fn get_legal_text(kind: LegalPageKind) -> Result<LegalText, AppError> {
+    let lang = crate::i18n::lang();
     crate::server::serve::read(crate::server::serve::anyone(), async |state, ()| {
         let branding = &state.config.branding;
-        let (text, version) = match kind {
-            LegalPageKind::Contact => (branding.contact_text.clone(), None),
-            LegalPageKind::Imprint => (branding.imprint_text.clone(), None),
-            LegalPageKind::Privacy => match ssr::current_privacy_notice(&state.pool).await? {
-                Some((version, body)) => (body, Some(version)),
-                None => (branding.privacy_text.clone(), None),
+        let own = |german: &str, english: Option<&str>| {
+            let (text, shown_in_german) = ssr::text_in(lang, german, english);
+            (text.to_owned(), None, shown_in_german)
+        };
+        let (text, version, shown_in_german) = match kind {
+            LegalPageKind::Contact => own(&branding.contact_text, branding.contact_text_en.as_deref()),
+            LegalPageKind::Imprint => own(&branding.imprint_text, branding.imprint_text_en.as_deref()),
+            LegalPageKind::Privacy => match ssr::privacy_notice_in(state, lang).await? {
+                Some(notice) => (notice.text, Some(notice.version), notice.shown_in_german),
+                None => own(&branding.privacy_text, branding.privacy_text_en.as_deref()),
             },
         };
-        Ok(LegalText { paragraphs: paragraphs(&text), version })
+        Ok(LegalText { paragraphs: paragraphs(&text), version, shown_in_german })
     })
     .await
 }

@@ -9,6 +9,7 @@ use super::{
 use crate::auth::{ChangePasswordForm, PasskeysSection, SecondFactorSection, SignInsSection, PASSKEYS_SECTION, SECOND_FACTOR_SECTION, SIGN_INS_SECTION};
 use crate::domain::Salutation;
 use crate::routes;
+use crate::t;
 use crate::ui::{FormRefusal, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -16,30 +17,31 @@ use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     // A plain form post comes back with its section in the address; that
     // section opens so its answer is seen.
     let query = use_query_map();
     let open = move |section: &'static str| move || query.read().get("bereich").as_deref() == Some(section);
     let details = Resource::new(|| (), |_| get_profile());
     view! {
-        <PageTitle title="Profil"/>
+        <PageTitle title=t!(lang, "profile-title")/>
         <section class="card">
-            <h2 class="section-title">"Persönliche Informationen"</h2>
-            <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
+            <h2 class="section-title">{t!(lang, "profile-personal")}</h2>
+            <Suspense fallback=move || view! { <p class="muted">{t!(lang, "ui-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match details.await {
                         Ok(details) => view! {
-                            <p class="muted">"Benutzername: " <strong>{format!("@{}", details.username)}</strong></p>
+                            <p class="muted">{t!(lang, "profile-username")} " " <strong>{format!("@{}", details.username)}</strong></p>
                             <details class="profile-section" open=open(NAME_SECTION)>
-                                <summary>"Name"</summary>
+                                <summary>{t!(lang, "profile-name")}</summary>
                                 <NameForm details=details.clone()/>
                             </details>
                             <details class="profile-section" open>
-                                <summary>"Passwort"</summary>
+                                <summary>{t!(lang, "profile-password")}</summary>
                                 <ChangePasswordForm/>
                             </details>
                             <details class="profile-section" open=open(EMAIL_SECTION)>
-                                <summary>"E-Mail"</summary>
+                                <summary>{t!(lang, "profile-email")}</summary>
                                 <EmailForm details/>
                             </details>
                         }.into_any(),
@@ -48,20 +50,24 @@ pub fn ProfilePage() -> impl IntoView {
                 })}
             </Suspense>
             <details class="profile-section" open=open(SECOND_FACTOR_SECTION)>
-                <summary>"Zwei-Faktor-Anmeldung"</summary>
+                <summary>{t!(lang, "profile-second-factor")}</summary>
                 <SecondFactorSection/>
             </details>
             <details class="profile-section" open=open(PASSKEYS_SECTION)>
-                <summary>"Passkeys"</summary>
+                <summary>{t!(lang, "profile-passkeys")}</summary>
                 <PasskeysSection/>
             </details>
             <details class="profile-section" open=open(SIGN_INS_SECTION)>
-                <summary>"Anmeldungen"</summary>
+                <summary>{t!(lang, "profile-sign-ins")}</summary>
                 <SignInsSection/>
             </details>
             <details class="profile-section" open=open(NOTIFICATION_SECTION)>
-                <summary>"E-Mail-Benachrichtigung"</summary>
+                <summary>{t!(lang, "profile-notification")}</summary>
                 <NotificationForm/>
+            </details>
+            <details class="profile-section" open=open(super::LANGUAGE_SECTION)>
+                <summary>{t!(lang, "profile-language-section")}</summary>
+                <super::LanguageForm/>
             </details>
         </section>
     }
@@ -70,6 +76,7 @@ pub fn ProfilePage() -> impl IntoView {
 /// Profil → E-Mail-Benachrichtigung: keine / nur Benachrichtigung / mit Anhang.
 #[component]
 fn NotificationForm() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let action = ServerAction::<SetNotificationMode>::new();
     let query = use_query_map();
     let current = Resource::new(move || action.version().get(), |_| notification_mode());
@@ -79,15 +86,15 @@ fn NotificationForm() -> impl IntoView {
     };
     view! {
         <ActionForm action=action>
-            {move || saved().then(|| view! { <p class="notice" role="status">"Ihre Auswahl ist gespeichert."</p> })}
+            {move || saved().then(|| view! { <p class="notice" role="status">{t!(lang, "profile-notification-saved")}</p> })}
             // Only a crafted post names no offered choice: said above the choices.
             {FormRefusal::from_address(Some(NOTIFICATION_SECTION), &[]).general()}
-            <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
+            <Suspense fallback=move || view! { <p class="muted">{t!(lang, "ui-loading")}</p> }>
                 {move || Suspend::new(async move {
                     match current.await {
                         Ok(chosen) => view! {
                             <fieldset class="choices">
-                                <legend>"Bereitstellung von Dokumenten"</legend>
+                                <legend>{t!(lang, "profile-notification-legend")}</legend>
                                 {NotifyMode::ALL.into_iter().map(|mode| {
                                     let id = format!("notify-{}", mode.key());
                                     let hint_id = format!("{id}-hint");
@@ -95,8 +102,8 @@ fn NotificationForm() -> impl IntoView {
                                         <div class="choice">
                                             <input type="radio" id=id.clone() name="mode" value=mode.key()
                                                 checked=mode == chosen aria-describedby=hint_id.clone()/>
-                                            <label for=id>{mode.label()}</label>
-                                            <span class="hint" id=hint_id>{mode.hint()}</span>
+                                            <label for=id>{mode.label(lang)}</label>
+                                            <span class="hint" id=hint_id>{mode.hint(lang)}</span>
                                         </div>
                                     }
                                 }).collect_view()}
@@ -108,7 +115,7 @@ fn NotificationForm() -> impl IntoView {
                 })}
             </Suspense>
             <div class="actions">
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>"Speichern"</button>
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>{t!(lang, "profile-save")}</button>
             </div>
         </ActionForm>
     }
@@ -118,6 +125,7 @@ fn NotificationForm() -> impl IntoView {
 /// Speichern shows the new name in the header menu too.
 #[component]
 fn NameForm(details: ProfileDetails) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let action = ServerAction::<SetName>::new();
     let query = use_query_map();
     let saved = move || {
@@ -127,10 +135,10 @@ fn NameForm(details: ProfileDetails) -> impl IntoView {
     let refusal = FormRefusal::from_address(Some(NAME_SECTION), &["salutation", "first_name", "last_name"]);
     view! {
         <ActionForm action=action>
-            {move || saved().then(|| view! { <p class="notice" role="status">"Ihr Name ist gespeichert."</p> })}
+            {move || saved().then(|| view! { <p class="notice" role="status">{t!(lang, "profile-name-saved")}</p> })}
             {refusal.general()}
             <div class="field">
-                <label for="salutation">"Anrede"</label>
+                <label for="salutation">{t!(lang, "profile-salutation")}</label>
                 <select id="salutation" name="salutation"
                     aria-invalid=refusal.invalid("salutation") aria-describedby=refusal.described_by("salutation", "salutation", None)
                     autofocus=refusal.about("salutation")>
@@ -141,21 +149,21 @@ fn NameForm(details: ProfileDetails) -> impl IntoView {
                 {refusal.message("salutation", "salutation")}
             </div>
             <div class="field">
-                <label for="first-name">"Vorname"</label>
+                <label for="first-name">{t!(lang, "profile-first-name")}</label>
                 <input id="first-name" name="first_name" type="text" autocomplete="given-name" maxlength="100" value=details.first_name.clone()
                     aria-invalid=refusal.invalid("first_name") aria-describedby=refusal.described_by("first_name", "first-name", None)
                     autofocus=refusal.about("first_name")/>
                 {refusal.message("first_name", "first-name")}
             </div>
             <div class="field">
-                <label for="last-name">"Nachname"</label>
+                <label for="last-name">{t!(lang, "profile-last-name")}</label>
                 <input id="last-name" name="last_name" type="text" autocomplete="family-name" maxlength="100" value=details.last_name.clone()
                     aria-invalid=refusal.invalid("last_name") aria-describedby=refusal.described_by("last_name", "last-name", None)
                     autofocus=refusal.about("last_name")/>
                 {refusal.message("last_name", "last-name")}
             </div>
             <div class="actions">
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>"Speichern"</button>
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>{t!(lang, "profile-save")}</button>
             </div>
         </ActionForm>
     }
@@ -164,6 +172,7 @@ fn NameForm(details: ProfileDetails) -> impl IntoView {
 /// Profil → E-Mail: the current address, a pending one, and the form.
 #[component]
 fn EmailForm(details: ProfileDetails) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let action = ServerAction::<RequestEmailChange>::new();
     let query = use_query_map();
     let sent = move || {
@@ -177,33 +186,31 @@ fn EmailForm(details: ProfileDetails) -> impl IntoView {
     };
     let refusal = FormRefusal::from_address(Some(EMAIL_SECTION), &["email", "password"]);
     view! {
-        <p>"Aktuelle Adresse: " <strong>{details.email.clone()}</strong></p>
+        <p>{t!(lang, "profile-current-email")} " " <strong>{details.email.clone()}</strong></p>
         {move || pending().map(|pending| view! {
-            <p class="muted">{format!("Bestätigung ausstehend für {pending}: Die neue Adresse gilt, sobald der Link in der E-Mail an sie geöffnet wurde.")}</p>
+            <p class="muted">{t!(lang, "profile-email-pending", email = pending.as_str())}</p>
         })}
         <ActionForm action=action>
             {move || sent().then(|| view! {
-                <p class="notice" role="status">
-                    {format!("Wir haben einen Bestätigungslink an die neue Adresse gesendet. Er ist {EMAIL_LINK_HOURS} Stunden gültig; bis dahin bleibt Ihre bisherige Adresse.")}
-                </p>
+                <p class="notice" role="status">{t!(lang, "profile-email-sent", hours = EMAIL_LINK_HOURS)}</p>
             })}
             {refusal.general()}
             <div class="field">
-                <label for="new-email">"Neue E-Mail-Adresse" <span class="required">"*"</span></label>
+                <label for="new-email">{t!(lang, "profile-new-email")} <span class="required">"*"</span></label>
                 <input id="new-email" name="email" type="email" autocomplete="email" required maxlength="254"
                     aria-invalid=refusal.invalid("email") aria-describedby=refusal.described_by("email", "new-email", None)
                     autofocus=refusal.about("email")/>
                 {refusal.message("email", "new-email")}
             </div>
             <div class="field">
-                <label for="email-password">"Passwort zur Bestätigung" <span class="required">"*"</span></label>
+                <label for="email-password">{t!(lang, "profile-email-password")} <span class="required">"*"</span></label>
                 <input id="email-password" name="password" type="password" autocomplete="current-password" required
                     aria-invalid=refusal.invalid("password") aria-describedby=refusal.described_by("password", "email-password", None)
                     autofocus=refusal.about("password")/>
                 {refusal.message("password", "email-password")}
             </div>
             <div class="actions">
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>"E-Mail-Adresse ändern"</button>
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>{t!(lang, "profile-change-email")}</button>
             </div>
         </ActionForm>
     }
@@ -213,35 +220,34 @@ fn EmailForm(details: ProfileDetails) -> impl IntoView {
 /// nothing (mail scanners open links too); the button does.
 #[component]
 pub fn EmailConfirmPage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let confirm = ServerAction::<ConfirmEmailChange>::new();
     let query = use_query_map();
     let token = Memo::new(move |_| query.read().get("token").unwrap_or_default());
     let done = move || matches!(confirm.value().read().as_ref(), Some(Ok(()))) || query.read().get("bestaetigt").is_some();
     let info = Resource::new(move || token.get(), check_email_link);
     view! {
-        <PageTitle title="E-Mail-Adresse bestätigen"/>
+        <PageTitle title=t!(lang, "profile-email-confirm-title")/>
         <section class="card narrow">
             {move || if done() {
                 view! {
-                    <p class="notice" role="status">
-                        "Ihre neue E-Mail-Adresse ist bestätigt. Auf anderen Geräten wurden Sie abgemeldet; an die bisherige Adresse ging ein Hinweis."
-                    </p>
-                    <p><a class="button primary" href=routes::HOME>"Zum Kundenportal"</a></p>
+                    <p class="notice" role="status">{t!(lang, "profile-email-confirmed")}</p>
+                    <p><a class="button primary" href=routes::HOME>{t!(lang, "profile-to-portal")}</a></p>
                 }.into_any()
             } else {
                 view! {
-                    <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
+                    <Suspense fallback=move || view! { <p class="muted">{t!(lang, "ui-loading")}</p> }>
                         {move || Suspend::new(async move {
                             match info.await {
                                 Ok(info) => view! {
-                                    <p>"Benutzer " <strong>{info.username}</strong> " – neue E-Mail-Adresse:"</p>
+                                    <p>{t!(lang, "profile-email-confirm-user")} " " <strong>{info.username}</strong> " " {t!(lang, "profile-email-confirm-new")}</p>
                                     <p><strong>{info.new_email}</strong></p>
                                     <ActionForm action=confirm>
                                         {FormRefusal::from_address(None, &[]).general()}
                                         <input type="hidden" name="token" value=token.get_untracked()/>
                                         <div class="actions">
                                             <button type="submit" class="button primary" disabled=move || confirm.pending().get()>
-                                                "E-Mail-Adresse bestätigen"
+                                                {t!(lang, "profile-email-confirm-title")}
                                             </button>
                                         </div>
                                     </ActionForm>
@@ -249,7 +255,7 @@ pub fn EmailConfirmPage() -> impl IntoView {
                                 Err(error) => {
                                     view! {
                                         {crate::ui::refused(error)}
-                                        <p><a class="button secondary" href=routes::LOGIN>"Zur Anmeldung"</a></p>
+                                        <p><a class="button secondary" href=routes::LOGIN>{t!(lang, "profile-to-login")}</a></p>
                                     }.into_any()
                                 }
                             }

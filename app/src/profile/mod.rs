@@ -7,6 +7,8 @@
 
 mod components;
 pub use components::{EmailConfirmPage, ProfilePage};
+mod language;
+pub use language::{LanguageForm, LANGUAGE_SECTION};
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -23,54 +25,7 @@ use crate::server::limits::LimitedAction;
 #[cfg(feature = "ssr")]
 use crate::server::serve::{anyone, limited, read, serve};
 
-/// How a user hears of a new document (Profil → E-Mail-Benachrichtigung →
-/// Bereitstellung von Dokumenten).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum NotifyMode {
-    /// keine
-    None,
-    /// nur Benachrichtigung: a mail names the documents and links to the list.
-    #[default]
-    Notify,
-    /// mit Anhang: one mail per document with the PDF.
-    Attachment,
-}
-
-impl NotifyMode {
-    pub const ALL: [NotifyMode; 3] = [NotifyMode::None, NotifyMode::Notify, NotifyMode::Attachment];
-
-    /// As stored (`users.notify_mode`) and as the form sends it.
-    pub fn key(self) -> &'static str {
-        match self {
-            NotifyMode::None => "none",
-            NotifyMode::Notify => "notify",
-            NotifyMode::Attachment => "attachment",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            NotifyMode::None => "keine",
-            NotifyMode::Notify => "nur Benachrichtigung",
-            NotifyMode::Attachment => "mit Anhang",
-        }
-    }
-
-    pub fn hint(self) -> &'static str {
-        match self {
-            NotifyMode::None => "Sie erhalten keine E-Mail zu neuen Dokumenten.",
-            NotifyMode::Notify => "Eine E-Mail nennt die neuen Dokumente und verlinkt die Dokumentenliste.",
-            NotifyMode::Attachment => "Eine E-Mail je Dokument mit dem PDF im Anhang.",
-        }
-    }
-
-    pub fn parse(key: &str) -> Result<Self, crate::domain::InputError> {
-        Self::ALL
-            .into_iter()
-            .find(|mode| mode.key() == key.trim())
-            .ok_or_else(|| crate::domain::InputError::new(crate::domain::Refusal::NotifyModeUnknown).at("mode"))
-    }
-}
+pub use crate::domain::NotifyMode;
 
 /// The `bereich` of Profil → E-Mail-Benachrichtigung in an address.
 pub const NOTIFICATION_SECTION: &str = "benachrichtigung";

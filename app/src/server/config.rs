@@ -28,10 +28,20 @@ pub struct Branding {
     pub logo_file: Option<PathBuf>,
     pub hotline: String,
     pub hotline_note: String,
+    /// The operator's texts in English, each `None` where the operator has
+    /// none: English pages then show the German one (the legal pages with a
+    /// note saying so). Without the German setting the built-in English
+    /// text goes with the built-in German one.
+    pub hotline_note_en: Option<String>,
     pub contact_text: String,
+    pub contact_text_en: Option<String>,
     pub imprint_text: String,
+    pub imprint_text_en: Option<String>,
     /// The privacy notice published as version 1 when the database has none.
     pub privacy_text: String,
+    /// `privacy_text` in English: shown on English pages while the current
+    /// version's text is `privacy_text` (see `legal::ssr::privacy_notice_in`).
+    pub privacy_text_en: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +73,9 @@ pub struct Config {
     /// The operator's time zone: dates in mails, and the day a password
     /// expires on begins at its midnight.
     pub time_zone: jiff::tz::TimeZone,
+    /// The language of a visitor whose browser asks for neither German nor
+    /// English, and of mails to users who chose none (`KP_DEFAULT_LANGUAGE`).
+    pub default_language: crate::i18n::Lang,
     /// Passwords older than this many days must be changed; `None` (the
     /// default) lets them live for ever.
     pub password_max_age_days: Option<u32>,
@@ -339,6 +352,11 @@ impl Config {
         let time_zone = jiff::tz::TimeZone::get(&time_zone_name).map_err(|_| {
             ConfigError::new("KP_TIME_ZONE", format!("»{time_zone_name}« ist keine Zeitzone wie Europe/Berlin"))
         })?;
+        let default_language = match get("KP_DEFAULT_LANGUAGE") {
+            None => crate::i18n::Lang::De,
+            Some(code) => crate::i18n::Lang::from_code(&code)
+                .ok_or_else(|| ConfigError::new("KP_DEFAULT_LANGUAGE", format!("»{code}« ist keine der Sprachen de, en")))?,
+        };
         let password_max_age_days = match parse_number(&get, "KP_PASSWORD_MAX_AGE_DAYS", 0, 0, 3650)? {
             0 => None,
             days => Some(days),
@@ -439,9 +457,15 @@ impl Config {
             hotline_note: get("KP_HOTLINE_NOTE").unwrap_or_else(|| {
                 "Festnetzpreis 6 ct/Anruf, Mobilfunkpreis max. 42 ct/Min., Mo–Fr 07:00–18:00".into()
             }),
+            hotline_note_en: get("KP_HOTLINE_NOTE_EN").or_else(|| {
+                get("KP_HOTLINE_NOTE").is_none().then(|| "Landline 6 ct/call, mobile max. 42 ct/min., Mon–Fri 07:00–18:00".into())
+            }),
             contact_text: read_text(&get, "KP_CONTACT_FILE", DEFAULT_CONTACT)?,
+            contact_text_en: read_english(&get, "KP_CONTACT_FILE_EN", "KP_CONTACT_FILE", DEFAULT_CONTACT_EN)?,
             imprint_text: read_text(&get, "KP_IMPRINT_FILE", DEFAULT_IMPRINT)?,
+            imprint_text_en: read_english(&get, "KP_IMPRINT_FILE_EN", "KP_IMPRINT_FILE", DEFAULT_IMPRINT_EN)?,
             privacy_text: read_text(&get, "KP_PRIVACY_FILE", DEFAULT_PRIVACY)?,
+            privacy_text_en: read_english(&get, "KP_PRIVACY_FILE_EN", "KP_PRIVACY_FILE", DEFAULT_PRIVACY_EN)?,
         };
 
         let site_root = get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into());
@@ -474,6 +498,7 @@ impl Config {
             branding,
             password_policy,
             time_zone,
+            default_language,
             password_max_age_days,
             password_expiry_warning_days,
             documents,
@@ -541,12 +566,30 @@ fn read_text(get: &impl Fn(&str) -> Option<String>, name: &'static str, default:
     }
 }
 
+/// An operator's text in English: the file `name` names; else, while the
+/// German text is the built-in one (`german` unset), the built-in
+/// translation; else none (English pages show the German text).
+fn read_english(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    german: &str,
+    default: &str,
+) -> Result<Option<String>, ConfigError> {
+    match get(name) {
+        Some(_) => read_text(get, name, default).map(Some),
+        None => Ok(get(german).is_none().then(|| default.to_owned())),
+    }
+}
+
 /// Hides a password in a URL before it is shown in an error line.
 pub use super::redact::{redact_url, SecretUrl};
 
-const DEFAULT_CONTACT: &str = include_str!("../../../content/kontakt.txt");
-const DEFAULT_IMPRINT: &str = include_str!("../../../content/impressum.txt");
-const DEFAULT_PRIVACY: &str = include_str!("../../../content/datenschutz.txt");
+const DEFAULT_CONTACT: &str = include_str!("../../../content/de/kontakt.txt");
+const DEFAULT_IMPRINT: &str = include_str!("../../../content/de/impressum.txt");
+const DEFAULT_PRIVACY: &str = include_str!("../../../content/de/datenschutz.txt");
+const DEFAULT_CONTACT_EN: &str = include_str!("../../../content/en/kontakt.txt");
+const DEFAULT_IMPRINT_EN: &str = include_str!("../../../content/en/impressum.txt");
+const DEFAULT_PRIVACY_EN: &str = include_str!("../../../content/en/datenschutz.txt");
 
 #[cfg(test)]
 mod tests {
@@ -605,10 +648,12 @@ mod tests {
             ("KP_MAIL_MAX_ATTEMPTS", "0"),
             ("KP_LOGO_FILE", "/nirgends/logo.svg"),
             ("KP_IMPRINT_FILE", "/nirgends/impressum.txt"),
+            ("KP_IMPRINT_FILE_EN", "/nirgends/imprint.txt"),
             ("KP_RESET_TTL_MINUTES", "120"),
             ("KP_TRUSTED_PROXIES", "10.0.0.1, proxy"),
             ("KP_LIMIT_LOGIN_PER_MINUTE", "0"),
             ("KP_TIME_ZONE", "Mitteleuropa"),
+            ("KP_DEFAULT_LANGUAGE", "fr"),
             ("KP_PASSWORD_MAX_AGE_DAYS", "-1"),
             ("KP_METRICS_TOKEN", "kurz"),
             ("KP_SMTP_TIMEOUT_SECONDS", "0"),

@@ -1,17 +1,25 @@
 //! Days and times as the operator's people read and write them: German
 //! dates in the operator's time zone, and days given as `2027-01-31` or
-//! `31.01.2027`. Password expiry, documents and the CLI share these.
+//! `31.01.2027`. Password expiry, documents and the CLI share these; the
+//! `…_in` functions write a date in the form of the reader's language.
 
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::Timestamp;
 
 use crate::domain::UnixTime;
+use crate::i18n::Lang;
 
-/// A day as operators write it: `2027-01-31` or `31.01.2027`.
+/// A day as people write it: `2027-01-31`, `31.01.2027` or (in English) `31/01/2027`.
 pub fn parse_day(raw: &str) -> Option<Date> {
     let raw = raw.trim();
-    let parsed = if raw.contains('.') { Date::strptime("%d.%m.%Y", raw) } else { raw.parse::<Date>() };
+    let parsed = if raw.contains('.') {
+        Date::strptime("%d.%m.%Y", raw)
+    } else if raw.contains('/') {
+        Date::strptime("%d/%m/%Y", raw)
+    } else {
+        raw.parse::<Date>()
+    };
     parsed.ok()
 }
 
@@ -56,6 +64,30 @@ pub fn german_date_time(at: UnixTime, time_zone: &TimeZone) -> String {
 /// A calendar day stored as `2026-01-31`, written `31.01.2026` (as stored if it is no day).
 pub fn german_day(iso: &str) -> String {
     iso.parse::<Date>().map_or_else(|_| iso.to_owned(), |day| day.strftime("%d.%m.%Y").to_string())
+}
+
+/// `at` as a date in `lang`'s form: `31.01.2027` or `31/01/2027` (day first in British English too).
+pub fn date_in(lang: Lang, at: UnixTime, time_zone: &TimeZone) -> String {
+    match lang {
+        Lang::De => german_date(at, time_zone),
+        Lang::En => german(at, time_zone, "%d/%m/%Y"),
+    }
+}
+
+/// `at` as day and time for a list in `lang`'s form: `31.01.2027, 00:00 Uhr` or `31/01/2027, 00:00`.
+pub fn date_time_in(lang: Lang, at: UnixTime, time_zone: &TimeZone) -> String {
+    match lang {
+        Lang::De => german_date_time(at, time_zone),
+        Lang::En => format!("{}, {}", date_in(lang, at, time_zone), german_time(at, time_zone)),
+    }
+}
+
+/// A calendar day stored as `2026-01-31`, in `lang`'s form (as stored if it is no day).
+pub fn day_in(lang: Lang, iso: &str) -> String {
+    match lang {
+        Lang::De => german_day(iso),
+        Lang::En => iso.parse::<Date>().map_or_else(|_| iso.to_owned(), |day| day.strftime("%d/%m/%Y").to_string()),
+    }
 }
 
 fn german(at: UnixTime, time_zone: &TimeZone, format: &str) -> String {

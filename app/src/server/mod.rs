@@ -9,6 +9,7 @@ pub mod csv;
 pub mod dates;
 pub mod db;
 pub mod headers;
+pub mod language;
 pub mod jobs;
 pub mod limits;
 pub mod mail;

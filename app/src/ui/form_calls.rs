@@ -27,6 +27,7 @@ pub fn FormCalls() -> impl IntoView {
 #[cfg(feature = "hydrate")]
 pub(crate) mod browser {
     use crate::error::AppError;
+    use crate::ui::in_browser::Failed;
     use crate::ui::{in_browser, message_id, ALERT_CLASS, FIELD_ERROR_CLASS, MESSAGE_ID_SUFFIX};
     use leptos::prelude::*;
     use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
@@ -102,18 +103,18 @@ pub(crate) mod browser {
         let _ = form.remove_attribute("aria-busy");
         match answer {
             Ok(next) => go_on(next.as_deref().unwrap_or(&in_browser::here())),
-            Err(AppError::NotSignedIn | AppError::SetupPending) => {
+            Err(Failed { error: AppError::NotSignedIn | AppError::SetupPending, .. }) => {
                 // The page itself knows where to go (the login, the first-sign-in step still open).
                 let _ = window().location().reload();
             }
             // The page asks for the password first ("Passwort bestätigen").
-            Err(AppError::ReauthRequired) => go_on(&in_browser::here()),
-            Err(error) => show_refusal(&form, &error),
+            Err(Failed { error: AppError::ReauthRequired, .. }) => go_on(&in_browser::here()),
+            Err(failed) => show_refusal(&form, &failed),
         }
     }
 
     /// Calls the server function; `Ok` with the page it names to go on to.
-    pub(crate) async fn send(action: &str, body: String) -> Result<Option<String>, AppError> {
+    pub(crate) async fn send(action: &str, body: String) -> Result<Option<String>, Failed> {
         let response = in_browser::post(action, body).await?;
         let header = |name: &str| response.headers().get(name).ok().flatten();
         Ok(header("serverfnredirect").and(header("location")))
@@ -127,16 +128,16 @@ pub(crate) mod browser {
     }
 
     /// The refusal at its field, or above the form; what the last one marked is cleared first.
-    pub(crate) fn show_refusal(form: &HtmlFormElement, error: &AppError) {
+    pub(crate) fn show_refusal(form: &HtmlFormElement, failed: &Failed) {
         clear_marks(form);
         forget_passwords(form);
-        let message = error.to_string();
-        let field = error.field().and_then(|name| named_input(form, name)).filter(|input| !input.id().is_empty());
+        let message = &failed.message;
+        let field = failed.error.field().and_then(|name| named_input(form, name)).filter(|input| !input.id().is_empty());
         let Some(input) = field else {
             if let Ok(alert) = document().create_element("p") {
                 alert.set_class_name(ALERT_CLASS);
                 let _ = alert.set_attribute("role", "alert");
-                alert.set_text_content(Some(&message));
+                alert.set_text_content(Some(message));
                 let _ = form.prepend_with_node_1(&alert);
             }
             return;
@@ -145,7 +146,7 @@ pub(crate) mod browser {
         if let Ok(shown) = document().create_element("p") {
             shown.set_class_name(FIELD_ERROR_CLASS);
             shown.set_id(&message_id);
-            shown.set_text_content(Some(&message));
+            shown.set_text_content(Some(message));
             let _ = input.after_with_node_1(&shown);
         }
         let _ = input.set_attribute("aria-invalid", "true");

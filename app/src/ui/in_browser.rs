@@ -2,7 +2,9 @@
 //! (`navigation.js`) what they did, and calling a server function — one `POST` by `fetch` with
 //! the arguments URL-encoded and `Accept: application/json`, as the typed
 //! call sends it, the function's typed [`AppError`] decoded with the server
-//! functions' own codec (`FromServerFnError::de`). Server_fn's
+//! functions' own codec (`FromServerFnError::de`), with its text as the
+//! server wrote it in the page's language (the header `kp-message`: the
+//! WASM carries no texts of its own). Server_fn's
 //! `BrowserClient` (gloo-net) would send the same request for 3.5 KB more
 //! WASM (brotli); both the form calls and the document list use this one.
 
@@ -13,10 +15,31 @@ use leptos::wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CustomEvent, CustomEventInit};
 
+/// A call that did not succeed: the function's typed error and the text to show for it.
+#[derive(Debug, Clone)]
+pub(crate) struct Failed {
+    pub error: AppError,
+    pub message: String,
+}
+
+impl From<AppError> for Failed {
+    /// An error that came without the server's text: no answer at all.
+    /// What to say then is in the page (`<meta name="kp-unreachable">`), in its language.
+    fn from(error: AppError) -> Self {
+        let message = document()
+            .query_selector("meta[name=\"kp-unreachable\"]")
+            .ok()
+            .flatten()
+            .and_then(|meta| meta.get_attribute("content"))
+            .unwrap_or_default();
+        Failed { error, message }
+    }
+}
+
 /// The function's answer when it succeeded; its error (or
 /// [`AppError::Unreachable`] when no answer came) otherwise.
-pub(crate) async fn post(action: &str, body: String) -> Result<web_sys::Response, AppError> {
-    let unreachable = |_| AppError::Unreachable;
+pub(crate) async fn post(action: &str, body: String) -> Result<web_sys::Response, Failed> {
+    let unreachable = |_| Failed::from(AppError::Unreachable);
     let headers = web_sys::Headers::new().map_err(unreachable)?;
     headers.set("Content-Type", "application/x-www-form-urlencoded").map_err(unreachable)?;
     headers.set("Accept", "application/json").map_err(unreachable)?;
@@ -30,14 +53,25 @@ pub(crate) async fn post(action: &str, body: String) -> Result<web_sys::Response
     if response.ok() {
         return Ok(response);
     }
-    Err(AppError::de(text(&response).await?.into()))
+    let message = response
+        .headers()
+        .get("kp-message")
+        .ok()
+        .flatten()
+        .and_then(|encoded| web_sys::js_sys::decode_uri_component(&encoded).ok())
+        .and_then(|decoded| decoded.as_string());
+    let error = AppError::de(text(&response).await?.into());
+    match message {
+        Some(message) => Err(Failed { error, message }),
+        None => Err(Failed::from(error)),
+    }
 }
 
 /// The body of an answer, as text.
-pub(crate) async fn text(response: &web_sys::Response) -> Result<String, AppError> {
-    let unreachable = |_| AppError::Unreachable;
+pub(crate) async fn text(response: &web_sys::Response) -> Result<String, Failed> {
+    let unreachable = |_| Failed::from(AppError::Unreachable);
     let text = JsFuture::from(response.text().map_err(unreachable)?).await.map_err(unreachable)?;
-    text.as_string().ok_or(AppError::Unreachable)
+    text.as_string().ok_or_else(|| Failed::from(AppError::Unreachable))
 }
 
 /// One URL-encoded `name=value` pair.

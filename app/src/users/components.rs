@@ -8,7 +8,9 @@ use super::{
     ADD_SECTION, ROW_SECTION, SECOND_FACTOR_SECTION,
 };
 use crate::auth::RecentSignInGate;
+use crate::i18n::Lang;
 use crate::routes;
+use crate::t;
 use crate::ui::{refused, FormRefusal, PageTitle};
 use leptos::form::ActionForm;
 use leptos::prelude::*;
@@ -25,18 +27,16 @@ struct Actions {
     remove: ServerAction<RemoveUser>,
 }
 
-fn outcome_text(outcome: &str) -> Option<&'static str> {
+fn outcome_text(lang: Lang, outcome: &str) -> Option<String> {
     Some(match outcome {
-        "hinzugefuegt" => "Der Benutzer ist angelegt. Er erhält eine E-Mail mit einem Link, über den er sein Passwort festlegt.",
-        "eingeladen" => "Die Einladung wurde erneut gesendet. Der bisherige Link gilt nicht mehr.",
-        "gespeichert" => "Die Rechte sind gespeichert.",
-        "entfernt" => "Der Benutzer wurde entfernt.",
-        "deaktiviert" => "Der Benutzer ist deaktiviert. Seine Anmeldungen wurden beendet.",
-        "aktiviert" => "Der Benutzer ist wieder aktiv und kann sich anmelden.",
-        "zwei-faktor-verlangt" => {
-            "Die Zwei-Faktor-Anmeldung ist jetzt für alle Benutzer vorgeschrieben. Wer sie noch nicht hat, richtet sie vor allem anderen ein."
-        }
-        "zwei-faktor-freigestellt" => "Die Zwei-Faktor-Anmeldung ist nicht mehr vorgeschrieben. Wer sie eingerichtet hat, behält sie.",
+        "hinzugefuegt" => t!(lang, "users-outcome-added"),
+        "eingeladen" => t!(lang, "users-outcome-invited"),
+        "gespeichert" => t!(lang, "users-outcome-saved"),
+        "entfernt" => t!(lang, "users-outcome-removed"),
+        "deaktiviert" => t!(lang, "users-outcome-deactivated"),
+        "aktiviert" => t!(lang, "users-outcome-activated"),
+        "zwei-faktor-verlangt" => t!(lang, "users-outcome-second-factor-required"),
+        "zwei-faktor-freigestellt" => t!(lang, "users-outcome-second-factor-optional"),
         _ => return None,
     })
 }
@@ -44,6 +44,7 @@ fn outcome_text(outcome: &str) -> Option<&'static str> {
 
 #[component]
 pub fn UsersPage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let actions = Actions {
         add: ServerAction::<AddUser>::new(),
         resend: ServerAction::<ResendInvitation>::new(),
@@ -53,8 +54,8 @@ pub fn UsersPage() -> impl IntoView {
     };
     let overview = Resource::new(|| (), |_| list_users());
     view! {
-        <PageTitle title="Benutzer"/>
-        <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
+        <PageTitle title=t!(lang, "users-title")/>
+        <Suspense fallback=move || view! { <p class="muted">{t!(lang, "users-loading")}</p> }>
             {move || Suspend::new(async move {
                 match overview.await {
                     Ok(overview) => view! { <Users overview actions/> }.into_any(),
@@ -67,6 +68,7 @@ pub fn UsersPage() -> impl IntoView {
 
 #[component]
 fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let query = use_query_map();
     let count = overview.rows.len();
     let max = overview.max;
@@ -77,26 +79,26 @@ fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
         let id = query.read().get(key).and_then(|id| id.parse::<i64>().ok())?;
         rows.with_value(|rows| rows.iter().find(|row| row.id == id && !row.is_self && (caller_is_main || !row.is_main)).cloned())
     };
-    let notice = move || query.read().get("erledigt").and_then(|outcome| outcome_text(&outcome));
+    let notice = move || query.read().get("erledigt").and_then(|outcome| outcome_text(lang, &outcome));
     let refusal = FormRefusal::from_address(Some(ADD_SECTION), &["username", "email"]);
     view! {
         <section class="card">
-            <h2 class="section-title">"Benutzer hinzufügen"</h2>
+            <h2 class="section-title">{t!(lang, "users-add-title")}</h2>
             <RecentSignInGate return_to=routes::USERS.to_owned()>
                 <ActionForm action=actions.add>
                     {refusal.general()}
-                    <p class="muted">"Der neue Benutzer erhält eine E-Mail mit einem Link, über den er sein Passwort festlegt (72 Stunden gültig)."</p>
+                    <p class="muted">{t!(lang, "users-add-intro")}</p>
                     <div class="field">
-                        <label for="new-username">"Benutzername" <span class="required">"*"</span></label>
+                        <label for="new-username">{t!(lang, "users-username")} <span class="required">"*"</span></label>
                         <input id="new-username" name="username" type="text" autocomplete="off" required minlength="3" maxlength="64"
                             aria-invalid=refusal.invalid("username")
                             aria-describedby=refusal.described_by("username", "new-username", Some("new-username-hint"))
                             autofocus=refusal.about("username")/>
                         {refusal.message("username", "new-username")}
-                        <span class="hint" id="new-username-hint">"3 bis 64 Zeichen: Buchstaben ohne Umlaute, Ziffern und . _ - @"</span>
+                        <span class="hint" id="new-username-hint">{t!(lang, "users-username-hint")}</span>
                     </div>
                     <div class="field">
-                        <label for="new-email">"E-Mail" <span class="required">"*"</span></label>
+                        <label for="new-email">{t!(lang, "users-email")} <span class="required">"*"</span></label>
                         <input id="new-email" name="email" type="email" autocomplete="off" required maxlength="254"
                             aria-invalid=refusal.invalid("email") aria-describedby=refusal.described_by("email", "new-email", None)
                             autofocus=refusal.about("email")/>
@@ -104,13 +106,13 @@ fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
                     </div>
                     {caller_is_main.then(|| view! { <RightsFields prefix="new" users=false forwardings=false/> })}
                     <div class="actions">
-                        <button type="submit" class="button primary" disabled=move || actions.add.pending().get()>"Benutzer hinzufügen"</button>
+                        <button type="submit" class="button primary" disabled=move || actions.add.pending().get()>{t!(lang, "users-add-submit")}</button>
                     </div>
                 </ActionForm>
             </RecentSignInGate>
         </section>
         <section class="card">
-            <h2 class="section-title">"Ihre Benutzer"</h2>
+            <h2 class="section-title">{t!(lang, "users-list-title")}</h2>
             {move || notice().map(|text| view! { <p class="notice" role="status">{text}</p> })}
             // The toggles in the rows come back with their own section; rights, invitation and removal without one.
             {FormRefusal::from_address(Some(ROW_SECTION), &[]).general()}
@@ -118,15 +120,15 @@ fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
             {move || row_from("deaktivieren").filter(|row| row.active).map(|row| view! {
                 <div class="confirm-box" role="group" aria-labelledby="deactivate-question">
                     <p id="deactivate-question">
-                        "Benutzer " <strong>{row.username.clone()}</strong> " wirklich deaktivieren? "
-                        "Seine Anmeldungen enden sofort, offene Links gelten nicht mehr und er erhält keine Benachrichtigungen."
+                        {t!(lang, "users-deactivate-question-before")} <strong>{row.username.clone()}</strong> {t!(lang, "users-deactivate-question-after")}
+                        {t!(lang, "users-deactivate-explanation")}
                     </p>
                     <ActionForm action=actions.set_active>
                         <input type="hidden" name="id" value=row.id.to_string()/>
                         <input type="hidden" name="active" value="false"/>
                         <div class="actions">
-                            <a class="button secondary" href=routes::USERS>"Abbrechen"</a>
-                            <button type="submit" class="button danger">"Deaktivieren"</button>
+                            <a class="button secondary" href=routes::USERS>{t!(lang, "users-cancel")}</a>
+                            <button type="submit" class="button danger">{t!(lang, "users-deactivate")}</button>
                         </div>
                     </ActionForm>
                 </div>
@@ -134,31 +136,31 @@ fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
             {move || row_from("entfernen").map(|row| view! {
                 <div class="confirm-box" role="group" aria-labelledby="remove-question">
                     <p id="remove-question">
-                        "Benutzer " <strong>{row.username.clone()}</strong> " wirklich entfernen? "
-                        "Er kann sich danach nicht mehr anmelden; das Aktivitätsprotokoll behält seinen Namen."
+                        {t!(lang, "users-remove-question-before")} <strong>{row.username.clone()}</strong> {t!(lang, "users-remove-question-after")}
+                        {t!(lang, "users-remove-explanation")}
                     </p>
                     <ActionForm action=actions.remove>
                         <input type="hidden" name="id" value=row.id.to_string()/>
                         <div class="actions">
-                            <a class="button secondary" href=routes::USERS>"Abbrechen"</a>
-                            <button type="submit" class="button danger">"Entfernen"</button>
+                            <a class="button secondary" href=routes::USERS>{t!(lang, "users-cancel")}</a>
+                            <button type="submit" class="button danger">{t!(lang, "users-remove")}</button>
                         </div>
                     </ActionForm>
                 </div>
             })}
             {move || row_from("bearbeiten").map(|row| view! { <EditBox row actions caller_is_main/> })}
-            <p class="muted">{format!("{count} von höchstens {max} Benutzern")}</p>
+            <p class="muted">{t!(lang, "users-count", count = count, max = max)}</p>
             <table class="document-table users-table">
-                <caption class="visually-hidden">"Benutzer Ihres Zugangs"</caption>
+                <caption class="visually-hidden">{t!(lang, "users-table-caption")}</caption>
                 <thead>
                     <tr>
-                        <th scope="col">"Benutzername"</th>
-                        <th scope="col">"E-Mail"</th>
-                        <th scope="col">"Aktiv"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Letzte Anmeldung"</th>
-                        <th scope="col">"Rechte"</th>
-                        <th scope="col"><span class="visually-hidden">"Aktionen"</span></th>
+                        <th scope="col">{t!(lang, "users-username")}</th>
+                        <th scope="col">{t!(lang, "users-email")}</th>
+                        <th scope="col">{t!(lang, "users-column-active")}</th>
+                        <th scope="col">{t!(lang, "users-column-status")}</th>
+                        <th scope="col">{t!(lang, "users-column-last-sign-in")}</th>
+                        <th scope="col">{t!(lang, "users-rights")}</th>
+                        <th scope="col"><span class="visually-hidden">{t!(lang, "users-column-actions")}</span></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -173,23 +175,24 @@ fn Users(overview: UsersOverview, actions: Actions) -> impl IntoView {
 /// "Zwei-Faktor-Anmeldung für alle Benutzer verlangen" (main user only).
 #[component]
 fn RequireSecondFactorForm(required: bool, caller_has_it: bool) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let action = ServerAction::<RequireSecondFactor>::new();
     let refusal = FormRefusal::from_address(Some(SECOND_FACTOR_SECTION), &[]);
     view! {
         <section class="card">
-            <h2 class="section-title">"Zwei-Faktor-Anmeldung"</h2>
-            <p>"Verlangen Sie von allen Benutzern Ihres Kundenkontos bei der Anmeldung einen Code aus einer Authenticator-App. Wer sie noch nicht eingerichtet hat, richtet sie bei der nächsten Anmeldung ein, bevor er etwas anderes tun kann."</p>
+            <h2 class="section-title">{t!(lang, "users-second-factor-title")}</h2>
+            <p>{t!(lang, "users-second-factor-intro")}</p>
             {(!caller_has_it && !required).then(|| view! {
-                <p class="muted">"Richten Sie die Zwei-Faktor-Anmeldung dazu zuerst für sich selbst ein (Profil → Zwei-Faktor-Anmeldung)."</p>
+                <p class="muted">{t!(lang, "users-second-factor-set-up-first")}</p>
             })}
             <ActionForm action=action>
                 {refusal.general()}
                 <div class="choice">
                     <input type="checkbox" id="require-second-factor" name="required" value="on" checked=required/>
-                    <label for="require-second-factor">"Zwei-Faktor-Anmeldung für alle Benutzer verlangen"</label>
+                    <label for="require-second-factor">{t!(lang, "users-second-factor-require")}</label>
                 </div>
                 <div class="actions">
-                    <button type="submit" class="button primary" disabled=move || action.pending().get()>"Speichern"</button>
+                    <button type="submit" class="button primary" disabled=move || action.pending().get()>{t!(lang, "users-save")}</button>
                 </div>
             </ActionForm>
         </section>
@@ -198,18 +201,19 @@ fn RequireSecondFactorForm(required: bool, caller_has_it: bool) -> impl IntoView
 
 #[component]
 fn RightsFields(prefix: &'static str, users: bool, forwardings: bool) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let users_id = format!("{prefix}-manage-users");
     let forwardings_id = format!("{prefix}-manage-forwardings");
     view! {
         <fieldset class="choices">
-            <legend>"Rechte"</legend>
+            <legend>{t!(lang, "users-rights")}</legend>
             <div class="choice">
                 <input type="checkbox" id=users_id.clone() name="manage_users" value="on" checked=users/>
-                <label for=users_id>"Benutzer verwalten"</label>
+                <label for=users_id>{t!(lang, "users-right-manage-users")}</label>
             </div>
             <div class="choice">
                 <input type="checkbox" id=forwardings_id.clone() name="manage_forwardings" value="on" checked=forwardings/>
-                <label for=forwardings_id>"Weiterleitungen verwalten"</label>
+                <label for=forwardings_id>{t!(lang, "users-right-manage-forwardings")}</label>
             </div>
         </fieldset>
     }
@@ -220,22 +224,23 @@ fn RightsFields(prefix: &'static str, users: bool, forwardings: bool) -> impl In
 /// acts at once (on).
 #[component]
 fn UserLine(row: UserRow, actions: Actions, caller_is_main: bool) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let changeable = !row.is_self && (caller_is_main || !row.is_main);
     let status_class = match row.status {
         UserStatus::Active => "status ok",
         UserStatus::Invited => "status waiting",
         UserStatus::InvitationExpired | UserStatus::Deactivated => "status failed",
     };
-    let (id, activate_label) = (row.id.to_string(), format!("{} aktivieren", row.username));
+    let (id, activate_label) = (row.id.to_string(), t!(lang, "users-activate-label", username = row.username.as_str()));
     let active_cell = if !changeable {
         view! {
-            <input type="checkbox" checked=row.active disabled aria-label=format!("{} aktiv", row.username)/>
+            <input type="checkbox" checked=row.active disabled aria-label=t!(lang, "users-active-label", username = row.username.as_str())/>
         }
         .into_any()
     } else if row.active {
         view! {
             <a class="toggle on" href=format!("{}?deaktivieren={}", routes::USERS, row.id) role="checkbox" aria-checked="true"
-                aria-label=format!("{} aktiv – deaktivieren", row.username)>
+                aria-label=t!(lang, "users-active-deactivate-label", username = row.username.as_str())>
                 <span aria-hidden="true">"✓"</span>
             </a>
         }
@@ -254,26 +259,26 @@ fn UserLine(row: UserRow, actions: Actions, caller_is_main: bool) -> impl IntoVi
     };
     view! {
         <tr>
-            <td data-label="Benutzername">
+            <td data-label=t!(lang, "users-username")>
                 <span class="user-cell">
                     <strong>{row.username.clone()}</strong>
                     {(row.full_name != row.username).then(|| view! { <span class="muted">{row.full_name.clone()}</span> })}
-                    {row.is_self.then(|| view! { <span class="badge">"Sie"</span> })}
+                    {row.is_self.then(|| view! { <span class="badge">{t!(lang, "users-you")}</span> })}
                 </span>
             </td>
-            <td data-label="E-Mail">{row.email.clone()}</td>
-            <td data-label="Aktiv">{active_cell}</td>
-            <td data-label="Status">
-                <span class=status_class>{row.status.label()}</span>
+            <td data-label=t!(lang, "users-email")>{row.email.clone()}</td>
+            <td data-label=t!(lang, "users-column-active")>{active_cell}</td>
+            <td data-label=t!(lang, "users-column-status")>
+                <span class=status_class>{row.status.label_in(lang)}</span>
                 // Which users sign in with a second factor: the main user sees it here.
-                <span class="second-factor-state">{if row.second_factor { "Zwei-Faktor: ja" } else { "Zwei-Faktor: nein" }}</span>
+                <span class="second-factor-state">{if row.second_factor { t!(lang, "users-second-factor-yes") } else { t!(lang, "users-second-factor-no") }}</span>
             </td>
-            <td data-label="Letzte Anmeldung">{row.last_sign_in.clone().unwrap_or_else(|| "noch nie".to_owned())}</td>
-            <td data-label="Rechte">{row.rights_label()}</td>
+            <td data-label=t!(lang, "users-column-last-sign-in")>{row.last_sign_in.clone().unwrap_or_else(|| t!(lang, "users-never"))}</td>
+            <td data-label=t!(lang, "users-rights")>{row.rights_label(lang)}</td>
             <td class="row-actions">
                 {changeable.then(|| view! {
-                    <a href=format!("{}?bearbeiten={}", routes::USERS, row.id) aria-label=format!("Benutzer {} bearbeiten", row.username)>
-                        "Bearbeiten"
+                    <a href=format!("{}?bearbeiten={}", routes::USERS, row.id) aria-label=t!(lang, "users-edit-user", username = row.username.as_str())>
+                        {t!(lang, "users-edit")}
                     </a>
                 })}
             </td>
@@ -285,31 +290,32 @@ fn UserLine(row: UserRow, actions: Actions, caller_is_main: bool) -> impl IntoVi
 /// password is set, and the way to remove them.
 #[component]
 fn EditBox(row: UserRow, actions: Actions, caller_is_main: bool) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let invitable = matches!(row.status, UserStatus::Invited | UserStatus::InvitationExpired);
     view! {
         <div class="confirm-box" role="group" aria-labelledby="edit-title">
-            <h3 id="edit-title" class="section-title">{format!("Benutzer {} bearbeiten", row.username)}</h3>
+            <h3 id="edit-title" class="section-title">{t!(lang, "users-edit-user", username = row.username.as_str())}</h3>
             {caller_is_main.then(|| view! {
                 <ActionForm action=actions.set_rights>
                     <input type="hidden" name="id" value=row.id.to_string()/>
                     <RightsFields prefix="edit" users=row.can_manage_users forwardings=row.can_manage_forwardings/>
                     <div class="actions">
-                        <button type="submit" class="button primary">"Rechte speichern"</button>
+                        <button type="submit" class="button primary">{t!(lang, "users-save-rights")}</button>
                     </div>
                 </ActionForm>
             })}
             {invitable.then(|| view! {
                 <ActionForm action=actions.resend>
                     <input type="hidden" name="id" value=row.id.to_string()/>
-                    <p class="muted">"Noch kein Passwort festgelegt. Eine neue Einladung ersetzt den bisherigen Link."</p>
+                    <p class="muted">{t!(lang, "users-no-password-yet")}</p>
                     <div class="actions">
-                        <button type="submit" class="button secondary">"Einladung erneut senden"</button>
+                        <button type="submit" class="button secondary">{t!(lang, "users-resend-invitation")}</button>
                     </div>
                 </ActionForm>
             })}
             <div class="actions">
-                <a class="button secondary" href=routes::USERS>"Schließen"</a>
-                <a class="button danger" href=format!("{}?entfernen={}", routes::USERS, row.id)>"Entfernen"</a>
+                <a class="button secondary" href=routes::USERS>{t!(lang, "users-close")}</a>
+                <a class="button danger" href=format!("{}?entfernen={}", routes::USERS, row.id)>{t!(lang, "users-remove")}</a>
             </div>
         </div>
     }

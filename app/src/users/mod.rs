@@ -7,6 +7,8 @@ mod components;
 pub use components::UsersPage;
 
 use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::t;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -31,12 +33,18 @@ pub enum UserStatus {
 }
 
 impl UserStatus {
-    pub fn label(self) -> &'static str {
+    /// In German, for the operator's CLI.
+    pub fn label(self) -> String {
+        self.label_in(Lang::De)
+    }
+
+    /// In `lang`, for the Benutzer page.
+    pub fn label_in(self, lang: Lang) -> String {
         match self {
-            UserStatus::Invited => "eingeladen",
-            UserStatus::InvitationExpired => "Einladung abgelaufen",
-            UserStatus::Active => "aktiv",
-            UserStatus::Deactivated => "deaktiviert",
+            UserStatus::Invited => t!(lang, "users-status-invited"),
+            UserStatus::InvitationExpired => t!(lang, "users-status-invitation-expired"),
+            UserStatus::Active => t!(lang, "users-status-active"),
+            UserStatus::Deactivated => t!(lang, "users-status-deactivated"),
         }
     }
 }
@@ -61,19 +69,19 @@ pub struct UserRow {
 }
 
 impl UserRow {
-    pub fn rights_label(&self) -> String {
+    pub fn rights_label(&self, lang: Lang) -> String {
         if self.is_main {
-            return "Hauptbenutzer (alle Rechte)".to_owned();
+            return t!(lang, "users-rights-main");
         }
         let mut rights = Vec::new();
         if self.can_manage_users {
-            rights.push("Benutzer verwalten");
+            rights.push(t!(lang, "users-right-manage-users"));
         }
         if self.can_manage_forwardings {
-            rights.push("Weiterleitungen verwalten");
+            rights.push(t!(lang, "users-right-manage-forwardings"));
         }
         if rights.is_empty() {
-            "Dokumente".to_owned()
+            t!(lang, "users-rights-documents")
         } else {
             rights.join(", ")
         }
@@ -105,7 +113,8 @@ pub const ROW_SECTION: &str = "benutzer";
 
 #[server(endpoint = "users/list")]
 pub async fn list_users() -> Result<UsersOverview, AppError> {
-    read(require_permission(Permission::ManageUsers), async |state, user| Ok(ssr::overview(state, &user).await?)).await
+    let lang = crate::i18n::lang();
+    read(require_permission(Permission::ManageUsers), async |state, user| Ok(ssr::overview(state, &user, lang).await?)).await
 }
 
 /// "Benutzer hinzufügen": a username, an address and (main user only) rights.

@@ -250,9 +250,15 @@ async fn documents_types_and_api_keys_from_the_command_line() {
     assert!(add(&dir, &[], None).status.success());
 
     let types = path(&["doctype", "list"]);
-    assert!(text(&types).contains("rechnung\tRechnung") && text(&types).contains("sonstiges\tSonstiges"), "{}", text(&types));
+    assert!(text(&types).contains("rechnung\tRechnung\tInvoice") && text(&types).contains("sonstiges\tSonstiges\tOther"), "{}", text(&types));
     assert!(path(&["doctype", "add", "abschlag", "Abschlagsrechnung"]).status.success());
-    assert!(text(&path(&["doctype", "list"])).contains("abschlag\tAbschlagsrechnung"));
+    assert!(text(&path(&["doctype", "list"])).contains("abschlag\tAbschlagsrechnung\t\n"));
+    assert!(path(&["doctype", "englisch", "abschlag", "Instalment invoice"]).status.success());
+    assert!(text(&path(&["doctype", "list"])).contains("abschlag\tAbschlagsrechnung\tInstalment invoice\n"));
+    assert!(path(&["doctype", "add", "zins", "Zinsrechnung", "--englisch", "Interest invoice"]).status.success());
+    let listed: serde_json::Value = serde_json::from_slice(&path(&["doctype", "list", "--json"]).stdout).unwrap();
+    assert!(listed.as_array().unwrap().iter().any(|kind| kind["key"] == "zins" && kind["name_en"] == "Interest invoice"), "{listed}");
+    assert_eq!(path(&["doctype", "englisch", "gibt-es-nicht", "Nothing"]).status.code(), Some(1));
     let twice = path(&["doctype", "add", "abschlag", "Noch einmal"]);
     assert_eq!(twice.status.code(), Some(1));
     assert_eq!(stderr_lines(&twice).len(), 1);
@@ -335,7 +341,13 @@ async fn user_add_gives_a_customer_a_sub_user_with_the_rights_named() {
     .await
     .unwrap();
     assert_eq!((role.as_str(), forwardings, users, must_change), ("sub", true, false, true));
-    let audit: Vec<String> = db::query_scalar("SELECT detail FROM audit_log WHERE action = 'user_created'").fetch_all(&pool).await.unwrap();
+    let audit: Vec<String> = db::query_scalar::<String>("SELECT detail FROM audit_log WHERE action = 'user_created'")
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|stored| app::server::audit::AuditDetail::shown(&stored, app::i18n::Lang::De, &jiff::tz::TimeZone::UTC))
+        .collect();
     assert_eq!(audit, ["Benutzer Kollegin (Weiterleitungen verwalten)"]);
     let mails = std::fs::read_dir(data_dir.path().join("mail")).unwrap().count();
     assert_eq!(mails, 2, "the main user's and the colleague's first-access mail");

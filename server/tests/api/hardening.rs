@@ -723,10 +723,7 @@ async fn a_wrong_current_password_and_a_wrong_api_key_are_audited() {
         app.call("auth/change_password", &[("current", wrong), ("password", "Neu-Tonne-42"), ("confirm", "Neu-Tonne-42")], Some(&cookie)).await,
     ];
     assert!(refused.iter().all(|answer| answer.status == StatusCode::UNPROCESSABLE_ENTITY), "{:?}", refused.iter().map(|a| a.status).collect::<Vec<_>>());
-    let details: Vec<String> = db::query_scalar("SELECT detail FROM audit_log WHERE action = 'current_password_wrong' ORDER BY id")
-        .fetch_all(&app.state.pool)
-        .await
-        .unwrap();
+    let details = audit_details(&app, "current_password_wrong").await;
     assert_eq!(details, ["Passwort bestätigen", "E-Mail-Adresse ändern", "Passwort ändern"]);
 
     let request = Request::post("/api/v1/documents")

@@ -11,6 +11,7 @@ mod cli;
 mod document_list;
 mod documents;
 mod hardening;
+mod languages;
 mod mail;
 mod notifications;
 mod passkeys;

@@ -590,10 +590,7 @@ async fn the_notification_choice_is_saved_with_and_without_javascript_and_audite
     let page = app.get("/profil?bereich=benachrichtigung&gespeichert=1", Some(&cookie)).await;
     assert!(page.body.contains("Ihre Auswahl ist gespeichert."));
     assert!(page.body.contains("value=\"none\" checked") || page.body.contains("checked value=\"none\""), "the choice is shown");
-    let details: Vec<String> = db::query_scalar("SELECT detail FROM audit_log WHERE action = 'notification_changed' ORDER BY id")
-        .fetch_all(&app.state.pool)
-        .await
-        .unwrap();
+    let details = audit_details(&app, "notification_changed").await;
     assert_eq!(
         details,
         ["Bereitstellung von Dokumenten: nur Benachrichtigung → mit Anhang", "Bereitstellung von Dokumenten: mit Anhang → keine"]
@@ -652,6 +649,7 @@ async fn an_outbox_key_that_meets_a_different_mail_is_an_error_not_silence() {
         template: MailTemplate::PasswordChanged,
         idempotency_key: "schluessel:1".to_owned(),
         recipient: EmailAddress::parse(to).unwrap(),
+        lang: app::i18n::Lang::De,
         context: minijinja::context! { ..app.state.mail_base_context(), ..minijinja::context! { username => "x", display_name => "X" } },
         expires_at: None,
     };

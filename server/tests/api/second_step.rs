@@ -345,6 +345,17 @@ async fn the_operators_reset_removes_it_is_audited_and_mailed() {
     let mail: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'second_factor_off'").fetch_one(&app.state.pool).await.unwrap();
     assert!(mail.contains("zurückgesetzt"), "{mail}");
     insta::assert_snapshot!("mail_second_factor_reset_by_operator", mail);
+
+    // In the language the user chose (Profil → Sprache), not the operator's default.
+    db::query("UPDATE users SET language = 'en' WHERE id = $1").bind(user).execute(&app.state.pool).await.unwrap();
+    second_factor_on(&app, user).await;
+    assert_eq!(app::auth::ssr::second_factor_setup::reset_by_operator(&app.state, "verloren").await.unwrap(), Some(true));
+    let mail: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'second_factor_off' ORDER BY id DESC LIMIT 1")
+        .fetch_one(&app.state.pool)
+        .await
+        .unwrap();
+    assert!(mail.contains("has reset two-factor sign-in"), "{mail}");
+    insta::assert_snapshot!("mail_second_factor_reset_by_operator_en", mail);
 }
 
 #[tokio::test]

@@ -679,6 +679,8 @@ const SERVER_FUNCTIONS: &[(&str, Access, &[(&str, &str)])] = &[
     ("/api/documents/new_count", Access::User, &[]),
     ("/api/profile/notification", Access::User, &[]),
     ("/api/profile/set_notification", Access::User, &[("mode", "unbekannt")]),
+    ("/api/profile/language", Access::User, &[]),
+    ("/api/profile/set_language", Access::User, &[("sprache", "fr")]),
     ("/api/profile/details", Access::User, &[]),
     ("/api/profile/set_name", Access::User, &[("salutation", "dr"), ("first_name", ""), ("last_name", "")]),
     ("/api/profile/request_email_change", Access::User, &[("email", "kein-at"), ("password", "x")]),

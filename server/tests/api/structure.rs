@@ -4,6 +4,7 @@
 
 
 use app::auth::ssr::expiry;
+use app::i18n::Lang;
 use app::routes;
 use app::server::db;
 use app::server::mail::{MailTemplate, OutgoingMail};
@@ -144,6 +145,7 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
             (routes::API_OPENAPI, RouteAccess::Public),
             (routes::API_DOCS, RouteAccess::Public),
             (routes::LOGO, RouteAccess::Public),
+            (routes::LANGUAGE_SWITCH, RouteAccess::Public),
             (routes::DOCUMENT_PDF, RouteAccess::SignedIn),
             (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn),
             (routes::ACTIVITY_EXPORT, RouteAccess::SignedIn),
@@ -158,7 +160,7 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
     for (pattern, access) in routes_declared {
         // A route with an id is asked for one that does not exist: found
         // for nobody, but the refusal of the signed-out caller comes first.
-        let path = pattern.replace("{id}", "999999").replace("{*issuer_path}", "kunden");
+        let path = pattern.replace("{id}", "999999").replace("{*issuer_path}", "kunden").replace("{sprache}", "en");
         let key_is_needed_to_post = || async {
             let post = |cookie: Option<&str>| {
                 let mut request = Request::post(&path)
@@ -190,6 +192,12 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
                 }
                 if access == RouteAccess::ApiKeyOrAppToken {
                     key_is_needed_to_post().await;
+                }
+            }
+            // The language switch answers everybody alike: back to the page, in the language chosen.
+            RouteAccess::Public if pattern == routes::LANGUAGE_SWITCH => {
+                for cookie in [None, Some(ready.as_str())] {
+                    assert_eq!(get_json(&app, &path, cookie).await.status, StatusCode::SEE_OTHER, "{path}");
                 }
             }
             RouteAccess::Public | RouteAccess::SignedIn => {
@@ -244,6 +252,7 @@ async fn queuing_a_mail_wakes_the_worker_after_the_commit_and_not_on_rollback() 
         template: MailTemplate::PasswordChanged,
         idempotency_key: key.to_owned(),
         recipient: app::domain::EmailAddress::parse("max@kunden.example").unwrap(),
+        lang: Lang::De,
         context: context.clone(),
         expires_at: None,
     };
@@ -280,6 +289,7 @@ async fn session_user(app: &TestApp, user_id: i64) -> app::auth::ssr::SessionUse
         username: username.clone(),
         email: String::new(),
         full_name: username,
+        name: Default::default(),
         is_main_user: true,
         can_manage_users: true,
         can_manage_forwardings: true,
@@ -293,7 +303,51 @@ async fn session_user(app: &TestApp, user_id: i64) -> app::auth::ssr::SessionUse
 
 #[tokio::test]
 async fn every_mail_renders_from_the_context_its_caller_builds() {
+    every_mail_from_its_caller(spawn_app().await, Lang::De).await;
+}
+
+/// The same mails in English: the users (and so the forwarding they set up)
+/// chose no language, and the operator's default is English.
+#[tokio::test]
+async fn every_mail_renders_in_english_from_the_context_its_caller_builds() {
+    every_mail_from_its_caller(spawn_app_with(&[("KP_DEFAULT_LANGUAGE", "en")]).await, Lang::En).await;
+}
+
+/// A user's mails follow their setting, not the request's language; a
+/// forwarding's follow the language of the user who set it up, kept with
+/// it, whoever answers it and whatever that user chooses later.
+#[tokio::test]
+async fn mails_go_out_in_the_recipients_language() {
     let app = spawn_app().await;
+    let main = customer_with_password(&app, "70040", "sprachwahl", PASSWORD).await;
+    set_language(&app, main, "en").await;
+    let cookie = app.sign_in("sprachwahl", PASSWORD).await;
+    let form = [("email", "fibu@sprache.example"), ("confirm", "fibu@sprache.example"), ("type_key", "rechnung")];
+    assert_eq!(app.call("forwardings/add", &form, Some(&cookie)).await.status, StatusCode::OK);
+    let stored: String =
+        db::query_scalar("SELECT language FROM forwardings WHERE email = 'fibu@sprache.example'").fetch_one(&app.state.pool).await.unwrap();
+    assert_eq!(stored, "en", "kept with the forwarding");
+    let (subject, optin): (String, String) =
+        db::query_as("SELECT subject, body_text FROM mail_outbox WHERE kind = 'forwarding_optin'").fetch_one(&app.state.pool).await.unwrap();
+    assert!(subject.starts_with("Please confirm"), "{subject}");
+    assert!(optin.contains("Document types: Invoice"), "the type's English name: {optin}");
+    // The main user goes back to German: their notice follows them.
+    set_language(&app, main, "de").await;
+    let (_, token) = link_in(&optin, routes::FORWARDING_CONFIRM);
+    assert_eq!(app.call("forwardings/decline", &[("token", &token)], None).await.status, StatusCode::OK);
+    let ended: String =
+        db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'forwarding_ended'").fetch_one(&app.state.pool).await.unwrap();
+    assert!(ended.contains("hat die Weiterleitung (Rechnung) abgelehnt"), "{ended}");
+}
+
+/// The user's choice, as Profil → Sprache stores it.
+async fn set_language(app: &TestApp, user_id: i64, code: &str) {
+    db::query("UPDATE users SET language = $1 WHERE id = $2").bind(code).bind(user_id).execute(&app.state.pool).await.unwrap();
+}
+
+/// Every mail as its real caller queues it, in the language of `app`'s
+/// users; snapshots `mail_{kind}` (German) and `mail_en_{kind}` (English).
+async fn every_mail_from_its_caller(app: TestApp, lang: Lang) {
     invited_customer(&app, "70030", "eingeladen", "eingeladen@kunden.example").await;
     customer_with_initial_password(&app, "70031", "anfang", INITIAL).await;
     customer_with_password(&app, "70032", "vergesslich", PASSWORD).await;
@@ -364,12 +418,24 @@ async fn every_mail_renders_from_the_context_its_caller_builds() {
     let mut seen: Vec<&str> = mails.0.keys().map(String::as_str).collect();
     seen.sort_unstable();
     assert_eq!(seen, expected, "a snapshot of every template");
+    // Every one in the recipients' language (each mail closes with its greeting).
+    let (closing, other) = match lang {
+        Lang::De => ("Mit freundlichen Grüßen", "Kind regards"),
+        Lang::En => ("Kind regards", "Mit freundlichen Grüßen"),
+    };
+    for (kind, mail) in &mails.0 {
+        assert!(mail.contains(closing) && !mail.contains(other), "{kind} is not in {lang:?}:\n{mail}");
+    }
+    let prefix = match lang {
+        Lang::De => "mail",
+        Lang::En => "mail_en",
+    };
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"token=[A-Za-z0-9_-]+", "token=[TOKEN]");
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         for (kind, mail) in &mails.0 {
-            insta::assert_snapshot!(format!("mail_{kind}"), mail);
+            insta::assert_snapshot!(format!("{prefix}_{kind}"), mail);
         }
     });
 }

@@ -80,8 +80,7 @@ async fn a_new_name_is_shown_at_once_and_audited() {
     let long = "x".repeat(101);
     let too_long = app.call("profile/set_name", &[("salutation", "keine"), ("first_name", &long), ("last_name", "B")], Some(&cookie)).await;
     refused_with(&too_long, Refusal::NameTooLong, Some("first_name"));
-    let detail: Vec<String> =
-        db::query_scalar("SELECT detail FROM audit_log WHERE action = 'name_changed'").fetch_all(&app.state.pool).await.unwrap();
+    let detail = audit_details(&app, "name_changed").await;
     assert_eq!(detail, ["Frau Erika Muster"], "refused input changed nothing");
 }
 

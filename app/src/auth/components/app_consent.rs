@@ -5,16 +5,18 @@
 
 use super::app_consent;
 use crate::routes;
+use crate::t;
 use crate::ui::PageTitle;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 #[component]
 pub fn AppConsentPage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let search = use_location().search;
     let consent = Resource::new(move || search.get(), app_consent);
     view! {
-        <PageTitle title="App-Zugriff erlauben"/>
+        <PageTitle title=t!(lang, "auth-consent-title")/>
         <section class="card narrow">
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
@@ -32,22 +34,18 @@ pub fn AppConsentPage() -> impl IntoView {
                             };
                             view! {
                                 <p>
-                                    "Die App „" <strong>{consent.app_name.clone()}</strong>
-                                    "“ möchte in Ihrem Namen auf Ihr Kundenkonto zugreifen: Ihre Dokumente ansehen und herunterladen, "
-                                    "Ihr Profil lesen und Ihren Namen und Ihre Benachrichtigung ändern."
+                                    {t!(lang, "auth-consent-app-before")} <strong>{consent.app_name.clone()}</strong>
+                                    {t!(lang, "auth-consent-app-after")}
                                 </p>
-                                <p class="muted">
-                                    "Sie können diesen Zugriff jederzeit unter Profil → Anmeldungen beenden. "
-                                    "Erlauben Sie ihn nur, wenn Sie die Anmeldung gerade selbst in der App begonnen haben."
-                                </p>
+                                <p class="muted">{t!(lang, "auth-consent-hint")}</p>
                                 <div class="actions">
                                     <form method="post" action=routes::OAUTH_AUTHORIZE data-kp-native="1">
                                         {hidden("allow")}
-                                        <button type="submit" class="button primary">"Erlauben"</button>
+                                        <button type="submit" class="button primary">{t!(lang, "auth-consent-allow")}</button>
                                     </form>
                                     <form method="post" action=routes::OAUTH_AUTHORIZE data-kp-native="1">
                                         {hidden("deny")}
-                                        <button type="submit" class="button secondary">"Ablehnen"</button>
+                                        <button type="submit" class="button secondary">{t!(lang, "auth-consent-deny")}</button>
                                     </form>
                                 </div>
                             }

@@ -1,6 +1,7 @@
 //! The first sign-in: an own password, then the privacy notice.
 
 use super::*;
+use crate::t;
 
 /// Shows `children` only to a session whose next step is `step`; everybody
 /// else is sent where they belong.
@@ -37,6 +38,7 @@ pub(super) fn CancelForm() -> impl IntoView {
 /// for a new password once the old one has expired.
 #[component]
 pub fn SetPasswordPage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let action = expect_context::<ServerAction<SetInitialPassword>>();
     let user = expect_context::<UserResource>().0;
     let expired = move || {
@@ -44,21 +46,21 @@ pub fn SetPasswordPage() -> impl IntoView {
     };
     let refusal = new_password_refusal(None);
     view! {
-        <PageTitle title="Passwort ändern"/>
+        <PageTitle title=t!(lang, "auth-set-password-title")/>
         <SetupStepGate step=SetupStep::ChangePassword>
             <section class="card narrow">
                 <p>{move || if expired() {
-                    "Ihr Passwort ist abgelaufen. Bitte vergeben Sie ein neues Passwort und bestätigen Sie es."
+                    t!(lang, "auth-set-password-expired")
                 } else {
-                    "Bitte vergeben Sie ein persönliches Passwort und bestätigen Sie es. Danach gilt nur noch Ihr eigenes Passwort."
+                    t!(lang, "auth-set-password-intro")
                 }}</p>
                 <CancelForm/>
                 <ActionForm action=action>
                     {refusal.general()}
                     <OwnNewPasswordFields refusal/>
                     <div class="actions">
-                        <button type="submit" class="button secondary" form="cancel-form">"Abbrechen"</button>
-                        <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort ändern"</button>
+                        <button type="submit" class="button secondary" form="cancel-form">{t!(lang, "auth-cancel")}</button>
+                        <button type="submit" class="button primary" disabled=move || action.pending().get()>{t!(lang, "auth-set-password-submit")}</button>
                     </div>
                 </ActionForm>
             </section>
@@ -69,24 +71,25 @@ pub fn SetPasswordPage() -> impl IntoView {
 /// First sign-in, step 2, and again after every new version of the notice.
 #[component]
 pub fn AcceptPrivacyPage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let action = expect_context::<ServerAction<AcceptPrivacy>>();
     let notice = Resource::new(|| (), |_| get_legal_text(LegalPageKind::Privacy));
     view! {
-        <PageTitle title="Datenschutzhinweise akzeptieren"/>
+        <PageTitle title=t!(lang, "auth-privacy-title")/>
         <SetupStepGate step=SetupStep::AcceptPrivacy>
             <section class="card narrow">
-                <p>"Bitte lesen und akzeptieren Sie unsere Datenschutzhinweise."</p>
+                <p>{t!(lang, "auth-privacy-intro")}</p>
                 <CancelForm/>
                 <Suspense fallback=loading>
                     {move || Suspend::new(async move {
                         match notice.await {
                             Ok(text) => view! {
                                 <p>
-                                    <a class="more" href=routes::PRIVACY target="_blank" rel="noopener">"› Datenschutzhinweise"</a>
-                                    {text.version.map(|v| view! { <span class="muted">{format!(" (Version {v})")}</span> })}
+                                    <a class="more" href=routes::PRIVACY target="_blank" rel="noopener">{t!(lang, "auth-privacy-link")}</a>
+                                    {text.version.map(|v| view! { <span class="muted">{format!(" {}", t!(lang, "auth-privacy-version", version = v))}</span> })}
                                 </p>
                                 <details class="notice-text">
-                                    <summary>"Hier lesen"</summary>
+                                    <summary>{t!(lang, "auth-privacy-read-here")}</summary>
                                     {text.paragraphs.into_iter().map(|p| view! { <p class="preformatted">{p}</p> }).collect_view()}
                                 </details>
                                 <ActionForm action=action>
@@ -94,9 +97,9 @@ pub fn AcceptPrivacyPage() -> impl IntoView {
                                     <input type="hidden" name="version" value=text.version.unwrap_or_default().to_string()/>
                                     <div class="actions">
                                         <button type="submit" class="button primary" disabled=move || action.pending().get()>
-                                            "Datenschutzhinweise akzeptieren"
+                                            {t!(lang, "auth-privacy-accept")}
                                         </button>
-                                        <button type="submit" class="button secondary" form="cancel-form">"Abbrechen"</button>
+                                        <button type="submit" class="button secondary" form="cancel-form">{t!(lang, "auth-cancel")}</button>
                                     </div>
                                 </ActionForm>
                             }

@@ -70,27 +70,54 @@ fn typed_input(id: &'static str) -> (ReadSignal<String>, WriteSignal<String>) {
 }
 
 fn loading() -> impl IntoView {
-    view! { <p class="muted">"Wird geladen …"</p> }
+    let lang = crate::i18n::lang();
+    view! { <p class="muted">{crate::t!(lang, "auth-loading")}</p> }
 }
 
 /// "Neues Passwort" and "Neues Passwort bestätigen", with every rule of the
-/// policy shown as met or not met while the user types — an island: the
-/// rules come along as its props. The server checks the same rules again.
+/// policy shown as met or not met while the user types: the island
+/// [`NewPasswordInputs`] with its texts, worded here on the server in the
+/// request's language. The server checks the same rules again.
 /// `refused`: the refusal the form came back with, shown at the field it is about.
-#[island]
+#[component]
 pub fn NewPasswordFields(rules: PasswordRules, refused: Refused) -> impl IntoView {
+    use crate::t;
+    let lang = crate::i18n::lang();
+    let mut texts = vec![
+        t!(lang, "password-new-label"),
+        t!(lang, "password-confirm-label"),
+        format!("{} ", t!(lang, "password-rule-met")),
+        format!("{} ", t!(lang, "password-rule-unmet")),
+        t!(lang, "refusal-passwords-differ"),
+    ];
+    texts.extend(rules.policy.rule_labels(lang).into_iter().map(|(_, label)| label));
+    view! { <NewPasswordInputs rules refused texts/> }
+}
+
+/// The island of [`NewPasswordFields`]. Its texts come along as one prop
+/// (one list: each further field of an island's props costs WASM), so that
+/// the WASM carries none: the two labels, "erfüllt: " and "nicht erfüllt: "
+/// (for screen readers before a rule), the mismatch, then every rule's
+/// label in the order of [`PasswordRule::ALL`](crate::domain::PasswordRule::ALL).
+#[island]
+pub fn NewPasswordInputs(rules: PasswordRules, refused: Refused, texts: Vec<String>) -> impl IntoView {
+    const FIRST_RULE: usize = 5;
+    let text = |at: usize| texts.get(at).cloned().unwrap_or_default();
+    let (password_label, confirm_label, met, unmet, mismatch) = (text(0), text(1), text(2), text(3), text(4));
+    let rule_labels: Vec<String> = texts.iter().skip(FIRST_RULE).cloned().collect();
     use super::{NEW_PASSWORD, NEW_PASSWORD_AGAIN};
     let (password, set_password) = typed_input("password");
     let (confirm, set_confirm) = typed_input("confirm");
     let rules = StoredValue::new(rules);
     let checks = move || rules.with_value(|rules| rules.check(&password.read()));
-    let mismatch = move || {
+    let mismatched = move || {
         let confirm = confirm.read();
         !confirm.is_empty() && *confirm != *password.read()
     };
+    let said = StoredValue::new((met, unmet, rule_labels));
     view! {
         <div class="field">
-            <label for="password">"Neues Passwort" <span class="required">"*"</span></label>
+            <label for="password">{password_label} <span class="required">"*"</span></label>
             // No maxlength: a browser would cut a longer password silently,
             // and the user would not know which one they set.
             <input id="password" name=NEW_PASSWORD type="password" autocomplete="new-password" required
@@ -104,16 +131,20 @@ pub fn NewPasswordFields(rules: PasswordRules, refused: Refused) -> impl IntoVie
                 checks()
                     .into_iter()
                     .map(|check| {
-                        let (class, mark, state) = if check.met {
-                            ("rule met", "✓", "erfüllt: ")
-                        } else {
-                            ("rule unmet", "✗", "nicht erfüllt: ")
-                        };
+                        let (class, mark, state, label) = said.with_value(|(met, unmet, labels)| {
+                            let position = crate::domain::PasswordRule::ALL.iter().position(|rule| *rule == check.rule);
+                            let label = position.and_then(|at| labels.get(at)).cloned().unwrap_or_default();
+                            if check.met {
+                                ("rule met", "✓", met.clone(), label)
+                            } else {
+                                ("rule unmet", "✗", unmet.clone(), label)
+                            }
+                        });
                         view! {
                             <li class=class data-met=check.met.to_string()>
                                 <span class="rule-mark" aria-hidden="true">{mark}</span>
                                 <span class="visually-hidden">{state}</span>
-                                {check.label}
+                                {label}
                             </li>
                         }
                     })
@@ -121,14 +152,14 @@ pub fn NewPasswordFields(rules: PasswordRules, refused: Refused) -> impl IntoVie
             }}
         </ul>
         <div class="field">
-            <label for="confirm">"Neues Passwort bestätigen" <span class="required">"*"</span></label>
+            <label for="confirm">{confirm_label} <span class="required">"*"</span></label>
             <input id="confirm" name=NEW_PASSWORD_AGAIN type="password" autocomplete="new-password" required
                 aria-invalid=refused.invalid(NEW_PASSWORD_AGAIN) aria-describedby=refused.described_by(NEW_PASSWORD_AGAIN, "confirm", None)
                 autofocus=refused.about(NEW_PASSWORD_AGAIN)
                 prop:value=confirm on:input=move |ev| set_confirm.set(event_target_value(&ev))/>
             {refused.message(NEW_PASSWORD_AGAIN, "confirm")}
         </div>
-        {move || mismatch().then(|| view! { <p class="hint unmet" role="status">"Die beiden Passwörter stimmen nicht überein."</p> })}
+        {move || mismatched().then(|| view! { <p class="hint unmet" role="status">{mismatch.clone()}</p> })}
     }
 }
 

@@ -13,6 +13,7 @@
 
 use super::*;
 use crate::auth::{passkeys, passkeys_available, PasskeysView, RemovePasskey, PASSKEYS_SECTION};
+use crate::t;
 
 /// "Mit Passkey anmelden" below the login form, where passkeys work here.
 #[component]
@@ -28,17 +29,25 @@ pub fn PasskeySignInOffer() -> impl IntoView {
 /// The offer on the login page, hidden until [`PasskeyCeremonies`] shows it.
 #[component]
 fn PasskeySignIn() -> impl IntoView {
+    let lang = crate::i18n::lang();
     view! {
-        <form class="passkey-sign-in" data-passkey="sign-in" hidden>
-            <p class="muted">"Oder ohne Passwort, mit dem Passkey auf diesem Gerät oder Ihrem Telefon:"</p>
-            <button type="submit" class="button secondary">"Mit Passkey anmelden"</button>
+        // What the browser says when the device's dialog fails: made here, in the page's language
+        // (the WASM carries no texts).
+        <form class="passkey-sign-in" data-passkey="sign-in" hidden
+            data-cancelled=t!(lang, "passkey-sign-in-cancelled") data-failed=t!(lang, "passkey-sign-in-failed", error = ERROR_MARK)>
+            <p class="muted">{t!(lang, "passkey-sign-in-intro")}</p>
+            <button type="submit" class="button secondary">{t!(lang, "passkey-sign-in-submit")}</button>
         </form>
         <PasskeyCeremonies/>
     }
 }
 
+/// Where a browser's error name goes in an offer's `data-failed` text.
+const ERROR_MARK: &str = "{error}";
+
 /// The browser's part of both offers: shows them where WebAuthn and its
-/// JSON helpers are there, and runs a ceremony on a click.
+/// JSON helpers are there, and runs a ceremony on a click. What it says
+/// when a ceremony fails is on the offer's form (`data-cancelled`, …).
 #[island]
 fn PasskeyCeremonies() -> impl IntoView {
     #[cfg(feature = "hydrate")]
@@ -48,6 +57,7 @@ fn PasskeyCeremonies() -> impl IntoView {
 /// Profil → Passkeys: the user's passkeys, "Entfernen", and "Passkey hinzufügen".
 #[component]
 pub fn PasskeysSection() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let remove = ServerAction::<RemovePasskey>::new();
     let list = Resource::new(move || remove.version().get(), |_| passkeys());
     let query = use_query_map();
@@ -57,9 +67,9 @@ pub fn PasskeysSection() -> impl IntoView {
             return None;
         }
         if query.get("hinzugefuegt").is_some() {
-            Some("Der Passkey ist hinzugefügt. Sie können sich jetzt damit anmelden.")
+            Some(t!(lang, "passkey-added-notice"))
         } else if query.get("entfernt").is_some() {
-            Some("Der Passkey ist entfernt.")
+            Some(t!(lang, "passkey-removed-notice"))
         } else {
             None
         }
@@ -74,22 +84,25 @@ pub fn PasskeysSection() -> impl IntoView {
                 Suspend::new(async move {
                     match list.await {
                         Ok(PasskeysView { available: false, .. }) => view! {
-                            <p class="muted">"Passkeys sind in diesem Kundenportal nicht eingerichtet."</p>
+                            <p class="muted">{t!(lang, "passkey-unavailable")}</p>
                         }.into_any(),
                         Ok(PasskeysView { entries, .. }) => view! {
-                            <p>"Mit einem Passkey melden Sie sich ohne Passwort und Code an: Ihr Gerät prüft Fingerabdruck, Gesicht oder PIN. Er gilt als beide Faktoren."</p>
-                            {entries.is_empty().then(|| view! { <p class="muted">"Sie haben noch keinen Passkey."</p> })}
+                            <p>{t!(lang, "passkey-intro")}</p>
+                            {entries.is_empty().then(|| view! { <p class="muted">{t!(lang, "passkey-none")}</p> })}
                             <ul class="sign-ins passkeys">
                                 {entries.into_iter().map(|entry| {
-                                    let label = format!("Passkey {} entfernen", entry.name);
-                                    let used = entry.last_used.clone().map_or("noch nicht verwendet".to_owned(), |at| format!("zuletzt verwendet {at}"));
+                                    let label = t!(lang, "passkey-remove-label", name = entry.name.as_str());
+                                    let used = match entry.last_used.as_deref() {
+                                        Some(at) => t!(lang, "passkey-last-used", at = at),
+                                        None => t!(lang, "passkey-never-used"),
+                                    };
                                     view! {
                                         <li class="sign-in">
                                             <p><strong>{entry.name.clone()}</strong></p>
-                                            <p class="muted">{format!("hinzugefügt {} · {used}", entry.added)}</p>
+                                            <p class="muted">{t!(lang, "passkey-added-used", added = entry.added.as_str(), used = used.as_str())}</p>
                                             <ActionForm action=remove>
                                                 <input type="hidden" name="id" value=entry.id.to_string()/>
-                                                <button type="submit" class="button secondary small" aria-label=label>"Entfernen"</button>
+                                                <button type="submit" class="button secondary small" aria-label=label>{t!(lang, "passkey-remove")}</button>
                                             </ActionForm>
                                         </li>
                                     }
@@ -111,16 +124,19 @@ pub fn PasskeysSection() -> impl IntoView {
 /// [`PasskeyCeremonies`] shows it.
 #[component]
 fn AddPasskey() -> impl IntoView {
+    let lang = crate::i18n::lang();
     view! {
-        <noscript><p class="muted">"Einen Passkey hinzuzufügen braucht JavaScript."</p></noscript>
-        <form class="add-passkey" data-passkey="add" hidden>
+        <noscript><p class="muted">{t!(lang, "passkey-add-needs-js")}</p></noscript>
+        <form class="add-passkey" data-passkey="add" hidden
+            data-cancelled=t!(lang, "passkey-add-cancelled") data-already-here=t!(lang, "passkey-already-here")
+            data-failed=t!(lang, "passkey-add-failed", error = ERROR_MARK)>
             <div class="field">
-                <label for="passkey-name">"Name des Passkeys" <span class="required">"*"</span></label>
+                <label for="passkey-name">{t!(lang, "passkey-name-label")} <span class="required">"*"</span></label>
                 <input id="passkey-name" name="name" type="text" maxlength="60" autocomplete="off" required aria-describedby="passkey-name-hint"/>
-                <span class="hint" id="passkey-name-hint">"Damit Sie ihn später erkennen, z. B. „Laptop“ oder „Telefon“."</span>
+                <span class="hint" id="passkey-name-hint">{t!(lang, "passkey-name-hint")}</span>
             </div>
             <div class="actions">
-                <button type="submit" class="button primary">"Passkey hinzufügen"</button>
+                <button type="submit" class="button primary">{t!(lang, "passkey-add-submit")}</button>
             </div>
         </form>
         <PasskeyCeremonies/>
@@ -129,10 +145,11 @@ fn AddPasskey() -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 mod browser {
+    use super::ERROR_MARK;
     use crate::error::{AppError, Refusal};
     use crate::routes;
     use crate::ui::form_calls::browser::{go_on, send, show_refusal};
-    use crate::ui::in_browser;
+    use crate::ui::in_browser::{self, Failed};
     use leptos::prelude::*;
     use leptos::wasm_bindgen::{closure::Closure, JsCast, JsValue};
     use std::cell::{Cell, RefCell};
@@ -210,7 +227,7 @@ mod browser {
     /// when adding), `navigator.credentials.create()` or `.get()` (with the
     /// autofill's `signal`, if it is that), the answer back to the server.
     /// `Ok` with the page the server sends the browser on to.
-    async fn ceremony_with_server(create: bool, form: &HtmlFormElement, signal: Option<&JsValue>) -> Result<String, AppError> {
+    async fn ceremony_with_server(create: bool, form: &HtmlFormElement, signal: Option<&JsValue>) -> Result<String, Failed> {
         if !create && signal.is_none() {
             if let Some(controller) = AUTOFILL.with(|waiting| waiting.take()) {
                 let _ = call(&controller, "abort", None);
@@ -222,13 +239,15 @@ mod browser {
         let challenge = JSON::parse(&in_browser::text(&response).await?).unwrap_or(JsValue::NULL);
         let text_of = |name: &str| member(&challenge, name).and_then(|value| value.as_string()).unwrap_or_default();
         let credential = ceremony(create, &text_of("options"), signal).await.map_err(|error| {
-            let what = if create { "Das Hinzufügen des Passkeys" } else { "Die Anmeldung mit Passkey" };
+            // The offer's own texts, in the page's language.
+            let said = |name: &str| form.get_attribute(name).unwrap_or_default();
             let message = match error.as_str() {
-                "NotAllowedError" | "AbortError" => format!("{what} wurde abgebrochen oder hat zu lange gedauert. Bitte versuchen Sie es noch einmal."),
-                "InvalidStateError" => "Dieser Passkey ist auf diesem Gerät bereits hinzugefügt.".to_owned(),
-                other => format!("{what} hat nicht geklappt ({other}). Bitte versuchen Sie es noch einmal."),
+                "NotAllowedError" | "AbortError" => said("data-cancelled"),
+                "InvalidStateError" => said("data-already-here"),
+                other => said("data-failed").replace(ERROR_MARK, other),
             };
-            AppError::refused(Refusal::Other(message))
+            // Said by the browser, not the server: no field, the text above the form.
+            Failed { error: AppError::refused(Refusal::Other(String::new())), message }
         })?;
         let body = format!("{}&{}", in_browser::encoded("ceremony", &text_of("ceremony")), in_browser::encoded("credential", &credential));
         Ok(send(&endpoint(finish), body).await?.unwrap_or_else(|| routes::HOME.to_owned()))

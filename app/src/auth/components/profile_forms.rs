@@ -1,11 +1,13 @@
 //! Profil → Passwort and Profil → Anmeldungen.
 
 use super::*;
+use crate::t;
 
 /// Profil → Passwort: the current password, then the new one twice. The
 /// user's other sessions end; this browser stays signed in.
 #[component]
 pub fn ChangePasswordForm() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let action = ServerAction::<ChangePassword>::new();
     let query = use_query_map();
     let changed = move || {
@@ -16,11 +18,11 @@ pub fn ChangePasswordForm() -> impl IntoView {
     view! {
         <ActionForm action=action>
             {move || changed().then(|| view! {
-                <p class="notice" role="status">"Ihr Passwort wurde geändert. Auf anderen Geräten sind Sie jetzt abgemeldet."</p>
+                <p class="notice" role="status">{t!(lang, "sf-password-changed")}</p>
             })}
             {refusal.general()}
             <div class="field">
-                <label for="current">"Aktuelles Passwort" <span class="required">"*"</span></label>
+                <label for="current">{t!(lang, "sf-current-password-label")} <span class="required">"*"</span></label>
                 <input id="current" name="current" type="password" autocomplete="current-password" required
                     aria-invalid=refusal.invalid("current") aria-describedby=refusal.described_by("current", "current", None)
                     autofocus=refusal.about("current")/>
@@ -28,7 +30,7 @@ pub fn ChangePasswordForm() -> impl IntoView {
             </div>
             <OwnNewPasswordFields refusal/>
             <div class="actions">
-                <button type="submit" class="button primary" disabled=move || action.pending().get()>"Passwort ändern"</button>
+                <button type="submit" class="button primary" disabled=move || action.pending().get()>{t!(lang, "sf-change-password-submit")}</button>
             </div>
         </ActionForm>
     }
@@ -42,6 +44,7 @@ pub const SIGN_INS_SECTION: &str = "anmeldungen";
 /// and the form that ends all others at once.
 #[component]
 pub fn SignInsSection() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let end = ServerAction::<EndSignIn>::new();
     let elsewhere = ServerAction::<SignOutElsewhere>::new();
     let query = use_query_map();
@@ -51,28 +54,28 @@ pub fn SignInsSection() -> impl IntoView {
             || (end.value().read().is_none() && query.read().get("beendet").is_some())
     };
     view! {
-        {move || ended_one().then(|| view! { <p class="notice" role="status">"Die Anmeldung wurde beendet."</p> })}
+        {move || ended_one().then(|| view! { <p class="notice" role="status">{t!(lang, "sf-sign-in-ended")}</p> })}
         // Ending one sign-in and all others come back to this section; its refusal shows here once.
         {FormRefusal::from_address(Some(SIGN_INS_SECTION), &[]).general()}
-        <Suspense fallback=|| view! { <p class="muted">"Wird geladen …"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t!(lang, "sf-loading")}</p> }>
             {move || Suspend::new(async move {
                 match list.await {
                     Ok(entries) => view! {
                         <ul class="sign-ins">
                             {entries.into_iter().map(|entry| {
-                                let label = format!("Anmeldung mit {} abmelden", entry.browser);
+                                let label = t!(lang, "sf-sign-in-end-label", browser = entry.browser.as_str());
                                 view! {
                                     <li class="sign-in">
                                         <p class="sign-in-device">
                                             <strong>{entry.browser.clone()}</strong>
-                                            {entry.this_device.then(|| view! { <span class="badge">"dieses Gerät"</span> })}
+                                            {entry.this_device.then(|| view! { <span class="badge">{t!(lang, "sf-this-device")}</span> })}
                                         </p>
                                         <p class="muted">
-                                            {format!("Netz {} · angemeldet {} · zuletzt aktiv {}", entry.place, entry.signed_in, entry.last_active)}
+                                            {t!(lang, "sf-sign-in-details", place = entry.place.as_str(), since = entry.signed_in.as_str(), active = entry.last_active.as_str())}
                                         </p>
                                         <ActionForm action=end>
                                             <input type="hidden" name="id" value=entry.id.clone()/>
-                                            <button type="submit" class="button secondary small" aria-label=label>"Abmelden"</button>
+                                            <button type="submit" class="button secondary small" aria-label=label>{t!(lang, "sf-sign-out")}</button>
                                         </ActionForm>
                                     </li>
                                 }
@@ -91,6 +94,7 @@ pub fn SignInsSection() -> impl IntoView {
 /// computer); this browser stays signed in.
 #[component]
 fn SignOutElsewhereForm(action: ServerAction<SignOutElsewhere>) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let query = use_query_map();
     // How many ended: from the action, or after a plain form post from the address.
     let ended = move || match action.value().read().as_ref() {
@@ -101,17 +105,13 @@ fn SignOutElsewhereForm(action: ServerAction<SignOutElsewhere>) -> impl IntoView
     view! {
         <ActionForm action=action>
             {move || ended().map(|ended| {
-                let text = match ended {
-                    0 => "Sie waren auf keinem anderen Gerät angemeldet.".to_owned(),
-                    1 => "Eine Anmeldung auf einem anderen Gerät wurde beendet.".to_owned(),
-                    n => format!("{n} Anmeldungen auf anderen Geräten wurden beendet."),
-                };
+                let text = t!(lang, "sf-elsewhere-ended", count = ended);
                 view! { <p class="notice" role="status">{text}</p> }
             })}
-            <p>"Beendet Ihre Anmeldung auf allen anderen Geräten und Browsern. Hier bleiben Sie angemeldet."</p>
+            <p>{t!(lang, "sf-elsewhere-intro")}</p>
             <div class="actions">
                 <button type="submit" class="button secondary" disabled=move || action.pending().get()>
-                    "Auf allen anderen Geräten abmelden"
+                    {t!(lang, "sf-elsewhere-submit")}
                 </button>
             </div>
         </ActionForm>
@@ -133,6 +133,7 @@ pub fn RecentSignInGate(
     #[prop(optional)]
     id_prefix: Option<&'static str>,
 ) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let prefix = id_prefix.unwrap_or("reauth");
     let (title_id, password_id, code_id) = (format!("{prefix}-title"), format!("{prefix}-password"), format!("{prefix}-code"));
     let ids = StoredValue::new((title_id, password_id, code_id));
@@ -154,17 +155,13 @@ pub fn RecentSignInGate(
                 } else {
                     view! {
                         <div class="confirm-box" role="group" aria-labelledby=labelled_by>
-                            <h3 id=title_id class="section-title">"Passwort bestätigen"</h3>
-                            <p>{if second_factor {
-                                "Ihre Anmeldung liegt über eine Stunde zurück. Bitte bestätigen Sie zur Sicherheit Ihr Passwort und einen Code aus Ihrer Authenticator-App, bevor Sie Änderungen vornehmen."
-                            } else {
-                                "Ihre Anmeldung liegt über eine Stunde zurück. Bitte bestätigen Sie zur Sicherheit Ihr Passwort, bevor Sie Änderungen vornehmen."
-                            }}</p>
+                            <h3 id=title_id class="section-title">{t!(lang, "sf-reauth-title")}</h3>
+                            <p>{if second_factor { t!(lang, "sf-reauth-intro-with-code") } else { t!(lang, "sf-reauth-intro") }}</p>
                             <ActionForm action=confirm>
                                 {refusal.general()}
                                 <input type="hidden" name="return_to" value=return_to.get_value()/>
                                 <div class="field">
-                                    <label for=password_id.clone()>"Passwort" <span class="required">"*"</span></label>
+                                    <label for=password_id.clone()>{t!(lang, "sf-password-label")} <span class="required">"*"</span></label>
                                     <input id=password_id.clone() name="password" type="password" autocomplete="current-password" required
                                         aria-invalid=refusal.invalid("password")
                                         aria-describedby=refusal.described_by("password", &password_id, None)
@@ -173,7 +170,7 @@ pub fn RecentSignInGate(
                                 </div>
                                 {second_factor.then(|| view! {
                                     <div class="field">
-                                        <label for=code_id.clone()>"Code aus der Authenticator-App" <span class="required">"*"</span></label>
+                                        <label for=code_id.clone()>{t!(lang, "sf-reauth-code-label")} <span class="required">"*"</span></label>
                                         <input id=code_id.clone() name="code" type="text" autocomplete="one-time-code" autocapitalize="none"
                                             spellcheck="false" maxlength="40" required
                                             aria-invalid=refusal.invalid("code")
@@ -183,7 +180,7 @@ pub fn RecentSignInGate(
                                     </div>
                                 })}
                                 <div class="actions">
-                                    <button type="submit" class="button primary" disabled=move || confirm.pending().get()>"Bestätigen"</button>
+                                    <button type="submit" class="button primary" disabled=move || confirm.pending().get()>{t!(lang, "sf-reauth-submit")}</button>
                                 </div>
                             </ActionForm>
                         </div>

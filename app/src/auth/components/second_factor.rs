@@ -5,6 +5,7 @@
 
 use super::first_sign_in::{CancelForm, SetupStepGate};
 use super::*;
+use crate::t;
 use crate::auth::{
     new_recovery_codes, second_factor_status, second_step_waiting, BeginSecondFactor, ConfirmSecondFactor, RecoveryCodesDone,
     RenewRecoveryCodes, SecondFactorState, SecondFactorView, SecondStep, TurnOffSecondFactor, SECOND_FACTOR_SECTION,
@@ -16,13 +17,10 @@ const CODE: &str = "code";
 /// A code field: six digits of the app, or (where `recovery` is allowed)
 /// a recovery code with letters.
 #[component]
-fn CodeField(refusal: FormRefusal, id: &'static str, label: &'static str, recovery: bool, #[prop(optional)] autofocus: bool) -> impl IntoView {
+fn CodeField(refusal: FormRefusal, id: &'static str, label: String, recovery: bool, #[prop(optional)] autofocus: bool) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let hint_id = format!("{id}-hint");
-    let hint = if recovery {
-        "Sechs Ziffern aus der App, oder einer Ihrer Wiederherstellungscodes (xxxx-xxxx-xxxx-xxxx)."
-    } else {
-        "Die sechs Ziffern, die Ihre Authenticator-App gerade anzeigt."
-    };
+    let hint = if recovery { t!(lang, "sf-code-hint-recovery") } else { t!(lang, "sf-code-hint-app") };
     view! {
         <div class="field">
             <label for=id>{label} <span class="required">"*"</span></label>
@@ -40,10 +38,11 @@ fn CodeField(refusal: FormRefusal, id: &'static str, label: &'static str, recove
 /// recovery code. Nothing behind the login opens before.
 #[component]
 pub fn SecondStepPage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let action = ServerAction::<SecondStep>::new();
     let waiting = Resource::new(|| (), |_| second_step_waiting());
     view! {
-        <PageTitle title="Anmeldung bestätigen"/>
+        <PageTitle title=t!(lang, "sf-second-step-title")/>
         <section class="card narrow">
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
@@ -52,22 +51,22 @@ pub fn SecondStepPage() -> impl IntoView {
                             let refusal = FormRefusal::from_address(None, &[CODE]);
                             view! {
                                 <ActionForm action=action>
-                                    <p>"Ihr Benutzer ist mit der Zwei-Faktor-Anmeldung geschützt. Bitte geben Sie den Code aus Ihrer Authenticator-App ein."</p>
+                                    <p>{t!(lang, "sf-second-step-intro")}</p>
                                     {refusal.general()}
-                                    <CodeField refusal id="second-step-code" label="Code" recovery=true autofocus=true/>
+                                    <CodeField refusal id="second-step-code" label=t!(lang, "sf-code-label") recovery=true autofocus=true/>
                                     <div class="actions">
-                                        <button type="submit" class="button primary" disabled=move || action.pending().get()>"Anmelden"</button>
-                                        <a class="button secondary" href=routes::LOGIN>"Abbrechen"</a>
+                                        <button type="submit" class="button primary" disabled=move || action.pending().get()>{t!(lang, "sf-second-step-submit")}</button>
+                                        <a class="button secondary" href=routes::LOGIN>{t!(lang, "sf-second-step-cancel")}</a>
                                     </div>
                                 </ActionForm>
-                                <p class="muted">"App und Wiederherstellungscodes verloren? Rufen Sie uns an; wir setzen die Zwei-Faktor-Anmeldung nach Prüfung zurück."</p>
+                                <p class="muted">{t!(lang, "sf-second-step-lost")}</p>
                             }
                             .into_any()
                         }
                         Ok(false) => view! {
                             {FormRefusal::from_address(None, &[]).general()}
-                            <p class="notice" role="status">"Die Anmeldung ist abgelaufen oder wurde beendet. Bitte melden Sie sich noch einmal an."</p>
-                            <div class="actions"><a class="button primary" href=routes::LOGIN>"Zur Anmeldung"</a></div>
+                            <p class="notice" role="status">{t!(lang, "sf-second-step-expired")}</p>
+                            <div class="actions"><a class="button primary" href=routes::LOGIN>{t!(lang, "sf-second-step-to-login")}</a></div>
                         }
                         .into_any(),
                         Err(error) => crate::ui::alert(&error),
@@ -82,13 +81,14 @@ pub fn SecondStepPage() -> impl IntoView {
 /// anything else.
 #[component]
 pub fn SecondFactorSetupPage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let status = Resource::new(|| (), |_| second_factor_status());
     let user = expect_context::<UserResource>().0;
     view! {
-        <PageTitle title="Zwei-Faktor-Anmeldung einrichten"/>
+        <PageTitle title=t!(lang, "sf-setup-title")/>
         <SetupStepGate step=SetupStep::SetUpSecondFactor>
             <section class="card narrow">
-                <p>"Für Ihr Kundenkonto ist die Zwei-Faktor-Anmeldung vorgeschrieben. Bitte richten Sie sie jetzt ein; danach geht es weiter."</p>
+                <p>{t!(lang, "sf-setup-required-intro")}</p>
                 <CancelForm/>
                 <Suspense fallback=loading>
                     {move || Suspend::new(async move {
@@ -97,14 +97,14 @@ pub fn SecondFactorSetupPage() -> impl IntoView {
                             Ok(view) if recent => view! { <SecondFactorSetup view gated=false/> }.into_any(),
                             // Only a fresh sign-in binds an authenticator: an old session might not be the user's.
                             Ok(_) => view! {
-                                <p class="notice" role="status">"Ihre Anmeldung liegt über eine Stunde zurück. Bitte melden Sie sich ab und wieder an; danach richten Sie die Zwei-Faktor-Anmeldung ein."</p>
+                                <p class="notice" role="status">{t!(lang, "sf-setup-sign-in-too-old")}</p>
                             }.into_any(),
                             Err(error) => crate::ui::alert(&error),
                         }
                     })}
                 </Suspense>
                 <div class="actions">
-                    <button type="submit" class="button secondary" form="cancel-form">"Abmelden"</button>
+                    <button type="submit" class="button secondary" form="cancel-form">{t!(lang, "sf-sign-out")}</button>
                 </div>
             </section>
         </SetupStepGate>
@@ -114,12 +114,13 @@ pub fn SecondFactorSetupPage() -> impl IntoView {
 /// Profil → Zwei-Faktor-Anmeldung.
 #[component]
 pub fn SecondFactorSection() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let status = Resource::new(|| (), |_| second_factor_status());
     let query = use_query_map();
     let turned_off = move || query.read().get("ausgeschaltet").is_some();
     view! {
         {move || turned_off().then(|| view! {
-            <p class="notice" role="status">"Die Zwei-Faktor-Anmeldung ist ausgeschaltet. Für die Anmeldung genügt wieder das Passwort."</p>
+            <p class="notice" role="status">{t!(lang, "sf-turned-off-notice")}</p>
         })}
         <Suspense fallback=loading>
             {move || Suspend::new(async move {
@@ -136,6 +137,7 @@ pub fn SecondFactorSection() -> impl IntoView {
 /// sign-in first (Profil); the required set-up right after sign-in does not.
 #[component]
 fn SecondFactorSetup(view: SecondFactorView, gated: bool) -> impl IntoView {
+    let lang = crate::i18n::lang();
     let back = format!("{}?bereich={SECOND_FACTOR_SECTION}", routes::PROFILE);
     let gate = move |children: ChildrenFn| {
         if gated {
@@ -148,12 +150,12 @@ fn SecondFactorSetup(view: SecondFactorView, gated: bool) -> impl IntoView {
         SecondFactorState::Off => {
             let begin = ServerAction::<BeginSecondFactor>::new();
             view! {
-                <p>"Mit der Zwei-Faktor-Anmeldung fragt das Kundenportal nach dem Passwort auch nach einem Code aus einer Authenticator-App auf Ihrem Telefon (zum Beispiel Google Authenticator, Microsoft Authenticator oder FreeOTP). Wer nur Ihr Passwort kennt, kommt dann nicht hinein."</p>
+                <p>{t!(lang, "sf-off-intro")}</p>
                 {gate(std::sync::Arc::new(move || view! {
                     <ActionForm action=begin>
                         {FormRefusal::from_address(Some(SECOND_FACTOR_SECTION), &[]).general()}
                         <div class="actions">
-                            <button type="submit" class="button primary" disabled=move || begin.pending().get()>"Zwei-Faktor-Anmeldung einrichten"</button>
+                            <button type="submit" class="button primary" disabled=move || begin.pending().get()>{t!(lang, "sf-begin-submit")}</button>
                         </div>
                     </ActionForm>
                 }.into_any()))}
@@ -170,19 +172,19 @@ fn SecondFactorSetup(view: SecondFactorView, gated: bool) -> impl IntoView {
             gate(std::sync::Arc::new(move || view! {
                 <ol class="setup-steps">
                     <li>
-                        <p>"Scannen Sie diesen QR-Code mit Ihrer Authenticator-App:"</p>
-                        <div class="qr-code" role="img" aria-label="QR-Code zum Einrichten der Authenticator-App" inner_html=qr_svg.get_value()></div>
-                        <p>"Oder geben Sie den Schlüssel von Hand ein (Zeitbasiert, 6 Ziffern, 30 Sekunden):"</p>
+                        <p>{t!(lang, "sf-setup-scan")}</p>
+                        <div class="qr-code" role="img" aria-label=t!(lang, "sf-setup-qr-label") inner_html=qr_svg.get_value()></div>
+                        <p>{t!(lang, "sf-setup-manual")}</p>
                         <p><code class="totp-secret">{secret.get_value()}</code></p>
-                        <p><a href=otpauth_uri.get_value() rel="external">"Auf diesem Gerät in der Authenticator-App öffnen"</a></p>
+                        <p><a href=otpauth_uri.get_value() rel="external">{t!(lang, "sf-setup-open-app")}</a></p>
                     </li>
                     <li>
-                        <p>"Geben Sie den Code ein, den die App jetzt anzeigt:"</p>
+                        <p>{t!(lang, "sf-setup-enter-code")}</p>
                         <ActionForm action=confirm>
                             {refusal.get_value().general()}
-                            <CodeField refusal=refusal.get_value() id="setup-code" label="Code aus der App" recovery=false/>
+                            <CodeField refusal=refusal.get_value() id="setup-code" label=t!(lang, "sf-setup-code-label") recovery=false/>
                             <div class="actions">
-                                <button type="submit" class="button primary" disabled=move || confirm.pending().get()>"Aktivieren"</button>
+                                <button type="submit" class="button primary" disabled=move || confirm.pending().get()>{t!(lang, "sf-setup-activate")}</button>
                             </div>
                         </ActionForm>
                     </li>
@@ -191,25 +193,21 @@ fn SecondFactorSetup(view: SecondFactorView, gated: bool) -> impl IntoView {
         }
         SecondFactorState::On { since, recovery_codes_left } => {
             let renew = ServerAction::<RenewRecoveryCodes>::new();
-            let left = match recovery_codes_left {
-                0 => "Sie haben keine Wiederherstellungscodes mehr. Bitte erzeugen Sie neue.".to_owned(),
-                1 => "Sie haben noch einen Wiederherstellungscode.".to_owned(),
-                n => format!("Sie haben noch {n} Wiederherstellungscodes."),
-            };
+            let left = t!(lang, "sf-recovery-left", count = recovery_codes_left);
             view! {
-                <p><span class="badge">"eingeschaltet"</span> {format!(" seit {since}. Bei jeder Anmeldung fragt das Portal nach dem Code aus Ihrer Authenticator-App.")}</p>
+                <p><span class="badge">{t!(lang, "sf-on-badge")}</span> {format!(" {}", t!(lang, "sf-on-since", since = since.as_str()))}</p>
                 <p>{left}</p>
                 {gate(std::sync::Arc::new(move || view! {
                     <ActionForm action=renew>
                         {FormRefusal::from_address(Some(SECOND_FACTOR_SECTION), &[]).general()}
-                        <p class="muted">"Neue Codes ersetzen alle bisherigen."</p>
+                        <p class="muted">{t!(lang, "sf-renew-hint")}</p>
                         <div class="actions">
-                            <button type="submit" class="button secondary" disabled=move || renew.pending().get()>"Neue Wiederherstellungscodes erzeugen"</button>
+                            <button type="submit" class="button secondary" disabled=move || renew.pending().get()>{t!(lang, "sf-renew-submit")}</button>
                         </div>
                     </ActionForm>
                 }.into_any()))}
                 {if view.required {
-                    view! { <p class="muted">"Für Ihr Kundenkonto ist die Zwei-Faktor-Anmeldung vorgeschrieben; sie lässt sich nicht ausschalten."</p> }.into_any()
+                    view! { <p class="muted">{t!(lang, "sf-required-no-off")}</p> }.into_any()
                 } else {
                     view! { <TurnOffForm/> }.into_any()
                 }}
@@ -223,22 +221,23 @@ fn SecondFactorSetup(view: SecondFactorView, gated: bool) -> impl IntoView {
 /// cannot turn it off.
 #[component]
 fn TurnOffForm() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let action = ServerAction::<TurnOffSecondFactor>::new();
     let refusal = FormRefusal::from_address(Some(SECOND_FACTOR_SECTION), &["password", CODE]);
     view! {
-        <h3 class="section-title">"Ausschalten"</h3>
+        <h3 class="section-title">{t!(lang, "sf-off-title")}</h3>
         <ActionForm action=action>
             {refusal.general()}
             <div class="field">
-                <label for="second-factor-off-password">"Passwort" <span class="required">"*"</span></label>
+                <label for="second-factor-off-password">{t!(lang, "sf-password-label")} <span class="required">"*"</span></label>
                 <input id="second-factor-off-password" name="password" type="password" autocomplete="current-password" required
                     aria-invalid=refusal.invalid("password") aria-describedby=refusal.described_by("password", "second-factor-off-password", None)
                     autofocus=refusal.about("password")/>
                 {refusal.message("password", "second-factor-off-password")}
             </div>
-            <CodeField refusal=refusal.clone() id="second-factor-off-code" label="Code" recovery=true/>
+            <CodeField refusal=refusal.clone() id="second-factor-off-code" label=t!(lang, "sf-code-label") recovery=true/>
             <div class="actions">
-                <button type="submit" class="button secondary" disabled=move || action.pending().get()>"Zwei-Faktor-Anmeldung ausschalten"</button>
+                <button type="submit" class="button secondary" disabled=move || action.pending().get()>{t!(lang, "sf-off-submit")}</button>
             </div>
         </ActionForm>
     }
@@ -248,33 +247,34 @@ fn TurnOffForm() -> impl IntoView {
 /// made. They leave this browser with "Gespeichert" (or after ten minutes).
 #[component]
 pub fn RecoveryCodesPage() -> impl IntoView {
+    let lang = crate::i18n::lang();
     let done = ServerAction::<RecoveryCodesDone>::new();
     let codes = Resource::new(|| (), |_| new_recovery_codes());
     view! {
-        <PageTitle title="Wiederherstellungscodes"/>
+        <PageTitle title=t!(lang, "sf-recovery-title")/>
         <section class="card">
             <Suspense fallback=loading>
                 {move || Suspend::new(async move {
                     match codes.await {
                         Ok(codes) if codes.is_empty() => view! {
-                            <p>"Wiederherstellungscodes werden nur einmal angezeigt, direkt nachdem sie erzeugt wurden. Neue Codes erzeugen Sie im Profil."</p>
+                            <p>{t!(lang, "sf-recovery-none")}</p>
                             <div class="actions">
-                                <a class="button primary" href=format!("{}?bereich={SECOND_FACTOR_SECTION}", routes::PROFILE)>"Zum Profil"</a>
+                                <a class="button primary" href=format!("{}?bereich={SECOND_FACTOR_SECTION}", routes::PROFILE)>{t!(lang, "sf-recovery-to-profile")}</a>
                             </div>
                         }.into_any(),
                         Ok(codes) => view! {
-                            <p class="notice" role="status">"Die Zwei-Faktor-Anmeldung ist eingerichtet. Hier sind Ihre Wiederherstellungscodes."</p>
-                            <p>"Mit jedem dieser Codes können Sie sich einmal anmelden, wenn Ihre Authenticator-App nicht zur Hand ist. Speichern oder drucken Sie sie jetzt und bewahren Sie sie getrennt von Ihrem Passwort auf: Sie werden nur dieses eine Mal angezeigt."</p>
+                            <p class="notice" role="status">{t!(lang, "sf-recovery-ready")}</p>
+                            <p>{t!(lang, "sf-recovery-explain")}</p>
                             <ol class="recovery-codes">
                                 {codes.into_iter().map(|code| view! { <li><code>{code}</code></li> }).collect_view()}
                             </ol>
                             <div class="actions">
-                                <a class="button secondary" href=routes::RECOVERY_CODES_FILE download="kundenportal-wiederherstellungscodes.txt">"Als Textdatei herunterladen"</a>
+                                <a class="button secondary" href=routes::RECOVERY_CODES_FILE download=t!(lang, "sf-recovery-file-name")>{t!(lang, "sf-recovery-download")}</a>
                             </div>
                             <ActionForm action=done>
                                 {FormRefusal::from_address(None, &[]).general()}
                                 <div class="actions">
-                                    <button type="submit" class="button primary" disabled=move || done.pending().get()>"Ich habe die Codes gespeichert"</button>
+                                    <button type="submit" class="button primary" disabled=move || done.pending().get()>{t!(lang, "sf-recovery-done")}</button>
                                 </div>
                             </ActionForm>
                         }.into_any(),

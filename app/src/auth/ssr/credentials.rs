@@ -5,7 +5,7 @@
 use crate::server::db;
 use super::{devices, hashing, lockout, AuthError};
 use crate::domain::Username;
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::crypto::{self, PasswordHashString, Verification};
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
@@ -164,5 +164,5 @@ pub async fn audit_alone(
     now: UnixTime,
 ) -> Result<(), sqlx::Error> {
     let actor = user_id.map_or(Actor::System, Actor::User);
-    audit::record_alone(&state.pool, AuditEntry { actor, customer_id, action, detail: String::new(), ip }, now).await
+    audit::record_alone(&state.pool, AuditEntry { actor, customer_id, action, detail: AuditDetail::None, ip }, now).await
 }

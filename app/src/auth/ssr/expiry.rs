@@ -5,12 +5,11 @@
 //! An expired password still signs in, but that session may only set a new
 //! one; a session that was signed in before the moment of expiry ends then.
 
-use super::session::full_name;
 use crate::domain::EmailAddress;
-use crate::server::audit::{self, Actor, AuditEntry};
-use crate::server::dates::{self, german_date, german_time, start_of_day};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
+use crate::server::dates::{self, date_in, german_time, start_of_day};
 use crate::server::db::{self, Pool};
-use crate::server::mail::{unique_key, MailError, MailExtras, MailTemplate, OutgoingMail};
+use crate::server::mail::{addressed_as, language_of_user, unique_key, MailError, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::jobs::Jobs;
 use crate::server::state::AppState;
 use jiff::civil::Date;
@@ -91,19 +90,16 @@ pub async fn max_age(state: &AppState) -> Result<Option<MaxAge>, sqlx::Error> {
     Ok(MaxAge::from_setting(config.password_max_age_days, since, config.password_expiry_warning_days))
 }
 
-/// "heute", "morgen" or "in 5 Tagen": calendar days in the operator's time
-/// zone from `now` to `at`, as a warning mail says it.
-pub fn days_until(now: UnixTime, at: UnixTime, time_zone: &TimeZone) -> String {
+/// Calendar days in the operator's time zone from `now` to `at`: 0 for
+/// today, 1 for tomorrow. The warning mail says it in words ("heute",
+/// "morgen", "in 5 Tagen"; its template, `days_left`).
+pub fn days_until(now: UnixTime, at: UnixTime, time_zone: &TimeZone) -> i64 {
     let day = |at: UnixTime| crate::server::dates::day_of(at, time_zone);
     let days = match (day(now), day(at)) {
-        (Some(today), Some(then)) => today.until(then).map(|span| span.get_days()).unwrap_or_default(),
+        (Some(today), Some(then)) => today.until(then).map(|span| i64::from(span.get_days())).unwrap_or_default(),
         _ => 0,
     };
-    match days {
-        ..=0 => "heute".to_owned(),
-        1 => "morgen".to_owned(),
-        n => format!("in {n} Tagen"),
-    }
+    days.max(0)
 }
 
 /// A day as operators write it: `2027-01-31` or `31.01.2027`.
@@ -148,7 +144,7 @@ pub async fn expire_passwords_on(
             actor: Actor::Operator,
             customer_id,
             action: "passwords_expire_on",
-            detail: format!("{} ({} Benutzer)", german_date(at, &state.config.time_zone), updated),
+            detail: AuditDetail::PasswordsExpire { at, users: updated },
             ip: None,
         },
         now,
@@ -219,14 +215,15 @@ pub async fn queue_expiry_warnings(state: &AppState) -> Result<usize, ExpiryErro
             tracing::warn!(user_id = user.id, "no valid address for the password expiry warning");
             continue;
         };
+        let lang = language_of_user(&state.pool, user.id, config.default_language).await?;
         let context = minijinja::context! {
             ..state.mail_base_context(),
             ..minijinja::context! {
+                display_name => addressed_as(lang, &user.salutation, &user.first_name, &user.last_name, &user.username),
                 username => user.username,
-                display_name => full_name(&user.salutation, &user.first_name, &user.last_name, &user.username),
-                expiry_date => german_date(expiry, &config.time_zone),
+                expiry_date => date_in(lang, expiry, &config.time_zone),
                 expiry_time => german_time(expiry, &config.time_zone),
-                when => days_until(now, expiry, &config.time_zone),
+                days_left => days_until(now, expiry, &config.time_zone),
             },
         };
         let mut tx = db::begin(&state.pool).await?;
@@ -245,6 +242,7 @@ pub async fn queue_expiry_warnings(state: &AppState) -> Result<usize, ExpiryErro
             template: MailTemplate::PasswordExpiry,
             idempotency_key: unique_key("password_expiry", format_args!("{}:{expiry}", user.id)),
             recipient,
+            lang,
             context,
             expires_at: Some(expiry),
         };
@@ -304,9 +302,9 @@ mod tests {
         let berlin = TimeZone::get("Europe/Berlin").unwrap();
         let midnight = UnixTime::from_seconds(1_801_350_000); // 31.01.2027 00:00 in Berlin
         let hour = 3600;
-        assert_eq!(days_until(midnight + 8 * hour, midnight + 20 * hour, &berlin), "heute");
-        assert_eq!(days_until(midnight + 20 * hour, midnight + DAY_SECONDS + hour, &berlin), "morgen", "5 hours, but tomorrow");
-        assert_eq!(days_until(midnight + hour, midnight + DAY_SECONDS + 2 * hour, &berlin), "morgen", "25 hours");
-        assert_eq!(days_until(midnight, midnight + 14 * DAY_SECONDS, &berlin), "in 14 Tagen");
+        assert_eq!(days_until(midnight + 8 * hour, midnight + 20 * hour, &berlin), 0, "today");
+        assert_eq!(days_until(midnight + 20 * hour, midnight + DAY_SECONDS + hour, &berlin), 1, "5 hours, but tomorrow");
+        assert_eq!(days_until(midnight + hour, midnight + DAY_SECONDS + 2 * hour, &berlin), 1, "25 hours");
+        assert_eq!(days_until(midnight, midnight + 14 * DAY_SECONDS, &berlin), 14);
     }
 }

@@ -41,6 +41,10 @@ pub async fn redirect_after_setup(state: &AppState, session_token: &str) -> Resu
 pub async fn go_on_signed_in(state: &AppState, signed_in: &NewSignIn) -> Result<(), AppError> {
     set_session_cookie(state, &signed_in.session, false);
     devices::set_cookie(state, &signed_in.device);
+    if let Some(lang) = signed_in.language {
+        // The pages follow the user's setting from now on, in this browser too.
+        crate::server::language::remember_in_browser(lang, state.config.secure_cookies());
+    }
     redirect_after_setup(state, &signed_in.session).await
 }
 

@@ -5,14 +5,13 @@
 use super::passwords::{
     audit_entry, parse_new_password, queue_change_notice, replace_password, replace_password_keeping_this_browser, rules_for,
 };
-use super::session::full_name;
 use super::{hashing, lockout, AuthError};
 use crate::auth::{LinkKind, PasswordRules};
 use crate::domain::{EmailAddress, InputError, Refusal, Username};
-use crate::server::audit;
+use crate::server::audit::{self, AuditDetail};
 use crate::server::crypto;
 use crate::server::db;
-use crate::server::mail::{unique_key, MailExtras, MailTemplate, OutgoingMail};
+use crate::server::mail::{addressed_as, language_of_user, unique_key, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
 
@@ -161,7 +160,7 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
             });
             audit::record(
                 &mut tx,
-                audit_entry(user.id, user.customer_id, "password_reset_requested", String::new(), ip.clone()),
+                audit_entry(user.id, user.customer_id, "password_reset_requested", AuditDetail::None, ip.clone()),
                 now,
             )
             .await?;
@@ -169,8 +168,10 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
         if accounts.is_empty() {
             continue;
         }
+        // Several users of one address: in the language of the first.
+        let lang = language_of_user(&mut tx, group[0].id, state.config.default_language).await?;
         let display_name = match group {
-            [only] => full_name(&only.salutation, &only.first_name, &only.last_name, &only.username),
+            [only] => addressed_as(lang, &only.salutation, &only.first_name, &only.last_name, &only.username),
             _ => String::new(),
         };
         let context = minijinja::context! {
@@ -185,6 +186,7 @@ pub async fn request_reset(state: &AppState, identifier: &str, ip: Option<String
             template: MailTemplate::PasswordReset,
             idempotency_key: unique_key("reset", first_token_id.unwrap_or_default()),
             recipient,
+            lang,
             context,
             expires_at: Some(now + ttl),
         };
@@ -244,9 +246,6 @@ struct LinkOwner {
     customer_name: String,
     username: String,
     email: String,
-    salutation: String,
-    first_name: String,
-    last_name: String,
 }
 
 /// The owner of a link that still works: unused, unexpired, active user.
@@ -256,8 +255,7 @@ async fn find_link(state: &AppState, kind: LinkKind, token: &str) -> Result<Link
         return Err(AuthError::LinkInvalid);
     }
     let owner: Option<LinkOwner> = db::query_as(
-        "SELECT t.id AS token_id, t.user_id, u.customer_id, c.name AS customer_name, u.username, u.email, \
-                u.salutation, u.first_name, u.last_name \
+        "SELECT t.id AS token_id, t.user_id, u.customer_id, c.name AS customer_name, u.username, u.email \
          FROM tokens t JOIN users u ON u.id = t.user_id JOIN customers c ON c.id = u.customer_id \
          WHERE t.token_hash = $1 AND t.purpose = $2 AND t.used_at IS NULL AND t.expires_at > $3 AND u.active = TRUE \
            AND t.security_stamp = u.security_stamp",
@@ -322,10 +320,8 @@ pub async fn use_link(
     let session = match kind {
         LinkKind::PasswordReset => {
             replace_password(&mut tx, owner.user_id, &hash, now).await?.ok_or(AuthError::LinkInvalid)?;
-            let display_name = full_name(&owner.salutation, &owner.first_name, &owner.last_name, &owner.username);
-            queue_change_notice(state, &mut tx, owner.user_id, &owner.email, &owner.username, &display_name, now)
-                .await?;
-            audit::record(&mut tx, audit_entry(owner.user_id, owner.customer_id, "password_reset", String::new(), ip), now)
+            queue_change_notice(state, &mut tx, owner.user_id, &owner.email, &owner.username, now).await?;
+            audit::record(&mut tx, audit_entry(owner.user_id, owner.customer_id, "password_reset", AuditDetail::None, ip), now)
                 .await?;
             None
         }
@@ -339,7 +335,7 @@ pub async fn use_link(
             };
             audit::record(
                 &mut tx,
-                audit_entry(owner.user_id, owner.customer_id, "invitation_accepted", String::new(), ip),
+                audit_entry(owner.user_id, owner.customer_id, "invitation_accepted", AuditDetail::None, ip),
                 now,
             )
             .await?;

@@ -9,7 +9,7 @@
 use super::clients::AppClient;
 use super::session::{insert_app_session, load_session_by_hash, SessionKind, SessionOrigin, SessionUser};
 use crate::domain::UnixTime;
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::crypto;
 use crate::server::db::{self, Transaction};
 use crate::server::state::AppState;
@@ -37,9 +37,27 @@ pub struct AuthorizeRequest {
 pub enum AuthorizeRefusal {
     /// The app or its redirect URI is unknown: the browser gets an error
     /// page and is never sent to that address (RFC 6749 §4.1.2.1).
-    NoRedirect(&'static str),
+    NoRedirect(NoRedirectWhy),
     /// Anything else is told to the app at its redirect URI.
     ToApp { redirect_uri: String, state: Option<String>, error: &'static str, description: &'static str },
+}
+
+/// Why a request gets our error page: what the page tells the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoRedirectWhy {
+    UnknownApp,
+    NoApp,
+    RedirectNotAllowed,
+}
+
+impl NoRedirectWhy {
+    pub fn text(self, lang: crate::i18n::Lang) -> String {
+        match self {
+            Self::UnknownApp => crate::t!(lang, "auth-app-unknown"),
+            Self::NoApp => crate::t!(lang, "auth-app-missing"),
+            Self::RedirectNotAllowed => crate::t!(lang, "auth-app-redirect-refused"),
+        }
+    }
 }
 
 impl AuthorizeRequest {
@@ -54,12 +72,12 @@ impl AuthorizeRequest {
             }
         };
         let client = match once("client_id") {
-            Ok(Some(id)) => AppClient::find(id).ok_or(AuthorizeRefusal::NoRedirect("Diese App ist dem Kundenportal nicht bekannt."))?,
-            _ => return Err(AuthorizeRefusal::NoRedirect("Der Anfrage fehlt die Angabe, welche App sich anmelden möchte.")),
+            Ok(Some(id)) => AppClient::find(id).ok_or(AuthorizeRefusal::NoRedirect(NoRedirectWhy::UnknownApp))?,
+            _ => return Err(AuthorizeRefusal::NoRedirect(NoRedirectWhy::NoApp)),
         };
         let redirect_uri = match once("redirect_uri") {
             Ok(Some(uri)) if client.allows_redirect_to(uri, settings) => uri.to_owned(),
-            _ => return Err(AuthorizeRefusal::NoRedirect("Die Rücksprungadresse der App ist nicht zugelassen.")),
+            _ => return Err(AuthorizeRefusal::NoRedirect(NoRedirectWhy::RedirectNotAllowed)),
         };
         let state = once("state").ok().flatten().filter(|state| state.len() <= MAX_STATE_LEN).map(str::to_owned);
         let refuse = |error, description| AuthorizeRefusal::ToApp { redirect_uri: redirect_uri.clone(), state: state.clone(), error, description };
@@ -215,7 +233,7 @@ pub struct TokenPair {
     pub refresh_token: String,
 }
 
-fn entry(user_id: i64, customer_id: Option<i64>, action: &'static str, detail: String, ip: Option<String>) -> AuditEntry<'static> {
+fn entry(user_id: i64, customer_id: Option<i64>, action: &'static str, detail: AuditDetail, ip: Option<String>) -> AuditEntry<'static> {
     AuditEntry { actor: Actor::User(user_id), customer_id, action, detail, ip }
 }
 
@@ -243,14 +261,14 @@ pub async fn allow(state: &AppState, user: &SessionUser, request: &AuthorizeRequ
     .bind(user.authenticated_at)
     .execute(&mut *tx)
     .await?;
-    audit::record(&mut tx, entry(user.user_id, Some(user.customer_id), "app_allowed", request.client.name.to_owned(), ip), now).await?;
+    audit::record(&mut tx, entry(user.user_id, Some(user.customer_id), "app_allowed", AuditDetail::Plain(request.client.name.to_owned()), ip), now).await?;
     tx.commit().await?;
     Ok(request.answer(&[("code", &code)]))
 }
 
 /// "Ablehnen": noted in the activity log; the app hears `access_denied`.
 pub async fn refuse(state: &AppState, user: &SessionUser, request: &AuthorizeRequest, ip: Option<String>) -> Result<String, sqlx::Error> {
-    let entry = entry(user.user_id, Some(user.customer_id), "app_refused", request.client.name.to_owned(), ip);
+    let entry = entry(user.user_id, Some(user.customer_id), "app_refused", AuditDetail::Plain(request.client.name.to_owned()), ip);
     audit::record_alone(&state.pool, entry, state.clock.now()).await?;
     Ok(request.answer(&[("error", "access_denied")]))
 }
@@ -327,7 +345,7 @@ async fn exchange_code(
                 .fetch_optional(&mut *tx)
                 .await?;
         if let Some((user_id, session_hash)) = reused {
-            end_sign_in(&mut tx, user_id, session_hash.as_deref(), "Code erneut vorgelegt", ip, now).await?;
+            end_sign_in(&mut tx, user_id, session_hash.as_deref(), AuditDetail::CodeReused, ip, now).await?;
             tx.commit().await?;
             tracing::warn!(user_id, "app sign-in: a used code was presented again; what it gave ended");
         }
@@ -352,7 +370,7 @@ async fn exchange_code(
     db::query("UPDATE oauth_codes SET session_hash = $1 WHERE code_hash = $2").bind(&session_hash).bind(&code_hash).execute(&mut *tx).await?;
     let pair = issue_pair(&mut tx, &session_hash, now, now + settings.sign_in_max_seconds, state).await?;
     let customer_id = customer_of(&mut tx, claimed.user_id).await?;
-    audit::record(&mut tx, entry(claimed.user_id, customer_id, "app_signed_in", client.name.to_owned(), ip), now).await?;
+    audit::record(&mut tx, entry(claimed.user_id, customer_id, "app_signed_in", AuditDetail::Plain(client.name.to_owned()), ip), now).await?;
     tx.commit().await?;
     Ok(pair)
 }
@@ -412,7 +430,7 @@ async fn refresh(state: &AppState, client: AppClient, refresh_token: &str) -> Re
         .fetch_optional(&mut *tx)
         .await?;
         if let Some((session_hash, user_id)) = reused {
-            end_sign_in(&mut tx, user_id, Some(&session_hash), "Refresh-Token erneut vorgelegt", None, now).await?;
+            end_sign_in(&mut tx, user_id, Some(&session_hash), AuditDetail::RefreshTokenReused, None, now).await?;
             tx.commit().await?;
             tracing::warn!(user_id, "app sign-in: a spent refresh token was presented again; its sign-in ended");
         }
@@ -451,7 +469,7 @@ async fn end_sign_in(
     tx: &mut Transaction<'_>,
     user_id: i64,
     session_hash: Option<&str>,
-    why: &str,
+    why: AuditDetail,
     ip: Option<String>,
     now: UnixTime,
 ) -> Result<(), sqlx::Error> {
@@ -461,7 +479,7 @@ async fn end_sign_in(
         return Ok(());
     }
     let customer_id = customer_of(tx, user_id).await?;
-    audit::record(tx, entry(user_id, customer_id, "app_sign_in_ended_reuse", why.to_owned(), ip), now).await
+    audit::record(tx, entry(user_id, customer_id, "app_sign_in_ended_reuse", why, ip), now).await
 }
 
 /// `POST /oauth/revoke` (RFC 7009): a refresh token ends its whole sign-in,
@@ -483,7 +501,7 @@ pub async fn revoke(state: &AppState, client: AppClient, token: &str, ip: Option
         Some((AppTokenKind::Refresh, session_hash, user_id)) => {
             db::query("DELETE FROM sessions WHERE id_hash = $1").bind(&session_hash).execute(&mut *tx).await?;
             let customer_id = customer_of(&mut tx, user_id).await?;
-            audit::record(&mut tx, entry(user_id, customer_id, "app_signed_out", client.name.to_owned(), ip), now).await?;
+            audit::record(&mut tx, entry(user_id, customer_id, "app_signed_out", AuditDetail::Plain(client.name.to_owned()), ip), now).await?;
         }
         Some(_) => {
             db::query("DELETE FROM oauth_tokens WHERE token_hash = $1").bind(&token_hash).execute(&mut *tx).await?;

@@ -7,6 +7,7 @@ use super::http::cookie_value;
 use super::oauth::{self, form_pairs, AuthorizeRefusal, AuthorizeRequest, OAuthError, TokenPair, TokenRequest};
 use super::session::{session_origin_of, SessionUser};
 use crate::error::{found, AppError, Caller};
+use crate::i18n::Lang;
 use crate::routes;
 use crate::server::limits::{client_address, LimitedAction};
 use crate::server::plain_page::{escape, plain_page};
@@ -28,7 +29,7 @@ const PENDING_SECONDS: i64 = 15 * 60;
 
 /// `GET /oauth/authorize`: the app sends its user's browser here.
 #[utoipa::path(
-    get, path = "/oauth/authorize", tag = "Anmeldung der App", operation_id = "authorize",
+    get, path = "/oauth/authorize", tag = "App sign-in", operation_id = "authorize",
     summary = "Start of the app's sign-in, in the system browser (RFC 6749 §4.1, RFC 7636, RFC 8252)",
     description = "The browser signs in through the portal's login (and first sign-in), then the user allows or refuses the app. \
                    The answer goes to `redirect_uri` with `code` and `state`, or `error` (`access_denied`, `invalid_request`, \
@@ -49,7 +50,7 @@ const PENDING_SECONDS: i64 = 15 * 60;
 pub async fn authorize(State(state): State<AppState>, parts: Parts) -> Response {
     let request = match AuthorizeRequest::from_query(parts.uri.query().unwrap_or_default(), &state.config.app) {
         Ok(request) => request,
-        Err(refusal) => return refused(&state, &refusal),
+        Err(refusal) => return refused(&state, &refusal, Lang::of_request(&parts)),
     };
     let session = match authenticate(&parts, &state).await {
         Ok(session) => session,
@@ -123,11 +124,11 @@ pub fn consent_form_targets() -> Option<String> {
 
 /// A request the browser may not be sent back with: a page of our own.
 /// Otherwise the app hears the refusal at its redirect URI.
-fn refused(state: &AppState, refusal: &AuthorizeRefusal) -> Response {
+fn refused(state: &AppState, refusal: &AuthorizeRefusal, lang: Lang) -> Response {
     match (refusal, refusal.redirect()) {
         (_, Some(to_app)) => redirect_to_app(&to_app),
-        (AuthorizeRefusal::NoRedirect(why), None) => error_page(state, why),
-        (AuthorizeRefusal::ToApp { .. }, None) => error_page(state, "Die Anfrage der App ist ungültig."),
+        (AuthorizeRefusal::NoRedirect(why), None) => error_page(state, &why.text(lang), lang),
+        (AuthorizeRefusal::ToApp { .. }, None) => error_page(state, &crate::t!(lang, "auth-app-request-invalid"), lang),
     }
 }
 
@@ -139,15 +140,17 @@ fn redirect_to_app(location: &str) -> Response {
     }
 }
 
-fn error_page(state: &AppState, why: &str) -> Response {
+fn error_page(state: &AppState, why: &str, lang: Lang) -> Response {
+    let title = crate::t!(lang, "auth-app-error-title");
     let body = format!(
-        "<h1>App-Anmeldung nicht möglich</h1><p>{why}</p>\
-         <p>Bitte starten Sie die Anmeldung in der App noch einmal. Hilft das nicht, wenden Sie sich an den Support.</p>\
-         <p><a href=\"{home}\">Zum Kundenportal</a></p>",
+        "<h1>{heading}</h1><p>{why}</p><p>{retry}</p><p><a href=\"{home}\">{home_link}</a></p>",
+        heading = escape(&title),
         why = escape(why),
+        retry = escape(&crate::t!(lang, "auth-app-error-retry")),
         home = routes::HOME,
+        home_link = escape(&crate::t!(lang, "auth-app-error-home")),
     );
-    plain_page(&state.config, StatusCode::BAD_REQUEST, "App-Anmeldung nicht möglich", "card narrow", &body, "no-store")
+    plain_page(&state.config, lang, StatusCode::BAD_REQUEST, &title, "card narrow", &body, "no-store")
 }
 
 /// `POST /oauth/authorize`: the consent page's "Erlauben" or "Ablehnen"
@@ -160,7 +163,7 @@ pub async fn decide(State(state): State<AppState>, super::guard::SignedIn(user):
     };
     let request = match AuthorizeRequest::parse(&pairs, &state.config.app) {
         Ok(request) => request,
-        Err(refusal) => return refused(&state, &refusal),
+        Err(refusal) => return refused(&state, &refusal, Lang::of_request(&parts)),
     };
     let ip = client_address(&parts, &state.config).map(|ip| ip.to_string());
     let answer = if allow { oauth::allow(&state, &user, &request, ip).await } else { oauth::refuse(&state, &user, &request, ip).await };
@@ -234,7 +237,7 @@ fn field(pairs: &[(String, String)], name: &str) -> Option<String> {
 
 /// `POST /oauth/token`.
 #[utoipa::path(
-    post, path = "/oauth/token", tag = "Anmeldung der App", operation_id = "token",
+    post, path = "/oauth/token", tag = "App sign-in", operation_id = "token",
     summary = "A code (with its PKCE verifier) or a refresh token for a new token pair",
     request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
@@ -289,7 +292,7 @@ pub struct OAuthErrorBody {
 
 /// `POST /oauth/revoke` (RFC 7009): 200 whether or not the token was known.
 #[utoipa::path(
-    post, path = "/oauth/revoke", tag = "Anmeldung der App", operation_id = "revoke",
+    post, path = "/oauth/revoke", tag = "App sign-in", operation_id = "revoke",
     summary = "Sign the app out (RFC 7009)",
     request_body(content = RevokeRequest, content_type = "application/x-www-form-urlencoded"),
     responses(
@@ -322,7 +325,7 @@ pub async fn revoke(State(state): State<AppState>, parts: Parts, body: Bytes) ->
 /// `GET /.well-known/oauth-authorization-server` (RFC 8414): what a
 /// standard OAuth library needs to configure itself.
 #[utoipa::path(
-    get, path = "/.well-known/oauth-authorization-server", tag = "Anmeldung der App", operation_id = "metadata",
+    get, path = "/.well-known/oauth-authorization-server", tag = "App sign-in", operation_id = "metadata",
     summary = "Authorization server metadata (RFC 8414)",
     responses((status = 200, description = "Issuer, endpoints, grants and PKCE methods", content_type = "application/json"))
 )]

@@ -12,7 +12,7 @@ use super::session::{open_session, NewSignIn, SessionUser};
 use crate::auth::{PasskeyCeremony, PasskeyEntry};
 use crate::domain::{InputError, Refusal, UnixTime};
 use crate::error::AppError;
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::crypto;
 use crate::server::db;
 use crate::server::state::AppState;
@@ -145,7 +145,7 @@ pub async fn finish_sign_in(state: &AppState, handle: &str, answer: &str, ip: Op
         .await?;
     lockout::clear(&mut *tx, &lockout::name_key(&username)).await?;
     let signed_in = open_session(&mut tx, state, user_id, &stamp, now).await?;
-    let entry = AuditEntry { actor: Actor::User(user_id), customer_id: Some(customer_id), action: "login_with_passkey", detail: String::new(), ip };
+    let entry = AuditEntry { actor: Actor::User(user_id), customer_id: Some(customer_id), action: "login_with_passkey", detail: AuditDetail::None, ip };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
     Ok(signed_in)
@@ -214,7 +214,7 @@ pub async fn finish_registration(state: &AppState, user: &SessionUser, handle: &
     if inserted.rows_affected() == 0 {
         return Err(AppError::refused(Refusal::PasskeyKnown));
     }
-    let entry = AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "passkey_added", detail: name, ip };
+    let entry = AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "passkey_added", detail: AuditDetail::Plain(name), ip };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
     Ok(())
@@ -222,12 +222,14 @@ pub async fn finish_registration(state: &AppState, user: &SessionUser, handle: &
 
 /// The user's passkeys, newest first.
 pub async fn list(state: &AppState, user: &SessionUser) -> Result<Vec<PasskeyEntry>, sqlx::Error> {
+    // Contexts first: after an await a rendering page may not have them.
+    let lang = crate::i18n::lang();
     let rows: Vec<(i64, String, UnixTime, Option<UnixTime>)> =
         db::query_as("SELECT id, name, created_at, last_used_at FROM passkeys WHERE user_id = $1 ORDER BY created_at DESC, id DESC")
             .bind(user.user_id)
             .fetch_all(&state.pool)
             .await?;
-    let when = |at: UnixTime| crate::server::dates::german_date_time(at, &state.config.time_zone);
+    let when = |at: UnixTime| crate::server::dates::date_time_in(lang, at, &state.config.time_zone);
     Ok(rows
         .into_iter()
         .map(|(id, name, created_at, last_used_at)| PasskeyEntry { id, name, added: when(created_at), last_used: last_used_at.map(when) })
@@ -241,7 +243,7 @@ pub async fn remove(state: &AppState, user: &SessionUser, id: i64, ip: Option<St
     let name: Option<String> =
         db::query_scalar("DELETE FROM passkeys WHERE id = $1 AND user_id = $2 RETURNING name").bind(id).bind(user.user_id).fetch_optional(&mut *tx).await?;
     let Some(name) = name else { return Ok(false) };
-    let entry = AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "passkey_removed", detail: name, ip };
+    let entry = AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "passkey_removed", detail: AuditDetail::Plain(name), ip };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
     Ok(true)

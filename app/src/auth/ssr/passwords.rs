@@ -8,10 +8,11 @@ use super::session::{create_session, SessionUser};
 use super::{hashing, lockout, AuthError};
 use crate::auth::{PasswordRules, SetupStep, NEW_PASSWORD, NEW_PASSWORD_AGAIN};
 use crate::domain::{EmailAddress, InputError, Password, Refusal};
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
+pub use crate::server::audit::PasswordAskedFor;
 use crate::server::crypto::{PasswordHashString, Verification};
 use crate::server::db::{self, Transaction};
-use crate::server::mail::{unique_key, MailExtras, MailTemplate, OutgoingMail};
+use crate::server::mail::{addressee_of_user, unique_key, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
 
@@ -83,33 +84,34 @@ async fn stored_hash(state: &AppState, user_id: i64) -> Result<Option<PasswordHa
     Ok(row.and_then(|(hash, normalized)| hash.map(|hash| PasswordHashString::from_database(hash, normalized))))
 }
 
-pub(super) fn audit_entry<'a>(user: i64, customer: i64, action: &'a str, detail: String, ip: Option<String>) -> AuditEntry<'a> {
+pub(super) fn audit_entry<'a>(user: i64, customer: i64, action: &'a str, detail: AuditDetail, ip: Option<String>) -> AuditEntry<'a> {
     AuditEntry { actor: Actor::User(user), customer_id: Some(customer), action, detail, ip }
 }
 
 /// Tells the user by mail that their password changed, so a change they did
-/// not make does not go unnoticed.
+/// not make does not go unnoticed: in their language, greeting them by name.
 pub(super) async fn queue_change_notice(
     state: &AppState,
     tx: &mut Transaction<'_>,
     user_id: i64,
     recipient: &str,
     username: &str,
-    display_name: &str,
     now: UnixTime,
 ) -> Result<(), AuthError> {
     let Ok(recipient) = EmailAddress::parse(recipient) else {
         tracing::warn!(user_id, "no valid address for the password notice");
         return Ok(());
     };
+    let Some(addressee) = addressee_of_user(&mut *tx, user_id, state.config.default_language).await? else { return Ok(()) };
     let context = minijinja::context! {
         ..state.mail_base_context(),
-        ..minijinja::context! { username => username, display_name => display_name },
+        ..minijinja::context! { username => username, display_name => addressee.display_name },
     };
     let mail = OutgoingMail {
         template: MailTemplate::PasswordChanged,
         idempotency_key: unique_key("password_changed", user_id),
         recipient,
+        lang: addressee.lang,
         context,
         expires_at: None,
     };
@@ -146,13 +148,12 @@ pub async fn set_initial_password(
         replace_password_keeping_this_browser(&mut tx, session.user_id, &hash, now).await?.ok_or(AuthError::NotSignedIn)?;
     audit::record(
         &mut tx,
-        audit_entry(session.user_id, session.customer_id, action, String::new(), ip),
+        audit_entry(session.user_id, session.customer_id, action, AuditDetail::None, ip),
         now,
     )
     .await?;
     if session.pending == Some(SetupStep::PasswordExpired) {
-        let (email, username, name) = (&session.email, &session.username, &session.full_name);
-        queue_change_notice(state, &mut tx, session.user_id, email, username, name, now).await?;
+        queue_change_notice(state, &mut tx, session.user_id, &session.email, &session.username, now).await?;
     }
     tx.commit().await?;
     Ok(token)
@@ -187,7 +188,7 @@ pub async fn accept_privacy(
     if inserted.rows_affected() > 0 {
         audit::record(
             &mut tx,
-            audit_entry(session.user_id, session.customer_id, "privacy_accepted", format!("Version {version}"), ip),
+            audit_entry(session.user_id, session.customer_id, "privacy_accepted", AuditDetail::PrivacyAccepted { version }, ip),
             now,
         )
         .await?;
@@ -234,7 +235,7 @@ pub(super) async fn check_current_password(
     // A wrong password where the user is signed in already may be someone
     // else at their screen: in the log, like a wrong one at the login.
     let refused = |action: &'static str| {
-        let entry = audit_entry(user.user_id, user.customer_id, action, asked_for.label().to_owned(), ip.clone());
+        let entry = audit_entry(user.user_id, user.customer_id, action, AuditDetail::PasswordAskedFor(asked_for), ip.clone());
         audit::record_alone(&state.pool, entry, now)
     };
     if lockout::claim_attempt(&state.pool, &key, now).await?.is_none() {
@@ -256,30 +257,12 @@ pub(super) async fn check_current_password(
     Ok(())
 }
 
-/// Where the signed-in user was asked for their password (for the audit log).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PasswordAskedFor {
-    Confirmation,
-    PasswordChange,
-    EmailChange,
-    SecondFactorOff,
-}
-
 impl PasswordAskedFor {
     /// The field of the form that asks for it.
     fn field(self) -> &'static str {
         match self {
             PasswordAskedFor::PasswordChange => "current",
             PasswordAskedFor::Confirmation | PasswordAskedFor::EmailChange | PasswordAskedFor::SecondFactorOff => "password",
-        }
-    }
-
-    fn label(self) -> &'static str {
-        match self {
-            PasswordAskedFor::Confirmation => "Passwort bestätigen",
-            PasswordAskedFor::PasswordChange => "Passwort ändern",
-            PasswordAskedFor::EmailChange => "E-Mail-Adresse ändern",
-            PasswordAskedFor::SecondFactorOff => "Zwei-Faktor-Anmeldung ausschalten",
         }
     }
 }
@@ -306,10 +289,10 @@ pub async fn change_password(
     let mut tx = db::begin(&state.pool).await?;
     let token =
         replace_password_keeping_this_browser(&mut tx, user.user_id, &hash, now).await?.ok_or(AuthError::NotSignedIn)?;
-    queue_change_notice(state, &mut tx, user.user_id, &user.email, &user.username, &user.full_name, now).await?;
+    queue_change_notice(state, &mut tx, user.user_id, &user.email, &user.username, now).await?;
     audit::record(
         &mut tx,
-        audit_entry(user.user_id, user.customer_id, "password_changed", String::new(), ip),
+        audit_entry(user.user_id, user.customer_id, "password_changed", AuditDetail::None, ip),
         now,
     )
     .await?;

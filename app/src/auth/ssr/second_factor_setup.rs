@@ -12,13 +12,17 @@ use super::session::SessionUser;
 use super::AuthError;
 use crate::auth::{SecondFactorState, SecondFactorView};
 use crate::domain::{InputError, Refusal, UnixTime};
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::i18n::Lang;
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::db;
 use crate::server::state::AppState;
+use crate::t;
 use cookie::{Cookie, SameSite};
 
 /// What Profil shows.
 pub async fn view(state: &AppState, user: &SessionUser) -> Result<SecondFactorView, sqlx::Error> {
+    // Contexts first: after an await a rendering page may not have them.
+    let lang = crate::i18n::lang();
     let (secret, enabled_at): (Option<String>, Option<UnixTime>) =
         db::query_as("SELECT totp_secret, totp_enabled_at FROM users WHERE id = $1").bind(user.user_id).fetch_one(&state.pool).await?;
     let state_now = match (secret.as_deref().and_then(TotpSecret::from_base32), enabled_at) {
@@ -27,7 +31,7 @@ pub async fn view(state: &AppState, user: &SessionUser) -> Result<SecondFactorVi
                 .bind(user.user_id)
                 .fetch_one(&state.pool)
                 .await?;
-            SecondFactorState::On { since: crate::server::dates::german_date(since, &state.config.time_zone), recovery_codes_left: left }
+            SecondFactorState::On { since: crate::server::dates::date_in(lang, since, &state.config.time_zone), recovery_codes_left: left }
         }
         // A proposed secret only to a session that may go on with it (signed in within the hour).
         (Some(secret), None) if user.recently_authenticated => {
@@ -76,7 +80,7 @@ pub async fn confirm(state: &AppState, user: &SessionUser, code: &str, ip: Optio
         return Err(InputError::new(Refusal::CodeWrong).at(CODE_FIELD).into());
     };
     let mut tx = db::begin(&state.pool).await?;
-    audit::record(&mut tx, audit_entry(user.user_id, user.customer_id, "second_factor_on", String::new(), ip), now).await?;
+    audit::record(&mut tx, audit_entry(user.user_id, user.customer_id, "second_factor_on", AuditDetail::None, ip), now).await?;
     queue_mail(state, &mut tx, user.user_id, Notice::TurnedOn, now).await?;
     tx.commit().await?;
     Ok(NewRecoveryCodes { session_hash: user.session_hash.clone(), codes })
@@ -90,7 +94,7 @@ pub async fn renew_recovery_codes(state: &AppState, user: &SessionUser, ip: Opti
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
     let codes = second_factor::replace_recovery_codes(&mut tx, user.user_id, now).await?;
-    audit::record(&mut tx, audit_entry(user.user_id, user.customer_id, "recovery_codes_renewed", String::new(), ip), now).await?;
+    audit::record(&mut tx, audit_entry(user.user_id, user.customer_id, "recovery_codes_renewed", AuditDetail::None, ip), now).await?;
     tx.commit().await?;
     Ok(NewRecoveryCodes { session_hash: user.session_hash.clone(), codes })
 }
@@ -107,7 +111,7 @@ pub async fn turn_off(state: &AppState, user: &SessionUser, password: &str, code
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
     second_factor::turn_off_in(&mut tx, user.user_id).await?;
-    audit::record(&mut tx, audit_entry(user.user_id, user.customer_id, "second_factor_off", String::new(), ip), now).await?;
+    audit::record(&mut tx, audit_entry(user.user_id, user.customer_id, "second_factor_off", AuditDetail::None, ip), now).await?;
     queue_mail(state, &mut tx, user.user_id, Notice::TurnedOff, now).await?;
     tx.commit().await?;
     Ok(())
@@ -137,7 +141,7 @@ pub async fn reset_by_operator(state: &AppState, username: &str) -> Result<Optio
             actor: Actor::Operator,
             customer_id: Some(customer_id),
             action: "second_factor_reset_by_operator",
-            detail: username.to_owned(),
+            detail: AuditDetail::Plain(username.to_owned()),
             ip: None,
         };
         audit::record(&mut tx, entry, now).await?;
@@ -198,12 +202,14 @@ pub fn codes_in(parts: &http::request::Parts, state: &AppState, session_hash: &s
     (codes.len() == second_factor::RECOVERY_CODES && codes.iter().all(well_formed)).then_some(codes)
 }
 
-/// The codes as the text file to keep.
-pub fn codes_file(operator: &str, username: &str, codes: &[String]) -> String {
+/// The codes as the text file to keep, in `lang`.
+pub fn codes_file(lang: Lang, operator: &str, username: &str, codes: &[String]) -> String {
     let mut text = format!(
-        "Wiederherstellungscodes für das Kundenportal von {operator}\r\nBenutzer: {username}\r\n\r\n\
-         Jeder Code gilt einmal, wenn Ihre Authenticator-App nicht zur Hand ist.\r\n\
-         Bewahren Sie diese Datei sicher auf, getrennt von Ihrem Passwort.\r\n\r\n"
+        "{}\r\n{}\r\n\r\n{}\r\n{}\r\n\r\n",
+        t!(lang, "sf-recovery-file-heading", operator = operator),
+        t!(lang, "sf-recovery-file-user", username = username),
+        t!(lang, "sf-recovery-file-once"),
+        t!(lang, "sf-recovery-file-keep"),
     );
     for code in codes {
         text.push_str(code);
@@ -231,7 +237,7 @@ pub async fn set_required(state: &AppState, user: &SessionUser, required: bool, 
         .rows_affected();
     if changed > 0 {
         let action = if required { "second_factor_required" } else { "second_factor_not_required" };
-        audit::record(&mut tx, audit_entry(user.user_id, user.customer_id, action, String::new(), ip), now).await?;
+        audit::record(&mut tx, audit_entry(user.user_id, user.customer_id, action, AuditDetail::None, ip), now).await?;
     }
     tx.commit().await?;
     Ok(())
@@ -248,12 +254,13 @@ pub async fn codes_file_download(
     let Some(codes) = codes_in(&request, &state, &user.session_hash) else {
         return crate::error::AppError::NotFound.respond(crate::error::Caller::Page);
     };
-    let body = codes_file(&state.config.branding.operator_name, &user.username, &codes);
+    let lang = Lang::of_request(&request);
+    let body = codes_file(lang, &state.config.branding.operator_name, &user.username, &codes);
     (
         [
-            (http::header::CONTENT_TYPE, "text/plain; charset=utf-8"),
-            (http::header::CONTENT_DISPOSITION, "attachment; filename=\"kundenportal-wiederherstellungscodes.txt\""),
-            (http::header::CACHE_CONTROL, "no-store"),
+            (http::header::CONTENT_TYPE, "text/plain; charset=utf-8".to_owned()),
+            (http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", t!(lang, "sf-recovery-file-name"))),
+            (http::header::CACHE_CONTROL, "no-store".to_owned()),
         ],
         body,
     )

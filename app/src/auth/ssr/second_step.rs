@@ -16,7 +16,7 @@ use super::session::{open_session, NewSignIn};
 use super::second_factor::CODE_FIELD;
 use super::{lockout, second_factor, AuthError};
 use crate::domain::{InputError, Refusal, UnixTime};
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::crypto;
 use crate::server::db::{self, Pool};
 use crate::server::state::AppState;
@@ -163,7 +163,7 @@ pub async fn answer(state: &AppState, code: &str, ip: Option<String>) -> Result<
         }
         _ => "login",
     };
-    let entry = AuditEntry { actor: Actor::User(challenge.user_id), customer_id: Some(challenge.customer_id), action, detail: String::new(), ip };
+    let entry = AuditEntry { actor: Actor::User(challenge.user_id), customer_id: Some(challenge.customer_id), action, detail: AuditDetail::None, ip };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
     Ok(signed_in)

@@ -4,11 +4,12 @@
 
 use super::{expiry, AuthError};
 use crate::auth::{SetupStep, UserView};
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::crypto;
 use crate::server::db::{self, Pool, Transaction};
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
+use crate::i18n::Lang;
 
 pub const IDLE_TIMEOUT_SECONDS: i64 = 30 * 60;
 /// A session is live while both its limits hold (`$2` is now): a browser's
@@ -49,19 +50,19 @@ pub fn coarse_address(ip: std::net::IpAddr) -> String {
 }
 
 /// "Firefox 128 auf Windows 10" from a User-Agent, or a neutral name.
-pub fn describe_user_agent(user_agent: &str) -> String {
+pub fn describe_user_agent(user_agent: &str, lang: Lang) -> String {
     let Some(result) = woothee::parser::Parser::new().parse(user_agent) else {
-        return "Unbekannter Browser".to_owned();
+        return crate::t!(lang, "auth-session-unknown-browser");
     };
     let known = |value: &str| !value.is_empty() && value != woothee::woothee::VALUE_UNKNOWN;
     let browser = if known(result.name) {
         let major = result.version.split('.').next().unwrap_or_default();
         if known(major) { format!("{} {major}", result.name) } else { result.name.to_owned() }
     } else {
-        "Unbekannter Browser".to_owned()
+        crate::t!(lang, "auth-session-unknown-browser")
     };
     if known(result.os) {
-        format!("{browser} auf {}", result.os)
+        crate::t!(lang, "auth-session-browser-on-os", browser = browser.as_str(), os = result.os)
     } else {
         browser
     }
@@ -77,7 +78,10 @@ pub struct SessionUser {
     pub customer_name: String,
     pub username: String,
     pub email: String,
+    /// "Frau Erika Muster" (German: the audit log, the passkey's display name).
     pub full_name: String,
+    /// The name as stored, for [`SessionUser::view`] to word in the page's language.
+    pub name: NameParts,
     pub is_main_user: bool,
     pub can_manage_users: bool,
     pub can_manage_forwardings: bool,
@@ -93,10 +97,12 @@ pub struct SessionUser {
 }
 
 impl SessionUser {
-    pub fn view(&self) -> UserView {
+    /// The user as the page sees them, their name in `lang` (the session may
+    /// have been loaded before that was known: by the page guard).
+    pub fn view(&self, lang: Lang) -> UserView {
         UserView {
             username: self.username.clone(),
-            full_name: self.full_name.clone(),
+            full_name: full_name_in(lang, &self.name.salutation, &self.name.first, &self.name.last, &self.username),
             is_main_user: self.is_main_user,
             can_manage_users: self.can_manage_users,
             can_manage_forwardings: self.can_manage_forwardings,
@@ -139,19 +145,22 @@ struct SessionRow {
     second_factor_required: bool,
 }
 
+/// Salutation (as stored: `herr`, `frau`, `keine`), first and last name.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NameParts {
+    pub salutation: String,
+    pub first: String,
+    pub last: String,
+}
+
 /// "Frau Erika Muster", or the username when no name is set.
 pub fn full_name(salutation: &str, first: &str, last: &str, username: &str) -> String {
-    let title = match salutation {
-        "herr" => "Herr ",
-        "frau" => "Frau ",
-        _ => "",
-    };
-    let name = format!("{first} {last}").trim().to_owned();
-    if name.is_empty() {
-        username.to_owned()
-    } else {
-        format!("{title}{name}")
-    }
+    full_name_in(Lang::De, salutation, first, last, username)
+}
+
+/// [`full_name`] in `lang`: "Ms Erika Muster" — as a mail greets them.
+pub fn full_name_in(lang: Lang, salutation: &str, first: &str, last: &str, username: &str) -> String {
+    crate::server::mail::addressed_as(lang, salutation, first, last, username)
 }
 
 /// "Auf allen anderen Geräten abmelden": a new security stamp ends every
@@ -185,7 +194,7 @@ pub async fn end_other_sessions(
             actor: Actor::User(user.user_id),
             customer_id: Some(user.customer_id),
             action: "signed_out_elsewhere",
-            detail: format!("{ended} Sitzungen"),
+            detail: AuditDetail::SessionsEnded { count: ended },
             ip,
         },
         now,
@@ -251,7 +260,7 @@ pub async fn reauthenticate(state: &AppState, user: &SessionUser, ip: Option<Str
     let token = insert_session(&mut tx, user.user_id, &stamp, &Continued { authenticated_at: now, ..current }, now).await?;
     audit::record(
         &mut tx,
-        AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "password_confirmed", detail: String::new(), ip },
+        AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "password_confirmed", detail: AuditDetail::None, ip },
         now,
     )
     .await?;
@@ -301,6 +310,8 @@ pub async fn insert_app_session(
 pub struct NewSignIn {
     pub session: String,
     pub device: String,
+    /// The user's language setting, which this browser takes over.
+    pub language: Option<crate::i18n::Lang>,
 }
 
 /// The session of a finished sign-in, and this browser trusted for the
@@ -308,7 +319,8 @@ pub struct NewSignIn {
 pub async fn open_session(tx: &mut Transaction<'_>, state: &AppState, user_id: i64, stamp: &str, now: UnixTime) -> Result<NewSignIn, sqlx::Error> {
     let session = create_session(tx, user_id, stamp, now).await?;
     let device = super::devices::renew(tx, super::devices::cookie_value(state).as_deref(), user_id, now).await?;
-    Ok(NewSignIn { session, device })
+    let language: Option<String> = db::query_scalar("SELECT language FROM users WHERE id = $1").bind(user_id).fetch_one(&mut **tx).await?;
+    Ok(NewSignIn { session, device, language: language.as_deref().and_then(crate::i18n::Lang::parse) })
 }
 
 /// Creates a session for `user_id` inside `tx` and returns the cookie value.
@@ -358,6 +370,8 @@ async fn insert_session(
 
 /// The user's live sessions, newest activity first (Profil → Anmeldungen).
 pub async fn list_sessions(state: &AppState, user: &SessionUser) -> Result<Vec<crate::auth::SignInEntry>, sqlx::Error> {
+    // Contexts first: after an await a rendering page may not have them.
+    let lang = crate::i18n::lang();
     let now = state.clock.now();
     let rows: Vec<(String, String, UnixTime, UnixTime, String, Option<String>, Option<String>)> = db::query_as(&format!(
         "SELECT s.id_hash, COALESCE(s.handle, ''), s.created_at, s.last_seen_at, s.user_agent, s.coarse_ip, s.app_client \
@@ -369,7 +383,7 @@ pub async fn list_sessions(state: &AppState, user: &SessionUser) -> Result<Vec<c
     .bind(now)
     .fetch_all(&state.pool)
     .await?;
-    let when = |at: UnixTime| crate::server::dates::german_date_time(at, &state.config.time_zone);
+    let when = |at: UnixTime| crate::server::dates::date_time_in(lang, at, &state.config.time_zone);
     Ok(rows
         .into_iter()
         .map(|(id_hash, handle, created_at, last_seen_at, user_agent, coarse_ip, app_client)| crate::auth::SignInEntry {
@@ -377,9 +391,9 @@ pub async fn list_sessions(state: &AppState, user: &SessionUser) -> Result<Vec<c
             id: handle,
             browser: match app_client.as_deref().and_then(super::clients::AppClient::find) {
                 Some(app) => app.name.to_owned(),
-                None => describe_user_agent(&user_agent),
+                None => describe_user_agent(&user_agent, lang),
             },
-            place: coarse_ip.unwrap_or_else(|| "unbekannt".to_owned()),
+            place: coarse_ip.unwrap_or_else(|| crate::t!(lang, "auth-session-place-unknown")),
             signed_in: when(created_at),
             last_active: when(last_seen_at),
         })
@@ -399,7 +413,7 @@ pub async fn end_session(state: &AppState, user: &SessionUser, id: &str, ip: Opt
         .await?;
     let Some(hash) = ended else { return Ok(None) };
     let this_device = hash == user.session_hash;
-    let detail = if this_device { "dieses Gerät" } else { "ein anderes Gerät" }.to_owned();
+    let detail = AuditDetail::SessionEnded { this_device };
     audit::record(
         &mut tx,
         AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "session_ended", detail, ip },
@@ -492,6 +506,7 @@ pub async fn load_session_by_hash(state: &AppState, id_hash: String, kind: Sessi
         customer_number: row.customer_number,
         customer_name: row.customer_name,
         full_name: full_name(&row.salutation, &row.first_name, &row.last_name, &row.username),
+        name: NameParts { salutation: row.salutation.clone(), first: row.first_name.clone(), last: row.last_name.clone() },
         username: row.username,
         email: row.email,
         is_main_user,

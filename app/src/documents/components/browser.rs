@@ -148,10 +148,11 @@ fn show(address: String, asked: Asked, section: Section) {
     });
 }
 
-async fn fetch(address: &str) -> Result<ListShown, crate::error::AppError> {
-    let response = in_browser::post("/api/documents/show", in_browser::encoded("address", address)).await?;
-    let text = in_browser::text(&response).await?;
-    leptos::serde_json::from_str(&text).map_err(|_| crate::error::AppError::Unreachable)
+/// The list for `address`; `Err` when it did not come (the page load then shows why).
+async fn fetch(address: &str) -> Result<ListShown, ()> {
+    let response = in_browser::post("/api/documents/show", in_browser::encoded("address", address)).await.map_err(|_| ())?;
+    let text = in_browser::text(&response).await.map_err(|_| ())?;
+    leptos::serde_json::from_str(&text).map_err(|_| ())
 }
 
 /// A link the list follows sets the filter form to what it shows

@@ -191,7 +191,7 @@ pub struct IngestAnswer {
 }
 
 #[utoipa::path(
-    post, path = "/api/v1/documents", tag = "Einlieferung", operation_id = "deliverDocument",
+    post, path = "/api/v1/documents", tag = "Delivery", operation_id = "deliverDocument",
     summary = "The billing system delivers a document (operator API key)",
     description = "A retry with the same customer, number, type and bytes is safe (200 with the same id).",
     request_body(content = IngestForm, content_type = "multipart/form-data"),

@@ -2,7 +2,7 @@
 //! when it is made; only its BLAKE2b hash is stored. A missing, wrong and
 //! revoked key get the same answer.
 
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::crypto;
 use crate::server::db::{self, is_unique_violation, Pool};
 use http::header::AUTHORIZATION;
@@ -56,7 +56,7 @@ pub async fn create(pool: &Pool, name: &str, now: UnixTime) -> Result<String, Ap
         Err(error) if is_unique_violation(&error) => return Err(ApiKeyError::Duplicate(name.to_owned())),
         Err(error) => return Err(error.into()),
     }
-    audit::record(&mut tx, AuditEntry { actor: Actor::Operator, customer_id: None, action: "api_key_created", detail: name.to_owned(), ip: None }, now)
+    audit::record(&mut tx, AuditEntry { actor: Actor::Operator, customer_id: None, action: "api_key_created", detail: AuditDetail::Plain(name.to_owned()), ip: None }, now)
         .await?;
     tx.commit().await?;
     Ok(key)
@@ -84,7 +84,7 @@ pub async fn revoke(pool: &Pool, name: &str, now: UnixTime) -> Result<(), ApiKey
     if revoked.rows_affected() == 0 {
         return Err(ApiKeyError::Unknown(name.to_owned()));
     }
-    audit::record(&mut tx, AuditEntry { actor: Actor::Operator, customer_id: None, action: "api_key_revoked", detail: name.to_owned(), ip: None }, now)
+    audit::record(&mut tx, AuditEntry { actor: Actor::Operator, customer_id: None, action: "api_key_revoked", detail: AuditDetail::Plain(name.to_owned()), ip: None }, now)
         .await?;
     tx.commit().await?;
     Ok(())

@@ -76,9 +76,9 @@ fn list_parameters(parts: &Parts) -> Result<(ListQuery, u32), Response> {
 
 /// `GET /api/v1/documents`: `{"items": […], "next_cursor": …}`.
 #[utoipa::path(
-    get, path = "/api/v1/documents", tag = "Dokumente", operation_id = "listDocuments",
+    get, path = "/api/v1/documents", tag = "Documents", operation_id = "listDocuments",
     summary = "The signed-in customer's documents, newest first",
-    description = "The documents the Dokumente page lists for this user (the same visibility and customer), paged by `cursor`.",
+    description = "The documents the portal's document list shows this user (the same visibility and customer), paged by `cursor`.",
     params(
         ("limit" = Option<u32>, Query, description = "1 to 100, default 25"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
@@ -108,7 +108,7 @@ pub async fn list(State(state): State<AppState>, AppUser(user): AppUser, parts: 
 
 /// `GET /api/v1/documents/{id}`.
 #[utoipa::path(
-    get, path = "/api/v1/documents/{id}", tag = "Dokumente", operation_id = "getDocument", summary = "One document",
+    get, path = "/api/v1/documents/{id}", tag = "Documents", operation_id = "getDocument", summary = "One document",
     params(("id" = i64, Path, description = "The document's id")),
     responses(
         (status = 200, description = "The document", body = ApiDocument),
@@ -129,7 +129,7 @@ pub async fn one(State(state): State<AppState>, AppUser(user): AppUser, axum::ex
 /// `GET /api/v1/documents/{id}/pdf` (`?download=1` names it an attachment):
 /// ranges, the read mark and the audit as on the page.
 #[utoipa::path(
-    get, path = "/api/v1/documents/{id}/pdf", tag = "Dokumente", operation_id = "getDocumentPdf",
+    get, path = "/api/v1/documents/{id}/pdf", tag = "Documents", operation_id = "getDocumentPdf",
     summary = "The document's PDF (byte ranges supported); opening it marks it read",
     params(
         ("id" = i64, Path, description = "The document's id"),
@@ -157,9 +157,9 @@ pub async fn pdf(
 
 /// `GET /api/v1/document-types`: `[{"key", "name"}]`.
 #[utoipa::path(
-    get, path = "/api/v1/document-types", tag = "Dokumente", operation_id = "listDocumentTypes", summary = "Every document type",
+    get, path = "/api/v1/document-types", tag = "Documents", operation_id = "listDocumentTypes", summary = "Every document type",
     responses(
-        (status = 200, description = "In the order of the Dokumente page's filter", body = Vec<ApiDocumentType>),
+        (status = 200, description = "In the order of the document list's filter", body = Vec<ApiDocumentType>),
         (status = 401, description = "No working access token", body = ApiError),
     ),
     security(("app" = []))

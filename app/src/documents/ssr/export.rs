@@ -12,9 +12,10 @@ use crate::auth::ssr::SignedIn;
 use crate::documents::{export_too_many_message, ListQuery};
 use crate::domain::Refusal;
 use crate::error::{AppError, Caller, Valid};
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::i18n::Lang;
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::csv::cell;
-use crate::server::dates::{german_date, german_day};
+use crate::server::dates::{date_in, day_in};
 use crate::server::limits::client_address;
 use crate::server::state::AppState;
 use crate::server::storage::ContentHash;
@@ -29,11 +30,12 @@ use std::collections::HashMap;
 /// export must stay below 4 GiB.
 const ZIP_MAX_BYTES: usize = u32::MAX as usize;
 
-/// The index: one line per document, the file name as in the ZIP.
-pub fn index_csv(rows: &[ExportRow], names: &[String], tz: &jiff::tz::TimeZone) -> String {
-    let mut csv = String::from("\u{feff}Nummer;Typ;Erstellung;Bereitstellung;Datei\r\n");
+/// The index: one line per document, the file name as in the ZIP; its
+/// header in `lang`.
+pub fn index_csv(rows: &[ExportRow], names: &[String], tz: &jiff::tz::TimeZone, lang: Lang) -> String {
+    let mut csv = format!("\u{feff}{}\r\n", crate::t!(lang, "documents-export-index-header"));
     for (row, name) in rows.iter().zip(names) {
-        let line = [cell(&row.number), cell(&row.type_name), german_day(&row.created_on), german_date(row.provided_at, tz), cell(name)]
+        let line = [cell(&row.number), cell(&row.type_name), day_in(lang, &row.created_on), date_in(lang, row.provided_at, tz), cell(name)]
             .join(";");
         csv.push_str(&line);
         csv.push_str("\r\n");
@@ -67,31 +69,31 @@ pub async fn export_zip(
 ) -> Response {
     let (parts, _) = request.into_parts();
     let caller = Caller::of(parts.uri.path());
+    let lang = Lang::of_request(&parts);
     let query = ListQuery::from_params(|name| params.get(name).cloned());
     let limit = state.config.documents.export_max_documents;
     let scope = CustomerScope::of(&user);
-    let rows = match export_rows(&state, scope, &query, limit).await {
+    let rows = match export_rows(&state, scope, &query, limit, lang).await {
         Ok(rows) => rows,
         Err(error) => return AppError::from(error).respond(caller),
     };
     if rows.len() > limit as usize {
-        return AppError::refused(Refusal::Other(export_too_many_message(limit))).respond(caller);
+        return AppError::refused(Refusal::Other(export_too_many_message(lang, limit))).respond(caller);
     }
     let names = entry_names(rows.iter().map(|row| file_name(&row.type_name, &row.number).0));
-    let index = index_csv(&rows, &names, &state.config.time_zone);
+    let index = index_csv(&rows, &names, &state.config.time_zone, lang);
     let mut entries: Vec<(&str, usize)> = vec![("index.csv", index.len())];
     entries.extend(names.iter().map(String::as_str).zip(rows.iter().map(|row| row.size_bytes as usize)));
     let size = zipit::archive_size(entries);
     if size >= ZIP_MAX_BYTES {
-        return AppError::refused(Refusal::Other("Diese Auswahl ist für eine ZIP-Datei zu groß (über 4 GB). Bitte schränken Sie die Filter ein.".into()))
-            .respond(caller);
+        return AppError::refused(Refusal::Other(crate::t!(lang, "documents-export-too-large"))).respond(caller);
     }
 
     let entry = AuditEntry {
         actor: Actor::User(user.user_id),
         customer_id: Some(user.customer_id),
         action: "documents_exported",
-        detail: format!("{} Dokumente als ZIP", rows.len()),
+        detail: AuditDetail::DocumentsExported { count: rows.len() as u64 },
         ip: client_address(&parts, &state.config).map(|ip| ip.to_string()),
     };
     if let Err(error) = audit::record_alone(&state.pool, entry, state.clock.now()).await {
@@ -129,7 +131,8 @@ pub async fn export_zip(
     let stamp = crate::server::dates::timestamp(state.clock.now())
         .map(|t| t.to_zoned(state.config.time_zone.clone()).strftime("%Y-%m-%d").to_string())
         .unwrap_or_default();
-    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"Dokumente_{stamp}.zip\"")) {
+    let file_name = crate::t!(lang, "documents-export-file-name", date = stamp.as_str());
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file_name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, value);
     }
     response

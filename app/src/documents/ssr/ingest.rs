@@ -8,7 +8,7 @@
 use super::notify::{self, ProvidedDocument};
 use super::{CustomerScope, DocumentError};
 use crate::domain::{CustomerNumber, DocumentNumber, DocumentTypeKey, InputError};
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry, TypeName};
 use crate::server::dates::{self, start_of_day};
 use crate::server::db;
 use crate::server::state::AppState;
@@ -28,10 +28,10 @@ pub enum Ingester {
 }
 
 impl Ingester {
-    fn audit_actor_and_detail(&self) -> (Actor, String) {
+    fn audit_actor_and_key(&self) -> (Actor, Option<String>) {
         match self {
-            Ingester::Operator => (Actor::Operator, String::new()),
-            Ingester::ApiKey(key) => (Actor::System, format!("API-Schlüssel {}", key.name())),
+            Ingester::Operator => (Actor::Operator, None),
+            Ingester::ApiKey(key) => (Actor::System, Some(key.name().to_owned())),
         }
     }
 }
@@ -151,11 +151,11 @@ pub async fn ingest_staged(state: &AppState, by: &Ingester, new: NewDocument, st
         .await?;
     // The ingest caller was checked (operator or API key): it may deliver to any customer.
     let scope = CustomerScope { customer_id: customer_id.ok_or_else(|| DocumentError::UnknownCustomer(new.customer.as_str().to_owned()))? };
-    let type_name: Option<String> = db::query_scalar("SELECT name FROM document_types WHERE key = $1")
+    let type_names: Option<(String, Option<String>)> = db::query_as("SELECT name, name_en FROM document_types WHERE key = $1")
         .bind(new.type_key.as_str())
         .fetch_optional(&state.pool)
         .await?;
-    let Some(type_name) = type_name else {
+    let Some((type_name, type_name_en)) = type_names else {
         return Err(DocumentError::Invalid {
             field: "type",
             message: format!("Den Dokumenttyp »{}« gibt es nicht (kundenportal doctype list).", new.type_key.as_str()),
@@ -199,8 +199,9 @@ pub async fn ingest_staged(state: &AppState, by: &Ingester, new: NewDocument, st
         return existing(state, scope, &new, &hash).await?.ok_or(DocumentError::NotFound);
     };
     lease.release(&mut tx).await?;
-    let (actor, by_whom) = by.audit_actor_and_detail();
-    let detail = format!("{} {} {by_whom}", new.type_key.as_str(), new.number.as_str()).trim_end().to_owned();
+    let (actor, api_key) = by.audit_actor_and_key();
+    let kind = TypeName { name: type_name.clone(), en: type_name_en };
+    let detail = AuditDetail::DocumentAdded { kind, number: new.number.as_str().to_owned(), api_key };
     audit::record(&mut tx, AuditEntry { actor, customer_id: Some(scope.customer_id()), action: "document_added", detail, ip: None }, now)
         .await?;
     let provided = ProvidedDocument {

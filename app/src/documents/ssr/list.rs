@@ -6,11 +6,12 @@
 use crate::server::db;
 use super::{CustomerScope, DocumentError};
 use crate::documents::{Cursor, DocumentPage, DocumentRow, ListQuery, SortColumn};
-use crate::server::dates::{german_date, german_day, start_of_day};
+use crate::server::dates::{date_in, day_in, start_of_day};
 use crate::server::state::AppState;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use crate::domain::UnixTime;
+use crate::i18n::Lang;
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -52,17 +53,19 @@ fn push_filters(sql: &mut db::QueryBuilder<'_>, scope: CustomerScope, query: &Li
     }
 }
 
-fn order_column(column: SortColumn) -> &'static str {
+/// The column to sort by; types by the name the page shows in `lang`.
+fn order_column(column: SortColumn, lang: Lang) -> &'static str {
     match column {
         SortColumn::Number => "d.number",
         SortColumn::Created => "d.created_on",
-        SortColumn::Type => "t.name",
+        SortColumn::Type => super::types::name_column(lang),
         SortColumn::Provided => "d.provided_at",
         SortColumn::VisibleUntil => "d.hidden_from",
     }
 }
 
-pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &ListQuery) -> Result<DocumentPage, DocumentError> {
+/// One page of the list, its type names as a page in `lang` shows them.
+pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &ListQuery, lang: Lang) -> Result<DocumentPage, DocumentError> {
     let now = state.clock.now();
     let tz = &state.config.time_zone;
     let per_page = i64::from(query.per_page);
@@ -72,7 +75,7 @@ pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &
     let total: i64 = count.build_query_scalar().fetch_one(&state.pool).await?;
     let pages = u32::try_from((total + per_page - 1) / per_page).unwrap_or(u32::MAX).max(1);
 
-    let mut sql = select_rows(user_id);
+    let mut sql = select_rows(user_id, lang);
     push_filters(&mut sql, scope, query, now, tz);
 
     // Keyset: rows after (or before) the cursor in the list's order. Going
@@ -89,7 +92,7 @@ pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &
             sql.push(", ").push_bind(id).push(")");
         }
     }
-    sql.push(format!(" ORDER BY {} {direction}, d.id {direction} LIMIT ", order_column(query.sort))).push_bind(per_page + 1);
+    sql.push(format!(" ORDER BY {} {direction}, d.id {direction} LIMIT ", order_column(query.sort, lang))).push_bind(per_page + 1);
     if !keyset {
         sql.push(" OFFSET ").push_bind(i64::from(query.page - 1) * per_page);
     }
@@ -108,9 +111,9 @@ pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &
             id: row.id,
             number: row.number,
             type_name: row.type_name,
-            created_on: german_day(&row.created_on),
-            provided_on: german_date(row.provided_at, tz),
-            visible_until: german_date(row.hidden_from - 1, tz),
+            created_on: day_in(lang, &row.created_on),
+            provided_on: date_in(lang, row.provided_at, tz),
+            visible_until: date_in(lang, row.hidden_from - 1, tz),
             is_new: row.is_new,
             cursor: Cursor { provided_at: row.provided_at, id: row.id },
         })
@@ -156,15 +159,17 @@ pub struct ExportRow {
 
 /// Every document the list shows for `query` (all pages), in its order, up
 /// to `limit + 1` rows: one more than allowed tells the caller it is too many.
-pub async fn export_rows(state: &AppState, scope: CustomerScope, query: &ListQuery, limit: u32) -> Result<Vec<ExportRow>, DocumentError> {
+/// Type names as a page in `lang` shows them.
+pub async fn export_rows(state: &AppState, scope: CustomerScope, query: &ListQuery, limit: u32, lang: Lang) -> Result<Vec<ExportRow>, DocumentError> {
     let tz = &state.config.time_zone;
-    let mut sql = db::QueryBuilder::new(
-        "SELECT d.number, t.name AS type_name, d.created_on, d.provided_at, d.sha256, d.size_bytes \
+    let mut sql = db::QueryBuilder::new(format!(
+        "SELECT d.number, {} AS type_name, d.created_on, d.provided_at, d.sha256, d.size_bytes \
          FROM documents d JOIN document_types t ON t.key = d.type_key",
-    );
+        super::types::name_column(lang),
+    ));
     push_filters(&mut sql, scope, query, state.clock.now(), tz);
     let direction = if query.descending { "DESC" } else { "ASC" };
-    sql.push(format!(" ORDER BY {} {direction}, d.id {direction} LIMIT ", order_column(query.sort))).push_bind(i64::from(limit) + 1);
+    sql.push(format!(" ORDER BY {} {direction}, d.id {direction} LIMIT ", order_column(query.sort, lang))).push_bind(i64::from(limit) + 1);
     Ok(sql.build_query_as().fetch_all(&state.pool).await?)
 }
 
@@ -206,12 +211,14 @@ struct ApiRow {
     is_new: bool,
 }
 
-/// The columns of a listed document, and whether `user_id` has not opened it yet.
-fn select_rows(user_id: i64) -> db::QueryBuilder<'static> {
-    let mut sql = db::QueryBuilder::new(
-        "SELECT d.id, d.number, d.type_key, t.name AS type_name, d.created_on, d.provided_at, d.hidden_from, \
+/// The columns of a listed document (its type's name as a page in `lang`
+/// shows it), and whether `user_id` has not opened it yet.
+fn select_rows(user_id: i64, lang: Lang) -> db::QueryBuilder<'static> {
+    let mut sql = db::QueryBuilder::new(format!(
+        "SELECT d.id, d.number, d.type_key, {} AS type_name, d.created_on, d.provided_at, d.hidden_from, \
          CASE WHEN EXISTS (SELECT 1 FROM document_reads r WHERE r.document_id = d.id AND r.user_id = ",
-    );
+        super::types::name_column(lang),
+    ));
     sql.push_bind(user_id);
     sql.push(") THEN FALSE ELSE TRUE END AS is_new FROM documents d JOIN document_types t ON t.key = d.type_key");
     sql
@@ -241,7 +248,8 @@ pub async fn api_documents(
     query: &ListQuery,
     limit: u32,
 ) -> Result<(Vec<ApiDocument>, Option<Cursor>), DocumentError> {
-    let mut sql = select_rows(user_id);
+    // The API's type names are the German ones (its `name`).
+    let mut sql = select_rows(user_id, Lang::De);
     push_filters(&mut sql, scope, query, state.clock.now(), &state.config.time_zone);
     if let Some(Cursor { provided_at, id }) = query.after {
         sql.push(" AND (d.provided_at, d.id) < (").push_bind(provided_at).push(", ").push_bind(id).push(")");
@@ -256,7 +264,7 @@ pub async fn api_documents(
 
 /// One document of the app's list, if this customer sees it.
 pub async fn api_document(state: &AppState, scope: CustomerScope, user_id: i64, id: i64) -> Result<Option<ApiDocument>, DocumentError> {
-    let mut sql = select_rows(user_id);
+    let mut sql = select_rows(user_id, Lang::De);
     push_filters(&mut sql, scope, &ListQuery::default(), state.clock.now(), &state.config.time_zone);
     sql.push(" AND d.id = ").push_bind(id);
     let row: Option<ApiRow> = sql.build_query_as().fetch_optional(&state.pool).await?;

@@ -10,14 +10,21 @@
 //!
 //! A PDF is never copied into the outbox: the worker reads it from storage
 //! when it sends the mail.
+//!
+//! Each mail is in its recipient's language: a user's setting (else the
+//! operator's default), a forwarding's stored language. The document's type
+//! (also in the attachment's name), its day and sizes are written in it.
 
 use crate::profile::NotifyMode;
 use crate::domain::EmailAddress;
 use crate::routes;
 use crate::server::crypto;
-use crate::server::dates::german_day;
+use crate::i18n::Lang;
+use crate::server::dates::day_in;
 use crate::server::db::{self, Transaction};
-use crate::server::mail::{unique_key, MailAttachment, MailError, MailExtras, MailTemplate, OutgoingMail};
+use crate::server::mail::{
+    addressed_as, language_of_user, language_or, megabytes_in, unique_key, MailAttachment, MailError, MailExtras, MailTemplate, OutgoingMail,
+};
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
 
@@ -45,14 +52,35 @@ impl ProvidedDocument {
         super::pdf::file_name(&self.type_name, &self.number).0
     }
 
-    fn context(&self) -> minijinja::Value {
+    /// As a mail in `lang` shows it (the type's name is the one [`in_language`] gave).
+    fn context(&self, lang: Lang) -> minijinja::Value {
         minijinja::context! {
             id => self.id,
             type_name => self.type_name.clone(),
             number => self.number.clone(),
-            created_on => german_day(&self.created_on),
+            created_on => day_in(lang, &self.created_on),
         }
     }
+}
+
+/// The document as mails in `lang` name it: in English its type's English
+/// name, where the operator set one — looked up once, when a first
+/// recipient reads English, and kept in `english`.
+async fn in_language<'a>(
+    tx: &mut Transaction<'_>,
+    document: &'a ProvidedDocument,
+    english: &'a mut Option<ProvidedDocument>,
+    lang: Lang,
+) -> Result<&'a ProvidedDocument, sqlx::Error> {
+    if lang == Lang::De {
+        return Ok(document);
+    }
+    if english.is_none() {
+        let sql = format!("SELECT {} FROM document_types t WHERE t.key = $1", super::types::name_column(lang));
+        let name: Option<String> = db::query_scalar(&sql).bind(&document.type_key).fetch_optional(&mut **tx).await?;
+        *english = Some(ProvidedDocument { type_name: name.unwrap_or_else(|| document.type_name.clone()), ..document.clone() });
+    }
+    Ok(english.as_ref().unwrap_or(document))
 }
 
 /// How many mails a document caused, by kind.
@@ -78,6 +106,8 @@ struct Recipient {
 struct Forwarding {
     id: i64,
     email: String,
+    /// Its mails' language: the one of the user who set it up.
+    language: String,
 }
 
 pub async fn queue_mails(
@@ -99,22 +129,25 @@ pub async fn queue_mails(
     .bind(NotifyMode::None)
     .fetch_all(&mut **tx)
     .await?;
+    let mut english = None;
     for recipient in recipients {
         let Ok(address) = EmailAddress::parse(&recipient.email) else {
             tracing::warn!(user_id = recipient.id, "no valid address for a new-document mail");
             continue;
         };
+        let lang = language_of_user(&mut **tx, recipient.id, state.config.default_language).await?;
+        let named = in_language(tx, document, &mut english, lang).await?;
         if recipient.notify_mode == NotifyMode::Attachment {
-            queue_attachment_mail(state, tx, document, &recipient, address, now).await?;
+            queue_attachment_mail(state, tx, named, &recipient, address, lang, now).await?;
             queued.attachments += 1;
         } else {
-            queue_notice(state, tx, document, &recipient, address, now).await?;
+            queue_notice(state, tx, named, &recipient, address, lang, now).await?;
             queued.notices += 1;
         }
     }
 
     let forwardings: Vec<Forwarding> = db::query_as(
-        "SELECT id, email FROM forwardings WHERE customer_id = $1 AND status = $3 \
+        "SELECT id, email, language FROM forwardings WHERE customer_id = $1 AND status = $3 \
          AND (type_key IS NULL OR type_key = $2) ORDER BY id",
     )
     .bind(document.customer_id)
@@ -129,14 +162,16 @@ pub async fn queue_mails(
         if !addressed.insert(address.as_str().to_lowercase()) {
             continue;
         }
-        queue_forwarded(state, tx, document, &forwarding, address, now).await?;
+        let lang = language_or(Some(&forwarding.language), state.config.default_language);
+        let named = in_language(tx, document, &mut english, lang).await?;
+        queue_forwarded(state, tx, named, &forwarding, address, lang, now).await?;
         queued.forwardings += 1;
     }
     Ok(queued)
 }
 
-fn display_name(recipient: &Recipient) -> String {
-    let name = crate::auth::ssr::session::full_name(&recipient.salutation, &recipient.first_name, &recipient.last_name, "");
+fn display_name(recipient: &Recipient, lang: Lang) -> String {
+    let name = addressed_as(lang, &recipient.salutation, &recipient.first_name, &recipient.last_name, "");
     name.trim().to_owned()
 }
 
@@ -144,22 +179,18 @@ fn documents_link(state: &AppState) -> String {
     format!("{}{}", state.config.base_url, routes::DOCUMENTS)
 }
 
-fn megabytes(bytes: u64) -> String {
-    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
-}
-
 /// Whether the document's PDF goes with a mail (at most
-/// `KP_MAIL_ATTACHMENT_MAX_MB`), and what the mail says about it: the
-/// document, its file name, its size and the limit.
-fn attachment_size(state: &AppState, document: &ProvidedDocument) -> (bool, minijinja::Value) {
+/// `KP_MAIL_ATTACHMENT_MAX_MB`), and what the mail in `lang` says about it:
+/// the document, its file name, its size and the limit.
+fn attachment_size(state: &AppState, document: &ProvidedDocument, lang: Lang) -> (bool, minijinja::Value) {
     let limit = state.config.notifications.attachment_max_bytes;
     let size = u64::try_from(document.size_bytes).unwrap_or(u64::MAX);
     let attached = size <= limit;
     let context = minijinja::context! {
-        document => document.context(),
+        document => document.context(lang),
         attached,
-        size_mb => megabytes(size),
-        limit_mb => megabytes(limit),
+        size_mb => megabytes_in(lang, size),
+        limit_mb => megabytes_in(lang, limit),
         file_name => document.file_name(),
     };
     (attached, context)
@@ -174,6 +205,7 @@ async fn queue_notice(
     document: &ProvidedDocument,
     recipient: &Recipient,
     address: EmailAddress,
+    lang: Lang,
     now: UnixTime,
 ) -> Result<(), MailError> {
     let kind = MailTemplate::NewDocuments.name();
@@ -188,38 +220,41 @@ async fn queue_notice(
     .fetch_optional(&mut **tx)
     .await?;
     if let Some(outbox_id) = waiting {
-        let mut listed: Vec<ProvidedDocument> = db::query_as::<(i64, String, String, String, String)>(
-            "SELECT d.id, d.number, d.type_key, t.name, d.created_on FROM document_mails m \
+        let listed_sql = format!(
+            "SELECT d.id, d.number, d.type_key, {}, d.created_on FROM document_mails m \
              JOIN documents d ON d.id = m.document_id JOIN document_types t ON t.key = d.type_key \
              WHERE m.outbox_id = $1 ORDER BY d.id",
-        )
-        .bind(outbox_id)
-        .fetch_all(&mut **tx)
-        .await?
-        .into_iter()
-        .map(|(id, number, type_key, type_name, created_on)| ProvidedDocument {
-            id,
-            number,
-            type_key,
-            type_name,
-            created_on,
-            ..document.clone()
-        })
-        .collect();
+            super::types::name_column(lang),
+        );
+        let mut listed: Vec<ProvidedDocument> = db::query_as::<(i64, String, String, String, String)>(&listed_sql)
+            .bind(outbox_id)
+            .fetch_all(&mut **tx)
+            .await?
+            .into_iter()
+            .map(|(id, number, type_key, type_name, created_on)| ProvidedDocument {
+                id,
+                number,
+                type_key,
+                type_name,
+                created_on,
+                ..document.clone()
+            })
+            .collect();
         if listed.len() < DOCUMENTS_PER_NOTICE {
             listed.push(document.clone());
-            let context = notice_context(state, recipient, &listed);
+            let context = notice_context(state, recipient, &listed, lang);
             let template = MailTemplate::NewDocuments;
-            if state.outbox.extend_waiting(tx, outbox_id, template, &context, document.id, now).await? {
+            if state.outbox.extend_waiting(tx, outbox_id, template, lang, &context, document.id, now).await? {
                 return Ok(());
             }
         }
     }
-    let context = notice_context(state, recipient, std::slice::from_ref(document));
+    let context = notice_context(state, recipient, std::slice::from_ref(document), lang);
     let mail = OutgoingMail {
         template: MailTemplate::NewDocuments,
         idempotency_key: unique_key("newdocs", format_args!("{}:{}", document.id, recipient.id)),
         recipient: address,
+        lang,
         context,
         expires_at: None,
     };
@@ -233,13 +268,13 @@ async fn queue_notice(
     Ok(())
 }
 
-fn notice_context(state: &AppState, recipient: &Recipient, documents: &[ProvidedDocument]) -> minijinja::Value {
+fn notice_context(state: &AppState, recipient: &Recipient, documents: &[ProvidedDocument], lang: Lang) -> minijinja::Value {
     minijinja::context! {
         ..state.mail_base_context(),
         ..minijinja::context! {
-            display_name => display_name(recipient),
+            display_name => display_name(recipient, lang),
             username => recipient.username.clone(),
-            documents => documents.iter().map(ProvidedDocument::context).collect::<Vec<_>>(),
+            documents => documents.iter().map(|document| document.context(lang)).collect::<Vec<_>>(),
             count => documents.len(),
             link => documents_link(state),
         }
@@ -254,14 +289,15 @@ async fn queue_attachment_mail(
     document: &ProvidedDocument,
     recipient: &Recipient,
     address: EmailAddress,
+    lang: Lang,
     now: UnixTime,
 ) -> Result<(), MailError> {
-    let (attached, size) = attachment_size(state, document);
+    let (attached, size) = attachment_size(state, document, lang);
     let context = minijinja::context! {
         ..state.mail_base_context(),
         ..size,
         ..minijinja::context! {
-            display_name => display_name(recipient),
+            display_name => display_name(recipient, lang),
             username => recipient.username.clone(),
             link => documents_link(state),
         }
@@ -270,6 +306,7 @@ async fn queue_attachment_mail(
         template: MailTemplate::NewDocumentAttached,
         idempotency_key: unique_key("newdoc", format_args!("{}:{}", document.id, recipient.id)),
         recipient: address,
+        lang,
         context,
         expires_at: None,
     };
@@ -291,6 +328,7 @@ async fn queue_forwarded(
     document: &ProvidedDocument,
     forwarding: &Forwarding,
     address: EmailAddress,
+    lang: Lang,
     now: UnixTime,
 ) -> Result<(), MailError> {
     let token = crypto::new_token();
@@ -304,7 +342,7 @@ async fn queue_forwarded(
         .bind(document.customer_id)
         .fetch_one(&mut **tx)
         .await?;
-    let (attached, size) = attachment_size(state, document);
+    let (attached, size) = attachment_size(state, document, lang);
     let base = &state.config.base_url;
     let context = minijinja::context! {
         ..state.mail_base_context(),
@@ -319,6 +357,7 @@ async fn queue_forwarded(
         template: MailTemplate::ForwardedDocument,
         idempotency_key: unique_key("forward", format_args!("{}:{}", document.id, forwarding.id)),
         recipient: address,
+        lang,
         context,
         expires_at: None,
     };
@@ -350,6 +389,6 @@ mod tests {
             hidden_from: UnixTime::from_seconds(0),
         };
         assert_eq!(document.file_name(), "Rechnung_RE_2026_001.pdf");
-        assert_eq!(megabytes(10 * 1024 * 1024), "10,0");
+        assert_eq!(megabytes_in(Lang::De, 10 * 1024 * 1024), "10,0");
     }
 }

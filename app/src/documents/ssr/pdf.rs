@@ -8,7 +8,8 @@ use crate::server::db;
 use super::CustomerScope;
 use crate::auth::ssr::SignedIn;
 use crate::error::{AppError, Caller, Valid};
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::i18n::Lang;
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::state::AppState;
 use crate::server::storage::ContentHash;
 use axum::body::Body;
@@ -33,18 +34,16 @@ struct Visible {
     size_bytes: i64,
 }
 
-/// A document of `scope` that is still listed, or `None` — whatever the reason.
-async fn visible_document(state: &AppState, scope: CustomerScope, id: i64) -> Result<Option<Visible>, sqlx::Error> {
-    db::query_as(
-        "SELECT d.id, d.number, t.name AS type_name, d.sha256, d.size_bytes FROM documents d \
+/// A document of `scope` that is still listed, or `None` — whatever the
+/// reason; its type's name (for the file name) as a page in `lang` shows it.
+async fn visible_document(state: &AppState, scope: CustomerScope, id: i64, lang: Lang) -> Result<Option<Visible>, sqlx::Error> {
+    let sql = format!(
+        "SELECT d.id, d.number, {} AS type_name, d.sha256, d.size_bytes FROM documents d \
          JOIN document_types t ON t.key = d.type_key \
          WHERE d.id = $1 AND d.customer_id = $2 AND d.hidden_from > $3",
-    )
-    .bind(id)
-    .bind(scope.customer_id())
-    .bind(state.clock.now())
-    .fetch_optional(&state.pool)
-    .await
+        super::types::name_column(lang),
+    );
+    db::query_as(&sql).bind(id).bind(scope.customer_id()).bind(state.clock.now()).fetch_optional(&state.pool).await
 }
 
 /// Characters no file name may hold on Windows (and `/` nowhere).
@@ -133,7 +132,9 @@ pub async fn serve_pdf(
     let not_found = || refuse(AppError::NotFound);
     let Ok(id) = id.parse::<i64>() else { return not_found() };
     let scope = CustomerScope::of(user);
-    let document = match visible_document(state, scope, id).await {
+    // The file's name is in it.
+    let lang = Lang::of_request(parts);
+    let document = match visible_document(state, scope, id, lang).await {
         Ok(Some(document)) => document,
         Ok(None) => return not_found(),
         Err(error) => return refuse(AppError::from(error)),
@@ -204,7 +205,7 @@ async fn record_opened(
     let action = if download { "document_downloaded" } else { "document_viewed" };
     audit::record(
         &mut tx,
-        AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action, detail: format!("Dokument {document_id}"), ip },
+        AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action, detail: AuditDetail::Document { id: document_id }, ip },
         now,
     )
     .await?;

@@ -9,7 +9,7 @@
 //! writes and until it has committed its row; a clean-up deletes a file
 //! only while it holds the lease itself and no row refers to the file.
 
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry, TypeName};
 use crate::server::db;
 use crate::server::jobs::Jobs;
 use crate::server::state::AppState;
@@ -110,6 +110,12 @@ struct Purged {
     sha256: String,
 }
 
+/// Every type's names by key, for the entries of documents deleted (their rows are gone).
+async fn type_names(tx: &mut db::Transaction<'_>) -> Result<std::collections::HashMap<String, TypeName>, sqlx::Error> {
+    let rows: Vec<(String, String, Option<String>)> = db::query_as("SELECT key, name, name_en FROM document_types").fetch_all(&mut **tx).await?;
+    Ok(rows.into_iter().map(|(key, name, en)| (key, TypeName { name, en })).collect())
+}
+
 /// Deletes documents whose time is over and writes one audit entry for each
 /// row this run deleted — in one statement and one transaction, so that two
 /// instances purging at once neither miss a row nor audit one twice. Then
@@ -122,8 +128,10 @@ pub async fn purge_expired(state: &AppState) -> Result<usize, RetentionError> {
             .bind(now)
             .fetch_all(&mut *tx)
             .await?;
+    let names = if purged.is_empty() { Default::default() } else { type_names(&mut tx).await? };
     for document in &purged {
-        let detail = format!("{} {} (Dokument {})", document.type_key, document.number, document.id);
+        let kind = names.get(&document.type_key).cloned().unwrap_or_else(|| TypeName { name: document.type_key.clone(), en: None });
+        let detail = AuditDetail::DocumentPurged { kind, number: document.number.clone(), id: document.id };
         let entry = AuditEntry { actor: Actor::System, customer_id: Some(document.customer_id), action: "document_purged", detail, ip: None };
         audit::record(&mut tx, entry, now).await?;
     }

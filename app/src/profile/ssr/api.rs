@@ -85,7 +85,7 @@ fn answer(result: Result<Me, sqlx::Error>) -> Response {
 
 /// `GET /api/v1/me`.
 #[utoipa::path(
-    get, path = "/api/v1/me", tag = "Profil", operation_id = "getMe", summary = "Who is signed in: name, customer, rights, notification",
+    get, path = "/api/v1/me", tag = "Profile", operation_id = "getMe", summary = "Who is signed in: name, customer, rights, notification",
     responses(
         (status = 200, description = "The user", body = Me),
         (status = 401, description = "No working access token", body = ApiError),
@@ -120,8 +120,8 @@ pub struct NameChange {
 /// `PATCH /api/v1/me` (JSON): everything is checked before anything is
 /// written; answers with the user as `GET` does.
 #[utoipa::path(
-    patch, path = "/api/v1/me", tag = "Profil", operation_id = "changeMe",
-    summary = "Change the name and the notification, under Profil's rules and audit",
+    patch, path = "/api/v1/me", tag = "Profile", operation_id = "changeMe",
+    summary = "Change the name and the notification, under the rules and audit of the portal's profile page",
     request_body(content = Changes, content_type = "application/json"),
     responses(
         (status = 200, description = "The user after the change", body = Me),

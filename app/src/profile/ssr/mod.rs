@@ -3,17 +3,17 @@
 //! the server functions (and tests) call.
 
 pub mod api;
+pub mod language;
 
 use super::{EMAIL_LINK_HOURS, EmailChangeInfo, NotifyMode, ProfileDetails};
 use crate::auth::ssr::links::TokenPurpose;
 use crate::auth::ssr::SessionUser;
-use crate::auth::ssr::session::full_name;
 use crate::domain::{EmailAddress, InputError, PersonName, Refusal, Salutation};
 use crate::error::AppError;
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::crypto;
 use crate::server::db;
-use crate::server::mail::{unique_key, MailExtras, MailTemplate, OutgoingMail};
+use crate::server::mail::{addressed_as, addressee_of_user, language_of_user, unique_key, Addressee, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 
 crate::stored_as_words!(NotifyMode, all: NotifyMode::ALL, word: NotifyMode::key);
@@ -38,7 +38,7 @@ pub async fn set_notify_mode(state: &AppState, user: &SessionUser, mode: NotifyM
         actor: Actor::User(user.user_id),
         customer_id: Some(user.customer_id),
         action: "notification_changed",
-        detail: format!("Bereitstellung von Dokumenten: {} → {}", before.label(), mode.label()),
+        detail: AuditDetail::NotifyMode { before, after: mode },
         ip,
     };
     audit::record(&mut tx, entry, now).await?;
@@ -102,7 +102,12 @@ pub async fn set_name(state: &AppState, user: &SessionUser, name: NewName, ip: O
     if updated.rows_affected() == 0 {
         return Err(AppError::NotSignedIn);
     }
-    let detail = full_name(name.salutation.key(), name.first.as_str(), name.last.as_str(), &user.username);
+    let detail = AuditDetail::Name {
+        salutation: name.salutation.key().to_owned(),
+        first: name.first.as_str().to_owned(),
+        last: name.last.as_str().to_owned(),
+        username: user.username.clone(),
+    };
     let entry = AuditEntry { actor: Actor::User(user.user_id), customer_id: Some(user.customer_id), action: "name_changed", detail, ip };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
@@ -132,11 +137,15 @@ pub async fn request_email_change(
     let (token_id, token) = crate::auth::ssr::links::issue_token(&mut tx, user.user_id, TokenPurpose::EmailChange, now, expires_at).await?;
     db::query("UPDATE tokens SET payload = $1 WHERE id = $2").bind(new_email.as_str()).bind(token_id).execute(&mut *tx).await?;
     let link = crate::routes::with_token(&format!("{}{}", state.config.base_url, crate::routes::EMAIL_CONFIRM), &token);
+    let default_language = state.config.default_language;
+    let addressee = addressee_of_user(&mut tx, user.user_id, default_language)
+        .await?
+        .unwrap_or_else(|| Addressee { lang: default_language, display_name: user.full_name.clone() });
     let context = minijinja::context! {
         ..state.mail_base_context(),
         ..minijinja::context! {
             username => user.username.clone(),
-            display_name => user.full_name.clone(),
+            display_name => addressee.display_name,
             link => link,
             valid_hours => EMAIL_LINK_HOURS,
         },
@@ -145,6 +154,7 @@ pub async fn request_email_change(
         template: MailTemplate::EmailChange,
         idempotency_key: unique_key("email_change", token_id),
         recipient: new_email.clone(),
+        lang: addressee.lang,
         context,
         expires_at: Some(expires_at),
     };
@@ -153,7 +163,7 @@ pub async fn request_email_change(
         actor: Actor::User(user.user_id),
         customer_id: Some(user.customer_id),
         action: "email_change_requested",
-        detail: format!("neue Adresse {}", new_email.as_str()),
+        detail: AuditDetail::NewAddress { email: new_email.as_str().to_owned() },
         ip,
     };
     audit::record(&mut tx, entry, now).await?;
@@ -231,7 +241,8 @@ pub async fn confirm_email_change(
         Some(kept) => Some(crate::auth::ssr::session::resume_session(&mut tx, link.user_id, &stamp, kept, now).await?),
         None => None,
     };
-    let display_name = full_name(&link.salutation, &link.first_name, &link.last_name, &link.username);
+    let lang = language_of_user(&mut tx, link.user_id, state.config.default_language).await?;
+    let display_name = addressed_as(lang, &link.salutation, &link.first_name, &link.last_name, &link.username);
     if let Ok(old) = EmailAddress::parse(&link.old_email) {
         let context = minijinja::context! {
             ..state.mail_base_context(),
@@ -241,6 +252,7 @@ pub async fn confirm_email_change(
             template: MailTemplate::EmailChanged,
             idempotency_key: unique_key("email_changed", link.token_id),
             recipient: old,
+            lang,
             context,
             expires_at: None,
         };
@@ -250,7 +262,7 @@ pub async fn confirm_email_change(
         actor: Actor::User(link.user_id),
         customer_id: Some(link.customer_id),
         action: "email_changed",
-        detail: format!("{} → {}", link.old_email, new_email.as_str()),
+        detail: AuditDetail::Plain(format!("{} → {}", link.old_email, new_email.as_str())),
         ip,
     };
     audit::record(&mut tx, entry, now).await?;

@@ -2,11 +2,13 @@
 //! worker that delivers it by SMTP or into a folder of `.eml` files.
 
 mod outbox;
+mod recipient;
 mod templates;
 mod transport;
 mod worker;
 
 pub use outbox::{outbox_summary, unique_key, withdraw, MailAttachment, MailExtras, Outbox, OutboxRow, OutboxSummary, OutgoingMail, Withdrawn};
+pub use recipient::{addressed_as, addressee_of_user, language_of_user, language_or, megabytes_in, Addressee};
 pub use templates::{MailTemplate, MailTemplates, RenderedMail};
 pub use transport::{MailTransport, SendFailure};
 pub use worker::{DeliveryFailure, OutboxWorker};

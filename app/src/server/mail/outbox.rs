@@ -2,6 +2,7 @@ use crate::server::db;
 use super::MailStatus;
 use super::{MailError, MailTemplate, MailTemplates};
 use crate::domain::EmailAddress;
+use crate::i18n::Lang;
 use crate::server::db::{Pool, Transaction};
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -74,21 +75,23 @@ impl Outbox {
     }
 
     /// A mail that has not been tried yet is rendered again with `context`
-    /// (a batched notice that gains a document) and also counts for
-    /// `document_id`. Returns false when it is no longer waiting: a worker
-    /// has claimed it, and the caller queues a new one.
+    /// in `lang` (a batched notice that gains a document) and also counts
+    /// for `document_id`. Returns false when it is no longer waiting: a
+    /// worker has claimed it, and the caller queues a new one.
+    #[allow(clippy::too_many_arguments)]
     pub async fn extend_waiting(
         &self,
         tx: &mut Transaction<'_>,
         id: i64,
         template: MailTemplate,
+        lang: Lang,
         context: &minijinja::Value,
         document_id: i64,
         now: UnixTime,
     ) -> Result<bool, MailError> {
-        let rendered = self.templates.render(template, context)?;
+        let rendered = self.templates.render(template, lang, context)?;
         let updated = db::query(
-            "UPDATE mail_outbox SET subject = $1, body_text = $2, body_html = $3 \
+            "UPDATE mail_outbox SET subject = $1, body_text = $2, body_html = $3, language = $7 \
              WHERE id = $4 AND status = $6 AND attempts = 0 AND lease_until IS NULL AND next_attempt_at > $5",
         )
         .bind(&rendered.subject)
@@ -97,6 +100,7 @@ impl Outbox {
         .bind(id)
         .bind(now)
         .bind(MailStatus::Queued)
+        .bind(lang.code())
         .execute(&mut **tx)
         .await?
         .rows_affected();
@@ -187,6 +191,10 @@ pub struct OutgoingMail {
     /// second mail with the same key is not queued again.
     pub idempotency_key: String,
     pub recipient: EmailAddress,
+    /// The recipient's language, the one the mail is written in: a user's
+    /// setting or the operator's default ([`super::language_of_user`]), a
+    /// forwarding's stored language. Rendered when queued, a mail keeps it.
+    pub lang: Lang,
     pub context: minijinja::Value,
     /// When the mail holds a link that expires, it expires with it.
     pub expires_at: Option<UnixTime>,
@@ -199,11 +207,11 @@ async fn enqueue(
     extras: &MailExtras,
     now: UnixTime,
 ) -> Result<Option<i64>, MailError> {
-    let rendered = templates.render(mail.template, &mail.context)?;
+    let rendered = templates.render(mail.template, mail.lang, &mail.context)?;
     let id: Option<i64> = db::query_scalar(
         "INSERT INTO mail_outbox (idempotency_key, kind, recipient, subject, body_text, body_html, \
-         next_attempt_at, expires_at, created_at, user_id, attachment_document_id, attachment_name, list_unsubscribe, forwarding_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         next_attempt_at, expires_at, created_at, user_id, attachment_document_id, attachment_name, list_unsubscribe, forwarding_id, language) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(&mail.idempotency_key)
@@ -220,6 +228,7 @@ async fn enqueue(
     .bind(extras.attachment.as_ref().map(|a| a.file_name.clone()))
     .bind(extras.list_unsubscribe.clone())
     .bind(extras.forwarding_id)
+    .bind(mail.lang.code())
     .fetch_optional(&mut **tx)
     .await?;
     if id.is_some() {

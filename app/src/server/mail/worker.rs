@@ -32,9 +32,12 @@ struct ClaimedRow {
     attachment_document_id: Option<i64>,
     attachment_name: Option<String>,
     list_unsubscribe: Option<String>,
+    /// The language the mail was rendered in (`de`, `en`).
+    language: String,
 }
 
-/// Why a row was given up; the delivery log says it in German.
+/// Why a row was given up; the delivery log words it in the reader's
+/// language (`forwarding::ssr`), never with the receiving server's own words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeliveryFailure {
     /// The receiving server refused the mail for good.
@@ -60,16 +63,6 @@ impl DeliveryFailure {
     pub fn from_code(code: &str) -> Option<Self> {
         [DeliveryFailure::Rejected, DeliveryFailure::Address, DeliveryFailure::Document, DeliveryFailure::Attempts].into_iter().find(|f| f.code() == code)
     }
-
-    /// For the customer: what happened, never the receiving server's own words.
-    pub fn german(self) -> &'static str {
-        match self {
-            DeliveryFailure::Rejected => "Der Mailserver des Empfängers hat die E-Mail abgelehnt. Bitte prüfen Sie die Adresse.",
-            DeliveryFailure::Address => "Die Empfängeradresse ist ungültig.",
-            DeliveryFailure::Document => "Das Dokument war beim Versand nicht mehr vorhanden.",
-            DeliveryFailure::Attempts => "Die E-Mail konnte auch nach mehreren Versuchen nicht zugestellt werden.",
-        }
-    }
 }
 
 /// A mail that cannot be built now: for good, or until the next try.
@@ -94,6 +87,24 @@ impl Header for ListUnsubscribe {
 
     fn display(&self) -> HeaderValue {
         HeaderValue::new(Self::name(), format!("<{}>", self.0))
+    }
+}
+
+/// `Content-Language: en` (RFC 3282): the language the mail was written in.
+#[derive(Debug, Clone)]
+struct ContentLanguage(String);
+
+impl Header for ContentLanguage {
+    fn name() -> HeaderName {
+        HeaderName::new_from_ascii_str("Content-Language")
+    }
+
+    fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(Self(s.trim().to_owned()))
+    }
+
+    fn display(&self) -> HeaderValue {
+        HeaderValue::new(Self::name(), self.0.clone())
     }
 }
 
@@ -207,7 +218,7 @@ impl OutboxWorker {
              WHERE id = ({next_due}) \
                AND status = $5 AND (lease_until IS NULL OR lease_until < $4) \
              RETURNING id, kind, recipient, subject, body_text, body_html, attempts, created_at, \
-             attachment_document_id, attachment_name, list_unsubscribe"
+             attachment_document_id, attachment_name, list_unsubscribe, language"
         );
         db::query_as(&sql)
         .bind(&self.owner)
@@ -337,7 +348,9 @@ impl OutboxWorker {
             .to(to)
             .subject(row.subject.clone())
             // Derived from the row: a resend after a crash is recognisable as the same mail.
-            .message_id(Some(format!("<outbox-{}-{}@{}>", row.id, row.created_at, domain)));
+            .message_id(Some(format!("<outbox-{}-{}@{}>", row.id, row.created_at, domain)))
+            // Only one of ours: the column allows nothing else.
+            .header(ContentLanguage(crate::i18n::Lang::parse(&row.language).unwrap_or_default().code().to_owned()));
         if let Some(address) = &row.list_unsubscribe {
             builder = builder.header(ListUnsubscribe(address.clone())).header(ListUnsubscribePost);
         }

@@ -6,10 +6,10 @@
 
 use crate::auth::ssr::links::{issue_token, TokenPurpose};
 use crate::domain::{CustomerNumber, EmailAddress, InputError, Password, PasswordContext, PasswordPolicy, Role, Username};
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::server::crypto;
 use crate::server::db::{self, is_unique_violation, Transaction};
-use crate::server::mail::{unique_key, MailError, MailExtras, MailTemplate, OutgoingMail};
+use crate::server::mail::{language_of_user, unique_key, MailError, MailExtras, MailTemplate, OutgoingMail};
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
 
@@ -93,6 +93,10 @@ pub struct NewUser {
     pub access: FirstAccess,
     pub can_manage_forwardings: bool,
     pub can_manage_users: bool,
+    /// Their language until they choose one (Profil → Sprache): from the
+    /// Benutzer page the language of the user who adds them, so that the
+    /// invitation reads as the page did; `None` (the CLI): the operator's default.
+    pub language: Option<crate::i18n::Lang>,
 }
 
 impl NewUser {
@@ -108,7 +112,7 @@ impl NewUser {
         let email = EmailAddress::parse(email)?;
         let context = PasswordContext { username: Some(username.as_str()), customer_name: None };
         let access = FirstAccess::from_initial_password(initial_password, policy, context)?;
-        Ok(Self { customer, username, email, access, can_manage_forwardings: false, can_manage_users: false })
+        Ok(Self { customer, username, email, access, can_manage_forwardings: false, can_manage_users: false, language: None })
     }
 }
 
@@ -140,8 +144,8 @@ pub async fn add_user(state: &AppState, new: NewUser, actor: Actor, ip: Option<S
     }
     let user_id: i64 = match db::query_scalar(
         "INSERT INTO users (customer_id, username, email, role, can_manage_users, can_manage_forwardings, password_hash, \
-         must_change_password, password_changed_at, security_stamp, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+         must_change_password, password_changed_at, security_stamp, created_at, language) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(customer_id)
     .bind(new.username.as_str())
@@ -154,6 +158,7 @@ pub async fn add_user(state: &AppState, new: NewUser, actor: Actor, ip: Option<S
     .bind(password_hash.as_ref().map(|_| now))
     .bind(crypto::new_token())
     .bind(now)
+    .bind(new.language.map(crate::i18n::Lang::code))
     .fetch_one(&mut *tx)
     .await
     {
@@ -163,27 +168,20 @@ pub async fn add_user(state: &AppState, new: NewUser, actor: Actor, ip: Option<S
     };
     let account = Account { username: &new.username, customer: &new.customer, email: &new.email };
     queue_first_access(state, &mut tx, user_id, &account, &new.access, now).await?;
-    let rights = rights_label(new.can_manage_users, new.can_manage_forwardings);
     let entry = AuditEntry {
         actor,
         customer_id: Some(customer_id),
         action: "user_created",
-        detail: format!("Benutzer {} ({rights})", new.username.as_str()),
+        detail: AuditDetail::UserCreated {
+            username: new.username.as_str().to_owned(),
+            manage_users: new.can_manage_users,
+            manage_forwardings: new.can_manage_forwardings,
+        },
         ip,
     };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
     Ok(user_id)
-}
-
-/// A sub-user's rights in words, for the audit log and the operator:
-/// "Benutzer verwalten, Weiterleitungen verwalten", or "ohne Rechte".
-pub fn rights_label(manage_users: bool, manage_forwardings: bool) -> String {
-    let rights: Vec<&str> = [(manage_users, "Benutzer verwalten"), (manage_forwardings, "Weiterleitungen verwalten")]
-        .into_iter()
-        .filter_map(|(granted, name)| granted.then_some(name))
-        .collect();
-    if rights.is_empty() { "ohne Rechte".to_owned() } else { rights.join(", ") }
 }
 
 fn account_context(account: &Account<'_>) -> minijinja::Value {
@@ -211,10 +209,12 @@ pub(crate) async fn queue_first_access(
         }
         FirstAccess::InitialPassword(_) => {
             let context = minijinja::context! { ..state.mail_base_context(), ..account_context(account) };
+            let lang = language_of_user(&mut *tx, user_id, state.config.default_language).await?;
             let mail = OutgoingMail {
                 template: MailTemplate::InitialPassword,
                 idempotency_key: unique_key("account", user_id),
                 recipient: account.email.clone(),
+                lang,
                 context,
                 expires_at: None,
             };
@@ -241,10 +241,12 @@ pub(crate) async fn queue_invitation(
         ..account_context(account),
         ..minijinja::context! { link => link, valid_hours => ttl / 3600 },
     };
+    let lang = language_of_user(&mut *tx, user_id, state.config.default_language).await?;
     let mail = OutgoingMail {
         template: MailTemplate::Invitation,
         idempotency_key: unique_key("invitation", token_id),
         recipient: account.email.clone(),
+        lang,
         context,
         expires_at: Some(now + ttl),
     };

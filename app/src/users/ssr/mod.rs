@@ -4,16 +4,17 @@
 pub mod accounts;
 
 use super::{UserRow, UserStatus, UsersOverview};
-use crate::auth::ssr::session::full_name;
+use crate::auth::ssr::session::full_name_in;
 use crate::auth::ssr::SessionUser;
 use accounts::{Account, FirstAccess, NewUser, UserError};
 use crate::domain::{CustomerNumber, EmailAddress, InputError, Refusal, Role, Username};
 use crate::error::AppError;
 use crate::server::allowance::{self, Allowance};
-use crate::server::audit::{self, Actor, AuditEntry};
+use crate::server::audit::{self, Actor, AuditDetail, AuditEntry};
 use crate::auth::ssr::session::rotate_security_stamp;
 use crate::server::mail::{withdraw, Withdrawn};
-use crate::server::dates::german_date_time;
+use crate::i18n::Lang;
+use crate::server::dates::date_time_in;
 use crate::server::db::{self, Transaction};
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
@@ -24,11 +25,6 @@ pub struct Rights {
     pub manage_forwardings: bool,
 }
 
-impl Rights {
-    fn label(self) -> String {
-        accounts::rights_label(self.manage_users, self.manage_forwardings)
-    }
-}
 
 #[derive(sqlx::FromRow)]
 struct ListRow {
@@ -73,17 +69,17 @@ fn status_of(row: &ListRow, now: UnixTime) -> UserStatus {
     }
 }
 
-/// The customer's users: the main user first, then by name.
-pub async fn overview(state: &AppState, caller: &SessionUser) -> Result<UsersOverview, sqlx::Error> {
+/// The customer's users: the main user first, then by name; times in `lang`'s form.
+pub async fn overview(state: &AppState, caller: &SessionUser, lang: Lang) -> Result<UsersOverview, sqlx::Error> {
     let now = state.clock.now();
     let rows = users_of(state, caller.customer_id)
         .await?
         .into_iter()
         .map(|row| UserRow {
             id: row.id,
-            full_name: full_name(&row.salutation, &row.first_name, &row.last_name, &row.username),
+            full_name: full_name_in(lang, &row.salutation, &row.first_name, &row.last_name, &row.username),
             status: status_of(&row, now),
-            last_sign_in: row.last_sign_in_at.map(|at| german_date_time(at, &state.config.time_zone)),
+            last_sign_in: row.last_sign_in_at.map(|at| date_time_in(lang, at, &state.config.time_zone)),
             is_main: row.role == Role::Main,
             is_self: row.id == caller.user_id,
             username: row.username,
@@ -124,27 +120,31 @@ pub async fn add(
         access: FirstAccess::Invitation,
         can_manage_users: rights.manage_users,
         can_manage_forwardings: rights.manage_forwardings,
+        language: Some(crate::i18n::lang()),
     };
     let name = new.username.as_str().to_owned();
     // Every attempt counts, so that nobody probes the portal's usernames or
     // mails any address by adding and removing users again and again.
     if !allowance::take(state, Allowance::UserAdd, caller.user_id, caller.customer_id).await? {
-        return refused(state, caller, format!("Benutzer {name}: Tageskontingent erschöpft"), Refusal::AddsUsedUp.into(), ip).await;
+        let detail = AuditDetail::UserAddRefused { username: name, reason: Refusal::AddsUsedUp.code().to_owned() };
+        return refused(state, caller, detail, Refusal::AddsUsedUp.into(), ip).await;
     }
     match accounts::add_user(state, new, Actor::User(caller.user_id), ip.clone()).await {
         Ok(_) => Ok(()),
         Err(UserError::DuplicateUsername(_)) => {
-            refused(state, caller, format!("Benutzer {name}: Name bereits vergeben"), InputError::new(Refusal::UsernameTaken).at("username"), ip).await
+            let detail = AuditDetail::UserAddRefused { username: name, reason: Refusal::UsernameTaken.code().to_owned() };
+            refused(state, caller, detail, InputError::new(Refusal::UsernameTaken).at("username"), ip).await
         }
         Err(UserError::TooManyUsers) => {
-            refused(state, caller, format!("Benutzer {name}: Höchstzahl erreicht"), Refusal::UsersFull.into(), ip).await
+            let detail = AuditDetail::UserAddRefused { username: name, reason: Refusal::UsersFull.code().to_owned() };
+            refused(state, caller, detail, Refusal::UsersFull.into(), ip).await
         }
         Err(error) => Err(AppError::internal(&error)),
     }
 }
 
-/// A refused "Benutzer hinzufügen", in the audit log (a run of them is someone probing names) and in German.
-async fn refused(state: &AppState, caller: &SessionUser, detail: String, why: InputError, ip: Option<String>) -> Result<(), AppError> {
+/// A refused "Benutzer hinzufügen", in the audit log (a run of them is someone probing names).
+async fn refused(state: &AppState, caller: &SessionUser, detail: AuditDetail, why: InputError, ip: Option<String>) -> Result<(), AppError> {
     audit::record_alone(&state.pool, entry(caller, "user_add_refused", detail, ip), state.clock.now()).await?;
     Err(why.into())
 }
@@ -183,14 +183,15 @@ async fn target(state: &AppState, tx: &mut Transaction<'_>, caller: &SessionUser
     Ok(target)
 }
 
-fn entry(caller: &SessionUser, action: &'static str, detail: String, ip: Option<String>) -> AuditEntry<'static> {
+fn entry(caller: &SessionUser, action: &'static str, detail: AuditDetail, ip: Option<String>) -> AuditEntry<'static> {
     AuditEntry { actor: Actor::User(caller.user_id), customer_id: Some(caller.customer_id), action, detail, ip }
 }
 
 pub async fn resend_invitation(state: &AppState, caller: &SessionUser, id: i64, ip: Option<String>) -> Result<(), AppError> {
     // Each new invitation mails the address again: it counts like an addition.
     if !allowance::take(state, Allowance::UserAdd, caller.user_id, caller.customer_id).await? {
-        return refused(state, caller, format!("Einladung an Benutzer {id}: Tageskontingent erschöpft"), Refusal::AddsUsedUp.into(), ip).await;
+        let detail = AuditDetail::InvitationRefused { user_id: id, reason: Refusal::AddsUsedUp.code().to_owned() };
+        return refused(state, caller, detail, Refusal::AddsUsedUp.into(), ip).await;
     }
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
@@ -207,7 +208,7 @@ pub async fn resend_invitation(state: &AppState, caller: &SessionUser, id: i64, 
     accounts::queue_invitation(state, &mut tx, target.id, &Account { username: &username, customer: &customer, email: &email }, now)
         .await
         .map_err(|error| AppError::internal(&error))?;
-    audit::record(&mut tx, entry(caller, "user_invited_again", format!("Benutzer {}", target.username), ip), now).await?;
+    audit::record(&mut tx, entry(caller, "user_invited_again", AuditDetail::User { username: target.username.clone() }, ip), now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -220,7 +221,7 @@ pub async fn set_active(state: &AppState, caller: &SessionUser, id: i64, active:
         return Ok(());
     }
     let action = change_active(&mut tx, target.id, active, now).await?;
-    audit::record(&mut tx, entry(caller, action, format!("Benutzer {}", target.username), ip), now).await?;
+    audit::record(&mut tx, entry(caller, action, AuditDetail::User { username: target.username.clone() }, ip), now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -261,7 +262,11 @@ pub async fn set_rights(state: &AppState, caller: &SessionUser, id: i64, rights:
         .bind(target.id)
         .execute(&mut *tx)
         .await?;
-    let detail = format!("Benutzer {}: {}", target.username, rights.label());
+    let detail = AuditDetail::UserRights {
+        username: target.username.clone(),
+        manage_users: rights.manage_users,
+        manage_forwardings: rights.manage_forwardings,
+    };
     audit::record(&mut tx, entry(caller, "user_rights_changed", detail, ip), now).await?;
     tx.commit().await?;
     Ok(())
@@ -279,7 +284,7 @@ pub async fn remove(state: &AppState, caller: &SessionUser, id: i64, ip: Option<
         .execute(&mut *tx)
         .await?;
     db::query("DELETE FROM users WHERE id = $1 AND customer_id = $2").bind(target.id).bind(target.customer_id).execute(&mut *tx).await?;
-    audit::record(&mut tx, entry(caller, "user_removed", format!("Benutzer {}", target.username), ip), now).await?;
+    audit::record(&mut tx, entry(caller, "user_removed", AuditDetail::User { username: target.username.clone() }, ip), now).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -310,7 +315,8 @@ pub async fn list_for_operator(state: &AppState, customer: &str) -> Result<Optio
                 rights: if row.role == Role::Main {
                     "alle".to_owned()
                 } else {
-                    Rights { manage_users: row.can_manage_users, manage_forwardings: row.can_manage_forwardings }.label()
+                    // The operator's CLI stays German.
+                    crate::server::audit::rights(crate::i18n::Lang::De, row.can_manage_users, row.can_manage_forwardings)
                 },
                 username: row.username,
                 email: row.email,
@@ -338,7 +344,7 @@ pub async fn set_active_by_operator(state: &AppState, username: &str, active: bo
         return Ok(Some(false));
     }
     let action = change_active(&mut tx, id, active, now).await?;
-    let entry = AuditEntry { actor: Actor::Operator, customer_id: Some(customer_id), action, detail: format!("Benutzer {username}"), ip: None };
+    let entry = AuditEntry { actor: Actor::Operator, customer_id: Some(customer_id), action, detail: AuditDetail::User { username }, ip: None };
     audit::record(&mut tx, entry, now).await?;
     tx.commit().await?;
     Ok(Some(true))

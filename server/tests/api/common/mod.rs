@@ -133,6 +133,19 @@ impl DataDir {
     }
 }
 
+/// The details of the audit entries of `action`, oldest first, as the
+/// German activity log words them.
+pub async fn audit_details(app: &TestApp, action: &str) -> Vec<String> {
+    db::query_scalar::<String>("SELECT detail FROM audit_log WHERE action = $1 ORDER BY id")
+        .bind(action)
+        .fetch_all(&app.state.pool)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|stored| app::server::audit::AuditDetail::shown(&stored, app::i18n::Lang::De, &app.state.config.time_zone))
+        .collect()
+}
+
 /// Every row of every table of the portal, as text the database formats,
 /// sorted: what "unchanged" means for a database.
 pub async fn table_rows(pool: &db::Pool) -> Vec<(String, Vec<String>)> {
