@@ -194,7 +194,7 @@ test.describe('English after sign-in', () => {
     await page.locator('#first-name').fill('Erika');
     await page.locator('#last-name').fill('Muster');
     await page.locator('form:has(#first-name) button.primary').click();
-    await expect(page.locator('.notice[role="status"]')).toBeVisible();
+    await expect(page.locator('form:has(#first-name) .notice[role="status"]')).toBeVisible();
     await page.goto('/');
     await expect(page.locator('.welcome')).toContainText('Ms Erika Muster');
     for (const path of ['/', '/dokumente', '/weiterleitungen', '/versandprotokoll', '/benutzer', '/aktivitaet', '/profil']) {

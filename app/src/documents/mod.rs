@@ -18,6 +18,9 @@ use crate::domain::UnixTime;
 
 #[cfg(feature = "ssr")]
 pub mod ssr;
+/// E-invoices recognised in what the billing system delivers (issue 25: not wired into ingest yet).
+#[cfg(feature = "ssr")]
+pub mod einvoice;
 
 /// The column the list is sorted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

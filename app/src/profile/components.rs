@@ -82,7 +82,9 @@ fn NotificationForm() -> impl IntoView {
     let current = Resource::new(move || action.version().get(), |_| notification_mode());
     let saved = move || {
         matches!(action.value().read().as_ref(), Some(Ok(())))
-            || (action.value().read().is_none() && query.read().get("gespeichert").is_some())
+            || (action.value().read().is_none()
+                && query.read().get("bereich").as_deref() == Some(NOTIFICATION_SECTION)
+                && query.read().get("gespeichert").is_some())
     };
     view! {
         <ActionForm action=action>

@@ -589,6 +589,9 @@ async fn the_notification_choice_is_saved_with_and_without_javascript_and_audite
     assert_eq!(stored, "none");
     let page = app.get("/profil?bereich=benachrichtigung&gespeichert=1", Some(&cookie)).await;
     assert!(page.body.contains("Ihre Auswahl ist gespeichert."));
+    // Another section's "saved" is not this one's.
+    let other = app.get("/profil?bereich=name&gespeichert=1", Some(&cookie)).await;
+    assert!(!other.body.contains("Ihre Auswahl ist gespeichert."));
     assert!(page.body.contains("value=\"none\" checked") || page.body.contains("checked value=\"none\""), "the choice is shown");
     let details = audit_details(&app, "notification_changed").await;
     assert_eq!(

@@ -23,7 +23,7 @@ use crate::i18n::Lang;
 use crate::server::dates::day_in;
 use crate::server::db::{self, Transaction};
 use crate::server::mail::{
-    addressed_as, language_of_user, language_or, megabytes_in, unique_key, MailAttachment, MailError, MailExtras, MailTemplate, OutgoingMail,
+    addressed_as, language_or, megabytes_in, unique_key, MailAttachment, MailError, MailExtras, MailTemplate, OutgoingMail,
 };
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
@@ -100,6 +100,8 @@ struct Recipient {
     first_name: String,
     last_name: String,
     notify_mode: NotifyMode,
+    /// Their setting; `None`: the operator's default.
+    language: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -122,7 +124,7 @@ pub async fn queue_mails(
         return Ok(queued);
     }
     let recipients: Vec<Recipient> = db::query_as(
-        "SELECT id, email, username, salutation, first_name, last_name, notify_mode FROM users \
+        "SELECT id, email, username, salutation, first_name, last_name, notify_mode, language FROM users \
          WHERE customer_id = $1 AND active = TRUE AND password_hash IS NOT NULL AND notify_mode <> $2 ORDER BY id",
     )
     .bind(document.customer_id)
@@ -135,7 +137,7 @@ pub async fn queue_mails(
             tracing::warn!(user_id = recipient.id, "no valid address for a new-document mail");
             continue;
         };
-        let lang = language_of_user(&mut **tx, recipient.id, state.config.default_language).await?;
+        let lang = language_or(recipient.language.as_deref(), state.config.default_language);
         let named = in_language(tx, document, &mut english, lang).await?;
         if recipient.notify_mode == NotifyMode::Attachment {
             queue_attachment_mail(state, tx, named, &recipient, address, lang, now).await?;
