@@ -21,7 +21,7 @@ const LANGUAGE_FIELD: &str = "sprache";
 /// The signed-in user's language, `None` while they have chosen none.
 #[server(endpoint = "profile/language")]
 pub async fn language_setting() -> Result<Option<Lang>, AppError> {
-    read(require_user(), async |state, user| Ok(super::ssr::language::stored(&state.pool, user.user_id).await?)).await
+    read(require_user(), async |state, user| Ok(crate::server::mail::chosen_language_of_user(&state.pool, user.user_id).await?)).await
 }
 
 /// Stores the choice ("Speichern") and makes it this browser's too.

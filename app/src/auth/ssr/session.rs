@@ -319,8 +319,8 @@ pub struct NewSignIn {
 pub async fn open_session(tx: &mut Transaction<'_>, state: &AppState, user_id: i64, stamp: &str, now: UnixTime) -> Result<NewSignIn, sqlx::Error> {
     let session = create_session(tx, user_id, stamp, now).await?;
     let device = super::devices::renew(tx, super::devices::cookie_value(state).as_deref(), user_id, now).await?;
-    let language: Option<String> = db::query_scalar("SELECT language FROM users WHERE id = $1").bind(user_id).fetch_one(&mut **tx).await?;
-    Ok(NewSignIn { session, device, language: language.as_deref().and_then(crate::i18n::Lang::parse) })
+    let language = crate::server::mail::chosen_language_of_user(&mut **tx, user_id).await?;
+    Ok(NewSignIn { session, device, language })
 }
 
 /// Creates a session for `user_id` inside `tx` and returns the cookie value.

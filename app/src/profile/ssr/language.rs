@@ -10,12 +10,6 @@ use axum::response::{IntoResponse, Response};
 use http::header::{LOCATION, SET_COOKIE};
 use http::{HeaderValue, StatusCode};
 
-/// The language the user chose; `None` while they chose none (the operator's default applies).
-pub async fn stored(pool: &Pool, user_id: i64) -> Result<Option<Lang>, sqlx::Error> {
-    let code: Option<String> = db::query_scalar("SELECT language FROM users WHERE id = $1").bind(user_id).fetch_optional(pool).await?.flatten();
-    Ok(code.as_deref().and_then(Lang::parse))
-}
-
 pub async fn store(pool: &Pool, user_id: i64, lang: Lang) -> Result<(), sqlx::Error> {
     db::query("UPDATE users SET language = $1 WHERE id = $2").bind(lang.code()).bind(user_id).execute(pool).await?;
     Ok(())

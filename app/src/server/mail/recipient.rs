@@ -13,13 +13,19 @@ pub fn language_or(stored: Option<&str>, default: Lang) -> Lang {
     stored.and_then(Lang::parse).unwrap_or(default)
 }
 
+/// The language a user chose (Profil → Sprache); `None` while they chose
+/// none, or when the user is not there.
+pub async fn chosen_language_of_user<'c>(executor: impl Into<Executor<'c>>, user_id: i64) -> Result<Option<Lang>, sqlx::Error> {
+    let stored: Option<String> =
+        db::query_scalar("SELECT language FROM users WHERE id = $1").bind(user_id).fetch_optional(executor).await?.flatten();
+    Ok(stored.as_deref().and_then(Lang::parse))
+}
+
 /// The language of a user's mails: their setting (Profil → Sprache), else
 /// `default`, the operator's (`state.config.default_language`). A user
 /// that is not there gets `default` too.
 pub async fn language_of_user<'c>(executor: impl Into<Executor<'c>>, user_id: i64, default: Lang) -> Result<Lang, sqlx::Error> {
-    let stored: Option<String> =
-        db::query_scalar("SELECT language FROM users WHERE id = $1").bind(user_id).fetch_optional(executor).await?.flatten();
-    Ok(language_or(stored.as_deref(), default))
+    Ok(chosen_language_of_user(executor, user_id).await?.unwrap_or(default))
 }
 
 /// A user as their mails address them: in their language, by their name.
