@@ -32,7 +32,7 @@ use legal::{LegalPage, LegalPageKind, SiteResource};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 use shell::{Footer, Header, HomePage, NotFound, SignedInLayout};
 use ui::{PublicLayout, SkipLink};
 
@@ -139,6 +139,11 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=page(routes::HOME) view=SignedInLayout ssr=SsrMode::Async>
                         <Route path=page(routes::HOME) view=HomePage ssr=SsrMode::Async/>
                         <Route path=page(routes::DOCUMENTS) view=documents::DocumentsPage ssr=SsrMode::Async/>
+                        <Route
+                            path=(StaticSegment(routes::segment(routes::DOCUMENTS)), ParamSegment("id"), StaticSegment(routes::EINVOICE_SEGMENT))
+                            view=documents::EInvoicePage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=page(routes::FORWARDINGS) view=forwarding::ForwardingsPage ssr=SsrMode::Async/>
                         <Route path=page(routes::DELIVERY_LOG) view=forwarding::DeliveryLogPage ssr=SsrMode::Async/>
                         <Route path=page(routes::USERS) view=users::UsersPage ssr=SsrMode::Async/>

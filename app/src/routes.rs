@@ -67,6 +67,8 @@ pub const API_DOCUMENTS: &str = "/api/v1/documents";
 pub const API_DOCUMENT: &str = "/api/v1/documents/{id}";
 /// One document's PDF for the app (router pattern).
 pub const API_DOCUMENT_PDF: &str = "/api/v1/documents/{id}/pdf";
+/// An e-invoice's XML for the app.
+pub const API_DOCUMENT_XML: &str = "/api/v1/documents/{id}/xml";
 pub const API_DOCUMENT_TYPES: &str = "/api/v1/document-types";
 /// The OpenAPI 3.1 description of `/api/v1`, the OAuth endpoints included.
 pub const API_OPENAPI: &str = "/api/v1/openapi.json";
@@ -106,6 +108,34 @@ pub fn document_pdf(id: i64, download: bool) -> String {
     } else {
         path
     }
+}
+
+/// One e-invoice's XML, always a download (router pattern); links use [`document_xml`].
+pub const DOCUMENT_XML: &str = "/dokumente/{id}/xml";
+
+/// The invoice XML of document `id`.
+pub fn document_xml(id: i64) -> String {
+    DOCUMENT_XML.replace("{id}", &id.to_string())
+}
+
+/// The last segment of an e-invoice's readable page, `/dokumente/{id}/e-rechnung`
+/// (a Leptos page: the router puts it after [`DOCUMENTS`] and the id).
+pub const EINVOICE_SEGMENT: &str = "e-rechnung";
+
+/// The readable page of an e-invoice.
+pub fn document_einvoice(id: i64) -> String {
+    format!("{DOCUMENTS}/{id}/{EINVOICE_SEGMENT}")
+}
+
+/// A page behind sign-in: one of [`SIGNED_IN_PAGES`], or a page of one
+/// document (`/dokumente/{id}/e-rechnung`, whatever the id).
+pub fn is_signed_in_page(path: &str) -> bool {
+    let of_one_document = path
+        .strip_prefix(DOCUMENTS)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .and_then(|rest| rest.split_once('/'))
+        .is_some_and(|(id, page)| !id.is_empty() && !id.contains('/') && page == EINVOICE_SEGMENT);
+    SIGNED_IN_PAGES.contains(&path) || of_one_document
 }
 
 /// The delivery log of document `id`.
@@ -193,12 +223,23 @@ mod tests {
     }
 
     #[test]
+    fn a_documents_readable_page_is_behind_sign_in_whatever_its_id() {
+        for page in [HOME, DOCUMENTS, "/dokumente/42/e-rechnung", "/dokumente/x/e-rechnung"] {
+            assert!(is_signed_in_page(page), "{page}");
+        }
+        for other in [LOGIN, "/dokumente/42/pdf", "/dokumente//e-rechnung", "/dokumente/1/2/e-rechnung", "/dokumente/e-rechnung", "/dokumentex/1/e-rechnung"] {
+            assert!(!is_signed_in_page(other), "{other}");
+        }
+    }
+
+    #[test]
     fn tokens_and_errors_stay_within_the_address() {
         assert_eq!(with_token(RESET_PASSWORD, "ab-C_1\r\n<x>"), "/passwort-neu?token=ab-C_1x");
         assert_eq!(with_error(LOGIN, "anmeldung"), "/login?fehler=anmeldung");
         assert_eq!(with_error("/profil?bereich=anmeldungen", "x"), "/profil?bereich=anmeldungen&fehler=x");
         assert_eq!(segment(DOCUMENTS), "dokumente");
         assert_eq!(document_pdf(42, true), "/dokumente/42/pdf?download=1");
+        assert_eq!(document_einvoice(42), "/dokumente/42/e-rechnung");
         assert_eq!(local_path("/benutzer?bearbeiten=3"), Some("/benutzer?bearbeiten=3"));
         for foreign in ["//evil.example", "https://evil.example", "/\\evil", "/a\r\nb", "benutzer"] {
             assert_eq!(local_path(foreign), None, "{foreign}");

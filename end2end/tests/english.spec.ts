@@ -6,7 +6,7 @@
 import { test, expect, Page, Browser } from '@playwright/test';
 import { AxeBuilder } from '@axe-core/playwright';
 import {
-  TestCustomer, addDocuments, createCustomer, expectNoViolations, fitsAt375, linkFromMail, totp, waitForHydration, waitForMail,
+  TestCustomer, addDocuments, addEInvoice, ciiInvoiceXml, facturXPdf, createCustomer, expectNoViolations, fitsAt375, linkFromMail, totp, waitForHydration, waitForMail,
 } from './helpers';
 
 test.use({ locale: 'en-GB' });
@@ -187,7 +187,9 @@ test.describe('English before sign-in', () => {
 
 test.describe('English after sign-in', () => {
   test('every page behind the sign-in is English, and fits 375 px', async ({ browser }) => {
-    const { page } = await englishCustomer(browser, 'en-pages');
+    const { customer, page } = await englishCustomer(browser, 'en-pages');
+    const invoice = ciiInvoiceXml({ number: 'en-pages-3', issueDate: '2026-11-25', dueDate: '2026-12-09', total: '1190.00' });
+    const einvoice = addEInvoice(customer.number, { number: 'en-pages-3', type: 'rechnung', created: '2026-11-25', file: facturXPdf('Invoice en-pages-3', invoice) });
     // A name with a salutation: the pages say "Ms", never "Frau".
     await page.goto('/profil?bereich=name');
     await page.locator('#salutation').selectOption('frau');
@@ -197,7 +199,8 @@ test.describe('English after sign-in', () => {
     await expect(page.locator('form:has(#first-name) .notice[role="status"]')).toBeVisible();
     await page.goto('/');
     await expect(page.locator('.welcome')).toContainText('Ms Erika Muster');
-    for (const path of ['/', '/dokumente', '/weiterleitungen', '/versandprotokoll', '/benutzer', '/aktivitaet', '/profil']) {
+    const readable = `/dokumente/${einvoice}/e-rechnung`;
+    for (const path of ['/', '/dokumente', '/dokumente?art=e-rechnung', readable, '/weiterleitungen', '/versandprotokoll', '/benutzer', '/aktivitaet', '/profil']) {
       await page.goto(path);
       await expect(page.locator('main h1')).toBeVisible();
       if (path === '/profil') {
@@ -205,8 +208,13 @@ test.describe('English after sign-in', () => {
       }
       await expectEnglish(page, path);
     }
+    // Money and days as an English reader writes them.
+    await page.goto('/dokumente?art=e-rechnung');
+    await expect(page.locator('main tbody tr')).toHaveCount(1);
+    await expect(page.locator('main tbody tr')).toContainText('€1,190.00');
+    await expect(page.locator('main tbody tr')).toContainText('09/12/2026');
     await page.setViewportSize({ width: 375, height: 800 });
-    for (const path of ['/dokumente', '/profil']) {
+    for (const path of ['/dokumente', readable, '/profil']) {
       await page.goto(path);
       await fitsAt375(page, `${path} in English`);
     }

@@ -347,3 +347,159 @@ export function totp(secret: string, at = Date.now()): string {
   const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return value.toString().padStart(6, '0');
 }
+
+// ---- e-invoices --------------------------------------------------------------
+
+function xmlText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** A minimal but complete EN 16931 invoice in CII (ZUGFeRD / Factur-X), like
+ *  app/src/documents/einvoice/fixtures/cii_en16931.xml: one line at 19 % VAT
+ *  whose net amount and tax add up to `total` (the gross amount, "1190.00"),
+ *  due in full. Dates as YYYY-MM-DD. */
+export function ciiInvoiceXml(invoice: {
+  number: string;
+  issueDate: string;
+  dueDate?: string;
+  total: string;
+  seller?: string;
+  buyer?: string;
+}): string {
+  const totalCents = Math.round(Number(invoice.total) * 100);
+  const netCents = Math.round(totalCents / 1.19);
+  const taxCents = totalCents - netCents;
+  const money = (cents: number) => (cents / 100).toFixed(2);
+  const day = (iso: string) => `<udt:DateTimeString format="102">${iso.replace(/-/g, '')}</udt:DateTimeString>`;
+  const due = invoice.dueDate
+    ? `<ram:SpecifiedTradePaymentTerms><ram:DueDateDateTime>${day(invoice.dueDate)}</ram:DueDateDateTime></ram:SpecifiedTradePaymentTerms>`
+    : '';
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+    xmlns:ram="urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+    xmlns:udt="urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100">
+  <rsm:ExchangedDocumentContext>
+    <ram:GuidelineSpecifiedDocumentContextParameter><ram:ID>urn:cen.eu:en16931:2017</ram:ID></ram:GuidelineSpecifiedDocumentContextParameter>
+  </rsm:ExchangedDocumentContext>
+  <rsm:ExchangedDocument>
+    <ram:ID>${xmlText(invoice.number)}</ram:ID>
+    <ram:TypeCode>380</ram:TypeCode>
+    <ram:IssueDateTime>${day(invoice.issueDate)}</ram:IssueDateTime>
+  </rsm:ExchangedDocument>
+  <rsm:SupplyChainTradeTransaction>
+    <ram:IncludedSupplyChainTradeLineItem>
+      <ram:AssociatedDocumentLineDocument><ram:LineID>1</ram:LineID></ram:AssociatedDocumentLineDocument>
+      <ram:SpecifiedTradeProduct><ram:Name>Leistungen laut Vertrag</ram:Name></ram:SpecifiedTradeProduct>
+      <ram:SpecifiedLineTradeAgreement>
+        <ram:NetPriceProductTradePrice><ram:ChargeAmount>${money(netCents)}</ram:ChargeAmount></ram:NetPriceProductTradePrice>
+      </ram:SpecifiedLineTradeAgreement>
+      <ram:SpecifiedLineTradeDelivery><ram:BilledQuantity unitCode="C62">1</ram:BilledQuantity></ram:SpecifiedLineTradeDelivery>
+      <ram:SpecifiedLineTradeSettlement>
+        <ram:ApplicableTradeTax>
+          <ram:TypeCode>VAT</ram:TypeCode>
+          <ram:CategoryCode>S</ram:CategoryCode>
+          <ram:RateApplicablePercent>19.00</ram:RateApplicablePercent>
+        </ram:ApplicableTradeTax>
+        <ram:SpecifiedTradeSettlementLineMonetarySummation>
+          <ram:LineTotalAmount>${money(netCents)}</ram:LineTotalAmount>
+        </ram:SpecifiedTradeSettlementLineMonetarySummation>
+      </ram:SpecifiedLineTradeSettlement>
+    </ram:IncludedSupplyChainTradeLineItem>
+    <ram:ApplicableHeaderTradeAgreement>
+      <ram:SellerTradeParty>
+        <ram:Name>${xmlText(invoice.seller ?? 'Muster Versorgung GmbH')}</ram:Name>
+        <ram:PostalTradeAddress>
+          <ram:PostcodeCode>10115</ram:PostcodeCode>
+          <ram:LineOne>Hauptstraße 1</ram:LineOne>
+          <ram:CityName>Berlin</ram:CityName>
+          <ram:CountryID>DE</ram:CountryID>
+        </ram:PostalTradeAddress>
+        <ram:SpecifiedTaxRegistration><ram:ID schemeID="VA">DE123456789</ram:ID></ram:SpecifiedTaxRegistration>
+      </ram:SellerTradeParty>
+      <ram:BuyerTradeParty>
+        <ram:Name>${xmlText(invoice.buyer ?? 'Testkunde GmbH')}</ram:Name>
+        <ram:PostalTradeAddress>
+          <ram:PostcodeCode>80333</ram:PostcodeCode>
+          <ram:LineOne>Kundenweg 5</ram:LineOne>
+          <ram:CityName>München</ram:CityName>
+          <ram:CountryID>DE</ram:CountryID>
+        </ram:PostalTradeAddress>
+      </ram:BuyerTradeParty>
+    </ram:ApplicableHeaderTradeAgreement>
+    <ram:ApplicableHeaderTradeDelivery/>
+    <ram:ApplicableHeaderTradeSettlement>
+      <ram:InvoiceCurrencyCode>EUR</ram:InvoiceCurrencyCode>
+      <ram:SpecifiedTradeSettlementPaymentMeans>
+        <ram:TypeCode>58</ram:TypeCode>
+        <ram:PayeePartyCreditorFinancialAccount><ram:IBANID>DE02120300000000202051</ram:IBANID></ram:PayeePartyCreditorFinancialAccount>
+      </ram:SpecifiedTradeSettlementPaymentMeans>
+      <ram:ApplicableTradeTax>
+        <ram:CalculatedAmount>${money(taxCents)}</ram:CalculatedAmount>
+        <ram:TypeCode>VAT</ram:TypeCode>
+        <ram:BasisAmount>${money(netCents)}</ram:BasisAmount>
+        <ram:CategoryCode>S</ram:CategoryCode>
+        <ram:RateApplicablePercent>19.00</ram:RateApplicablePercent>
+      </ram:ApplicableTradeTax>
+      ${due}
+      <ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+        <ram:LineTotalAmount>${money(netCents)}</ram:LineTotalAmount>
+        <ram:TaxBasisTotalAmount>${money(netCents)}</ram:TaxBasisTotalAmount>
+        <ram:TaxTotalAmount currencyID="EUR">${money(taxCents)}</ram:TaxTotalAmount>
+        <ram:GrandTotalAmount>${money(totalCents)}</ram:GrandTotalAmount>
+        <ram:DuePayableAmount>${money(totalCents)}</ram:DuePayableAmount>
+      </ram:SpecifiedTradeSettlementHeaderMonetarySummation>
+    </ram:ApplicableHeaderTradeSettlement>
+  </rsm:SupplyChainTradeTransaction>
+</rsm:CrossIndustryInvoice>
+`;
+}
+
+/** `samplePdf(text)` with `xml` attached as Factur-X / ZUGFeRD attach it:
+ *  `factur-x.xml` (an /EmbeddedFile and its /Filespec, relationship
+ *  Alternative), in the catalog's /AF and its /Names /EmbeddedFiles. */
+export function facturXPdf(text: string, xml: string | Buffer): Buffer {
+  const attachment = typeof xml === 'string' ? Buffer.from(xml, 'utf8') : xml;
+  const content = `BT /F1 18 Tf 72 720 Td (${text.replace(/[()\\]/g, '')}) Tj ET`;
+  const objects: Buffer[] = [
+    '<< /Type /Catalog /Pages 2 0 R /AF [7 0 R] /Names << /EmbeddedFiles << /Names [(factur-x.xml) 7 0 R] >> >> >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ].map((object) => Buffer.from(object, 'latin1'));
+  objects.push(Buffer.concat([
+    Buffer.from(`<< /Type /EmbeddedFile /Subtype /text#2Fxml /Params << /Size ${attachment.length} >> /Length ${attachment.length} >>\nstream\n`, 'latin1'),
+    attachment,
+    Buffer.from('\nendstream', 'latin1'),
+  ]));
+  objects.push(Buffer.from('<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /AFRelationship /Alternative /EF << /F 6 0 R /UF 6 0 R >> >>', 'latin1'));
+  const parts: Buffer[] = [Buffer.from('%PDF-1.7\n', 'latin1')];
+  let length = parts[0].length;
+  const offsets: number[] = [];
+  objects.forEach((object, i) => {
+    offsets.push(length);
+    const part = Buffer.concat([Buffer.from(`${i + 1} 0 obj\n`, 'latin1'), object, Buffer.from('\nendobj\n', 'latin1')]);
+    parts.push(part);
+    length += part.length;
+  });
+  let tail = `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  tail += offsets.map((offset) => `${String(offset).padStart(10, '0')} 00000 n \n`).join('');
+  tail += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${length}\n%%EOF\n`;
+  parts.push(Buffer.from(tail, 'latin1'));
+  return Buffer.concat(parts);
+}
+
+/** Provides `document.file` (a Factur-X PDF, or a bare invoice XML with
+ *  `extension: 'xml'`) to a customer through `kundenportal document add`,
+ *  as `addDocument` does, and returns its id. The document's number must be
+ *  the invoice's. */
+export function addEInvoice(customerNumber: string, document: TestDocument & { file: Buffer; extension?: 'pdf' | 'xml' }): string {
+  const dir = fs.mkdtempSync(path.join(process.env.E2E_DATA_DIR!, 'add-'));
+  const file = path.join(dir, `dokument.${document.extension ?? 'pdf'}`);
+  fs.writeFileSync(file, document.file);
+  const args = ['document', 'add', '--customer', customerNumber, '--number', document.number, '--type', document.type, '--created', document.created];
+  if (document.provided) args.push('--provided', document.provided);
+  const id = operatorOutput([...args, file]).trim();
+  if (!/^\d+$/.test(id)) throw new Error(`document add printed ${JSON.stringify(id)} instead of an id`);
+  return id;
+}

@@ -29,6 +29,13 @@ async function controlsInReadingOrder(page: Page): Promise<string[]> {
     return [...document.querySelectorAll(selector)]
       .filter((element) => element.checkVisibility({ visibilityProperty: true, opacityProperty: false }))
       .filter((element) => (element as HTMLElement).tabIndex >= 0)
+      // A radio group is one stop for Tab (its checked radio); the arrow keys move within it.
+      .filter((element) => {
+        const radio = element as HTMLInputElement;
+        if (radio.type !== 'radio' || radio.checked) return true;
+        const group = radio.form?.querySelectorAll<HTMLInputElement>(`input[type="radio"][name="${CSS.escape(radio.name)}"]`) ?? [];
+        return ![...group].some((other) => other.checked);
+      })
       .map((element) => {
         const all = [...document.querySelectorAll('*')];
         return `${element.tagName.toLowerCase()}#${all.indexOf(element)}`;

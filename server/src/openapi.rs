@@ -32,6 +32,7 @@ use utoipa::OpenApi;
         app_api::list,
         app_api::one,
         app_api::pdf,
+        app_api::xml,
         app_api::types,
         ingest_api::ingest_document,
         oauth_http::authorize,
@@ -40,7 +41,7 @@ use utoipa::OpenApi;
         oauth_http::metadata,
         openapi_json,
     ),
-    components(schemas(list::ApiDocument, list::ApiDocumentType, oauth::TokenPair, oauth::TokenRequest, oauth_http::ApiError))
+    components(schemas(list::ApiDocument, list::ApiDocumentType, list::ApiEInvoice, oauth::TokenPair, oauth::TokenRequest, oauth_http::ApiError))
 )]
 struct ApiDoc;
 

@@ -285,7 +285,7 @@ documents-export-too-large = Diese Auswahl ist für eine ZIP-Datei zu groß (üb
 # Der Name der ZIP-Datei; $date wie 2026-01-31.
 documents-export-file-name = Dokumente_{ $date }.zip
 # Die Kopfzeile der index.csv (Semikolon als Trenner).
-documents-export-index-header = Nummer;Typ;Erstellung;Bereitstellung;Datei
+documents-export-index-header = Nummer;Typ;Erstellung;Bereitstellung;Datei;E-Rechnung (Profil);Rechnungsdatum;Fälligkeit;Zahlbetrag;Währung;XML-Datei
 
 ## E-Mails: what a caller puts into a mail ready-made (the rest of each
 ## mail's text is its template, templates/mail/de/)
@@ -350,7 +350,7 @@ forwarding-status-expired = Bestätigung abgelaufen
 forwarding-status-confirmed = aktiv
 forwarding-all-types = alle Typen
 forwarding-add-title = Weiterleitung hinzufügen
-forwarding-add-intro = Neue Dokumente werden mit dem PDF im Anhang an die Adresse gesendet – zum Beispiel an Ihre Buchhaltung oder an ein Postfach für die Rechnungsverarbeitung. Die Weiterleitung beginnt, sobald der Empfänger sie über den Link in unserer E-Mail bestätigt hat.
+forwarding-add-intro = Neue Dokumente werden mit dem PDF oder der E-Rechnung (XML) im Anhang an die Adresse gesendet – zum Beispiel an Ihre Buchhaltung oder an ein Postfach für die Rechnungsverarbeitung. Die Weiterleitung beginnt, sobald der Empfänger sie über den Link in unserer E-Mail bestätigt hat.
 forwarding-added = Die Weiterleitung ist gespeichert. Wir haben dem Empfänger eine E-Mail mit einem Bestätigungslink gesendet.
 forwarding-email = E-Mail
 forwarding-email-confirm = E-Mail bestätigen
@@ -735,3 +735,94 @@ activity-action-customer-created = Kundenzugang eingerichtet
 activity-action-activity-exported = Aktivitätsprotokoll exportiert
 activity-action-passwords-expire-on = Passwortablauf festgelegt
 
+
+## E-invoices (ZUGFeRD / Factur-X, XRechnung)
+einvoice-note-recognised = E-Rechnung { $profile }
+einvoice-note-date-differs = Rechnungsdatum { $invoice } weicht vom Erstellungsdatum { $created } ab
+einvoice-note-unreadable = eingebettete E-Rechnung nicht lesbar, als PDF bereitgestellt: { $reason }
+
+## E-invoices: what a forwarding sends, the XML with "mit Anhang"
+forwarding-sends = Anhang
+forwarding-sends-file = PDF
+forwarding-sends-xml = nur die E-Rechnung (XML)
+forwarding-sends-both = PDF und E-Rechnung (XML)
+forwarding-sends-hint = Dokumente ohne E-Rechnung werden immer als PDF gesendet.
+refusal-forwarding-sends-unknown = Bitte wählen Sie, was angehängt werden soll: PDF, E-Rechnung (XML) oder beides.
+profile-notify-with-xml = E-Rechnung (XML) mitsenden
+profile-notify-with-xml-hint = Gilt für „mit Anhang“: Ist ein Dokument eine E-Rechnung, hängt die E-Mail neben dem PDF auch die XML-Datei an.
+
+## E-Rechnungen: Dokumentenliste und lesbare Seite
+documents-filter-einvoices = Nur E-Rechnungen
+documents-einvoice-badge = E-Rechnung
+documents-einvoice-profile = Profil { $profile }
+# $date wie 31.01.2027
+documents-einvoice-due = fällig { $date }
+documents-xml = XML
+documents-xml-label = XML von { $document } herunterladen
+documents-read = Lesen
+documents-read-label = { $document } als E-Rechnung lesen
+documents-view-page-label = { $document } ansehen
+einvoice-page-title = E-Rechnung
+einvoice-page-back = Zurück zu den Dokumenten
+einvoice-page-seller = Rechnungssteller
+einvoice-page-buyer = Rechnungsempfänger
+einvoice-page-not-named = Nicht angegeben
+einvoice-page-vat-id = USt-IdNr. { $id }
+einvoice-page-details = Rechnungsangaben
+einvoice-page-number = Rechnungsnummer
+einvoice-page-issue-date = Rechnungsdatum
+einvoice-page-due-date = Fällig am
+einvoice-page-buyer-reference = Leitweg-ID / Käuferreferenz
+einvoice-page-iban = IBAN
+einvoice-page-lines = Positionen
+einvoice-page-no-lines = Die E-Rechnung enthält keine Positionen.
+einvoice-page-more-lines = { $count ->
+    [one] 1 weitere Position wird hier nicht angezeigt; sie steht in der XML-Datei.
+   *[other] { $count } weitere Positionen werden hier nicht angezeigt; sie stehen in der XML-Datei.
+}
+einvoice-page-position = Pos.
+einvoice-page-item = Bezeichnung
+einvoice-page-quantity = Menge
+einvoice-page-net-price = Einzelpreis netto
+einvoice-page-tax-rate = USt.
+einvoice-page-line-total = Betrag netto
+# $rate wie 19 oder 7,5
+einvoice-page-rate = { $rate }{ "\u00A0" }%
+einvoice-page-totals = Summen
+einvoice-page-net = Summe netto
+einvoice-page-tax = Umsatzsteuer
+einvoice-page-gross = Gesamtbetrag
+einvoice-page-due = Zu zahlen
+einvoice-page-xml = XML herunterladen
+einvoice-page-pdf = PDF ansehen
+einvoice-page-pdf-label = PDF ansehen (neues Fenster)
+# Menge mit Einheit; $quantity wie 1,5; $plural ist "one" bei genau 1, sonst "other".
+einvoice-unit-piece = { $plural ->
+   *[other] { $quantity } Stück
+}
+einvoice-unit-hour = { $plural ->
+    [one] { $quantity } Stunde
+   *[other] { $quantity } Stunden
+}
+einvoice-unit-minute = { $plural ->
+    [one] { $quantity } Minute
+   *[other] { $quantity } Minuten
+}
+einvoice-unit-day = { $plural ->
+    [one] { $quantity } Tag
+   *[other] { $quantity } Tage
+}
+einvoice-unit-week = { $plural ->
+    [one] { $quantity } Woche
+   *[other] { $quantity } Wochen
+}
+einvoice-unit-month = { $plural ->
+    [one] { $quantity } Monat
+   *[other] { $quantity } Monate
+}
+einvoice-unit-year = { $plural ->
+    [one] { $quantity } Jahr
+   *[other] { $quantity } Jahre
+}
+audit-notify-xml-on = E-Rechnung (XML) mitsenden: an
+audit-notify-xml-off = E-Rechnung (XML) mitsenden: aus

@@ -289,7 +289,7 @@ documents-export-too-large = This selection is too large for a ZIP file (over 4 
 # The ZIP file's name; $date like 2026-01-31.
 documents-export-file-name = Documents_{ $date }.zip
 # The header line of index.csv (semicolon-separated).
-documents-export-index-header = Number;Type;Created;Provided;File
+documents-export-index-header = Number;Type;Created;Provided;File;E-invoice profile;Invoice date;Due date;Amount due;Currency;XML file
 
 ## Emails: what a caller puts into a mail ready-made (the rest of each
 ## mail's text is its template, templates/mail/en/)
@@ -354,7 +354,7 @@ forwarding-status-expired = confirmation expired
 forwarding-status-confirmed = active
 forwarding-all-types = all types
 forwarding-add-title = Add forwarding
-forwarding-add-intro = New documents are sent to the address with the PDF attached – for example to your accounts department or to an inbox for invoice processing. Forwarding starts as soon as the recipient has confirmed it using the link in our email.
+forwarding-add-intro = New documents are sent to the address with the PDF or the e-invoice (XML) attached – for example to your accounts department or to an inbox for invoice processing. Forwarding starts as soon as the recipient has confirmed it using the link in our email.
 forwarding-added = The forwarding has been saved. We have sent the recipient an email with a confirmation link.
 forwarding-email = Email
 forwarding-email-confirm = Confirm email
@@ -739,3 +739,95 @@ activity-action-customer-created = Customer account set up
 activity-action-activity-exported = Activity log exported
 activity-action-passwords-expire-on = Password expiry set
 
+
+## E-invoices (ZUGFeRD / Factur-X, XRechnung)
+einvoice-note-recognised = e-invoice { $profile }
+einvoice-note-date-differs = invoice date { $invoice } differs from the document date { $created }
+einvoice-note-unreadable = embedded e-invoice unreadable, provided as a PDF: { $reason }
+
+## E-invoices: what a forwarding sends, the XML with "mit Anhang"
+forwarding-sends = Attachment
+forwarding-sends-file = PDF
+forwarding-sends-xml = only the e-invoice (XML)
+forwarding-sends-both = PDF and e-invoice (XML)
+forwarding-sends-hint = Documents without an e-invoice are always sent as a PDF.
+refusal-forwarding-sends-unknown = Please choose what to attach: the PDF, the e-invoice (XML) or both.
+profile-notify-with-xml = Also send the e-invoice (XML)
+profile-notify-with-xml-hint = Applies to “with attachment”: when a document is an e-invoice, the email carries its XML file as well as the PDF.
+
+## E-invoices: document list and readable page
+documents-filter-einvoices = Only e-invoices
+documents-einvoice-badge = E-invoice
+documents-einvoice-profile = Profile { $profile }
+# $date like 31/01/2027
+documents-einvoice-due = due { $date }
+documents-xml = XML
+documents-xml-label = Download the XML of { $document }
+documents-read = Read
+documents-read-label = Read { $document } as an e-invoice
+documents-view-page-label = View { $document }
+einvoice-page-title = E-invoice
+einvoice-page-back = Back to the documents
+einvoice-page-seller = Seller
+einvoice-page-buyer = Buyer
+einvoice-page-not-named = Not stated
+einvoice-page-vat-id = VAT ID { $id }
+einvoice-page-details = Invoice details
+einvoice-page-number = Invoice number
+einvoice-page-issue-date = Invoice date
+einvoice-page-due-date = Due date
+einvoice-page-buyer-reference = Leitweg-ID / buyer reference
+einvoice-page-iban = IBAN
+einvoice-page-lines = Items
+einvoice-page-no-lines = The e-invoice has no items.
+einvoice-page-more-lines = { $count ->
+    [one] 1 more item is not shown here; it is in the XML file.
+   *[other] { $count } more items are not shown here; they are in the XML file.
+}
+einvoice-page-position = No.
+einvoice-page-item = Description
+einvoice-page-quantity = Quantity
+einvoice-page-net-price = Unit price (net)
+einvoice-page-tax-rate = VAT
+einvoice-page-line-total = Amount (net)
+# $rate like 19 or 7.5
+einvoice-page-rate = { $rate }%
+einvoice-page-totals = Totals
+einvoice-page-net = Total net
+einvoice-page-tax = VAT
+einvoice-page-gross = Total
+einvoice-page-due = Amount due
+einvoice-page-xml = Download XML
+einvoice-page-pdf = View PDF
+einvoice-page-pdf-label = View PDF (new window)
+# A quantity with its unit; $quantity like 1.5; $plural is "one" for exactly 1, else "other".
+einvoice-unit-piece = { $plural ->
+    [one] { $quantity } piece
+   *[other] { $quantity } pieces
+}
+einvoice-unit-hour = { $plural ->
+    [one] { $quantity } hour
+   *[other] { $quantity } hours
+}
+einvoice-unit-minute = { $plural ->
+    [one] { $quantity } minute
+   *[other] { $quantity } minutes
+}
+einvoice-unit-day = { $plural ->
+    [one] { $quantity } day
+   *[other] { $quantity } days
+}
+einvoice-unit-week = { $plural ->
+    [one] { $quantity } week
+   *[other] { $quantity } weeks
+}
+einvoice-unit-month = { $plural ->
+    [one] { $quantity } month
+   *[other] { $quantity } months
+}
+einvoice-unit-year = { $plural ->
+    [one] { $quantity } year
+   *[other] { $quantity } years
+}
+audit-notify-xml-on = also send the e-invoice (XML): on
+audit-notify-xml-off = also send the e-invoice (XML): off

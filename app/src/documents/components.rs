@@ -5,13 +5,17 @@
 //! headers, the pager and "Zurücksetzen" call `documents/show` from the
 //! browser and show the results it renders in place, and the address follows.
 
-use super::{document_types, export_too_many_message, list_documents, DocumentPage, DocumentRow, DocumentTypeOption, ListQuery, SortColumn, PAGE_SIZES};
+use super::{
+    document_types, export_too_many_message, list_documents, read_einvoice, DocumentPage, DocumentRow, DocumentTypeOption, EInvoiceSummary,
+    EInvoiceView, ListQuery, PartyView, SortColumn, EINVOICES_ONLY, PAGE_SIZES,
+};
+use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::routes;
 use crate::t;
 use crate::ui::PageTitle;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_params_map};
 
 #[cfg(feature = "hydrate")]
 mod browser;
@@ -105,7 +109,8 @@ fn Filters(query: ListQuery, types: Vec<DocumentTypeOption>) -> impl IntoView {
     // On a phone the filters fold behind "Filter" (so the first documents
     // are on the first screen), open while one is set; from 760 px on they
     // are always shown and the toggle is not (the stylesheet).
-    let filtered = !(query.search.is_empty() && query.type_key.is_empty() && query.from.is_empty() && query.to.is_empty());
+    let filtered =
+        !(query.search.is_empty() && query.type_key.is_empty() && query.from.is_empty() && query.to.is_empty() && !query.einvoices_only);
     view! {
         <details class="filters-fold" open=filtered>
         <summary class="button secondary filters-toggle">{t!(lang, "documents-filter-toggle")}</summary>
@@ -131,6 +136,10 @@ fn Filters(query: ListQuery, types: Vec<DocumentTypeOption>) -> impl IntoView {
             <div class="field">
                 <label for="bis">{t!(lang, "documents-filter-to")}</label>
                 <input id="bis" name="bis" type="date" value=query.to.clone()/>
+            </div>
+            <div class="filter-check">
+                <input id="art" name="art" type="checkbox" value=EINVOICES_ONLY checked=query.einvoices_only/>
+                <label for="art">{t!(lang, "documents-filter-einvoices")}</label>
             </div>
             <div class="field">
                 <label for="anzahl">{t!(lang, "documents-filter-per-page")}</label>
@@ -191,27 +200,67 @@ fn Results(query: ListQuery, found: DocumentPage) -> impl IntoView {
 }
 
 fn row(document: &DocumentRow, delivery_log: bool, lang: Lang) -> impl IntoView {
-    let view_href = routes::document_pdf(document.id, false);
     let download_href = routes::document_pdf(document.id, true);
     let label = format!("{} {}", document.type_name, document.number);
+    let bare_xml = document.einvoice.as_ref().is_some_and(|einvoice| einvoice.bare_xml);
+    // A bare XML has no PDF to show (its /pdf would download the XML): its
+    // readable page is what "Ansehen" opens, in this window.
+    let view_link = if bare_xml {
+        view! {
+            <a href=routes::document_einvoice(document.id) aria-label=t!(lang, "documents-view-page-label", document = label.as_str())>{t!(lang, "documents-view")}</a>
+        }
+        .into_any()
+    } else {
+        view! {
+            <a href=routes::document_pdf(document.id, false) target="_blank" rel="noopener external" aria-label=t!(lang, "documents-view-label", document = label.as_str())>{t!(lang, "documents-view")}</a>
+        }
+        .into_any()
+    };
+    // A PDF with the invoice inside: its XML and its readable page besides.
+    let einvoice_links = document.einvoice.as_ref().filter(|einvoice| !einvoice.bare_xml).map(|_| {
+        view! {
+            <a href=routes::document_xml(document.id) rel="external" download="" aria-label=t!(lang, "documents-xml-label", document = label.as_str())>{t!(lang, "documents-xml")}</a>
+            <a href=routes::document_einvoice(document.id) aria-label=t!(lang, "documents-read-label", document = label.as_str())>{t!(lang, "documents-read")}</a>
+        }
+    });
     view! {
         <tr class:new=document.is_new>
             <td data-label=SortColumn::Number.label(lang)>
                 {document.number.clone()}
                 {document.is_new.then(|| view! { " " <span class="badge-new">{t!(lang, "documents-badge-new")}</span> })}
+                {document.einvoice.as_ref().map(|einvoice| einvoice_facts(einvoice, lang))}
             </td>
             <td data-label=SortColumn::Created.label(lang)>{document.created_on.clone()}</td>
             <td data-label=SortColumn::Type.label(lang)>{document.type_name.clone()}</td>
             <td data-label=SortColumn::Provided.label(lang)>{document.provided_on.clone()}</td>
             <td data-label=SortColumn::VisibleUntil.label(lang)>{document.visible_until.clone()}</td>
             <td class="row-actions">
-                <a href=view_href target="_blank" rel="noopener external" aria-label=t!(lang, "documents-view-label", document = label.as_str())>{t!(lang, "documents-view")}</a>
+                {view_link}
                 <a href=download_href rel="external" download="" aria-label=t!(lang, "documents-download-label", document = label.as_str())>{t!(lang, "documents-download")}</a>
+                {einvoice_links}
                 {delivery_log.then(|| view! {
                     <a href=routes::delivery_log(document.id) aria-label=t!(lang, "documents-delivery-label", document = label.as_str())>{t!(lang, "documents-delivery")}</a>
                 })}
             </td>
         </tr>
+    }
+}
+
+/// The mark of an e-invoice in its row (its profile for screen readers and
+/// on hover), what is to be paid and by when.
+fn einvoice_facts(einvoice: &EInvoiceSummary, lang: Lang) -> impl IntoView {
+    let profile = t!(lang, "documents-einvoice-profile", profile = einvoice.profile.as_str());
+    view! {
+        <span class="einvoice-facts">
+            <span class="einvoice-fact">
+                <span class="badge-einvoice" title=profile.clone()>
+                    {t!(lang, "documents-einvoice-badge")}
+                    <span class="visually-hidden">{format!(" ({profile})")}</span>
+                </span>
+                {einvoice.amount.clone().map(|amount| view! { " " {amount} })}
+            </span>
+            {einvoice.due_on.as_deref().map(|day| view! { " " <span class="einvoice-fact">{t!(lang, "documents-einvoice-due", date = day)}</span> })}
+        </span>
     }
 }
 
@@ -235,5 +284,159 @@ fn Pager(query: ListQuery, found: DocumentPage) -> impl IntoView {
             <span>{found.position(&query, lang)}</span>
             {next.map(|href| view! { <a class="button secondary" href=href rel="next">{t!(lang, "documents-pager-next")}</a> })}
         </nav>
+    }
+}
+
+/// The readable page of an e-invoice (`/dokumente/{id}/e-rechnung`): what
+/// the invoice XML says, for people — parties, dates and references, the
+/// lines and the totals — with the XML (and the PDF it came in) to take
+/// along. Rendered whole on the server; another customer's document, or one
+/// without an e-invoice, is not found.
+#[component]
+pub fn EInvoicePage() -> impl IntoView {
+    let lang = crate::i18n::lang();
+    let params = use_params_map();
+    let id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<i64>().ok()));
+    let invoice = Resource::new(move || id.get(), |id| async move {
+        match id {
+            Some(id) => read_einvoice(id).await,
+            None => Err(AppError::NotFound),
+        }
+    });
+    view! {
+        <Suspense fallback=move || view! { <p class="muted loading">{t!(lang, "documents-loading")}</p> }>
+            {move || Suspend::new(async move {
+                match invoice.await {
+                    Ok(invoice) => view! { <EInvoiceShown invoice/> }.into_any(),
+                    Err(error) => view! {
+                        <PageTitle title=t!(lang, "einvoice-page-title")/>
+                        <section class="card">
+                            {crate::ui::refused(error)}
+                            <p><a href=routes::DOCUMENTS>{t!(lang, "einvoice-page-back")}</a></p>
+                        </section>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn EInvoiceShown(invoice: EInvoiceView) -> impl IntoView {
+    let lang = crate::i18n::lang();
+    let EInvoiceView {
+        document_id,
+        title,
+        profile,
+        invoice_number,
+        issue_date,
+        due_date,
+        buyer_reference,
+        iban,
+        currency: _,
+        seller,
+        buyer,
+        lines,
+        lines_not_shown,
+        totals,
+        has_pdf,
+    } = invoice;
+    let fact = |label: String, value: Option<String>| value.map(|value| view! { <dt>{label}</dt><dd>{value}</dd> });
+    let lines_table = if lines.is_empty() {
+        view! { <p class="empty">{t!(lang, "einvoice-page-no-lines")}</p> }.into_any()
+    } else {
+        let headers = [
+            t!(lang, "einvoice-page-position"),
+            t!(lang, "einvoice-page-item"),
+            t!(lang, "einvoice-page-quantity"),
+            t!(lang, "einvoice-page-net-price"),
+            t!(lang, "einvoice-page-tax-rate"),
+            t!(lang, "einvoice-page-line-total"),
+        ];
+        let head = headers.iter().map(|label| view! { <th scope="col">{label.clone()}</th> }).collect_view();
+        let rows = lines
+            .into_iter()
+            .map(|line| {
+                let cells = [line.position, line.name, line.quantity, line.net_price, line.tax_rate, line.line_total];
+                let cells = headers
+                    .iter()
+                    .zip(cells)
+                    .map(|(label, value)| view! { <td data-label=label.clone()>{value}</td> })
+                    .collect_view();
+                view! { <tr>{cells}</tr> }
+            })
+            .collect_view();
+        view! {
+            <table class="document-table einvoice-lines">
+                <caption class="section-title">{t!(lang, "einvoice-page-lines")}</caption>
+                <thead><tr>{head}</tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        }
+        .into_any()
+    };
+    let more = (lines_not_shown > 0).then(|| view! { <p class="muted">{t!(lang, "einvoice-page-more-lines", count = lines_not_shown)}</p> });
+    view! {
+        <PageTitle title=title/>
+        <section class="card einvoice">
+            <p class="einvoice-lead">
+                <span class="badge-einvoice">{t!(lang, "documents-einvoice-badge")}</span>
+                " "
+                {t!(lang, "documents-einvoice-profile", profile = profile.as_str())}
+            </p>
+            <div class="einvoice-parties">
+                <PartyBlock heading=t!(lang, "einvoice-page-seller") party=seller/>
+                <PartyBlock heading=t!(lang, "einvoice-page-buyer") party=buyer/>
+            </div>
+            <h2 class="section-title">{t!(lang, "einvoice-page-details")}</h2>
+            <dl class="facts einvoice-details">
+                {fact(t!(lang, "einvoice-page-number"), Some(invoice_number))}
+                {fact(t!(lang, "einvoice-page-issue-date"), Some(issue_date))}
+                {fact(t!(lang, "einvoice-page-due-date"), due_date)}
+                {fact(t!(lang, "einvoice-page-buyer-reference"), buyer_reference)}
+                {fact(t!(lang, "einvoice-page-iban"), iban)}
+            </dl>
+            {lines_table}
+            {more}
+            <h2 class="section-title">{t!(lang, "einvoice-page-totals")}</h2>
+            <dl class="facts einvoice-totals">
+                {fact(t!(lang, "einvoice-page-net"), totals.net)}
+                {fact(t!(lang, "einvoice-page-tax"), totals.tax)}
+                {fact(t!(lang, "einvoice-page-gross"), totals.gross)}
+                {totals.due.map(|due| view! { <dt class="due">{t!(lang, "einvoice-page-due")}</dt><dd class="due">{due}</dd> })}
+            </dl>
+            <p class="actions">
+                <a class="button secondary" href=routes::document_xml(document_id) rel="external" download="">{t!(lang, "einvoice-page-xml")}</a>
+                {has_pdf.then(|| view! {
+                    <a class="button secondary" href=routes::document_pdf(document_id, false) target="_blank" rel="noopener external"
+                        aria-label=t!(lang, "einvoice-page-pdf-label")>{t!(lang, "einvoice-page-pdf")}</a>
+                })}
+            </p>
+            <p><a href=routes::DOCUMENTS>{t!(lang, "einvoice-page-back")}</a></p>
+        </section>
+    }
+}
+
+/// A seller or buyer: name, address, VAT ID ("not named" when the invoice names nothing).
+#[component]
+fn PartyBlock(heading: String, party: Option<PartyView>) -> impl IntoView {
+    let lang = crate::i18n::lang();
+    let body = match party {
+        Some(party) => view! {
+            <p>
+                {party.name.map(|name| view! { <strong class="einvoice-line">{name}</strong> })}
+                {party.address.into_iter().map(|line| view! { <span class="einvoice-line">{line}</span> }).collect_view()}
+            </p>
+            {party.vat_id.map(|vat_id| view! { <p>{t!(lang, "einvoice-page-vat-id", id = vat_id.as_str())}</p> })}
+        }
+        .into_any(),
+        None => view! { <p class="muted">{t!(lang, "einvoice-page-not-named")}</p> }.into_any(),
+    };
+    view! {
+        <section class="einvoice-party">
+            <h2 class="section-title">{heading}</h2>
+            {body}
+        </section>
     }
 }

@@ -7,7 +7,9 @@
 //! written.
 
 mod components;
-pub use components::DocumentsPage;
+mod einvoice_view;
+pub use components::{DocumentsPage, EInvoicePage};
+pub use einvoice_view::{EInvoiceView, LineView, PartyView, TotalsView};
 
 use crate::error::AppError;
 use crate::i18n::Lang;
@@ -110,6 +112,10 @@ pub struct ListQuery {
     /// Keyset paging (only for the order by Bereitstellung).
     pub after: Option<Cursor>,
     pub before: Option<Cursor>,
+    /// "Nur E-Rechnungen" (`art=e-rechnung`). A call that does not name it
+    /// (an older page, a script) lists every document.
+    #[serde(default)]
+    pub einvoices_only: bool,
 }
 
 impl Default for ListQuery {
@@ -125,9 +131,13 @@ impl Default for ListQuery {
             page: 1,
             after: None,
             before: None,
+            einvoices_only: false,
         }
     }
 }
+
+/// The value of `art` that asks for e-invoices only.
+pub const EINVOICES_ONLY: &str = "e-rechnung";
 
 fn is_day(value: &str) -> bool {
     let bytes = value.as_bytes();
@@ -160,6 +170,7 @@ impl ListQuery {
             page: get("seite").and_then(|v| v.parse().ok()).filter(|n| (1..=1_000_000).contains(n)).unwrap_or(1),
             after: get("nach").as_deref().and_then(Cursor::parse),
             before: get("vor").as_deref().and_then(Cursor::parse),
+            einvoices_only: get("art").is_some_and(|kind| kind.trim() == EINVOICES_ONLY),
         }
     }
 
@@ -192,6 +203,9 @@ impl ListQuery {
             if !value.is_empty() {
                 pairs.push((name, value.clone()));
             }
+        }
+        if self.einvoices_only {
+            pairs.push(("art", EINVOICES_ONLY.into()));
         }
         if self.sort != defaults.sort || self.descending != defaults.descending {
             pairs.push(("sortierung", self.sort.param().into()));
@@ -279,6 +293,22 @@ pub struct DocumentRow {
     pub is_new: bool,
     /// Keyset position (Bereitstellung, id).
     pub cursor: Cursor,
+    /// What the row shows of the document's e-invoice, if it is one.
+    #[serde(default)]
+    pub einvoice: Option<EInvoiceSummary>,
+}
+
+/// An e-invoice as its row in the list shows it, written for the reader.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EInvoiceSummary {
+    /// The profile as the standards name it: "EN 16931", "XRECHNUNG".
+    pub profile: String,
+    /// What is to be paid: "529,87 €", "€529.87".
+    pub amount: Option<String>,
+    /// The due date: "15.12.2024", "15/12/2024".
+    pub due_on: Option<String>,
+    /// The document's own file is the invoice XML: there is no PDF to view.
+    pub bare_xml: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -352,6 +382,7 @@ impl ListShown {
             ("typ", query.type_key.clone()),
             ("von", query.from.clone()),
             ("bis", query.to.clone()),
+            ("art", if query.einvoices_only { EINVOICES_ONLY.to_owned() } else { String::new() }),
             ("anzahl", query.per_page.to_string()),
             ("sortierung", query.sort.param().to_owned()),
             ("richtung", query.direction_param().to_owned()),
@@ -400,6 +431,19 @@ pub async fn new_document_count() -> Result<i64, AppError> {
     .await
 }
 
+/// One of the user's e-invoices for its readable page, written for the
+/// reader. Another customer's document, one no longer listed and one
+/// without an e-invoice are alike not found. Reading it counts as opening
+/// the document.
+#[server(endpoint = "documents/einvoice")]
+pub async fn read_einvoice(id: i64) -> Result<EInvoiceView, AppError> {
+    let (lang, ip) = (crate::i18n::lang(), crate::server::serve::client_ip());
+    crate::server::serve::read(crate::auth::ssr::require_user(), async |state, user| {
+        Ok(ssr::einvoice_page::einvoice_view(state, &user, ssr::CustomerScope::of(&user), id, lang, ip).await?)
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -431,6 +475,28 @@ mod tests {
         assert_eq!(ListQuery::from_address("/dokumente?suche=%E2%28%FF%2"), ListQuery { search: "�(�%2".into(), ..ListQuery::default() });
         assert_eq!(ListQuery::from_address("suche=ohne-Pfad").search, "ohne-Pfad");
         assert_eq!(ListQuery::from_address("/dokumente"), ListQuery::default());
+    }
+
+    #[test]
+    fn the_einvoice_filter_round_trips_and_only_its_own_value_sets_it() {
+        let query = parse("suche=RE&art=e-rechnung&seite=2");
+        assert!(query.einvoices_only);
+        assert_eq!(query.href(), "/dokumente?suche=RE&art=e-rechnung&seite=2");
+        assert_eq!(ListQuery::from_address(&query.href()), query);
+        assert_eq!(query.export_href(), "/dokumente/export.zip?suche=RE&art=e-rechnung");
+        assert!(query.sorted_by(SortColumn::Number).einvoices_only, "sorting keeps the filter");
+        assert!(query.with_page(3, None, None).einvoices_only, "paging keeps the filter");
+        // What an unticked checkbox sends (nothing) and what nobody should send.
+        for other in ["", "art=", "art=pdf", "art=E-Rechnung"] {
+            assert!(!parse(other).einvoices_only, "{other}");
+        }
+        assert_eq!(parse("art=").href(), "/dokumente");
+        // A call that does not know the field lists every document.
+        let older: ListQuery = leptos::serde_json::from_str(
+            r#"{"search":"","type_key":"","from":"","to":"","sort":"Provided","descending":true,"per_page":25,"page":1,"after":null,"before":null}"#,
+        )
+        .unwrap();
+        assert_eq!(older, ListQuery::default());
     }
 
     #[test]

@@ -31,6 +31,8 @@ pub enum Refusal {
     ForwardingsFull,
     DocumentTypeUnknown,
     NotifyModeUnknown,
+    /// What a forwarding sends: none of the three the form offers.
+    ForwardingSendsUnknown,
     SalutationUnknown,
     NameTooLong,
     NameInvalid,
@@ -98,6 +100,7 @@ impl Refusal {
             Refusal::ForwardingsFull => "hoechstzahl",
             Refusal::DocumentTypeUnknown => "typ",
             Refusal::NotifyModeUnknown => "benachrichtigung",
+            Refusal::ForwardingSendsUnknown => "versand",
             Refusal::SalutationUnknown => "anrede",
             Refusal::NameTooLong => "name-lang",
             Refusal::NameInvalid => "name",
@@ -148,6 +151,7 @@ impl Refusal {
             "hoechstzahl" => Refusal::ForwardingsFull,
             "typ" => Refusal::DocumentTypeUnknown,
             "benachrichtigung" => Refusal::NotifyModeUnknown,
+            "versand" => Refusal::ForwardingSendsUnknown,
             "anrede" => Refusal::SalutationUnknown,
             "name-lang" => Refusal::NameTooLong,
             "name" => Refusal::NameInvalid,
@@ -205,6 +209,7 @@ impl Refusal {
             Refusal::ForwardingsFull => t!(lang, "refusal-forwardings-full"),
             Refusal::DocumentTypeUnknown => t!(lang, "refusal-document-type-unknown"),
             Refusal::NotifyModeUnknown => t!(lang, "refusal-notify-mode-unknown"),
+            Refusal::ForwardingSendsUnknown => t!(lang, "refusal-forwarding-sends-unknown"),
             Refusal::SalutationUnknown => t!(lang, "refusal-salutation-unknown"),
             Refusal::NameTooLong => t!(lang, "refusal-name-too-long"),
             Refusal::NameInvalid => t!(lang, "refusal-name-invalid"),
@@ -262,7 +267,7 @@ impl fmt::Display for Refusal {
 mod tests {
     use super::Refusal;
 
-    const EVERY_FIXED: [Refusal; 44] = [
+    const EVERY_FIXED: [Refusal; 45] = [
         Refusal::PasswordsDiffer,
         Refusal::SameAsBefore,
         Refusal::CurrentWrong,
@@ -279,6 +284,7 @@ mod tests {
         Refusal::ForwardingsFull,
         Refusal::DocumentTypeUnknown,
         Refusal::NotifyModeUnknown,
+        Refusal::ForwardingSendsUnknown,
         Refusal::SalutationUnknown,
         Refusal::NameTooLong,
         Refusal::NameInvalid,

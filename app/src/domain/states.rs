@@ -29,3 +29,66 @@ pub enum ForwardingState {
     Pending,
     Confirmed,
 }
+
+/// What a forwarding sends of a document that carries an e-invoice: its
+/// PDF, only the invoice XML, or both. A document without one always goes
+/// as its file, whatever was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub enum ForwardingSends {
+    /// "PDF": what every forwarding sent before e-invoices.
+    #[default]
+    File,
+    /// "nur die E-Rechnung (XML)": for an inbox that reads the XML.
+    Xml,
+    /// "PDF und E-Rechnung (XML)".
+    Both,
+}
+
+impl ForwardingSends {
+    pub const ALL: [ForwardingSends; 3] = [ForwardingSends::File, ForwardingSends::Xml, ForwardingSends::Both];
+
+    /// As stored (`forwardings.sends`) and as the form sends it: the words
+    /// of the mail's attachment parts (`file`, `xml`, `both`).
+    pub fn key(self) -> &'static str {
+        match self {
+            ForwardingSends::File => "file",
+            ForwardingSends::Xml => "xml",
+            ForwardingSends::Both => "both",
+        }
+    }
+
+    /// As the form and the list name it, in `lang`.
+    pub fn label(self, lang: crate::i18n::Lang) -> String {
+        match self {
+            ForwardingSends::File => crate::t!(lang, "forwarding-sends-file"),
+            ForwardingSends::Xml => crate::t!(lang, "forwarding-sends-xml"),
+            ForwardingSends::Both => crate::t!(lang, "forwarding-sends-both"),
+        }
+    }
+
+    /// The form's value; only the three it offers.
+    pub fn parse(key: &str) -> Result<Self, super::InputError> {
+        Self::ALL
+            .into_iter()
+            .find(|sends| sends.key() == key.trim())
+            .ok_or_else(|| super::InputError::new(super::Refusal::ForwardingSendsUnknown).at("sends"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ForwardingSends;
+    use crate::domain::{InputError, Refusal};
+
+    #[test]
+    fn what_a_forwarding_sends_is_one_of_the_three_offered() {
+        for sends in ForwardingSends::ALL {
+            assert_eq!(ForwardingSends::parse(sends.key()), Ok(sends));
+        }
+        assert_eq!(ForwardingSends::parse(" xml "), Ok(ForwardingSends::Xml));
+        assert_eq!(ForwardingSends::default(), ForwardingSends::File, "the column's default");
+        for refused in ["", "pdf", "XML", "both,xml"] {
+            assert_eq!(ForwardingSends::parse(refused), Err(InputError::new(Refusal::ForwardingSendsUnknown).at("sends")), "{refused}");
+        }
+    }
+}

@@ -6,9 +6,10 @@
 use super::{
     confirmation_info, end_info, get_delivery_log, list_forwardings, AddForwarding, ConfirmForwarding, DeclineForwarding, DeliveryLog,
     EndForwarding, ForwardingLinkInfo, ForwardingOverview, ForwardingStatus, RemoveForwarding, CONFIRMED_PARAM, DECLINED_PARAM,
-    ENDED_PARAM,
+    ENDED_PARAM, SENDS_PARAM,
 };
 use crate::auth::RecentSignInGate;
+use crate::domain::ForwardingSends;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::routes;
@@ -68,7 +69,9 @@ fn Forwardings(
         rows.with_value(|rows| rows.iter().find(|row| row.id == id).cloned())
     };
     let types = StoredValue::new(overview.types);
-    let refusal = FormRefusal::from_address(None, &["email", "confirm", "type_key"]);
+    let refusal = FormRefusal::from_address(None, &["email", "confirm", "type_key", "sends"]);
+    // What a refused plain post had chosen; else the PDF, as before e-invoices.
+    let sends = query.read_untracked().get(SENDS_PARAM).and_then(|key| ForwardingSends::parse(&key).ok()).unwrap_or_default();
     let remove_refusal = FormRefusal::from_address(Some(super::REMOVE_SECTION), &[]);
     view! {
         <section class="card">
@@ -104,6 +107,23 @@ fn Forwardings(
                         </select>
                         {refusal.message("type_key", "forwarding-type")}
                     </div>
+                    <fieldset class="choices">
+                        <legend>{t!(lang, "forwarding-sends")}</legend>
+                        {ForwardingSends::ALL.into_iter().map(|choice| {
+                            let id = format!("forwarding-sends-{}", choice.key());
+                            view! {
+                                <div class="choice">
+                                    <input type="radio" id=id.clone() name="sends" value=choice.key() checked=choice == sends
+                                        aria-invalid=refusal.invalid("sends")
+                                        aria-describedby=refusal.described_by("sends", "forwarding-sends", Some("forwarding-sends-hint"))
+                                        autofocus=refusal.about("sends") && choice == sends/>
+                                    <label for=id>{choice.label(lang)}</label>
+                                </div>
+                            }
+                        }).collect_view()}
+                        <p class="hint" id="forwarding-sends-hint">{t!(lang, "forwarding-sends-hint")}</p>
+                        {refusal.message("sends", "forwarding-sends")}
+                    </fieldset>
                     <div class="actions">
                         <button type="submit" class="button primary" disabled=move || add.pending().get()>{t!(lang, "forwarding-save")}</button>
                     </div>
@@ -140,6 +160,7 @@ fn Forwardings(
                             <tr>
                                 <th scope="col">{t!(lang, "forwarding-email")}</th>
                                 <th scope="col">{t!(lang, "forwarding-types")}</th>
+                                <th scope="col">{t!(lang, "forwarding-sends")}</th>
                                 <th scope="col">{t!(lang, "forwarding-status")}</th>
                                 <th scope="col"><span class="visually-hidden">{t!(lang, "forwarding-actions")}</span></th>
                             </tr>
@@ -153,8 +174,9 @@ fn Forwardings(
                                 };
                                 view! {
                                     <tr>
-                                        <td data-label=t!(lang, "forwarding-email")>{row.email.clone()}</td>
+                                        <td class="forwarding-address" data-label=t!(lang, "forwarding-email")>{row.email.clone()}</td>
                                         <td data-label=t!(lang, "forwarding-types")>{row.types_label.clone()}</td>
+                                        <td data-label=t!(lang, "forwarding-sends")>{row.sends.label(lang)}</td>
                                         <td data-label=t!(lang, "forwarding-status")><span class=status_class>{row.status.label(lang)}</span></td>
                                         <td class="row-actions">
                                             <a href=format!("{}?entfernen={}", routes::FORWARDINGS, row.id)
@@ -179,6 +201,7 @@ fn link_summary(info: &ForwardingLinkInfo, lang: Lang) -> impl IntoView {
             <dt>{t!(lang, "forwarding-customer")}</dt><dd>{customer}</dd>
             <dt>{t!(lang, "forwarding-email-address")}</dt><dd>{info.email.clone()}</dd>
             <dt>{t!(lang, "forwarding-types")}</dt><dd>{info.types_label.clone()}</dd>
+            <dt>{t!(lang, "forwarding-sends")}</dt><dd>{info.sends.label(lang)}</dd>
         </dl>
     }
 }

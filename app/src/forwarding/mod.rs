@@ -1,12 +1,14 @@
 //! Weiterleitungen: addresses outside the portal (an accountant, an
 //! invoice-processing inbox) that get every new document of a type with its
-//! PDF. A forwarding works only after its address confirmed it (double
-//! opt-in) and ends when the address asks (one click in every mail).
-//! Also the delivery log: which mails went out for a document.
+//! PDF, its e-invoice's XML, or both. A forwarding works only after its
+//! address confirmed it (double opt-in) and ends when the address asks (one
+//! click in every mail). Also the delivery log: which mails went out for a
+//! document.
 
 mod components;
 pub use components::{DeliveryLogPage, ForwardingConfirmPage, ForwardingEndPage, ForwardingsPage};
 
+use crate::domain::ForwardingSends;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use leptos::prelude::*;
@@ -48,6 +50,7 @@ pub struct ForwardingRow {
     /// "Rechnung", or "alle Typen" (in the request's language).
     pub types_label: String,
     pub status: ForwardingStatus,
+    pub sends: ForwardingSends,
 }
 
 /// A type the form offers.
@@ -74,6 +77,7 @@ pub struct ForwardingLinkInfo {
     pub customer_number: String,
     pub email: String,
     pub types_label: String,
+    pub sends: ForwardingSends,
 }
 
 /// One mail in a document's delivery log.
@@ -105,13 +109,21 @@ pub async fn list_forwardings() -> Result<ForwardingOverview, AppError> {
     read(require_permission(Permission::ManageForwardings), async |state, user| Ok(ssr::overview(state, &user, lang).await?)).await
 }
 
-/// "Weiterleitung hinzufügen": the address twice and a type (empty: all
-/// types). A confirmation mail goes to the address.
+/// "Weiterleitung hinzufügen": the address twice, a type (empty: all
+/// types) and what it sends (`file`, `xml` or `both`; left out: the PDF).
+/// A confirmation mail goes to the address.
 #[server(endpoint = "forwardings/add")]
-pub async fn add_forwarding(email: String, confirm: String, type_key: String) -> Result<(), AppError> {
+pub async fn add_forwarding(email: String, confirm: String, type_key: String, sends: Option<String>) -> Result<(), AppError> {
     let guard = require_permission_to_change(Permission::ManageForwardings);
-    let served = serve(guard, routes::FORWARDINGS, async |state, user, ip| {
-        Ok(ssr::add(state, &user, &email, &confirm, &type_key, ip).await?)
+    let sends = sends.unwrap_or_else(|| ForwardingSends::default().key().to_owned());
+    // Posted without JavaScript, a refused form comes back with its choice in the address
+    // (the addresses typed are not carried there, as in every form of ours).
+    let refused = match ForwardingSends::parse(&sends) {
+        Ok(chosen) if chosen != ForwardingSends::default() => format!("{}?{SENDS_PARAM}={}", routes::FORWARDINGS, chosen.key()),
+        _ => routes::FORWARDINGS.to_owned(),
+    };
+    let served = serve(guard, &refused, async |state, user, ip| {
+        Ok(ssr::add(state, &user, &email, &confirm, &type_key, &sends, ip).await?)
     })
     .await?;
     Ok(served.then_show(&format!("{}?hinzugefuegt=1", routes::FORWARDINGS)))
@@ -181,6 +193,9 @@ async fn answer_link(token: String, answer: ssr::LinkAnswer) -> Result<(), AppEr
 
 /// The `bereich` a refused removal comes back with (the add form shows the rest).
 pub const REMOVE_SECTION: &str = "entfernen";
+
+/// What a refused add form had chosen to send, in the address it comes back to.
+pub const SENDS_PARAM: &str = "versand";
 
 /// The answer parameter a page behind a link shows after a plain form post.
 pub const CONFIRMED_PARAM: &str = "bestaetigt";

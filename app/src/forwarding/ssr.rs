@@ -5,7 +5,7 @@
 
 use super::{DeliveryEntry, DeliveryLog, ForwardingLinkInfo, ForwardingOverview, ForwardingRow, ForwardingStatus, TypeChoice};
 use crate::auth::ssr::SessionUser;
-use crate::domain::{EmailAddress, ForwardingState, InputError, Refusal};
+use crate::domain::{EmailAddress, ForwardingSends, ForwardingState, InputError, Refusal};
 use crate::i18n::Lang;
 use crate::error::AppError;
 use crate::routes;
@@ -20,6 +20,8 @@ use crate::server::mail::{
 };
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
+
+crate::stored_as_words!(ForwardingSends, all: ForwardingSends::ALL, word: ForwardingSends::key);
 
 /// What can go wrong here; converted to [`AppError`] at the server-function boundary.
 #[derive(Debug, thiserror::Error)]
@@ -61,16 +63,18 @@ fn types_label(type_name: Option<&str>, lang: Lang) -> String {
     type_name.map_or_else(|| crate::t!(lang, "forwarding-all-types"), str::to_owned)
 }
 
-/// The address twice and the type, parsed: what "Speichern" may store.
+/// The address twice, the type and what it sends, parsed: what
+/// "Speichern" may store.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewForwarding {
     pub email: EmailAddress,
     /// `None`: every type.
     pub type_key: Option<String>,
+    pub sends: ForwardingSends,
 }
 
 impl NewForwarding {
-    pub fn parse(email: &str, confirm: &str, type_key: &str) -> Result<Self, InputError> {
+    pub fn parse(email: &str, confirm: &str, type_key: &str, sends: &str) -> Result<Self, InputError> {
         let email = EmailAddress::parse(email).map_err(|error| error.at("email"))?;
         let same = EmailAddress::parse(confirm).is_ok_and(|confirm| confirm.as_str().eq_ignore_ascii_case(email.as_str()));
         if !same {
@@ -78,7 +82,8 @@ impl NewForwarding {
         }
         let type_key = type_key.trim();
         let type_key = (!type_key.is_empty()).then(|| type_key.to_owned());
-        Ok(Self { email, type_key })
+        let sends = ForwardingSends::parse(sends)?;
+        Ok(Self { email, type_key, sends })
     }
 }
 
@@ -89,12 +94,13 @@ struct Row {
     type_name: Option<String>,
     status: ForwardingState,
     optin_expires_at: UnixTime,
+    sends: ForwardingSends,
 }
 
 /// The page's rows and choices, with the type names and labels in `lang`.
 pub async fn overview(state: &AppState, user: &SessionUser, lang: Lang) -> Result<ForwardingOverview, ForwardingError> {
     let rows: Vec<Row> = db::query_as(&format!(
-        "SELECT f.id, f.email, {} AS type_name, f.status, f.optin_expires_at FROM forwardings f \
+        "SELECT f.id, f.email, {} AS type_name, f.status, f.optin_expires_at, f.sends FROM forwardings f \
          LEFT JOIN document_types t ON t.key = f.type_key WHERE f.customer_id = $1 ORDER BY lower(f.email), f.id",
         name_column(lang)
     ))
@@ -113,6 +119,7 @@ pub async fn overview(state: &AppState, user: &SessionUser, lang: Lang) -> Resul
                 ForwardingState::Pending if row.optin_expires_at <= now => ForwardingStatus::Expired,
                 ForwardingState::Pending => ForwardingStatus::Pending,
             },
+            sends: row.sends,
         })
         .collect();
     let types = crate::documents::ssr::types::list_in(&state.pool, lang)
@@ -133,9 +140,10 @@ pub async fn add(
     email: &str,
     confirm: &str,
     type_key: &str,
+    sends: &str,
     ip: Option<String>,
 ) -> Result<(), ForwardingError> {
-    let new = NewForwarding::parse(email, confirm, type_key)?;
+    let new = NewForwarding::parse(email, confirm, type_key, sends)?;
     let outcome = if allowance::take(state, Allowance::ForwardingAdd, user.user_id, user.customer_id).await? {
         add_pending(state, user, &new, ip.clone()).await
     } else {
@@ -206,8 +214,8 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
     // Its mails speak the language of the user who sets it up, kept with it.
     let lang = language_of_user(&mut tx, user.user_id, state.config.default_language).await?;
     let inserted: Result<i64, sqlx::Error> = db::query_scalar(
-        "INSERT INTO forwardings (customer_id, email, type_key, status, optin_token_hash, optin_expires_at, created_by, created_at, language) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO forwardings (customer_id, email, type_key, status, optin_token_hash, optin_expires_at, created_by, created_at, language, sends) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(user.customer_id)
     .bind(new.email.as_str())
@@ -218,6 +226,7 @@ async fn add_pending(state: &AppState, user: &SessionUser, new: &NewForwarding, 
     .bind(user.user_id)
     .bind(now)
     .bind(lang.code())
+    .bind(new.sends)
     .fetch_one(&mut *tx)
     .await;
     let id = match inserted {
@@ -290,9 +299,10 @@ struct LinkedForwarding {
     type_name_en: Option<String>,
     customer_number: String,
     customer_name: String,
+    sends: ForwardingSends,
 }
 
-const LINKED_COLUMNS: &str = "f.id, f.customer_id, f.email, t.name AS type_name, t.name_en AS type_name_en, c.number AS customer_number, c.name AS customer_name \
+const LINKED_COLUMNS: &str = "f.id, f.customer_id, f.email, t.name AS type_name, t.name_en AS type_name_en, c.number AS customer_number, c.name AS customer_name, f.sends \
      FROM forwardings f JOIN customers c ON c.id = f.customer_id LEFT JOIN document_types t ON t.key = f.type_key";
 
 impl LinkedForwarding {
@@ -306,6 +316,7 @@ impl LinkedForwarding {
             customer_number: self.customer_number,
             email: self.email,
             types_label: types_label(type_name, lang),
+            sends: self.sends,
         }
     }
 
@@ -590,13 +601,16 @@ mod tests {
 
     #[test]
     fn the_address_must_be_given_twice_alike() {
-        let parsed = NewForwarding::parse(" Buchhaltung@Firma.Example ", "buchhaltung@firma.example", "rechnung").unwrap();
+        let parsed = NewForwarding::parse(" Buchhaltung@Firma.Example ", "buchhaltung@firma.example", "rechnung", "xml").unwrap();
         assert_eq!(parsed.email.as_str(), "Buchhaltung@firma.example");
         assert_eq!(parsed.type_key.as_deref(), Some("rechnung"));
-        assert_eq!(NewForwarding::parse("a@b.example", "a@b.example", "").unwrap().type_key, None);
-        let differ = NewForwarding::parse("a@b.example", "a@c.example", "").unwrap_err();
+        assert_eq!(parsed.sends, ForwardingSends::Xml);
+        assert_eq!(NewForwarding::parse("a@b.example", "a@b.example", "", "file").unwrap().type_key, None);
+        let differ = NewForwarding::parse("a@b.example", "a@c.example", "", "file").unwrap_err();
         assert_eq!(differ, InputError::new(Refusal::EmailsDiffer).at("confirm"));
-        assert_eq!(NewForwarding::parse("kein-at", "kein-at", "").unwrap_err(), InputError::new(Refusal::EmailInvalid).at("email"));
+        assert_eq!(NewForwarding::parse("kein-at", "kein-at", "", "file").unwrap_err(), InputError::new(Refusal::EmailInvalid).at("email"));
+        let unknown = NewForwarding::parse("a@b.example", "a@b.example", "", "fax").unwrap_err();
+        assert_eq!(unknown, InputError::new(Refusal::ForwardingSendsUnknown).at("sends"));
     }
 }
 

@@ -73,7 +73,8 @@ pub fn ProfilePage() -> impl IntoView {
     }
 }
 
-/// Profil → E-Mail-Benachrichtigung: keine / nur Benachrichtigung / mit Anhang.
+/// Profil → E-Mail-Benachrichtigung: keine / nur Benachrichtigung / mit
+/// Anhang, and whether "mit Anhang" adds an e-invoice's XML.
 #[component]
 fn NotificationForm() -> impl IntoView {
     let lang = crate::i18n::lang();
@@ -103,13 +104,21 @@ fn NotificationForm() -> impl IntoView {
                                     view! {
                                         <div class="choice">
                                             <input type="radio" id=id.clone() name="mode" value=mode.key()
-                                                checked=mode == chosen aria-describedby=hint_id.clone()/>
+                                                checked=mode == chosen.mode aria-describedby=hint_id.clone()/>
                                             <label for=id>{mode.label(lang)}</label>
                                             <span class="hint" id=hint_id>{mode.hint(lang)}</span>
                                         </div>
                                     }
                                 }).collect_view()}
                             </fieldset>
+                            <div class="choices">
+                                <div class="choice">
+                                    <input type="checkbox" id="notify-with-xml" name="with_xml" value="on" checked=chosen.with_xml
+                                        aria-describedby="notify-with-xml-hint"/>
+                                    <label for="notify-with-xml">{t!(lang, "profile-notify-with-xml")}</label>
+                                    <span class="hint" id="notify-with-xml-hint">{t!(lang, "profile-notify-with-xml-hint")}</span>
+                                </div>
+                            </div>
                         }
                         .into_any(),
                         Err(error) => crate::ui::alert(&error),

@@ -30,19 +30,31 @@ pub use crate::domain::NotifyMode;
 /// The `bereich` of Profil → E-Mail-Benachrichtigung in an address.
 pub const NOTIFICATION_SECTION: &str = "benachrichtigung";
 
-/// The signed-in user's choice.
-#[server(endpoint = "profile/notification")]
-pub async fn notification_mode() -> Result<NotifyMode, AppError> {
-    read(require_user(), async |state, user| Ok(ssr::notify_mode(state, user.user_id).await?)).await
+/// Profil → E-Mail-Benachrichtigung as stored: how new documents are
+/// announced, and whether "mit Anhang" adds an e-invoice's XML.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NotificationChoice {
+    pub mode: NotifyMode,
+    /// "E-Rechnung (XML) mitsenden"; kept whatever the mode, it counts with "mit Anhang" only.
+    pub with_xml: bool,
 }
 
-/// Stores the signed-in user's choice ("Speichern").
+/// The signed-in user's choice.
+#[server(endpoint = "profile/notification")]
+pub async fn notification_mode() -> Result<NotificationChoice, AppError> {
+    read(require_user(), async |state, user| Ok(ssr::notification(state, user.user_id).await?)).await
+}
+
+/// Stores the signed-in user's choice ("Speichern"): the mode, and the
+/// checkbox "E-Rechnung (XML) mitsenden" (left out: not ticked).
 #[server(endpoint = "profile/set_notification")]
-pub async fn set_notification_mode(mode: String) -> Result<(), AppError> {
+pub async fn set_notification_mode(mode: String, with_xml: Option<String>) -> Result<(), AppError> {
     let page = format!("{}?bereich={NOTIFICATION_SECTION}", crate::routes::PROFILE);
     let served = serve(require_user(), &page, async |state, user, ip| {
         let mode = NotifyMode::parse(&mode)?;
-        ssr::set_notify_mode(state, &user, mode, ip).await
+        // A ticked checkbox sends its value; an unticked one sends nothing.
+        let with_xml = with_xml.as_deref().is_some_and(|value| !value.is_empty() && value != "false");
+        ssr::set_notification(state, &user, NotificationChoice { mode, with_xml }, ip).await
     })
     .await?;
     Ok(served.then_show(&format!("{page}&gespeichert=1")))

@@ -108,7 +108,13 @@ pub enum AuditDetail {
     /// "Refresh-Token erneut vorgelegt".
     RefreshTokenReused,
     /// "Bereitstellung von Dokumenten: keine → mit Anhang".
-    NotifyMode { before: NotifyMode, after: NotifyMode },
+    /// With the e-invoice choice when it changed: "…; E-Rechnung (XML) mitsenden: an".
+    NotifyMode {
+        before: NotifyMode,
+        after: NotifyMode,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        with_xml: Option<bool>,
+    },
     /// "Frau Erika Muster" (the username when there is no name).
     Name { salutation: String, first: String, last: String, username: String },
     /// "neue Adresse neu@example.de".
@@ -126,8 +132,53 @@ pub enum AuditDetail {
     /// "Rechnung RE-1 (Dokument 42)".
     DocumentPurged { kind: TypeName, number: String, id: i64 },
     /// "Rechnung RE-1", by an API key "Rechnung RE-1 API-Schlüssel Buchhaltung".
-    DocumentAdded { kind: TypeName, number: String, api_key: Option<String> },
+    /// What the ingest noted about its e-invoice follows: "(E-Rechnung EN 16931; …)".
+    DocumentAdded {
+        kind: TypeName,
+        number: String,
+        api_key: Option<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        notes: Vec<IngestNote>,
+    },
 }
+
+/// What an ingest notes about a document's e-invoice, in its answer and in
+/// the audit log (kept there as data and worded when shown).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IngestNote {
+    /// "E-Rechnung EN 16931".
+    EInvoice { profile: String },
+    /// The invoice's date is not the `created` the billing system sent.
+    IssueDateDiffers { invoice: String, created: String },
+    /// The PDF carries an invoice XML that could not be read: it is kept as
+    /// an ordinary PDF.
+    EmbeddedUnreadable { reason: String },
+}
+
+impl IngestNote {
+    /// Whether the ingest's caller should look at it (not only information).
+    pub fn is_warning(&self) -> bool {
+        !matches!(self, IngestNote::EInvoice { .. })
+    }
+
+    /// For the ingest's answer: German, as the API's other texts.
+    pub fn german(&self) -> String {
+        self.text(Lang::De)
+    }
+
+    pub fn text(&self, lang: Lang) -> String {
+        match self {
+            IngestNote::EInvoice { profile } => t!(lang, "einvoice-note-recognised", profile = profile.as_str()),
+            IngestNote::IssueDateDiffers { invoice, created } => {
+                let (invoice, created) = (crate::server::dates::day_in(lang, invoice), crate::server::dates::day_in(lang, created));
+                t!(lang, "einvoice-note-date-differs", invoice = invoice.as_str(), created = created.as_str())
+            }
+            IngestNote::EmbeddedUnreadable { reason } => t!(lang, "einvoice-note-unreadable", reason = reason.as_str()),
+        }
+    }
+}
+
 
 impl AuditDetail {
     /// What `audit_log.detail` keeps: JSON; nothing for [`AuditDetail::None`];
@@ -193,9 +244,11 @@ impl AuditDetail {
             AuditDetail::SessionEnded { this_device: false } => t!(lang, "audit-session-other-device"),
             AuditDetail::CodeReused => t!(lang, "audit-code-reused"),
             AuditDetail::RefreshTokenReused => t!(lang, "audit-refresh-token-reused"),
-            AuditDetail::NotifyMode { before, after } => {
+            AuditDetail::NotifyMode { before, after, with_xml } => {
                 let (before, after) = (before.label(lang), after.label(lang));
-                t!(lang, "audit-notify-mode", before = before.as_str(), after = after.as_str())
+                let xml = with_xml.map(|on| if on { t!(lang, "audit-notify-xml-on") } else { t!(lang, "audit-notify-xml-off") });
+                let mode = (before != after).then(|| t!(lang, "audit-notify-mode", before = before.as_str(), after = after.as_str()));
+                mode.into_iter().chain(xml).collect::<Vec<_>>().join("; ")
             }
             AuditDetail::Name { salutation, first, last, username } => {
                 crate::server::mail::addressed_as(lang, salutation, first, last, username)
@@ -218,9 +271,17 @@ impl AuditDetail {
             AuditDetail::DocumentPurged { kind, number, id } => {
                 t!(lang, "audit-document-purged", kind = kind.in_lang(lang), number = number.as_str(), id = *id)
             }
-            AuditDetail::DocumentAdded { kind, number, api_key: None } => format!("{} {number}", kind.in_lang(lang)),
-            AuditDetail::DocumentAdded { kind, number, api_key: Some(key) } => {
-                t!(lang, "audit-document-added-by-key", kind = kind.in_lang(lang), number = number.as_str(), key = key.as_str())
+            AuditDetail::DocumentAdded { kind, number, api_key, notes } => {
+                let added = match api_key {
+                    None => format!("{} {number}", kind.in_lang(lang)),
+                    Some(key) => t!(lang, "audit-document-added-by-key", kind = kind.in_lang(lang), number = number.as_str(), key = key.as_str()),
+                };
+                if notes.is_empty() {
+                    added
+                } else {
+                    let notes: Vec<String> = notes.iter().map(|note| note.text(lang)).collect();
+                    format!("{added} ({})", notes.join("; "))
+                }
             }
         }
     }

@@ -175,6 +175,15 @@ impl StagedFile {
     pub fn tail(&self) -> &[u8] {
         &self.tail
     }
+
+    /// The whole file in memory, for a reader that needs all of it (the
+    /// e-invoice recogniser); the caller bounds the size first.
+    pub async fn bytes(&self) -> std::io::Result<Bytes> {
+        match &self.content {
+            Staged::InMemory(bytes) => Ok(bytes.clone()),
+            Staged::OnDisk(path) => Ok(Bytes::from(tokio::fs::read(path).await?)),
+        }
+    }
 }
 
 /// A stored file's name: the lower-case hex SHA-256 of its bytes.

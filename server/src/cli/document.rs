@@ -15,7 +15,8 @@ use std::process::ExitCode;
 
 #[derive(Subcommand)]
 pub(super) enum DocumentCommand {
-    /// Stellt ein PDF für einen Kunden bereit und gibt die Nummer des neuen Dokuments aus.
+    /// Stellt ein PDF (auch ZUGFeRD / Factur-X) oder eine XRechnung (XML) für einen Kunden bereit
+    /// und gibt die Nummer des neuen Dokuments aus.
     Add {
         #[arg(long)]
         customer: String,
@@ -103,13 +104,17 @@ pub(super) fn said(error: &DocumentError) -> bool {
 
 async fn add(state: &AppState, prepared: Prepared) -> ExitCode {
     match ingest(state, &Ingester::Operator, prepared.new, prepared.bytes).await {
-        Ok(Ingested::Created(id)) => {
-            println!("{id}");
-            ExitCode::SUCCESS
-        }
-        Ok(Ingested::AlreadyThere(id)) => {
-            println!("{id}");
-            eprintln!("Das Dokument war schon vorhanden (gleicher Inhalt).");
+        Ok(report) => {
+            println!("{}", report.id());
+            if matches!(report.outcome, Ingested::AlreadyThere(_)) {
+                eprintln!("Das Dokument war schon vorhanden (gleicher Inhalt).");
+            }
+            if let Some(einvoice) = &report.einvoice {
+                eprintln!("E-Rechnung {} erkannt.", einvoice.profile_label());
+            }
+            for warning in report.warnings() {
+                eprintln!("Warnung: {warning}");
+            }
             ExitCode::SUCCESS
         }
         Err(error) if said(&error) => fail(REFUSED, error),
@@ -122,7 +127,12 @@ async fn import(state: &AppState, lines: Vec<(usize, Result<Prepared, String>)>)
     let mut progress = Progress::new("Zeilen", Some(lines.len() as u64));
     for (line, prepared) in lines {
         let outcome = match prepared {
-            Ok(prepared) => ingest(state, &Ingester::Operator, prepared.new, prepared.bytes).await.map_err(|error| {
+            Ok(prepared) => ingest(state, &Ingester::Operator, prepared.new, prepared.bytes).await.map(|report| {
+                for warning in report.warnings() {
+                    progress.say(&format!("Zeile {line}: Warnung: {warning}"));
+                }
+                report.outcome
+            }).map_err(|error| {
                 if !said(&error) {
                     tracing::error!(line, error = ?error, "import line failed");
                 }

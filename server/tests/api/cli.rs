@@ -318,6 +318,40 @@ async fn documents_types_and_api_keys_from_the_command_line() {
 }
 
 #[tokio::test]
+async fn document_add_takes_e_invoices_and_says_what_it_found() {
+    let dir = DataDir::new().await;
+    let path = |args: &[&str]| kundenportal(&dir, args, &[]);
+    assert!(add(&dir, &[], None).status.success());
+    let xml = include_bytes!("../../../app/src/documents/einvoice/fixtures/cii_en16931.xml");
+    let hybrid = app::documents::ssr::demo::document_pdf_with("Muster Entsorgung GmbH", "Rechnung 471102", &[], Some(xml));
+    std::fs::write(dir.path().join("471102.pdf"), hybrid).unwrap();
+    std::fs::write(dir.path().join("xrechnung.xml"), include_bytes!("../../../app/src/documents/einvoice/fixtures/ubl_xrechnung_invoice.xml")).unwrap();
+    let file = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+
+    let added = path(&["document", "add", "--customer", "30001", "--number", "471102", "--type", "rechnung", "--created", "2024-11-16", &file("471102.pdf")]);
+    assert!(added.status.success(), "{}", String::from_utf8_lossy(&added.stderr));
+    assert_eq!(
+        stderr_lines(&added),
+        ["E-Rechnung EN 16931 erkannt.", "Warnung: Rechnungsdatum 15.11.2024 weicht vom Erstellungsdatum 16.11.2024 ab"]
+    );
+    let xrechnung = path(&["document", "add", "--customer", "30001", "--number", "RE-2024-0042", "--type", "rechnung", "--created", "2024-06-30", &file("xrechnung.xml")]);
+    assert!(xrechnung.status.success(), "{}", String::from_utf8_lossy(&xrechnung.stderr));
+    assert_eq!(stderr_lines(&xrechnung), ["E-Rechnung XRECHNUNG erkannt."]);
+    let mismatch = path(&["document", "add", "--customer", "30001", "--number", "RE-1", "--type", "rechnung", "--created", "2024-11-15", &file("471102.pdf")]);
+    assert_eq!(mismatch.status.code(), Some(1));
+    assert_eq!(stderr_lines(&mismatch), ["Fehler: Die Rechnungsnummer in der E-Rechnung (471102) ist nicht die Nummer des Dokuments (RE-1)."]);
+
+    let pool = dir.pool().await;
+    let stored: Vec<(String, String, String)> = db::query_as(
+        "SELECT d.number, d.file_kind, e.profile FROM documents d JOIN einvoices e ON e.document_id = d.id ORDER BY d.number",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert_eq!(stored, [("471102".into(), "pdf".into(), "en16931".into()), ("RE-2024-0042".into(), "xml".into(), "xrechnung".into())]);
+}
+
+#[tokio::test]
 async fn user_add_gives_a_customer_a_sub_user_with_the_rights_named() {
     let data_dir = DataDir::new().await;
     assert!(add(&data_dir, &[], Some("Anfang-Wort-1")).status.success());

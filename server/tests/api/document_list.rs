@@ -4,7 +4,7 @@
 
 
 use app::server::db;
-use app::documents::{Cursor, DocumentPage, ListQuery, ListShown, SortColumn};
+use app::documents::{ListQuery, ListShown, SortColumn};
 use app::documents::ssr::ingest::{ingest, Ingester, NewDocument};
 use axum::http::StatusCode;
 use crate::common::*;
@@ -46,40 +46,12 @@ async fn seed(app: &TestApp) -> Vec<Model> {
     model
 }
 
-fn form(query: &ListQuery) -> Vec<(String, String)> {
-    let mut fields = vec![
-        ("query[search]".into(), query.search.clone()),
-        ("query[type_key]".into(), query.type_key.clone()),
-        ("query[from]".into(), query.from.clone()),
-        ("query[to]".into(), query.to.clone()),
-        ("query[sort]".into(), format!("{:?}", query.sort)),
-        ("query[descending]".into(), query.descending.to_string()),
-        ("query[per_page]".into(), query.per_page.to_string()),
-        ("query[page]".into(), query.page.to_string()),
-    ];
-    for (name, cursor) in [("after", query.after), ("before", query.before)] {
-        if let Some(Cursor { provided_at, id }) = cursor {
-            fields.push((format!("query[{name}][provided_at]"), provided_at.to_string()));
-            fields.push((format!("query[{name}][id]"), id.to_string()));
-        }
-    }
-    fields
-}
-
-async fn list(app: &TestApp, cookie: &str, query: &ListQuery) -> DocumentPage {
-    let fields = form(query);
-    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-    let response = app.call("documents/list", &pairs, Some(cookie)).await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    serde_json::from_str(&response.body).unwrap()
-}
-
 /// Every page of `query`, following the pager's own links.
 async fn all_pages(app: &TestApp, cookie: &str, query: &ListQuery) -> Vec<i64> {
     let mut ids = Vec::new();
     let mut current = query.clone();
     loop {
-        let page = list(app, cookie, &current).await;
+        let page = list_page(app, cookie, &current).await;
         assert!(page.rows.len() <= current.per_page as usize);
         ids.extend(page.rows.iter().map(|row| row.id));
         if !page.has_next {
@@ -141,11 +113,11 @@ async fn search_filters_sort_and_paging_agree_with_a_model() {
         let want = expected(&model, query);
         let got = all_pages(&app, &cookie, query).await;
         assert_eq!(got, want, "{query:?}");
-        let first = list(&app, &cookie, query).await;
+        let first = list_page(&app, &cookie, query).await;
         assert_eq!(first.total, want.len() as i64, "{query:?}");
     }
     // Offset paging for the same order gives the same pages as keyset paging.
-    let page_three = list(&app, &cookie, &ListQuery { page: 3, per_page: 10, ..ListQuery::default() }).await;
+    let page_three = list_page(&app, &cookie, &ListQuery { page: 3, per_page: 10, ..ListQuery::default() }).await;
     let want = expected(&model, &ListQuery::default());
     assert_eq!(page_three.rows.iter().map(|r| r.id).collect::<Vec<_>>(), want[20..30].to_vec());
 }
@@ -157,15 +129,15 @@ async fn keyset_pages_neither_skip_nor_repeat_when_documents_arrive_between_two_
     let model = seed(&app).await;
     let cookie = app.sign_in("liste", PASSWORD).await;
     let query = ListQuery { per_page: 25, ..ListQuery::default() };
-    let first = list(&app, &cookie, &query).await;
+    let first = list_page(&app, &cookie, &query).await;
     // New documents arrive (provided now, so they sort first) and one on a day of page 1.
     add(&app, "90001", "NEU-1", "rechnung", "2026-11-20", None).await;
     add(&app, "90001", "NEU-2", "rechnung", "2026-11-20", Some("2026-10-13")).await;
-    let second = list(&app, &cookie, &query.with_page(2, first.rows.last().map(|r| r.cursor), None)).await;
+    let second = list_page(&app, &cookie, &query.with_page(2, first.rows.last().map(|r| r.cursor), None)).await;
     let seen: Vec<i64> = first.rows.iter().chain(&second.rows).map(|r| r.id).collect();
     assert_eq!(seen, expected(&model, &query), "page 2 goes on exactly after page 1");
     // Back from page 2 gives page 1 as it now stands before page 2's first row.
-    let back = list(&app, &cookie, &query.with_page(1, None, second.rows.first().map(|r| r.cursor))).await;
+    let back = list_page(&app, &cookie, &query.with_page(1, None, second.rows.first().map(|r| r.cursor))).await;
     let back_ids: Vec<i64> = back.rows.iter().map(|r| r.id).collect();
     assert_eq!(back_ids.last(), first.rows.last().map(|r| &r.id));
     assert!(back.has_next);
@@ -181,7 +153,7 @@ async fn new_documents_are_marked_for_each_user_until_they_open_them() {
     let count = app.call("documents/new_count", &[], Some(&cookie)).await;
     assert_eq!(count.body, "2");
     app.request_bytes(axum::http::Request::get(app::routes::document_pdf(one, false)).header("cookie", &cookie).body(axum::body::Body::empty()).unwrap()).await;
-    let page = list(&app, &cookie, &ListQuery::default()).await;
+    let page = list_page(&app, &cookie, &ListQuery::default()).await;
     let marks: Vec<(String, bool)> = page.rows.iter().map(|r| (r.number.clone(), r.is_new)).collect();
     assert_eq!(marks, [("RE-2".to_owned(), true), ("RE-1".to_owned(), false)]);
     assert_eq!(app.call("documents/new_count", &[], Some(&cookie)).await.body, "1");
@@ -260,7 +232,7 @@ async fn a_user_of_one_customer_never_sees_counts_or_downloads_anothers_document
     };
 
     // Every way to reach documents, as customer A.
-    let list = list(&app, &a, &ListQuery { search: "-".into(), ..ListQuery::default() }).await;
+    let list = list_page(&app, &a, &ListQuery { search: "-".into(), ..ListQuery::default() }).await;
     assert_eq!((list.total, list.rows.iter().map(|r| r.id).collect::<Vec<_>>()), (1, vec![own]), "the list");
     assert_eq!(app.call("documents/new_count", &[], Some(&a)).await.body, "1", "the start page's count");
     let zip = get("/dokumente/export.zip".into()).await;
@@ -285,7 +257,7 @@ async fn the_new_mark_clears_for_the_user_who_opened_the_document_only() {
     app.request_bytes(axum::http::Request::get(app::routes::document_pdf(document, false)).header("cookie", &first).body(axum::body::Body::empty()).unwrap()).await;
     let new_for = |cookie: String| {
         let app = &app;
-        async move { list(app, &cookie, &ListQuery::default()).await.rows[0].is_new }
+        async move { list_page(app, &cookie, &ListQuery::default()).await.rows[0].is_new }
     };
     assert!(!new_for(first.clone()).await, "opened by the first user");
     assert!(new_for(second.clone()).await, "still new for the second");

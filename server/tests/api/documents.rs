@@ -16,16 +16,6 @@ fn pdf(text: &str) -> Vec<u8> {
 }
 
 
-fn upload(key: Option<&str>, body: Vec<u8>) -> Request<Body> {
-    let mut request = Request::post("/api/v1/documents")
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"))
-        .header(header::CONTENT_LENGTH, body.len());
-    if let Some(key) = key {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
-    }
-    request.body(Body::from(body)).unwrap()
-}
-
 async fn api_key(app: &TestApp, name: &str) -> String {
     app::documents::ssr::api_keys::create(&app.state.pool, name, app.state.clock.now()).await.unwrap()
 }
@@ -33,7 +23,7 @@ async fn api_key(app: &TestApp, name: &str) -> String {
 const INVOICE: [(&str, &str); 4] = [("customer", "80001"), ("number", "RE-2026-0001"), ("type", "rechnung"), ("created", "2026-11-20")];
 
 async fn send(app: &TestApp, key: &str, fields: &[(&str, &str)], file: &[u8]) -> (StatusCode, Value) {
-    let response = app.request(upload(Some(key), multipart_body(fields, Some(file)))).await;
+    let response = app.request(ingest_upload(Some(key), multipart_body(fields, Some(file)))).await;
     (response.status, serde_json::from_str(&response.body).unwrap_or(Value::Null))
 }
 
@@ -51,7 +41,11 @@ async fn the_ingest_api_answers_every_case_with_its_status() {
     let (status, body) = send(&app, &key, &INVOICE, &file).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let id = body["id"].as_i64().unwrap();
-    assert_eq!(send(&app, &key, &INVOICE, &file).await, (StatusCode::OK, serde_json::json!({ "id": id })), "a retry is safe");
+    assert_eq!(
+        send(&app, &key, &INVOICE, &file).await,
+        (StatusCode::OK, serde_json::json!({ "id": id, "einvoice": null, "warnings": [] })),
+        "a retry is safe"
+    );
     let (status, body) = send(&app, &key, &INVOICE, &pdf("anderer Inhalt")).await;
     assert_eq!((status, body["id"].as_i64()), (StatusCode::CONFLICT, Some(id)), "{body}");
     assert_eq!(app.count("documents").await, 1);
@@ -69,7 +63,7 @@ async fn the_ingest_api_answers_every_case_with_its_status() {
     }
     let (status, body) = send(&app, &key, &INVOICE[..3], &file).await;
     assert_eq!((status, body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("created")));
-    let no_file = app.request(upload(Some(&key), multipart_body(&INVOICE, None))).await;
+    let no_file = app.request(ingest_upload(Some(&key), multipart_body(&INVOICE, None))).await;
     assert_eq!(no_file.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", no_file.body);
 
     let (status, _) = send(&app, &key, &with(&[("number", "RE-2")]), b"<html>kein PDF</html>").await;
@@ -90,7 +84,7 @@ async fn missing_wrong_and_revoked_keys_get_the_same_401() {
     let body = multipart_body(&INVOICE, Some(&pdf("x")));
     let mut answers = Vec::new();
     for presented in [None, Some("kp_falsch"), Some(key.as_str())] {
-        let response = app.request(upload(presented, body.clone())).await;
+        let response = app.request(ingest_upload(presented, body.clone())).await;
         answers.push((response.status, response.body));
     }
     assert_eq!(answers[0].0, StatusCode::UNAUTHORIZED);
@@ -283,7 +277,7 @@ async fn the_same_pdf_for_two_documents_is_stored_once_and_kept_while_one_uses_i
 
 /// The entries of a ZIP (stored, as the export writes them): name and bytes,
 /// read through its central directory.
-fn unzip(archive: &[u8]) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn unzip(archive: &[u8]) -> Vec<(String, Vec<u8>)> {
     let u16_at = |at: usize| u16::from_le_bytes([archive[at], archive[at + 1]]) as usize;
     let u32_at = |at: usize| u32::from_le_bytes(archive[at..at + 4].try_into().unwrap()) as usize;
     let end = archive.len() - 22;
@@ -341,8 +335,8 @@ async fn the_zip_export_holds_exactly_the_filtered_documents_byte_for_byte() {
         assert_eq!(bytes, &pdf(number), "{name} byte for byte");
     }
     let csv = String::from_utf8(entries[0].1.clone()).unwrap();
-    assert!(csv.starts_with("\u{feff}Nummer;Typ;Erstellung;Bereitstellung;Datei\r\n"), "{csv}");
-    assert!(csv.contains("RE-2;Rechnung;15.01.2026;23.11.2026;Rechnung_RE-2.pdf\r\n"), "{csv}");
+    assert!(csv.starts_with("\u{feff}Nummer;Typ;Erstellung;Bereitstellung;Datei;"), "{csv}");
+    assert!(csv.contains("RE-2;Rechnung;15.01.2026;23.11.2026;Rechnung_RE-2.pdf;;;;;;\r\n"), "no e-invoice, empty cells: {csv}");
     assert_eq!(csv.lines().count(), 4);
     let exported: i64 = db::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'documents_exported'").fetch_one(&app.state.pool).await.unwrap();
     assert_eq!(exported, 1);
@@ -564,14 +558,14 @@ async fn uploads_beyond_the_allowed_number_at_once_are_told_to_come_back_later()
     while app.state.ingest_slots.available_permits() > 0 {
         tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     }
-    let second = app.request(upload(Some(&key), multipart_body(&with(&[("number", "RE-EILIG")]), Some(&pdf("eilig"))))).await;
+    let second = app.request(ingest_upload(Some(&key), multipart_body(&with(&[("number", "RE-EILIG")]), Some(&pdf("eilig"))))).await;
     assert_eq!(second.status, StatusCode::SERVICE_UNAVAILABLE, "{}", second.body);
     assert!(second.headers.contains_key(header::RETRY_AFTER));
     let json: Value = serde_json::from_str(&second.body).unwrap();
     assert!(json["error"].as_str().unwrap().contains("später"), "{json}");
     rest.send(()).unwrap();
     assert_eq!(first.await.unwrap().status, StatusCode::CREATED);
-    let again = app.request(upload(Some(&key), multipart_body(&with(&[("number", "RE-EILIG")]), Some(&pdf("eilig"))))).await;
+    let again = app.request(ingest_upload(Some(&key), multipart_body(&with(&[("number", "RE-EILIG")]), Some(&pdf("eilig"))))).await;
     assert_eq!(again.status, StatusCode::CREATED, "{}", again.body);
 }
 

@@ -575,9 +575,9 @@ async fn the_notification_choice_is_saved_with_and_without_javascript_and_audite
     let app = spawn_app().await;
     let user = customer_with_password(&app, "61111", "wahl", PASSWORD).await;
     let cookie = app.sign_in("wahl", PASSWORD).await;
-    assert_eq!(json(&app.call("profile/notification", &[], Some(&cookie)).await), "Notify", "the default");
+    assert_eq!(json(&app.call("profile/notification", &[], Some(&cookie)).await)["mode"], "Notify", "the default");
     assert_eq!(app.call("profile/set_notification", &[("mode", "attachment")], Some(&cookie)).await.status, StatusCode::OK);
-    assert_eq!(json(&app.call("profile/notification", &[], Some(&cookie)).await), "Attachment");
+    assert_eq!(json(&app.call("profile/notification", &[], Some(&cookie)).await)["mode"], "Attachment");
     let refused = app.call("profile/set_notification", &[("mode", "fax")], Some(&cookie)).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.refusal_text().contains("Bitte wählen Sie eine der drei Möglichkeiten."), "{}", refused.body);

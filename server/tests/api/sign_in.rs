@@ -677,6 +677,7 @@ const SERVER_FUNCTIONS: &[(&str, Access, &[(&str, &str)])] = &[
     ("/api/documents/types", Access::User, &[]),
     ("/api/documents/show", Access::User, &[("address", "/dokumente")]),
     ("/api/documents/new_count", Access::User, &[]),
+    ("/api/documents/einvoice", Access::User, &[("id", "999999")]),
     ("/api/profile/notification", Access::User, &[]),
     ("/api/profile/set_notification", Access::User, &[("mode", "unbekannt")]),
     ("/api/profile/language", Access::User, &[]),

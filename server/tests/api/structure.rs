@@ -136,6 +136,7 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
             (routes::API_ME, RouteAccess::AppToken),
             (routes::API_DOCUMENT, RouteAccess::AppToken),
             (routes::API_DOCUMENT_PDF, RouteAccess::AppToken),
+            (routes::API_DOCUMENT_XML, RouteAccess::AppToken),
             (routes::API_DOCUMENT_TYPES, RouteAccess::AppToken),
             (routes::OAUTH_AUTHORIZE, RouteAccess::Public),
             (routes::OAUTH_TOKEN, RouteAccess::Public),
@@ -147,6 +148,7 @@ async fn every_plain_route_has_an_access_rule_and_the_server_keeps_it() {
             (routes::LOGO, RouteAccess::Public),
             (routes::LANGUAGE_SWITCH, RouteAccess::Public),
             (routes::DOCUMENT_PDF, RouteAccess::SignedIn),
+            (routes::DOCUMENT_XML, RouteAccess::SignedIn),
             (routes::DOCUMENTS_EXPORT, RouteAccess::SignedIn),
             (routes::ACTIVITY_EXPORT, RouteAccess::SignedIn),
             (routes::RECOVERY_CODES_FILE, RouteAccess::SignedIn),
@@ -274,31 +276,6 @@ async fn queuing_a_mail_wakes_the_worker_after_the_commit_and_not_on_rollback() 
     drop(tx);
     assert!(woken.now_or_never().is_none(), "a rolled-back mail wakes nobody");
     assert_eq!(app.count("mail_outbox").await, 1);
-}
-
-/// The session user behind `user_id`, as a server function would see it.
-async fn session_user(app: &TestApp, user_id: i64) -> app::auth::ssr::SessionUser {
-    let (customer_id, username): (i64, String) =
-        db::query_as("SELECT customer_id, username FROM users WHERE id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap();
-    app::auth::ssr::SessionUser {
-        session_hash: String::new(),
-        user_id,
-        customer_id,
-        customer_number: String::new(),
-        customer_name: String::new(),
-        username: username.clone(),
-        email: String::new(),
-        full_name: username,
-        name: Default::default(),
-        is_main_user: true,
-        can_manage_users: true,
-        can_manage_forwardings: true,
-        pending: None,
-        authenticated_at: app::domain::UnixTime::from_seconds(0),
-        recently_authenticated: true,
-        second_factor: false,
-        second_factor_required: false,
-    }
 }
 
 #[tokio::test]
@@ -457,6 +434,75 @@ impl MailSnapshots {
             self.0.entry(kind).or_insert(shown);
         }
     }
+}
+
+/// A new e-invoice's mails as their caller queues them: "mit Anhang" with
+/// the XML, a forwarding that sends only the XML and one that sends both,
+/// and "mit Anhang" of a bare XRechnung (its own file is the XML);
+/// snapshots `mail_einvoice_*` (German) and `mail_en_einvoice_*` (English).
+#[tokio::test]
+async fn einvoice_mails_name_the_xml_they_attach() {
+    einvoice_mails(spawn_app().await, Lang::De).await;
+}
+
+#[tokio::test]
+async fn einvoice_mails_name_the_xml_they_attach_in_english() {
+    einvoice_mails(spawn_app_with(&[("KP_DEFAULT_LANGUAGE", "en")]).await, Lang::En).await;
+}
+
+async fn einvoice_mails(app: TestApp, lang: Lang) {
+    use app::profile::{NotificationChoice, NotifyMode};
+    let xml: &[u8] = include_bytes!("../../../app/src/documents/einvoice/fixtures/cii_en16931.xml");
+    let bare: &[u8] = include_bytes!("../../../app/src/documents/einvoice/fixtures/cii_xrechnung.xml");
+    let user = customer_with_password(&app, "70050", "erechnung", PASSWORD).await;
+    let session = session_user(&app, user).await;
+    let choice = NotificationChoice { mode: NotifyMode::Attachment, with_xml: true };
+    app::profile::ssr::set_notification(&app.state, &session, choice, None).await.unwrap();
+    for (email, sends) in [("nurxml@weiter.example", "xml"), ("beides@weiter.example", "both")] {
+        app::forwarding::ssr::add(&app.state, &session, email, email, "", sends, None).await.unwrap();
+        let optin: String = db::query_scalar("SELECT body_text FROM mail_outbox WHERE kind = 'forwarding_optin' AND recipient = $1")
+            .bind(email)
+            .fetch_one(&app.state.pool)
+            .await
+            .unwrap();
+        let (_, token) = link_in(&optin, routes::FORWARDING_CONFIRM);
+        assert_eq!(app.call("forwardings/confirm", &[("token", &token)], None).await.status, StatusCode::OK);
+    }
+    // Invoice 471102 of the fixture, as a Factur-X PDF.
+    let pdf = app::documents::ssr::demo::document_pdf_with("Muster Entsorgung GmbH", "Rechnung 471102", &[], Some(xml));
+    let new = app::documents::ssr::ingest::NewDocument::parse("70050", "471102", "rechnung", "2024-11-15", None).unwrap();
+    app::documents::ssr::ingest::ingest(&app.state, &app::documents::ssr::ingest::Ingester::Operator, new, pdf.into()).await.unwrap();
+    let new = app::documents::ssr::ingest::NewDocument::parse("70050", "XR-2024-17", "rechnung", "2024-01-15", None).unwrap();
+    app::documents::ssr::ingest::ingest(&app.state, &app::documents::ssr::ingest::Ingester::Operator, new, bare.to_vec().into()).await.unwrap();
+
+    let rows: Vec<(String, String, String, String)> = db::query_as(
+        "SELECT recipient, subject, body_text, body_html FROM mail_outbox WHERE kind IN ('new_document', 'forwarded_document') ORDER BY id",
+    )
+    .fetch_all(&app.state.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 6, "for each document one mail with its files and two forwardings");
+    let mail_to = |address: &str, number: &str| {
+        let (recipient, subject, text, html) = rows.iter().find(|row| row.0 == address && row.1.contains(number)).unwrap();
+        format!("To: {recipient}\nSubject: {subject}\n\n--- text ---\n{text}\n\n--- html ---\n{html}\n")
+    };
+    let prefix = match lang {
+        Lang::De => "mail_einvoice",
+        Lang::En => "mail_en_einvoice",
+    };
+    let mut settings = insta::Settings::clone_current();
+    settings.add_filter(r"token=[A-Za-z0-9_-]+", "token=[TOKEN]");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for (variant, recipient, number) in [
+            ("new_document_with_xml", "erechnung@kunden.example", "471102"),
+            ("forwarded_xml_only", "nurxml@weiter.example", "471102"),
+            ("forwarded_with_xml", "beides@weiter.example", "471102"),
+            ("new_document_bare_xml", "erechnung@kunden.example", "XR-2024-17"),
+        ] {
+            insta::assert_snapshot!(format!("{prefix}_{variant}"), mail_to(recipient, number));
+        }
+    });
 }
 
 /// The build's files under hashed names (as scripts/build.sh lays them out):

@@ -144,7 +144,7 @@ pub async fn require_signed_in_page(
     // The router also serves "/dokumente/" as "/dokumente".
     let path = parts.uri.path();
     let path = if path.len() > 1 { path.trim_end_matches('/') } else { path };
-    let is_page = routes::SIGNED_IN_PAGES.contains(&path);
+    let is_page = routes::is_signed_in_page(path);
     if is_page {
         if let Err(refused) = SignedIn::from_request_parts(&mut parts, &state).await {
             return refused;

@@ -160,8 +160,13 @@ async fn fetch(address: &str) -> Result<ListShown, ()> {
 fn set_fields(host: &HtmlElement, fields: &[(String, String)]) {
     let Some(form) = host.query_selector("form").ok().flatten().and_then(|form| form.dyn_into::<HtmlFormElement>().ok()) else { return };
     for (name, value) in fields {
-        if let Some(field) = form.elements().named_item(name) {
-            let _ = web_sys::js_sys::Reflect::set(&field, &"value".into(), &value.into());
+        let Some(field) = form.elements().named_item(name) else { continue };
+        // A checkbox keeps its value; whether it is ticked is what the address says.
+        match field.dyn_ref::<web_sys::HtmlInputElement>().filter(|input| input.type_() == "checkbox") {
+            Some(checkbox) => checkbox.set_checked(checkbox.value() == *value),
+            None => {
+                let _ = web_sys::js_sys::Reflect::set(&field, &"value".into(), &value.into());
+            }
         }
     }
 }

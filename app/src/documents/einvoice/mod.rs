@@ -83,7 +83,8 @@ pub fn recognise(bytes: &[u8]) -> Result<Option<Recognised>, EInvoiceError> {
     Ok(None)
 }
 
-fn looks_like_xml(bytes: &[u8]) -> bool {
+/// Whether `bytes` start like an XML document (after a byte order mark and blanks).
+pub fn looks_like_xml(bytes: &[u8]) -> bool {
     if bytes.starts_with(b"\xFE\xFF") || bytes.starts_with(b"\xFF\xFE") {
         return true;
     }

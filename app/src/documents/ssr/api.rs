@@ -1,13 +1,17 @@
 //! `POST /api/v1/documents`: the operator's billing system delivers a PDF
-//! with its metadata (multipart: `customer`, `number`, `type`, `created`,
-//! optional `provided`, `file`) and `Authorization: Bearer KEY`. Answers are
-//! JSON with a German message: 201 new, 200 the same document again (a retry
-//! is safe), 409 the same number and type with other bytes, 401 without a
-//! working key, 404 unknown customer, 422 a bad field (named), 413 too
-//! large, 415 not a PDF.
+//! (a ZUGFeRD / Factur-X one too) or a bare invoice XML (XRechnung) with its
+//! metadata (multipart: `customer`, `number`, `type`, `created`, optional
+//! `provided`, `file`) and `Authorization: Bearer KEY`. Answers are JSON
+//! with a German message: 201 new, 200 the same document again (a retry is
+//! safe), both with the e-invoice's key fields and warnings; 409 the same
+//! number and type with other bytes, 401 without a working key, 404
+//! unknown customer, 422 a bad field (named: `number` when the e-invoice's
+//! number differs, `file` for an XML that is no readable e-invoice), 413
+//! too large, 415 neither a PDF nor XML.
 
 use super::api_keys;
-use super::ingest::{ingest_staged, Ingested, Ingester, NewDocument};
+use super::list::ApiEInvoice;
+use super::ingest::{ingest_staged, IngestReport, Ingested, Ingester, NewDocument};
 use super::DocumentError;
 use crate::server::state::AppState;
 use axum::extract::{Multipart, State};
@@ -30,6 +34,8 @@ fn refused(error: &DocumentError) -> Response {
         DocumentError::UnknownCustomer(_) => answer(StatusCode::NOT_FOUND, json!({ "error": message })),
         DocumentError::Invalid { field, .. } => answer(StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": message, "field": field })),
         DocumentError::NotPdf => answer(StatusCode::UNSUPPORTED_MEDIA_TYPE, json!({ "error": message })),
+        DocumentError::UnreadableInvoice(_) => answer(StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": message, "field": "file" })),
+        DocumentError::NumberMismatch { .. } => answer(StatusCode::UNPROCESSABLE_ENTITY, json!({ "error": message, "field": "number" })),
         DocumentError::TooLarge { .. } => answer(StatusCode::PAYLOAD_TOO_LARGE, json!({ "error": message })),
         DocumentError::Conflict { existing_id } => answer(StatusCode::CONFLICT, json!({ "error": message, "id": existing_id })),
         DocumentError::Storage(storage) if storage.is_full_or_read_only() => {
@@ -177,7 +183,7 @@ pub struct IngestForm {
     created: String,
     /// When it is provided to the customer (RFC 3339); default now.
     provided: Option<String>,
-    /// The PDF.
+    /// The PDF (ZUGFeRD / Factur-X recognised) or an invoice XML (XRechnung, CII or UBL).
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
 }
@@ -188,6 +194,11 @@ pub struct IngestForm {
 pub struct IngestAnswer {
     /// The document's id.
     id: i64,
+    /// An e-invoice's key fields as read (`null` for an ordinary PDF), as the app's API gives them.
+    einvoice: Option<ApiEInvoice>,
+    /// What the billing system should look at, in German: an invoice date other than
+    /// `created`, an embedded invoice XML that could not be read (the PDF is provided as it is).
+    warnings: Vec<String>,
 }
 
 #[utoipa::path(
@@ -202,8 +213,8 @@ pub struct IngestAnswer {
         (status = 404, description = "Unknown customer"),
         (status = 409, description = "The same number and type with other bytes"),
         (status = 413, description = "Too large"),
-        (status = 415, description = "Not a PDF"),
-        (status = 422, description = "A field is refused; `field` names it"),
+        (status = 415, description = "Neither a PDF nor XML"),
+        (status = 422, description = "A field is refused; `field` names it (`number`: the e-invoice names another number; `file`: no readable e-invoice)"),
         (status = 503, description = "Busy or the store takes no files; see `Retry-After`"),
     ),
     security(("api_key" = []))
@@ -254,8 +265,20 @@ pub async fn ingest_document(State(state): State<AppState>, request: axum::extra
         Err(error) => return refused(&error),
     };
     match ingest_staged(&state, &Ingester::ApiKey(key), new, file).await {
-        Ok(Ingested::Created(id)) => answer(StatusCode::CREATED, json!({ "id": id })),
-        Ok(Ingested::AlreadyThere(id)) => answer(StatusCode::OK, json!({ "id": id })),
+        Ok(report) => {
+            let status = if matches!(report.outcome, Ingested::Created(_)) { StatusCode::CREATED } else { StatusCode::OK };
+            answer(status, ingest_answer(&report))
+        }
         Err(error) => refused(&error),
     }
+}
+
+/// `{"id": 42}`, for an e-invoice with its key fields as read, and the
+/// warnings (`[]` when there are none).
+fn ingest_answer(report: &IngestReport) -> serde_json::Value {
+    json!({
+        "id": report.id(),
+        "einvoice": report.einvoice.as_ref().map(ApiEInvoice::of),
+        "warnings": report.warnings(),
+    })
 }

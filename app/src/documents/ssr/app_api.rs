@@ -4,7 +4,7 @@
 //! another customer's, a purged and a missing document get the same 404.
 
 use super::list::{api_document, api_documents, ApiDocument, ApiDocumentType};
-use super::pdf::serve_pdf;
+use super::pdf::{serve_file, DocumentFile};
 use super::CustomerScope;
 use crate::auth::ssr::oauth_http::{api_error, api_json, api_refusal as refusal, ApiError, AppUser};
 use crate::documents::{Cursor, ListQuery};
@@ -152,7 +152,33 @@ pub async fn pdf(
     parts: Parts,
 ) -> Response {
     let download = url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes()).any(|(name, value)| name == "download" && value == "1");
-    serve_pdf(&state, &user, &id, download, &parts, refusal).await
+    serve_file(&state, &user, &id, DocumentFile::Own, download, &parts, refusal).await
+}
+
+/// `GET /api/v1/documents/{id}/xml`: an e-invoice's XML, as on the page.
+#[utoipa::path(
+    get, path = "/api/v1/documents/{id}/xml", tag = "Documents", operation_id = "getDocumentInvoiceXml",
+    summary = "An e-invoice's XML (CII or UBL), as embedded in its PDF or delivered alone; opening it marks the document read",
+    params(
+        ("id" = i64, Path, description = "The document's id"),
+        ("Range" = Option<String>, Header, description = "One byte range, `bytes=0-1023`"),
+    ),
+    responses(
+        (status = 200, description = "The XML", content_type = "application/xml", body = Vec<u8>),
+        (status = 206, description = "The range asked for", content_type = "application/xml", body = Vec<u8>),
+        (status = 401, description = "No working access token", body = ApiError),
+        (status = 404, description = "No such document for this customer, or it is no e-invoice", body = ApiError),
+        (status = 416, description = "The range lies outside the file"),
+    ),
+    security(("app" = []))
+)]
+pub async fn xml(
+    State(state): State<AppState>,
+    AppUser(user): AppUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    parts: Parts,
+) -> Response {
+    serve_file(&state, &user, &id, DocumentFile::InvoiceXml, true, &parts, refusal).await
 }
 
 /// `GET /api/v1/document-types`: `[{"key", "name"}]`.

@@ -1,12 +1,15 @@
-//! A new document: its metadata parsed, the file (staged on disk, never
-//! held in memory whole) checked to be a PDF and stored under its hash,
+//! A new document: its metadata parsed, the file (staged on disk) checked
+//! to be a PDF or an invoice XML, read for an e-invoice (its number checked
+//! against the document's) and stored under its hash, the invoice XML beside it,
 //! then its row, in one transaction with the audit entry. The file is
 //! written first, under a lease the clean-ups respect: a failure after it
 //! leaves a file no row refers to, which the daily sweep removes; never a
 //! row without a file.
 
 use super::notify::{self, ProvidedDocument};
-use super::{CustomerScope, DocumentError};
+use super::einvoices::{self, recognise_upload, unreadable_reason, IngestNote, Recognition, StoredEInvoice};
+use super::{CustomerScope, DocumentError, FileKind};
+use crate::documents::einvoice::{self, Recognised};
 use crate::domain::{CustomerNumber, DocumentNumber, DocumentTypeKey, InputError};
 use crate::server::audit::{self, Actor, AuditDetail, AuditEntry, TypeName};
 use crate::server::dates::{self, start_of_day};
@@ -107,6 +110,26 @@ impl Ingested {
     }
 }
 
+/// An ingest's outcome with what it found: the document's e-invoice and
+/// what it notes about it (a date that differs, an XML it could not read).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestReport {
+    pub outcome: Ingested,
+    pub einvoice: Option<StoredEInvoice>,
+    pub notes: Vec<IngestNote>,
+}
+
+impl IngestReport {
+    pub fn id(&self) -> i64 {
+        self.outcome.id()
+    }
+
+    /// The notes the caller should look at, in German.
+    pub fn warnings(&self) -> Vec<String> {
+        self.notes.iter().filter(|note| note.is_warning()).map(IngestNote::german).collect()
+    }
+}
+
 /// The document that already has this customer, number and type: the same
 /// bytes are a retry, other bytes a conflict.
 async fn existing(state: &AppState, scope: CustomerScope, new: &NewDocument, hash: &ContentHash) -> Result<Option<Ingested>, DocumentError> {
@@ -125,7 +148,7 @@ async fn existing(state: &AppState, scope: CustomerScope, new: &NewDocument, has
 }
 
 /// [`ingest_staged`] for a file already in memory (the command line, the demo).
-pub async fn ingest(state: &AppState, by: &Ingester, new: NewDocument, bytes: Bytes) -> Result<Ingested, DocumentError> {
+pub async fn ingest(state: &AppState, by: &Ingester, new: NewDocument, bytes: Bytes) -> Result<IngestReport, DocumentError> {
     let max = state.config.documents.max_bytes;
     if bytes.len() > max {
         return Err(DocumentError::TooLarge { max_mb: max / (1024 * 1024) });
@@ -137,12 +160,71 @@ pub async fn ingest(state: &AppState, by: &Ingester, new: NewDocument, bytes: By
     ingest_staged(state, by, new, staged).await
 }
 
-pub async fn ingest_staged(state: &AppState, by: &Ingester, new: NewDocument, staged: StagedFile) -> Result<Ingested, DocumentError> {
+/// The document's file as it was recognised: a PDF, perhaps with an
+/// invoice XML inside, or a bare invoice XML.
+struct Examined {
+    kind: FileKind,
+    invoice: Option<Box<Recognised>>,
+    notes: Vec<IngestNote>,
+}
+
+/// Reads the staged file for an e-invoice and checks it against what the
+/// billing system sent: the invoice number must be the document's (else
+/// refused, naming `number`); a date other than `created` is noted. An XML
+/// that is no readable invoice is refused; a PDF whose attached XML cannot
+/// be read is kept as an ordinary PDF, with a note.
+async fn examine(staged: &StagedFile, new: &NewDocument) -> Result<Examined, DocumentError> {
+    let kind = if starts_and_ends_like_a_pdf(staged.head(), staged.tail()) {
+        FileKind::Pdf
+    } else if einvoice::looks_like_xml(staged.head()) {
+        FileKind::Xml
+    } else {
+        return Err(DocumentError::NotPdf);
+    };
+    let recognition = if kind == FileKind::Pdf && staged.size > einvoice::MAX_PDF_BYTES as u64 {
+        Recognition::Unreadable(einvoice::EInvoiceError::TooLarge)
+    } else {
+        let bytes = staged.bytes().await.map_err(|error| DocumentError::Storage(StorageError::Staging(error)))?;
+        recognise_upload(bytes).await
+    };
+    let invoice = match (kind, recognition) {
+        (_, Recognition::Invoice(found)) => found,
+        (FileKind::Pdf, Recognition::Nothing) => return Ok(Examined { kind, invoice: None, notes: Vec::new() }),
+        (FileKind::Pdf, Recognition::Unreadable(error)) => {
+            let note = IngestNote::EmbeddedUnreadable { reason: unreadable_reason(&error) };
+            return Ok(Examined { kind, invoice: None, notes: vec![note] });
+        }
+        // Well-formed, but no invoice (an HTML page, another XML): not a file the portal takes.
+        (FileKind::Xml, Recognition::Nothing | Recognition::Unreadable(einvoice::EInvoiceError::NotAnInvoice)) => {
+            return Err(DocumentError::NotPdf)
+        }
+        (FileKind::Xml, Recognition::Unreadable(error)) => return Err(DocumentError::UnreadableInvoice(unreadable_reason(&error))),
+    };
+    let in_invoice = invoice.invoice.number.trim();
+    if in_invoice != new.number.as_str() {
+        return Err(DocumentError::NumberMismatch { in_invoice: in_invoice.chars().take(64).collect(), sent: new.number.as_str().to_owned() });
+    }
+    let profile = invoice.invoice.profile.as_ref().map_or_else(|| "—".to_owned(), |profile| profile.label().to_owned());
+    let mut notes = vec![IngestNote::EInvoice { profile }];
+    let created = new.created_on.to_string();
+    if invoice.invoice.issue_date.as_str() != created {
+        notes.push(IngestNote::IssueDateDiffers { invoice: invoice.invoice.issue_date.as_str().to_owned(), created });
+    }
+    Ok(Examined { kind, invoice: Some(invoice), notes })
+}
+
+/// What a retry answers: the document's e-invoice as it was stored.
+async fn already_there(state: &AppState, id: i64) -> Result<IngestReport, DocumentError> {
+    let einvoice = einvoices::of_document(&state.pool, id).await?;
+    Ok(IngestReport { outcome: Ingested::AlreadyThere(id), einvoice, notes: Vec::new() })
+}
+
+pub async fn ingest_staged(state: &AppState, by: &Ingester, new: NewDocument, staged: StagedFile) -> Result<IngestReport, DocumentError> {
     let max = state.config.documents.max_bytes;
     if staged.size > max as u64 {
         return Err(DocumentError::TooLarge { max_mb: max / (1024 * 1024) });
     }
-    if !starts_and_ends_like_a_pdf(staged.head(), staged.tail()) {
+    if !starts_and_ends_like_a_pdf(staged.head(), staged.tail()) && !einvoice::looks_like_xml(staged.head()) {
         return Err(DocumentError::NotPdf);
     }
     let customer_id: Option<i64> = db::query_scalar("SELECT id FROM customers WHERE number = $1")
@@ -163,12 +245,24 @@ pub async fn ingest_staged(state: &AppState, by: &Ingester, new: NewDocument, st
     };
     let hash = staged.hash.clone();
     if let Some(done) = existing(state, scope, &new, &hash).await? {
-        return Ok(done);
+        return already_there(state, done.id()).await;
     }
+    let Examined { kind, invoice, notes } = examine(&staged, &new).await?;
 
     let size = staged.size as i64;
     let lease = super::retention::hold_for_ingest(state, &hash).await?;
     state.documents.put_file(&staged).await?;
+    // The invoice XML beside the PDF, under its own hash (a bare XML is the file itself).
+    let xml = match &invoice {
+        Some(found) if kind == FileKind::Pdf => {
+            let xml_hash = ContentHash::of(&found.xml);
+            let xml_lease = super::retention::hold_for_ingest(state, &xml_hash).await?;
+            state.documents.put(&xml_hash, Bytes::from(found.xml.clone())).await?;
+            Some((xml_hash, found.xml.len(), Some(xml_lease)))
+        }
+        Some(found) => Some((hash.clone(), found.xml.len(), None)),
+        None => None,
+    };
 
     let now = state.clock.now();
     let tz = &state.config.time_zone;
@@ -180,8 +274,8 @@ pub async fn ingest_staged(state: &AppState, by: &Ingester, new: NewDocument, st
     let mut tx = db::begin(&state.pool).await?;
     // Of two identical requests at once, one inserts; the other finds its row below.
     let id: Option<i64> = db::query_scalar(
-        "INSERT INTO documents (customer_id, number, type_key, created_on, provided_at, hidden_from, sha256, size_bytes, ingested_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (customer_id, number, type_key) DO NOTHING RETURNING id",
+        "INSERT INTO documents (customer_id, number, type_key, created_on, provided_at, hidden_from, sha256, size_bytes, ingested_at, file_kind) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (customer_id, number, type_key) DO NOTHING RETURNING id",
     )
     .bind(scope.customer_id())
     .bind(new.number.as_str())
@@ -192,16 +286,24 @@ pub async fn ingest_staged(state: &AppState, by: &Ingester, new: NewDocument, st
     .bind(hash.as_str())
     .bind(size)
     .bind(now)
+    .bind(kind.column())
     .fetch_optional(&mut *tx)
     .await?;
     let Some(id) = id else {
         drop(tx);
-        return existing(state, scope, &new, &hash).await?.ok_or(DocumentError::NotFound);
+        let done = existing(state, scope, &new, &hash).await?.ok_or(DocumentError::NotFound)?;
+        return already_there(state, done.id()).await;
     };
     lease.release(&mut tx).await?;
+    if let (Some(found), Some((xml_hash, xml_size, xml_lease))) = (&invoice, xml) {
+        einvoices::insert(&mut tx, id, &found.invoice, &xml_hash, xml_size).await?;
+        if let Some(xml_lease) = xml_lease {
+            xml_lease.release(&mut tx).await?;
+        }
+    }
     let (actor, api_key) = by.audit_actor_and_key();
-    let kind = TypeName { name: type_name.clone(), en: type_name_en };
-    let detail = AuditDetail::DocumentAdded { kind, number: new.number.as_str().to_owned(), api_key };
+    let kind_name = TypeName { name: type_name.clone(), en: type_name_en };
+    let detail = AuditDetail::DocumentAdded { kind: kind_name, number: new.number.as_str().to_owned(), api_key, notes: notes.clone() };
     audit::record(&mut tx, AuditEntry { actor, customer_id: Some(scope.customer_id()), action: "document_added", detail, ip: None }, now)
         .await?;
     let provided = ProvidedDocument {
@@ -213,11 +315,14 @@ pub async fn ingest_staged(state: &AppState, by: &Ingester, new: NewDocument, st
         created_on: new.created_on.to_string(),
         size_bytes: size,
         hidden_from: hidden,
+        file_kind: kind,
+        xml_size_bytes: invoice.as_ref().map(|found| found.xml.len() as i64),
     };
     let mails = notify::queue_mails(state, &mut tx, &provided, now).await?;
+    let einvoice = einvoices::of_document(&mut tx, id).await?;
     tx.commit().await?;
-    tracing::info!(document_id = id, customer_id = scope.customer_id(), ?mails, "document added");
-    Ok(Ingested::Created(id))
+    tracing::info!(document_id = id, customer_id = scope.customer_id(), einvoice = einvoice.is_some(), ?mails, "document added");
+    Ok(IngestReport { outcome: Ingested::Created(id), einvoice, notes })
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 //! orders page by offset.
 
 use crate::server::db;
-use super::{CustomerScope, DocumentError};
-use crate::documents::{Cursor, DocumentPage, DocumentRow, ListQuery, SortColumn};
+use super::{einvoices, CustomerScope, DocumentError, FileKind};
+use crate::documents::{Cursor, DocumentPage, DocumentRow, EInvoiceSummary, ListQuery, SortColumn};
 use crate::server::dates::{date_in, day_in, start_of_day};
 use crate::server::state::AppState;
 use jiff::civil::Date;
@@ -22,6 +22,30 @@ struct Row {
     provided_at: UnixTime,
     hidden_from: UnixTime,
     is_new: bool,
+    file_kind: String,
+    /// The e-invoice's columns (`einvoice_…`), all NULL for a document without one.
+    einvoice_id: Option<i64>,
+    einvoice_profile: Option<String>,
+    einvoice_profile_id: Option<String>,
+    einvoice_currency: Option<String>,
+    einvoice_grand_total: Option<String>,
+    einvoice_due_payable: Option<String>,
+    einvoice_due_date: Option<String>,
+}
+
+impl Row {
+    /// What the row shows of its e-invoice, written for a reader in `lang`.
+    fn einvoice(&self, lang: Lang) -> Option<EInvoiceSummary> {
+        self.einvoice_id?;
+        // What is to be paid, as `StoredEInvoice::amount` reads it.
+        let amount = self.einvoice_due_payable.as_deref().or(self.einvoice_grand_total.as_deref());
+        Some(EInvoiceSummary {
+            profile: einvoices::profile_label(self.einvoice_profile.as_deref(), self.einvoice_profile_id.as_deref()),
+            amount: amount.map(|amount| einvoices::money_in(lang, amount, self.einvoice_currency.as_deref().unwrap_or_default())),
+            due_on: self.einvoice_due_date.as_deref().map(|day| day_in(lang, day)),
+            bare_xml: FileKind::from_column(&self.file_kind) == FileKind::Xml,
+        })
+    }
 }
 
 
@@ -50,6 +74,9 @@ fn push_filters(sql: &mut db::QueryBuilder<'_>, scope: CustomerScope, query: &Li
     }
     if let Some(next) = query.to.parse::<Date>().ok().and_then(|day| day.tomorrow().ok()) {
         sql.push(" AND d.provided_at < ").push_bind(start_of_day(next, tz));
+    }
+    if query.einvoices_only {
+        sql.push(" AND EXISTS (SELECT 1 FROM einvoices e2 WHERE e2.document_id = d.id)");
     }
 }
 
@@ -108,6 +135,7 @@ pub async fn list(state: &AppState, scope: CustomerScope, user_id: i64, query: &
     let rows = rows
         .into_iter()
         .map(|row| DocumentRow {
+            einvoice: row.einvoice(lang),
             id: row.id,
             number: row.number,
             type_name: row.type_name,
@@ -146,7 +174,8 @@ impl From<DocumentError> for crate::error::AppError {
     }
 }
 
-/// A document in an export: what the ZIP and its index need.
+/// A document in an export: what the ZIP and its index need; an
+/// e-invoice's key fields and XML too (all `None` for a plain PDF).
 #[derive(Debug, sqlx::FromRow)]
 pub struct ExportRow {
     pub number: String,
@@ -155,6 +184,17 @@ pub struct ExportRow {
     pub provided_at: UnixTime,
     pub sha256: String,
     pub size_bytes: i64,
+    /// `pdf`, or `xml` for a bare invoice XML (see [`super::FileKind`]).
+    pub file_kind: String,
+    pub profile: Option<String>,
+    pub profile_id: Option<String>,
+    pub issue_date: Option<String>,
+    pub due_date: Option<String>,
+    pub currency: Option<String>,
+    pub grand_total: Option<String>,
+    pub due_payable: Option<String>,
+    pub xml_sha256: Option<String>,
+    pub xml_size_bytes: Option<i64>,
 }
 
 /// Every document the list shows for `query` (all pages), in its order, up
@@ -163,8 +203,9 @@ pub struct ExportRow {
 pub async fn export_rows(state: &AppState, scope: CustomerScope, query: &ListQuery, limit: u32, lang: Lang) -> Result<Vec<ExportRow>, DocumentError> {
     let tz = &state.config.time_zone;
     let mut sql = db::QueryBuilder::new(format!(
-        "SELECT d.number, {} AS type_name, d.created_on, d.provided_at, d.sha256, d.size_bytes \
-         FROM documents d JOIN document_types t ON t.key = d.type_key",
+        "SELECT d.number, {} AS type_name, d.created_on, d.provided_at, d.sha256, d.size_bytes, d.file_kind, \
+         e.profile, e.profile_id, e.issue_date, e.due_date, e.currency, e.grand_total, e.due_payable, e.xml_sha256, e.xml_size_bytes \
+         FROM documents d JOIN document_types t ON t.key = d.type_key LEFT JOIN einvoices e ON e.document_id = d.id",
         super::types::name_column(lang),
     ));
     push_filters(&mut sql, scope, query, state.clock.now(), tz);
@@ -189,6 +230,66 @@ pub struct ApiDocument {
     pub visible_until: String,
     /// Not opened by this user yet.
     pub new: bool,
+    /// The document's own file: `pdf`, or `xml` for an invoice delivered as bare XML (XRechnung).
+    #[schema(example = "pdf")]
+    pub file_type: String,
+    /// The e-invoice's key fields, for a ZUGFeRD / Factur-X PDF or an XRechnung; `null` for a plain PDF.
+    pub einvoice: Option<ApiEInvoice>,
+}
+
+/// An e-invoice's key fields as read from its XML; amounts as exact
+/// decimal strings. The ingest API answers with the same shape.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[schema(as = EInvoice)]
+pub struct ApiEInvoice {
+    /// The profile as the standards name it: `MINIMUM`, `BASIC WL`, `BASIC`, `EN 16931`,
+    /// `EXTENDED`, `XRECHNUNG`; another one by the ID the document gives.
+    #[schema(example = "EN 16931")]
+    pub profile: String,
+    /// The XML's syntax: `cii`, `ubl_invoice` or `ubl_credit_note`.
+    #[schema(example = "cii")]
+    pub syntax: String,
+    /// As the XML writes it: the document's `number`, which the ingest checks.
+    #[schema(example = "RE-2026-0001")]
+    pub invoice_number: String,
+    /// UNTDID 1001: `380` invoice, `381` credit note, …
+    #[schema(example = "380")]
+    pub type_code: Option<String>,
+    /// `2026-01-31`.
+    pub issue_date: String,
+    /// `2026-02-14`; `null` where the invoice names none.
+    pub due_date: Option<String>,
+    /// ISO 4217, `EUR`.
+    pub currency: String,
+    /// The total with VAT, `1190.00`.
+    #[schema(example = "1190.00")]
+    pub grand_total: Option<String>,
+    /// What is to be paid, `1190.00`.
+    #[schema(example = "1190.00")]
+    pub due_payable: Option<String>,
+    /// The seller's name.
+    pub seller: Option<String>,
+    /// Where the XML is: `/api/v1/documents/{id}/xml`.
+    #[schema(example = "/api/v1/documents/42/xml")]
+    pub xml: String,
+}
+
+impl ApiEInvoice {
+    pub fn of(einvoice: &super::einvoices::StoredEInvoice) -> Self {
+        ApiEInvoice {
+            profile: einvoice.profile_label(),
+            syntax: einvoice.syntax.clone(),
+            invoice_number: einvoice.invoice_number.clone(),
+            type_code: einvoice.type_code.clone(),
+            issue_date: einvoice.issue_date.clone(),
+            due_date: einvoice.due_date.clone(),
+            currency: einvoice.currency.clone(),
+            grand_total: einvoice.grand_total.clone(),
+            due_payable: einvoice.due_payable.clone(),
+            seller: einvoice.seller_name.clone(),
+            xml: crate::routes::API_DOCUMENT_XML.replace("{id}", &einvoice.document_id.to_string()),
+        }
+    }
 }
 
 /// A document type: the key the billing system uses and its German name.
@@ -209,18 +310,87 @@ struct ApiRow {
     provided_at: UnixTime,
     hidden_from: UnixTime,
     is_new: bool,
+    file_kind: String,
+    #[sqlx(flatten)]
+    einvoice: JoinedEInvoice,
+}
+
+/// A left-joined `einvoices` row ([`super::einvoices::COLUMNS`]): every
+/// column `NULL` for a plain PDF.
+#[derive(sqlx::FromRow)]
+struct JoinedEInvoice {
+    document_id: Option<i64>,
+    syntax: Option<String>,
+    profile: Option<String>,
+    profile_id: Option<String>,
+    invoice_number: Option<String>,
+    type_code: Option<String>,
+    issue_date: Option<String>,
+    due_date: Option<String>,
+    currency: Option<String>,
+    grand_total: Option<String>,
+    due_payable: Option<String>,
+    seller_name: Option<String>,
+    xml_sha256: Option<String>,
+    xml_size_bytes: Option<i64>,
+}
+
+impl JoinedEInvoice {
+    fn stored(self) -> Option<super::einvoices::StoredEInvoice> {
+        Some(super::einvoices::StoredEInvoice {
+            document_id: self.document_id?,
+            syntax: self.syntax?,
+            profile: self.profile,
+            profile_id: self.profile_id,
+            invoice_number: self.invoice_number?,
+            type_code: self.type_code,
+            issue_date: self.issue_date?,
+            due_date: self.due_date,
+            currency: self.currency?,
+            grand_total: self.grand_total,
+            due_payable: self.due_payable,
+            seller_name: self.seller_name,
+            xml_sha256: self.xml_sha256?,
+            xml_size_bytes: self.xml_size_bytes?,
+        })
+    }
+}
+
+/// The app's documents: [`select_rows`]' columns with the file's kind and
+/// the e-invoice, if any (German type names: the API's `name`).
+fn select_api_rows(user_id: i64) -> db::QueryBuilder<'static> {
+    let mut sql = db::QueryBuilder::new(format!(
+        "SELECT d.id, d.number, d.type_key, {} AS type_name, d.created_on, d.provided_at, d.hidden_from, d.file_kind, {}, \
+         CASE WHEN EXISTS (SELECT 1 FROM document_reads r WHERE r.document_id = d.id AND r.user_id = ",
+        super::types::name_column(Lang::De),
+        super::einvoices::COLUMNS,
+    ));
+    sql.push_bind(user_id);
+    sql.push(
+        ") THEN FALSE ELSE TRUE END AS is_new FROM documents d JOIN document_types t ON t.key = d.type_key \
+         LEFT JOIN einvoices e ON e.document_id = d.id",
+    );
+    sql
 }
 
 /// The columns of a listed document (its type's name as a page in `lang`
-/// shows it), and whether `user_id` has not opened it yet.
+/// shows it), whether `user_id` has not opened it yet, and its e-invoice's
+/// key fields (`einvoice_…`, NULL without one). The e-invoice is joined by
+/// its key, one row at most: the order and the keyset stay the documents'.
 fn select_rows(user_id: i64, lang: Lang) -> db::QueryBuilder<'static> {
     let mut sql = db::QueryBuilder::new(format!(
-        "SELECT d.id, d.number, d.type_key, {} AS type_name, d.created_on, d.provided_at, d.hidden_from, \
+        "SELECT d.id, d.number, d.type_key, {} AS type_name, d.created_on, d.provided_at, d.hidden_from, d.file_kind, \
+         e.document_id AS einvoice_id, e.profile AS einvoice_profile, e.profile_id AS einvoice_profile_id, \
+         e.currency AS einvoice_currency, e.grand_total AS einvoice_grand_total, e.due_payable AS einvoice_due_payable, \
+         e.due_date AS einvoice_due_date, \
          CASE WHEN EXISTS (SELECT 1 FROM document_reads r WHERE r.document_id = d.id AND r.user_id = ",
         super::types::name_column(lang),
     ));
     sql.push_bind(user_id);
-    sql.push(") THEN FALSE ELSE TRUE END AS is_new FROM documents d JOIN document_types t ON t.key = d.type_key");
+    sql.push(
+        ") THEN FALSE ELSE TRUE END AS is_new FROM documents d JOIN document_types t ON t.key = d.type_key \
+         LEFT JOIN einvoices e ON e.document_id = d.id",
+    );
     sql
 }
 
@@ -234,6 +404,8 @@ impl From<ApiRow> for ApiDocument {
             provided: crate::server::dates::iso_instant(row.provided_at),
             visible_until: crate::server::dates::iso_instant(row.hidden_from),
             new: row.is_new,
+            file_type: super::FileKind::from_column(&row.file_kind).column().to_owned(),
+            einvoice: row.einvoice.stored().as_ref().map(ApiEInvoice::of),
         }
     }
 }
@@ -248,8 +420,7 @@ pub async fn api_documents(
     query: &ListQuery,
     limit: u32,
 ) -> Result<(Vec<ApiDocument>, Option<Cursor>), DocumentError> {
-    // The API's type names are the German ones (its `name`).
-    let mut sql = select_rows(user_id, Lang::De);
+    let mut sql = select_api_rows(user_id);
     push_filters(&mut sql, scope, query, state.clock.now(), &state.config.time_zone);
     if let Some(Cursor { provided_at, id }) = query.after {
         sql.push(" AND (d.provided_at, d.id) < (").push_bind(provided_at).push(", ").push_bind(id).push(")");
@@ -264,7 +435,7 @@ pub async fn api_documents(
 
 /// One document of the app's list, if this customer sees it.
 pub async fn api_document(state: &AppState, scope: CustomerScope, user_id: i64, id: i64) -> Result<Option<ApiDocument>, DocumentError> {
-    let mut sql = select_rows(user_id, Lang::De);
+    let mut sql = select_api_rows(user_id);
     push_filters(&mut sql, scope, &ListQuery::default(), state.clock.now(), &state.config.time_zone);
     sql.push(" AND d.id = ").push_bind(id);
     let row: Option<ApiRow> = sql.build_query_as().fetch_optional(&state.pool).await?;

@@ -12,6 +12,8 @@ pub mod api;
 pub mod api_keys;
 pub mod app_api;
 pub mod demo;
+pub mod einvoice_page;
+pub mod einvoices;
 pub mod export;
 pub mod ingest;
 pub mod list;
@@ -44,6 +46,39 @@ impl CustomerScope {
     }
 }
 
+/// What a document's own file is (`documents.file_kind`): a PDF (perhaps
+/// with an invoice XML inside), or a bare invoice XML (an XRechnung).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    Pdf,
+    Xml,
+}
+
+impl FileKind {
+    /// As stored; anything else is taken for a PDF, the column's default.
+    pub fn from_column(value: &str) -> Self {
+        if value == "xml" { FileKind::Xml } else { FileKind::Pdf }
+    }
+
+    pub fn column(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "pdf",
+            FileKind::Xml => "xml",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        self.column()
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            FileKind::Pdf => "application/pdf",
+            FileKind::Xml => "application/xml",
+        }
+    }
+}
+
 /// What can go wrong with documents; each ingest answer maps one variant.
 #[derive(Debug, thiserror::Error)]
 pub enum DocumentError {
@@ -51,8 +86,14 @@ pub enum DocumentError {
     UnknownCustomer(String),
     #[error("{message}")]
     Invalid { field: &'static str, message: String },
-    #[error("Die Datei ist kein PDF.")]
+    #[error("Die Datei ist weder ein PDF noch eine E-Rechnung als XML (XRechnung, ZUGFeRD, Factur-X).")]
     NotPdf,
+    /// An XML upload that is no readable e-invoice: why, in German.
+    #[error("Die Datei ist keine lesbare E-Rechnung: {0}")]
+    UnreadableInvoice(String),
+    /// The invoice number inside the e-invoice is not the `number` sent with it.
+    #[error("Die Rechnungsnummer in der E-Rechnung ({in_invoice}) ist nicht die Nummer des Dokuments ({sent}).")]
+    NumberMismatch { in_invoice: String, sent: String },
     #[error("Die Datei ist größer als {max_mb} MB.")]
     TooLarge { max_mb: usize },
     #[error("Ein Dokument mit dieser Nummer und diesem Typ gibt es für diesen Kunden schon mit anderem Inhalt (Dokument {existing_id}).")]

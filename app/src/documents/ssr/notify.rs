@@ -23,7 +23,7 @@ use crate::i18n::Lang;
 use crate::server::dates::day_in;
 use crate::server::db::{self, Transaction};
 use crate::server::mail::{
-    addressed_as, language_or, megabytes_in, unique_key, MailAttachment, MailError, MailExtras, MailTemplate, OutgoingMail,
+    addressed_as, language_or, megabytes_in, unique_key, AttachmentParts, MailAttachment, MailError, MailExtras, MailTemplate, OutgoingMail,
 };
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
@@ -43,13 +43,32 @@ pub struct ProvidedDocument {
     pub created_on: String,
     pub size_bytes: i64,
     pub hidden_from: UnixTime,
+    pub file_kind: super::FileKind,
+    /// The size of its invoice XML, when it is an e-invoice.
+    pub xml_size_bytes: Option<i64>,
 }
 
 impl ProvidedDocument {
-    /// `Rechnung_RE-2026-001.pdf`: what an invoice-processing inbox reads,
-    /// the same name as a download's.
+    /// `Rechnung_RE-2026-001.pdf` (`.xml` for a bare invoice XML): what an
+    /// invoice-processing inbox reads, the same name as a download's.
     pub fn file_name(&self) -> String {
-        super::pdf::file_name(&self.type_name, &self.number).0
+        super::pdf::file_name_as(&self.type_name, &self.number, self.file_kind.extension()).0
+    }
+
+    /// What a mail that asks for `wanted` attaches of this document: the
+    /// invoice XML only where there is one beside a PDF.
+    fn parts(&self, wanted: AttachmentParts) -> AttachmentParts {
+        if self.xml_size_bytes.is_some() && self.file_kind == super::FileKind::Pdf { wanted } else { AttachmentParts::File }
+    }
+
+    /// The bytes the attachments of `parts` come to.
+    fn attached_bytes(&self, parts: AttachmentParts) -> i64 {
+        let xml = self.xml_size_bytes.unwrap_or(0);
+        match parts {
+            AttachmentParts::File => self.size_bytes,
+            AttachmentParts::Xml => xml,
+            AttachmentParts::Both => self.size_bytes + xml,
+        }
     }
 
     /// As a mail in `lang` shows it (the type's name is the one [`in_language`] gave).
@@ -100,6 +119,8 @@ struct Recipient {
     first_name: String,
     last_name: String,
     notify_mode: NotifyMode,
+    /// "mit Anhang" adds the invoice XML.
+    notify_with_xml: bool,
     /// Their setting; `None`: the operator's default.
     language: Option<String>,
 }
@@ -110,6 +131,8 @@ struct Forwarding {
     email: String,
     /// Its mails' language: the one of the user who set it up.
     language: String,
+    /// `file`, `xml` or `both`.
+    sends: String,
 }
 
 pub async fn queue_mails(
@@ -124,7 +147,7 @@ pub async fn queue_mails(
         return Ok(queued);
     }
     let recipients: Vec<Recipient> = db::query_as(
-        "SELECT id, email, username, salutation, first_name, last_name, notify_mode, language FROM users \
+        "SELECT id, email, username, salutation, first_name, last_name, notify_mode, notify_with_xml, language FROM users \
          WHERE customer_id = $1 AND active = TRUE AND password_hash IS NOT NULL AND notify_mode <> $2 ORDER BY id",
     )
     .bind(document.customer_id)
@@ -149,7 +172,7 @@ pub async fn queue_mails(
     }
 
     let forwardings: Vec<Forwarding> = db::query_as(
-        "SELECT id, email, language FROM forwardings WHERE customer_id = $1 AND status = $3 \
+        "SELECT id, email, language, sends FROM forwardings WHERE customer_id = $1 AND status = $3 \
          AND (type_key IS NULL OR type_key = $2) ORDER BY id",
     )
     .bind(document.customer_id)
@@ -181,12 +204,12 @@ fn documents_link(state: &AppState) -> String {
     format!("{}{}", state.config.base_url, routes::DOCUMENTS)
 }
 
-/// Whether the document's PDF goes with a mail (at most
-/// `KP_MAIL_ATTACHMENT_MAX_MB`), and what the mail in `lang` says about it:
-/// the document, its file name, its size and the limit.
-fn attachment_size(state: &AppState, document: &ProvidedDocument, lang: Lang) -> (bool, minijinja::Value) {
+/// Whether the document's files (`parts` of them) go with a mail (at most
+/// `KP_MAIL_ATTACHMENT_MAX_MB` together), and what the mail in `lang` says
+/// about it: the document, its file name, its size and the limit.
+fn attachment_size(state: &AppState, document: &ProvidedDocument, parts: AttachmentParts, lang: Lang) -> (bool, minijinja::Value) {
     let limit = state.config.notifications.attachment_max_bytes;
-    let size = u64::try_from(document.size_bytes).unwrap_or(u64::MAX);
+    let size = u64::try_from(document.attached_bytes(parts)).unwrap_or(u64::MAX);
     let attached = size <= limit;
     let context = minijinja::context! {
         document => document.context(lang),
@@ -194,6 +217,9 @@ fn attachment_size(state: &AppState, document: &ProvidedDocument, lang: Lang) ->
         size_mb => megabytes_in(lang, size),
         limit_mb => megabytes_in(lang, limit),
         file_name => document.file_name(),
+        // The invoice XML goes too (or alone): its name, for the text to say so.
+        xml_file_name => (parts != AttachmentParts::File).then(|| super::pdf::file_name_as(&document.type_name, &document.number, "xml").0),
+        file_attached => parts != AttachmentParts::Xml,
     };
     (attached, context)
 }
@@ -294,7 +320,9 @@ async fn queue_attachment_mail(
     lang: Lang,
     now: UnixTime,
 ) -> Result<(), MailError> {
-    let (attached, size) = attachment_size(state, document, lang);
+    let wanted = if recipient.notify_with_xml { AttachmentParts::Both } else { AttachmentParts::File };
+    let parts = document.parts(wanted);
+    let (attached, size) = attachment_size(state, document, parts, lang);
     let context = minijinja::context! {
         ..state.mail_base_context(),
         ..size,
@@ -314,7 +342,7 @@ async fn queue_attachment_mail(
     };
     let extras = MailExtras {
         user_id: Some(recipient.id),
-        attachment: attached.then(|| MailAttachment { document_id: document.id, file_name: document.file_name() }),
+        attachment: attached.then(|| MailAttachment { document_id: document.id, file_name: document.file_name(), parts }),
         documents: vec![document.id],
         ..MailExtras::default()
     };
@@ -344,7 +372,8 @@ async fn queue_forwarded(
         .bind(document.customer_id)
         .fetch_one(&mut **tx)
         .await?;
-    let (attached, size) = attachment_size(state, document, lang);
+    let parts = document.parts(AttachmentParts::from_column(&forwarding.sends));
+    let (attached, size) = attachment_size(state, document, parts, lang);
     let base = &state.config.base_url;
     let context = minijinja::context! {
         ..state.mail_base_context(),
@@ -364,7 +393,7 @@ async fn queue_forwarded(
         expires_at: None,
     };
     let extras = MailExtras {
-        attachment: attached.then(|| MailAttachment { document_id: document.id, file_name: document.file_name() }),
+        attachment: attached.then(|| MailAttachment { document_id: document.id, file_name: document.file_name(), parts }),
         list_unsubscribe: Some(format!("{base}{}", routes::with_token(routes::FORWARDING_ONE_CLICK, &token))),
         forwarding_id: Some(forwarding.id),
         documents: vec![document.id],
@@ -389,6 +418,8 @@ mod tests {
             created_on: "2026-01-31".into(),
             size_bytes: 1,
             hidden_from: UnixTime::from_seconds(0),
+            file_kind: crate::documents::ssr::FileKind::Pdf,
+            xml_size_bytes: None,
         };
         assert_eq!(document.file_name(), "Rechnung_RE_2026_001.pdf");
         assert_eq!(megabytes_in(Lang::De, 10 * 1024 * 1024), "10,0");

@@ -5,7 +5,7 @@
 //! browser's viewer can show the first page of a large PDF at once.
 
 use crate::server::db;
-use super::CustomerScope;
+use super::{CustomerScope, FileKind};
 use crate::auth::ssr::SignedIn;
 use crate::error::{AppError, Caller, Valid};
 use crate::i18n::Lang;
@@ -32,18 +32,30 @@ struct Visible {
     type_name: String,
     sha256: String,
     size_bytes: i64,
+    file_kind: String,
+    xml_sha256: Option<String>,
+    xml_size_bytes: Option<i64>,
 }
 
 /// A document of `scope` that is still listed, or `None` — whatever the
 /// reason; its type's name (for the file name) as a page in `lang` shows it.
 async fn visible_document(state: &AppState, scope: CustomerScope, id: i64, lang: Lang) -> Result<Option<Visible>, sqlx::Error> {
     let sql = format!(
-        "SELECT d.id, d.number, {} AS type_name, d.sha256, d.size_bytes FROM documents d \
-         JOIN document_types t ON t.key = d.type_key \
+        "SELECT d.id, d.number, {} AS type_name, d.sha256, d.size_bytes, d.file_kind, e.xml_sha256, e.xml_size_bytes FROM documents d \
+         JOIN document_types t ON t.key = d.type_key LEFT JOIN einvoices e ON e.document_id = d.id \
          WHERE d.id = $1 AND d.customer_id = $2 AND d.hidden_from > $3",
         super::types::name_column(lang),
     );
     db::query_as(&sql).bind(id).bind(scope.customer_id()).bind(state.clock.now()).fetch_optional(&state.pool).await
+}
+
+/// Which of a document's files a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentFile {
+    /// Its own file: the PDF, or a bare invoice XML.
+    Own,
+    /// Its invoice XML (an e-invoice's; for a bare XML its own file).
+    InvoiceXml,
 }
 
 /// Characters no file name may hold on Windows (and `/` nowhere).
@@ -59,6 +71,11 @@ const FILE_STEM_MAX_BYTES: usize = 200;
 /// characters and spaces become `_`; no leading dot (a hidden file) and no
 /// trailing dot (Windows drops it).
 pub fn file_name(type_name: &str, number: &str) -> (String, String) {
+    file_name_as(type_name, number, "pdf")
+}
+
+/// [`file_name`] with another extension: `Rechnung_RE-2026-0001.xml`.
+pub fn file_name_as(type_name: &str, number: &str, extension: &str) -> (String, String) {
     let raw = format!("{type_name}_{number}");
     let safe: String =
         raw.chars().map(|c| if c.is_control() || c.is_whitespace() || FORBIDDEN_IN_FILE_NAMES.contains(c) { '_' } else { c }).collect();
@@ -70,7 +87,7 @@ pub fn file_name(type_name: &str, number: &str) -> (String, String) {
     if stem.is_empty() {
         stem.push_str("Dokument");
     }
-    let name = format!("{stem}.pdf");
+    let name = format!("{stem}.{extension}");
     let ascii = name
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '_' })
@@ -79,8 +96,8 @@ pub fn file_name(type_name: &str, number: &str) -> (String, String) {
 }
 
 /// `inline` or `attachment` with both name forms (RFC 6266 / RFC 5987).
-pub fn content_disposition(kind: &str, type_name: &str, number: &str) -> HeaderValue {
-    let (name, ascii) = file_name(type_name, number);
+pub fn content_disposition(kind: &str, type_name: &str, number: &str, extension: &str) -> HeaderValue {
+    let (name, ascii) = file_name_as(type_name, number, extension);
     let encoded: String = url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>().replace('+', "%20");
     HeaderValue::from_str(&format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
         .unwrap_or_else(|_| HeaderValue::from_static("attachment; filename=\"dokument.pdf\""))
@@ -115,16 +132,32 @@ pub async fn document_pdf(
     let (parts, _) = request.into_parts();
     let caller = Caller::of(parts.uri.path());
     let download = query.download.is_some_and(|value| value == "1");
-    serve_pdf(&state, &user, &id, download, &parts, |error| error.respond(caller)).await
+    serve_file(&state, &user, &id, DocumentFile::Own, download, &parts, |error| error.respond(caller)).await
 }
 
-/// Document `id`'s PDF for `user` (ranges, the read mark and the audit), or
-/// `refuse(NotFound)` alike for another customer's, a purged and a missing
-/// id. The page's route and the app's API answer through it.
-pub async fn serve_pdf(
+/// `GET /dokumente/{id}/xml`: an e-invoice's XML, always as a download
+/// (`{Typ}_{Nummer}.xml`); a document without one is a 404 like a missing one.
+pub async fn document_xml(
+    State(state): State<AppState>,
+    SignedIn(user): SignedIn,
+    Valid(Path(id)): Valid<Path<String>>,
+    request: axum::extract::Request,
+) -> Response {
+    let (parts, _) = request.into_parts();
+    let caller = Caller::of(parts.uri.path());
+    serve_file(&state, &user, &id, DocumentFile::InvoiceXml, true, &parts, |error| error.respond(caller)).await
+}
+
+/// Document `id`'s `file` for `user` (ranges, the read mark and the audit),
+/// or `refuse(NotFound)` alike for another customer's, a purged and a
+/// missing id, and for the invoice XML of a document without one. The
+/// page's routes and the app's API answer through it. An XML always goes
+/// as a download: shown inline, a browser would run what it may hold.
+pub async fn serve_file(
     state: &AppState,
     user: &crate::auth::ssr::SessionUser,
     id: &str,
+    file: DocumentFile,
     download: bool,
     parts: &http::request::Parts,
     refuse: impl Fn(AppError) -> Response,
@@ -139,8 +172,17 @@ pub async fn serve_pdf(
         Ok(None) => return not_found(),
         Err(error) => return refuse(AppError::from(error)),
     };
-    let Some(hash) = ContentHash::parse(&document.sha256) else { return not_found() };
-    let size = document.size_bytes as u64;
+    let kind = FileKind::from_column(&document.file_kind);
+    let (sha256, size, kind) = match (file, kind) {
+        (DocumentFile::Own, kind) | (DocumentFile::InvoiceXml, kind @ FileKind::Xml) => (document.sha256.as_str(), document.size_bytes, kind),
+        (DocumentFile::InvoiceXml, FileKind::Pdf) => match (&document.xml_sha256, document.xml_size_bytes) {
+            (Some(sha256), Some(size)) => (sha256.as_str(), size, FileKind::Xml),
+            _ => return not_found(),
+        },
+    };
+    let Some(hash) = ContentHash::parse(sha256) else { return not_found() };
+    let size = size as u64;
+    let download = download || kind == FileKind::Xml;
 
     let range = wanted(&parts.headers, size);
     let (status, range) = match range {
@@ -168,12 +210,16 @@ pub async fn serve_pdf(
     }
 
     let length = range.as_ref().map_or(size, |r| r.end() - r.start() + 1);
-    let kind = if download { "attachment" } else { "inline" };
+    let disposition = if download { "attachment" } else { "inline" };
     let mut response = Response::new(Body::from_stream(stream.map(|chunk| chunk.map_err(std::io::Error::other))));
     *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/pdf"));
-    headers.insert(header::CONTENT_DISPOSITION, content_disposition(kind, &document.type_name, &document.number));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.content_type()));
+    headers.insert(header::CONTENT_DISPOSITION, content_disposition(disposition, &document.type_name, &document.number, kind.extension()));
+    if kind == FileKind::Xml {
+        // Should a browser show it after all, it runs nothing and loads nothing.
+        headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox; default-src 'none'"));
+    }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
@@ -187,7 +233,7 @@ pub async fn serve_pdf(
 
 /// The document is no longer new for this user, and the audit log says who
 /// opened or downloaded it.
-async fn record_opened(
+pub(super) async fn record_opened(
     state: &AppState,
     user: &crate::auth::ssr::SessionUser,
     document_id: i64,
@@ -219,7 +265,7 @@ mod tests {
     #[test]
     fn file_names_have_a_utf8_and_an_ascii_form() {
         assert_eq!(file_name("Rechnung", "RE-2026-0001"), ("Rechnung_RE-2026-0001.pdf".into(), "Rechnung_RE-2026-0001.pdf".into()));
-        let header = content_disposition("attachment", "Abschläge", "A 1");
+        let header = content_disposition("attachment", "Abschläge", "A 1", "pdf");
         assert_eq!(header.to_str().unwrap(), "attachment; filename=\"Abschl_ge_A_1.pdf\"; filename*=UTF-8''Abschl%C3%A4ge_A_1.pdf");
     }
 

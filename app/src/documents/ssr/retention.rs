@@ -68,6 +68,10 @@ impl IngestLease {
     }
 }
 
+/// Whether a document refers to a stored file: as its own file, or as its invoice XML.
+const FILE_IN_USE: &str =
+    "SELECT EXISTS (SELECT 1 FROM documents WHERE sha256 = $1) OR EXISTS (SELECT 1 FROM einvoices WHERE xml_sha256 = $1)";
+
 /// Deletes the stored file when no row refers to it and no ingest holds its
 /// lease. The lease row is taken and the row check made in one transaction
 /// that lasts until the file is gone, so an ingest of the same bytes either
@@ -90,9 +94,8 @@ async fn delete_if_unused(state: &AppState, hash: &ContentHash) -> Result<bool, 
     if taken.is_none() {
         return Ok(false);
     }
-    let used: Option<i64> =
-        db::query_scalar("SELECT id FROM documents WHERE sha256 = $1 LIMIT 1").bind(hash.as_str()).fetch_optional(&mut *tx).await?;
-    if used.is_some() {
+    let used: bool = db::query_scalar(FILE_IN_USE).bind(hash.as_str()).fetch_one(&mut *tx).await?;
+    if used {
         return Ok(false);
     }
     state.documents.delete(hash).await?;
@@ -123,6 +126,15 @@ async fn type_names(tx: &mut db::Transaction<'_>) -> Result<std::collections::Ha
 pub async fn purge_expired(state: &AppState) -> Result<usize, RetentionError> {
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
+    // Their e-invoices first, for the files of their XMLs (checked after). A
+    // write as the transaction's first statement: a read first would leave
+    // two purges at once on SQLite unable to write.
+    let invoice_files: Vec<String> = db::query_scalar(
+        "DELETE FROM einvoices WHERE document_id IN (SELECT id FROM documents WHERE hidden_from <= $1) RETURNING xml_sha256",
+    )
+    .bind(now)
+    .fetch_all(&mut *tx)
+    .await?;
     let purged: Vec<Purged> =
         db::query_as("DELETE FROM documents WHERE hidden_from <= $1 RETURNING id, customer_id, number, type_key, sha256")
             .bind(now)
@@ -136,7 +148,7 @@ pub async fn purge_expired(state: &AppState) -> Result<usize, RetentionError> {
         audit::record(&mut tx, entry, now).await?;
     }
     tx.commit().await?;
-    let files: BTreeSet<&str> = purged.iter().map(|document| document.sha256.as_str()).collect();
+    let files: BTreeSet<&str> = purged.iter().map(|document| document.sha256.as_str()).chain(invoice_files.iter().map(String::as_str)).collect();
     for hash in files.into_iter().filter_map(ContentHash::parse) {
         delete_if_unused(state, &hash).await?;
     }
@@ -161,7 +173,8 @@ pub async fn sweep_orphans(state: &AppState) -> Result<usize, RetentionError> {
         }
         // Most files are in use: one read decides, and only an orphan takes a lease.
         let used: bool = db::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM documents WHERE sha256 = $1) OR EXISTS (SELECT 1 FROM file_leases WHERE sha256 = $1 AND until >= $2)",
+            "SELECT EXISTS (SELECT 1 FROM documents WHERE sha256 = $1) OR EXISTS (SELECT 1 FROM einvoices WHERE xml_sha256 = $1) \
+             OR EXISTS (SELECT 1 FROM file_leases WHERE sha256 = $1 AND until >= $2)",
         )
         .bind(file.hash.as_str())
         .bind(now)

@@ -5,7 +5,7 @@
 pub mod api;
 pub mod language;
 
-use super::{EMAIL_LINK_HOURS, EmailChangeInfo, NotifyMode, ProfileDetails};
+use super::{EMAIL_LINK_HOURS, EmailChangeInfo, NotificationChoice, NotifyMode, ProfileDetails};
 use crate::auth::ssr::links::TokenPurpose;
 use crate::auth::ssr::SessionUser;
 use crate::domain::{EmailAddress, InputError, PersonName, Refusal, Salutation};
@@ -22,23 +22,53 @@ pub async fn notify_mode(state: &AppState, user_id: i64) -> Result<NotifyMode, s
     db::query_scalar("SELECT notify_mode FROM users WHERE id = $1").bind(user_id).fetch_one(&state.pool).await
 }
 
-/// Stores the choice with its audit entry; choosing the same again changes nothing.
+pub async fn notification(state: &AppState, user_id: i64) -> Result<NotificationChoice, sqlx::Error> {
+    let (mode, with_xml): (NotifyMode, bool) =
+        db::query_as("SELECT notify_mode, notify_with_xml FROM users WHERE id = $1").bind(user_id).fetch_one(&state.pool).await?;
+    Ok(NotificationChoice { mode, with_xml })
+}
+
+/// Stores the mode with its audit entry, the XML choice as it was;
+/// choosing the same again changes nothing.
 pub async fn set_notify_mode(state: &AppState, user: &SessionUser, mode: NotifyMode, ip: Option<String>) -> Result<(), AppError> {
+    store_notification(state, user, mode, None, ip).await
+}
+
+/// Profil's form: the mode and the XML choice together.
+pub async fn set_notification(state: &AppState, user: &SessionUser, choice: NotificationChoice, ip: Option<String>) -> Result<(), AppError> {
+    store_notification(state, user, choice.mode, Some(choice.with_xml), ip).await
+}
+
+/// `with_xml: None` keeps it. A change of either is audited.
+async fn store_notification(
+    state: &AppState,
+    user: &SessionUser,
+    mode: NotifyMode,
+    with_xml: Option<bool>,
+    ip: Option<String>,
+) -> Result<(), AppError> {
     let now = state.clock.now();
     let mut tx = db::begin(&state.pool).await?;
-    let before: NotifyMode = db::query_scalar(&state.pool.locked("SELECT notify_mode FROM users WHERE id = $1"))
-        .bind(user.user_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if before == mode {
+    let (before, xml_before): (NotifyMode, bool) =
+        db::query_as(&state.pool.locked("SELECT notify_mode, notify_with_xml FROM users WHERE id = $1"))
+            .bind(user.user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+    let with_xml = with_xml.unwrap_or(xml_before);
+    if (before, xml_before) == (mode, with_xml) {
         return Ok(());
     }
-    db::query("UPDATE users SET notify_mode = $1 WHERE id = $2").bind(mode).bind(user.user_id).execute(&mut *tx).await?;
+    db::query("UPDATE users SET notify_mode = $1, notify_with_xml = $2 WHERE id = $3")
+        .bind(mode)
+        .bind(with_xml)
+        .bind(user.user_id)
+        .execute(&mut *tx)
+        .await?;
     let entry = AuditEntry {
         actor: Actor::User(user.user_id),
         customer_id: Some(user.customer_id),
         action: "notification_changed",
-        detail: AuditDetail::NotifyMode { before, after: mode },
+        detail: AuditDetail::NotifyMode { before, after: mode, with_xml: (xml_before != with_xml).then_some(with_xml) },
         ip,
     };
     audit::record(&mut tx, entry, now).await?;

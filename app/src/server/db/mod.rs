@@ -68,6 +68,7 @@ pub const TABLES: &[&str] = &[
     "reset_mail_budget",
     "document_types",
     "documents",
+    "einvoices",
     "document_reads",
     "forwardings",
     "forwarding_unsubscribe_tokens",

@@ -180,8 +180,41 @@ pub struct MailExtras {
 #[derive(Debug, Clone)]
 pub struct MailAttachment {
     pub document_id: i64,
-    /// The file name the recipient sees, e.g. `Rechnung_RE-1.pdf`.
+    /// The file name the recipient sees, e.g. `Rechnung_RE-1.pdf`; the
+    /// invoice XML is named alike, `Rechnung_RE-1.xml`.
     pub file_name: String,
+    pub parts: AttachmentParts,
+}
+
+/// Which of a document's files a mail attaches: its own file (the PDF, or a
+/// bare invoice XML), its invoice XML, or both. A document without an
+/// invoice XML sends its file whatever was asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AttachmentParts {
+    #[default]
+    File,
+    Xml,
+    Both,
+}
+
+impl AttachmentParts {
+    /// As stored in `mail_outbox.attachment_parts` (and `forwardings.sends`).
+    pub fn column(self) -> &'static str {
+        match self {
+            AttachmentParts::File => "file",
+            AttachmentParts::Xml => "xml",
+            AttachmentParts::Both => "both",
+        }
+    }
+
+    /// Anything unknown is the file, the column's default.
+    pub fn from_column(value: &str) -> Self {
+        match value {
+            "xml" => AttachmentParts::Xml,
+            "both" => AttachmentParts::Both,
+            _ => AttachmentParts::File,
+        }
+    }
 }
 
 /// A mail to be written to the outbox in the caller's transaction.
@@ -210,8 +243,9 @@ async fn enqueue(
     let rendered = templates.render(mail.template, mail.lang, &mail.context)?;
     let id: Option<i64> = db::query_scalar(
         "INSERT INTO mail_outbox (idempotency_key, kind, recipient, subject, body_text, body_html, \
-         next_attempt_at, expires_at, created_at, user_id, attachment_document_id, attachment_name, list_unsubscribe, forwarding_id, language) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+         next_attempt_at, expires_at, created_at, user_id, attachment_document_id, attachment_name, list_unsubscribe, forwarding_id, language, \
+         attachment_parts) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
          ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
     )
     .bind(&mail.idempotency_key)
@@ -229,6 +263,7 @@ async fn enqueue(
     .bind(extras.list_unsubscribe.clone())
     .bind(extras.forwarding_id)
     .bind(mail.lang.code())
+    .bind(extras.attachment.as_ref().map_or(AttachmentParts::File, |a| a.parts).column())
     .fetch_optional(&mut **tx)
     .await?;
     if id.is_some() {

@@ -201,6 +201,8 @@ mod tests {
             size_mb => "1,0",
             limit_mb => "10,0",
             file_name => "Rechnung_max-1.pdf",
+            xml_file_name => "Rechnung_max-1.xml",
+            file_attached => true,
             unsubscribe_link => "http://127.0.0.1:3000/weiterleitung-beenden?token=abc",
             email => "max@example.com",
             types_label => "alle Typen",

@@ -31,6 +31,8 @@ struct ClaimedRow {
     created_at: UnixTime,
     attachment_document_id: Option<i64>,
     attachment_name: Option<String>,
+    /// `file`, `xml` or `both` ([`super::AttachmentParts`]).
+    attachment_parts: String,
     list_unsubscribe: Option<String>,
     /// The language the mail was rendered in (`de`, `en`).
     language: String,
@@ -218,7 +220,7 @@ impl OutboxWorker {
              WHERE id = ({next_due}) \
                AND status = $5 AND (lease_until IS NULL OR lease_until < $4) \
              RETURNING id, kind, recipient, subject, body_text, body_html, attempts, created_at, \
-             attachment_document_id, attachment_name, list_unsubscribe, language"
+             attachment_document_id, attachment_name, attachment_parts, list_unsubscribe, language"
         );
         db::query_as(&sql)
         .bind(&self.owner)
@@ -316,25 +318,51 @@ impl OutboxWorker {
         Ok(())
     }
 
-    /// The PDF a row attaches, read from storage now (the outbox keeps only
-    /// the document's id).
-    async fn attachment(&self, row: &ClaimedRow, name: &str) -> Result<SinglePart, BuildError> {
+    /// The files a row attaches, read from storage now (the outbox keeps
+    /// only the document's id): its own file named `name` (a PDF, or a bare
+    /// invoice XML), its invoice XML named alike with `.xml`, or both.
+    async fn attachments(&self, row: &ClaimedRow, name: &str) -> Result<Vec<SinglePart>, BuildError> {
         let missing = || BuildError::Permanent(DeliveryFailure::Document, "Dokument nicht mehr vorhanden".to_owned());
         let document_id = row.attachment_document_id.ok_or_else(missing)?;
-        let sha256: Option<String> = db::query_scalar("SELECT sha256 FROM documents WHERE id = $1")
-            .bind(document_id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| BuildError::Transient(format!("Datenbank: {e}")))?;
-        let hash = sha256.as_deref().and_then(ContentHash::parse).ok_or_else(missing)?;
+        let files: Option<(String, String, Option<String>)> = db::query_as(
+            "SELECT d.sha256, d.file_kind, e.xml_sha256 FROM documents d LEFT JOIN einvoices e ON e.document_id = d.id WHERE d.id = $1",
+        )
+        .bind(document_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| BuildError::Transient(format!("Datenbank: {e}")))?;
+        let (file, file_kind, xml) = files.ok_or_else(missing)?;
+        let file_type = if file_kind == "xml" { "application/xml" } else { "application/pdf" };
+        // A bare invoice XML is its own file: it goes once.
+        let xml = xml.filter(|_| file_kind != "xml");
+        let (with_file, with_xml) = match (super::AttachmentParts::from_column(&row.attachment_parts), xml.is_some()) {
+            (_, false) | (super::AttachmentParts::File, true) => (true, false),
+            (super::AttachmentParts::Xml, true) => (false, true),
+            (super::AttachmentParts::Both, true) => (true, true),
+        };
+        let mut parts = Vec::new();
+        if with_file {
+            parts.push(self.attachment(&file, name.to_owned(), file_type).await?);
+        }
+        if let Some(xml) = xml.filter(|_| with_xml) {
+            let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+            parts.push(self.attachment(&xml, format!("{stem}.xml"), "application/xml").await?);
+        }
+        Ok(parts)
+    }
+
+    /// One stored file as an attachment.
+    async fn attachment(&self, sha256: &str, name: String, media_type: &str) -> Result<SinglePart, BuildError> {
+        let missing = || BuildError::Permanent(DeliveryFailure::Document, "Dokument nicht mehr vorhanden".to_owned());
+        let hash = ContentHash::parse(sha256).ok_or_else(missing)?;
         let bytes = self.documents.read_all(&hash).await.map_err(|e| BuildError::Transient(format!("Dokumentspeicher: {e}")))?;
-        let pdf = ContentType::parse("application/pdf").expect("a valid media type");
+        let content_type = ContentType::parse(media_type).map_err(|_| missing())?;
         // Always base64: a PDF that happens to be ASCII would otherwise go
         // as 7bit with its line ends rewritten, and its offsets would break.
         // `Vec::from` takes the buffer over without a copy when nothing else holds it.
         let body = Body::new_with_encoding(Vec::from(bytes), ContentTransferEncoding::Base64)
             .map_err(|_| BuildError::Permanent(DeliveryFailure::Document, "Anhang nicht kodierbar".to_owned()))?;
-        Ok(Attachment::new(name.to_owned()).body(body, pdf))
+        Ok(Attachment::new(name).body(body, content_type))
     }
 
     async fn build_message(&self, row: &ClaimedRow) -> Result<Message, BuildError> {
@@ -356,7 +384,13 @@ impl OutboxWorker {
         }
         let text = MultiPart::alternative_plain_html(row.body_text.clone(), row.body_html.clone());
         let body = match &row.attachment_name {
-            Some(name) => MultiPart::mixed().multipart(text).singlepart(self.attachment(row, name).await?),
+            Some(name) => {
+                let mut mixed = MultiPart::mixed().multipart(text);
+                for part in self.attachments(row, name).await? {
+                    mixed = mixed.singlepart(part);
+                }
+                mixed
+            }
             None => text,
         };
         builder.multipart(body).map_err(|e| BuildError::Permanent(DeliveryFailure::Address, format!("Nachricht ungültig: {e}")))

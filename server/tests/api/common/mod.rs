@@ -638,3 +638,72 @@ pub fn refused_at_field(html: &str, id: &str, message: &str, others: &[&str]) {
         assert!(!tag_with_id(html, other).contains("aria-invalid"), "#{other} is not marked");
     }
 }
+
+/// The session user behind `user_id`, as a server function sees a main
+/// user with every right: for calling a feature's plain async fn directly.
+pub async fn session_user(app: &TestApp, user_id: i64) -> app::auth::ssr::SessionUser {
+    let (customer_id, username): (i64, String) =
+        db::query_as("SELECT customer_id, username FROM users WHERE id = $1").bind(user_id).fetch_one(&app.state.pool).await.unwrap();
+    app::auth::ssr::SessionUser {
+        session_hash: String::new(),
+        user_id,
+        customer_id,
+        customer_number: String::new(),
+        customer_name: String::new(),
+        username: username.clone(),
+        email: String::new(),
+        full_name: username,
+        name: Default::default(),
+        is_main_user: true,
+        can_manage_users: true,
+        can_manage_forwardings: true,
+        pending: None,
+        authenticated_at: app::domain::UnixTime::from_seconds(0),
+        recently_authenticated: true,
+        second_factor: false,
+        second_factor_required: false,
+    }
+}
+
+/// `POST /api/v1/documents` with a multipart `body` ([`multipart_body`]),
+/// with `Authorization: Bearer KEY` when a key is given.
+pub fn ingest_upload(key: Option<&str>, body: Vec<u8>) -> Request<Body> {
+    let mut request = Request::post("/api/v1/documents")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={MULTIPART_BOUNDARY}"))
+        .header(header::CONTENT_LENGTH, body.len());
+    if let Some(key) = key {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {key}"));
+    }
+    request.body(Body::from(body)).unwrap()
+}
+
+/// `documents/list`'s form for `query`, as the page sends it.
+pub fn list_form(query: &app::documents::ListQuery) -> Vec<(String, String)> {
+    let mut fields = vec![
+        ("query[search]".into(), query.search.clone()),
+        ("query[type_key]".into(), query.type_key.clone()),
+        ("query[from]".into(), query.from.clone()),
+        ("query[to]".into(), query.to.clone()),
+        ("query[sort]".into(), format!("{:?}", query.sort)),
+        ("query[descending]".into(), query.descending.to_string()),
+        ("query[per_page]".into(), query.per_page.to_string()),
+        ("query[page]".into(), query.page.to_string()),
+        ("query[einvoices_only]".into(), query.einvoices_only.to_string()),
+    ];
+    for (name, cursor) in [("after", query.after), ("before", query.before)] {
+        if let Some(app::documents::Cursor { provided_at, id }) = cursor {
+            fields.push((format!("query[{name}][provided_at]"), provided_at.to_string()));
+            fields.push((format!("query[{name}][id]"), id.to_string()));
+        }
+    }
+    fields
+}
+
+/// One page of the signed-in user's list, through `documents/list`.
+pub async fn list_page(app: &TestApp, cookie: &str, query: &app::documents::ListQuery) -> app::documents::DocumentPage {
+    let fields = list_form(query);
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let response = app.call("documents/list", &pairs, Some(cookie)).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    serde_json::from_str(&response.body).unwrap()
+}
