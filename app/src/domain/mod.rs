@@ -19,7 +19,7 @@ pub use notify_mode::NotifyMode;
 pub use password::{Password, PasswordContext, PasswordPolicy, PasswordRule, RuleCheck};
 pub use person::{PersonName, Salutation};
 pub use refusal::Refusal;
-pub use states::{ForwardingSends, ForwardingState, Role};
+pub use states::{AttachmentParts, ForwardingState, Role};
 pub use time::UnixTime;
 pub use username::Username;
 

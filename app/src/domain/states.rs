@@ -30,11 +30,13 @@ pub enum ForwardingState {
     Confirmed,
 }
 
-/// What a forwarding sends of a document that carries an e-invoice: its
-/// PDF, only the invoice XML, or both. A document without one always goes
-/// as its file, whatever was chosen.
+/// What a mail attaches of a document that carries an e-invoice: its PDF,
+/// only the invoice XML, or both — a forwarding's choice
+/// (`forwardings.sends`), and what a queued mail keeps
+/// (`mail_outbox.attachment_parts`). A document without an e-invoice always
+/// goes as its file, whatever was chosen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub enum ForwardingSends {
+pub enum AttachmentParts {
     /// "PDF": what every forwarding sent before e-invoices.
     #[default]
     File,
@@ -44,25 +46,25 @@ pub enum ForwardingSends {
     Both,
 }
 
-impl ForwardingSends {
-    pub const ALL: [ForwardingSends; 3] = [ForwardingSends::File, ForwardingSends::Xml, ForwardingSends::Both];
+impl AttachmentParts {
+    pub const ALL: [AttachmentParts; 3] = [AttachmentParts::File, AttachmentParts::Xml, AttachmentParts::Both];
 
     /// As stored (`forwardings.sends`) and as the form sends it: the words
     /// of the mail's attachment parts (`file`, `xml`, `both`).
     pub fn key(self) -> &'static str {
         match self {
-            ForwardingSends::File => "file",
-            ForwardingSends::Xml => "xml",
-            ForwardingSends::Both => "both",
+            AttachmentParts::File => "file",
+            AttachmentParts::Xml => "xml",
+            AttachmentParts::Both => "both",
         }
     }
 
     /// As the form and the list name it, in `lang`.
     pub fn label(self, lang: crate::i18n::Lang) -> String {
         match self {
-            ForwardingSends::File => crate::t!(lang, "forwarding-sends-file"),
-            ForwardingSends::Xml => crate::t!(lang, "forwarding-sends-xml"),
-            ForwardingSends::Both => crate::t!(lang, "forwarding-sends-both"),
+            AttachmentParts::File => crate::t!(lang, "forwarding-sends-file"),
+            AttachmentParts::Xml => crate::t!(lang, "forwarding-sends-xml"),
+            AttachmentParts::Both => crate::t!(lang, "forwarding-sends-both"),
         }
     }
 
@@ -71,24 +73,24 @@ impl ForwardingSends {
         Self::ALL
             .into_iter()
             .find(|sends| sends.key() == key.trim())
-            .ok_or_else(|| super::InputError::new(super::Refusal::ForwardingSendsUnknown).at("sends"))
+            .ok_or_else(|| super::InputError::new(super::Refusal::AttachmentPartsUnknown).at("sends"))
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ForwardingSends;
+    use super::AttachmentParts;
     use crate::domain::{InputError, Refusal};
 
     #[test]
     fn what_a_forwarding_sends_is_one_of_the_three_offered() {
-        for sends in ForwardingSends::ALL {
-            assert_eq!(ForwardingSends::parse(sends.key()), Ok(sends));
+        for sends in AttachmentParts::ALL {
+            assert_eq!(AttachmentParts::parse(sends.key()), Ok(sends));
         }
-        assert_eq!(ForwardingSends::parse(" xml "), Ok(ForwardingSends::Xml));
-        assert_eq!(ForwardingSends::default(), ForwardingSends::File, "the column's default");
+        assert_eq!(AttachmentParts::parse(" xml "), Ok(AttachmentParts::Xml));
+        assert_eq!(AttachmentParts::default(), AttachmentParts::File, "the column's default");
         for refused in ["", "pdf", "XML", "both,xml"] {
-            assert_eq!(ForwardingSends::parse(refused), Err(InputError::new(Refusal::ForwardingSendsUnknown).at("sends")), "{refused}");
+            assert_eq!(AttachmentParts::parse(refused), Err(InputError::new(Refusal::AttachmentPartsUnknown).at("sends")), "{refused}");
         }
     }
 }

@@ -9,7 +9,7 @@ use super::{
     ENDED_PARAM, SENDS_PARAM,
 };
 use crate::auth::RecentSignInGate;
-use crate::domain::ForwardingSends;
+use crate::domain::AttachmentParts;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::routes;
@@ -71,7 +71,7 @@ fn Forwardings(
     let types = StoredValue::new(overview.types);
     let refusal = FormRefusal::from_address(None, &["email", "confirm", "type_key", "sends"]);
     // What a refused plain post had chosen; else the PDF, as before e-invoices.
-    let sends = query.read_untracked().get(SENDS_PARAM).and_then(|key| ForwardingSends::parse(&key).ok()).unwrap_or_default();
+    let sends = query.read_untracked().get(SENDS_PARAM).and_then(|key| AttachmentParts::parse(&key).ok()).unwrap_or_default();
     let remove_refusal = FormRefusal::from_address(Some(super::REMOVE_SECTION), &[]);
     view! {
         <section class="card">
@@ -109,7 +109,7 @@ fn Forwardings(
                     </div>
                     <fieldset class="choices">
                         <legend>{t!(lang, "forwarding-sends")}</legend>
-                        {ForwardingSends::ALL.into_iter().map(|choice| {
+                        {AttachmentParts::ALL.into_iter().map(|choice| {
                             let id = format!("forwarding-sends-{}", choice.key());
                             view! {
                                 <div class="choice">

@@ -8,7 +8,7 @@
 mod components;
 pub use components::{DeliveryLogPage, ForwardingConfirmPage, ForwardingEndPage, ForwardingsPage};
 
-use crate::domain::ForwardingSends;
+use crate::domain::AttachmentParts;
 use crate::error::AppError;
 use crate::i18n::Lang;
 use leptos::prelude::*;
@@ -50,7 +50,7 @@ pub struct ForwardingRow {
     /// "Rechnung", or "alle Typen" (in the request's language).
     pub types_label: String,
     pub status: ForwardingStatus,
-    pub sends: ForwardingSends,
+    pub sends: AttachmentParts,
 }
 
 /// A type the form offers.
@@ -77,7 +77,7 @@ pub struct ForwardingLinkInfo {
     pub customer_number: String,
     pub email: String,
     pub types_label: String,
-    pub sends: ForwardingSends,
+    pub sends: AttachmentParts,
 }
 
 /// One mail in a document's delivery log.
@@ -115,11 +115,11 @@ pub async fn list_forwardings() -> Result<ForwardingOverview, AppError> {
 #[server(endpoint = "forwardings/add")]
 pub async fn add_forwarding(email: String, confirm: String, type_key: String, sends: Option<String>) -> Result<(), AppError> {
     let guard = require_permission_to_change(Permission::ManageForwardings);
-    let sends = sends.unwrap_or_else(|| ForwardingSends::default().key().to_owned());
+    let sends = sends.unwrap_or_else(|| AttachmentParts::default().key().to_owned());
     // Posted without JavaScript, a refused form comes back with its choice in the address
     // (the addresses typed are not carried there, as in every form of ours).
-    let refused = match ForwardingSends::parse(&sends) {
-        Ok(chosen) if chosen != ForwardingSends::default() => format!("{}?{SENDS_PARAM}={}", routes::FORWARDINGS, chosen.key()),
+    let refused = match AttachmentParts::parse(&sends) {
+        Ok(chosen) if chosen != AttachmentParts::default() => format!("{}?{SENDS_PARAM}={}", routes::FORWARDINGS, chosen.key()),
         _ => routes::FORWARDINGS.to_owned(),
     };
     let served = serve(guard, &refused, async |state, user, ip| {

@@ -5,7 +5,7 @@
 
 use super::{DeliveryEntry, DeliveryLog, ForwardingLinkInfo, ForwardingOverview, ForwardingRow, ForwardingStatus, TypeChoice};
 use crate::auth::ssr::SessionUser;
-use crate::domain::{EmailAddress, ForwardingSends, ForwardingState, InputError, Refusal};
+use crate::domain::{EmailAddress, AttachmentParts, ForwardingState, InputError, Refusal};
 use crate::i18n::Lang;
 use crate::error::AppError;
 use crate::routes;
@@ -21,7 +21,7 @@ use crate::server::mail::{
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
 
-crate::stored_as_words!(ForwardingSends, all: ForwardingSends::ALL, word: ForwardingSends::key);
+crate::stored_as_words!(AttachmentParts, all: AttachmentParts::ALL, word: AttachmentParts::key);
 
 /// What can go wrong here; converted to [`AppError`] at the server-function boundary.
 #[derive(Debug, thiserror::Error)]
@@ -70,7 +70,7 @@ pub struct NewForwarding {
     pub email: EmailAddress,
     /// `None`: every type.
     pub type_key: Option<String>,
-    pub sends: ForwardingSends,
+    pub sends: AttachmentParts,
 }
 
 impl NewForwarding {
@@ -82,7 +82,7 @@ impl NewForwarding {
         }
         let type_key = type_key.trim();
         let type_key = (!type_key.is_empty()).then(|| type_key.to_owned());
-        let sends = ForwardingSends::parse(sends)?;
+        let sends = AttachmentParts::parse(sends)?;
         Ok(Self { email, type_key, sends })
     }
 }
@@ -94,7 +94,7 @@ struct Row {
     type_name: Option<String>,
     status: ForwardingState,
     optin_expires_at: UnixTime,
-    sends: ForwardingSends,
+    sends: AttachmentParts,
 }
 
 /// The page's rows and choices, with the type names and labels in `lang`.
@@ -299,7 +299,7 @@ struct LinkedForwarding {
     type_name_en: Option<String>,
     customer_number: String,
     customer_name: String,
-    sends: ForwardingSends,
+    sends: AttachmentParts,
 }
 
 const LINKED_COLUMNS: &str = "f.id, f.customer_id, f.email, t.name AS type_name, t.name_en AS type_name_en, c.number AS customer_number, c.name AS customer_name, f.sends \
@@ -604,13 +604,13 @@ mod tests {
         let parsed = NewForwarding::parse(" Buchhaltung@Firma.Example ", "buchhaltung@firma.example", "rechnung", "xml").unwrap();
         assert_eq!(parsed.email.as_str(), "Buchhaltung@firma.example");
         assert_eq!(parsed.type_key.as_deref(), Some("rechnung"));
-        assert_eq!(parsed.sends, ForwardingSends::Xml);
+        assert_eq!(parsed.sends, AttachmentParts::Xml);
         assert_eq!(NewForwarding::parse("a@b.example", "a@b.example", "", "file").unwrap().type_key, None);
         let differ = NewForwarding::parse("a@b.example", "a@c.example", "", "file").unwrap_err();
         assert_eq!(differ, InputError::new(Refusal::EmailsDiffer).at("confirm"));
         assert_eq!(NewForwarding::parse("kein-at", "kein-at", "", "file").unwrap_err(), InputError::new(Refusal::EmailInvalid).at("email"));
         let unknown = NewForwarding::parse("a@b.example", "a@b.example", "", "fax").unwrap_err();
-        assert_eq!(unknown, InputError::new(Refusal::ForwardingSendsUnknown).at("sends"));
+        assert_eq!(unknown, InputError::new(Refusal::AttachmentPartsUnknown).at("sends"));
     }
 }
 

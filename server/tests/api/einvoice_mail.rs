@@ -236,7 +236,7 @@ async fn the_forwarding_form_stores_what_it_sends_and_refuses_anything_else() {
     add("xml@form.example", "xml").await.unwrap();
     let refused = add("fax@form.example", "fax").await.unwrap_err();
     assert!(
-        matches!(&refused, ForwardingError::Input(input) if *input == InputError::new(Refusal::ForwardingSendsUnknown).at("sends")),
+        matches!(&refused, ForwardingError::Input(input) if *input == InputError::new(Refusal::AttachmentPartsUnknown).at("sends")),
         "{refused:?}"
     );
     assert!(matches!(add("leer@form.example", "").await, Err(ForwardingError::Input(_))), "a radio group always sends one");

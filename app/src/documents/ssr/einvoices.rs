@@ -116,6 +116,48 @@ impl StoredEInvoice {
     }
 }
 
+/// A left-joined `einvoices` row ([`COLUMNS`]) in a document query: every
+/// column NULL for a document without an e-invoice.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct JoinedEInvoice {
+    document_id: Option<i64>,
+    syntax: Option<String>,
+    profile: Option<String>,
+    profile_id: Option<String>,
+    invoice_number: Option<String>,
+    type_code: Option<String>,
+    issue_date: Option<String>,
+    due_date: Option<String>,
+    currency: Option<String>,
+    grand_total: Option<String>,
+    due_payable: Option<String>,
+    seller_name: Option<String>,
+    xml_sha256: Option<String>,
+    xml_size_bytes: Option<i64>,
+}
+
+impl JoinedEInvoice {
+    /// The document's e-invoice, if the join found one.
+    pub fn stored(&self) -> Option<StoredEInvoice> {
+        Some(StoredEInvoice {
+            document_id: self.document_id?,
+            syntax: self.syntax.clone()?,
+            profile: self.profile.clone(),
+            profile_id: self.profile_id.clone(),
+            invoice_number: self.invoice_number.clone()?,
+            type_code: self.type_code.clone(),
+            issue_date: self.issue_date.clone()?,
+            due_date: self.due_date.clone(),
+            currency: self.currency.clone()?,
+            grand_total: self.grand_total.clone(),
+            due_payable: self.due_payable.clone(),
+            seller_name: self.seller_name.clone(),
+            xml_sha256: self.xml_sha256.clone()?,
+            xml_size_bytes: self.xml_size_bytes?,
+        })
+    }
+}
+
 /// The columns of [`StoredEInvoice`], for queries that join them.
 pub const COLUMNS: &str = "e.document_id, e.syntax, e.profile, e.profile_id, e.invoice_number, e.type_code, e.issue_date, e.due_date, \
      e.currency, e.grand_total, e.due_payable, e.seller_name, e.xml_sha256, e.xml_size_bytes";

@@ -40,15 +40,9 @@ impl ExportRow {
 
     /// The e-invoice's XML as a file of its own beside the document's PDF:
     /// its hash and size. A bare invoice XML has none (it is the document's file).
-    fn xml_beside(&self) -> Option<(&str, i64)> {
-        match (self.kind(), self.xml_sha256.as_deref(), self.xml_size_bytes) {
-            (FileKind::Pdf, Some(hash), Some(size)) => Some((hash, size)),
-            _ => None,
-        }
-    }
-
-    fn is_einvoice(&self) -> bool {
-        self.xml_sha256.is_some()
+    fn xml_beside(&self) -> Option<(String, i64)> {
+        let einvoice = self.einvoice.stored().filter(|_| self.kind() == FileKind::Pdf)?;
+        Some((einvoice.xml_sha256, einvoice.xml_size_bytes))
     }
 }
 
@@ -94,18 +88,16 @@ pub fn index_csv(rows: &[ExportRow], names: &[EntryNames], tz: &jiff::tz::TimeZo
     let mut csv = format!("\u{feff}{}\r\n", crate::t!(lang, "documents-export-index-header"));
     for (row, entry) in rows.iter().zip(names) {
         let mut cells = vec![cell(&row.number), cell(&row.type_name), day_in(lang, &row.created_on), date_in(lang, row.provided_at, tz), cell(&entry.file)];
-        if row.is_einvoice() {
-            let amount = row.due_payable.as_deref().or(row.grand_total.as_deref());
-            cells.extend([
-                cell(&super::einvoices::profile_label(row.profile.as_deref(), row.profile_id.as_deref())),
-                row.issue_date.as_deref().map(|day| day_in(lang, day)).unwrap_or_default(),
-                row.due_date.as_deref().map(|day| day_in(lang, day)).unwrap_or_default(),
-                amount.map(|amount| decimal_in(lang, amount)).unwrap_or_default(),
-                cell(row.currency.as_deref().unwrap_or_default()),
+        match row.einvoice.stored() {
+            Some(einvoice) => cells.extend([
+                cell(&einvoice.profile_label()),
+                day_in(lang, &einvoice.issue_date),
+                einvoice.due_date.as_deref().map(|day| day_in(lang, day)).unwrap_or_default(),
+                einvoice.amount().map(|amount| decimal_in(lang, amount)).unwrap_or_default(),
+                cell(&einvoice.currency),
                 cell(entry.invoice_xml(row).unwrap_or_default()),
-            ]);
-        } else {
-            cells.extend(std::iter::repeat_n(String::new(), 6));
+            ]),
+            None => cells.extend(std::iter::repeat_n(String::new(), 6)),
         }
         csv.push_str(&cells.join(";"));
         csv.push_str("\r\n");
@@ -232,7 +224,7 @@ pub async fn export_zip(
             for (row, entry) in rows.iter().zip(names) {
                 append_stored(&mut archive, &store, &row.sha256, entry.file).await?;
                 if let (Some(xml), Some((hash, _))) = (entry.xml, row.xml_beside()) {
-                    append_stored(&mut archive, &store, hash, xml).await?;
+                    append_stored(&mut archive, &store, &hash, xml).await?;
                 }
             }
             archive.finalize().await?;

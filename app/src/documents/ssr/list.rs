@@ -4,7 +4,8 @@
 //! orders page by offset.
 
 use crate::server::db;
-use super::{einvoices, CustomerScope, DocumentError, FileKind};
+use super::einvoices::{self, JoinedEInvoice};
+use super::{CustomerScope, DocumentError, FileKind};
 use crate::documents::{Cursor, DocumentPage, DocumentRow, EInvoiceSummary, ListQuery, SortColumn};
 use crate::server::dates::{date_in, day_in, start_of_day};
 use crate::server::state::AppState;
@@ -23,31 +24,22 @@ struct Row {
     hidden_from: UnixTime,
     is_new: bool,
     file_kind: String,
-    /// The e-invoice's columns (`einvoice_…`), all NULL for a document without one.
-    einvoice_id: Option<i64>,
-    einvoice_profile: Option<String>,
-    einvoice_profile_id: Option<String>,
-    einvoice_currency: Option<String>,
-    einvoice_grand_total: Option<String>,
-    einvoice_due_payable: Option<String>,
-    einvoice_due_date: Option<String>,
+    #[sqlx(flatten)]
+    einvoice: JoinedEInvoice,
 }
 
 impl Row {
     /// What the row shows of its e-invoice, written for a reader in `lang`.
     fn einvoice(&self, lang: Lang) -> Option<EInvoiceSummary> {
-        self.einvoice_id?;
-        // What is to be paid, as `StoredEInvoice::amount` reads it.
-        let amount = self.einvoice_due_payable.as_deref().or(self.einvoice_grand_total.as_deref());
+        let einvoice = self.einvoice.stored()?;
         Some(EInvoiceSummary {
-            profile: einvoices::profile_label(self.einvoice_profile.as_deref(), self.einvoice_profile_id.as_deref()),
-            amount: amount.map(|amount| einvoices::money_in(lang, amount, self.einvoice_currency.as_deref().unwrap_or_default())),
-            due_on: self.einvoice_due_date.as_deref().map(|day| day_in(lang, day)),
+            profile: einvoice.profile_label(),
+            amount: einvoice.amount().map(|amount| einvoices::money_in(lang, amount, &einvoice.currency)),
+            due_on: einvoice.due_date.as_deref().map(|day| day_in(lang, day)),
             bare_xml: FileKind::from_column(&self.file_kind) == FileKind::Xml,
         })
     }
 }
-
 
 /// `LIKE` text that matches `search` literally anywhere in a number.
 fn contains_pattern(search: &str) -> String {
@@ -186,15 +178,8 @@ pub struct ExportRow {
     pub size_bytes: i64,
     /// `pdf`, or `xml` for a bare invoice XML (see [`super::FileKind`]).
     pub file_kind: String,
-    pub profile: Option<String>,
-    pub profile_id: Option<String>,
-    pub issue_date: Option<String>,
-    pub due_date: Option<String>,
-    pub currency: Option<String>,
-    pub grand_total: Option<String>,
-    pub due_payable: Option<String>,
-    pub xml_sha256: Option<String>,
-    pub xml_size_bytes: Option<i64>,
+    #[sqlx(flatten)]
+    pub einvoice: JoinedEInvoice,
 }
 
 /// Every document the list shows for `query` (all pages), in its order, up
@@ -203,10 +188,10 @@ pub struct ExportRow {
 pub async fn export_rows(state: &AppState, scope: CustomerScope, query: &ListQuery, limit: u32, lang: Lang) -> Result<Vec<ExportRow>, DocumentError> {
     let tz = &state.config.time_zone;
     let mut sql = db::QueryBuilder::new(format!(
-        "SELECT d.number, {} AS type_name, d.created_on, d.provided_at, d.sha256, d.size_bytes, d.file_kind, \
-         e.profile, e.profile_id, e.issue_date, e.due_date, e.currency, e.grand_total, e.due_payable, e.xml_sha256, e.xml_size_bytes \
+        "SELECT d.number, {} AS type_name, d.created_on, d.provided_at, d.sha256, d.size_bytes, d.file_kind, {} \
          FROM documents d JOIN document_types t ON t.key = d.type_key LEFT JOIN einvoices e ON e.document_id = d.id",
         super::types::name_column(lang),
+        einvoices::COLUMNS,
     ));
     push_filters(&mut sql, scope, query, state.clock.now(), tz);
     let direction = if query.descending { "DESC" } else { "ASC" };
@@ -315,76 +300,16 @@ struct ApiRow {
     einvoice: JoinedEInvoice,
 }
 
-/// A left-joined `einvoices` row ([`super::einvoices::COLUMNS`]): every
-/// column `NULL` for a plain PDF.
-#[derive(sqlx::FromRow)]
-struct JoinedEInvoice {
-    document_id: Option<i64>,
-    syntax: Option<String>,
-    profile: Option<String>,
-    profile_id: Option<String>,
-    invoice_number: Option<String>,
-    type_code: Option<String>,
-    issue_date: Option<String>,
-    due_date: Option<String>,
-    currency: Option<String>,
-    grand_total: Option<String>,
-    due_payable: Option<String>,
-    seller_name: Option<String>,
-    xml_sha256: Option<String>,
-    xml_size_bytes: Option<i64>,
-}
-
-impl JoinedEInvoice {
-    fn stored(self) -> Option<super::einvoices::StoredEInvoice> {
-        Some(super::einvoices::StoredEInvoice {
-            document_id: self.document_id?,
-            syntax: self.syntax?,
-            profile: self.profile,
-            profile_id: self.profile_id,
-            invoice_number: self.invoice_number?,
-            type_code: self.type_code,
-            issue_date: self.issue_date?,
-            due_date: self.due_date,
-            currency: self.currency?,
-            grand_total: self.grand_total,
-            due_payable: self.due_payable,
-            seller_name: self.seller_name,
-            xml_sha256: self.xml_sha256?,
-            xml_size_bytes: self.xml_size_bytes?,
-        })
-    }
-}
-
-/// The app's documents: [`select_rows`]' columns with the file's kind and
-/// the e-invoice, if any (German type names: the API's `name`).
-fn select_api_rows(user_id: i64) -> db::QueryBuilder<'static> {
+/// The columns of a listed document (its type's name as a page in `lang`
+/// shows it), whether `user_id` has not opened it yet, and its e-invoice's
+/// key fields ([`einvoices::COLUMNS`], NULL without one). The e-invoice is
+/// joined by its key, one row at most: the order and the keyset stay the documents'.
+fn select_rows(user_id: i64, lang: Lang) -> db::QueryBuilder<'static> {
     let mut sql = db::QueryBuilder::new(format!(
         "SELECT d.id, d.number, d.type_key, {} AS type_name, d.created_on, d.provided_at, d.hidden_from, d.file_kind, {}, \
          CASE WHEN EXISTS (SELECT 1 FROM document_reads r WHERE r.document_id = d.id AND r.user_id = ",
-        super::types::name_column(Lang::De),
-        super::einvoices::COLUMNS,
-    ));
-    sql.push_bind(user_id);
-    sql.push(
-        ") THEN FALSE ELSE TRUE END AS is_new FROM documents d JOIN document_types t ON t.key = d.type_key \
-         LEFT JOIN einvoices e ON e.document_id = d.id",
-    );
-    sql
-}
-
-/// The columns of a listed document (its type's name as a page in `lang`
-/// shows it), whether `user_id` has not opened it yet, and its e-invoice's
-/// key fields (`einvoice_…`, NULL without one). The e-invoice is joined by
-/// its key, one row at most: the order and the keyset stay the documents'.
-fn select_rows(user_id: i64, lang: Lang) -> db::QueryBuilder<'static> {
-    let mut sql = db::QueryBuilder::new(format!(
-        "SELECT d.id, d.number, d.type_key, {} AS type_name, d.created_on, d.provided_at, d.hidden_from, d.file_kind, \
-         e.document_id AS einvoice_id, e.profile AS einvoice_profile, e.profile_id AS einvoice_profile_id, \
-         e.currency AS einvoice_currency, e.grand_total AS einvoice_grand_total, e.due_payable AS einvoice_due_payable, \
-         e.due_date AS einvoice_due_date, \
-         CASE WHEN EXISTS (SELECT 1 FROM document_reads r WHERE r.document_id = d.id AND r.user_id = ",
         super::types::name_column(lang),
+        einvoices::COLUMNS,
     ));
     sql.push_bind(user_id);
     sql.push(
@@ -420,7 +345,8 @@ pub async fn api_documents(
     query: &ListQuery,
     limit: u32,
 ) -> Result<(Vec<ApiDocument>, Option<Cursor>), DocumentError> {
-    let mut sql = select_api_rows(user_id);
+    // The API's type names are the German ones (its `name`).
+    let mut sql = select_rows(user_id, Lang::De);
     push_filters(&mut sql, scope, query, state.clock.now(), &state.config.time_zone);
     if let Some(Cursor { provided_at, id }) = query.after {
         sql.push(" AND (d.provided_at, d.id) < (").push_bind(provided_at).push(", ").push_bind(id).push(")");
@@ -435,7 +361,8 @@ pub async fn api_documents(
 
 /// One document of the app's list, if this customer sees it.
 pub async fn api_document(state: &AppState, scope: CustomerScope, user_id: i64, id: i64) -> Result<Option<ApiDocument>, DocumentError> {
-    let mut sql = select_api_rows(user_id);
+    // The API's type names are the German ones (its `name`).
+    let mut sql = select_rows(user_id, Lang::De);
     push_filters(&mut sql, scope, &ListQuery::default(), state.clock.now(), &state.config.time_zone);
     sql.push(" AND d.id = ").push_bind(id);
     let row: Option<ApiRow> = sql.build_query_as().fetch_optional(&state.pool).await?;

@@ -15,6 +15,7 @@
 //! operator's default), a forwarding's stored language. The document's type
 //! (also in the attachment's name), its day and sizes are written in it.
 
+use crate::domain::AttachmentParts;
 use crate::profile::NotifyMode;
 use crate::domain::EmailAddress;
 use crate::routes;
@@ -23,7 +24,7 @@ use crate::i18n::Lang;
 use crate::server::dates::day_in;
 use crate::server::db::{self, Transaction};
 use crate::server::mail::{
-    addressed_as, language_or, megabytes_in, unique_key, AttachmentParts, MailAttachment, MailError, MailExtras, MailTemplate, OutgoingMail,
+    addressed_as, language_or, megabytes_in, unique_key, MailAttachment, MailError, MailExtras, MailTemplate, OutgoingMail,
 };
 use crate::server::state::AppState;
 use crate::domain::UnixTime;
@@ -131,8 +132,7 @@ struct Forwarding {
     email: String,
     /// Its mails' language: the one of the user who set it up.
     language: String,
-    /// `file`, `xml` or `both`.
-    sends: String,
+    sends: AttachmentParts,
 }
 
 pub async fn queue_mails(
@@ -372,7 +372,7 @@ async fn queue_forwarded(
         .bind(document.customer_id)
         .fetch_one(&mut **tx)
         .await?;
-    let parts = document.parts(AttachmentParts::from_column(&forwarding.sends));
+    let parts = document.parts(forwarding.sends);
     let (attached, size) = attachment_size(state, document, parts, lang);
     let base = &state.config.base_url;
     let context = minijinja::context! {

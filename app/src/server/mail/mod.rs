@@ -7,7 +7,7 @@ mod templates;
 mod transport;
 mod worker;
 
-pub use outbox::{outbox_summary, unique_key, withdraw, AttachmentParts, MailAttachment, MailExtras, Outbox, OutboxRow, OutboxSummary, OutgoingMail, Withdrawn};
+pub use outbox::{outbox_summary, unique_key, withdraw, MailAttachment, MailExtras, Outbox, OutboxRow, OutboxSummary, OutgoingMail, Withdrawn};
 pub use recipient::{addressed_as, addressee_of_user, chosen_language_of_user, language_of_user, language_or, megabytes_in, Addressee};
 pub use templates::{MailTemplate, MailTemplates, RenderedMail};
 pub use transport::{MailTransport, SendFailure};

@@ -183,38 +183,7 @@ pub struct MailAttachment {
     /// The file name the recipient sees, e.g. `Rechnung_RE-1.pdf`; the
     /// invoice XML is named alike, `Rechnung_RE-1.xml`.
     pub file_name: String,
-    pub parts: AttachmentParts,
-}
-
-/// Which of a document's files a mail attaches: its own file (the PDF, or a
-/// bare invoice XML), its invoice XML, or both. A document without an
-/// invoice XML sends its file whatever was asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum AttachmentParts {
-    #[default]
-    File,
-    Xml,
-    Both,
-}
-
-impl AttachmentParts {
-    /// As stored in `mail_outbox.attachment_parts` (and `forwardings.sends`).
-    pub fn column(self) -> &'static str {
-        match self {
-            AttachmentParts::File => "file",
-            AttachmentParts::Xml => "xml",
-            AttachmentParts::Both => "both",
-        }
-    }
-
-    /// Anything unknown is the file, the column's default.
-    pub fn from_column(value: &str) -> Self {
-        match value {
-            "xml" => AttachmentParts::Xml,
-            "both" => AttachmentParts::Both,
-            _ => AttachmentParts::File,
-        }
-    }
+    pub parts: crate::domain::AttachmentParts,
 }
 
 /// A mail to be written to the outbox in the caller's transaction.
@@ -263,7 +232,7 @@ async fn enqueue(
     .bind(extras.list_unsubscribe.clone())
     .bind(extras.forwarding_id)
     .bind(mail.lang.code())
-    .bind(extras.attachment.as_ref().map_or(AttachmentParts::File, |a| a.parts).column())
+    .bind(extras.attachment.as_ref().map(|a| a.parts).unwrap_or_default().key())
     .fetch_optional(&mut **tx)
     .await?;
     if id.is_some() {

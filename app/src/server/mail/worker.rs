@@ -11,7 +11,7 @@ use lettre::Message;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
-use crate::domain::UnixTime;
+use crate::domain::{AttachmentParts, UnixTime};
 
 /// How long a claimed row belongs to one worker, in SMTP timeouts: twice
 /// the longest a message's conversation may take (four timeouts, see the
@@ -31,7 +31,7 @@ struct ClaimedRow {
     created_at: UnixTime,
     attachment_document_id: Option<i64>,
     attachment_name: Option<String>,
-    /// `file`, `xml` or `both` ([`super::AttachmentParts`]).
+    /// `file`, `xml` or `both` ([`crate::domain::AttachmentParts`]).
     attachment_parts: String,
     list_unsubscribe: Option<String>,
     /// The language the mail was rendered in (`de`, `en`).
@@ -335,10 +335,10 @@ impl OutboxWorker {
         let file_type = if file_kind == "xml" { "application/xml" } else { "application/pdf" };
         // A bare invoice XML is its own file: it goes once.
         let xml = xml.filter(|_| file_kind != "xml");
-        let (with_file, with_xml) = match (super::AttachmentParts::from_column(&row.attachment_parts), xml.is_some()) {
-            (_, false) | (super::AttachmentParts::File, true) => (true, false),
-            (super::AttachmentParts::Xml, true) => (false, true),
-            (super::AttachmentParts::Both, true) => (true, true),
+        let (with_file, with_xml) = match (AttachmentParts::parse(&row.attachment_parts).unwrap_or_default(), xml.is_some()) {
+            (_, false) | (AttachmentParts::File, true) => (true, false),
+            (AttachmentParts::Xml, true) => (false, true),
+            (AttachmentParts::Both, true) => (true, true),
         };
         let mut parts = Vec::new();
         if with_file {
