@@ -39,9 +39,17 @@ pub struct AppState {
     pub ingest_slots: Arc<Semaphore>,
     /// …and those plus the ones that may wait for a slot (`KP_INGEST_MAX_WAITING`).
     pub ingest_line: Arc<Semaphore>,
+    /// MiB of uploads read for an e-invoice at once ([`EINVOICE_READING_MIB`]).
+    pub einvoice_reading: Arc<Semaphore>,
     /// Counters and histograms for `GET /metrics`.
     pub metrics: Arc<super::metrics::Metrics>,
 }
+
+/// How many MiB of uploads are read for an e-invoice at once. A PDF is read
+/// whole, and lopdf's objects take as much again or more: without a bound,
+/// four 20 MB uploads at once held some 250 MB; with it, large ones wait
+/// their turn and small ones pass side by side.
+pub const EINVOICE_READING_MIB: u32 = 24;
 
 /// What can stop the state from being built: the configuration names
 /// something that cannot be set up.
@@ -89,6 +97,7 @@ impl AppState {
             documents,
             ingest_slots: Arc::new(Semaphore::new(ingest_slots)),
             ingest_line: Arc::new(Semaphore::new(ingest_line)),
+            einvoice_reading: Arc::new(Semaphore::new(EINVOICE_READING_MIB as usize)),
             metrics: Arc::new(super::metrics::Metrics::default()),
         })
     }

@@ -14,7 +14,7 @@ use crate::domain::{CustomerNumber, DocumentNumber, DocumentTypeKey, InputError}
 use crate::server::audit::{self, Actor, AuditDetail, AuditEntry, TypeName};
 use crate::server::dates::{self, start_of_day};
 use crate::server::db;
-use crate::server::state::AppState;
+use crate::server::state::{AppState, EINVOICE_READING_MIB};
 use crate::server::storage::{ContentHash, StageError, StagedFile, StorageError, STAGED_TAIL_BYTES};
 use bytes::Bytes;
 use jiff::civil::Date;
@@ -173,7 +173,7 @@ struct Examined {
 /// refused, naming `number`); a date other than `created` is noted. An XML
 /// that is no readable invoice is refused; a PDF whose attached XML cannot
 /// be read is kept as an ordinary PDF, with a note.
-async fn examine(staged: &StagedFile, new: &NewDocument) -> Result<Examined, DocumentError> {
+async fn examine(state: &AppState, staged: &StagedFile, new: &NewDocument) -> Result<Examined, DocumentError> {
     let kind = if starts_and_ends_like_a_pdf(staged.head(), staged.tail()) {
         FileKind::Pdf
     } else if einvoice::looks_like_xml(staged.head()) {
@@ -184,6 +184,9 @@ async fn examine(staged: &StagedFile, new: &NewDocument) -> Result<Examined, Doc
     let recognition = if kind == FileKind::Pdf && staged.size > einvoice::MAX_PDF_BYTES as u64 {
         Recognition::Unreadable(einvoice::EInvoiceError::TooLarge)
     } else {
+        // Held while the file is in memory: a share of the budget as large as the file.
+        let mib = u32::try_from(staged.size.div_ceil(1 << 20)).unwrap_or(u32::MAX).clamp(1, EINVOICE_READING_MIB);
+        let _reading = state.einvoice_reading.acquire_many(mib).await;
         let bytes = staged.bytes().await.map_err(|error| DocumentError::Storage(StorageError::Staging(error)))?;
         recognise_upload(bytes).await
     };
@@ -247,7 +250,7 @@ pub async fn ingest_staged(state: &AppState, by: &Ingester, new: NewDocument, st
     if let Some(done) = existing(state, scope, &new, &hash).await? {
         return already_there(state, done.id()).await;
     }
-    let Examined { kind, invoice, notes } = examine(&staged, &new).await?;
+    let Examined { kind, invoice, notes } = examine(state, &staged, &new).await?;
 
     let size = staged.size as i64;
     let lease = super::retention::hold_for_ingest(state, &hash).await?;
