@@ -10,29 +10,9 @@ use crate::documents::einvoice::{self, Amount, EInvoice, Line, Party};
 use crate::documents::{EInvoiceView, LineView, PartyView, TotalsView};
 use crate::i18n::Lang;
 use crate::server::dates::day_in;
-use crate::server::db;
 use crate::server::state::AppState;
 use crate::server::storage::ContentHash;
 use crate::t;
-
-#[derive(sqlx::FromRow)]
-struct Visible {
-    number: String,
-    type_name: String,
-    file_kind: String,
-    xml_sha256: String,
-}
-
-/// Document `id` of `scope` with its e-invoice, if it is still listed and has one.
-async fn visible_einvoice(state: &AppState, scope: CustomerScope, id: i64, lang: Lang) -> Result<Option<Visible>, sqlx::Error> {
-    let sql = format!(
-        "SELECT d.number, {} AS type_name, d.file_kind, e.xml_sha256 FROM documents d \
-         JOIN document_types t ON t.key = d.type_key JOIN einvoices e ON e.document_id = d.id \
-         WHERE d.id = $1 AND d.customer_id = $2 AND d.hidden_from > $3",
-        super::types::name_column(lang),
-    );
-    db::query_as(&sql).bind(id).bind(scope.customer_id()).bind(state.clock.now()).fetch_optional(&state.pool).await
-}
 
 /// Document `id`'s e-invoice for `user`, written for a reader in `lang`;
 /// reading it marks the document as opened (and the audit log says so), as
@@ -46,8 +26,10 @@ pub async fn einvoice_view(
     lang: Lang,
     ip: Option<String>,
 ) -> Result<EInvoiceView, DocumentError> {
-    let document = visible_einvoice(state, scope, id, lang).await?.ok_or(DocumentError::NotFound)?;
-    let Some(hash) = ContentHash::parse(&document.xml_sha256) else {
+    let document = pdf::visible_document(state, scope, id, lang).await?.ok_or(DocumentError::NotFound)?;
+    // A plain PDF has no e-invoice to read.
+    let Some(stored) = document.xml_sha256.as_deref() else { return Err(DocumentError::NotFound) };
+    let Some(hash) = ContentHash::parse(stored) else {
         tracing::error!(document_id = id, "stored e-invoice hash is malformed");
         return Err(DocumentError::NotFound);
     };

@@ -30,11 +30,10 @@ pub enum Recognition {
 }
 
 /// Runs the recogniser on `bytes` away from the async threads, at most
-/// [`RECOGNITION_TIME`]; a panic (none is known) counts as unreadable.
+/// [`RECOGNITION_TIME`]; a panic (none is known) counts as unreadable. The
+/// recogniser bounds the size itself; the caller should not read a larger
+/// file into memory in the first place.
 pub async fn recognise_upload(bytes: Bytes) -> Recognition {
-    if bytes.len() > einvoice::MAX_PDF_BYTES.max(einvoice::MAX_XML_BYTES) {
-        return Recognition::Unreadable(EInvoiceError::TooLarge);
-    }
     let task = tokio::task::spawn_blocking(move || einvoice::recognise(&bytes));
     match tokio::time::timeout(RECOGNITION_TIME, task).await {
         Ok(Ok(Ok(Some(found)))) => Recognition::Invoice(Box::new(found)),
@@ -109,10 +108,6 @@ impl StoredEInvoice {
     /// What is to be paid: the amount due, else the total.
     pub fn amount(&self) -> Option<&str> {
         self.due_payable.as_deref().or(self.grand_total.as_deref())
-    }
-
-    pub fn xml_hash(&self) -> Option<ContentHash> {
-        ContentHash::parse(&self.xml_sha256)
     }
 }
 

@@ -168,20 +168,29 @@ struct Examined {
     notes: Vec<IngestNote>,
 }
 
+/// What a staged file is: a PDF, an XML (perhaps an e-invoice), or neither.
+fn file_kind(staged: &StagedFile) -> Option<FileKind> {
+    if starts_and_ends_like_a_pdf(staged.head(), staged.tail()) {
+        Some(FileKind::Pdf)
+    } else if einvoice::looks_like_xml(staged.head()) {
+        Some(FileKind::Xml)
+    } else {
+        None
+    }
+}
+
 /// Reads the staged file for an e-invoice and checks it against what the
 /// billing system sent: the invoice number must be the document's (else
 /// refused, naming `number`); a date other than `created` is noted. An XML
 /// that is no readable invoice is refused; a PDF whose attached XML cannot
 /// be read is kept as an ordinary PDF, with a note.
-async fn examine(state: &AppState, staged: &StagedFile, new: &NewDocument) -> Result<Examined, DocumentError> {
-    let kind = if starts_and_ends_like_a_pdf(staged.head(), staged.tail()) {
-        FileKind::Pdf
-    } else if einvoice::looks_like_xml(staged.head()) {
-        FileKind::Xml
-    } else {
-        return Err(DocumentError::NotPdf);
+async fn examine(state: &AppState, staged: &StagedFile, kind: FileKind, new: &NewDocument) -> Result<Examined, DocumentError> {
+    // Past the recogniser's bound the file is not read into memory at all.
+    let readable = match kind {
+        FileKind::Pdf => einvoice::MAX_PDF_BYTES,
+        FileKind::Xml => einvoice::MAX_XML_BYTES,
     };
-    let recognition = if kind == FileKind::Pdf && staged.size > einvoice::MAX_PDF_BYTES as u64 {
+    let recognition = if staged.size > readable as u64 {
         Recognition::Unreadable(einvoice::EInvoiceError::TooLarge)
     } else {
         // Held while the file is in memory: a share of the budget as large as the file.
@@ -227,9 +236,7 @@ pub async fn ingest_staged(state: &AppState, by: &Ingester, new: NewDocument, st
     if staged.size > max as u64 {
         return Err(DocumentError::TooLarge { max_mb: max / (1024 * 1024) });
     }
-    if !starts_and_ends_like_a_pdf(staged.head(), staged.tail()) && !einvoice::looks_like_xml(staged.head()) {
-        return Err(DocumentError::NotPdf);
-    }
+    let kind = file_kind(&staged).ok_or(DocumentError::NotPdf)?;
     let customer_id: Option<i64> = db::query_scalar("SELECT id FROM customers WHERE number = $1")
         .bind(new.customer.as_str())
         .fetch_optional(&state.pool)
@@ -250,7 +257,7 @@ pub async fn ingest_staged(state: &AppState, by: &Ingester, new: NewDocument, st
     if let Some(done) = existing(state, scope, &new, &hash).await? {
         return already_there(state, done.id()).await;
     }
-    let Examined { kind, invoice, notes } = examine(state, &staged, &new).await?;
+    let Examined { kind, invoice, notes } = examine(state, &staged, kind, &new).await?;
 
     let size = staged.size as i64;
     let lease = super::retention::hold_for_ingest(state, &hash).await?;

@@ -26,20 +26,21 @@ pub struct PdfQuery {
 }
 
 #[derive(sqlx::FromRow)]
-struct Visible {
+pub(super) struct Visible {
     id: i64,
-    number: String,
-    type_name: String,
+    pub(super) number: String,
+    pub(super) type_name: String,
     sha256: String,
     size_bytes: i64,
-    file_kind: String,
-    xml_sha256: Option<String>,
+    pub(super) file_kind: String,
+    pub(super) xml_sha256: Option<String>,
     xml_size_bytes: Option<i64>,
 }
 
 /// A document of `scope` that is still listed, or `None` — whatever the
-/// reason; its type's name (for the file name) as a page in `lang` shows it.
-async fn visible_document(state: &AppState, scope: CustomerScope, id: i64, lang: Lang) -> Result<Option<Visible>, sqlx::Error> {
+/// reason; its type's name (for the file name) as a page in `lang` shows it,
+/// and its e-invoice's XML if it has one (the readable page reads it too).
+pub(super) async fn visible_document(state: &AppState, scope: CustomerScope, id: i64, lang: Lang) -> Result<Option<Visible>, sqlx::Error> {
     let sql = format!(
         "SELECT d.id, d.number, {} AS type_name, d.sha256, d.size_bytes, d.file_kind, e.xml_sha256, e.xml_size_bytes FROM documents d \
          JOIN document_types t ON t.key = d.type_key LEFT JOIN einvoices e ON e.document_id = d.id \
